@@ -1,0 +1,36 @@
+/**
+ * One contrast pair: two texts that differ only in the concept a steering vector should capture.
+ *
+ * With `prompt`, the pair is a shared prefix and its two completions; the full texts are
+ * `prompt + positive` and `prompt + negative`, joined verbatim (no separator is inserted, so put the
+ * space at the start of the completion: `"Lily was very"` + `" happy."`). Keeping the prefix apart lets
+ * extraction read activations at the completion tokens only.
+ */
+export interface ContrastPair {
+	readonly positive: string;
+	readonly negative: string;
+	readonly prompt?: string;
+	/** Free-form tag, e.g. the persona or topic the pair was made from. */
+	readonly label?: string;
+	/** Unique within its dataset when present. */
+	readonly id?: string;
+}
+
+/** A named list of contrast pairs, as stored in one `.jsonl` or `.csv` file. */
+export interface Dataset {
+	readonly name: string;
+	readonly pairs: readonly ContrastPair[];
+}
+
+/** Every field a pair may have, in the order files write them. */
+export const CONTRAST_PAIR_FIELDS = ["positive", "negative", "prompt", "label", "id"] as const;
+
+export type ContrastPairField = (typeof CONTRAST_PAIR_FIELDS)[number];
+
+export const REQUIRED_CONTRAST_PAIR_FIELDS: readonly ContrastPairField[] = ["positive", "negative"];
+
+/** The two complete texts a pair stands for, prompt included. */
+export function pairTexts(pair: ContrastPair): { positive: string; negative: string } {
+	const prefix = pair.prompt ?? "";
+	return { positive: prefix + pair.positive, negative: prefix + pair.negative };
+}

@@ -1,0 +1,54 @@
+import type { ChatHistoryItem, ChatWrapper } from "node-llama-cpp";
+import type { ChatFormatter, ChatMessage } from "./chat-template";
+
+/** The part of node-llama-cpp's `ChatWrapper` that rendering needs; any of its chat wrappers fits. */
+export type ChatWrapperLike = Pick<ChatWrapper, "generateContextState">;
+
+export interface ChatFormatterOptions {
+	/**
+	 * Text for a built-in special token ("BOS", "EOS", "NL"…) found in the rendered template. By default
+	 * BOS becomes nothing, because llama.cpp's tokenizer adds BOS itself for models that want one, and
+	 * any other such token is an error, since guessing its text would silently corrupt the prompt.
+	 */
+	readonly renderSpecialToken?: (token: string) => string;
+}
+
+/**
+ * Builds a `ChatFormatter` from a node-llama-cpp chat wrapper (`ChatMLChatWrapper`,
+ * `Llama3ChatWrapper`, the wrapper `resolveChatWrapper` picks for a model…). The returned text holds
+ * the template's special tokens as text, such as "<|im_start|>", so it must be tokenized with
+ * special-token parsing enabled. The wrapper leaves the final assistant turn open, which is what
+ * contrast completions need.
+ */
+export function createChatFormatter(chatWrapper: ChatWrapperLike, options: ChatFormatterOptions = {}): ChatFormatter {
+	const renderSpecialToken = options.renderSpecialToken ?? dropBeginningOfSequence;
+	return (messages) => {
+		const { contextText } = chatWrapper.generateContextState({ chatHistory: toChatHistory(messages) });
+		const json = contextText.toJSON();
+		if (typeof json === "string") return json;
+		return json
+			.map((value) => {
+				if (typeof value === "string") return value;
+				return value.type === "specialTokensText" ? value.value : renderSpecialToken(value.value);
+			})
+			.join("");
+	};
+}
+
+function dropBeginningOfSequence(token: string): string {
+	if (token === "BOS") return "";
+	throw new Error(`The chat template contains the special token ${token}, which has no text form; pass renderSpecialToken to createChatFormatter to say how to write it.`);
+}
+
+function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+	return messages.map((message): ChatHistoryItem => {
+		switch (message.role) {
+			case "system":
+				return { type: "system", text: message.content };
+			case "user":
+				return { type: "user", text: message.content };
+			case "assistant":
+				return { type: "model", response: message.content === "" ? [] : [message.content] };
+		}
+	});
+}

@@ -1,0 +1,54 @@
+import type { ContrastPair } from "../contrast-pair";
+
+export interface ChatMessage {
+	readonly role: "system" | "user" | "assistant";
+	readonly content: string;
+}
+
+/**
+ * Renders a conversation as the exact text a chat model is prompted with. The conversation ends with
+ * an assistant message whose content is the beginning of the model's answer; the formatter must leave
+ * that turn open (no end-of-turn marker) so that the text reads as the model in the middle of replying.
+ * `createChatFormatter` builds one from a node-llama-cpp chat wrapper.
+ */
+export type ChatFormatter = (messages: readonly ChatMessage[]) => string;
+
+export interface ChatTemplateOptions {
+	/** A system message put before every conversation. */
+	readonly systemPrompt?: string;
+}
+
+/**
+ * Wraps pairs in a chat model's template, since a chat model steered on raw text learns a direction
+ * for a context it never sees when chatting.
+ *
+ * A pair with a `prompt` becomes a user message (the prompt) and the opening of the assistant's answer
+ * (each completion, leading whitespace removed, as an answer does not start with a space). The result
+ * keeps the rendered conversation up to the answer as its `prompt` whenever it is a prefix of both
+ * rendered texts, which is so for every common template; otherwise the full texts are returned
+ * without a prompt. A pair without a prompt becomes two user messages, each followed by the opening of
+ * an empty answer. Labels and ids are kept.
+ */
+export function applyChatTemplate(
+	pairs: readonly ContrastPair[],
+	format: ChatFormatter,
+	options: ChatTemplateOptions = {},
+): ContrastPair[] {
+	const system: ChatMessage[] = options.systemPrompt === undefined ? [] : [{ role: "system", content: options.systemPrompt }];
+	const render = (user: string, answer: string) =>
+		format([...system, { role: "user", content: user }, { role: "assistant", content: answer }]);
+
+	return pairs.map((pair) => {
+		const tags = { ...(pair.label === undefined ? {} : { label: pair.label }), ...(pair.id === undefined ? {} : { id: pair.id }) };
+		if (pair.prompt === undefined) {
+			return { positive: render(pair.positive, ""), negative: render(pair.negative, ""), ...tags };
+		}
+		const prompt = render(pair.prompt, "");
+		const positive = render(pair.prompt, pair.positive.trimStart());
+		const negative = render(pair.prompt, pair.negative.trimStart());
+		if (positive.startsWith(prompt) && negative.startsWith(prompt) && positive !== prompt && negative !== prompt) {
+			return { prompt, positive: positive.slice(prompt.length), negative: negative.slice(prompt.length), ...tags };
+		}
+		return { positive, negative, ...tags };
+	});
+}
