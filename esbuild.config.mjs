@@ -1,0 +1,68 @@
+// Bundles every process Steer runs, each in the module format its host requires:
+// - the extension host loads CommonJS (`main` in package.json);
+// - the engine process is an ES module because node-llama-cpp is ESM-only with top-level await;
+// - the CLI is ESM for the same reason (bin/steer.cjs only forwards to it);
+// - the webview runs in a browser iframe.
+// node-llama-cpp and the native addon stay external: they carry native binaries found at run time.
+import * as esbuild from "esbuild";
+import { existsSync } from "node:fs";
+
+const watch = process.argv.includes("--watch");
+const production = process.argv.includes("--production");
+
+const common = {
+	bundle: true,
+	sourcemap: production ? false : "linked",
+	minify: production,
+	logLevel: "info",
+	legalComments: "none"
+};
+
+/** @type {import("esbuild").BuildOptions[]} */
+const builds = [
+	{
+		...common,
+		entryPoints: ["src/vscode/extension.ts"],
+		outfile: "dist/extension.cjs",
+		platform: "node",
+		format: "cjs",
+		target: "node20",
+		external: ["vscode"]
+	},
+	{
+		...common,
+		entryPoints: ["src/engine/process/main.ts"],
+		outfile: "dist/engine.mjs",
+		platform: "node",
+		format: "esm",
+		target: "node20",
+		external: ["node-llama-cpp"],
+		// Bundled CommonJS helpers may call require(); give the ES module one.
+		banner: { js: "import { createRequire as __steerCreateRequire } from 'node:module'; const require = __steerCreateRequire(import.meta.url);" }
+	},
+	{
+		...common,
+		entryPoints: ["src/cli/main.ts"],
+		outfile: "dist/cli.mjs",
+		platform: "node",
+		format: "esm",
+		target: "node20",
+		external: ["node-llama-cpp"],
+		banner: { js: "import { createRequire as __steerCreateRequire } from 'node:module'; const require = __steerCreateRequire(import.meta.url);" }
+	},
+	{
+		...common,
+		entryPoints: ["webview/main.ts"],
+		outfile: "dist/webview.js",
+		platform: "browser",
+		format: "iife",
+		target: "es2022"
+	}
+].filter((options) => options.entryPoints.every((entry) => existsSync(entry)));
+
+if (watch) {
+	const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+	await Promise.all(contexts.map((context) => context.watch()));
+} else {
+	await Promise.all(builds.map((options) => esbuild.build(options)));
+}

@@ -1,0 +1,22 @@
+// Reaches the llama.cpp objects behind node-llama-cpp's JavaScript objects.
+//
+// node-llama-cpp exposes no hook for control vectors or per-layer activations, so Steer unwraps its
+// internal native context object and reads the llama_context / llama_model pointers through the
+// class layout in node-llama-cpp's own shipped headers. That layout is an internal detail: every
+// access is validated (the context's model must be the model node-llama-cpp says it is) and a
+// mismatch is reported as an error instead of being trusted.
+#pragma once
+
+#include <napi.h>
+
+#include "llama_symbols.h"
+
+struct NodeLlamaContextHandles {
+	llama_context* context = nullptr;
+	const llama_model* model = nullptr;
+};
+
+// `addonContext` is node-llama-cpp's internal `LlamaContext._ctx` object. Throws a JavaScript error
+// (never crashes on a well-formed but foreign object) when it is not a live node-llama-cpp context
+// with the expected layout.
+NodeLlamaContextHandles unwrapNodeLlamaContext(Napi::Env env, const LlamaSymbols& symbols, Napi::Value addonContext);

@@ -1,0 +1,60 @@
+import { EngineError } from "./errors";
+import type { PositionSpec } from "./protocol";
+
+export interface PositionRange {
+	readonly start: number;
+	readonly end: number;
+	readonly mean: boolean;
+}
+
+/**
+ * Resolves a position spec to the half-open token range [start, end) of a text of `tokenCount` tokens.
+ * `promptTokenCount` is where the completion begins (see `suffixStart`); needed for `suffix`.
+ */
+export function resolvePositions(spec: PositionSpec, tokenCount: number, promptTokenCount?: number): PositionRange {
+	const mean = spec.mean === true;
+	switch (spec.select) {
+		case "all":
+			return { start: 0, end: tokenCount, mean };
+		case "last": {
+			const count = spec.count ?? 1;
+			if (!Number.isInteger(count) || count < 1) throw new EngineError("BAD_REQUEST", `last:K needs a positive whole K, got ${count}`);
+			return { start: Math.max(0, tokenCount - count), end: tokenCount, mean };
+		}
+		case "suffix": {
+			if (promptTokenCount === undefined) throw new EngineError("BAD_REQUEST", "suffix positions need the item's prompt");
+			if (promptTokenCount >= tokenCount) throw new EngineError("BAD_REQUEST", "the text has no tokens after its prompt");
+			return { start: promptTokenCount, end: tokenCount, mean };
+		}
+		default:
+			throw new EngineError("BAD_REQUEST", `unknown position selection ${JSON.stringify((spec as { select: unknown }).select)}`);
+	}
+}
+
+/**
+ * Where the completion starts in `fullTokens`, given the tokens of the prompt alone: the length of
+ * their common prefix. Tokenizers may merge the last prompt characters with the first completion
+ * characters into one token; such a boundary token belongs to the completion.
+ */
+export function suffixStart(fullTokens: readonly number[], promptTokens: readonly number[]): number {
+	let i = 0;
+	while (i < fullTokens.length && i < promptTokens.length && fullTokens[i] === promptTokens[i]) i++;
+	return i;
+}
+
+/** Parses the CLI/user form: all | last | last:K | mean | suffix | suffix-mean. */
+export function parsePositionSpec(text: string): PositionSpec {
+	const trimmed = text.trim();
+	if (trimmed === "all") return { select: "all" };
+	if (trimmed === "last") return { select: "last", count: 1 };
+	if (trimmed === "mean") return { select: "all", mean: true };
+	if (trimmed === "suffix") return { select: "suffix" };
+	if (trimmed === "suffix-mean") return { select: "suffix", mean: true };
+	const match = /^last:(\d+)$/.exec(trimmed);
+	if (match) {
+		const count = Number(match[1]);
+		if (count < 1) throw new EngineError("BAD_REQUEST", `last:K needs K ≥ 1, got ${count}`);
+		return { select: "last", count };
+	}
+	throw new EngineError("BAD_REQUEST", `unknown positions "${text}"; use all, last, last:K, mean, suffix or suffix-mean`);
+}

@@ -1,0 +1,64 @@
+/**
+ * Typed access to Steer's native addon (src/engine/native), so the rest of the engine never touches an
+ * untyped native object. The addon reads node-llama-cpp internals: it is loaded only after a model, and
+ * its build metadata is checked against the node-llama-cpp that is actually installed.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { EngineError } from "../errors";
+
+export interface NativeCaptureRequest {
+	layers: Int32Array;
+	start: number;
+	end: number;
+	mean: boolean;
+	tokenLogProbs?: boolean;
+	lastLogits?: boolean;
+}
+
+export interface NativeCaptureResult {
+	/** Per requested layer, in request order: (end - start) rows × nEmbd, or one row when `mean`. */
+	layers: Float32Array[];
+	tokenLogProbs?: Float32Array;
+	lastLogits?: Float32Array;
+}
+
+export interface NativeCaptureContext {
+	setControlVector(data: Float32Array | null, layerStart?: number, layerEnd?: number): void;
+	capture(tokens: Int32Array, request: NativeCaptureRequest): Promise<NativeCaptureResult>;
+	cancel(): void;
+	dispose(): void;
+	info(): { nLayer: number; nEmbd: number; nVocab: number; contextSize: number; batchSize: number };
+}
+
+export interface NativeAddon {
+	bind(): { llamaLibrary: string; ggmlBaseLibrary: string };
+	contextShape(addonContext: unknown): { nLayer: number; nEmbd: number };
+	setControlVector(addonContext: unknown, data: Float32Array | null, layerStart?: number, layerEnd?: number): void;
+	CaptureContext: new (addonContext: unknown, keepAlive: object, options: { contextSize: number; batchSize?: number; threads: number }) => NativeCaptureContext;
+	abiVersion: number;
+}
+
+const expectedAbiVersion = 1;
+
+let loaded: NativeAddon | undefined;
+
+export function loadNativeAddon(steerRoot: string, installedNodeLlamaCppVersion: string): NativeAddon {
+	if (loaded) return loaded;
+	const addonPath = process.env.STEER_NATIVE_ADDON ?? path.join(steerRoot, "build", "native", "steer-native.node");
+	const metadataPath = path.join(path.dirname(addonPath), "steer-native.json");
+	if (!existsSync(addonPath))
+		throw new EngineError("NATIVE_UNAVAILABLE", `Steer's native addon is not built (${addonPath} is missing); run \`npm run build\``);
+	if (existsSync(metadataPath)) {
+		const metadata = JSON.parse(readFileSync(metadataPath, "utf8")) as { nodeLlamaCppVersion?: string };
+		if (metadata.nodeLlamaCppVersion !== installedNodeLlamaCppVersion)
+			throw new EngineError("NATIVE_UNAVAILABLE",
+				`Steer's native addon was built for node-llama-cpp ${metadata.nodeLlamaCppVersion}, but ${installedNodeLlamaCppVersion} is installed; run \`npm ci && npm run build\``);
+	}
+	const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
+	if (addon.abiVersion !== expectedAbiVersion)
+		throw new EngineError("NATIVE_UNAVAILABLE", `Steer's native addon has ABI ${addon.abiVersion}, expected ${expectedAbiVersion}; run \`npm run build\``);
+	loaded = addon;
+	return addon;
+}

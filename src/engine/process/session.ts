@@ -1,0 +1,353 @@
+/**
+ * One loaded model and everything the engine does with it: node-llama-cpp's own context for
+ * generation, Steer's private capture context for hidden states, and the steering applied to each.
+ *
+ * All model work runs one operation at a time (`exclusive`): llama.cpp's control vector may only
+ * change while no decode runs, and a single queue keeps results attached to the request that asked.
+ */
+import { open, stat } from "node:fs/promises";
+import type { Llama, LlamaCompletion, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import { buildControlVectorBuffer, type ControlVectorBuffer } from "../controlVectorBuffer";
+import { EngineError } from "../errors";
+import { resolvePositions, suffixStart } from "../positions";
+import type {
+	CaptureParams, CapturedItem, GenerateParams, GenerateResult, LoadModelParams, ModelInfo, NextTokenParams,
+	NextTokenResult, SteeringEntry, SteeringState, TokenProjectionsParams, TokenProjectionsResult
+} from "../protocol";
+import { chooseBackend, type Log } from "./backend";
+import { loadNativeAddon, type NativeAddon, type NativeCaptureContext } from "./nativeAddon";
+import { resolveThreads } from "./threads";
+
+const ggufMagic = 0x46554747; // "GGUF" read as a little-endian u32
+
+async function checkModelFile(modelPath: string): Promise<void> {
+	let size: number;
+	try {
+		const info = await stat(modelPath);
+		if (!info.isFile()) throw new EngineError("MODEL_LOAD_FAILED", `${modelPath} is not a file`);
+		size = info.size;
+	} catch (error) {
+		if (error instanceof EngineError) throw error;
+		throw new EngineError("MODEL_LOAD_FAILED", `model file not found: ${modelPath}`);
+	}
+	const header = Buffer.alloc(4);
+	const handle = await open(modelPath, "r");
+	try {
+		await handle.read(header, 0, 4, 0);
+	} finally {
+		await handle.close();
+	}
+	if (size < 4 || header.readUInt32LE(0) !== ggufMagic) throw new EngineError("MODEL_LOAD_FAILED", `${modelPath} is not a GGUF file`);
+}
+
+function steeringKey(entries: readonly SteeringEntry[] | undefined): readonly SteeringEntry[] {
+	return entries ?? [];
+}
+
+export class ModelSession {
+	private queue: Promise<unknown> = Promise.resolve();
+	private sessionSteering: readonly SteeringEntry[] = [];
+	/** What is applied to each context right now (by identity), so unchanged steering costs nothing. */
+	private generationSteering: readonly SteeringEntry[] = [];
+	private captureSteering: readonly SteeringEntry[] = [];
+	private disposed = false;
+
+	private constructor(
+		readonly info: ModelInfo,
+		private readonly model: LlamaModel,
+		private readonly context: LlamaContext,
+		private readonly sequence: LlamaContextSequence,
+		private readonly completion: LlamaCompletion,
+		private readonly native: NativeAddon,
+		private readonly captureContext: NativeCaptureContext
+	) {}
+
+	static async load(params: LoadModelParams, steerRoot: string, log: Log): Promise<ModelSession> {
+		await checkModelFile(params.modelPath);
+		const threads = resolveThreads(params.threads);
+		const { llama, warnings } = await chooseBackend(params.gpu ?? "auto", log);
+		const model = await loadModelWithFallback(llama, params, warnings, log);
+		try {
+			const { LlamaCompletion } = await import("node-llama-cpp");
+			const contextSize = Math.min(params.contextSize ?? Math.min(model.trainContextSize, 4096), model.trainContextSize);
+			if (!Number.isInteger(contextSize) || contextSize < 8) throw new EngineError("BAD_REQUEST", `contextSize must be a whole number ≥ 8, got ${params.contextSize}`);
+			const context = await model.createContext({ contextSize, threads, sequences: 1 });
+			const internalContext = (context as unknown as { _ctx: unknown })._ctx;
+			const native = loadNativeAddon(steerRoot, await nodeLlamaCppVersion());
+			native.bind();
+			const shape = native.contextShape(internalContext);
+			const captureContext = new native.CaptureContext(internalContext, model, {
+				contextSize: context.contextSize,
+				batchSize: Math.min(context.contextSize, 512),
+				threads
+			});
+			const captureInfo = captureContext.info();
+			const sequence = context.getSequence();
+			const metadata = model.fileInfo.metadata as unknown as {
+				general?: { architecture?: string; name?: string; file_type?: number };
+				tokenizer?: { chat_template?: string };
+			};
+			const info: ModelInfo = {
+				modelPath: params.modelPath,
+				architecture: metadata.general?.architecture ?? "unknown",
+				name: metadata.general?.name,
+				nLayer: shape.nLayer,
+				nEmbd: shape.nEmbd,
+				contextLength: model.trainContextSize,
+				contextSize: context.contextSize,
+				vocabSize: captureInfo.nVocab,
+				fileType: metadata.general?.file_type,
+				hasChatTemplate: typeof metadata.tokenizer?.chat_template === "string",
+				backend: llama.gpu === false ? "cpu" : llama.gpu,
+				gpuLayers: model.gpuLayers,
+				threads,
+				warnings
+			};
+			for (const warning of warnings) log("warn", warning);
+			return new ModelSession(info, model, context, sequence, new LlamaCompletion({ contextSequence: sequence }), native, captureContext);
+		} catch (error) {
+			await model.dispose();
+			throw error;
+		}
+	}
+
+	private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+		const run = this.queue.then(() => {
+			if (this.disposed) throw new EngineError("NO_MODEL", "the model was unloaded");
+			return operation();
+		});
+		this.queue = run.catch(() => undefined);
+		return run;
+	}
+
+	/** Validates and stores the session's steering; it takes effect at the next operation. */
+	setSteering(entries: readonly SteeringEntry[]): Promise<SteeringState> {
+		return this.exclusive(async () => {
+			const buffer = this.buffer(entries);
+			this.sessionSteering = entries;
+			return { active: buffer !== null, layers: buffer?.layers ?? [] };
+		});
+	}
+
+	steeringState(): SteeringState {
+		const buffer = this.buffer(this.sessionSteering);
+		return { active: buffer !== null, layers: buffer?.layers ?? [] };
+	}
+
+	private buffer(entries: readonly SteeringEntry[]): ControlVectorBuffer | null {
+		return buildControlVectorBuffer(entries, this.info.nLayer, this.info.nEmbd);
+	}
+
+	/** Applies steering to node-llama-cpp's context, dropping KV state computed under other steering. */
+	private async applyGenerationSteering(entries: readonly SteeringEntry[]): Promise<void> {
+		if (entries === this.generationSteering) return;
+		const buffer = this.buffer(entries);
+		const internalContext = (this.context as unknown as { _ctx: unknown })._ctx;
+		if (buffer) this.native.setControlVector(internalContext, buffer.data, buffer.layerStart, buffer.layerEnd);
+		else this.native.setControlVector(internalContext, null);
+		this.generationSteering = entries;
+		await this.sequence.clearHistory();
+	}
+
+	private applyCaptureSteering(entries: readonly SteeringEntry[]): void {
+		if (entries === this.captureSteering) return;
+		const buffer = this.buffer(entries);
+		if (buffer) this.captureContext.setControlVector(buffer.data, buffer.layerStart, buffer.layerEnd);
+		else this.captureContext.setControlVector(null);
+		this.captureSteering = entries;
+	}
+
+	tokenizeWithBos(text: string): number[] {
+		const tokens = this.model.tokenize(text, false) as number[];
+		const bos = this.model.tokens.bos;
+		return this.model.tokens.shouldPrependBosToken && bos !== null ? [bos as number, ...tokens] : [...tokens];
+	}
+
+	pieces(tokens: readonly number[]): string[] {
+		// Detokenized with the preceding tokens as context, so pieces keep their leading spaces.
+		return tokens.map((token, i) => this.model.detokenize([token as never], true, tokens.slice(Math.max(0, i - 8), i) as never));
+	}
+
+	private checkLayers(layers: readonly number[] | undefined): number[] {
+		const all = Array.from({ length: this.info.nLayer }, (_, i) => i);
+		if (layers === undefined) return all;
+		for (const layer of layers)
+			if (!Number.isInteger(layer) || layer < 0 || layer >= this.info.nLayer)
+				throw new EngineError("LAYER_OUT_OF_RANGE", `layer ${layer} is out of range: this model has layers 0..${this.info.nLayer - 1}`);
+		if (new Set(layers).size !== layers.length) throw new EngineError("BAD_REQUEST", "a layer is listed twice");
+		return [...layers];
+	}
+
+	/** Runs the capture context over one token sequence, turning native cancellation into ours. */
+	private async runCapture(tokens: number[], request: Parameters<NativeCaptureContext["capture"]>[1], signal: AbortSignal) {
+		if (tokens.length > this.info.contextSize)
+			throw new EngineError("BAD_REQUEST", `the text has ${tokens.length} tokens, more than the context size ${this.info.contextSize}`);
+		const onAbort = () => this.captureContext.cancel();
+		signal.addEventListener("abort", onAbort);
+		try {
+			return await this.captureContext.capture(Int32Array.from(tokens), request);
+		} catch (error) {
+			if (signal.aborted) throw new EngineError("CANCELLED", "capture cancelled");
+			throw error;
+		} finally {
+			signal.removeEventListener("abort", onAbort);
+		}
+	}
+
+	capture(params: CaptureParams, signal: AbortSignal, onItem: (item: CapturedItem, done: number, total: number) => void): Promise<{ items: number }> {
+		return this.exclusive(async () => {
+			const layers = this.checkLayers(params.layers);
+			if (!Array.isArray(params.items) || params.items.length === 0) throw new EngineError("BAD_REQUEST", "capture needs at least one text");
+			this.applyCaptureSteering(steeringKey(params.steering));
+			const layerIds = Int32Array.from(layers);
+			for (let index = 0; index < params.items.length; index++) {
+				if (signal.aborted) throw new EngineError("CANCELLED", "capture cancelled");
+				const item = params.items[index]!;
+				if (typeof item.text !== "string" || item.text.length === 0) throw new EngineError("BAD_REQUEST", `item ${index + 1} has no text`);
+				const tokens = this.tokenizeWithBos(item.text);
+				const promptTokens = item.prompt === undefined ? undefined : suffixStart(tokens, this.tokenizeWithBos(item.prompt));
+				const range = resolvePositions(params.positions, tokens.length, promptTokens);
+				const result = await this.runCapture(tokens, {
+					layers: layerIds, start: range.start, end: range.end, mean: range.mean, tokenLogProbs: params.tokenLogProbs === true
+				}, signal);
+				onItem({
+					index,
+					tokens,
+					pieces: this.pieces(tokens),
+					start: range.start,
+					end: range.end,
+					rows: range.mean ? 1 : range.end - range.start,
+					layers: layers.map((layer, slot) => ({ layer, hidden: result.layers[slot]! })),
+					tokenLogProbs: result.tokenLogProbs
+				}, index + 1, params.items.length);
+				// Let cancel messages in between texts.
+				await new Promise((resolve) => setImmediate(resolve));
+			}
+			return { items: params.items.length };
+		});
+	}
+
+	tokenProjections(params: TokenProjectionsParams, signal: AbortSignal): Promise<TokenProjectionsResult> {
+		return this.exclusive(async () => {
+			const [layer] = this.checkLayers([params.layer]);
+			if (!(params.vector instanceof Float32Array) || params.vector.length !== this.info.nEmbd)
+				throw new EngineError("SHAPE_MISMATCH", `the vector has ${params.vector?.length} values, but the model's hidden state is ${this.info.nEmbd} wide`);
+			this.applyCaptureSteering(steeringKey(params.steering));
+			const tokens = this.tokenizeWithBos(params.text);
+			const result = await this.runCapture(tokens, { layers: Int32Array.of(layer!), start: 0, end: tokens.length, mean: false }, signal);
+			const hidden = result.layers[0]!;
+			const nEmbd = this.info.nEmbd;
+			const scores = tokens.map((_, row) => {
+				let sum = 0;
+				for (let i = 0; i < nEmbd; i++) sum += hidden[row * nEmbd + i]! * params.vector[i]!;
+				return sum;
+			});
+			return { tokens, pieces: this.pieces(tokens), scores };
+		});
+	}
+
+	nextTokenProbabilities(params: NextTokenParams, signal: AbortSignal): Promise<NextTokenResult> {
+		return this.exclusive(async () => {
+			this.applyCaptureSteering(steeringKey(params.steering));
+			const tokens = this.tokenizeWithBos(params.text);
+			const candidateTokens = params.candidates.map((candidate) => {
+				const ids = this.model.tokenize(candidate, false) as number[];
+				if (ids.length === 0) throw new EngineError("BAD_REQUEST", `candidate ${JSON.stringify(candidate)} has no tokens`);
+				return ids[0]!;
+			});
+			const result = await this.runCapture(tokens, { layers: new Int32Array(0), start: tokens.length - 1, end: tokens.length, mean: false, lastLogits: true }, signal);
+			const logits = result.lastLogits!;
+			let max = -Infinity;
+			for (const value of logits) max = Math.max(max, value);
+			let sum = 0;
+			for (const value of logits) sum += Math.exp(value - max);
+			return { tokens: candidateTokens, probabilities: candidateTokens.map((token) => Math.exp(logits[token]! - max) / sum) };
+		});
+	}
+
+	generate(params: GenerateParams, signal: AbortSignal, onText: (text: string) => void): Promise<GenerateResult> {
+		return this.exclusive(async () => {
+			if (typeof params.prompt !== "string") throw new EngineError("BAD_REQUEST", "prompt must be a string");
+			const maxTokens = params.maxTokens ?? 128;
+			if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new EngineError("BAD_REQUEST", `maxTokens must be a whole number ≥ 1, got ${maxTokens}`);
+			await this.applyGenerationSteering(params.steering ?? this.sessionSteering);
+			const tokens: number[] = [];
+			const started = performance.now();
+			try {
+				const { response, metadata } = await this.completion.generateCompletionWithMeta(params.prompt, {
+					maxTokens,
+					temperature: params.temperature ?? 0,
+					topP: params.topP,
+					topK: params.topK,
+					seed: params.seed,
+					customStopTriggers: params.stop && params.stop.length > 0 ? [...params.stop] : undefined,
+					signal,
+					stopOnAbortSignal: false,
+					onToken: (chunk) => tokens.push(...(chunk as number[])),
+					onTextChunk: onText
+				});
+				const seconds = (performance.now() - started) / 1000;
+				return {
+					text: response,
+					tokens,
+					tokensPerSecond: seconds > 0 ? tokens.length / seconds : 0,
+					promptTokens: this.tokenizeWithBos(params.prompt).length,
+					stopReason: metadata.stopReason
+				};
+			} catch (error) {
+				if (signal.aborted) {
+					// The sequence may hold a half-evaluated prompt; start clean next time.
+					await this.sequence.clearHistory();
+					throw new EngineError("CANCELLED", "generation cancelled");
+				}
+				throw error;
+			}
+		});
+	}
+
+	async dispose(): Promise<void> {
+		await this.queue;
+		if (this.disposed) return;
+		this.disposed = true;
+		this.captureContext.dispose();
+		await this.context.dispose();
+		await this.model.dispose();
+	}
+}
+
+async function loadModelWithFallback(llama: Llama, params: LoadModelParams, warnings: string[], log: Log): Promise<LlamaModel> {
+	const gpuLayers = params.gpuLayers ?? "auto";
+	try {
+		return await llama.loadModel({ modelPath: params.modelPath, gpuLayers });
+	} catch (error) {
+		const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+		if (llama.gpu === false || gpuLayers === 0) throw new EngineError("MODEL_LOAD_FAILED", `could not load ${params.modelPath}: ${reason}`);
+		const warning = `Loading with GPU offload failed (${reason}); loading on the CPU instead.`;
+		warnings.push(warning);
+		log("warn", warning);
+		try {
+			return await llama.loadModel({ modelPath: params.modelPath, gpuLayers: 0 });
+		} catch (cpuError) {
+			throw new EngineError("MODEL_LOAD_FAILED", `could not load ${params.modelPath}: ${cpuError instanceof Error ? cpuError.message : cpuError}`);
+		}
+	}
+}
+
+let cachedVersion: string | undefined;
+async function nodeLlamaCppVersion(): Promise<string> {
+	if (cachedVersion) return cachedVersion;
+	const { readFile } = await import("node:fs/promises");
+	const { createRequire } = await import("node:module");
+	const require = createRequire(import.meta.url);
+	const dir = (require.resolve.paths("node-llama-cpp") ?? [])
+		.map((candidate) => `${candidate}/node-llama-cpp/package.json`);
+	for (const manifest of dir) {
+		try {
+			cachedVersion = (JSON.parse(await readFile(manifest, "utf8")) as { version: string }).version;
+			return cachedVersion;
+		} catch {
+			// Not installed at this level; try the next.
+		}
+	}
+	throw new EngineError("NATIVE_UNAVAILABLE", "cannot find node-llama-cpp's package.json");
+}

@@ -1,0 +1,187 @@
+/**
+ * The typed protocol between a host (the extension host or the CLI) and the engine process.
+ *
+ * Transport: Node's IPC channel with `serialization: "advanced"`, so typed arrays and maps cross the
+ * boundary without JSON encoding. Every request has an id; the engine answers with zero or more
+ * `progress` messages and exactly one `result` or `error`. A `cancel` message aborts a request.
+ */
+import type { SteeringVector } from "../steering/vector";
+
+export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | false;
+
+export interface LoadModelParams {
+	readonly modelPath: string;
+	readonly gpu?: GpuChoice;
+	readonly gpuLayers?: "auto" | number;
+	readonly threads?: "auto" | number;
+	readonly contextSize?: number;
+}
+
+export interface ModelInfo {
+	readonly modelPath: string;
+	readonly architecture: string;
+	readonly name?: string;
+	readonly nLayer: number;
+	readonly nEmbd: number;
+	readonly contextLength: number;
+	readonly contextSize: number;
+	readonly vocabSize: number;
+	readonly fileType?: number;
+	readonly hasChatTemplate: boolean;
+	/** "cpu", "cuda", "vulkan" or "metal". */
+	readonly backend: string;
+	readonly gpuLayers: number;
+	readonly threads: number;
+	readonly warnings: readonly string[];
+}
+
+/**
+ * Which token positions to keep. `last` keeps the last `count` tokens (default 1); `suffix` keeps the
+ * tokens after the item's `prompt`; `mean` averages the selected rows into one.
+ */
+export interface PositionSpec {
+	readonly select: "all" | "last" | "suffix";
+	readonly count?: number;
+	readonly mean?: boolean;
+}
+
+export interface CaptureItem {
+	readonly text: string;
+	/** Shared prefix of `text`; required for `select: "suffix"`. */
+	readonly prompt?: string;
+}
+
+export interface CaptureParams {
+	readonly items: readonly CaptureItem[];
+	/** Layers 0..nLayer-1 to record; all when omitted. */
+	readonly layers?: readonly number[];
+	readonly positions: PositionSpec;
+	/** Steering to apply while capturing (e.g. to see a vector's effect); none when omitted. */
+	readonly steering?: readonly SteeringEntry[];
+	/** Also return log p(token[i+1] | tokens[..i]) for every position. */
+	readonly tokenLogProbs?: boolean;
+}
+
+export interface CapturedLayer {
+	readonly layer: number;
+	/** Row-major rows × nEmbd. */
+	readonly hidden: Float32Array;
+}
+
+export interface CapturedItem {
+	readonly index: number;
+	readonly tokens: readonly number[];
+	readonly pieces: readonly string[];
+	/** Kept positions [start, end) into `tokens`; one row when `mean`. */
+	readonly start: number;
+	readonly end: number;
+	readonly rows: number;
+	readonly layers: readonly CapturedLayer[];
+	readonly tokenLogProbs?: Float32Array;
+}
+
+export interface SteeringEntry {
+	readonly vector: SteeringVector;
+	readonly strength: number;
+	readonly layerRange?: readonly [number, number];
+}
+
+export interface SteeringState {
+	readonly active: boolean;
+	readonly layers: readonly number[];
+}
+
+export interface GenerateParams {
+	readonly prompt: string;
+	readonly maxTokens?: number;
+	readonly temperature?: number;
+	readonly topP?: number;
+	readonly topK?: number;
+	readonly seed?: number;
+	readonly stop?: readonly string[];
+	/** Steering for this request only; the session's steering when omitted, none when `[]`. */
+	readonly steering?: readonly SteeringEntry[];
+}
+
+export interface GenerateResult {
+	readonly text: string;
+	readonly tokens: readonly number[];
+	readonly tokensPerSecond: number;
+	readonly promptTokens: number;
+	readonly stopReason: string;
+}
+
+export interface TokenProjectionsParams {
+	readonly text: string;
+	readonly vector: Float32Array;
+	readonly layer: number;
+	readonly steering?: readonly SteeringEntry[];
+}
+
+export interface TokenProjectionsResult {
+	readonly tokens: readonly number[];
+	readonly pieces: readonly string[];
+	readonly scores: readonly number[];
+}
+
+export interface NextTokenParams {
+	readonly text: string;
+	/** Candidate continuations whose first token's probability is returned. */
+	readonly candidates: readonly string[];
+	readonly steering?: readonly SteeringEntry[];
+}
+
+export interface NextTokenResult {
+	readonly probabilities: readonly number[];
+	readonly tokens: readonly number[];
+}
+
+/** Every method: its parameters, its final result and the progress events it may stream. */
+export interface EngineMethods {
+	loadModel: { params: LoadModelParams; result: ModelInfo; progress: { loaded: number } };
+	unloadModel: { params: Record<string, never>; result: { unloaded: boolean }; progress: never };
+	modelInfo: { params: Record<string, never>; result: ModelInfo; progress: never };
+	capture: { params: CaptureParams; result: { items: number }; progress: { item: CapturedItem; done: number; total: number } };
+	setSteering: { params: { entries: readonly SteeringEntry[] }; result: SteeringState; progress: never };
+	clearSteering: { params: Record<string, never>; result: SteeringState; progress: never };
+	generate: { params: GenerateParams; result: GenerateResult; progress: { text: string } };
+	tokenProjections: { params: TokenProjectionsParams; result: TokenProjectionsResult; progress: never };
+	nextTokenProbabilities: { params: NextTokenParams; result: NextTokenResult; progress: never };
+	tokenize: { params: { text: string }; result: { tokens: readonly number[]; pieces: readonly string[] }; progress: never };
+	/** Test hook: aborts the process as a native crash would. */
+	crash: { params: Record<string, never>; result: never; progress: never };
+}
+
+export type EngineMethod = keyof EngineMethods;
+export type ParamsOf<M extends EngineMethod> = EngineMethods[M]["params"];
+export type ResultOf<M extends EngineMethod> = EngineMethods[M]["result"];
+export type ProgressOf<M extends EngineMethod> = EngineMethods[M]["progress"];
+
+export type HostMessage =
+	| { readonly type: "request"; readonly id: number; readonly method: EngineMethod; readonly params: unknown }
+	| { readonly type: "cancel"; readonly id: number }
+	| { readonly type: "shutdown" };
+
+export interface SerializedError {
+	readonly code: EngineErrorCode;
+	readonly message: string;
+}
+
+export type EngineMessage =
+	| { readonly type: "ready"; readonly pid: number }
+	| { readonly type: "progress"; readonly id: number; readonly data: unknown }
+	| { readonly type: "result"; readonly id: number; readonly result: unknown }
+	| { readonly type: "error"; readonly id: number; readonly error: SerializedError }
+	| { readonly type: "log"; readonly level: "debug" | "info" | "warn" | "error"; readonly message: string };
+
+export type EngineErrorCode =
+	| "BAD_REQUEST"
+	| "NO_MODEL"
+	| "MODEL_LOAD_FAILED"
+	| "SHAPE_MISMATCH"
+	| "LAYER_OUT_OF_RANGE"
+	| "CANCELLED"
+	| "BUSY"
+	| "NATIVE_UNAVAILABLE"
+	| "ENGINE_EXITED"
+	| "INTERNAL";
