@@ -1,0 +1,84 @@
+/**
+ * Per-layer statistics shown next to a trained vector and used to pick layers and strengths.
+ */
+
+export interface ProjectionHistogram {
+	/** bins + 1 ascending bin edges; bin b covers [edges[b], edges[b+1]) and the last bin includes its right edge. */
+	readonly edges: number[];
+	/** Count of positive rows per bin (sums to the number of pairs). */
+	readonly positive: number[];
+	/** Count of negative rows per bin (sums to the number of pairs). */
+	readonly negative: number[];
+}
+
+export interface LayerDiagnostics {
+	readonly layer: number;
+	/** Fraction of the training matrix's energy along the direction (see DirectionFit). */
+	readonly explainedVarianceRatio: number;
+	/** Fraction of all pairs with proj(positive) > proj(negative) under the final direction. */
+	readonly agreement: number;
+	/**
+	 * Fraction of validation pairs with proj(positive) > proj(negative) under a direction fitted on the
+	 * training pairs only; null when no pairs were held out.
+	 */
+	readonly heldOutAccuracy: number | null;
+	readonly trainPairs: number;
+	readonly validationPairs: number;
+	/** Mean over pairs of proj(positive) − proj(negative) along the unit direction: the natural size of the shift. */
+	readonly meanProjectionGap: number;
+	/** Mean Euclidean norm of all hidden states (positives and negatives) at this layer. */
+	readonly hiddenNormMean: number;
+	/** Population standard deviation of those norms. */
+	readonly hiddenNormStd: number;
+	readonly histogram: ProjectionHistogram;
+	/** Matrix-vector products the final fit spent, and whether it converged (always true for mean-diff). */
+	readonly iterations: number;
+	readonly converged: boolean;
+}
+
+/** Mean and population standard deviation. */
+export function meanAndStd(values: ArrayLike<number>): { mean: number; std: number } {
+	const n = values.length;
+	if (n === 0) return { mean: Number.NaN, std: Number.NaN };
+	let sum = 0;
+	for (let i = 0; i < n; i++) sum += values[i];
+	const mean = sum / n;
+	let squares = 0;
+	for (let i = 0; i < n; i++) squares += (values[i] - mean) ** 2;
+	return { mean, std: Math.sqrt(squares / n) };
+}
+
+/**
+ * Histogram of positive and negative projections over one shared range, so both series can be drawn on
+ * the same axis. The range is [min, max] of all projections; a degenerate range is widened by ±0.5.
+ */
+export function projectionHistogram(positive: ArrayLike<number>, negative: ArrayLike<number>, bins: number): ProjectionHistogram {
+	if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`histogram needs a positive whole number of bins, got ${bins}`);
+	let low = Infinity;
+	let high = -Infinity;
+	for (const series of [positive, negative]) {
+		for (let i = 0; i < series.length; i++) {
+			low = Math.min(low, series[i]);
+			high = Math.max(high, series[i]);
+		}
+	}
+	if (!Number.isFinite(low) || !Number.isFinite(high)) {
+		low = 0;
+		high = 0;
+	}
+	if (high === low) {
+		low -= 0.5;
+		high += 0.5;
+	}
+	const width = (high - low) / bins;
+	const edges = Array.from({ length: bins + 1 }, (_, b) => (b === bins ? high : low + b * width));
+	const count = (series: ArrayLike<number>): number[] => {
+		const counts = new Array<number>(bins).fill(0);
+		for (let i = 0; i < series.length; i++) {
+			const bin = Math.min(bins - 1, Math.max(0, Math.floor((series[i] - low) / width)));
+			counts[bin]++;
+		}
+		return counts;
+	};
+	return { edges, positive: count(positive), negative: count(negative) };
+}
