@@ -29,7 +29,8 @@ export function datasetNameOf(filePath: string): string {
  */
 export function datasetPathInDirectory(directory: string, fileName: string): string {
 	if (fileName.trim() === "") throw new Error("Dataset file name is empty.");
-	if (/[/\\]/.test(fileName) || fileName.includes("\0")) {
+	if (fileName.includes("\0")) throw new Error(`Dataset file name ${JSON.stringify(fileName)} must not contain a NUL character.`);
+	if (/[/\\]/.test(fileName)) {
 		throw new Error(`Dataset file name "${fileName}" must not contain path separators; give only the file name inside the datasets folder.`);
 	}
 	if (fileName.includes("..")) {
