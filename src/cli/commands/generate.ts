@@ -1,0 +1,43 @@
+import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireString } from "../args";
+import { withEngine } from "../engineSession";
+import { loadVectorOptions } from "../vectorOption";
+
+export const generateUsage =
+	"steer generate --model M --prompt TEXT [--vector FILE.gguf[:S]]... [--max-tokens N] [--temperature T] [--top-p P] [--seed S] [--stop TEXT]... [--json]";
+
+export async function runGenerate(argv: string[]): Promise<void> {
+	const values = parseCommandArgs(argv, {
+		...modelOptions,
+		prompt: { type: "string", short: "p" },
+		vector: { type: "string", multiple: true },
+		"max-tokens": { type: "string" },
+		temperature: { type: "string" },
+		"top-p": { type: "string" },
+		seed: { type: "string" },
+		stop: { type: "string", multiple: true }
+	});
+	const prompt = requireString(values.prompt, "prompt");
+	const maxTokens = parseNumber(values["max-tokens"], "max-tokens", { integer: true, min: 1 }) ?? 128;
+	const temperature = parseNumber(values.temperature, "temperature", { min: 0 }) ?? 0;
+	const topP = parseNumber(values["top-p"], "top-p", { min: 0 });
+	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0 });
+	const { entries, modelHints } = await loadVectorOptions(values.vector ?? []);
+	await withEngine(loadModelParams(values), async (engine, info) => {
+		modelHints.forEach((hint, index) => {
+			if (hint && hint !== info.architecture)
+				process.stderr.write(`steer: warn: ${values.vector![index]} was made for a ${hint} model; this model is ${info.architecture}\n`);
+		});
+		const streaming = !values.json && process.stdout.isTTY;
+		const result = await engine.generate(
+			{ prompt, maxTokens, temperature, topP, seed, stop: values.stop, steering: entries },
+			{ onProgress: streaming ? ({ text }) => process.stdout.write(text) : undefined }
+		);
+		if (values.json) {
+			process.stdout.write(JSON.stringify({ text: result.text, tokens: result.tokens, tokensPerSecond: result.tokensPerSecond }) + "\n");
+		} else {
+			if (!streaming) process.stdout.write(result.text);
+			process.stdout.write("\n");
+			process.stderr.write(`steer: ${result.tokens.length} tokens at ${result.tokensPerSecond.toFixed(1)} tokens/s\n`);
+		}
+	});
+}

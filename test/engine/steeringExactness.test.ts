@@ -1,0 +1,187 @@
+/**
+ * The engine's two promises, checked on real models: capture reads the true output of every block,
+ * and a control vector adds exactly α·v to the block it targets and nothing upstream.
+ */
+import assert from "node:assert/strict";
+import { EngineClient } from "../../src/engine/client";
+import type { CapturedItem, ModelInfo, SteeringEntry } from "../../src/engine/protocol";
+import type { SteeringVector } from "../../src/steering/vector";
+import { randomVector, repoRoot, trainedModelOrSkip } from "../helpers/testModels";
+import { writeTinyModel } from "../helpers/tinyModelFile";
+
+const prompt = "Once upon a time, there was a little dog";
+
+function layerOf(item: CapturedItem, layer: number): Float32Array {
+	const found = item.layers.find((entry) => entry.layer === layer);
+	assert.ok(found, `layer ${layer} missing from capture`);
+	return found.hidden;
+}
+
+function maxAbsDifference(a: Float32Array, b: Float32Array): number {
+	assert.equal(a.length, b.length);
+	let max = 0;
+	for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+	return max;
+}
+
+function oneLayerVector(nEmbd: number, layer: number, seed: number): SteeringVector {
+	return { nEmbd, directions: new Map([[layer, randomVector(nEmbd, seed)]]) };
+}
+
+interface ModelCase {
+	readonly name: string;
+	/** Returns the model path, or skips; `cleanup` runs after the suite. */
+	readonly prepare: (context: Mocha.Context) => { file: string; cleanup?: () => void };
+}
+
+const cases: ModelCase[] = [
+	{
+		name: "generated random-weight model (4 layers × 64)",
+		prepare: () => {
+			const tiny = writeTinyModel({ nLayer: 4, nEmbd: 64, seed: 7 });
+			return { file: tiny.file, cleanup: tiny.remove };
+		}
+	},
+	{ name: "TinyStories-656K (f16, 2 layers × 128)", prepare: (context) => ({ file: trainedModelOrSkip(context, "TinyStories-656K.f16.gguf") }) },
+	{ name: "stories260K (f32, 5 layers × 64)", prepare: (context) => ({ file: trainedModelOrSkip(context, "stories260K.gguf") }) }
+];
+
+for (const modelCase of cases) {
+	describe(`engine on ${modelCase.name}`, function () {
+		this.timeout(120_000);
+		let engine: EngineClient;
+		let info: ModelInfo;
+		let cleanup: (() => void) | undefined;
+
+		before(async function () {
+			const prepared = modelCase.prepare(this);
+			cleanup = prepared.cleanup;
+			engine = new EngineClient({ steerRoot: repoRoot });
+			info = await engine.loadModel({ modelPath: prepared.file, gpu: false, threads: 1, contextSize: 256 });
+		});
+
+		after(async () => {
+			await engine?.dispose();
+			cleanup?.();
+		});
+
+		it("captures every layer deterministically", async () => {
+			const [first] = await engine.capture({ items: [{ text: prompt }], positions: { select: "all" } });
+			const [second] = await engine.capture({ items: [{ text: prompt }], positions: { select: "all" } });
+			assert.equal(first!.layers.length, info.nLayer);
+			assert.equal(first!.rows, first!.tokens.length);
+			for (let layer = 0; layer < info.nLayer; layer++) {
+				const hidden = layerOf(first!, layer);
+				assert.equal(hidden.length, first!.rows * info.nEmbd);
+				assert.ok(hidden.some((value) => value !== 0), `layer ${layer} is all zeros`);
+				assert.deepEqual(hidden, layerOf(second!, layer));
+			}
+		});
+
+		it("adds exactly α·v at the steered layer and leaves earlier layers unchanged", async () => {
+			const k = Math.max(1, Math.floor(info.nLayer / 2));
+			const alpha = 1.75;
+			const vector = oneLayerVector(info.nEmbd, k, 11);
+			const [base] = await engine.capture({ items: [{ text: prompt }], positions: { select: "all" } });
+			const [steered] = await engine.capture({ items: [{ text: prompt }], positions: { select: "all" }, steering: [{ vector, strength: alpha }] });
+			for (let layer = 0; layer < k; layer++)
+				assert.deepEqual(layerOf(steered!, layer), layerOf(base!, layer), `layer ${layer} < ${k} changed`);
+			const before = layerOf(base!, k);
+			const expected = before.map((value, i) => value + alpha * vector.directions.get(k)![i % info.nEmbd]!);
+			const error = maxAbsDifference(layerOf(steered!, k), expected);
+			assert.ok(error <= 1e-4, `max abs error at layer ${k} is ${error}`);
+		});
+
+		it("sums several vectors and honours each one's layer range", async () => {
+			const k = info.nLayer - 1;
+			const a = oneLayerVector(info.nEmbd, k, 21);
+			const b = oneLayerVector(info.nEmbd, k, 22);
+			const outOfRange: SteeringEntry = { vector: oneLayerVector(info.nEmbd, k, 23), strength: 5, layerRange: [1, k - 1 || 1] };
+			const entries: SteeringEntry[] = [{ vector: a, strength: 0.5 }, { vector: b, strength: -0.25 }];
+			if (k > 1) entries.push(outOfRange);
+			const [base] = await engine.capture({ items: [{ text: prompt }], positions: { select: "last" } });
+			const [steered] = await engine.capture({ items: [{ text: prompt }], positions: { select: "last" }, steering: entries });
+			const expected = layerOf(base!, k).map((value, i) => value + 0.5 * a.directions.get(k)![i]! - 0.25 * b.directions.get(k)![i]!);
+			assert.ok(maxAbsDifference(layerOf(steered!, k), expected) <= 1e-4);
+		});
+
+		it("selects last, last-K, mean and suffix positions consistently with the all-positions capture", async () => {
+			const promptPart = "Once upon a time,";
+			const text = `${promptPart} there was a little dog`;
+			const [all] = await engine.capture({ items: [{ text }], positions: { select: "all" } });
+			const n = all!.tokens.length;
+			const [last] = await engine.capture({ items: [{ text }], positions: { select: "last" } });
+			const [last3] = await engine.capture({ items: [{ text }], positions: { select: "last", count: 3 } });
+			const [mean] = await engine.capture({ items: [{ text }], positions: { select: "all", mean: true } });
+			const [suffix] = await engine.capture({ items: [{ text, prompt: promptPart }], positions: { select: "suffix" } });
+			const [suffixMean] = await engine.capture({ items: [{ text, prompt: promptPart }], positions: { select: "suffix", mean: true } });
+			assert.equal(last!.rows, 1);
+			assert.equal(last3!.rows, 3);
+			assert.equal(mean!.rows, 1);
+			assert.ok(suffix!.start > 1 && suffix!.start < n, `suffix starts at ${suffix!.start} of ${n}`);
+			const d = info.nEmbd;
+			for (let layer = 0; layer < info.nLayer; layer++) {
+				const rows = layerOf(all!, layer);
+				assert.deepEqual(layerOf(last!, layer), rows.subarray((n - 1) * d, n * d));
+				assert.deepEqual(layerOf(last3!, layer), rows.subarray((n - 3) * d, n * d));
+				assert.deepEqual(layerOf(suffix!, layer), rows.subarray(suffix!.start * d, n * d));
+				const averaged = (from: number) =>
+					Float32Array.from({ length: d }, (_, i) => {
+						let sum = 0;
+						for (let row = from; row < n; row++) sum += rows[row * d + i]!;
+						return sum / (n - from);
+					});
+				assert.ok(maxAbsDifference(layerOf(mean!, layer), averaged(0)) <= 1e-5);
+				assert.ok(maxAbsDifference(layerOf(suffixMean!, layer), averaged(suffix!.start)) <= 1e-5);
+			}
+		});
+
+		it("changes greedy generation under strong steering and restores it bit for bit when cleared", async () => {
+			const [item] = await engine.capture({ items: [{ text: prompt }], positions: { select: "all", mean: true } });
+			// A push several times the size of the hidden state itself, at every steerable layer.
+			let norm = 0;
+			for (const value of layerOf(item!, info.nLayer - 1)) norm += value * value;
+			const directions = new Map<number, Float32Array>();
+			for (let layer = 1; layer < info.nLayer; layer++) directions.set(layer, randomVector(info.nEmbd, 100 + layer));
+			const vector: SteeringVector = { nEmbd: info.nEmbd, directions };
+			const strength = (8 * Math.sqrt(norm)) / Math.sqrt(info.nEmbd / 3);
+
+			const baseline = await engine.generate({ prompt, maxTokens: 24, temperature: 0 });
+			const repeat = await engine.generate({ prompt, maxTokens: 24, temperature: 0 });
+			assert.deepEqual(repeat.tokens, baseline.tokens, "greedy generation is not deterministic");
+			await engine.setSteering([{ vector, strength }]);
+			const steered = await engine.generate({ prompt, maxTokens: 24, temperature: 0 });
+			assert.notDeepEqual(steered.tokens, baseline.tokens);
+			await engine.clearSteering();
+			const restored = await engine.generate({ prompt, maxTokens: 24, temperature: 0 });
+			assert.deepEqual(restored.tokens, baseline.tokens);
+			assert.equal(restored.text, baseline.text);
+			assert.ok(baseline.tokensPerSecond > 0);
+		});
+
+		it("reports per-token projections equal to the dot products of the captured hidden states", async () => {
+			const layer = info.nLayer - 1;
+			const vector = randomVector(info.nEmbd, 5);
+			const [all] = await engine.capture({ items: [{ text: prompt }], layers: [layer], positions: { select: "all" } });
+			const projections = await engine.tokenProjections({ text: prompt, vector, layer });
+			assert.deepEqual(projections.tokens, all!.tokens);
+			const hidden = layerOf(all!, layer);
+			projections.scores.forEach((score, row) => {
+				let dot = 0;
+				for (let i = 0; i < info.nEmbd; i++) dot += hidden[row * info.nEmbd + i]! * vector[i]!;
+				assert.ok(Math.abs(score - dot) <= 1e-6 * Math.max(1, Math.abs(dot)));
+			});
+		});
+
+		it("refuses layer 0, foreign widths and out-of-range layers with clear errors", async () => {
+			await assert.rejects(engine.setSteering([{ vector: oneLayerVector(info.nEmbd, 0, 1), strength: 1 }]), /layer 0.*cannot steer/);
+			await assert.rejects(engine.setSteering([{ vector: oneLayerVector(info.nEmbd + 1, 1, 1), strength: 1 }]), (error: Error & { code?: string }) =>
+				error.code === "SHAPE_MISMATCH" && error.message.includes(`${info.nEmbd + 1} wide`));
+			await assert.rejects(engine.setSteering([{ vector: oneLayerVector(info.nEmbd, info.nLayer, 1), strength: 1 }]), /out of range|layers 0\.\./);
+			await assert.rejects(engine.capture({ items: [{ text: prompt }], layers: [info.nLayer], positions: { select: "all" } }), /out of range/);
+			// The engine still works after refusing.
+			const result = await engine.generate({ prompt, maxTokens: 4 });
+			assert.equal(result.tokens.length, 4);
+		});
+	});
+}
