@@ -9,6 +9,7 @@ export class ByteWriter {
 		return this.length;
 	}
 
+	/** Makes room for `byteCount` bytes and returns where they go; may replace `buffer` and `view`. */
 	private reserve(byteCount: number): number {
 		const at = this.length;
 		if (at + byteCount > this.buffer.length) {
@@ -24,41 +25,52 @@ export class ByteWriter {
 	}
 
 	u8(value: number): void {
-		this.view.setUint8(this.reserve(1), value);
+		const at = this.reserve(1);
+		this.view.setUint8(at, value);
 	}
 	i8(value: number): void {
-		this.view.setInt8(this.reserve(1), value);
+		const at = this.reserve(1);
+		this.view.setInt8(at, value);
 	}
 	u16(value: number): void {
-		this.view.setUint16(this.reserve(2), value, true);
+		const at = this.reserve(2);
+		this.view.setUint16(at, value, true);
 	}
 	i16(value: number): void {
-		this.view.setInt16(this.reserve(2), value, true);
+		const at = this.reserve(2);
+		this.view.setInt16(at, value, true);
 	}
 	u32(value: number): void {
-		this.view.setUint32(this.reserve(4), value, true);
+		const at = this.reserve(4);
+		this.view.setUint32(at, value, true);
 	}
 	i32(value: number): void {
-		this.view.setInt32(this.reserve(4), value, true);
+		const at = this.reserve(4);
+		this.view.setInt32(at, value, true);
 	}
 	f32(value: number): void {
-		this.view.setFloat32(this.reserve(4), value, true);
+		const at = this.reserve(4);
+		this.view.setFloat32(at, value, true);
 	}
 	f64(value: number): void {
-		this.view.setFloat64(this.reserve(8), value, true);
+		const at = this.reserve(8);
+		this.view.setFloat64(at, value, true);
 	}
 	u64(value: bigint): void {
-		this.view.setBigUint64(this.reserve(8), value, true);
+		const at = this.reserve(8);
+		this.view.setBigUint64(at, value, true);
 	}
 	i64(value: bigint): void {
-		this.view.setBigInt64(this.reserve(8), value, true);
+		const at = this.reserve(8);
+		this.view.setBigInt64(at, value, true);
 	}
 
 	/** A GGUF string: u64 byte length, then UTF-8. */
 	string(value: string): void {
 		const bytes = ByteWriter.encoder.encode(value);
 		this.u64(BigInt(bytes.length));
-		this.buffer.set(bytes, this.reserve(bytes.length));
+		const at = this.reserve(bytes.length); // may replace this.buffer, so reserve before using it
+		this.buffer.set(bytes, at);
 	}
 
 	/** The bytes written so far (a copy). */
