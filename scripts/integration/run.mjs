@@ -1,0 +1,148 @@
+// Runs the extension's integration tests in a real VS Code (code-server's web workbench in
+// headless chromium):
+//   Suite 1 — mocha inside the extension host (test/integration/suite/*.test.ts);
+//   Suite 2 — Playwright driving the workbench UI (test/integration/ui/*.ui.ts).
+// Needs the tools from install-tools.mjs and a built extension (`npm run build`).
+// Prints "N passed, N failed" for both suites together and exits non-zero on any failure.
+//
+// Environment: STEER_TEST_MODELS (models folder handed to the extension host, default
+// ../shared/models next to the checkout), STEER_TOOLS_DIR (see tool-paths.mjs).
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { launchBrowser } from "./browser.mjs";
+import { killAllNow, stopAll } from "./child-processes.mjs";
+import { startCodeServer } from "./code-server.mjs";
+import { compileTests } from "./compile-tests.mjs";
+import { runExtensionHostSuite } from "./extension-host-suite.mjs";
+import { prepareUiExtension } from "./ui-extension.mjs";
+import { runUiSuite } from "./ui-suite.mjs";
+import { waitForWorkbench } from "./workbench-ready.mjs";
+import { completeMarker, repoRoot } from "./tool-paths.mjs";
+import { withTimeout } from "./with-timeout.mjs";
+
+const RUN_TIMEOUT_MS = 15 * 60_000;
+const startedAt = performance.now();
+const log = (line) => console.log(line);
+const elapsed = (since) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
+
+class SetupError extends Error {}
+
+function readManifest(extensionDir) {
+	const manifestPath = path.join(extensionDir, "package.json");
+	const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
+	const main = path.join(extensionDir, manifest.main ?? "");
+	if (!manifest.main || !existsSync(main)) {
+		throw new SetupError(`${path.relative(repoRoot, main) || "the extension's main"} does not exist: run \`npm run build\` first`);
+	}
+	return manifest;
+}
+
+function checkToolsInstalled() {
+	if (!existsSync(completeMarker)) {
+		throw new SetupError("integration-test tools are not installed: run `node scripts/integration/install-tools.mjs` first");
+	}
+}
+
+/** Everything a run writes outside the repo goes into one temp folder, removed at the end. */
+const scratchDir = mkdtempSync(path.join(os.tmpdir(), "steer-integration-"));
+const browsers = [];
+
+async function cleanUp() {
+	await Promise.allSettled(browsers.map((browser) => withTimeout(browser.context.close(), 10_000, "closing the browser")));
+	await stopAll();
+	rmSync(scratchDir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+// Whatever happens, no code-server or browser outlives the run.
+process.on("exit", () => killAllNow());
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+	process.once(signal, () => {
+		log(`\nreceived ${signal}, stopping`);
+		cleanUp().finally(() => process.exit(130));
+	});
+}
+
+async function suiteOne(context) {
+	const { extensionDir, testsIndex, workspaceDir, env } = context;
+	log("\nSuite 1: extension host (mocha)");
+	const suiteStarted = performance.now();
+	const server = await startCodeServer({ scratchDir, name: "extension-host", env });
+	const browser = await launchBrowser(scratchDir, "browser-extension-host");
+	browsers.push(browser);
+	try {
+		const result = await runExtensionHostSuite({ page: browser.page, server, extensionDir, testsIndex, workspaceDir, log });
+		log(`Suite 1: ${result.passed} passed, ${result.failed} failed, exit code ${result.exitCode} (${elapsed(suiteStarted)})`);
+		return result;
+	} catch (error) {
+		await browser.page.screenshot({ path: path.join(repoRoot, "test-results", "integration", "extension-host.png") }).catch(() => {});
+		throw error;
+	} finally {
+		await browser.context.close().catch(() => {});
+	}
+}
+
+async function suiteTwo(context) {
+	const { extensionDir, manifest, uiTestModules, workspaceDir, env } = context;
+	log("\nSuite 2: workbench UI (Playwright)");
+	const suiteStarted = performance.now();
+	const extension = await prepareUiExtension({ scratchDir, extensionDir, log });
+	const server = await startCodeServer({ scratchDir, name: "ui", extensionsDir: extension.extensionsDir, env });
+	const browser = await launchBrowser(scratchDir, "browser-ui");
+	browsers.push(browser);
+	try {
+		const payload = extension.developmentPayload(server.port);
+		const query = `folder=${encodeURIComponent(workspaceDir)}${payload ? `&payload=${encodeURIComponent(payload)}` : ""}`;
+		await browser.page.goto(`${server.url}/?${query}`, { waitUntil: "domcontentloaded", timeout: 60_000 });
+		await waitForWorkbench(browser.page);
+		const result = await runUiSuite({ page: browser.page, manifest, uiTestModules, log });
+		log(`Suite 2: ${result.passed} passed, ${result.failed} failed (${elapsed(suiteStarted)})`);
+		return result;
+	} finally {
+		await browser.context.close().catch(() => {});
+	}
+}
+
+async function main() {
+	checkToolsInstalled();
+	const extensionDir = path.resolve(process.env.STEER_INTEGRATION_EXTENSION_DIR ?? repoRoot);
+	const manifest = readManifest(extensionDir);
+	const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.resolve(repoRoot, "../shared/models"));
+
+	const compileStarted = performance.now();
+	const { testsIndex, uiTestModules } = await compileTests();
+	log(`compiled integration tests (${elapsed(compileStarted)})`);
+
+	// A fresh copy each run: tests may edit files in it.
+	const workspaceDir = path.join(scratchDir, "workspace");
+	cpSync(path.join(repoRoot, "test", "integration", "workspace"), workspaceDir, { recursive: true });
+
+	const context = { extensionDir, manifest, testsIndex, uiTestModules, workspaceDir, env: { STEER_TEST_MODELS: modelsDir } };
+	const totals = { passed: 0, failed: 0 };
+	for (const suite of [suiteOne, suiteTwo]) {
+		try {
+			const result = await suite(context);
+			totals.passed += result.passed;
+			totals.failed += result.failed;
+		} catch (error) {
+			if (error instanceof SetupError) throw error;
+			totals.failed += 1;
+			log(`  ✘ suite did not complete: ${error instanceof Error ? error.message : String(error)}`);
+		}
+	}
+	return totals;
+}
+
+let exitCode = 1;
+try {
+	const totals = await withTimeout(main(), RUN_TIMEOUT_MS, "the integration run");
+	log(`\nIntegration tests finished in ${elapsed(startedAt)}`);
+	log(`${totals.passed} passed, ${totals.failed} failed`);
+	exitCode = totals.failed === 0 && totals.passed > 0 ? 0 : 1;
+} catch (error) {
+	console.error(`\nintegration run failed: ${error instanceof Error ? error.message : String(error)}`);
+	log("0 passed, 1 failed");
+} finally {
+	await cleanUp();
+}
+process.exit(exitCode);

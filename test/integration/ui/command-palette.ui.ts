@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import type { ContributedCommand, ExtensionManifest, UiTest } from "./ui-test";
+import { notificationTexts, openPaletteShowing, paletteLabel, paletteRow, quickInput } from "./workbench";
+
+const PREFERRED_COMMAND = "steer.showLog";
+
+/** The command to run: "Steer: Show Log" when contributed, else the first "Steer: …" command. */
+function steerCommand(manifest: ExtensionManifest): ContributedCommand {
+	const commands = manifest.contributes?.commands ?? [];
+	const steerCommands = commands.filter((command) => paletteLabel(command).startsWith("Steer:"));
+	const chosen = steerCommands.find((command) => command.command === PREFERRED_COMMAND) ?? steerCommands[0];
+	assert.ok(chosen, "package.json contributes no command whose palette label starts with \"Steer:\"");
+	return chosen;
+}
+
+export const tests: UiTest[] = [
+	{
+		title: "the command palette lists Steer's commands and runs one",
+		async run({ page, manifest, documentationScreenshotPath }) {
+			const command = steerCommand(manifest);
+			const label = paletteLabel(command);
+
+			await openPaletteShowing(page, "Steer:", label, 30_000);
+			await page.screenshot({ path: documentationScreenshotPath("command-palette") });
+
+			// Narrow the list to exactly this command, then run it.
+			await page.keyboard.type(label.slice("Steer:".length));
+			await paletteRow(page, label).first().waitFor({ state: "visible", timeout: 10_000 });
+			await page.keyboard.press("Enter");
+			await quickInput(page).waitFor({ state: "hidden", timeout: 10_000 });
+
+			// A command that is contributed but not registered, or that throws, shows a toast.
+			await page.waitForTimeout(1000);
+			const errors = (await notificationTexts(page)).filter((text) => /not found|error|failed/i.test(text));
+			assert.deepEqual(errors, [], `running "${label}" showed: ${errors.join(" | ")}`);
+		}
+	}
+];
