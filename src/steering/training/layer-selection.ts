@@ -1,0 +1,97 @@
+/**
+ * Suggesting which layers to steer, from the training diagnostics.
+ *
+ * Steering one layer rarely works as well as a contiguous band around the layers where the concept is
+ * most linearly readable, and separation usually rises and falls smoothly with depth. So: find the
+ * best-separating layer, then grow a band around it while the neighbours separate nearly as well.
+ */
+import type { LayerDiagnostics } from "./diagnostics";
+
+export interface LayerSuggestionOptions {
+	/** Widest band to return. Default: a quarter of the steerable layers given, at least 1. */
+	readonly maxBand?: number;
+	/** A neighbour joins the band if its score is at least best − tolerance. Default 0.05. */
+	readonly tolerance?: number;
+	/** The user's own choice (inclusive); validated against the diagnostics and returned as is. */
+	readonly override?: readonly [number, number];
+}
+
+export interface LayerSuggestion {
+	/** Inclusive first and last layer of the band; first ≥ 1. */
+	readonly from: number;
+	readonly to: number;
+	readonly layers: number[];
+	/** Mean score over the band. */
+	readonly score: number;
+	/** Which measurement the score is: held-out accuracy when pairs were held out, otherwise agreement. */
+	readonly scoredBy: "heldOutAccuracy" | "agreement";
+}
+
+/**
+ * Picks a contiguous band of layers (never layer 0).
+ *
+ * Score of a layer: held-out accuracy, or sign agreement on all pairs when nothing was held out (an
+ * optimistic in-sample figure, flagged by `scoredBy`). Ties for the core layer go to the higher
+ * explained-variance ratio (a cleaner single axis), then to the layer nearest the middle of the given
+ * layers (middle layers carry the most abstract features and steer best in published sweeps), then to
+ * the lower layer. The band grows one layer at a time towards the better-scoring neighbour (the lower one
+ * on a tie) while that neighbour is within `tolerance` of the core and the band is narrower than `maxBand`.
+ */
+export function suggestLayers(diagnostics: readonly LayerDiagnostics[], options: LayerSuggestionOptions = {}): LayerSuggestion {
+	const steerable = diagnostics.filter((entry) => entry.layer >= 1).sort((a, b) => a.layer - b.layer);
+	if (steerable.length === 0) throw new RangeError("no steerable layer (≥ 1) among the diagnostics");
+	const scoredBy = steerable.every((entry) => entry.heldOutAccuracy !== null) ? "heldOutAccuracy" : "agreement";
+	const scoreOf = (entry: LayerDiagnostics): number =>
+		scoredBy === "heldOutAccuracy" ? (entry.heldOutAccuracy as number) : entry.agreement;
+	const byLayer = new Map(steerable.map((entry) => [entry.layer, entry]));
+	const bandScore = (from: number, to: number): number => {
+		let sum = 0;
+		for (let layer = from; layer <= to; layer++) sum += scoreOf(byLayer.get(layer) as LayerDiagnostics);
+		return sum / (to - from + 1);
+	};
+	const describe = (from: number, to: number): LayerSuggestion => ({
+		from,
+		to,
+		layers: Array.from({ length: to - from + 1 }, (_, i) => from + i),
+		score: bandScore(from, to),
+		scoredBy,
+	});
+
+	if (options.override) {
+		const [from, to] = options.override;
+		if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to < from) {
+			throw new RangeError(`layer override [${from}, ${to}] must be whole numbers with 1 ≤ from ≤ to (block 0 cannot be steered)`);
+		}
+		for (let layer = from; layer <= to; layer++) {
+			if (!byLayer.has(layer)) throw new RangeError(`layer override [${from}, ${to}] includes layer ${layer}, which was not trained`);
+		}
+		return describe(from, to);
+	}
+
+	const maxBand = options.maxBand ?? Math.max(1, Math.floor(steerable.length / 4));
+	if (!Number.isInteger(maxBand) || maxBand < 1) throw new RangeError(`maxBand must be a whole number ≥ 1, got ${maxBand}`);
+	const tolerance = options.tolerance ?? 0.05;
+	if (!(tolerance >= 0)) throw new RangeError(`tolerance must be ≥ 0, got ${tolerance}`);
+
+	const middle = (steerable[0].layer + steerable[steerable.length - 1].layer) / 2;
+	const core = [...steerable].sort(
+		(a, b) =>
+			scoreOf(b) - scoreOf(a) ||
+			b.explainedVarianceRatio - a.explainedVarianceRatio ||
+			Math.abs(a.layer - middle) - Math.abs(b.layer - middle) ||
+			a.layer - b.layer,
+	)[0];
+	const floor = scoreOf(core) - tolerance;
+	let from = core.layer;
+	let to = core.layer;
+	while (to - from + 1 < maxBand) {
+		const below = byLayer.get(from - 1);
+		const above = byLayer.get(to + 1);
+		const belowScore = below ? scoreOf(below) : -Infinity;
+		const aboveScore = above ? scoreOf(above) : -Infinity;
+		if (Math.max(belowScore, aboveScore) < floor) break;
+		if (belowScore >= aboveScore) from--;
+		else to++;
+	}
+	return describe(from, to);
+}
