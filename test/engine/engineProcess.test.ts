@@ -1,0 +1,92 @@
+/** The engine process as a unit of failure: crashes, kills and cancellation cost one request, no more. */
+import assert from "node:assert/strict";
+import { EngineClient } from "../../src/engine/client";
+import type { EngineError } from "../../src/engine/errors";
+import { repoRoot } from "../helpers/testModels";
+import { writeTinyModel } from "../helpers/tinyModelFile";
+
+describe("engine process", function () {
+	this.timeout(120_000);
+	let tiny: ReturnType<typeof writeTinyModel>;
+	let engine: EngineClient;
+
+	before(() => {
+		tiny = writeTinyModel({ nLayer: 3, nEmbd: 64, seed: 3 });
+	});
+	after(() => tiny.remove());
+	beforeEach(() => {
+		engine = new EngineClient({ steerRoot: repoRoot, log: process.env.STEER_TEST_LOG ? (level, message) => console.log(new Date().toISOString().slice(14, 23), level, message.slice(0, 120)) : undefined });
+	});
+	afterEach(async () => engine.dispose());
+
+	const load = () => engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 512 });
+
+	it("reports a process killed mid-generation and restarts with the same model on the next request", async () => {
+		await load();
+		const baseline = await engine.generate({ prompt: "a b c", maxTokens: 12 });
+		const pid = engine.pid!;
+		let firstChunk: () => void = () => undefined;
+		const started = new Promise<void>((resolve) => (firstChunk = resolve));
+		const doomed = engine.generate({ prompt: "a b c", maxTokens: 400 }, { onProgress: () => firstChunk() });
+		await started;
+		process.kill(pid, "SIGKILL");
+		await assert.rejects(doomed, (error: EngineError) => error.code === "ENGINE_EXITED" && /killed by SIGKILL during generate/.test(error.message));
+		const after = await engine.generate({ prompt: "a b c", maxTokens: 12 });
+		assert.notEqual(engine.pid, pid);
+		assert.deepEqual(after.tokens, baseline.tokens);
+	});
+
+	it("survives a native abort inside the engine", async () => {
+		await load();
+		await assert.rejects(engine.request("crash", {}), (error: EngineError) => error.code === "ENGINE_EXITED" && /SIGABRT/.test(error.message));
+		const info = await engine.modelInfo();
+		assert.equal(info.nLayer, 3);
+	});
+
+	it("restores steering after a restart", async () => {
+		const info = await load();
+		const direction = new Float32Array(info.nEmbd).fill(0.5);
+		await engine.setSteering([{ vector: { nEmbd: info.nEmbd, directions: new Map([[1, direction]]) }, strength: 40 }]);
+		const steered = await engine.generate({ prompt: "a b c", maxTokens: 12 });
+		process.kill(engine.pid!, "SIGKILL");
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		const again = await engine.generate({ prompt: "a b c", maxTokens: 12 });
+		assert.deepEqual(again.tokens, steered.tokens);
+	});
+
+	it("cancels a generation and a capture, then serves the next request", async () => {
+		await load();
+		const controller = new AbortController();
+		const generation = engine.generate({ prompt: "a b c", maxTokens: 500 }, { signal: controller.signal, onProgress: () => controller.abort() });
+		await assert.rejects(generation, (error: EngineError) => error.code === "CANCELLED");
+
+		const captureController = new AbortController();
+		const items = Array.from({ length: 200 }, (_, i) => ({ text: `text number ${i} a b c d e f` }));
+		let received = 0;
+		const capture = engine.capture({ items, positions: { select: "last" } }, {
+			signal: captureController.signal,
+			onProgress: () => {
+				received++;
+				if (received === 3) captureController.abort();
+			}
+		});
+		await assert.rejects(capture, (error: EngineError) => error.code === "CANCELLED");
+		assert.ok(received < items.length, `capture ran to the end (${received} items) despite cancellation`);
+
+		const result = await engine.generate({ prompt: "a b c", maxTokens: 5 });
+		assert.equal(result.tokens.length, 5);
+	});
+
+	it("answers requests without a model and with bad model files with clear errors", async () => {
+		await assert.rejects(engine.generate({ prompt: "x" }), (error: EngineError) => error.code === "NO_MODEL" && /load a GGUF model/.test(error.message));
+		await assert.rejects(engine.loadModel({ modelPath: `${tiny.file}.missing`, gpu: false }), /model file not found/);
+		await assert.rejects(engine.loadModel({ modelPath: __filename, gpu: false }), /is not a GGUF file/);
+	});
+
+	it("shuts the process down on dispose", async () => {
+		await load();
+		const pid = engine.pid!;
+		await engine.dispose();
+		assert.throws(() => process.kill(pid, 0), /ESRCH/);
+	});
+});
