@@ -46,7 +46,7 @@ export class ByteCursor {
 		const left = BigInt(Math.max(0, this.fileSize - this.offset));
 		if (count * BigInt(minBytesEach) > left) {
 			throw new GgufFormatError(
-				`${what} of ${count} is impossible: that many items need at least ${count * BigInt(minBytesEach)} bytes but only ${left} remain in the file`,
+				`${what} of ${count} is impossible: that many items need at least ${count * BigInt(minBytesEach)} bytes but only ${left} remain in the file (corrupt or truncated file?)`,
 				at,
 			);
 		}
@@ -130,7 +130,9 @@ export class ByteCursor {
 	/** Copies `byteCount` bytes out (never a view, so results do not pin or alias the input). */
 	copy(byteCount: number, what: string): Uint8Array {
 		this.require(byteCount, what);
-		const out = this.bytes.slice(this.offset, this.offset + byteCount);
+		// Not bytes.slice(): on a Node Buffer that returns a view into the same memory, not a copy.
+		const out = new Uint8Array(byteCount);
+		out.set(this.bytes.subarray(this.offset, this.offset + byteCount));
 		this.offset += byteCount;
 		return out;
 	}

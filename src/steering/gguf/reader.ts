@@ -85,7 +85,7 @@ export function readGguf(bytes: Uint8Array, options: ReadGgufOptions = {}): Gguf
 	cursor.requirePlausibleCount(keyValueCount, MIN_KEY_VALUE_BYTES, "metadata key/value count", countsAt + 8);
 	cursor.requirePlausibleCount(tensorCount, MIN_TENSOR_INFO_BYTES, "tensor count", countsAt);
 	if (keyValueCount * BigInt(MIN_KEY_VALUE_BYTES) + tensorCount * BigInt(MIN_TENSOR_INFO_BYTES) > BigInt(cursor.bytesLeftInFile)) {
-		throw new GgufFormatError(`${keyValueCount} metadata entries and ${tensorCount} tensors cannot fit in the ${cursor.bytesLeftInFile} bytes left`, countsAt);
+		throw new GgufFormatError(`${keyValueCount} metadata entries and ${tensorCount} tensors cannot fit in the ${cursor.bytesLeftInFile} bytes left (corrupt or truncated file?)`, countsAt);
 	}
 
 	const metadata = new Map<string, GgufValue>();
@@ -279,7 +279,7 @@ function readTensorInfo(cursor: ByteCursor, index: number, allowUnknownTypes: bo
 		elements *= size;
 		// No tensor can have more elements than its file has bits; this also keeps every number exact.
 		if (elements > BigInt(cursor.fileSize) * 8n) {
-			throw new GgufFormatError(`${label} claims ${elements} elements, more than a ${cursor.fileSize}-byte file can hold`, dimAt);
+			throw new GgufFormatError(`${label} claims ${elements} elements, more than a ${cursor.fileSize}-byte file can hold (corrupt or truncated file?)`, dimAt);
 		}
 		dims.push(Number(size));
 	}

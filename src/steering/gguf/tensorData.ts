@@ -46,8 +46,9 @@ export function decodeTensorData(tensor: GgufTensorInfo, raw: Uint8Array): Float
 }
 
 function decodeF32(raw: Uint8Array): Float32Array {
-	// slice() gives a fresh, 4-byte-aligned buffer: tensor data inside a file buffer may not be aligned.
-	const copy = raw.slice();
+	// A fresh copy is 4-byte aligned (tensor data inside a file buffer may not be) and owns its whole
+	// buffer; raw.slice() would not do, as on a Node Buffer it returns a view of the same memory.
+	const copy = new Uint8Array(raw);
 	if (hostIsLittleEndian) return new Float32Array(copy.buffer, 0, copy.length >>> 2);
 	const view = new DataView(copy.buffer);
 	const out = new Float32Array(copy.length >>> 2);
