@@ -122,9 +122,12 @@ for (const modelCase of cases) {
 			const d = info.nEmbd;
 			for (let layer = 0; layer < info.nLayer; layer++) {
 				const rows = layerOf(all!, layer);
-				assert.deepEqual(layerOf(last!, layer), rows.subarray((n - 1) * d, n * d));
-				assert.deepEqual(layerOf(last3!, layer), rows.subarray((n - 3) * d, n * d));
-				assert.deepEqual(layerOf(suffix!, layer), rows.subarray(suffix!.start * d, n * d));
+				// Selecting fewer positions lets llama.cpp compute the last block for fewer rows, through other
+				// matrix kernels: equal up to float rounding there, bit-identical in every earlier block.
+				const tolerance = layer === info.nLayer - 1 ? 1e-4 : 0;
+				assert.ok(maxAbsDifference(layerOf(last!, layer), rows.subarray((n - 1) * d, n * d)) <= tolerance);
+				assert.ok(maxAbsDifference(layerOf(last3!, layer), rows.subarray((n - 3) * d, n * d)) <= tolerance);
+				assert.ok(maxAbsDifference(layerOf(suffix!, layer), rows.subarray(suffix!.start * d, n * d)) <= tolerance);
 				const averaged = (from: number) =>
 					Float32Array.from({ length: d }, (_, i) => {
 						let sum = 0;
@@ -132,7 +135,7 @@ for (const modelCase of cases) {
 						return sum / (n - from);
 					});
 				assert.ok(maxAbsDifference(layerOf(mean!, layer), averaged(0)) <= 1e-5);
-				assert.ok(maxAbsDifference(layerOf(suffixMean!, layer), averaged(suffix!.start)) <= 1e-5);
+				assert.ok(maxAbsDifference(layerOf(suffixMean!, layer), averaged(suffix!.start)) <= 1e-4);
 			}
 		});
 

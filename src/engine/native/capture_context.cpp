@@ -45,11 +45,21 @@ bool onEval(ggml_tensor* tensor, bool ask, void* userData) {
 	const int32_t slot = job->slotOfLayer[layer];
 	const int32_t rowsInTensor = static_cast<int32_t>(tensor->ne[1]);
 	const int32_t first = std::max(job->start, job->chunkOffset);
-	const int32_t last = std::min(job->end, job->chunkOffset + rowsInTensor);
+	const int32_t last = std::min(job->end, job->chunkOffset + job->chunkRows);
 	if (first >= last) return true;
+	// Every block holds all rows of the chunk, except the last one: llama.cpp keeps only the output
+	// rows there, and the outputs are exactly the kept positions [first, last) of this chunk.
+	int32_t firstRowInTensor;
+	if (rowsInTensor == job->chunkRows) firstRowInTensor = first - job->chunkOffset;
+	else if (rowsInTensor == job->chunkOutputs) firstRowInTensor = first - job->chunkFirstOutput;
+	else {
+		job->error = std::string("tensor ") + tensor->name + " has " + std::to_string(rowsInTensor) + " rows; expected " +
+			std::to_string(job->chunkRows) + " or " + std::to_string(job->chunkOutputs);
+		return false;
+	}
 
 	const size_t rowBytes = static_cast<size_t>(job->nEmbd) * sizeof(float);
-	const size_t offset = static_cast<size_t>(first - job->chunkOffset) * rowBytes;
+	const size_t offset = static_cast<size_t>(firstRowInTensor) * rowBytes;
 	const size_t count = static_cast<size_t>(last - first);
 	if (job->mean) {
 		std::vector<float> chunk(count * job->nEmbd);
@@ -208,15 +218,30 @@ void CaptureContext::run(Job& job) {
 	for (int32_t offset = 0; offset < nTokens && job.error.empty(); offset += static_cast<int32_t>(batchSize)) {
 		const int32_t count = std::min(static_cast<int32_t>(batchSize), nTokens - offset);
 		batch.n_tokens = count;
+		// Only the kept positions are outputs (all of them when log-probabilities are asked for): llama.cpp
+		// then computes the last block and the vocabulary projection for those rows alone.
+		// (If the last logits are wanted outside the kept range, all rows are outputs to keep them contiguous.)
+		const bool allOutputs = job.tokenLogProbs || (job.lastLogits && job.end != nTokens);
+		int32_t outputs = 0;
+		int32_t firstOutput = -1;
 		for (int32_t i = 0; i < count; i++) {
-			batch.token[i] = job.tokens[offset + i];
-			batch.pos[i] = offset + i;
+			const int32_t position = offset + i;
+			const bool isLast = position == nTokens - 1;
+			const bool output = allOutputs || (job.lastLogits && isLast) || (position >= job.start && position < job.end);
+			batch.token[i] = job.tokens[position];
+			batch.pos[i] = position;
 			batch.n_seq_id[i] = 1;
 			batch.seq_id[i][0] = 0;
-			// Every row is an output: otherwise llama.cpp prunes the last block to the output rows only.
-			batch.logits[i] = 1;
+			batch.logits[i] = output ? 1 : 0;
+			if (output) {
+				if (firstOutput < 0) firstOutput = position;
+				outputs++;
+			}
 		}
 		job.chunkOffset = offset;
+		job.chunkRows = count;
+		job.chunkOutputs = outputs;
+		job.chunkFirstOutput = firstOutput;
 		const int32_t status = symbols->decode(context, batch);
 		if (!job.error.empty()) break;
 		if (status == 2 || cancelRequested.load()) {

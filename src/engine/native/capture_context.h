@@ -32,6 +32,9 @@ public:
 		bool tokenLogProbs = false;       // log p(token[i+1] | tokens[..i])
 		bool lastLogits = false;          // full logits of the last position
 		int32_t chunkOffset = 0;          // position of the current ubatch's first row
+		int32_t chunkRows = 0;            // rows in the current ubatch
+		int32_t chunkOutputs = 0;         // rows marked as outputs in the current ubatch
+		int32_t chunkFirstOutput = -1;    // position of the first output row
 		int32_t nEmbd = 0;
 		std::vector<std::vector<float>> rows;     // per requested layer: kept rows, or the mean
 		std::vector<std::vector<double>> sums;    // per requested layer, when mean
