@@ -12,7 +12,9 @@ const CHROMIUM_ARGS = [
 	"--no-first-run",
 	"--disable-background-networking",
 	"--disable-component-update",
-	"--disable-sync"
+	"--disable-sync",
+	"--disable-breakpad",
+	"--disable-crash-reporter"
 ];
 
 /** A fresh persistent profile in `scratchDir/<name>` so no state leaks between runs. */

@@ -86,7 +86,7 @@ async function suiteTwo(context) {
 	const { extensionDir, manifest, uiTestModules, workspaceDir, env } = context;
 	log("\nSuite 2: workbench UI (Playwright)");
 	const suiteStarted = performance.now();
-	const extension = await prepareUiExtension({ scratchDir, extensionDir, log });
+	const extension = await prepareUiExtension({ scratchDir, extensionDir, manifest, log });
 	const server = await startCodeServer({ scratchDir, name: "ui", extensionsDir: extension.extensionsDir, env });
 	const browser = await launchBrowser(scratchDir, "browser-ui");
 	browsers.push(browser);

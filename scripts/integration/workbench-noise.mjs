@@ -10,6 +10,7 @@ const NOISE = [
 	/^\[Service Worker\]/i,
 	/^\[AgentHost/,
 	/^\[AccountPolicyGate\]/,
+	/^Creation of workbench contribution/,
 	/authentication provider/i,
 	/getaddrinfo|ENOTFOUND|ECONNREFUSED|net::ERR_|Failed to fetch/,
 	/open-vsx\.org|marketplace|gallery|update\.code\.visualstudio\.com|vscode-unpkg/i,
