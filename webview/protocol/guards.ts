@@ -1,0 +1,192 @@
+/**
+ * Validation of every message the webview sends. The webview renders text that came from files and
+ * models, so the host treats it as untrusted: a message is accepted only if it is one of the known
+ * kinds with fields of the right types and sizes, and file names that cannot leave Steer's folders.
+ * Everything else is rejected with a reason the host logs.
+ */
+import { DATASET_EXTENSIONS, fileNameProblem, VECTOR_EXTENSIONS } from "./fileNames";
+import {
+	MESSAGE_LIMITS,
+	PANEL_COMMANDS,
+	POSITION_CHOICES,
+	TRAINING_METHOD_CHOICES,
+	type PairRow,
+	type WebviewToHost
+} from "./messages";
+
+export type Validated = { readonly ok: true; readonly message: WebviewToHost } | { readonly ok: false; readonly reason: string };
+
+class Rejection extends Error {}
+
+function reject(reason: string): never {
+	throw new Rejection(reason);
+}
+
+export function validateWebviewMessage(raw: unknown): Validated {
+	try {
+		checkSize(raw);
+		return { ok: true, message: parse(raw) };
+	} catch (error) {
+		if (error instanceof Rejection) return { ok: false, reason: error.message };
+		throw error;
+	}
+}
+
+/** Walks the value once, bounding depth and total size, before any field is looked at. */
+function checkSize(raw: unknown): void {
+	let budget: number = MESSAGE_LIMITS.maxMessageSize;
+	const visit = (value: unknown, depth: number): void => {
+		if (depth > MESSAGE_LIMITS.maxDepth) reject(`message is nested deeper than ${MESSAGE_LIMITS.maxDepth} levels`);
+		budget -= 8;
+		if (typeof value === "string") budget -= value.length;
+		else if (Array.isArray(value)) for (const item of value) visit(item, depth + 1);
+		else if (value !== null && typeof value === "object") {
+			for (const [key, item] of Object.entries(value)) {
+				budget -= key.length;
+				visit(item, depth + 1);
+			}
+		}
+		if (budget < 0) reject(`message is larger than ${MESSAGE_LIMITS.maxMessageSize} characters`);
+	};
+	visit(raw, 0);
+}
+
+function parse(raw: unknown): WebviewToHost {
+	const message = record(raw, "message");
+	const type = message.type;
+	switch (type) {
+		case "ready":
+		case "cancelTraining":
+		case "cancelGeneration":
+			only(message, []);
+			return { type };
+		case "runCommand":
+			only(message, ["command"]);
+			return { type, command: oneOf(message.command, PANEL_COMMANDS, "command") };
+		case "openDataset":
+		case "deleteDataset":
+			only(message, ["fileName"]);
+			return { type, fileName: fileName(message.fileName, DATASET_EXTENSIONS) };
+		case "saveDataset":
+			only(message, ["fileName", "pairs"]);
+			return { type, fileName: fileName(message.fileName, DATASET_EXTENSIONS), pairs: pairRows(message.pairs) };
+		case "train":
+			only(message, ["fileName", "method", "positions", "layers"]);
+			return {
+				type,
+				fileName: fileName(message.fileName, DATASET_EXTENSIONS),
+				method: oneOf(message.method, TRAINING_METHOD_CHOICES, "method"),
+				positions: oneOf(message.positions, POSITION_CHOICES, "positions"),
+				layers: text(message.layers, "layers", MESSAGE_LIMITS.maxLayerSpecLength)
+			};
+		case "setVectorActive":
+			only(message, ["fileName", "active"]);
+			return { type, fileName: fileName(message.fileName, VECTOR_EXTENSIONS), active: boolean(message.active, "active") };
+		case "setVectorStrength":
+			only(message, ["fileName", "strength"]);
+			return {
+				type,
+				fileName: fileName(message.fileName, VECTOR_EXTENSIONS),
+				strength: finite(message.strength, "strength", -MESSAGE_LIMITS.maxStrength, MESSAGE_LIMITS.maxStrength)
+			};
+		case "setVectorLayerRange":
+			only(message, ["fileName", "range"]);
+			return { type, fileName: fileName(message.fileName, VECTOR_EXTENSIONS), range: layerRange(message.range) };
+		case "setSteeringEnabled":
+			only(message, ["enabled"]);
+			return { type, enabled: boolean(message.enabled, "enabled") };
+		case "generate":
+			only(message, ["prompt", "maxTokens", "seed"]);
+			return {
+				type,
+				prompt: text(message.prompt, "prompt", MESSAGE_LIMITS.maxPromptLength),
+				maxTokens: whole(message.maxTokens, "maxTokens", 1, MESSAGE_LIMITS.maxTokens),
+				seed: whole(message.seed, "seed", 0, 2 ** 31 - 1)
+			};
+		default:
+			return reject(`unknown message type ${describe(type)}`);
+	}
+}
+
+function record(value: unknown, what: string): Record<string, unknown> {
+	if (value === null || typeof value !== "object" || Array.isArray(value)) reject(`${what} must be an object, got ${describe(value)}`);
+	return value as Record<string, unknown>;
+}
+
+/** Unknown extra fields are refused too: a message that carries more than it should is not ours. */
+function only(message: Record<string, unknown>, fields: readonly string[]): void {
+	for (const key of Object.keys(message)) {
+		if (key !== "type" && !fields.includes(key)) reject(`unexpected field "${key.slice(0, 40)}" in a ${String(message.type)} message`);
+	}
+}
+
+function text(value: unknown, field: string, maxLength: number): string {
+	if (typeof value !== "string") reject(`${field} must be a string, got ${describe(value)}`);
+	if (value.length > maxLength) reject(`${field} is longer than ${maxLength} characters`);
+	return value;
+}
+
+function boolean(value: unknown, field: string): boolean {
+	if (typeof value !== "boolean") reject(`${field} must be true or false, got ${describe(value)}`);
+	return value;
+}
+
+function finite(value: unknown, field: string, min: number, max: number): number {
+	if (typeof value !== "number" || !Number.isFinite(value)) reject(`${field} must be a finite number, got ${describe(value)}`);
+	if (value < min || value > max) reject(`${field} must be between ${min} and ${max}, got ${value}`);
+	return value;
+}
+
+function whole(value: unknown, field: string, min: number, max: number): number {
+	const number = finite(value, field, min, max);
+	if (!Number.isInteger(number)) reject(`${field} must be a whole number, got ${number}`);
+	return number;
+}
+
+function oneOf<T extends string>(value: unknown, choices: readonly T[], field: string): T {
+	if (typeof value !== "string" || !(choices as readonly string[]).includes(value)) {
+		reject(`${field} must be one of ${choices.join(", ")}, got ${describe(value)}`);
+	}
+	return value as T;
+}
+
+function fileName(value: unknown, extensions: readonly string[]): string {
+	const name = text(value, "fileName", 1000);
+	const problem = fileNameProblem(name, extensions);
+	if (problem) reject(`fileName refused: ${problem}`);
+	return name;
+}
+
+function layerRange(value: unknown): readonly [number, number] | null {
+	if (value === null) return null;
+	if (!Array.isArray(value) || value.length !== 2) reject(`range must be [from, to] or null, got ${describe(value)}`);
+	const from = whole(value[0], "range[0]", 1, 10_000);
+	const to = whole(value[1], "range[1]", 1, 10_000);
+	if (to < from) reject(`range [${from}, ${to}] runs backwards`);
+	return [from, to];
+}
+
+function pairRows(value: unknown): PairRow[] {
+	if (!Array.isArray(value)) reject(`pairs must be an array, got ${describe(value)}`);
+	if (value.length > MESSAGE_LIMITS.maxPairs) reject(`pairs has ${value.length} rows, more than ${MESSAGE_LIMITS.maxPairs}`);
+	return value.map((row, index) => {
+		const fields = record(row, `pairs[${index}]`);
+		for (const key of Object.keys(fields)) {
+			if (key !== "positive" && key !== "negative" && key !== "prompt") reject(`unexpected field "${key.slice(0, 40)}" in pairs[${index}]`);
+		}
+		const pair: PairRow = {
+			positive: text(fields.positive, `pairs[${index}].positive`, MESSAGE_LIMITS.maxFieldLength),
+			negative: text(fields.negative, `pairs[${index}].negative`, MESSAGE_LIMITS.maxFieldLength)
+		};
+		if (fields.prompt === undefined) return pair;
+		return { ...pair, prompt: text(fields.prompt, `pairs[${index}].prompt`, MESSAGE_LIMITS.maxFieldLength) };
+	});
+}
+
+function describe(value: unknown): string {
+	if (value === null) return "null";
+	if (Array.isArray(value)) return "an array";
+	if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+	if (typeof value === "object") return "an object";
+	return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,130 @@
+/**
+ * The messages between the steering panel (an untrusted webview) and the extension host, in both
+ * directions, and the views of host state the panel renders. Pure types: imported by both sides.
+ * The host never trusts a message's shape; see guards.ts.
+ */
+
+export type TrainingMethod = "mean-diff" | "pca-diff" | "pca-center";
+export const TRAINING_METHOD_CHOICES: readonly TrainingMethod[] = ["pca-diff", "mean-diff", "pca-center"];
+
+/** Which tokens of each text are read while training: the last one, the mean of all, or the completion. */
+export type PositionChoice = "last" | "mean" | "suffix";
+export const POSITION_CHOICES: readonly PositionChoice[] = ["last", "mean", "suffix"];
+
+/** Host commands the panel's buttons may run; nothing else is reachable from the webview. */
+export const PANEL_COMMANDS = ["loadModel", "downloadModel", "unloadModel", "importVector", "newDataset", "showLog", "exportVector"] as const;
+export type PanelCommand = (typeof PANEL_COMMANDS)[number];
+
+export interface PairRow {
+	readonly positive: string;
+	readonly negative: string;
+	readonly prompt?: string;
+}
+
+/** A validation problem located on one row of the pair grid (0-based). */
+export interface RowIssue {
+	readonly row: number;
+	readonly field?: string;
+	readonly message: string;
+}
+
+export interface ModelView {
+	readonly name: string;
+	readonly path: string;
+	readonly architecture: string;
+	readonly nLayer: number;
+	readonly nEmbd: number;
+	readonly contextSize: number;
+	readonly backend: string;
+	readonly threads: number;
+	readonly gpuLayers: number;
+}
+
+export interface DatasetView {
+	readonly fileName: string;
+	readonly name: string;
+}
+
+export interface VectorView {
+	readonly fileName: string;
+	readonly name: string;
+	readonly nEmbd: number;
+	readonly layers: readonly number[];
+	readonly modelHint?: string;
+	readonly method?: string;
+	/** True when strength is in calibrated units (Steer-trained vectors); raw α otherwise. */
+	readonly calibrated: boolean;
+	readonly active: boolean;
+	readonly strength: number;
+	/** The α the engine multiplies the stored directions by at this strength. */
+	readonly rawAlpha: number;
+	readonly layerRange?: readonly [number, number];
+	readonly suggested?: readonly [number, number];
+	/** Why this vector cannot steer the loaded model (width or layers differ), if it cannot. */
+	readonly problem?: string;
+}
+
+export interface LayerSummary {
+	readonly layer: number;
+	readonly explainedVariance: number;
+	/** Held-out pairs whose positive projects above the negative; null when none were held out. */
+	readonly heldOutSeparation: number | null;
+	readonly agreement: number;
+	readonly hiddenNorm: number;
+}
+
+export interface TrainingView {
+	readonly running: boolean;
+	readonly dataset: string;
+	readonly phase: "capture" | "train" | "save";
+	readonly done: number;
+	readonly total: number;
+}
+
+export interface PanelState {
+	readonly trusted: boolean;
+	readonly model?: ModelView;
+	readonly modelLoading: boolean;
+	readonly steeringEnabled: boolean;
+	readonly datasets: readonly DatasetView[];
+	readonly vectors: readonly VectorView[];
+	readonly training?: TrainingView;
+	readonly defaultMaxTokens: number;
+}
+
+export type WebviewToHost =
+	| { readonly type: "ready" }
+	| { readonly type: "runCommand"; readonly command: PanelCommand }
+	| { readonly type: "openDataset"; readonly fileName: string }
+	| { readonly type: "saveDataset"; readonly fileName: string; readonly pairs: readonly PairRow[] }
+	| { readonly type: "deleteDataset"; readonly fileName: string }
+	| { readonly type: "train"; readonly fileName: string; readonly method: TrainingMethod; readonly positions: PositionChoice; readonly layers: string }
+	| { readonly type: "cancelTraining" }
+	| { readonly type: "setVectorActive"; readonly fileName: string; readonly active: boolean }
+	| { readonly type: "setVectorStrength"; readonly fileName: string; readonly strength: number }
+	| { readonly type: "setVectorLayerRange"; readonly fileName: string; readonly range: readonly [number, number] | null }
+	| { readonly type: "setSteeringEnabled"; readonly enabled: boolean }
+	| { readonly type: "generate"; readonly prompt: string; readonly maxTokens: number; readonly seed: number }
+	| { readonly type: "cancelGeneration" };
+
+export type HostToWebview =
+	| { readonly type: "state"; readonly state: PanelState }
+	| { readonly type: "dataset"; readonly fileName: string; readonly pairs: readonly PairRow[]; readonly issues: readonly RowIssue[] }
+	| { readonly type: "datasetSaved"; readonly fileName: string; readonly saved: boolean; readonly issues: readonly RowIssue[] }
+	| { readonly type: "trainingDone"; readonly vectorFileName: string; readonly layers: readonly LayerSummary[]; readonly suggested: readonly [number, number] }
+	| { readonly type: "trainingFailed"; readonly message: string }
+	| { readonly type: "generation"; readonly side: "steered" | "baseline"; readonly text: string; readonly done: boolean; readonly tokensPerSecond?: number }
+	| { readonly type: "error"; readonly message: string };
+
+/** Limits on what one message from the webview may carry. */
+export const MESSAGE_LIMITS = {
+	/** Total characters of all strings plus a little per value: a cheap bound on the message's size. */
+	maxMessageSize: 8 * 1024 * 1024,
+	maxDepth: 8,
+	maxPairs: 5000,
+	maxFieldLength: 20_000,
+	maxPromptLength: 20_000,
+	maxLayerSpecLength: 200,
+	maxTokens: 4096,
+	maxStrength: 1000
+} as const;
