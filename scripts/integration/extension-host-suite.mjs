@@ -24,7 +24,14 @@ function remoteUri(port, absolutePath) {
 export async function runExtensionHostSuite({ page, server, extensionDir, testsIndex, workspaceDir, log }) {
 	let resultCounts;
 	let reportExit;
-	const exited = new Promise((resolve) => { reportExit = resolve; });
+	let reportBrowserFailure;
+	const exited = new Promise((resolve, reject) => {
+		reportExit = resolve;
+		reportBrowserFailure = reject;
+	});
+	// Without these the run would only end at the suite's time limit.
+	page.once("crash", () => reportBrowserFailure(new Error("the workbench page crashed")));
+	page.once("close", () => reportBrowserFailure(new Error("the workbench page closed before the tests finished")));
 
 	await page.exposeFunction("codeAutomationLog", (type, args) => {
 		const message = formatLogArguments(args);

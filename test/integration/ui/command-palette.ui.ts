@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ContributedCommand, ExtensionManifest, UiTest } from "./ui-test";
-import { notificationTexts, openPaletteShowing, paletteLabel, paletteRow, quickInput } from "./workbench";
+import { notificationTexts, openPaletteShowing, outputPanel, paletteLabel, paletteRow, quickInput } from "./workbench";
 
 const PREFERRED_COMMAND = "steer.showLog";
 
@@ -33,6 +33,10 @@ export const tests: UiTest[] = [
 			await page.waitForTimeout(1000);
 			const errors = (await notificationTexts(page)).filter((text) => /not found|error|failed/i.test(text));
 			assert.deepEqual(errors, [], `running "${label}" showed: ${errors.join(" | ")}`);
+			if (command.command === PREFERRED_COMMAND) {
+				await outputPanel(page).waitFor({ state: "visible", timeout: 10_000 });
+				await page.screenshot({ path: documentationScreenshotPath("show-log") });
+			}
 		}
 	}
 ];

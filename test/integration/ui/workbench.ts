@@ -48,3 +48,8 @@ export async function openPaletteShowing(page: Page, text: string, label: string
 export async function notificationTexts(page: Page): Promise<string[]> {
 	return page.locator(".notification-toast").allInnerTexts();
 }
+
+/** The Output view in the bottom panel. */
+export function outputPanel(page: Page): Locator {
+	return page.locator(".part.panel [id=\"workbench.panel.output\"]");
+}
