@@ -1,5 +1,5 @@
 // Messages the web workbench itself logs in every offline run (connection set-up, gallery
-// look-ups that cannot reach the network, sign-in providers, agent and chat services). They say
+// look-ups that cannot reach the network, sign-in providers, the built-in chat services). They say
 // nothing about Steer and would bury the test output. Matched against whole messages, so a
 // dropped error takes its stack trace with it.
 const NOISE = [
