@@ -202,16 +202,12 @@ function readArray(cursor: ByteCursor, what: string, depth: number): GgufArrayVa
 			return { type: "array", itemType, items };
 		}
 		case "array": {
+			// Items of an array of arrays carry their own item type and count but no value-type code.
 			const items: GgufArrayValue[] = [];
-			for (let i = 0; i < count; i++) items.push(readArrayOfNestedItem(cursor, `${what}[${i}]`, depth + 1));
+			for (let i = 0; i < count; i++) items.push(readArray(cursor, `${what}[${i}]`, depth + 1));
 			return { type: "array", itemType, items };
 		}
 	}
-}
-
-/** Items of an array of arrays carry their own item type and count but no value-type code. */
-function readArrayOfNestedItem(cursor: ByteCursor, what: string, depth: number): GgufArrayValue {
-	return readArray(cursor, what, depth);
 }
 
 interface NumberArray<T> {
