@@ -1,0 +1,129 @@
+/** Training, importing, exporting and dosing steering vectors from the command palette. */
+import path from "node:path";
+import * as vscode from "vscode";
+import { TRAINING_METHOD_CHOICES, type TrainingMethod } from "../../../webview/protocol/messages";
+import { UserFacingError } from "../failures";
+import type { DatasetStore } from "../storage/datasetStore";
+import type { SteeringController } from "../steering/steeringController";
+import type { VectorLibrary } from "../steering/vectorLibrary";
+import type { TrainingOutcome, TrainingRunner } from "../training/trainingRunner";
+import { pathArgument, registerSteerCommand, withCancellableProgress } from "./commandRunner";
+
+export interface VectorCommandDependencies {
+	readonly datasets: DatasetStore;
+	readonly library: VectorLibrary;
+	readonly steering: SteeringController;
+	readonly training: TrainingRunner;
+	readonly log: vscode.LogOutputChannel;
+	/** Re-reads the vectors folder and updates every view. */
+	readonly refreshVectors: () => Promise<void>;
+}
+
+export function registerVectorCommands(deps: VectorCommandDependencies): vscode.Disposable[] {
+	const { log, steering, library } = deps;
+	return [
+		registerSteerCommand(log, "steer.trainVector", "Train Vector", async (datasetArgument, methodArgument) => {
+			const dataset = typeof datasetArgument === "string" ? datasetArgument : await pickDataset(deps.datasets);
+			if (!dataset) return undefined;
+			const method = isMethod(methodArgument) ? methodArgument : await pickMethod();
+			if (!method) return undefined;
+			const outcome = await trainWithProgress(deps, dataset, method);
+			await deps.refreshVectors();
+			await steering.setLayerRange(outcome.vectorFileName, outcome.suggested);
+			void vscode.window.showInformationMessage(
+				`Steer: trained ${outcome.vectorFileName}; suggested layers ${outcome.suggested[0]}–${outcome.suggested[1]}. Activate it in the Steering panel.`
+			);
+			return outcome;
+		}),
+		registerSteerCommand(log, "steer.importVector", "Import Vector", async (argument) => {
+			const source = pathArgument(argument) ?? (await pickVectorFile());
+			if (!source) return undefined;
+			const imported = await library.importFile(source, path.basename(source));
+			await deps.refreshVectors();
+			log.info(`imported ${source} as ${imported.fileName} (${imported.vector.directions.size} layers × ${imported.vector.nEmbd})`);
+			return imported.fileName;
+		}),
+		registerSteerCommand(log, "steer.exportVector", "Export Vector", async (nameArgument, destinationArgument) => {
+			const fileName = typeof nameArgument === "string" ? nameArgument : await pickVector(library, "Export which vector?");
+			if (!fileName) return undefined;
+			const destination =
+				pathArgument(destinationArgument) ??
+				(await vscode.window.showSaveDialog({ title: "Steer: export control vector", defaultUri: vscode.Uri.file(fileName), filters: { "Control vectors": ["gguf"] } }))?.fsPath;
+			if (!destination) return undefined;
+			await library.exportFile(fileName, destination);
+			log.info(`exported ${fileName} to ${destination}`);
+			return destination;
+		}),
+		registerSteerCommand(log, "steer.toggleSteering", "Toggle Steering", async () => {
+			await steering.setEnabled(!steering.enabled);
+			return steering.enabled;
+		}),
+		registerSteerCommand(log, "steer.setStrength", "Set Steering Strength", async (strengthArgument, nameArgument) => {
+			const fileName = typeof nameArgument === "string" ? nameArgument : await pickVector(library, "Set the strength of which vector?", steering.activeVectors().map((v) => v.fileName));
+			if (!fileName) return undefined;
+			const current = steering.choiceOf(fileName).strength;
+			const strength = typeof strengthArgument === "number" ? strengthArgument : await askStrength(current, library.get(fileName)?.facts.calibrated ?? false);
+			if (strength === undefined) return undefined;
+			await steering.setStrength(fileName, strength);
+			return strength;
+		})
+	];
+}
+
+function trainWithProgress(deps: VectorCommandDependencies, dataset: string, method: TrainingMethod): Thenable<TrainingOutcome> {
+	return withCancellableProgress(`Steer: training on ${dataset}`, (signal, report) => {
+		const subscription = deps.training.onDidChange((view) => {
+			if (view && view.total > 0) report(`${view.phase} ${view.done}/${view.total}`, (view.phase === "capture" ? 0 : 0.5) + (0.5 * view.done) / view.total);
+		});
+		return deps.training.train({ datasetFileName: dataset, method, positions: "last", layers: "all" }, signal).finally(() => subscription.dispose());
+	});
+}
+
+function isMethod(value: unknown): value is TrainingMethod {
+	return typeof value === "string" && (TRAINING_METHOD_CHOICES as readonly string[]).includes(value);
+}
+
+async function pickDataset(datasets: DatasetStore): Promise<string | undefined> {
+	const files = await datasets.list();
+	if (files.length === 0) throw new UserFacingError(`no datasets in ${datasets.directory}; create one with "Steer: New Dataset…"`);
+	return (await vscode.window.showQuickPick(files.map((file) => file.fileName), { title: "Steer: train on which dataset?" })) ?? undefined;
+}
+
+async function pickMethod(): Promise<TrainingMethod | undefined> {
+	const descriptions: Record<TrainingMethod, string> = {
+		"pca-diff": "first principal axis of the pair differences (default)",
+		"mean-diff": "mean of positive − negative",
+		"pca-center": "repeng's pca_center"
+	};
+	const picked = await vscode.window.showQuickPick(
+		TRAINING_METHOD_CHOICES.map((method) => ({ label: method, description: descriptions[method] })),
+		{ title: "Steer: training method" }
+	);
+	return picked?.label as TrainingMethod | undefined;
+}
+
+export async function pickVector(library: VectorLibrary, title: string, preferred: readonly string[] = []): Promise<string | undefined> {
+	const vectors = library.list();
+	if (vectors.length === 0) throw new UserFacingError(`no vectors in ${library.directory}; train or import one first`);
+	const items = vectors
+		.map((vector) => ({ label: vector.fileName, description: preferred.includes(vector.fileName) ? "active" : vector.facts.method }))
+		.sort((a, b) => Number(preferred.includes(b.label)) - Number(preferred.includes(a.label)));
+	return (await vscode.window.showQuickPick(items, { title: `Steer: ${title}` }))?.label;
+}
+
+async function pickVectorFile(): Promise<string | undefined> {
+	const picked = await vscode.window.showOpenDialog({ title: "Steer: import a control vector", filters: { "Control vectors": ["gguf"] }, canSelectMany: false });
+	return picked?.[0]?.fsPath;
+}
+
+async function askStrength(current: number, calibrated: boolean): Promise<number | undefined> {
+	const answer = await vscode.window.showInputBox({
+		title: "Steer: steering strength",
+		prompt: calibrated
+			? "Calibrated strength: 1 adds a tenth of each layer's typical hidden-state norm; negative values steer the other way"
+			: "Raw α (this vector carries no calibration): h ← h + α·v",
+		value: String(current),
+		validateInput: (value) => (Number.isFinite(Number(value)) && value.trim() !== "" ? undefined : "Enter a number, e.g. 1.5 or -0.5")
+	});
+	return answer === undefined ? undefined : Number(answer);
+}

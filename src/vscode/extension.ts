@@ -1,0 +1,122 @@
+/**
+ * Steer's entry point: creates the services and wires them to VS Code's surfaces. No work happens
+ * here beyond wiring; the engine process starts only when a model is first loaded.
+ */
+import path from "node:path";
+import * as vscode from "vscode";
+import { registerDatasetCommands } from "./commands/datasetCommands";
+import { registerGenerationCommands } from "./commands/generationCommands";
+import { registerLensCommands } from "./commands/lensCommands";
+import { loadModel, registerModelCommands } from "./commands/modelCommands";
+import { registerSteerCommand } from "./commands/commandRunner";
+import { registerVectorCommands } from "./commands/vectorCommands";
+import { EngineService } from "./engine/engineService";
+import { reportFailure } from "./failures";
+import { SteeredCompletionProvider } from "./inline/steeredCompletionProvider";
+import { ConceptLens } from "./lens/conceptLens";
+import { createLogChannel, engineLogTo } from "./log";
+import { STEERING_VIEW_ID, SteeringViewProvider } from "./panel/steeringViewProvider";
+import { readSettings } from "./settings";
+import { SteeringController } from "./steering/steeringController";
+import { VectorLibrary } from "./steering/vectorLibrary";
+import { DatasetStore } from "./storage/datasetStore";
+import { resolveSteerFolders } from "./storage/steerFolders";
+import { watchSteerFolders } from "./storage/steerWatcher";
+import { TrainingRunner } from "./training/trainingRunner";
+import { createStatusBar } from "./ui/statusBar";
+
+/** What the extension exports: its live services, for integration tests and diagnostics. */
+export interface SteerApi {
+	readonly engine: EngineService;
+	readonly steering: SteeringController;
+	readonly library: VectorLibrary;
+	readonly datasets: DatasetStore;
+	readonly lens: ConceptLens;
+	readonly panel: SteeringViewProvider;
+	readonly inline: SteeredCompletionProvider;
+	readonly refreshVectors: () => Promise<void>;
+}
+
+let activeEngine: EngineService | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<SteerApi> {
+	const log = createLogChannel();
+	const folders = resolveSteerFolders(context.globalStorageUri);
+	const engine = new EngineService({ steerRoot: context.extensionPath, log: engineLogTo(log) });
+	activeEngine = engine;
+	const library = new VectorLibrary(folders.vectors);
+	const datasets = new DatasetStore(folders.datasets);
+	const steering = new SteeringController(engine, library, context.workspaceState, log);
+	const training = new TrainingRunner(engine, datasets, folders.vectors, log);
+	const lens = new ConceptLens(engine, () => readSettings().lensDebounceMs, log);
+	const refreshVectors = async (): Promise<void> => {
+		await library.refresh(vscode.workspace.isTrusted);
+		for (const failure of library.failures) log.warn(`skipped vector ${failure.fileName}: ${failure.reason}`);
+		await vscode.commands.executeCommand("setContext", "steer.hasVectors", library.list().length > 0);
+		await steering.libraryChanged().catch((error) => reportFailure(log, "Apply steering", error));
+		await panel.refresh();
+	};
+	const panel = new SteeringViewProvider({ engine, steering, library, datasets, training, log, extensionUri: context.extensionUri, refreshVectors });
+	const inline = new SteeredCompletionProvider({
+		engine,
+		steering,
+		settings: () => readSettings().inline,
+		temperature: () => readSettings().temperature,
+		log
+	});
+	const modelCommandDeps = { engine, steering, log, extensionPath: context.extensionPath, modelsFolder: path.join(context.globalStorageUri.fsPath, "models") };
+
+	context.subscriptions.push(
+		log,
+		steering,
+		training,
+		lens,
+		panel,
+		vscode.window.registerWebviewViewProvider(STEERING_VIEW_ID, panel, { webviewOptions: { retainContextWhenHidden: false } }),
+		vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, inline),
+		createStatusBar(engine, steering),
+		...registerModelCommands(modelCommandDeps),
+		...registerDatasetCommands({ datasets, log, onDatasetsChanged: () => void panel.refresh() }),
+		...registerVectorCommands({ datasets, library, steering, training, log, refreshVectors }),
+		...registerGenerationCommands({ engine, steering, log }),
+		...registerLensCommands({ lens, library, steering, log }),
+		registerSteerCommand(log, "steer.openPanel", "Open Steering Panel", () => vscode.commands.executeCommand(`${STEERING_VIEW_ID}.focus`)),
+		registerSteerCommand(log, "steer.showLog", "Show Log", () => log.show()),
+		watchSteerFolders(folders, () => void refreshVectors().catch((error) => log.warn(`refreshing vectors: ${String(error)}`))),
+		engine.onDidChange(() => void panel.refresh()),
+		steering.onDidChange(() => {
+			inline.clearCache();
+			void panel.refresh();
+		}),
+		training.onDidChange(() => void panel.refresh()),
+		vscode.workspace.onDidGrantWorkspaceTrust(() => {
+			void refreshVectors();
+			void loadConfiguredModel();
+		})
+	);
+
+	const loadConfiguredModel = async (): Promise<void> => {
+		const { modelPath } = readSettings();
+		if (!modelPath || !vscode.workspace.isTrusted || engine.modelInfo) return;
+		try {
+			await loadModel(modelCommandDeps, modelPath);
+		} catch (error) {
+			reportFailure(log, `Load the model in steer.modelPath (${modelPath})`, error);
+		}
+	};
+
+	await vscode.commands.executeCommand("setContext", "steer.modelLoaded", false);
+	if (!vscode.workspace.isTrusted) log.info("workspace not trusted: no model or vector file is opened until it is");
+	// Reading vectors and loading the configured model can take a while; activation does not wait.
+	void refreshVectors()
+		.catch((error) => log.warn(`reading vectors: ${String(error)}`))
+		.then(loadConfiguredModel);
+	log.info(`Steer activated; datasets in ${folders.datasets}, vectors in ${folders.vectors}`);
+	return { engine, steering, library, datasets, lens, panel, inline, refreshVectors };
+}
+
+export async function deactivate(): Promise<void> {
+	const engine = activeEngine;
+	activeEngine = undefined;
+	await engine?.dispose();
+}

@@ -1,0 +1,162 @@
+/**
+ * The concept lens: every token of the active document tinted by how far its hidden state at one
+ * layer points along a vector (engine `tokenProjections`), with the score on hover. Recomputed,
+ * debounced, as the document changes; an edit cancels the computation in flight.
+ */
+import * as vscode from "vscode";
+import type { EngineService } from "../engine/engineService";
+import { isUserCancellation, reportFailure, UserFacingError } from "../failures";
+import type { LibraryVector } from "../steering/vectorLibrary";
+import { locateTokens } from "./tokenRanges";
+
+/** Tokens are capped so the lens stays interactive on long files; the rest is left untinted. */
+const MAX_CHARACTERS = 6000;
+/** Shades per sign: the colour says the direction, the opacity how strong. */
+const SHADES = 5;
+
+export interface LensTarget {
+	readonly vector: LibraryVector;
+	readonly layer: number;
+}
+
+/** What the lens last drew, for the status of the command and for tests. */
+export interface LensSnapshot {
+	readonly uri: string;
+	readonly vector: string;
+	readonly layer: number;
+	readonly tokens: number;
+	readonly decorated: number;
+	readonly scores: readonly number[];
+}
+
+export class ConceptLens implements vscode.Disposable {
+	private target: LensTarget | undefined;
+	private readonly positive: vscode.TextEditorDecorationType[];
+	private readonly negative: vscode.TextEditorDecorationType[];
+	private timer: ReturnType<typeof setTimeout> | undefined;
+	private inFlight: AbortController | undefined;
+	private snapshot: LensSnapshot | undefined;
+	private readonly subscriptions: vscode.Disposable[] = [];
+	private readonly updated = new vscode.EventEmitter<LensSnapshot>();
+	readonly onDidUpdate = this.updated.event;
+
+	constructor(
+		private readonly engine: EngineService,
+		private readonly debounceMs: () => number,
+		private readonly log: vscode.LogOutputChannel
+	) {
+		const shade = (rgb: string, level: number) =>
+			vscode.window.createTextEditorDecorationType({ backgroundColor: `rgba(${rgb}, ${(0.12 + (0.6 * level) / SHADES).toFixed(2)})`, borderRadius: "2px" });
+		this.positive = Array.from({ length: SHADES }, (_, level) => shade("46, 160, 67", level + 1));
+		this.negative = Array.from({ length: SHADES }, (_, level) => shade("218, 54, 51", level + 1));
+		this.subscriptions.push(
+			vscode.workspace.onDidChangeTextDocument((event) => {
+				if (this.target && event.document === vscode.window.activeTextEditor?.document) this.schedule();
+			}),
+			vscode.window.onDidChangeActiveTextEditor(() => {
+				if (this.target) this.schedule();
+			})
+		);
+	}
+
+	get visible(): boolean {
+		return this.target !== undefined;
+	}
+
+	get lastSnapshot(): LensSnapshot | undefined {
+		return this.snapshot;
+	}
+
+	/** Shows the lens for `target` on the active editor; resolves once it has been drawn. */
+	async show(target: LensTarget): Promise<LensSnapshot> {
+		if (!target.vector.vector.directions.has(target.layer)) {
+			const layers = [...target.vector.vector.directions.keys()].sort((a, b) => a - b);
+			throw new UserFacingError(`${target.vector.fileName} has no direction for layer ${target.layer}; it covers layers ${layers[0]}–${layers.at(-1)}`);
+		}
+		this.target = target;
+		await vscode.commands.executeCommand("setContext", "steer.conceptLensVisible", true);
+		return this.draw();
+	}
+
+	async hide(): Promise<void> {
+		this.target = undefined;
+		this.cancelPending();
+		for (const editor of vscode.window.visibleTextEditors) this.clear(editor);
+		await vscode.commands.executeCommand("setContext", "steer.conceptLensVisible", false);
+	}
+
+	private schedule(): void {
+		this.cancelPending();
+		this.timer = setTimeout(() => {
+			this.draw().catch((error) => {
+				if (!isUserCancellation(error)) reportFailure(this.log, "Concept lens", error);
+			});
+		}, this.debounceMs());
+	}
+
+	private cancelPending(): void {
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = undefined;
+		this.inFlight?.abort();
+		this.inFlight = undefined;
+	}
+
+	private async draw(): Promise<LensSnapshot> {
+		const target = this.target;
+		const editor = vscode.window.activeTextEditor;
+		if (!target || !editor) throw new UserFacingError("open a text editor to show the concept lens on");
+		const { client } = this.engine.requireModel();
+		this.inFlight?.abort();
+		const controller = new AbortController();
+		this.inFlight = controller;
+		const document = editor.document;
+		const version = document.version;
+		const text = document.getText().slice(0, MAX_CHARACTERS);
+		const direction = target.vector.vector.directions.get(target.layer) as Float32Array;
+		const result = await client.tokenProjections({ text, vector: direction, layer: target.layer }, { signal: controller.signal });
+		if (this.inFlight === controller) this.inFlight = undefined;
+		// A newer edit or a hidden lens makes this result stale; the scheduled redraw replaces it.
+		if (document.version !== version || this.target !== target) throw new vscode.CancellationError();
+
+		const spans = locateTokens(text, result.pieces);
+		const scores = spans.map((span) => result.scores[span.index] as number);
+		const centre = median(scores);
+		const spread = Math.max(1e-9, ...scores.map((score) => Math.abs(score - centre)));
+		const positive: vscode.DecorationOptions[][] = this.positive.map(() => []);
+		const negative: vscode.DecorationOptions[][] = this.negative.map(() => []);
+		spans.forEach((span, i) => {
+			if (span.end <= span.start) return;
+			const relative = (scores[i] - centre) / spread;
+			const level = Math.min(SHADES - 1, Math.floor(Math.abs(relative) * SHADES));
+			const range = new vscode.Range(document.positionAt(span.start), document.positionAt(span.end));
+			const hover = new vscode.MarkdownString(
+				`**${target.vector.name}** · layer ${target.layer}\n\nprojection ${scores[i].toFixed(3)} (${relative >= 0 ? "+" : ""}${relative.toFixed(2)} of the document's spread from its median ${centre.toFixed(3)})`
+			);
+			(relative >= 0 ? positive : negative)[level].push({ range, hoverMessage: hover });
+		});
+		this.positive.forEach((type, level) => editor.setDecorations(type, positive[level]));
+		this.negative.forEach((type, level) => editor.setDecorations(type, negative[level]));
+		const decorated = positive.concat(negative).reduce((sum, list) => sum + list.length, 0);
+		this.snapshot = { uri: document.uri.toString(), vector: target.vector.fileName, layer: target.layer, tokens: result.tokens.length, decorated, scores };
+		this.updated.fire(this.snapshot);
+		return this.snapshot;
+	}
+
+	private clear(editor: vscode.TextEditor): void {
+		for (const type of [...this.positive, ...this.negative]) editor.setDecorations(type, []);
+	}
+
+	dispose(): void {
+		this.cancelPending();
+		for (const type of [...this.positive, ...this.negative]) type.dispose();
+		for (const subscription of this.subscriptions) subscription.dispose();
+		this.updated.dispose();
+	}
+}
+
+function median(values: readonly number[]): number {
+	if (values.length === 0) return 0;
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}

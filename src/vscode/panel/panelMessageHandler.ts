@@ -1,0 +1,159 @@
+/**
+ * What the host does for each (already validated) message from the steering panel. Replies go back
+ * through `post`; failures are shown in the panel and logged, never thrown into the webview channel.
+ */
+import * as vscode from "vscode";
+import { DatasetValidationError } from "../../datasets";
+import type { HostToWebview, RowIssue, WebviewToHost } from "../../../webview/protocol/messages";
+import type { EngineService } from "../engine/engineService";
+import { describeError, isUserCancellation } from "../failures";
+import { COMPARISON_SEED } from "../commands/generationCommands";
+import type { DatasetStore } from "../storage/datasetStore";
+import type { SteeringController } from "../steering/steeringController";
+import type { TrainingRunner } from "../training/trainingRunner";
+import { readSettings } from "../settings";
+
+export interface PanelHandlerDependencies {
+	readonly engine: EngineService;
+	readonly steering: SteeringController;
+	readonly datasets: DatasetStore;
+	readonly training: TrainingRunner;
+	readonly log: vscode.LogOutputChannel;
+	readonly post: (message: HostToWebview) => void;
+	readonly refresh: () => Promise<void>;
+	readonly refreshVectors: () => Promise<void>;
+}
+
+export class PanelMessageHandler {
+	private generation: AbortController | undefined;
+
+	constructor(private readonly deps: PanelHandlerDependencies) {}
+
+	async handle(message: WebviewToHost): Promise<void> {
+		try {
+			await this.dispatch(message);
+		} catch (error) {
+			if (isUserCancellation(error)) return;
+			this.deps.log.error(`panel: ${message.type} failed: ${describeError(error)}`);
+			this.deps.post({ type: "error", message: describeError(error) });
+		}
+	}
+
+	private async dispatch(message: WebviewToHost): Promise<void> {
+		const { steering, datasets, post } = this.deps;
+		switch (message.type) {
+			case "ready":
+				await this.deps.refresh();
+				return;
+			case "runCommand":
+				await vscode.commands.executeCommand(`steer.${message.command}`);
+				return;
+			case "openDataset": {
+				try {
+					const dataset = await datasets.load(message.fileName);
+					post({ type: "dataset", fileName: message.fileName, pairs: dataset.pairs.map(({ positive, negative, prompt }) => ({ positive, negative, prompt })), issues: [] });
+				} catch (error) {
+					if (!(error instanceof DatasetValidationError)) throw error;
+					post({ type: "dataset", fileName: message.fileName, pairs: [], issues: rowIssues(error) });
+				}
+				return;
+			}
+			case "saveDataset": {
+				try {
+					await datasets.save(message.fileName, message.pairs.map((pair) => (pair.prompt ? pair : { positive: pair.positive, negative: pair.negative })));
+					post({ type: "datasetSaved", fileName: message.fileName, saved: true, issues: [] });
+					await this.deps.refresh();
+				} catch (error) {
+					// Nothing is written when a row is invalid; the grid keeps the user's edits and marks the rows.
+					if (!(error instanceof DatasetValidationError)) throw error;
+					post({ type: "datasetSaved", fileName: message.fileName, saved: false, issues: rowIssues(error) });
+				}
+				return;
+			}
+			case "deleteDataset": {
+				const choice = await vscode.window.showWarningMessage(`Delete the dataset ${message.fileName}?`, { modal: true }, "Delete");
+				if (choice !== "Delete") return;
+				await datasets.delete(message.fileName);
+				await this.deps.refresh();
+				return;
+			}
+			case "train":
+				await this.train(message);
+				return;
+			case "cancelTraining":
+				this.deps.training.cancel();
+				return;
+			case "setVectorActive":
+				await steering.setActive(message.fileName, message.active);
+				return;
+			case "setVectorStrength":
+				await steering.setStrength(message.fileName, message.strength);
+				return;
+			case "setVectorLayerRange":
+				await steering.setLayerRange(message.fileName, message.range ?? undefined);
+				return;
+			case "setSteeringEnabled":
+				await steering.setEnabled(message.enabled);
+				return;
+			case "generate":
+				await this.generate(message.prompt, message.maxTokens, message.seed);
+				return;
+			case "cancelGeneration":
+				this.generation?.abort();
+				return;
+		}
+	}
+
+	private async train(message: Extract<WebviewToHost, { type: "train" }>): Promise<void> {
+		try {
+			const outcome = await this.deps.training.train({ datasetFileName: message.fileName, method: message.method, positions: message.positions, layers: message.layers });
+			await this.deps.refreshVectors();
+			await this.deps.steering.setLayerRange(outcome.vectorFileName, outcome.suggested);
+			this.deps.post({ type: "trainingDone", vectorFileName: outcome.vectorFileName, layers: outcome.layers, suggested: outcome.suggested });
+		} catch (error) {
+			if (isUserCancellation(error)) {
+				this.deps.post({ type: "trainingFailed", message: "training cancelled" });
+				return;
+			}
+			const text = error instanceof DatasetValidationError ? error.message.split("\n").slice(0, 3).join(" ") : describeError(error);
+			this.deps.log.error(`training failed: ${describeError(error)}`);
+			this.deps.post({ type: "trainingFailed", message: text });
+		}
+	}
+
+	/** Baseline then steered, same seed and settings, each streamed into its column. */
+	private async generate(prompt: string, maxTokens: number, seed: number): Promise<void> {
+		this.generation?.abort();
+		const controller = new AbortController();
+		this.generation = controller;
+		const temperature = readSettings().temperature;
+		const sides = [
+			["baseline", []],
+			["steered", this.deps.steering.activeEntries()]
+		] as const;
+		for (const [side, steering] of sides) {
+			let text = "";
+			this.deps.post({ type: "generation", side, text, done: false });
+			const result = await this.deps.engine.generate(
+				{ prompt, maxTokens, seed: seed || COMPARISON_SEED, temperature, steering },
+				{
+					signal: controller.signal,
+					onText: (chunk) => {
+						text += chunk;
+						this.deps.post({ type: "generation", side, text, done: false });
+					}
+				}
+			);
+			this.deps.post({ type: "generation", side, text: result.text, done: true, tokensPerSecond: result.tokensPerSecond });
+		}
+		if (this.generation === controller) this.generation = undefined;
+	}
+
+	dispose(): void {
+		this.generation?.abort();
+	}
+}
+
+function rowIssues(error: DatasetValidationError): RowIssue[] {
+	return error.issues.map((issue) => ({ row: Math.max(0, issue.line - 1), field: issue.field, message: issue.message }));
+}

@@ -1,0 +1,63 @@
+/** Builds the view of host state the panel renders. */
+import path from "node:path";
+import * as vscode from "vscode";
+import type { PanelState, VectorView } from "../../../webview/protocol/messages";
+import type { EngineService } from "../engine/engineService";
+import { readSettings } from "../settings";
+import type { DatasetStore } from "../storage/datasetStore";
+import type { SteeringController } from "../steering/steeringController";
+import type { VectorLibrary } from "../steering/vectorLibrary";
+import type { TrainingRunner } from "../training/trainingRunner";
+
+export interface PanelStateSources {
+	readonly engine: EngineService;
+	readonly steering: SteeringController;
+	readonly library: VectorLibrary;
+	readonly datasets: DatasetStore;
+	readonly training: TrainingRunner;
+}
+
+export async function buildPanelState(sources: PanelStateSources): Promise<PanelState> {
+	const { engine, steering, library, datasets, training } = sources;
+	const model = engine.modelInfo;
+	const datasetFiles = vscode.workspace.isTrusted ? await datasets.list().catch(() => []) : [];
+	const vectors: VectorView[] = library.list().map((vector) => {
+		const choice = steering.choiceOf(vector.fileName);
+		return {
+			fileName: vector.fileName,
+			name: vector.name,
+			nEmbd: vector.vector.nEmbd,
+			layers: [...vector.vector.directions.keys()].sort((a, b) => a - b),
+			modelHint: vector.modelHint,
+			method: vector.facts.method,
+			calibrated: vector.facts.calibrated,
+			active: choice.active,
+			strength: choice.strength,
+			// Steer-trained files carry the calibration in their directions, so raw α equals the strength.
+			rawAlpha: choice.strength,
+			layerRange: choice.layerRange,
+			suggested: vector.facts.suggested,
+			problem: steering.problemFor(vector, model)
+		};
+	});
+	return {
+		trusted: vscode.workspace.isTrusted,
+		modelLoading: engine.isLoading,
+		model: model && {
+			name: engine.modelName ?? path.basename(model.modelPath),
+			path: model.modelPath,
+			architecture: model.architecture,
+			nLayer: model.nLayer,
+			nEmbd: model.nEmbd,
+			contextSize: model.contextSize,
+			backend: model.backend,
+			threads: model.threads,
+			gpuLayers: model.gpuLayers
+		},
+		steeringEnabled: steering.enabled,
+		datasets: datasetFiles.map((file) => ({ fileName: file.fileName, name: file.name })),
+		vectors,
+		training: training.view,
+		defaultMaxTokens: readSettings().maxTokens
+	};
+}

@@ -1,0 +1,160 @@
+/**
+ * Which vectors steer, how strongly and where, and whether steering is on at all. Every change is
+ * pushed to the engine at once, so what the status bar and panel show is what generation uses.
+ * Per-vector choices are remembered in workspace state; the vectors themselves stay in their files.
+ */
+import * as vscode from "vscode";
+import type { ModelInfo, SteeringEntry } from "../../engine/protocol";
+import type { EngineService } from "../engine/engineService";
+import { UserFacingError } from "../failures";
+import type { LibraryVector, VectorLibrary } from "./vectorLibrary";
+
+export interface VectorChoice {
+	readonly active: boolean;
+	readonly strength: number;
+	readonly layerRange?: readonly [number, number];
+}
+
+const CHOICES_KEY = "steer.vectorChoices";
+const ENABLED_KEY = "steer.steeringEnabled";
+const DEFAULT_CHOICE: VectorChoice = { active: false, strength: 1 };
+
+export class SteeringController implements vscode.Disposable {
+	private choices: Record<string, VectorChoice>;
+	private steeringEnabled: boolean;
+	private readonly changed = new vscode.EventEmitter<void>();
+	readonly onDidChange = this.changed.event;
+
+	constructor(
+		private readonly engine: EngineService,
+		private readonly library: VectorLibrary,
+		private readonly memento: vscode.Memento,
+		private readonly log: vscode.LogOutputChannel
+	) {
+		this.choices = { ...memento.get<Record<string, VectorChoice>>(CHOICES_KEY, {}) };
+		this.steeringEnabled = memento.get<boolean>(ENABLED_KEY, true);
+	}
+
+	get enabled(): boolean {
+		return this.steeringEnabled;
+	}
+
+	choiceOf(fileName: string): VectorChoice {
+		return this.choices[fileName] ?? DEFAULT_CHOICE;
+	}
+
+	activeVectors(): LibraryVector[] {
+		return this.library.list().filter((vector) => this.choiceOf(vector.fileName).active);
+	}
+
+	/** Why `vector` cannot steer `model`, or undefined when it can. */
+	problemFor(vector: LibraryVector, model: ModelInfo | undefined): string | undefined {
+		if (!model) return undefined;
+		if (vector.vector.nEmbd !== model.nEmbd) {
+			return `${vector.fileName} has width ${vector.vector.nEmbd} but ${model.architecture} model ${this.engine.modelName} has ${model.nEmbd}: it was made for another model`;
+		}
+		const beyond = [...vector.vector.directions.keys()].filter((layer) => layer >= model.nLayer);
+		if (beyond.length > 0) return `${vector.fileName} steers layer ${beyond[0]} but the model has layers 0..${model.nLayer - 1}`;
+		return undefined;
+	}
+
+	/** The steering a generation should use now: nothing when steering is off. */
+	entries(): SteeringEntry[] {
+		if (!this.steeringEnabled) return [];
+		return this.activeEntries();
+	}
+
+	/** The active vectors as steering entries, whether or not steering is switched on. */
+	activeEntries(): SteeringEntry[] {
+		const model = this.engine.modelInfo;
+		return this.activeVectors()
+			.filter((vector) => this.problemFor(vector, model) === undefined)
+			.map((vector) => {
+				const choice = this.choiceOf(vector.fileName);
+				return { vector: vector.vector, strength: choice.strength, layerRange: choice.layerRange };
+			});
+	}
+
+	/** A short text that changes whenever the steering a generation would use changes (cache keys). */
+	stateKey(): string {
+		if (!this.steeringEnabled) return "off";
+		return this.activeVectors()
+			.map((vector) => {
+				const choice = this.choiceOf(vector.fileName);
+				return `${vector.fileName}@${choice.strength}[${choice.layerRange?.join("-") ?? "all"}]`;
+			})
+			.join("+") || "none";
+	}
+
+	async setActive(fileName: string, active: boolean): Promise<void> {
+		const vector = this.requireVector(fileName);
+		if (active) {
+			const problem = this.problemFor(vector, this.engine.modelInfo);
+			if (problem) throw new UserFacingError(problem);
+		}
+		await this.update(fileName, { ...this.choiceOf(fileName), active });
+	}
+
+	async setStrength(fileName: string, strength: number): Promise<void> {
+		if (!Number.isFinite(strength)) throw new UserFacingError(`strength must be a number, got ${strength}`);
+		this.requireVector(fileName);
+		await this.update(fileName, { ...this.choiceOf(fileName), strength });
+	}
+
+	async setLayerRange(fileName: string, range: readonly [number, number] | undefined): Promise<void> {
+		this.requireVector(fileName);
+		await this.update(fileName, { ...this.choiceOf(fileName), layerRange: range });
+	}
+
+	async setEnabled(enabled: boolean): Promise<void> {
+		this.steeringEnabled = enabled;
+		await this.memento.update(ENABLED_KEY, enabled);
+		await this.apply();
+	}
+
+	/** Pushes the current steering to the engine (nothing to do without a model). */
+	async apply(): Promise<void> {
+		try {
+			const model = this.engine.modelInfo;
+			if (!model) return;
+			for (const vector of this.activeVectors()) {
+				const problem = this.problemFor(vector, model);
+				if (problem) this.log.warn(`not steering with ${vector.fileName}: ${problem}`);
+			}
+			const entries = this.entries();
+			const { client } = this.engine.requireModel();
+			if (entries.length === 0) await client.clearSteering();
+			else await client.setSteering(entries);
+			this.log.info(`steering ${this.steeringEnabled ? "on" : "off"}: ${this.stateKey()}`);
+		} finally {
+			this.changed.fire();
+		}
+	}
+
+	/** Forgets choices for vectors whose files are gone, and tells listeners the library changed. */
+	async libraryChanged(): Promise<void> {
+		const present = new Set(this.library.list().map((vector) => vector.fileName));
+		const kept = Object.fromEntries(Object.entries(this.choices).filter(([fileName]) => present.has(fileName)));
+		if (Object.keys(kept).length !== Object.keys(this.choices).length) {
+			this.choices = kept;
+			await this.memento.update(CHOICES_KEY, this.choices);
+		}
+		await this.apply();
+	}
+
+	private requireVector(fileName: string): LibraryVector {
+		const vector = this.library.get(fileName);
+		if (!vector) throw new UserFacingError(`no vector named ${fileName} in ${this.library.directory}`);
+		return vector;
+	}
+
+	private async update(fileName: string, choice: VectorChoice): Promise<void> {
+		this.choices = { ...this.choices, [fileName]: choice };
+		await this.memento.update(CHOICES_KEY, this.choices);
+		await this.apply();
+	}
+
+	dispose(): void {
+		this.changed.dispose();
+	}
+}

@@ -1,0 +1,114 @@
+/**
+ * The control-vector files in Steer's vectors folder, parsed and kept in memory. A file that does not
+ * parse is reported with its reason and left out; it never takes the others down with it.
+ */
+import { copyFile, readdir } from "node:fs/promises";
+import path from "node:path";
+import { loadControlVectorFile } from "../../steering/gguf/controlVectorFile";
+import type { SteeringVector } from "../../steering/vector";
+import { VECTOR_EXTENSIONS } from "../../../webview/protocol/fileNames";
+import { ensureFolder } from "../storage/steerFolders";
+import { fileInFolder } from "../storage/safeFileName";
+import { vectorFileFacts, type VectorFileFacts } from "../training/pipeline";
+import { requireTrustedWorkspace } from "../trust";
+import { UserFacingError } from "../failures";
+
+export interface LibraryVector {
+	readonly fileName: string;
+	readonly path: string;
+	readonly name: string;
+	readonly vector: SteeringVector;
+	readonly modelHint?: string;
+	readonly facts: VectorFileFacts;
+}
+
+export interface UnreadableVector {
+	readonly fileName: string;
+	readonly reason: string;
+}
+
+export class VectorLibrary {
+	private vectors = new Map<string, LibraryVector>();
+	private unreadable: UnreadableVector[] = [];
+
+	constructor(private readonly folder: string) {}
+
+	get directory(): string {
+		return this.folder;
+	}
+
+	list(): LibraryVector[] {
+		return [...this.vectors.values()].sort((a, b) => a.fileName.localeCompare(b.fileName));
+	}
+
+	get(fileName: string): LibraryVector | undefined {
+		return this.vectors.get(fileName);
+	}
+
+	/** Files that were skipped at the last refresh, with why. */
+	get failures(): readonly UnreadableVector[] {
+		return this.unreadable;
+	}
+
+	/** Re-reads the folder. Untrusted workspaces see no vectors: nothing is parsed there. */
+	async refresh(trusted: boolean): Promise<void> {
+		const vectors = new Map<string, LibraryVector>();
+		const unreadable: UnreadableVector[] = [];
+		if (trusted) {
+			for (const fileName of await vectorFileNames(this.folder)) {
+				try {
+					vectors.set(fileName, await readVector(this.folder, fileName));
+				} catch (error) {
+					unreadable.push({ fileName, reason: error instanceof Error ? error.message : String(error) });
+				}
+			}
+		}
+		this.vectors = vectors;
+		this.unreadable = unreadable;
+	}
+
+	/** Validates `sourcePath` as a control vector, then copies it into the folder under `fileName`. */
+	async importFile(sourcePath: string, fileName: string): Promise<LibraryVector> {
+		requireTrustedWorkspace("Importing a vector");
+		const target = fileInFolder(this.folder, fileName, VECTOR_EXTENSIONS);
+		// Parse before copying, so that a corrupt file is refused and never lands in the folder.
+		const loaded = await loadControlVectorFile(sourcePath);
+		if (path.resolve(sourcePath) !== target) {
+			await ensureFolder(this.folder);
+			await copyFile(sourcePath, target);
+		}
+		const facts = vectorFileFacts(loaded.metadata);
+		const vector: LibraryVector = { fileName, path: target, name: path.basename(fileName, ".gguf"), vector: loaded.vector, modelHint: loaded.modelHint, facts };
+		this.vectors.set(fileName, vector);
+		return vector;
+	}
+
+	async exportFile(fileName: string, destination: string): Promise<void> {
+		const vector = this.vectors.get(fileName);
+		if (!vector) throw new UserFacingError(`no vector named ${fileName}`);
+		await copyFile(vector.path, destination);
+	}
+}
+
+async function vectorFileNames(folder: string): Promise<string[]> {
+	try {
+		const entries = await readdir(folder, { withFileTypes: true });
+		return entries.filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith(".gguf") && !entry.name.startsWith(".")).map((entry) => entry.name);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+		throw error;
+	}
+}
+
+async function readVector(folder: string, fileName: string): Promise<LibraryVector> {
+	const filePath = fileInFolder(folder, fileName, VECTOR_EXTENSIONS);
+	const loaded = await loadControlVectorFile(filePath);
+	return {
+		fileName,
+		path: filePath,
+		name: path.basename(fileName, path.extname(fileName)),
+		vector: loaded.vector,
+		modelHint: loaded.modelHint,
+		facts: vectorFileFacts(loaded.metadata)
+	};
+}

@@ -1,0 +1,66 @@
+/**
+ * Datasets in Steer's datasets folder, by file name. File names are checked before they become paths
+ * (they may come from the webview); reading and writing go through the datasets module, which
+ * validates every pair and writes atomically.
+ */
+import { access } from "node:fs/promises";
+import { deleteDataset, listDatasets, loadDataset, saveDataset, type ContrastPair, type DatasetFileEntry, type LoadedDataset } from "../../datasets";
+import { DATASET_EXTENSIONS } from "../../../webview/protocol/fileNames";
+import { UserFacingError } from "../failures";
+import { fileInFolder } from "./safeFileName";
+import { ensureFolder } from "./steerFolders";
+
+export class DatasetStore {
+	constructor(private readonly folder: string) {}
+
+	get directory(): string {
+		return this.folder;
+	}
+
+	list(): Promise<DatasetFileEntry[]> {
+		return listDatasets(this.folder);
+	}
+
+	pathOf(fileName: string): string {
+		return fileInFolder(this.folder, fileName, DATASET_EXTENSIONS);
+	}
+
+	load(fileName: string): Promise<LoadedDataset> {
+		return loadDataset(this.pathOf(fileName));
+	}
+
+	async save(fileName: string, pairs: readonly ContrastPair[]): Promise<void> {
+		await ensureFolder(this.folder);
+		await saveDataset(this.pathOf(fileName), { name: fileName, pairs });
+	}
+
+	/** Creates an empty dataset; refuses to replace an existing one. */
+	async create(fileName: string): Promise<string> {
+		const target = this.pathOf(fileName);
+		if (await exists(target)) throw new UserFacingError(`a dataset named ${fileName} already exists in ${this.folder}`);
+		await ensureFolder(this.folder);
+		// An empty file is a valid JSONL dataset with no pairs yet; saveDataset would write the same.
+		await saveDataset(target, { name: fileName, pairs: [] });
+		return target;
+	}
+
+	async append(fileName: string, pair: ContrastPair): Promise<number> {
+		const dataset = await this.load(fileName);
+		const pairs = [...dataset.pairs, pair];
+		await this.save(fileName, pairs);
+		return pairs.length;
+	}
+
+	delete(fileName: string): Promise<void> {
+		return deleteDataset(this.folder, fileName);
+	}
+}
+
+async function exists(filePath: string): Promise<boolean> {
+	try {
+		await access(filePath);
+		return true;
+	} catch {
+		return false;
+	}
+}

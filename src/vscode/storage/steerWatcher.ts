@@ -1,0 +1,26 @@
+/**
+ * Keeps views in step with Steer's folders when files change outside the panel (a git checkout, an
+ * editor save, another window). Bursts of events are coalesced into one refresh.
+ */
+import * as vscode from "vscode";
+import type { SteerFolders } from "./steerFolders";
+
+const COALESCE_MS = 200;
+
+export function watchSteerFolders(folders: SteerFolders, onChange: () => void): vscode.Disposable {
+	const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folders.root), "**/*.{jsonl,csv,gguf}"));
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const schedule = () => {
+		if (timer) clearTimeout(timer);
+		timer = setTimeout(() => {
+			timer = undefined;
+			onChange();
+		}, COALESCE_MS);
+	};
+	const subscriptions = [watcher.onDidCreate(schedule), watcher.onDidChange(schedule), watcher.onDidDelete(schedule)];
+	return new vscode.Disposable(() => {
+		if (timer) clearTimeout(timer);
+		for (const subscription of subscriptions) subscription.dispose();
+		watcher.dispose();
+	});
+}

@@ -1,0 +1,127 @@
+/**
+ * Runs one training at a time for any surface (command or panel): loads the dataset, trains through
+ * the engine, saves the vector into the vectors folder, and reports progress to whoever listens.
+ */
+import path from "node:path";
+import * as vscode from "vscode";
+import type { PositionSpec } from "../../engine/protocol";
+import { parseLayerSpec } from "../../steering/layerSpec";
+import type { LayerSummary, PositionChoice, TrainingMethod, TrainingView } from "../../../webview/protocol/messages";
+import type { EngineService } from "../engine/engineService";
+import { UserFacingError } from "../failures";
+import type { DatasetStore } from "../storage/datasetStore";
+import { ensureFolder } from "../storage/steerFolders";
+import { engineHiddenStateSource, saveTrainedVector, trainFromPairs } from "./pipeline";
+
+export interface TrainingRequest {
+	readonly datasetFileName: string;
+	readonly method: TrainingMethod;
+	readonly positions: PositionChoice;
+	/** "all", "A-B" or "i,j"; steerable layers only (block 0 is dropped). */
+	readonly layers: string;
+}
+
+export interface TrainingOutcome {
+	readonly vectorFileName: string;
+	readonly vectorPath: string;
+	readonly layers: LayerSummary[];
+	readonly suggested: readonly [number, number];
+}
+
+export class TrainingRunner implements vscode.Disposable {
+	private current: { controller: AbortController; view: TrainingView } | undefined;
+	private readonly changed = new vscode.EventEmitter<TrainingView | undefined>();
+	readonly onDidChange = this.changed.event;
+
+	constructor(
+		private readonly engine: EngineService,
+		private readonly datasets: DatasetStore,
+		private readonly vectorsFolder: string,
+		private readonly log: vscode.LogOutputChannel
+	) {}
+
+	get view(): TrainingView | undefined {
+		return this.current?.view;
+	}
+
+	cancel(): void {
+		this.current?.controller.abort();
+	}
+
+	async train(request: TrainingRequest, signal?: AbortSignal): Promise<TrainingOutcome> {
+		if (this.current) throw new UserFacingError(`a training on ${this.current.view.dataset} is already running; cancel it first`);
+		const { client, info } = this.engine.requireModel();
+		const controller = new AbortController();
+		signal?.addEventListener("abort", () => controller.abort(), { once: true });
+		const update = (view: TrainingView): void => {
+			if (this.current) this.current.view = view;
+			this.changed.fire(view);
+		};
+		this.current = { controller, view: { running: true, dataset: request.datasetFileName, phase: "capture", done: 0, total: 0 } };
+		this.changed.fire(this.current.view);
+		try {
+			const dataset = await this.datasets.load(request.datasetFileName);
+			const layers = trainingLayers(request.layers, info.nLayer);
+			this.log.info(`training ${request.method} on ${request.datasetFileName} (${dataset.pairs.length} pairs, layers ${layers[0]}-${layers.at(-1)})`);
+			const started = performance.now();
+			const trained = await trainFromPairs(dataset.pairs, engineHiddenStateSource(client), {
+				method: request.method,
+				positions: positionSpec(request.positions, dataset.pairs.every((pair) => pair.prompt !== undefined)),
+				layers,
+				signal: controller.signal,
+				onProgress: (progress) => update({ running: true, dataset: request.datasetFileName, ...progress }),
+				modelHint: info.architecture,
+				nLayer: info.nLayer,
+				nEmbd: info.nEmbd
+			});
+			update({ running: true, dataset: request.datasetFileName, phase: "save", done: 0, total: 1 });
+			const vectorFileName = `${path.basename(request.datasetFileName, path.extname(request.datasetFileName))}.gguf`;
+			const vectorPath = path.join(await ensureFolder(this.vectorsFolder), vectorFileName);
+			await saveTrainedVector(vectorPath, trained);
+			this.log.info(`trained ${vectorFileName} in ${((performance.now() - started) / 1000).toFixed(1)} s; suggested layers ${trained.suggestedLayers.from}-${trained.suggestedLayers.to}`);
+			return {
+				vectorFileName,
+				vectorPath,
+				suggested: [trained.suggestedLayers.from, trained.suggestedLayers.to],
+				layers: trained.diagnostics.map((entry) => ({
+					layer: entry.layer,
+					explainedVariance: entry.explainedVarianceRatio,
+					heldOutSeparation: entry.heldOutAccuracy,
+					agreement: entry.agreement,
+					hiddenNorm: entry.hiddenNormMean
+				}))
+			};
+		} finally {
+			this.current = undefined;
+			this.changed.fire(undefined);
+		}
+	}
+
+	dispose(): void {
+		this.cancel();
+		this.changed.dispose();
+	}
+}
+
+function trainingLayers(spec: string, nLayer: number): number[] {
+	let layers: number[];
+	try {
+		layers = parseLayerSpec(spec.trim() === "" ? "all" : spec, nLayer).filter((layer) => layer >= 1);
+	} catch (error) {
+		throw new UserFacingError(error instanceof Error ? error.message : String(error));
+	}
+	if (layers.length === 0) throw new UserFacingError(`no steerable layer in "${spec}": layers start at 1 (block 0 cannot be steered)`);
+	return layers;
+}
+
+function positionSpec(choice: PositionChoice, everyPairHasPrompt: boolean): PositionSpec {
+	switch (choice) {
+		case "last":
+			return { select: "last", count: 1 };
+		case "mean":
+			return { select: "all", mean: true };
+		case "suffix":
+			if (!everyPairHasPrompt) throw new UserFacingError("\"completion tokens\" needs a prompt on every pair; choose \"last token\" or \"mean of all tokens\"");
+			return { select: "suffix", mean: true };
+	}
+}
