@@ -1,0 +1,103 @@
+/**
+ * The steering panel in the sidebar. Renders what the host sends (PanelState) plus its own view state
+ * (unsaved grid edits, form choices, last results), which survives the panel being hidden or reloaded.
+ */
+import {
+	provideVSCodeDesignSystem,
+	vsCodeButton,
+	vsCodeCheckbox,
+	vsCodeDropdown,
+	vsCodeOption,
+	vsCodeProgressRing,
+	vsCodeTextArea,
+	vsCodeTextField
+} from "@vscode/webview-ui-toolkit";
+import { h } from "./dom";
+import { onHostMessage, post, restoreViewState, saveViewState } from "./host";
+import type { HostToWebview, PanelState } from "./protocol/messages";
+import { datasetsSection } from "./sections/datasetsSection";
+import { modelSection } from "./sections/modelSection";
+import { playgroundSection } from "./sections/playgroundSection";
+import { trainSection } from "./sections/trainSection";
+import { vectorsSection } from "./sections/vectorsSection";
+
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeProgressRing(), vsCodeTextArea(), vsCodeTextField());
+
+const app = document.getElementById("app") as HTMLElement;
+const view = restoreViewState();
+let hostState: PanelState | undefined;
+let errorMessage: string | undefined;
+
+function changed(rerender = false): void {
+	saveViewState(view);
+	if (rerender) render();
+}
+
+function render(): void {
+	if (!hostState) return;
+	// Re-rendering replaces the elements; keep the keyboard where the user was.
+	const focusKey = (document.activeElement as HTMLElement | null)?.getAttribute("data-focus-key");
+	const banner = errorMessage
+		? h("div", { class: "error banner", role: "alert" }, errorMessage, h("button", { class: "link", onclick: () => { errorMessage = undefined; render(); } }, "Dismiss"))
+		: undefined;
+	app.replaceChildren(
+		...(banner ? [banner] : []),
+		modelSection(hostState),
+		vectorsSection(hostState),
+		datasetsSection(hostState, view, changed),
+		trainSection(hostState, view, changed),
+		playgroundSection(hostState, view, changed)
+	);
+	if (focusKey) (app.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`) as HTMLElement | null)?.focus();
+}
+
+function receive(message: HostToWebview): void {
+	switch (message.type) {
+		case "state":
+			hostState = message.state;
+			if (view.openDataset && !message.state.datasets.some((dataset) => dataset.fileName === view.openDataset)) {
+				view.openDataset = undefined;
+				view.rows = [];
+				view.dirty = false;
+			}
+			break;
+		case "dataset":
+			view.openDataset = message.fileName;
+			view.rows = message.pairs.map((pair) => ({ ...pair }));
+			view.rowIssues = [...message.issues];
+			view.dirty = false;
+			break;
+		case "datasetSaved":
+			view.rowIssues = [...message.issues];
+			view.dirty = !message.saved;
+			break;
+		case "trainingDone":
+			view.lastTraining = { vectorFileName: message.vectorFileName, layers: [...message.layers], suggested: message.suggested };
+			view.trainingMessage = undefined;
+			break;
+		case "trainingFailed":
+			view.trainingMessage = message.message;
+			break;
+		case "generation": {
+			const speed = message.done ? message.tokensPerSecond : undefined;
+			if (message.side === "baseline") view.outputs = { ...view.outputs, baseline: message.text, baselineSpeed: speed };
+			else view.outputs = { ...view.outputs, steered: message.text, steeredSpeed: speed };
+			// Streaming updates only touch their column; a full render per token would steal focus.
+			const column = document.getElementById(`output-${message.side}`);
+			saveViewState(view);
+			if (column && !message.done) {
+				column.textContent = message.text;
+				return;
+			}
+			break;
+		}
+		case "error":
+			errorMessage = message.message;
+			break;
+	}
+	saveViewState(view);
+	render();
+}
+
+onHostMessage(receive);
+post({ type: "ready" });

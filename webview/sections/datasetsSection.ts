@@ -1,0 +1,87 @@
+/** Datasets: the list, and a grid editor for the pairs of the open one with per-row errors. */
+import { h, section, valueOf } from "../dom";
+import { post, type ViewState } from "../host";
+import type { PanelState, PairRow } from "../protocol/messages";
+
+export function datasetsSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
+	const list = h(
+		"ul",
+		{ class: "list", role: "list" },
+		...state.datasets.map((dataset) =>
+			h(
+				"li",
+				{ class: dataset.fileName === view.openDataset ? "selected" : undefined },
+				h("button", { class: "link", onclick: () => post({ type: "openDataset", fileName: dataset.fileName }) }, dataset.fileName),
+				h("vscode-button", { appearance: "icon", "aria-label": `Delete ${dataset.fileName}`, title: "Delete", onclick: () => post({ type: "deleteDataset", fileName: dataset.fileName }) }, "✕")
+			)
+		)
+	);
+	return section(
+		"datasets",
+		`Datasets (${state.datasets.length})`,
+		state.datasets.length === 0 ? h("p", { class: "muted" }, "No datasets yet.") : list,
+		h("div", { class: "row" }, h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "runCommand", command: "newDataset" }) }, "New dataset…")),
+		view.openDataset ? pairGrid(view, changed) : null
+	);
+}
+
+function pairGrid(view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
+	const fileName = view.openDataset as string;
+	const edit = (index: number, field: keyof PairRow, value: string) => {
+		const row = { ...view.rows[index], [field]: value };
+		if (field === "prompt" && value === "") delete (row as { prompt?: string }).prompt;
+		view.rows[index] = row;
+		view.dirty = true;
+		changed();
+	};
+	const rows = view.rows.map((row, index) => {
+		const issues = view.rowIssues.filter((issue) => issue.row === index);
+		const cell = (field: keyof PairRow, label: string) =>
+			h("vscode-text-field", {
+				value: row[field] ?? "",
+				"aria-label": `${label}, row ${index + 1}`,
+				"data-focus-key": `pair-${index}-${field}`,
+				placeholder: label,
+				class: issues.some((issue) => issue.field === field) ? "invalid" : undefined,
+				oninput: (event: Event) => edit(index, field, valueOf(event))
+			});
+		return h(
+			"div",
+			{ class: `pair${issues.length > 0 ? " has-issues" : ""}`, role: "group", "aria-label": `Pair ${index + 1}` },
+			cell("prompt", "Prompt (optional)"),
+			cell("positive", "Positive"),
+			cell("negative", "Negative"),
+			h("vscode-button", {
+				appearance: "icon",
+				"aria-label": `Remove pair ${index + 1}`,
+				title: "Remove pair",
+				onclick: () => {
+					view.rows.splice(index, 1);
+					view.rowIssues = [];
+					view.dirty = true;
+					changed(true);
+				}
+			}, "✕"),
+			...issues.map((issue) => h("p", { class: "error", role: "alert" }, `Row ${index + 1}${issue.field ? ` (${issue.field})` : ""}: ${issue.message}`))
+		);
+	});
+	return h(
+		"div",
+		{ class: "grid", id: "pair-grid" },
+		h("h3", {}, `${fileName} — ${view.rows.length} pairs${view.dirty ? " (unsaved)" : ""}`),
+		...rows,
+		h(
+			"div",
+			{ class: "row" },
+			h("vscode-button", {
+				appearance: "secondary",
+				onclick: () => {
+					view.rows.push({ positive: "", negative: "" });
+					view.dirty = true;
+					changed(true);
+				}
+			}, "Add pair"),
+			h("vscode-button", { id: "save-dataset", disabled: !view.dirty, onclick: () => post({ type: "saveDataset", fileName, pairs: view.rows }) }, "Save")
+		)
+	);
+}

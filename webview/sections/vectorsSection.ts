@@ -1,0 +1,85 @@
+/** Vectors: toggle, strength slider (calibrated units, raw α shown) and layer range for each. */
+import { h, section, valueOf } from "../dom";
+import { post } from "../host";
+import type { PanelState, VectorView } from "../protocol/messages";
+
+export function vectorsSection(state: PanelState): HTMLElement {
+	return section(
+		"vectors",
+		`Vectors (${state.vectors.filter((v) => v.active).length} active)`,
+		h(
+			"div",
+			{ class: "row" },
+			h("vscode-checkbox", {
+				id: "steering-enabled",
+				checked: state.steeringEnabled,
+				onchange: (event: Event) => post({ type: "setSteeringEnabled", enabled: (event.target as HTMLInputElement).checked })
+			}, "Steering on"),
+			h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "runCommand", command: "importVector" }) }, "Import…"),
+			state.vectors.length > 0 && h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "runCommand", command: "exportVector" }) }, "Export…")
+		),
+		state.vectors.length === 0 ? h("p", { class: "muted" }, "No vectors yet: train one, or import a control-vector GGUF.") : null,
+		...state.vectors.map((vector) => vectorCard(vector))
+	);
+}
+
+function vectorCard(vector: VectorView): HTMLElement {
+	const first = vector.layers[0] ?? 1;
+	const last = vector.layers.at(-1) ?? first;
+	const range = vector.layerRange ?? [first, last];
+	const strengthLabel = vector.calibrated ? `strength ${vector.strength.toFixed(2)} (raw α ${vector.rawAlpha.toFixed(2)})` : `raw α ${vector.strength.toFixed(2)} (uncalibrated)`;
+	const layerInput = (index: 0 | 1) =>
+		h("input", {
+			type: "number",
+			min: first,
+			max: last,
+			value: range[index],
+			"aria-label": index === 0 ? `${vector.name}: first layer` : `${vector.name}: last layer`,
+			onchange: (event: Event) => {
+				const next: [number, number] = [range[0], range[1]];
+				next[index] = Number(valueOf(event));
+				if (Number.isInteger(next[0]) && Number.isInteger(next[1]) && next[0] >= 1 && next[0] <= next[1]) {
+					post({ type: "setVectorLayerRange", fileName: vector.fileName, range: next });
+				}
+			}
+		});
+	return h(
+		"div",
+		{ class: `vector${vector.active ? " active" : ""}`, "data-vector": vector.fileName },
+		h(
+			"div",
+			{ class: "row" },
+			h("vscode-checkbox", {
+				checked: vector.active,
+				disabled: vector.problem !== undefined,
+				onchange: (event: Event) => post({ type: "setVectorActive", fileName: vector.fileName, active: (event.target as HTMLInputElement).checked })
+			}, vector.name),
+			h("span", { class: "muted" }, `${vector.method ?? "imported"} · ${vector.layers.length} layers × ${vector.nEmbd}`)
+		),
+		vector.problem ? h("p", { class: "error" }, vector.problem) : null,
+		h(
+			"label",
+			{ class: "slider" },
+			h("span", {}, strengthLabel),
+			h("input", {
+				type: "range",
+				min: -4,
+				max: 4,
+				step: 0.05,
+				value: vector.strength,
+				"aria-label": `${vector.name} strength`,
+				onchange: (event: Event) => post({ type: "setVectorStrength", fileName: vector.fileName, strength: Number(valueOf(event)) })
+			})
+		),
+		h(
+			"div",
+			{ class: "row layers" },
+			h("span", {}, "Layers"),
+			layerInput(0),
+			h("span", {}, "–"),
+			layerInput(1),
+			vector.suggested && h("span", { class: "muted" }, `suggested ${vector.suggested[0]}–${vector.suggested[1]}`),
+			vector.layerRange && h("vscode-button", { appearance: "icon", title: "Use all layers", "aria-label": "Use all layers", onclick: () => post({ type: "setVectorLayerRange", fileName: vector.fileName, range: null }) }, "↺")
+		)
+	);
+}
