@@ -1,0 +1,202 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import * as vscode from "vscode";
+import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
+import type { SteerApi } from "../../../src/vscode/extension";
+
+const MODEL = "TinyStories-656K.f16.gguf";
+const PROMPT = "Once upon a time, there was a little girl named Lily. She";
+
+function modelPath(): string {
+	return path.join(process.env.STEER_TEST_MODELS ?? "", MODEL);
+}
+
+function workspaceDir(): string {
+	return (vscode.workspace.workspaceFolders ?? [])[0].uri.fsPath;
+}
+
+async function steerApi(): Promise<SteerApi> {
+	const extension = vscode.extensions.getExtension<SteerApi>("steer.steer");
+	assert.ok(extension, "the Steer extension is not installed");
+	return extension.activate();
+}
+
+/** A deterministic direction per layer, large enough to change a greedy completion. */
+function pushVector(nEmbd: number, layers: readonly number[], seed: number): Map<number, Float32Array> {
+	let state = seed;
+	const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+	return new Map(layers.map((layer) => [layer, Float32Array.from({ length: nEmbd }, random)]));
+}
+
+async function writeVector(fileName: string, nEmbd: number, layers: readonly number[]): Promise<string> {
+	const folder = path.join(workspaceDir(), ".steer", "vectors");
+	await mkdir(folder, { recursive: true });
+	const file = path.join(folder, fileName);
+	await saveControlVectorFile(file, { nEmbd, directions: pushVector(nEmbd, layers, 7) }, { modelHint: "llama" });
+	return file;
+}
+
+/** A fresh editor holding `text` with the cursor at its end. */
+async function editorWith(text: string): Promise<vscode.TextEditor> {
+	const document = await vscode.workspace.openTextDocument({ language: "plaintext", content: text });
+	const editor = await vscode.window.showTextDocument(document);
+	const end = document.positionAt(text.length);
+	editor.selection = new vscode.Selection(end, end);
+	return editor;
+}
+
+async function completionAtCursor(): Promise<string> {
+	await editorWith(PROMPT);
+	const text = await vscode.commands.executeCommand<string | undefined>("steer.generateAtCursor");
+	assert.equal(typeof text, "string", "steer.generateAtCursor returned no text (see the Steer log)");
+	return text as string;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}
+
+describe("Editor experience", function () {
+	this.timeout(120_000);
+	let api: SteerApi;
+
+	before(async function () {
+		if (!existsSync(modelPath())) {
+			console.log(`      skipped: ${MODEL} not found in STEER_TEST_MODELS`);
+			this.skip();
+		}
+		api = await steerApi();
+		const config = vscode.workspace.getConfiguration("steer");
+		await config.update("temperature", 0, vscode.ConfigurationTarget.Global);
+		await config.update("maxTokens", 16, vscode.ConfigurationTarget.Global);
+		await config.update("threads", 1, vscode.ConfigurationTarget.Global);
+	});
+
+	after(async () => {
+		await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+	});
+
+	it("reports a missing model instead of failing silently, and keeps working", async () => {
+		assert.equal(api.engine.modelInfo, undefined);
+		await editorWith(PROMPT);
+		const text = await vscode.commands.executeCommand("steer.generateAtCursor");
+		assert.equal(text, undefined, "generation without a model must not produce text");
+		assert.throws(() => api.engine.requireModel(), /no model is loaded; run "Steer: Load Model…"/);
+	});
+
+	it("loads the model from the test models folder", async () => {
+		const info = await vscode.commands.executeCommand<{ nLayer: number; nEmbd: number; architecture: string }>("steer.loadModel", modelPath());
+		assert.ok(info, "steer.loadModel returned nothing (see the Steer log)");
+		assert.equal(info.architecture, "llama");
+		assert.ok(info.nLayer >= 2);
+		assert.equal(api.engine.modelInfo?.nEmbd, info.nEmbd);
+	});
+
+	it("steering changes a greedy completion, and toggling it off restores it exactly", async () => {
+		const info = api.engine.requireModel().info;
+		await writeVector("push.gguf", info.nEmbd, [1, Math.min(2, info.nLayer - 1)]);
+		await api.refreshVectors();
+		assert.ok(api.library.get("push.gguf"), "the written vector was not picked up");
+
+		const baseline = await completionAtCursor();
+		assert.equal(await completionAtCursor(), baseline, "greedy decoding must be deterministic");
+
+		await api.steering.setActive("push.gguf", true);
+		await api.steering.setStrength("push.gguf", 30);
+		if (!api.steering.enabled) await vscode.commands.executeCommand("steer.toggleSteering");
+		const steered = await completionAtCursor();
+		assert.notEqual(steered, baseline, "an active vector at strength 30 should change the completion");
+
+		assert.equal(await vscode.commands.executeCommand("steer.toggleSteering"), false);
+		assert.equal(await completionAtCursor(), baseline, "steering off must give the baseline back exactly");
+		assert.equal(await vscode.commands.executeCommand("steer.toggleSteering"), true);
+		assert.equal(await completionAtCursor(), steered, "steering back on must give the same steered text");
+		await api.steering.setActive("push.gguf", false);
+	});
+
+	it("offers an inline suggestion that can be accepted", async () => {
+		await vscode.workspace.getConfiguration("steer").update("inline.debounceMs", 0, vscode.ConfigurationTarget.Global);
+		const editor = await editorWith(PROMPT);
+		const before = editor.document.getText();
+		await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
+		const accepted = await waitFor("an accepted inline suggestion", async () => {
+			await vscode.commands.executeCommand("editor.action.inlineSuggest.commit");
+			const now = editor.document.getText();
+			return now.length > before.length ? now : undefined;
+		});
+		assert.ok(accepted.startsWith(before));
+		assert.ok(!accepted.slice(before.length).includes("\n"), "single-line suggestions stop at the end of the line");
+	});
+
+	it("draws the concept lens as per-token decorations", async () => {
+		const info = api.engine.requireModel().info;
+		await editorWith(PROMPT);
+		const snapshot = await vscode.commands.executeCommand<{ tokens: number; decorated: number; layer: number; scores: number[] } | undefined>("steer.showConceptLens", "push.gguf", 1);
+		assert.ok(snapshot, "the lens did not draw (see the Steer log)");
+		assert.equal(snapshot.layer, 1);
+		assert.ok(snapshot.tokens > 5, `expected the prompt's tokens, got ${snapshot.tokens}`);
+		assert.ok(snapshot.decorated >= snapshot.tokens - 2, `expected nearly every token decorated, got ${snapshot.decorated} of ${snapshot.tokens}`);
+		assert.ok(snapshot.scores.every(Number.isFinite));
+		assert.ok(info.nEmbd > 0);
+
+		// An edit redraws the lens after the debounce.
+		const redrawn = new Promise<{ tokens: number }>((resolve) => {
+			const subscription = api.lens.onDidUpdate((next) => {
+				subscription.dispose();
+				resolve(next);
+			});
+		});
+		const editor = vscode.window.activeTextEditor as vscode.TextEditor;
+		await editor.edit((edit) => edit.insert(editor.document.positionAt(editor.document.getText().length), " was very happy."));
+		assert.ok((await redrawn).tokens > snapshot.tokens);
+		await vscode.commands.executeCommand("steer.hideConceptLens");
+		assert.equal(api.lens.visible, false);
+	});
+
+	it("refuses a corrupt vector file without copying it, and keeps working", async () => {
+		const corrupt = path.join(workspaceDir(), "corrupt.gguf");
+		await writeFile(corrupt, Buffer.from("GGUF this is not a control vector"));
+		const imported = await vscode.commands.executeCommand("steer.importVector", corrupt);
+		assert.equal(imported, undefined);
+		assert.equal(existsSync(path.join(workspaceDir(), ".steer", "vectors", "corrupt.gguf")), false, "a corrupt file must not land in the vectors folder");
+		assert.equal(typeof (await completionAtCursor()), "string");
+	});
+
+	it("refuses to activate a vector made for another model, and keeps working", async () => {
+		const info = api.engine.requireModel().info;
+		await writeVector("other-model.gguf", info.nEmbd + 8, [1]);
+		await api.refreshVectors();
+		await assert.rejects(api.steering.setActive("other-model.gguf", true), /width .* another model/);
+		assert.equal(api.steering.choiceOf("other-model.gguf").active, false);
+		assert.equal(typeof (await completionAtCursor()), "string");
+	});
+
+	it("refuses a model file that is not a model, and keeps the loaded one", async () => {
+		const notAModel = path.join(workspaceDir(), "not-a-model.gguf");
+		await writeFile(notAModel, Buffer.from("definitely not gguf"));
+		const result = await vscode.commands.executeCommand("steer.loadModel", notAModel);
+		assert.equal(result, undefined);
+		assert.equal(typeof (await completionAtCursor()), "string");
+	});
+
+	it("writes datasets under .steer and adds selected examples as pairs", async () => {
+		const fileName = await vscode.commands.executeCommand<string>("steer.newDataset", "happy vs sad");
+		assert.equal(fileName, "happy-vs-sad.jsonl");
+		const editor = await editorWith("Lily was very happy. Lily was very sad.");
+		editor.selection = new vscode.Selection(0, 0, 0, 20);
+		await vscode.commands.executeCommand("steer.addSelectionAsPositive", fileName);
+		editor.selection = new vscode.Selection(0, 21, 0, 40);
+		const count = await vscode.commands.executeCommand("steer.addSelectionAsNegative", fileName);
+		assert.equal(count, 1);
+		const dataset = await api.datasets.load(fileName);
+		assert.deepEqual(dataset.pairs, [{ positive: "Lily was very happy.", negative: "Lily was very sad." }]);
+	});
+});

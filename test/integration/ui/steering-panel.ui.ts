@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import type { UiTest } from "./ui-test";
+
+export const tests: UiTest[] = [
+	{
+		title: "the Steer activity-bar item opens the steering panel",
+		async run({ page, documentationScreenshotPath }) {
+			const item = page.locator(".activitybar .action-label[aria-label^=\"Steer\"]").first();
+			await item.waitFor({ state: "visible", timeout: 30_000 });
+			await item.click();
+			const sidebar = page.locator(".part.sidebar");
+			await sidebar.locator(".title-label", { hasText: /steer/i }).first().waitFor({ state: "visible", timeout: 15_000 });
+
+			const panel = page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+			const modelSection = panel.locator("#section-model summary");
+			await modelSection.waitFor({ state: "visible", timeout: 30_000 });
+			assert.match((await modelSection.textContent()) ?? "", /model/i);
+			for (const id of ["vectors", "datasets", "train", "playground"]) {
+				await panel.locator(`#section-${id}`).waitFor({ state: "attached", timeout: 5000 });
+			}
+			// Keyboard access: the sections are native disclosure widgets.
+			await panel.locator("#section-datasets summary").focus();
+			await page.keyboard.press("Enter");
+			assert.equal(await panel.locator("#section-datasets").getAttribute("open"), "");
+			await page.waitForTimeout(500);
+			await page.screenshot({ path: documentationScreenshotPath("steering-panel") });
+		}
+	}
+];
