@@ -27,6 +27,7 @@ export class EngineService implements vscode.Disposable {
 	private model: ModelInfo | undefined;
 	private loading: Promise<ModelInfo> | undefined;
 	private speed: number | undefined;
+	private loadedParams: LoadModelParams | undefined;
 	private readonly changed = new vscode.EventEmitter<void>();
 	/** Fires when the model, its loading state or the measured speed changes. */
 	readonly onDidChange = this.changed.event;
@@ -66,16 +67,38 @@ export class EngineService implements vscode.Disposable {
 		this.changed.fire();
 		try {
 			this.model = await loading;
+			this.loadedParams = params;
 			this.speed = undefined;
 			for (const warning of this.model.warnings) this.options.log("warn", warning);
 			return this.model;
+		} catch (error) {
+			await this.restorePreviousModel(params);
+			throw error;
 		} finally {
 			if (this.loading === loading) this.loading = undefined;
 			this.changed.fire();
 		}
 	}
 
+	/**
+	 * The engine releases the current model before loading the next, so a file that fails to load
+	 * would leave nothing loaded; the user asked for a change, not for losing the model they had.
+	 */
+	private async restorePreviousModel(failed: LoadModelParams): Promise<void> {
+		const previous = this.loadedParams;
+		if (!previous || previous.modelPath === failed.modelPath || !this.engine) return;
+		try {
+			this.model = await this.engine.loadModel(previous);
+			this.options.log("info", `kept ${path.basename(previous.modelPath)} loaded after ${path.basename(failed.modelPath)} failed to load`);
+		} catch (error) {
+			this.model = undefined;
+			this.loadedParams = undefined;
+			this.options.log("error", `could not reload ${previous.modelPath}: ${error instanceof Error ? error.message : String(error)}`);
+		}
+	}
+
 	async unloadModel(): Promise<void> {
+		this.loadedParams = undefined;
 		if (!this.engine) return;
 		this.model = undefined;
 		this.speed = undefined;

@@ -20,7 +20,10 @@ export function locateTokens(text: string, pieces: readonly string[]): TokenSpan
 		for (const candidate of candidates) {
 			if (candidate.length === 0) continue;
 			const found = text.indexOf(candidate, cursor);
-			if (found >= 0 && found - cursor <= LOOKAHEAD) {
+			// A whitespace-only piece (a tokenizer's dummy prefix space) matches only where we are;
+			// searched for ahead, it would claim the next space and push every later token off its word.
+			const reach = candidate.trim() === "" ? 0 : LOOKAHEAD;
+			if (found >= 0 && found - cursor <= reach) {
 				// A leading space is part of the token but highlighting it looks like a gap; start at the word.
 				const leading = candidate.length - candidate.trimStart().length;
 				const start = candidate.trim() === "" ? found : found + leading;
