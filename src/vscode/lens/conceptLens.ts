@@ -89,7 +89,8 @@ export class ConceptLens implements vscode.Disposable {
 		this.cancelPending();
 		this.timer = setTimeout(() => {
 			this.draw().catch((error) => {
-				if (!isUserCancellation(error)) reportFailure(this.log, "Concept lens", error);
+				if (isUserCancellation(error)) this.log.debug("concept lens: a stale redraw was dropped");
+				else reportFailure(this.log, "Concept lens", error);
 			});
 		}, this.debounceMs());
 	}
@@ -116,7 +117,11 @@ export class ConceptLens implements vscode.Disposable {
 		const result = await client.tokenProjections({ text, vector: direction, layer: target.layer }, { signal: controller.signal });
 		if (this.inFlight === controller) this.inFlight = undefined;
 		// A newer edit or a hidden lens makes this result stale; the scheduled redraw replaces it.
-		if (document.version !== version || this.target !== target) throw new vscode.CancellationError();
+		if (document.version !== version || this.target !== target) {
+			// Redraw for the text as it is now, in case no further event will ask for it.
+			if (this.target) this.schedule();
+			throw new vscode.CancellationError();
+		}
 
 		const spans = locateTokens(text, result.pieces);
 		const scores = spans.map((span) => result.scores[span.index] as number);
