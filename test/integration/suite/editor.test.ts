@@ -148,6 +148,14 @@ describe("Editor experience", function () {
 		assert.ok(snapshot.scores.every(Number.isFinite));
 		assert.ok(info.nEmbd > 0);
 
+		await vscode.commands.executeCommand("steer.hideConceptLens");
+		assert.equal(api.lens.visible, false);
+	});
+
+	it("redraws the concept lens after an edit", async () => {
+		await editorWith(PROMPT);
+		const snapshot = await vscode.commands.executeCommand<{ tokens: number } | undefined>("steer.showConceptLens", "push.gguf", 1);
+		assert.ok(snapshot, "the lens did not draw (see the Steer log)");
 		// An edit redraws the lens after the debounce (an earlier redraw of the old text may come first).
 		const redrawn = new Promise<{ tokens: number }>((resolve) => {
 			const subscription = api.lens.onDidUpdate((next) => {
@@ -159,7 +167,7 @@ describe("Editor experience", function () {
 		const editor = vscode.window.activeTextEditor as vscode.TextEditor;
 		await editor.edit((edit) => edit.insert(editor.document.positionAt(editor.document.getText().length), " was very happy."));
 		const next = await Promise.race([redrawn, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30_000))]);
-		assert.ok(next, "the lens was not redrawn after an edit");
+		assert.ok(next, `the lens was not redrawn after an edit (last drawn: ${api.lens.lastSnapshot?.tokens} tokens, visible: ${api.lens.visible})`);
 		await vscode.commands.executeCommand("steer.hideConceptLens");
 		assert.equal(api.lens.visible, false);
 	});
