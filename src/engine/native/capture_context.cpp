@@ -1,5 +1,6 @@
 #include "capture_context.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -72,7 +73,10 @@ bool onEval(ggml_tensor* tensor, bool ask, void* userData) {
 		const size_t at = static_cast<size_t>(first - job->start) * job->nEmbd;
 		self->symbols->backend_tensor_get(tensor, rows.data() + at, offset, count * rowBytes);
 	}
-	return true;
+	// Nothing after the highest requested block is needed (no logits were asked for): returning false
+	// makes the scheduler skip the rest of the graph, so capturing early layers costs less than a full
+	// forward pass. Later blocks' KV entries stay unwritten, which only those blocks would ever read.
+	return !(job->stopAfterLayer >= 0 && layer >= job->stopAfterLayer);
 }
 
 bool onAbort(void* userData) {
@@ -315,6 +319,8 @@ Napi::Value CaptureContext::capture(const Napi::CallbackInfo& info) {
 	job.mean = optionalBool(request, "mean");
 	job.tokenLogProbs = optionalBool(request, "tokenLogProbs");
 	job.lastLogits = optionalBool(request, "lastLogits");
+	if (!job.tokenLogProbs && !job.lastLogits && !job.layers.empty())
+		job.stopAfterLayer = *std::max_element(job.layers.begin(), job.layers.end());
 	job.rows.resize(job.layers.size());
 	if (job.mean) job.sums.assign(job.layers.size(), std::vector<double>(nEmbd, 0.0));
 	else

@@ -31,6 +31,7 @@ public:
 		bool mean = false;                // reduce kept rows to their mean
 		bool tokenLogProbs = false;       // log p(token[i+1] | tokens[..i])
 		bool lastLogits = false;          // full logits of the last position
+		int32_t stopAfterLayer = -1;      // stop the forward pass after this block (-1: run it all)
 		int32_t chunkOffset = 0;          // position of the current ubatch's first row
 		int32_t chunkRows = 0;            // rows in the current ubatch
 		int32_t chunkOutputs = 0;         // rows marked as outputs in the current ubatch

@@ -67,7 +67,14 @@ const handlers: { [M in EngineMethod]: Handler<M> } = {
 		return requireSession().setSteering([]);
 	},
 	async generate(params, signal, progress) {
-		return requireSession().generate(params, signal, (text) => progress({ text }));
+		// Text arrives a token at a time; one IPC message per token would cost more than decoding a token
+		// of a small model. Chunks are coalesced and sent at most every few milliseconds.
+		const stream = coalescedText((text) => progress({ text }), progressIntervalMs);
+		try {
+			return await requireSession().generate(params, signal, stream.push);
+		} finally {
+			stream.flush();
+		}
 	},
 	async tokenProjections(params, signal) {
 		return requireSession().tokenProjections(params, signal);
@@ -84,6 +91,26 @@ const handlers: { [M in EngineMethod]: Handler<M> } = {
 		process.abort();
 	}
 };
+
+const progressIntervalMs = 15;
+
+function coalescedText(emit: (text: string) => void, intervalMs: number): { push: (text: string) => void; flush: () => void } {
+	let pending = "";
+	let timer: NodeJS.Timeout | undefined;
+	const flush = () => {
+		if (timer) clearTimeout(timer);
+		timer = undefined;
+		if (pending) emit(pending);
+		pending = "";
+	};
+	return {
+		push: (text) => {
+			pending += text;
+			timer ??= setTimeout(flush, intervalMs);
+		},
+		flush
+	};
+}
 
 function toSerializableError(error: unknown): EngineError {
 	if (error instanceof EngineError) return error;

@@ -44,12 +44,23 @@ function steeringKey(entries: readonly SteeringEntry[] | undefined): readonly St
 	return entries ?? [];
 }
 
+function sameData(a: Float32Array | null, b: Float32Array | null): boolean {
+	if (a === null || b === null) return a === b;
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
+}
+
 export class ModelSession {
 	private queue: Promise<unknown> = Promise.resolve();
 	private sessionSteering: readonly SteeringEntry[] = [];
-	/** What is applied to each context right now (by identity), so unchanged steering costs nothing. */
-	private generationSteering: readonly SteeringEntry[] = [];
-	private captureSteering: readonly SteeringEntry[] = [];
+	/**
+	 * The control-vector data applied to each context right now (null: none). Compared by value, because
+	 * every change makes llama.cpp rebuild its compute graph and, for generation, drops the KV cache:
+	 * a request that repeats the current steering must cost nothing.
+	 */
+	private generationBuffer: Float32Array | null = null;
+	private captureBuffer: Float32Array | null = null;
 	private disposed = false;
 
 	private constructor(
@@ -140,21 +151,21 @@ export class ModelSession {
 
 	/** Applies steering to node-llama-cpp's context, dropping KV state computed under other steering. */
 	private async applyGenerationSteering(entries: readonly SteeringEntry[]): Promise<void> {
-		if (entries === this.generationSteering) return;
 		const buffer = this.buffer(entries);
+		if (sameData(buffer?.data ?? null, this.generationBuffer)) return;
 		const internalContext = (this.context as unknown as { _ctx: unknown })._ctx;
 		if (buffer) this.native.setControlVector(internalContext, buffer.data, buffer.layerStart, buffer.layerEnd);
 		else this.native.setControlVector(internalContext, null);
-		this.generationSteering = entries;
+		this.generationBuffer = buffer?.data ?? null;
 		await this.sequence.clearHistory();
 	}
 
 	private applyCaptureSteering(entries: readonly SteeringEntry[]): void {
-		if (entries === this.captureSteering) return;
 		const buffer = this.buffer(entries);
+		if (sameData(buffer?.data ?? null, this.captureBuffer)) return;
 		if (buffer) this.captureContext.setControlVector(buffer.data, buffer.layerStart, buffer.layerEnd);
 		else this.captureContext.setControlVector(null);
-		this.captureSteering = entries;
+		this.captureBuffer = buffer?.data ?? null;
 	}
 
 	tokenizeWithBos(text: string): number[] {
