@@ -3,14 +3,22 @@
  * Errors are one line on stderr with a non-zero exit code (2 for usage mistakes, 1 otherwise).
  */
 import { captureUsage, runCapture } from "./commands/capture";
+import { conditionUsage, runCondition } from "./commands/condition";
+import { evalUsage, runEval } from "./commands/eval";
 import { generateUsage, runGenerate } from "./commands/generate";
 import { infoUsage, runInfo } from "./commands/info";
+import { runSweep, sweepUsage } from "./commands/sweep";
+import { runTrain, trainUsage } from "./commands/train";
 import { UsageError } from "./args";
 
 const commands: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
 	info: { usage: infoUsage, run: runInfo },
 	capture: { usage: captureUsage, run: runCapture },
-	generate: { usage: generateUsage, run: runGenerate }
+	generate: { usage: generateUsage, run: runGenerate },
+	train: { usage: trainUsage, run: runTrain },
+	sweep: { usage: sweepUsage, run: runSweep },
+	eval: { usage: evalUsage, run: runEval },
+	condition: { usage: conditionUsage, run: runCondition }
 };
 
 export function registerCommand(name: string, usage: string, run: (argv: string[]) => Promise<void>): void {

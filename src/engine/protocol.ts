@@ -5,6 +5,7 @@
  * boundary without JSON encoding. Every request has an id; the engine answers with zero or more
  * `progress` messages and exactly one `result` or `error`. A `cancel` message aborts a request.
  */
+import type { PositionSpec } from "../steering/positions";
 import type { SteeringVector } from "../steering/vector";
 
 export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | false;
@@ -35,15 +36,8 @@ export interface ModelInfo {
 	readonly warnings: readonly string[];
 }
 
-/**
- * Which token positions to keep. `last` keeps the last `count` tokens (default 1); `suffix` keeps the
- * tokens after the item's `prompt`; `mean` averages the selected rows into one.
- */
-export interface PositionSpec {
-	readonly select: "all" | "last" | "suffix";
-	readonly count?: number;
-	readonly mean?: boolean;
-}
+/** Which token positions to keep (defined with the steering code, which asks for them too). */
+export type { PositionSpec } from "../steering/positions";
 
 export interface CaptureItem {
 	readonly text: string;

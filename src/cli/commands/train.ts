@@ -1,0 +1,113 @@
+import { DatasetValidationError, formatDatasetIssue, loadDataset } from "../../datasets";
+import { parsePositionSpec } from "../../engine/positions";
+import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
+import { parseLayerSpec } from "../../steering/layerSpec";
+import { trainFromPairs } from "../../steering/pipeline/trainFromPairs";
+import { saveTrainedVector } from "../../steering/pipeline/trainedVectorFile";
+import { describePositionSpec } from "../../steering/positions";
+import type { TrainingMethod } from "../../steering/training/methods";
+import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireString, UsageError } from "../args";
+import { withEngine } from "../engineSession";
+
+export const trainUsage =
+	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--method mean|pca-diff|pca-center] [--positions mean|last|last:K|suffix|suffix-mean] [--layers A-B] [--seed N] [--json]";
+
+/** "mean" is what users (and llama.cpp's cvector-generator) call difference-in-means. */
+const methodNames: Record<string, TrainingMethod> = { mean: "mean-diff", "mean-diff": "mean-diff", "pca-diff": "pca-diff", "pca-center": "pca-center" };
+
+export async function runTrain(argv: string[]): Promise<void> {
+	const values = parseCommandArgs(argv, {
+		...modelOptions,
+		dataset: { type: "string", short: "d" },
+		out: { type: "string", short: "o" },
+		method: { type: "string" },
+		positions: { type: "string" },
+		layers: { type: "string" },
+		seed: { type: "string" }
+	});
+	const datasetPath = requireString(values.dataset, "dataset");
+	const out = requireString(values.out, "out");
+	const method = methodNames[values.method ?? "mean"];
+	if (!method) throw new UsageError(`--method must be mean, pca-diff or pca-center, got "${values.method}"`);
+	let positions;
+	try {
+		// Mean over the text by default: on the models measured it gives the steadiest direction (docs/steering.md).
+		positions = parsePositionSpec(values.positions ?? "mean");
+	} catch (error) {
+		throw new UsageError((error as Error).message);
+	}
+	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0 }) ?? 0;
+	const pairs = await readPairs(datasetPath);
+
+	await withEngine(loadModelParams(values), async (engine, info) => {
+		let steerLayers: number[] | undefined;
+		if (values.layers !== undefined) {
+			try {
+				steerLayers = parseLayerSpec(values.layers, info.nLayer);
+			} catch (error) {
+				throw new UsageError((error as Error).message);
+			}
+		}
+		const started = Date.now();
+		const showProgress = !values.json && process.stderr.isTTY;
+		const trained = await trainFromPairs(pairs, engineHiddenStateSource(engine), {
+			method,
+			positions,
+			seed,
+			steerLayers,
+			modelHint: info.architecture,
+			nLayer: info.nLayer,
+			nEmbd: info.nEmbd,
+			onProgress: showProgress ? ({ stage, done, total }) => process.stderr.write(`\rsteer: ${stage} ${done}/${total}   `) : undefined
+		});
+		if (showProgress) process.stderr.write("\n");
+		await saveTrainedVector(out, trained);
+		const seconds = (Date.now() - started) / 1000;
+		if (values.json) {
+			process.stdout.write(JSON.stringify({
+				out,
+				method: trained.method,
+				positions: describePositionSpec(trained.positions),
+				pairs: trained.pairCount,
+				suggestedLayers: trained.suggestedLayers,
+				recommendedStrength: trained.recommendedStrength,
+				pushFraction: trained.pushFraction,
+				rawAlphaPerLayer: Object.fromEntries(trained.rawAlphaPerLayer),
+				seconds,
+				diagnostics: trained.diagnostics
+			}) + "\n");
+			return;
+		}
+		const lines = [
+			`layer  held-out  agreement  expl.var  gap      norm`,
+			...trained.diagnostics.map((entry) =>
+				[
+					String(entry.layer).padStart(5),
+					(entry.heldOutAccuracy === null ? "—" : entry.heldOutAccuracy.toFixed(2)).padStart(9),
+					entry.agreement.toFixed(2).padStart(10),
+					entry.explainedVarianceRatio.toFixed(3).padStart(9),
+					entry.meanProjectionGap.toFixed(2).padStart(8),
+					entry.hiddenNormMean.toFixed(1).padStart(9),
+					trained.suggestedLayers.includes(entry.layer) ? "  ← steered" : ""
+				].join("")
+			),
+			`wrote ${out}: ${trained.method}, ${describePositionSpec(trained.positions)}, ${trained.pairCount} pairs, layers ${trained.suggestedLayers.join(",")}, strength 1.0 = ${(trained.pushFraction * 100).toFixed(0)}% of each layer's typical norm (${seconds.toFixed(1)} s)`
+		];
+		process.stdout.write(lines.join("\n") + "\n");
+	});
+}
+
+/** The dataset's pairs, or a one-line error naming the file and line of the first problem. */
+async function readPairs(file: string) {
+	try {
+		const dataset = await loadDataset(file);
+		return dataset.pairs;
+	} catch (error) {
+		if (error instanceof DatasetValidationError && error.issues.length > 0) {
+			const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? "s" : ""})` : "";
+			throw new Error(`invalid dataset: ${formatDatasetIssue(error.issues[0]!)}${more}`);
+		}
+		if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`dataset ${file} does not exist`);
+		throw error;
+	}
+}

@@ -1,0 +1,23 @@
+/** From contrast pairs to a calibrated, evaluated steering vector; engine-independent (see the source interfaces). */
+export type { CapturedLayerRows, HiddenStateCaptureOptions, HiddenStateSource, TextToCapture } from "./hiddenStateSource";
+export type { GenerationRequest, SteerableModel } from "./steerableModel";
+export { captureItemsOf, collectPairActivations, type CollectOptions, type PairTexts } from "./collectActivations";
+export {
+	bandPushFraction,
+	MIN_BAND_PUSH_FRACTION,
+	trainFromPairs,
+	type TrainedVector,
+	type TrainFromPairsOptions,
+	type TrainingStage,
+} from "./trainFromPairs";
+export { isTrainedVectorMetadata, loadTrainedVector, readTrainedVector, saveTrainedVector, TRAINED_VECTOR_KEYS } from "./trainedVectorFile";
+export {
+	selfJudge,
+	sweepStrengths,
+	type StrengthSweepOptions,
+	type StrengthSweepPoint,
+	type StrengthSweepResult,
+	type SweepSample,
+} from "./strengthSweep";
+export { conditionalGenerate, type ConditionalGenerateOptions, type ConditionalGenerateResult, type SteeringCondition } from "./conditionalGenerate";
+export { checkVectorFitsModel } from "./modelShape";

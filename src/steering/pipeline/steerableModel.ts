@@ -1,0 +1,25 @@
+/**
+ * What evaluating a steering vector needs from a model: steered generation, and the unsteered
+ * log-probabilities of a text's tokens (for perplexity and for the self-judge's answers). An interface
+ * for the same reason as HiddenStateSource: the pipeline stays pure.
+ */
+import type { WeightedVector } from "../vector";
+
+export interface GenerationRequest {
+	readonly prompt: string;
+	readonly maxTokens: number;
+	/** 0 = greedy. */
+	readonly temperature: number;
+	readonly topP?: number;
+	readonly seed: number;
+	readonly stop?: readonly string[];
+	/** Vectors to add for this request only; `[]` generates unsteered. */
+	readonly steering: readonly WeightedVector[];
+}
+
+export interface SteerableModel {
+	/** The generated continuation (without the prompt). */
+	generate(request: GenerationRequest, signal?: AbortSignal): Promise<string>;
+	/** Unsteered natural-log probability of each token of `continuation` given `prompt` before it. */
+	continuationLogProbs(prompt: string, continuation: string, signal?: AbortSignal): Promise<Float32Array>;
+}
