@@ -86,10 +86,10 @@ async function waitForHealthy(url, child, getOutput) {
 }
 
 /**
- * @param {{ scratchDir: string, name: string, extensionsDir?: string, env?: Record<string, string> }} options
+ * @param {{ scratchDir: string, name: string, extensionsDir?: string, env?: Record<string, string>, port?: number }} options
  * @returns {Promise<{ url: string, port: number, userDataDir: string, extensionsDir: string }>}
  */
-export async function startCodeServer({ scratchDir, name, extensionsDir, env = {} }) {
+export async function startCodeServer({ scratchDir, name, extensionsDir, env = {}, port: requestedPort }) {
 	const instanceDir = path.join(scratchDir, name);
 	const userDataDir = path.join(instanceDir, "user-data");
 	const resolvedExtensionsDir = extensionsDir ?? path.join(instanceDir, "extensions");
@@ -97,7 +97,7 @@ export async function startCodeServer({ scratchDir, name, extensionsDir, env = {
 	writeFileSync(path.join(userDataDir, "User", "settings.json"), JSON.stringify(USER_SETTINGS, null, "\t"));
 	mkdirSync(resolvedExtensionsDir, { recursive: true });
 
-	const port = await findFreePort();
+	const port = requestedPort ?? await findFreePort();
 	const configFile = path.join(instanceDir, "config.yaml");
 	writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
 
