@@ -1,0 +1,109 @@
+/**
+ * `steer train` end to end through the built CLI: the file it writes is a control vector that
+ * `steer generate --vector` applies, `V.gguf:0` is the unsteered model, and mistakes are one-line errors.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { loadTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
+import { repoRoot, trainedModelOrSkip } from "../helpers/testModels";
+
+const run = promisify(execFile);
+
+interface CliResult {
+	readonly code: number;
+	readonly stdout: string;
+	readonly stderr: string;
+}
+
+async function steer(args: string[]): Promise<CliResult> {
+	try {
+		const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot, "bin", "steer.cjs"), ...args], { cwd: repoRoot });
+		return { code: 0, stdout, stderr };
+	} catch (error) {
+		const failed = error as { code: number; stdout: string; stderr: string };
+		return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+	}
+}
+
+describe("steer train (CLI)", function () {
+	this.timeout(120_000);
+	let model: string;
+	let folder: string;
+	let vectorFile: string;
+	const common = ["--gpu", "false", "--threads", "1"];
+	const prompt = "Once upon a time, there was a little girl named Lily. One day,";
+
+	before(async function () {
+		model = trainedModelOrSkip(this, "TinyStories-656K.f16.gguf");
+		folder = mkdtempSync(path.join(tmpdir(), "steer-cli-train-"));
+		vectorFile = path.join(folder, "happy.gguf");
+	});
+
+	after(() => {
+		if (folder) rmSync(folder, { recursive: true, force: true });
+	});
+
+	it("trains a vector and reports diagnostics as JSON", async () => {
+		const dataset = path.join(repoRoot, "examples", "datasets", "happy-sad.jsonl");
+		const result = await steer(["train", "--model", model, "--dataset", dataset, "--method", "mean", "--positions", "mean", "--out", vectorFile, "--json", ...common]);
+		assert.equal(result.code, 0, result.stderr);
+		const report = JSON.parse(result.stdout);
+		assert.equal(report.method, "mean-diff");
+		assert.equal(report.positions, "mean");
+		assert.deepEqual(report.suggestedLayers, [1]);
+		assert.equal(report.recommendedStrength, 1);
+		assert.equal(report.diagnostics.length, 1);
+		assert.equal(report.diagnostics[0].layer, 1);
+		const saved = await loadTrainedVector(vectorFile);
+		assert.deepEqual(saved.suggestedLayers, [1]);
+		assert.equal(saved.pairCount, 26);
+	});
+
+	it("generate applies the trained file, and FILE:0 is exactly the unsteered model", async () => {
+		const generate = async (vector?: string) => {
+			const result = await steer(["generate", "--model", model, "--prompt", prompt, "--max-tokens", "24", "--temperature", "0", "--json", ...common, ...(vector ? ["--vector", vector] : [])]);
+			assert.equal(result.code, 0, result.stderr);
+			return JSON.parse(result.stdout).text as string;
+		};
+		const unsteered = await generate();
+		assert.equal(await generate(`${vectorFile}:0`), unsteered);
+		assert.notEqual(await generate(vectorFile), unsteered);
+	});
+
+	it("reports a missing dataset, a bad dataset line and a vector for another model in one line each", async function () {
+		const missing = await steer(["train", "--model", model, "--dataset", path.join(folder, "nope.jsonl"), "--out", path.join(folder, "x.gguf"), ...common]);
+		assert.equal(missing.code, 1);
+		assert.match(missing.stderr, /^steer: error: dataset .*nope\.jsonl does not exist\n$/);
+
+		const bad = path.join(folder, "bad.jsonl");
+		writeFileSync(bad, '{"positive": "Lily smiled.", "negative": "Lily cried."}\n{"positive": "Tom laughed."}\n');
+		const invalid = await steer(["train", "--model", model, "--dataset", bad, "--out", path.join(folder, "x.gguf"), ...common]);
+		assert.equal(invalid.code, 1);
+		assert.match(invalid.stderr, /^steer: error: invalid dataset: .*bad\.jsonl:2: field "negative"/);
+		assert.equal(invalid.stderr.trim().split("\n").length, 1);
+
+		const otherModel = trainedModelOrSkip(this, "stories260K.gguf");
+		const mismatch = await steer(["sweep", "--model", otherModel, "--vector", vectorFile, "--prompt", prompt, ...common]);
+		assert.equal(mismatch.code, 1);
+		assert.match(mismatch.stderr, /is 128 wide but the model's hidden state is 64 wide/);
+
+		const method = await steer(["train", "--model", model, "--dataset", bad, "--out", path.join(folder, "x.gguf"), "--method", "median"]);
+		assert.equal(method.code, 2);
+		assert.match(method.stderr, /--method must be mean, pca-diff or pca-center/);
+	});
+
+	it("sweeps strengths and reports the strongest fluent one", async () => {
+		const result = await steer(["sweep", "--model", model, "--vector", vectorFile, "--prompt", prompt, "--strengths", "0,1,6", "--keywords", "happy,smiled,laughed,fun", "--judge", "happy", "--seeds", "3", "--json", ...common]);
+		assert.equal(result.code, 0, result.stderr);
+		const report = JSON.parse(result.stdout);
+		assert.deepEqual(report.points.map((point: { strength: number }) => point.strength), [0, 1, 6]);
+		assert.equal(report.points[0].perplexityRatio, 1);
+		assert.ok(report.points[2].perplexityRatio > 1.5, `ratio at 6: ${report.points[2].perplexityRatio}`);
+		assert.ok(report.suggestedMaxStrength === null || report.suggestedMaxStrength < 6);
+		for (const point of report.points) assert.ok(point.judgeScore > 0 && point.judgeScore < 1);
+	});
+});
