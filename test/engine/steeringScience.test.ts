@@ -22,7 +22,7 @@ import { saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile
 import type { SteeringVector } from "../../src/steering/vector";
 import { repoRoot, trainedModelOrSkip } from "../helpers/testModels";
 
-export const storyPrompts = [
+const storyPrompts = [
 	"Once upon a time, there was a little girl named Lily. One day,",
 	"Tom went to the park with his mom. At the park,",
 	"Once upon a time, there was a dog named Max. Every day,",
@@ -30,8 +30,8 @@ export const storyPrompts = [
 	"There was a big tree in the garden. Under the tree,",
 	"Mom and Dad took Lucy to the beach. At the beach,"
 ];
-export const happyWords = ["happy", "smile", "smiled", "smiling", "laugh", "laughed", "fun", "joy", "glad", "giggled"];
-export const sadWords = ["sad", "cry", "cried", "crying", "tears", "alone", "upset"];
+const happyWords = ["happy", "smile", "smiled", "smiling", "laugh", "laughed", "fun", "joy", "glad", "giggled"];
+const sadWords = ["sad", "cry", "cried", "crying", "tears", "alone", "upset"];
 const seeds = [1, 2, 3, 4, 5, 6];
 
 describe("steering science on TinyStories-656K", function () {
