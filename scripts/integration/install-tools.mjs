@@ -121,8 +121,12 @@ async function ensureCodeServer() {
 	}
 	await timed(`installing code-server ${CODE_SERVER_VERSION} (compiles native modules, a few minutes)`, async () => {
 		rmSync(codeServerPrefix, { recursive: true, force: true });
+		// Run from `npm test`, the environment carries the outer npm's npm_* variables (npm_node_execpath
+		// among them), which make the nested npm put the outer Node back in front of PATH for the
+		// postinstall. The nested install must see only Node 24.
+		const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== "NODE"));
 		const env = {
-			...process.env,
+			...inherited,
 			PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ""}`,
 			npm_config_nodedir: nodeDir,
 			npm_config_update_notifier: "false",

@@ -120,7 +120,7 @@ export interface TokenProjectionsResult {
 
 export interface NextTokenParams {
 	readonly text: string;
-	/** Candidate continuations whose first token's probability is returned. */
+	/** Candidate continuations; each one's probability of following the text is returned. */
 	readonly candidates: readonly string[];
 	readonly steering?: readonly SteeringEntry[];
 }

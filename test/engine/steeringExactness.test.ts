@@ -188,3 +188,32 @@ for (const modelCase of cases) {
 		});
 	});
 }
+
+describe("engine next-token probabilities", function () {
+	this.timeout(60_000);
+	it("scores whole candidate continuations in the context of the text", async function () {
+		const file = trainedModelOrSkip(this, "TinyStories-656K.f16.gguf");
+		const engine = new EngineClient({ steerRoot: repoRoot });
+		try {
+			await engine.loadModel({ modelPath: file, gpu: false, threads: 1, contextSize: 256 });
+			const text = "Once upon a time, there was a little";
+			const { tokens, probabilities } = await engine.nextTokenProbabilities({ text, candidates: [" girl", " dog", " xylophone"] });
+			assert.equal(tokens.length, 3);
+			assert.equal(new Set(probabilities).size, 3, `candidates scored alike: ${probabilities}`);
+			const sum = probabilities.reduce((a, b) => a + b, 0);
+			assert.ok(sum > 0 && sum <= 1);
+			// The model has read thousands of stories about little girls, hardly any about xylophones.
+			assert.ok(probabilities[0]! > probabilities[2]!);
+			// Equal to the chain rule over the capture's own per-token log-probabilities.
+			const [textItem] = await engine.capture({ items: [{ text }], layers: [0], positions: { select: "last" } });
+			const [fullItem] = await engine.capture({ items: [{ text: `${text} girl` }], layers: [0], positions: { select: "last" }, tokenLogProbs: true });
+			let first = 0;
+			while (first < textItem!.tokens.length && fullItem!.tokens[first] === textItem!.tokens[first]) first++;
+			let logProbability = 0;
+			for (let i = first - 1; i < fullItem!.tokens.length - 1; i++) logProbability += fullItem!.tokenLogProbs![i]!;
+			assert.ok(Math.abs(probabilities[0]! - Math.exp(logProbability)) <= 1e-6 * Math.max(1e-3, probabilities[0]!));
+		} finally {
+			await engine.dispose();
+		}
+	});
+});

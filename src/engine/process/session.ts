@@ -257,22 +257,31 @@ export class ModelSession {
 		});
 	}
 
+	/**
+	 * The probability of each candidate continuing the text: the product of its tokens' probabilities.
+	 * Tokens are read off the tokenization of text + candidate after the longest common prefix with the
+	 * text's own tokens, because tokenizers merge across the boundary (" Yes" alone starts with a word
+	 * prefix it never has in context; some vocabularies even fold the text's last space into a token).
+	 */
 	nextTokenProbabilities(params: NextTokenParams, signal: AbortSignal): Promise<NextTokenResult> {
 		return this.exclusive(async () => {
 			this.applyCaptureSteering(steeringKey(params.steering));
-			const tokens = this.tokenizeWithBos(params.text);
-			const candidateTokens = params.candidates.map((candidate) => {
-				const ids = this.model.tokenize(candidate, false) as number[];
-				if (ids.length === 0) throw new EngineError("BAD_REQUEST", `candidate ${JSON.stringify(candidate)} has no tokens`);
-				return ids[0]!;
-			});
-			const result = await this.runCapture(tokens, { layers: new Int32Array(0), start: tokens.length - 1, end: tokens.length, mean: false, lastLogits: true }, signal);
-			const logits = result.lastLogits!;
-			let max = -Infinity;
-			for (const value of logits) max = Math.max(max, value);
-			let sum = 0;
-			for (const value of logits) sum += Math.exp(value - max);
-			return { tokens: candidateTokens, probabilities: candidateTokens.map((token) => Math.exp(logits[token]! - max) / sum) };
+			const textTokens = this.tokenizeWithBos(params.text);
+			const tokens: number[] = [];
+			const probabilities: number[] = [];
+			for (const candidate of params.candidates) {
+				const full = this.tokenizeWithBos(params.text + candidate);
+				const first = Math.max(1, suffixStart(full, textTokens));
+				if (first >= full.length) throw new EngineError("BAD_REQUEST", `candidate ${JSON.stringify(candidate)} adds no tokens to the text`);
+				const result = await this.runCapture(full, { layers: new Int32Array(0), start: full.length - 1, end: full.length, mean: false, tokenLogProbs: true }, signal);
+				const logProbs = result.tokenLogProbs!;
+				let sum = 0;
+				// logProbs[i] = log p(full[i + 1] | full[..i]).
+				for (let i = first - 1; i < full.length - 1; i++) sum += logProbs[i]!;
+				tokens.push(full[first]!);
+				probabilities.push(Math.exp(sum));
+			}
+			return { tokens, probabilities };
 		});
 	}
 
