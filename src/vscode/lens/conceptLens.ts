@@ -22,6 +22,13 @@ export interface LensTarget {
 /** What the lens last drew, for the status of the command and for tests. */
 export interface LensSnapshot {
 	readonly uri: string;
+	/**
+	 * The document version the scores were computed for. Token counts cannot tell two drawings apart:
+	 * a tokenizer with multi-word pieces can spell a longer text in as many tokens as a shorter one.
+	 */
+	readonly version: number;
+	/** Offset where the last tinted token ends: how far into the document the drawing reaches. */
+	readonly decoratedThrough: number;
 	readonly vector: string;
 	readonly layer: number;
 	readonly tokens: number;
@@ -88,6 +95,9 @@ export class ConceptLens implements vscode.Disposable {
 	private schedule(): void {
 		this.cancelPending();
 		this.timer = setTimeout(() => {
+			// Focus moved to something that is not a text editor (a panel, a webview): there is nothing to
+			// draw on, and the user did not ask for anything, so this is not worth an error notification.
+			if (!vscode.window.activeTextEditor) return;
 			this.draw().catch((error) => {
 				if (isUserCancellation(error)) this.log.debug("concept lens: a stale redraw was dropped");
 				else reportFailure(this.log, "Concept lens", error);
@@ -142,7 +152,17 @@ export class ConceptLens implements vscode.Disposable {
 		this.positive.forEach((type, level) => editor.setDecorations(type, positive[level]));
 		this.negative.forEach((type, level) => editor.setDecorations(type, negative[level]));
 		const decorated = positive.concat(negative).reduce((sum, list) => sum + list.length, 0);
-		this.snapshot = { uri: document.uri.toString(), vector: target.vector.fileName, layer: target.layer, tokens: result.tokens.length, decorated, scores };
+		const decoratedThrough = spans.reduce((end, span) => Math.max(end, span.end), 0);
+		this.snapshot = {
+			uri: document.uri.toString(),
+			version,
+			decoratedThrough,
+			vector: target.vector.fileName,
+			layer: target.layer,
+			tokens: result.tokens.length,
+			decorated,
+			scores
+		};
 		this.updated.fire(this.snapshot);
 		return this.snapshot;
 	}

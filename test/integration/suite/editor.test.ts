@@ -5,6 +5,7 @@ import path from "node:path";
 import * as vscode from "vscode";
 import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
 import type { SteerApi } from "../../../src/vscode/extension";
+import type { LensSnapshot } from "../../../src/vscode/lens/conceptLens";
 
 const MODEL = "TinyStories-656K.f16.gguf";
 const PROMPT = "Once upon a time, there was a little girl named Lily. She";
@@ -153,22 +154,32 @@ describe("Editor experience", function () {
 	});
 
 	it("redraws the concept lens after an edit", async () => {
-		await editorWith(PROMPT);
-		const snapshot = await vscode.commands.executeCommand<{ tokens: number } | undefined>("steer.showConceptLens", "push.gguf", 1);
-		assert.ok(snapshot, "the lens did not draw (see the Steer log)");
-		// An edit redraws the lens after the debounce (an earlier redraw of the old text may come first).
-		const redrawn = new Promise<{ tokens: number }>((resolve) => {
-			const subscription = api.lens.onDidUpdate((next) => {
-				if (next.tokens <= snapshot.tokens) return;
-				subscription.dispose();
-				resolve(next);
+		const editor = await editorWith(PROMPT);
+		const uri = editor.document.uri.toString();
+		const first = await vscode.commands.executeCommand<LensSnapshot | undefined>("steer.showConceptLens", "push.gguf", 1);
+		assert.ok(first, "the lens did not draw (see the Steer log)");
+		assert.equal(first.decoratedThrough, PROMPT.length, "the first drawing should reach the end of the prompt");
+		try {
+			// Switching editors may redraw the old text first; only a drawing of a later version counts.
+			const redrawn = new Promise<LensSnapshot>((resolve) => {
+				const subscription = api.lens.onDidUpdate((next) => {
+					if (next.uri !== uri || next.version <= first.version) return;
+					subscription.dispose();
+					resolve(next);
+				});
 			});
-		});
-		const editor = vscode.window.activeTextEditor as vscode.TextEditor;
-		await editor.edit((edit) => edit.insert(editor.document.positionAt(editor.document.getText().length), " was very happy."));
-		const next = await Promise.race([redrawn, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30_000))]);
-		assert.ok(next, `the lens was not redrawn after an edit (last drawn: ${api.lens.lastSnapshot?.tokens} tokens, visible: ${api.lens.visible})`);
-		await vscode.commands.executeCommand("steer.hideConceptLens");
+			const appended = " was very happy.";
+			await editor.edit((edit) => edit.insert(editor.document.positionAt(editor.document.getText().length), appended));
+			const next = await Promise.race([redrawn, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30_000))]);
+			assert.ok(next, `the lens was not redrawn after an edit (last drawn: version ${api.lens.lastSnapshot?.version}, visible: ${api.lens.visible})`);
+			assert.equal(next.version, editor.document.version, "the redraw must be for the text as edited");
+			// The appended words are tinted too (token counts cannot show this: this tokenizer spells the
+			// longer text in as many tokens as the prompt alone).
+			assert.equal(next.decoratedThrough, PROMPT.length + appended.length);
+			assert.ok(next.scores.every(Number.isFinite));
+		} finally {
+			await vscode.commands.executeCommand("steer.hideConceptLens");
+		}
 		assert.equal(api.lens.visible, false);
 	});
 
