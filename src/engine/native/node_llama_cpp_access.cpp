@@ -6,6 +6,12 @@
 NodeLlamaContextHandles unwrapNodeLlamaContext(Napi::Env env, const LlamaSymbols& symbols, Napi::Value addonContext) {
 	if (!addonContext.IsObject())
 		throw Napi::TypeError::New(env, "expected node-llama-cpp's native context object");
+	// napi_unwrap succeeds on any wrapped object, including other classes of other addons; only an
+	// instance of node-llama-cpp's AddonContext class may be cast to AddonContext.
+	const Napi::Value constructor = addonContext.As<Napi::Object>().Get("constructor");
+	if (!constructor.IsFunction() ||
+		constructor.As<Napi::Function>().Get("name").ToString().Utf8Value() != "AddonContext")
+		throw Napi::TypeError::New(env, "the object is not node-llama-cpp's AddonContext");
 	void* wrapped = nullptr;
 	if (napi_unwrap(env, addonContext, &wrapped) != napi_ok || wrapped == nullptr)
 		throw Napi::TypeError::New(env, "the object is not a native node-llama-cpp context");

@@ -1,0 +1,80 @@
+/**
+ * The native addon's guards: it reads node-llama-cpp internals, so anything that is not exactly the
+ * object and build it expects must be refused with an error, never a crash.
+ */
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { EngineClient } from "../../src/engine/client";
+import type { EngineError } from "../../src/engine/errors";
+import type { NativeAddon } from "../../src/engine/process/nativeAddon";
+import { repoRoot } from "../helpers/testModels";
+import { writeTinyModel } from "../helpers/tinyModelFile";
+
+const addonPath = path.join(repoRoot, "build", "native", "steer-native.node");
+
+describe("native addon guards", function () {
+	this.timeout(60_000);
+	let tiny: ReturnType<typeof writeTinyModel>;
+	before(() => {
+		tiny = writeTinyModel({ nLayer: 2, nEmbd: 32, nHead: 2, seed: 5 });
+	});
+	after(() => tiny.remove());
+
+	it("refuses objects that are not a live node-llama-cpp context, including other wrapped objects", async () => {
+		const { getLlama } = await import("node-llama-cpp");
+		const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" as never });
+		const model = await llama.loadModel({ modelPath: tiny.file });
+		const context = await model.createContext({ contextSize: 64, threads: 1 });
+		const native = createRequire(__filename)(addonPath) as NativeAddon;
+		try {
+			native.bind();
+			const internal = (context as unknown as { _ctx: unknown })._ctx;
+			assert.deepEqual(native.contextShape(internal), { nLayer: 2, nEmbd: 32 });
+			assert.throws(() => native.contextShape({}), /not node-llama-cpp's AddonContext/);
+			assert.throws(() => native.contextShape(42), /expected node-llama-cpp's native context object/);
+			const capture = new native.CaptureContext(internal, model, { contextSize: 64, threads: 1 });
+			assert.throws(() => native.contextShape(capture), /not node-llama-cpp's AddonContext/);
+			assert.throws(() => capture.setControlVector(new Float32Array(5), 1, 1), /needs \(2 - 1 layers\) x 32 = 32/);
+			assert.throws(() => capture.setControlVector(new Float32Array(32), 0, 1), /block 0 cannot be steered/);
+			await assert.rejects(async () => capture.capture(Int32Array.of(1, 99999), { layers: Int32Array.of(0), start: 0, end: 2, mean: false }), /outside the vocabulary/);
+			capture.dispose();
+			await context.dispose();
+			assert.throws(() => native.contextShape(internal), /not loaded or was disposed/);
+		} finally {
+			await model.dispose();
+		}
+	});
+
+	it("makes the engine refuse an addon built for another node-llama-cpp, with the fix in the message", async () => {
+		const dir = mkdtempSync(path.join(os.tmpdir(), "steer-addon-"));
+		try {
+			copyFileSync(addonPath, path.join(dir, "steer-native.node"));
+			writeFileSync(path.join(dir, "steer-native.json"), JSON.stringify({ nodeLlamaCppVersion: "3.0.0" }));
+			const engine = new EngineClient({ steerRoot: repoRoot, env: { STEER_NATIVE_ADDON: path.join(dir, "steer-native.node") } });
+			try {
+				await assert.rejects(engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1 }), (error: EngineError) =>
+					error.code === "NATIVE_UNAVAILABLE" && /built for node-llama-cpp 3\.0\.0, but 3\.21\.1 is installed; run `npm ci && npm run build`/.test(error.message));
+			} finally {
+				await engine.dispose();
+			}
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it("falls back to the CPU with a warning when the requested GPU backend cannot be used", async function () {
+		const engine = new EngineClient({ steerRoot: repoRoot });
+		try {
+			const info = await engine.loadModel({ modelPath: tiny.file, gpu: "vulkan", threads: 1, contextSize: 64 });
+			if (info.backend === "vulkan") this.skip(); // a machine with a working Vulkan GPU
+			assert.equal(info.backend, "cpu");
+			assert.equal(info.gpuLayers, 0);
+			assert.ok(info.warnings.some((warning) => /vulkan GPU backend could not be used.*falling back to the CPU/.test(warning)), info.warnings.join("\n"));
+		} finally {
+			await engine.dispose();
+		}
+	});
+});
