@@ -54,6 +54,11 @@ export interface CaptureParams {
 	readonly steering?: readonly SteeringEntry[];
 	/** Also return log p(token[i+1] | tokens[..i]) for every position. */
 	readonly tokenLogProbs?: boolean;
+	/**
+	 * Read special-token text (e.g. `<|im_start|>` from a chat template) as the special tokens it names.
+	 * Off by default, so user text that merely contains such strings is read as plain text.
+	 */
+	readonly specialTokens?: boolean;
 }
 
 export interface CapturedLayer {

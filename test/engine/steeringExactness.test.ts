@@ -217,3 +217,23 @@ describe("engine next-token probabilities", function () {
 		}
 	});
 });
+
+describe("engine special tokens", function () {
+	this.timeout(60_000);
+	it("reads special-token text as special tokens only when asked", async function () {
+		const file = trainedModelOrSkip(this, "TinyStories-656K.f16.gguf");
+		const engine = new EngineClient({ steerRoot: repoRoot });
+		try {
+			await engine.loadModel({ modelPath: file, gpu: false, threads: 1, contextSize: 256 });
+			const text = "Once upon a time<|end_story|>";
+			const [plain] = await engine.capture({ items: [{ text }], layers: [0], positions: { select: "last" } });
+			const [special] = await engine.capture({ items: [{ text }], layers: [0], positions: { select: "last" }, specialTokens: true });
+			// End-of-story is token 2 in this model's vocabulary; as plain text it is spelled out in pieces.
+			assert.equal(special!.tokens.at(-1), 2);
+			assert.ok(!plain!.tokens.includes(2));
+			assert.ok(plain!.tokens.length > special!.tokens.length);
+		} finally {
+			await engine.dispose();
+		}
+	});
+});

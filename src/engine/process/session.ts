@@ -168,8 +168,8 @@ export class ModelSession {
 		this.captureBuffer = buffer?.data ?? null;
 	}
 
-	tokenizeWithBos(text: string): number[] {
-		const tokens = this.model.tokenize(text, false) as number[];
+	tokenizeWithBos(text: string, specialTokens = false): number[] {
+		const tokens = this.model.tokenize(text, specialTokens) as number[];
 		const bos = this.model.tokens.bos;
 		return this.model.tokens.shouldPrependBosToken && bos !== null ? [bos as number, ...tokens] : [...tokens];
 	}
@@ -215,8 +215,9 @@ export class ModelSession {
 				if (signal.aborted) throw new EngineError("CANCELLED", "capture cancelled");
 				const item = params.items[index]!;
 				if (typeof item.text !== "string" || item.text.length === 0) throw new EngineError("BAD_REQUEST", `item ${index + 1} has no text`);
-				const tokens = this.tokenizeWithBos(item.text);
-				const promptTokens = item.prompt === undefined ? undefined : suffixStart(tokens, this.tokenizeWithBos(item.prompt));
+				const special = params.specialTokens === true;
+				const tokens = this.tokenizeWithBos(item.text, special);
+				const promptTokens = item.prompt === undefined ? undefined : suffixStart(tokens, this.tokenizeWithBos(item.prompt, special));
 				const range = resolvePositions(params.positions, tokens.length, promptTokens);
 				const result = await this.runCapture(tokens, {
 					layers: layerIds, start: range.start, end: range.end, mean: range.mean, tokenLogProbs: params.tokenLogProbs === true
