@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { mulberry32 } from "../../src/steering/random";
 
 /** The repository root (test/helpers/ is two levels down). */
 export const repoRoot = path.resolve(__dirname, "..", "..");
@@ -25,17 +26,8 @@ export function trainedModelOrSkip(context: Mocha.Context, name: (typeof trained
 	return file;
 }
 
-/** A deterministic pseudo-random generator (mulberry32) for test data. */
-export function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** A deterministic pseudo-random generator for test data. */
+export const seededRandom = mulberry32;
 
 export function randomVector(length: number, seed: number): Float32Array {
 	const random = seededRandom(seed);

@@ -1,3 +1,4 @@
+import { mulberry32 } from "../random";
 import { makeTinyVocabulary } from "./tinyVocabulary";
 import { GgufValue } from "./values";
 import { type GgufTensorToWrite, writeGguf } from "./writer";
@@ -24,17 +25,6 @@ export interface TinyLlamaOptions {
 /** Generous limits that keep a typo from asking for gigabytes. */
 const LIMITS = { nLayer: 128, nEmbd: 8192, nHead: 256, nFf: 32768, nCtx: 1 << 20 } as const;
 
-/** mulberry32: tiny, fast and identical on every platform, which is what byte-identical files need. */
-function mulberry32(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Builds the GGUF bytes of a random llama model. Same options → byte-identical output. */
 export function makeTinyLlamaModel(options: TinyLlamaOptions = {}): Uint8Array {

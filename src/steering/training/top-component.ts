@@ -15,6 +15,7 @@
  */
 import { axpyF32F64, axpyF64, dotF32, dotF32F64, dotF64, meanRows, normalizeInPlace, type NumericVector, type RowMatrix } from "./linear-algebra";
 import { symmetricEigen } from "./symmetric-eigen";
+import { mulberry32 } from "../random";
 
 export interface TopComponentOptions {
 	/** Subtract the column mean before the decomposition (classical PCA). Default false. */
@@ -51,16 +52,9 @@ export interface TopComponent {
 	readonly converged: boolean;
 }
 
-/** A small deterministic PRNG (mulberry32) so that every run with the same seed is identical. */
+/** A deterministic PRNG so that every run with the same seed is identical; seed 0 is remapped to a non-trivial state. */
 export function seededRandom(seed: number): () => number {
-	let state = (seed >>> 0) || 0x9e3779b9;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
+	return mulberry32((seed >>> 0) || 0x9e3779b9);
 }
 
 /** Computes the first principal component of `matrix`. */
