@@ -5,7 +5,6 @@
 // - the webview runs in a browser iframe.
 // node-llama-cpp and the native addon stay external: they carry native binaries found at run time.
 import * as esbuild from "esbuild";
-import { existsSync } from "node:fs";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
@@ -18,6 +17,21 @@ const common = {
 	legalComments: "none"
 };
 
+/** An ES module for Node that loads node-llama-cpp (and through it the native addon) at run time. */
+function nodeModule(entry, outfile) {
+	return {
+		...common,
+		entryPoints: [entry],
+		outfile,
+		platform: "node",
+		format: "esm",
+		target: "node20",
+		external: ["node-llama-cpp"],
+		// Bundled CommonJS helpers may call require(); give the ES module one.
+		banner: { js: "import { createRequire as __steerCreateRequire } from 'node:module'; const require = __steerCreateRequire(import.meta.url);" }
+	};
+}
+
 /** @type {import("esbuild").BuildOptions[]} */
 const builds = [
 	{
@@ -29,27 +43,8 @@ const builds = [
 		target: "node20",
 		external: ["vscode"]
 	},
-	{
-		...common,
-		entryPoints: ["src/engine/process/main.ts"],
-		outfile: "dist/engine.mjs",
-		platform: "node",
-		format: "esm",
-		target: "node20",
-		external: ["node-llama-cpp"],
-		// Bundled CommonJS helpers may call require(); give the ES module one.
-		banner: { js: "import { createRequire as __steerCreateRequire } from 'node:module'; const require = __steerCreateRequire(import.meta.url);" }
-	},
-	{
-		...common,
-		entryPoints: ["src/cli/main.ts"],
-		outfile: "dist/cli.mjs",
-		platform: "node",
-		format: "esm",
-		target: "node20",
-		external: ["node-llama-cpp"],
-		banner: { js: "import { createRequire as __steerCreateRequire } from 'node:module'; const require = __steerCreateRequire(import.meta.url);" }
-	},
+	nodeModule("src/engine/process/main.ts", "dist/engine.mjs"),
+	nodeModule("src/cli/main.ts", "dist/cli.mjs"),
 	{
 		...common,
 		entryPoints: ["webview/main.ts"],
@@ -58,7 +53,7 @@ const builds = [
 		format: "iife",
 		target: "es2022"
 	}
-].filter((options) => options.entryPoints.every((entry) => existsSync(entry)));
+];
 
 if (watch) {
 	const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
