@@ -14,7 +14,7 @@ import { EngineService } from "./engine/engineService";
 import { reportFailure } from "./failures";
 import { SteeredCompletionProvider } from "./inline/steeredCompletionProvider";
 import { ConceptLens } from "./lens/conceptLens";
-import { createLogChannel, engineLogTo } from "./log";
+import { createLogChannel, engineLogTo, type SteerLog } from "./log";
 import { STEERING_VIEW_ID, SteeringViewProvider } from "./panel/steeringViewProvider";
 import { readSettings } from "./settings";
 import { SteeringController } from "./steering/steeringController";
@@ -34,6 +34,8 @@ export interface SteerApi {
 	readonly lens: ConceptLens;
 	readonly panel: SteeringViewProvider;
 	readonly inline: SteeredCompletionProvider;
+	readonly training: TrainingRunner;
+	readonly log: Pick<SteerLog, "recentLines" | "linesLogged">;
 	readonly refreshVectors: () => Promise<void>;
 }
 
@@ -112,7 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		.catch((error) => log.warn(`reading vectors: ${String(error)}`))
 		.then(loadConfiguredModel);
 	log.info(`Steer activated; datasets in ${folders.datasets}, vectors in ${folders.vectors}`);
-	return { engine, steering, library, datasets, lens, panel, inline, refreshVectors };
+	return { engine, steering, library, datasets, lens, panel, inline, training, log, refreshVectors };
 }
 
 export async function deactivate(): Promise<void> {

@@ -28,6 +28,9 @@ export function registerDatasetCommands(deps: DatasetCommandDependencies): vscod
 		if (!editor || text.trim() === "") throw new UserFacingError("select the text of the example first");
 		const dataset = typeof datasetArgument === "string" ? datasetArgument : await pickDataset(datasets, lastDataset);
 		if (!dataset) return undefined;
+		// Checked before the first half of a pair is kept: otherwise a bad name or a missing file would
+		// only be reported after the user had selected and added the second half too.
+		await datasets.load(dataset);
 		lastDataset = dataset;
 		if (!pending || pending.side === side || pending.dataset !== dataset) {
 			pending = { side, text, dataset };

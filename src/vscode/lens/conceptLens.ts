@@ -82,7 +82,15 @@ export class ConceptLens implements vscode.Disposable {
 		}
 		this.target = target;
 		await vscode.commands.executeCommand("setContext", "steer.conceptLensVisible", true);
-		return this.draw();
+		try {
+			return await this.draw();
+		} catch (error) {
+			// A lens that could not draw (no model, a vector the model cannot read) must not stay on:
+			// every later edit would retry and report the same failure again. A drawing made stale by
+			// an edit is different: the redraw it scheduled will show the lens.
+			if (!isUserCancellation(error)) await this.hide();
+			throw error;
+		}
 	}
 
 	async hide(): Promise<void> {

@@ -1,126 +1,39 @@
 /**
- * The one place the editor surfaces meet the training pipeline: dataset pairs → hidden states
- * captured by the engine → a trained, calibrated vector with diagnostics and suggested layers → a
- * control-vector file with Steer's metadata.
- *
- * It composes the steering library's pieces (capture, trainSteeringVector, calibration, suggestLayers)
- * in the shape the shared pipeline module will export; when that module lands, only this file changes.
+ * The one place the editor surfaces meet the training pipeline (src/steering/pipeline): training a
+ * dataset through the engine, and reading back what a vector file's `steer.*` metadata says about how
+ * it was made. The keys are the pipeline's own (TRAINED_VECTOR_KEYS), so a file trained from the
+ * panel, the command line or anywhere else reads the same here.
  */
 import type { ContrastPair } from "../../datasets";
 import type { EngineClient } from "../../engine/client";
-import type { PositionSpec } from "../../engine/protocol";
-import { bakeCalibration, DEFAULT_PUSH_FRACTION, typicalNormsFromDiagnostics } from "../../steering/calibration";
-import { saveControlVectorFile } from "../../steering/gguf/controlVectorFile";
-import type { GgufMetadata } from "../../steering/gguf/metadataAccess";
-import { metadataString } from "../../steering/gguf/metadataAccess";
-import { packLayerActivations } from "../../steering/training/activations";
+import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
+import { type GgufMetadata, metadataNumber, metadataString } from "../../steering/gguf/metadataAccess";
+import { isTrainedVectorMetadata, TRAINED_VECTOR_KEYS, trainFromPairs, type TrainedVector, type TrainFromPairsOptions } from "../../steering/pipeline";
 import type { LayerDiagnostics } from "../../steering/training/diagnostics";
-import { suggestLayers, type LayerSuggestion } from "../../steering/training/layer-selection";
-import type { TrainingMethod } from "../../steering/training/methods";
-import { trainSteeringVector } from "../../steering/training/train";
-import type { SteeringVector } from "../../steering/vector";
+import type { LayerSummary } from "../../../webview/protocol/messages";
 
-export interface TrainProgress {
-	readonly phase: "capture" | "train";
-	readonly done: number;
-	readonly total: number;
+export { saveTrainedVector, type TrainedVector } from "../../steering/pipeline";
+
+/** Captures `pairs` with the engine's hidden states and trains; the engine runs unsteered for this. */
+export function trainWithEngine(pairs: readonly ContrastPair[], client: EngineClient, options: TrainFromPairsOptions): Promise<TrainedVector> {
+	return trainFromPairs(pairs, engineHiddenStateSource(client), options);
 }
 
-export interface TrainOptions {
-	readonly method: TrainingMethod;
-	readonly positions: PositionSpec;
-	/** Layers to train (≥ 1); every steerable layer when omitted. */
-	readonly layers?: readonly number[];
-	readonly validationFraction?: number;
-	readonly seed?: number;
-	readonly signal?: AbortSignal;
-	readonly onProgress?: (progress: TrainProgress) => void;
-	readonly modelHint: string;
-	readonly nLayer: number;
-	readonly nEmbd: number;
+/** The first and last steered layer: the band the panel marks on its plot. */
+export function steeredBand(trained: Pick<TrainedVector, "suggestedLayers">): [number, number] {
+	const layers = trained.suggestedLayers;
+	return [Math.min(...layers), Math.max(...layers)];
 }
 
-export interface TrainedVector {
-	/** Calibrated: applied with strength 1, each layer adds the recommended push. */
-	readonly vector: SteeringVector;
-	readonly diagnostics: readonly LayerDiagnostics[];
-	readonly suggestedLayers: LayerSuggestion;
-	readonly metadata: { readonly method: TrainingMethod; readonly modelHint: string; readonly pairs: number };
-}
-
-/** Where training reads hidden states from; the engine in the editor. */
-export interface HiddenStateSource {
-	capture: EngineClient["capture"];
-}
-
-export function engineHiddenStateSource(client: EngineClient): HiddenStateSource {
-	return { capture: (params, options) => client.capture(params, options) };
-}
-
-export async function trainFromPairs(pairs: readonly ContrastPair[], source: HiddenStateSource, options: TrainOptions): Promise<TrainedVector> {
-	if (pairs.length < 2) throw new RangeError(`training needs at least 2 contrast pairs, the dataset has ${pairs.length}`);
-	const layers = options.layers ?? Array.from({ length: options.nLayer - 1 }, (_, i) => i + 1);
-	if (layers.length === 0 || layers.some((layer) => layer < 1 || layer >= options.nLayer)) {
-		throw new RangeError(`layers must lie in 1..${options.nLayer - 1} (block 0 cannot be steered)`);
-	}
-	// Every text must give one row per layer, so several positions are averaged.
-	const positions: PositionSpec = options.positions.select === "last" && (options.positions.count ?? 1) === 1 ? options.positions : { ...options.positions, mean: true };
-	const items = pairs.flatMap((pair) => [
-		{ text: (pair.prompt ?? "") + pair.positive, prompt: pair.prompt },
-		{ text: (pair.prompt ?? "") + pair.negative, prompt: pair.prompt }
-	]);
-	const captured = await source.capture(
-		{ items, layers, positions },
-		{ signal: options.signal, onProgress: (progress) => options.onProgress?.({ phase: "capture", done: progress.done, total: progress.total }) }
-	);
-	const activations = layers.map((layer) => {
-		const rows = captured.map((item) => {
-			const record = item.layers.find((entry) => entry.layer === layer);
-			if (!record) throw new Error(`the engine returned no hidden states for layer ${layer}`);
-			return record.hidden.subarray(0, options.nEmbd);
-		});
-		return packLayerActivations(layer, rows.filter((_, i) => i % 2 === 0), rows.filter((_, i) => i % 2 === 1));
-	});
-	const trained = trainSteeringVector(activations, {
-		method: options.method,
-		validationFraction: options.validationFraction ?? (pairs.length >= 5 ? 0.2 : 0),
-		seed: options.seed,
-		signal: options.signal,
-		onProgress: (done, total) => options.onProgress?.({ phase: "train", done, total })
-	});
-	const vector = bakeCalibration(trained.vector, typicalNormsFromDiagnostics(trained.diagnostics));
-	return {
-		vector,
-		diagnostics: trained.diagnostics,
-		suggestedLayers: suggestLayers(trained.diagnostics),
-		metadata: { method: options.method, modelHint: options.modelHint, pairs: pairs.length }
-	};
-}
-
-const KEYS = {
-	method: "steer.method",
-	calibration: "steer.calibration",
-	suggestedLayers: "steer.suggested_layers",
-	diagnostics: "steer.diagnostics"
-} as const;
-
-export async function saveTrainedVector(filePath: string, trained: TrainedVector): Promise<void> {
-	const summary = trained.diagnostics.map((entry) => ({
+/** The per-layer numbers the panel plots, from the pipeline's full diagnostics. */
+export function layerSummaries(diagnostics: readonly LayerDiagnostics[]): LayerSummary[] {
+	return diagnostics.map((entry) => ({
 		layer: entry.layer,
 		explainedVariance: entry.explainedVarianceRatio,
 		heldOutSeparation: entry.heldOutAccuracy,
 		agreement: entry.agreement,
 		hiddenNorm: entry.hiddenNormMean
 	}));
-	await saveControlVectorFile(filePath, trained.vector, {
-		modelHint: trained.metadata.modelHint,
-		extraMetadata: {
-			[KEYS.method]: { type: "string", value: trained.metadata.method },
-			[KEYS.calibration]: { type: "string", value: `baked push_fraction=${DEFAULT_PUSH_FRACTION}` },
-			[KEYS.suggestedLayers]: { type: "string", value: `${trained.suggestedLayers.from}-${trained.suggestedLayers.to}` },
-			[KEYS.diagnostics]: { type: "string", value: JSON.stringify(summary) }
-		}
-	});
 }
 
 /** What a vector file says about how it was made; all optional, since files come from anywhere. */
@@ -132,17 +45,27 @@ export interface VectorFileFacts {
 }
 
 export function vectorFileFacts(metadata: GgufMetadata): VectorFileFacts {
-	const read = (key: string): string | undefined => {
+	// A file from elsewhere may carry a key with an unexpected type; that costs the fact, not the file.
+	const attempt = <T>(read: () => T): T | undefined => {
 		try {
-			return metadataString(metadata, key);
+			return read();
 		} catch {
 			return undefined;
 		}
 	};
-	const band = /^(\d+)-(\d+)$/.exec(read(KEYS.suggestedLayers) ?? "");
+	const K = TRAINED_VECTOR_KEYS;
+	const suggested = attempt(() => integerList(metadata, K.suggestedLayers));
 	return {
-		method: read(KEYS.method),
-		calibrated: (read(KEYS.calibration) ?? "").startsWith("baked"),
-		suggested: band ? [Number(band[1]), Number(band[2])] : undefined
+		method: attempt(() => metadataString(metadata, K.method)),
+		// The pipeline bakes calibration in and records strength 1 as the recommended push.
+		calibrated: isTrainedVectorMetadata(metadata) && attempt(() => metadataNumber(metadata, K.recommendedStrength)) === 1,
+		suggested: suggested && suggested.length > 0 ? steeredBand({ suggestedLayers: suggested }) : undefined
 	};
+}
+
+function integerList(metadata: GgufMetadata, key: string): number[] | undefined {
+	const value = metadata.get(key);
+	if (value?.type !== "array" || !ArrayBuffer.isView(value.items) || value.items instanceof BigInt64Array || value.items instanceof BigUint64Array) return undefined;
+	const numbers = Array.from(value.items as ArrayLike<number>);
+	return numbers.every(Number.isInteger) ? numbers : undefined;
 }

@@ -11,7 +11,7 @@ import type { EngineService } from "../engine/engineService";
 import { UserFacingError } from "../failures";
 import type { DatasetStore } from "../storage/datasetStore";
 import { ensureFolder } from "../storage/steerFolders";
-import { engineHiddenStateSource, saveTrainedVector, trainFromPairs } from "./pipeline";
+import { layerSummaries, saveTrainedVector, steeredBand, trainWithEngine } from "./pipeline";
 
 export interface TrainingRequest {
 	readonly datasetFileName: string;
@@ -64,12 +64,14 @@ export class TrainingRunner implements vscode.Disposable {
 			const layers = trainingLayers(request.layers, info.nLayer);
 			this.log.info(`training ${request.method} on ${request.datasetFileName} (${dataset.pairs.length} pairs, layers ${layers[0]}-${layers.at(-1)})`);
 			const started = performance.now();
-			const trained = await trainFromPairs(dataset.pairs, engineHiddenStateSource(client), {
+			const trained = await trainWithEngine(dataset.pairs, client, {
 				method: request.method,
 				positions: positionSpec(request.positions, dataset.pairs.every((pair) => pair.prompt !== undefined)),
 				layers,
+				// Below five pairs a held-out pair is missed by the fit and still too few to measure separation on.
+				validationFraction: dataset.pairs.length >= 5 ? 0.2 : 0,
 				signal: controller.signal,
-				onProgress: (progress) => update({ running: true, dataset: request.datasetFileName, ...progress }),
+				onProgress: ({ stage, done, total }) => update({ running: true, dataset: request.datasetFileName, phase: stage, done, total }),
 				modelHint: info.architecture,
 				nLayer: info.nLayer,
 				nEmbd: info.nEmbd
@@ -78,19 +80,9 @@ export class TrainingRunner implements vscode.Disposable {
 			const vectorFileName = `${path.basename(request.datasetFileName, path.extname(request.datasetFileName))}.gguf`;
 			const vectorPath = path.join(await ensureFolder(this.vectorsFolder), vectorFileName);
 			await saveTrainedVector(vectorPath, trained);
-			this.log.info(`trained ${vectorFileName} in ${((performance.now() - started) / 1000).toFixed(1)} s; suggested layers ${trained.suggestedLayers.from}-${trained.suggestedLayers.to}`);
-			return {
-				vectorFileName,
-				vectorPath,
-				suggested: [trained.suggestedLayers.from, trained.suggestedLayers.to],
-				layers: trained.diagnostics.map((entry) => ({
-					layer: entry.layer,
-					explainedVariance: entry.explainedVarianceRatio,
-					heldOutSeparation: entry.heldOutAccuracy,
-					agreement: entry.agreement,
-					hiddenNorm: entry.hiddenNormMean
-				}))
-			};
+			const suggested = steeredBand(trained);
+			this.log.info(`trained ${vectorFileName} in ${((performance.now() - started) / 1000).toFixed(1)} s; steers layers ${trained.suggestedLayers.join(", ")}`);
+			return { vectorFileName, vectorPath, suggested, layers: layerSummaries(trained.diagnostics) };
 		} finally {
 			this.current = undefined;
 			this.changed.fire(undefined);

@@ -1,0 +1,77 @@
+// What the extension-host test files share: finding the extension, the test model and the
+// workspace, loading the model once, and waiting on conditions. Not a test file itself (the
+// index loads only *.test.cjs); each test file bundles its own copy.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import * as vscode from "vscode";
+import type { SteerApi } from "../../../src/vscode/extension";
+
+export const MODEL = "TinyStories-656K.f16.gguf";
+
+export function modelPath(): string {
+	return path.join(process.env.STEER_TEST_MODELS ?? "", MODEL);
+}
+
+export function modelAvailable(): boolean {
+	return existsSync(modelPath());
+}
+
+export function workspaceDir(): string {
+	return (vscode.workspace.workspaceFolders ?? [])[0].uri.fsPath;
+}
+
+export function steerFolder(...parts: string[]): string {
+	return path.join(workspaceDir(), ".steer", ...parts);
+}
+
+export async function steerApi(): Promise<SteerApi> {
+	const extension = vscode.extensions.getExtension<SteerApi>("steer.steer");
+	assert.ok(extension, "the Steer extension is not installed");
+	return extension.activate();
+}
+
+/** Settings that make generation deterministic and fast on a small machine. */
+export async function useTestSettings(): Promise<void> {
+	const config = vscode.workspace.getConfiguration("steer");
+	await config.update("temperature", 0, vscode.ConfigurationTarget.Global);
+	await config.update("maxTokens", 16, vscode.ConfigurationTarget.Global);
+	await config.update("threads", 1, vscode.ConfigurationTarget.Global);
+}
+
+/** Loads the test model unless it is already the loaded one. */
+export async function ensureModelLoaded(api: SteerApi): Promise<void> {
+	if (api.engine.modelInfo?.modelPath === modelPath()) return;
+	const info = await vscode.commands.executeCommand("steer.loadModel", modelPath());
+	assert.ok(info, `loading ${MODEL} failed: ${lastErrors(api)}`);
+}
+
+/** The recent error lines of the Steer log, for assertion messages. */
+export function lastErrors(api: SteerApi): string {
+	return api.log.recentLines().filter((line) => line.startsWith("error:")).slice(-3).join(" | ") || "(no errors logged)";
+}
+
+/** A fresh editor holding `text` with the cursor at its end. */
+export async function editorWith(text: string): Promise<vscode.TextEditor> {
+	const document = await vscode.workspace.openTextDocument({ language: "plaintext", content: text });
+	const editor = await vscode.window.showTextDocument(document);
+	const end = document.positionAt(text.length);
+	editor.selection = new vscode.Selection(end, end);
+	return editor;
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}
+
+/** Shows the steering panel and waits until its webview exists and has asked for its state. */
+export async function openPanel(api: SteerApi): Promise<void> {
+	await vscode.commands.executeCommand("steer.openPanel");
+	await waitFor("the steering panel's webview", () => (api.panel.isResolved ? true : undefined), 30_000);
+}

@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import * as vscode from "vscode";
+import type { ContrastPair } from "../../../src/datasets";
+import { loadControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
+import { metadataString } from "../../../src/steering/gguf/metadataAccess";
+import { loadTrainedVector, TRAINED_VECTOR_KEYS } from "../../../src/steering/pipeline";
+import type { SteerApi } from "../../../src/vscode/extension";
+import type { PostedMessage } from "../../../src/vscode/panel/steeringViewProvider";
+import type { TrainingOutcome } from "../../../src/vscode/training/trainingRunner";
+import type { HostToWebview, TrainingView } from "../../../webview/protocol/messages";
+import { ensureModelLoaded, lastErrors, MODEL, modelAvailable, openPanel, steerApi, steerFolder, useTestSettings, waitFor } from "./steerTestSupport";
+
+const DATASET = "moods.jsonl";
+const PAIRS: ContrastPair[] = [
+	["Lily was very happy and smiled at the sun.", "Lily was very sad and cried in the rain."],
+	["Tom laughed and played with his best friend.", "Tom cried and sat alone in his room."],
+	["The bird sang a happy song in the tree.", "The bird was sad and did not sing at all."],
+	["Mom hugged Ben and they both felt glad.", "Mom was angry and Ben felt bad and scared."],
+	["The puppy jumped with joy in the green park.", "The puppy was lost and scared in the dark."],
+	["Sue got a gift and shouted with joy.", "Sue lost her toy and started to cry."],
+	["They had a fun day and ate cake together.", "They had a bad day and nobody came to play."],
+	["The sun was bright and everyone was happy.", "The sky was grey and everyone was sad."]
+].map(([positive, negative]) => ({ positive, negative }));
+
+/** The training views the panel was sent, in order, and whether each reached the webview. */
+interface RecordedPosts {
+	readonly views: (TrainingView | undefined)[];
+	readonly messages: HostToWebview[];
+	/** Stops recording; resolves to whether the webview took every recorded message. */
+	stop(): Promise<boolean>;
+}
+
+function recordPosts(api: SteerApi): RecordedPosts {
+	const views: (TrainingView | undefined)[] = [];
+	const messages: HostToWebview[] = [];
+	const deliveries: Thenable<boolean>[] = [];
+	const subscription = api.panel.onDidPost(({ message, delivered }: PostedMessage) => {
+		messages.push(message);
+		deliveries.push(delivered);
+		if (message.type === "state") views.push(message.state.training);
+	});
+	return {
+		views,
+		messages,
+		stop: async () => {
+			subscription.dispose();
+			return (await Promise.all(deliveries)).every(Boolean);
+		}
+	};
+}
+
+describe("Training a vector from a dataset", function () {
+	this.timeout(120_000);
+	let api: SteerApi;
+
+	before(async function () {
+		if (!modelAvailable()) {
+			console.log(`      skipped: ${MODEL} not found in STEER_TEST_MODELS`);
+			this.skip();
+		}
+		api = await steerApi();
+		await useTestSettings();
+		await ensureModelLoaded(api);
+		await api.datasets.save(DATASET, PAIRS);
+		await openPanel(api);
+	});
+
+	it("Train Vector writes a calibrated GGUF with diagnostics into .steer/vectors, and the panel sees the progress", async () => {
+		const { nLayer } = api.engine.requireModel().info;
+		const recorded = recordPosts(api);
+		let outcome: TrainingOutcome | undefined;
+		let allDelivered: boolean;
+		try {
+			outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>("steer.trainVector", DATASET, "pca-diff");
+			// The state that says training is over may be built after the command has returned.
+			await waitFor("the panel to be told training is over", () => (recorded.views.length > 0 && recorded.views.at(-1) === undefined ? true : undefined), 5000);
+		} finally {
+			allDelivered = await recorded.stop();
+		}
+		assert.ok(outcome, `steer.trainVector returned nothing: ${lastErrors(api)}`);
+		assert.equal(outcome.vectorFileName, "moods.gguf");
+		assert.equal(outcome.vectorPath, steerFolder("vectors", "moods.gguf"));
+		assert.ok(existsSync(outcome.vectorPath), "the trained vector file is missing");
+
+		// The file is what the pipeline writes: diagnostics for every trained layer, the steered band.
+		const trained = await loadTrainedVector(outcome.vectorPath);
+		assert.equal(trained.method, "pca-diff");
+		assert.equal(trained.pairCount, PAIRS.length);
+		assert.deepEqual(trained.diagnostics.map((entry) => entry.layer), Array.from({ length: nLayer - 1 }, (_, i) => i + 1));
+		assert.ok(trained.diagnostics.every((entry) => Number.isFinite(entry.agreement) && Number.isFinite(entry.hiddenNormMean) && entry.hiddenNormMean > 0));
+		assert.ok(trained.suggestedLayers.length > 0);
+		assert.deepEqual([...trained.vector.directions.keys()].sort((a, b) => a - b), [...trained.suggestedLayers]);
+		assert.deepEqual(outcome.suggested, [Math.min(...trained.suggestedLayers), Math.max(...trained.suggestedLayers)]);
+		assert.deepEqual(outcome.layers.map((entry) => entry.layer), trained.diagnostics.map((entry) => entry.layer));
+		const raw = await loadControlVectorFile(outcome.vectorPath);
+		const diagnosticsJson = JSON.parse(metadataString(raw.metadata, TRAINED_VECTOR_KEYS.diagnostics) ?? "null") as unknown[];
+		assert.equal(diagnosticsJson.length, nLayer - 1, "steer.diagnostics should hold one entry per trained layer");
+
+		// The library reads the same keys back: calibrated strength and the suggested band.
+		const inLibrary = api.library.get("moods.gguf");
+		assert.ok(inLibrary, "the trained vector was not picked up by the library");
+		assert.equal(inLibrary.facts.method, "pca-diff");
+		assert.equal(inLibrary.facts.calibrated, true);
+		assert.deepEqual(inLibrary.facts.suggested, outcome.suggested);
+
+		// The panel was sent the capture progress as it went, and the webview took every update. (The
+		// train stage runs without yielding the thread, so its progress cannot reach the panel before
+		// it ends; see the pipeline's trainSteeringVector.)
+		const capture = recorded.views.filter((view) => view?.phase === "capture" && view.done > 0);
+		assert.ok(capture.length > 0, `no capture progress reached the panel (states: ${JSON.stringify(recorded.views)})`);
+		assert.ok(capture.every((view) => view?.total === PAIRS.length * 2), "capture progress counts texts, two per pair");
+		const done = capture.map((view) => view?.done ?? 0);
+		assert.deepEqual(done, [...done].sort((a, b) => a - b), "capture progress must not go backwards");
+		assert.ok(allDelivered, "a message to the panel did not reach the webview");
+	});
+
+	it("the panel's Train button flow trains and sends the per-layer diagnostics back", async () => {
+		const recorded = recordPosts(api);
+		let accepted: boolean;
+		let allDelivered: boolean;
+		try {
+			accepted = await api.panel.receive({ type: "train", fileName: DATASET, method: "mean-diff", positions: "mean", layers: "all" });
+		} finally {
+			allDelivered = await recorded.stop();
+		}
+		assert.equal(accepted, true);
+		assert.ok(allDelivered, "a message to the panel did not reach the webview");
+		const done = recorded.messages.find((message) => message.type === "trainingDone");
+		assert.ok(done && done.type === "trainingDone", `no trainingDone message (sent: ${recorded.messages.map((message) => message.type).join(", ")}): ${lastErrors(api)}`);
+		assert.equal(done.vectorFileName, "moods.gguf");
+		assert.equal(done.layers.length, api.engine.requireModel().info.nLayer - 1);
+		assert.ok(done.layers.every((entry) => entry.explainedVariance >= 0 && entry.explainedVariance <= 1 + 1e-9));
+		assert.equal((await loadTrainedVector(steerFolder("vectors", "moods.gguf"))).method, "mean-diff", "the panel's training should replace the file");
+		assert.ok(recorded.views.some((view) => view?.phase === "capture"), "the panel saw no progress");
+	});
+
+	it("the panel's training reports a dataset too small to train on, and the next training still works", async () => {
+		await api.datasets.save("one-pair.jsonl", PAIRS.slice(0, 1));
+		const recorded = recordPosts(api);
+		try {
+			assert.equal(await api.panel.receive({ type: "train", fileName: "one-pair.jsonl", method: "pca-diff", positions: "last", layers: "all" }), true);
+		} finally {
+			await recorded.stop();
+		}
+		const failed = recorded.messages.find((message) => message.type === "trainingFailed");
+		assert.ok(failed && failed.type === "trainingFailed", "the panel was not told the training failed");
+		assert.match(failed.message, /at least 2 contrast pairs/);
+		assert.equal(existsSync(steerFolder("vectors", "one-pair.gguf")), false);
+		assert.equal(api.training.view, undefined, "a failed training must not stay marked as running");
+		assert.equal(await api.panel.receive({ type: "train", fileName: DATASET, method: "pca-diff", positions: "last", layers: "1" }), true);
+		assert.equal((await loadTrainedVector(steerFolder("vectors", "moods.gguf"))).diagnostics.length, 1, "training on layer 1 alone should follow the failed one");
+	});
+});
