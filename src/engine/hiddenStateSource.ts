@@ -5,7 +5,8 @@
 import type { CapturedLayerRows, HiddenStateCaptureOptions, HiddenStateSource, TextToCapture } from "../steering/pipeline/hiddenStateSource";
 import type { EngineClient } from "./client";
 
-export function engineHiddenStateSource(engine: EngineClient): HiddenStateSource {
+/** `specialTokens`: the texts carry chat-template markup to be read as special tokens. */
+export function engineHiddenStateSource(engine: EngineClient, { specialTokens }: { specialTokens?: boolean } = {}): HiddenStateSource {
 	return {
 		async capture(items: readonly TextToCapture[], options: HiddenStateCaptureOptions): Promise<CapturedLayerRows[][]> {
 			const captured = await engine.capture(
@@ -13,7 +14,8 @@ export function engineHiddenStateSource(engine: EngineClient): HiddenStateSource
 					items: items.map(({ text, prompt }) => (prompt === undefined ? { text } : { text, prompt })),
 					layers: options.layers,
 					positions: options.positions,
-					steering: []
+					steering: [],
+					specialTokens: specialTokens === true
 				},
 				{ signal: options.signal, onProgress: ({ done, total }) => options.onItem?.(done, total) }
 			);

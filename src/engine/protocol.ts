@@ -5,6 +5,7 @@
  * boundary without JSON encoding. Every request has an id; the engine answers with zero or more
  * `progress` messages and exactly one `result` or `error`. A `cancel` message aborts a request.
  */
+import type { ContrastPair } from "../datasets/contrast-pair";
 import type { PositionSpec } from "../steering/positions";
 import type { SteeringVector } from "../steering/vector";
 
@@ -147,6 +148,8 @@ export interface EngineMethods {
 	tokenProjections: { params: TokenProjectionsParams; result: TokenProjectionsResult; progress: never };
 	nextTokenProbabilities: { params: NextTokenParams; result: NextTokenResult; progress: never };
 	tokenize: { params: { text: string }; result: { tokens: readonly number[]; pieces: readonly string[] }; progress: never };
+	/** Wraps pairs in the loaded model's chat template (node-llama-cpp's chat wrapper for it). */
+	applyChatTemplate: { params: { pairs: readonly ContrastPair[]; systemPrompt?: string }; result: { pairs: ContrastPair[]; wrapper: string }; progress: never };
 	/** Test hook: aborts the process as a native crash would. */
 	crash: { params: Record<string, never>; result: never; progress: never };
 }

@@ -237,3 +237,27 @@ describe("engine special tokens", function () {
 		}
 	});
 });
+
+describe("engine tokenization of characters a vocabulary lacks", function () {
+	this.timeout(60_000);
+	it("reads them as spaces with a warning instead of aborting, in capture and generation alike", async function () {
+		const file = trainedModelOrSkip(this, "TinyStories-656K.f16.gguf");
+		const warnings: string[] = [];
+		const engine = new EngineClient({ steerRoot: repoRoot, log: (level, message) => level === "warn" && warnings.push(message) });
+		try {
+			await engine.loadModel({ modelPath: file, gpu: false, threads: 1, contextSize: 256 });
+			const pid = engine.pid;
+			// TinyStories has no token for "#" and no byte fallback: llama.cpp's tokenizer throws on it.
+			const [withHash] = await engine.capture({ items: [{ text: "# Once upon a time" }], layers: [1], positions: { select: "last" } });
+			const [withSpace] = await engine.capture({ items: [{ text: "  Once upon a time" }], layers: [1], positions: { select: "last" } });
+			assert.deepEqual(withHash!.tokens, withSpace!.tokens);
+			assert.deepEqual(withHash!.layers[0]!.hidden, withSpace!.layers[0]!.hidden);
+			const generated = await engine.generate({ prompt: "### Story\nOnce upon a time", maxTokens: 8 });
+			assert.equal(generated.tokens.length, 8);
+			assert.equal(engine.pid, pid, "the engine process restarted");
+			assert.equal(warnings.filter((warning) => warning.includes('no token for "#"')).length, 1, warnings.join("\n"));
+		} finally {
+			await engine.dispose();
+		}
+	});
+});

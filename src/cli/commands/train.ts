@@ -10,7 +10,7 @@ import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireSt
 import { withEngine } from "../engineSession";
 
 export const trainUsage =
-	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--method mean|pca-diff|pca-center] [--positions mean|last|last:K|suffix|suffix-mean] [--layers A-B] [--seed N] [--json]";
+	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--method mean|pca-diff|pca-center] [--positions mean|last|last:K|suffix|suffix-mean] [--layers A-B] [--seed N] [--chat [--system TEXT]] [--json]";
 
 /** "mean" is what users (and llama.cpp's cvector-generator) call difference-in-means. */
 const methodNames: Record<string, TrainingMethod> = { mean: "mean-diff", "mean-diff": "mean-diff", "pca-diff": "pca-diff", "pca-center": "pca-center" };
@@ -23,8 +23,11 @@ export async function runTrain(argv: string[]): Promise<void> {
 		method: { type: "string" },
 		positions: { type: "string" },
 		layers: { type: "string" },
-		seed: { type: "string" }
+		seed: { type: "string" },
+		chat: { type: "boolean" },
+		system: { type: "string" }
 	});
+	if (values.system !== undefined && !values.chat) throw new UsageError("--system only applies with --chat");
 	const datasetPath = requireString(values.dataset, "dataset");
 	const out = requireString(values.out, "out");
 	const method = methodNames[values.method ?? "mean"];
@@ -37,7 +40,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 		throw new UsageError((error as Error).message);
 	}
 	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0 }) ?? 0;
-	const pairs = await readPairs(datasetPath);
+	const datasetPairs = await readPairs(datasetPath);
 
 	await withEngine(loadModelParams(values), async (engine, info) => {
 		let steerLayers: number[] | undefined;
@@ -48,9 +51,13 @@ export async function runTrain(argv: string[]): Promise<void> {
 				throw new UsageError((error as Error).message);
 			}
 		}
+		// --chat: pairs become conversations in the model's own template (instruct models see their prompts so).
+		const chat = values.chat ? await engine.request("applyChatTemplate", { pairs: datasetPairs, systemPrompt: values.system }) : undefined;
+		if (chat && !values.json) process.stderr.write(`steer: pairs wrapped in the ${chat.wrapper} chat template\n`);
+		const pairs = chat?.pairs ?? datasetPairs;
 		const started = Date.now();
 		const showProgress = !values.json && process.stderr.isTTY;
-		const trained = await trainFromPairs(pairs, engineHiddenStateSource(engine), {
+		const trained = await trainFromPairs(pairs, engineHiddenStateSource(engine, { specialTokens: chat !== undefined }), {
 			method,
 			positions,
 			seed,

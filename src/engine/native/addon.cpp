@@ -6,6 +6,11 @@
 //   CaptureContext                                   see capture_context.h
 #include <napi.h>
 
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "bound_symbols.h"
 #include "capture_context.h"
 #include "control_vector.h"
@@ -47,10 +52,41 @@ Napi::Value setControlVector(const Napi::CallbackInfo& info) {
 	return env.Undefined();
 }
 
+// tokenize(addonContext, text, parseSpecial) -> Int32Array (no BOS added).
+// llama.cpp's tokenizer throws a C++ exception for text its vocabulary cannot represent (an SPM
+// vocabulary without byte-fallback tokens meeting an unknown character); node-llama-cpp's own tokenize
+// lets that terminate the process. Here it becomes a JavaScript error the engine can handle.
+Napi::Value tokenize(const Napi::CallbackInfo& info) {
+	Napi::Env env = info.Env();
+	const LlamaSymbols& symbols = requireBoundSymbols(env);
+	const NodeLlamaContextHandles handles = unwrapNodeLlamaContext(env, symbols, info[0]);
+	if (info.Length() < 3 || !info[1].IsString() || !info[2].IsBoolean()) throw Napi::TypeError::New(env, "tokenize(addonContext, text, parseSpecial)");
+	const std::string text = info[1].As<Napi::String>().Utf8Value();
+	const bool parseSpecial = info[2].As<Napi::Boolean>().Value();
+	if (text.size() > 0x3fffffff) throw Napi::RangeError::New(env, "text too long to tokenize");
+	const llama_vocab* vocab = symbols.model_get_vocab(handles.model);
+	std::vector<llama_token> tokens(text.size() + 2);
+	int32_t count = 0;
+	try {
+		count = symbols.tokenize(vocab, text.data(), static_cast<int32_t>(text.size()), tokens.data(), static_cast<int32_t>(tokens.size()), false, parseSpecial);
+		if (count < 0) {
+			tokens.resize(static_cast<size_t>(-count));
+			count = symbols.tokenize(vocab, text.data(), static_cast<int32_t>(text.size()), tokens.data(), static_cast<int32_t>(tokens.size()), false, parseSpecial);
+		}
+	} catch (const std::exception& error) {
+		throw Napi::Error::New(env, std::string("the model's tokenizer cannot represent this text (") + error.what() + ")");
+	}
+	if (count < 0) throw Napi::Error::New(env, "llama_tokenize failed");
+	auto result = Napi::Int32Array::New(env, static_cast<size_t>(count));
+	std::copy(tokens.begin(), tokens.begin() + count, result.Data());
+	return result;
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
 	exports.Set("bind", Napi::Function::New(env, bind, "bind"));
 	exports.Set("contextShape", Napi::Function::New(env, contextShape, "contextShape"));
 	exports.Set("setControlVector", Napi::Function::New(env, setControlVector, "setControlVector"));
+	exports.Set("tokenize", Napi::Function::New(env, tokenize, "tokenize"));
 	exports.Set("CaptureContext", CaptureContext::define(env));
 	exports.Set("abiVersion", Napi::Number::New(env, 1));
 	return exports;

@@ -96,6 +96,7 @@ bool resolveLlamaSymbols(LlamaSymbols& symbols, std::string& error) {
 	resolve(llama, "llama_n_ctx", symbols.n_ctx, missing);
 	resolve(llama, "llama_model_get_vocab", symbols.model_get_vocab, missing);
 	resolve(llama, "llama_vocab_n_tokens", symbols.vocab_n_tokens, missing);
+	resolve(llama, "llama_tokenize", symbols.tokenize, missing);
 	resolve(ggmlBase, "ggml_backend_tensor_get", symbols.backend_tensor_get, missing);
 	if (!missing.empty()) {
 		error = "the loaded llama.cpp (" + symbols.llamaLibraryPath + ") lacks: " + missing +

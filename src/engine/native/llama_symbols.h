@@ -29,6 +29,7 @@ struct LlamaSymbols {
 	decltype(&llama_n_ctx) n_ctx = nullptr;
 	decltype(&llama_model_get_vocab) model_get_vocab = nullptr;
 	decltype(&llama_vocab_n_tokens) vocab_n_tokens = nullptr;
+	decltype(&llama_tokenize) tokenize = nullptr;
 	decltype(&ggml_backend_tensor_get) backend_tensor_get = nullptr;
 
 	std::string llamaLibraryPath;

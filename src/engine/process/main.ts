@@ -87,6 +87,10 @@ const handlers: { [M in EngineMethod]: Handler<M> } = {
 		const tokens = current.tokenizeWithBos(params.text);
 		return { tokens, pieces: current.pieces(tokens) };
 	},
+	async applyChatTemplate(params) {
+		if (!params || !Array.isArray(params.pairs)) throw new EngineError("BAD_REQUEST", "applyChatTemplate needs a list of pairs");
+		return requireSession().applyChatTemplate(params.pairs, params.systemPrompt);
+	},
 	async crash() {
 		process.abort();
 	}

@@ -36,6 +36,8 @@ export interface NativeAddon {
 	bind(): { llamaLibrary: string; ggmlBaseLibrary: string };
 	contextShape(addonContext: unknown): { nLayer: number; nEmbd: number };
 	setControlVector(addonContext: unknown, data: Float32Array | null, layerStart?: number, layerEnd?: number): void;
+	/** Tokens of `text` without BOS; throws (never aborts) when the vocabulary cannot represent it. */
+	tokenize(addonContext: unknown, text: string, parseSpecial: boolean): Int32Array;
 	CaptureContext: new (addonContext: unknown, keepAlive: object, options: { contextSize: number; batchSize?: number; threads: number }) => NativeCaptureContext;
 	abiVersion: number;
 }

@@ -7,6 +7,9 @@
  */
 import { open, stat } from "node:fs/promises";
 import type { Llama, LlamaCompletion, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import type { ContrastPair } from "../../datasets/contrast-pair";
+import { createChatFormatter } from "../../datasets/generators/chat-formatter";
+import { applyChatTemplate } from "../../datasets/generators/chat-template";
 import { buildControlVectorBuffer, type ControlVectorBuffer } from "../controlVectorBuffer";
 import { EngineError } from "../errors";
 import { resolvePositions, suffixStart } from "../positions";
@@ -62,6 +65,8 @@ export class ModelSession {
 	private generationBuffer: Float32Array | null = null;
 	private captureBuffer: Float32Array | null = null;
 	private disposed = false;
+	private readonly warnedCharacters = new Set<string>();
+	private trimLeadingSpaceChecked: boolean | undefined;
 
 	private constructor(
 		readonly info: ModelInfo,
@@ -70,7 +75,8 @@ export class ModelSession {
 		private readonly sequence: LlamaContextSequence,
 		private readonly completion: LlamaCompletion,
 		private readonly native: NativeAddon,
-		private readonly captureContext: NativeCaptureContext
+		private readonly captureContext: NativeCaptureContext,
+		private readonly log: Log
 	) {}
 
 	static async load(params: LoadModelParams, steerRoot: string, log: Log): Promise<ModelSession> {
@@ -115,7 +121,7 @@ export class ModelSession {
 				warnings
 			};
 			for (const warning of warnings) log("warn", warning);
-			return new ModelSession(info, model, context, sequence, new LlamaCompletion({ contextSequence: sequence }), native, captureContext);
+			return new ModelSession(info, model, context, sequence, new LlamaCompletion({ contextSequence: sequence }), native, captureContext, log);
 		} catch (error) {
 			await model.dispose();
 			throw error;
@@ -168,10 +174,88 @@ export class ModelSession {
 		this.captureBuffer = buffer?.data ?? null;
 	}
 
+	/**
+	 * Renders pairs as conversations in this model's own chat template, through the chat wrapper
+	 * node-llama-cpp resolves for it, so a chat model is steered on text shaped like its real prompts.
+	 * The texts contain special-token markup: capture them with `specialTokens: true`.
+	 */
+	async applyChatTemplate(pairs: readonly ContrastPair[], systemPrompt?: string): Promise<{ pairs: ContrastPair[]; wrapper: string }> {
+		const { resolveChatWrapper } = await import("node-llama-cpp");
+		const wrapper = resolveChatWrapper(this.model);
+		const format = createChatFormatter(wrapper);
+		return { pairs: applyChatTemplate(pairs, format, systemPrompt === undefined ? {} : { systemPrompt }), wrapper: wrapper.wrapperName };
+	}
+
 	tokenizeWithBos(text: string, specialTokens = false): number[] {
-		const tokens = this.model.tokenize(text, specialTokens) as number[];
+		const tokens = this.tokenizeText(text, specialTokens);
 		const bos = this.model.tokens.bos;
 		return this.model.tokens.shouldPrependBosToken && bos !== null ? [bos as number, ...tokens] : [...tokens];
+	}
+
+	/**
+	 * Tokens of `text` (no BOS), as node-llama-cpp reads a prompt: without the word-start space that
+	 * SentencePiece vocabularies would otherwise put before the first word, a token sequence the model
+	 * never saw in training. Capture and generation share this function, so a vector trained on captured
+	 * states is applied to exactly the tokens it was trained on.
+	 *
+	 * llama.cpp's tokenizer throws a C++ exception (which aborts the process inside node-llama-cpp) for
+	 * characters a vocabulary cannot represent, e.g. `#` in TinyStories. Text is therefore first checked
+	 * with Steer's addon, which turns that exception into an error; such characters are replaced by
+	 * spaces, with one warning per character.
+	 */
+	tokenizeText(text: string, specialTokens = false): number[] {
+		const representable = this.representableText(text);
+		if (this.canTrimLeadingSpace) return [...(this.model.tokenize(representable, specialTokens, "trimLeadingSpace") as number[])];
+		return this.addonTokenize(representable, specialTokens);
+	}
+
+	private addonTokenize(text: string, specialTokens: boolean): number[] {
+		const internalContext = (this.context as unknown as { _ctx: unknown })._ctx;
+		return Array.from(this.native.tokenize(internalContext, text, specialTokens));
+	}
+
+	/** `text` with every character the vocabulary has no token for replaced by a space. */
+	private representableText(text: string): string {
+		try {
+			this.addonTokenize(text, false);
+			return text;
+		} catch (error) {
+			const unrepresentable = [...new Set(text)].filter((character) => {
+				try {
+					this.addonTokenize(character, false);
+					return false;
+				} catch {
+					return true;
+				}
+			});
+			if (unrepresentable.length === 0) throw new EngineError("BAD_REQUEST", (error as Error).message);
+			const fresh = unrepresentable.filter((character) => !this.warnedCharacters.has(character));
+			if (fresh.length > 0) {
+				for (const character of fresh) this.warnedCharacters.add(character);
+				this.log("warn", `the model's vocabulary has no token for ${fresh.map((character) => JSON.stringify(character)).join(", ")}; such characters are read as spaces`);
+			}
+			const replacement = unrepresentable.includes(" ") ? "" : " ";
+			return [...text].map((character) => (unrepresentable.includes(character) ? replacement : character)).join("");
+		}
+	}
+
+	/**
+	 * node-llama-cpp trims the leading space by tokenizing a newline or the BOS text in front of the text;
+	 * that is only safe when those are representable themselves.
+	 */
+	private get canTrimLeadingSpace(): boolean {
+		if (this.trimLeadingSpaceChecked === undefined) {
+			const probes = ["\n", this.model.tokens.bosString ?? ""].filter((probe) => probe.length > 0);
+			this.trimLeadingSpaceChecked = probes.every((probe) => {
+				try {
+					this.addonTokenize(probe, true);
+					return true;
+				} catch {
+					return false;
+				}
+			});
+		}
+		return this.trimLeadingSpaceChecked;
 	}
 
 	pieces(tokens: readonly number[]): string[] {
@@ -286,34 +370,49 @@ export class ModelSession {
 		});
 	}
 
+	/**
+	 * Generates from the prompt with node-llama-cpp's LlamaCompletion on its own context. The prompt is
+	 * tokenized by Steer (see `tokenizeText`) and stop sequences are matched here on the text stream:
+	 * handing strings to node-llama-cpp would tokenize them with a tokenizer that aborts the process on
+	 * characters some vocabularies lack (a newline for TinyStories).
+	 */
 	generate(params: GenerateParams, signal: AbortSignal, onText: (text: string) => void): Promise<GenerateResult> {
 		return this.exclusive(async () => {
 			if (typeof params.prompt !== "string") throw new EngineError("BAD_REQUEST", "prompt must be a string");
 			const maxTokens = params.maxTokens ?? 128;
 			if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new EngineError("BAD_REQUEST", `maxTokens must be a whole number ≥ 1, got ${maxTokens}`);
+			const stops = (params.stop ?? []).filter((stop) => typeof stop === "string" && stop.length > 0);
 			await this.applyGenerationSteering(params.steering ?? this.sessionSteering);
+			// LlamaCompletion prepends BOS itself to token input.
+			const promptTokens = this.tokenizeText(params.prompt);
 			const tokens: number[] = [];
+			const stream = new StopSequenceStream(stops, onText);
+			const generation = new AbortController();
+			const forwardAbort = () => generation.abort();
+			signal.addEventListener("abort", forwardAbort);
 			const started = performance.now();
 			try {
-				const { response, metadata } = await this.completion.generateCompletionWithMeta(params.prompt, {
+				const { response, metadata } = await this.completion.generateCompletionWithMeta(promptTokens as never, {
 					maxTokens,
 					temperature: params.temperature ?? 0,
 					topP: params.topP,
 					topK: params.topK,
 					seed: params.seed,
-					customStopTriggers: params.stop && params.stop.length > 0 ? [...params.stop] : undefined,
-					signal,
-					stopOnAbortSignal: false,
+					signal: generation.signal,
+					stopOnAbortSignal: true,
 					onToken: (chunk) => tokens.push(...(chunk as number[])),
-					onTextChunk: onText
+					onTextChunk: (text) => {
+						if (stream.push(text)) generation.abort();
+					}
 				});
+				if (signal.aborted) throw new EngineError("CANCELLED", "generation cancelled");
 				const seconds = (performance.now() - started) / 1000;
 				return {
-					text: response,
+					text: stream.finish(response),
 					tokens,
 					tokensPerSecond: seconds > 0 ? tokens.length / seconds : 0,
 					promptTokens: this.tokenizeWithBos(params.prompt).length,
-					stopReason: metadata.stopReason
+					stopReason: stream.stopped ? "stopSequence" : metadata.stopReason
 				};
 			} catch (error) {
 				if (signal.aborted) {
@@ -322,6 +421,8 @@ export class ModelSession {
 					throw new EngineError("CANCELLED", "generation cancelled");
 				}
 				throw error;
+			} finally {
+				signal.removeEventListener("abort", forwardAbort);
 			}
 		});
 	}
@@ -371,4 +472,61 @@ async function nodeLlamaCppVersion(): Promise<string> {
 		}
 	}
 	throw new EngineError("NATIVE_UNAVAILABLE", "cannot find node-llama-cpp's package.json");
+}
+
+/**
+ * Streams generated text while watching for stop sequences. Text that could still turn into a stop
+ * sequence is held back, so a caller never sees a partial stop string; once one appears, everything
+ * from it on is dropped.
+ */
+export class StopSequenceStream {
+	private text = "";
+	private emitted = 0;
+	stopped = false;
+	private readonly holdBack: number;
+
+	constructor(private readonly stops: readonly string[], private readonly emit: (text: string) => void) {
+		this.holdBack = Math.max(0, ...stops.map((stop) => stop.length - 1));
+	}
+
+	/** Adds generated text; returns true once a stop sequence has appeared. */
+	push(chunk: string): boolean {
+		if (this.stopped) return true;
+		this.text += chunk;
+		const at = this.firstStop();
+		if (at >= 0) {
+			this.stopped = true;
+			this.flushTo(at);
+			return true;
+		}
+		this.flushTo(this.text.length - this.holdBack);
+		return false;
+	}
+
+	/** The final text: cut at the stop sequence, or all of `response` when none appeared. */
+	finish(response: string): string {
+		if (!this.stopped) {
+			this.text = response;
+			const at = this.firstStop();
+			if (at >= 0) this.stopped = true;
+			this.flushTo(at >= 0 ? at : this.text.length);
+		}
+		return this.text.slice(0, this.emitted);
+	}
+
+	private firstStop(): number {
+		let first = -1;
+		for (const stop of this.stops) {
+			const at = this.text.indexOf(stop);
+			if (at >= 0 && (first < 0 || at < first)) first = at;
+		}
+		return first;
+	}
+
+	private flushTo(end: number): void {
+		if (end > this.emitted) {
+			this.emit(this.text.slice(this.emitted, end));
+			this.emitted = end;
+		}
+	}
 }
