@@ -256,6 +256,14 @@ describe("engine tokenization of characters a vocabulary lacks", function () {
 			assert.equal(generated.tokens.length, 8);
 			assert.equal(engine.pid, pid, "the engine process restarted");
 			assert.equal(warnings.filter((warning) => warning.includes('no token for "#"')).length, 1, warnings.join("\n"));
+
+			// Stop sequences, even ones the vocabulary cannot spell, cut the text and stream no part of them.
+			const full = await engine.generate({ prompt: "Once upon a time", maxTokens: 40 });
+			const stop = full.text.slice(12, 15);
+			let streamed = "";
+			const cut = await engine.generate({ prompt: "Once upon a time", maxTokens: 40, stop: [stop, "#"] }, { onProgress: ({ text }) => (streamed += text) });
+			assert.equal(cut.text, full.text.slice(0, full.text.indexOf(stop)));
+			assert.equal(streamed, cut.text);
 		} finally {
 			await engine.dispose();
 		}

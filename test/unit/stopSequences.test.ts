@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { StopSequenceStream } from "../../src/engine/stopSequences";
+
+function run(stops: string[], chunks: string[], response = chunks.join("")) {
+	const emitted: string[] = [];
+	const stream = new StopSequenceStream(stops, (text) => emitted.push(text));
+	let stoppedAt = -1;
+	chunks.forEach((chunk, i) => {
+		if (stream.push(chunk) && stoppedAt < 0) stoppedAt = i;
+	});
+	return { text: stream.finish(response), emitted, stopped: stream.stopped, stoppedAt };
+}
+
+describe("stop sequences on a text stream", () => {
+	it("cuts at the first stop sequence, even when it spans chunks, and never emits part of it", () => {
+		const result = run(["\n\n", "THE END"], ["Lily ran", " home.\n", "\nShe slept."]);
+		assert.equal(result.text, "Lily ran home.");
+		assert.deepEqual(result.emitted.join(""), "Lily ran home.");
+		assert.ok(!result.emitted.some((text) => text.includes("\n")));
+		assert.equal(result.stopped, true);
+		assert.equal(result.stoppedAt, 2);
+	});
+
+	it("picks the earliest of several stop sequences", () => {
+		assert.equal(run(["B", "A"], ["xxAyyB"]).text, "xx");
+	});
+
+	it("emits everything when no stop sequence appears, holding back only a possible prefix until the end", () => {
+		const seen: string[] = [];
+		const stream = new StopSequenceStream(["END"], (text) => seen.push(text));
+		assert.equal(stream.push("the E"), false);
+		assert.equal(seen.join(""), "the", "a possible start of the stop sequence was emitted early");
+		assert.equal(stream.push("N"), false);
+		assert.equal(stream.push("d of it"), false);
+		assert.equal(stream.finish("the ENd of it"), "the ENd of it");
+		assert.equal(seen.join(""), "the ENd of it");
+		assert.equal(stream.stopped, false);
+	});
+
+	it("passes text straight through without stop sequences", () => {
+		const result = run([], ["a", "b", "c"]);
+		assert.deepEqual(result.emitted, ["a", "b", "c"]);
+		assert.equal(result.text, "abc");
+	});
+});
