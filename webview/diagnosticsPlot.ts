@@ -47,6 +47,8 @@ export function diagnosticsPlot(layers: readonly LayerSummary[], suggested: read
 	for (const [name, value] of series) {
 		const points = steerable.map((entry) => [x(entry.layer), y(value(entry) ?? 0)].map((n) => n.toFixed(1)).join(",")).join(" ");
 		root.appendChild(svg("polyline", { points, class: `series ${name}` }));
+		// A marker per layer: a model with one steerable layer has no line to draw, only points.
+		for (const entry of steerable) root.appendChild(svg("circle", { cx: x(entry.layer).toFixed(1), cy: y(value(entry) ?? 0).toFixed(1), r: 2.5, class: `point ${name}` }));
 	}
 	return root;
 }

@@ -12,9 +12,22 @@ export function h(tag: string, attributes: Attributes = {}, ...children: Child[]
 		if (typeof value === "function") element.addEventListener(name.replace(/^on/, "").toLowerCase(), value);
 		else if (value === true) element.setAttribute(name, "");
 		else element.setAttribute(name, String(value));
+		if (name === "aria-label" && tag.startsWith("vscode-")) element.setAttribute("data-aria-label", String(value));
 	}
 	append(element, children);
 	return element;
+}
+
+/**
+ * The toolkit's text fields overwrite their aria-label with a generic "Text field" when they are
+ * connected to the page, so every cell of the pair grid would be announced alike. The label given to
+ * `h` is kept in data-aria-label; call this after the elements are in the page to put it back.
+ */
+export function restoreAccessibleNames(root: ParentNode): void {
+	root.querySelectorAll<HTMLElement>("[data-aria-label]").forEach((element) => {
+		const label = element.getAttribute("data-aria-label") ?? "";
+		if (element.getAttribute("aria-label") !== label) element.setAttribute("aria-label", label);
+	});
 }
 
 export function append(parent: Node, children: readonly Child[]): void {

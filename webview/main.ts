@@ -12,7 +12,7 @@ import {
 	vsCodeTextArea,
 	vsCodeTextField
 } from "@vscode/webview-ui-toolkit";
-import { h } from "./dom";
+import { h, restoreAccessibleNames } from "./dom";
 import { onHostMessage, post, restoreViewState, saveViewState } from "./host";
 import type { HostToWebview, PanelState } from "./protocol/messages";
 import { datasetsSection } from "./sections/datasetsSection";
@@ -48,6 +48,7 @@ function render(): void {
 		trainSection(hostState, view, changed),
 		playgroundSection(hostState, view, changed)
 	);
+	restoreAccessibleNames(app);
 	if (focusKey) (app.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`) as HTMLElement | null)?.focus();
 }
 

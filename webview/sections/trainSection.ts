@@ -7,7 +7,7 @@ import { POSITION_CHOICES, TRAINING_METHOD_CHOICES, type PanelState, type Positi
 const POSITION_LABELS: Record<PositionChoice, string> = { last: "last token", mean: "mean of all tokens", suffix: "completion tokens (after prompt)" };
 
 export function trainSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
-	const dataset = view.trainDataset && state.datasets.some((d) => d.fileName === view.trainDataset) ? view.trainDataset : state.datasets[0]?.fileName;
+	const dataset = chosenDataset(state, view);
 	const training = state.training;
 	const dropdown = (label: string, value: string, options: readonly [string, string][], set: (value: string) => void) =>
 		h(
@@ -36,9 +36,11 @@ export function trainSection(state: PanelState, view: ViewState, changed: (reren
 			id: "train",
 			disabled: !state.model || !dataset || training !== undefined,
 			onclick: () => {
-				if (!dataset) return;
+				// Read at click time: choosing in the dropdown does not re-render, so `dataset` may be stale.
+				const fileName = chosenDataset(state, view);
+				if (!fileName) return;
 				view.trainingMessage = undefined;
-				post({ type: "train", fileName: dataset, method: view.method as TrainingMethod, positions: view.positions as PositionChoice, layers: view.layers });
+				post({ type: "train", fileName, method: view.method as TrainingMethod, positions: view.positions as PositionChoice, layers: view.layers });
 			}
 		}, "Train vector")
 	);
@@ -69,4 +71,9 @@ export function trainSection(state: PanelState, view: ViewState, changed: (reren
 		view.trainingMessage ? h("p", { class: "error", role: "alert" }, view.trainingMessage) : null,
 		result
 	);
+}
+
+/** The dataset the form trains on: the one chosen, while it still exists, else the first. */
+function chosenDataset(state: PanelState, view: ViewState): string | undefined {
+	return view.trainDataset && state.datasets.some((d) => d.fileName === view.trainDataset) ? view.trainDataset : state.datasets[0]?.fileName;
 }
