@@ -70,9 +70,17 @@ async function loadModelFromPanel(page: Page, panel: FrameLocator): Promise<void
 
 async function pickDropdownOption(panel: FrameLocator, label: string, option: string): Promise<void> {
 	const dropdown = panel.locator(`vscode-dropdown[aria-label="${label}"]`);
-	await dropdown.click();
-	await dropdown.locator("vscode-option", { hasText: option }).click();
-	await panel.locator(`vscode-dropdown[aria-label="${label}"][current-value="${option}"]`).waitFor({ state: "attached", timeout: 5000 });
+	// A state update from the host re-renders the panel and closes an open dropdown; open it again.
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await dropdown.click({ timeout: 5000 });
+			await dropdown.locator("vscode-option", { hasText: option }).click({ timeout: 3000 });
+			await panel.locator(`vscode-dropdown[aria-label="${label}"][current-value="${option}"]`).waitFor({ state: "attached", timeout: 3000 });
+			return;
+		} catch (error) {
+			if (attempt === 4) throw error;
+		}
+	}
 }
 
 export const tests: UiTest[] = [
