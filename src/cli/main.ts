@@ -7,6 +7,7 @@ import { conditionUsage, runCondition } from "./commands/condition";
 import { evalUsage, runEval } from "./commands/eval";
 import { generateUsage, runGenerate } from "./commands/generate";
 import { infoUsage, runInfo } from "./commands/info";
+import { runSelfLabel, selfLabelUsage } from "./commands/selflabel";
 import { runSweep, sweepUsage } from "./commands/sweep";
 import { runTrain, trainUsage } from "./commands/train";
 import { UsageError } from "./args";
@@ -18,7 +19,8 @@ const commands: Record<string, { usage: string; run: (argv: string[]) => Promise
 	train: { usage: trainUsage, run: runTrain },
 	sweep: { usage: sweepUsage, run: runSweep },
 	eval: { usage: evalUsage, run: runEval },
-	condition: { usage: conditionUsage, run: runCondition }
+	condition: { usage: conditionUsage, run: runCondition },
+	selflabel: { usage: selfLabelUsage, run: runSelfLabel }
 };
 
 export function registerCommand(name: string, usage: string, run: (argv: string[]) => Promise<void>): void {

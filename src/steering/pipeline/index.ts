@@ -21,3 +21,4 @@ export {
 } from "./strengthSweep";
 export { conditionalGenerate, type ConditionalGenerateOptions, type ConditionalGenerateResult, type SteeringCondition } from "./conditionalGenerate";
 export { checkVectorFitsModel } from "./modelShape";
+export { selfLabelPairs, type SelfLabelledPair, type SelfLabelOptions, type SelfLabelResult } from "./selfLabel";
