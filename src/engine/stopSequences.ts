@@ -27,14 +27,10 @@ export class StopSequenceStream {
 		return false;
 	}
 
-	/** The final text: cut at the stop sequence, or all of `response` when none appeared. */
-	finish(response: string): string {
-		if (!this.stopped) {
-			this.text = response;
-			const at = this.firstStop();
-			if (at >= 0) this.stopped = true;
-			this.flushTo(at >= 0 ? at : this.text.length);
-		}
+	/** Ends the stream (`rest`: text not pushed yet) and returns all of it up to any stop sequence. */
+	finish(rest = ""): string {
+		if (!this.stopped && rest) this.push(rest);
+		if (!this.stopped) this.flushTo(this.text.length);
 		return this.text.slice(0, this.emitted);
 	}
 

@@ -264,6 +264,11 @@ describe("engine tokenization of characters a vocabulary lacks", function () {
 			const cut = await engine.generate({ prompt: "Once upon a time", maxTokens: 40, stop: [stop, "#"] }, { onProgress: ({ text }) => (streamed += text) });
 			assert.equal(cut.text, full.text.slice(0, full.text.indexOf(stop)));
 			assert.equal(streamed, cut.text);
+
+			// The first generated word keeps its leading space: the prompt ends in "," and the model goes on
+			// with a new word, so prompt + text must read as one story.
+			const continued = await engine.generate({ prompt: "Once upon a time, there was a girl. One day,", maxTokens: 6 });
+			assert.match(continued.text, /^ \S/);
 		} finally {
 			await engine.dispose();
 		}

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { StopSequenceStream } from "../../src/engine/stopSequences";
 
-function run(stops: string[], chunks: string[], response = chunks.join("")) {
+function run(stops: string[], chunks: string[]) {
 	const emitted: string[] = [];
 	const stream = new StopSequenceStream(stops, (text) => emitted.push(text));
 	let stoppedAt = -1;
 	chunks.forEach((chunk, i) => {
 		if (stream.push(chunk) && stoppedAt < 0) stoppedAt = i;
 	});
-	return { text: stream.finish(response), emitted, stopped: stream.stopped, stoppedAt };
+	return { text: stream.finish(), emitted, stopped: stream.stopped, stoppedAt };
 }
 
 describe("stop sequences on a text stream", () => {
@@ -32,9 +32,16 @@ describe("stop sequences on a text stream", () => {
 		assert.equal(seen.join(""), "the", "a possible start of the stop sequence was emitted early");
 		assert.equal(stream.push("N"), false);
 		assert.equal(stream.push("d of it"), false);
-		assert.equal(stream.finish("the ENd of it"), "the ENd of it");
+		assert.equal(stream.finish(), "the ENd of it");
 		assert.equal(seen.join(""), "the ENd of it");
 		assert.equal(stream.stopped, false);
+	});
+
+	it("takes the last text at the end and still cuts at a stop sequence in it", () => {
+		const stream = new StopSequenceStream(["."], () => undefined);
+		stream.push("Lily ran");
+		assert.equal(stream.finish(" home. Then"), "Lily ran home");
+		assert.equal(stream.stopped, true);
 	});
 
 	it("passes text straight through without stop sequences", () => {

@@ -129,9 +129,11 @@ export class ModelSession {
 		}
 	}
 
-	private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+	/** Runs `operation` after every earlier one; skipped when `signal` was aborted while it waited. */
+	private exclusive<T>(operation: () => Promise<T>, signal?: AbortSignal): Promise<T> {
 		const run = this.queue.then(() => {
 			if (this.disposed) throw new EngineError("NO_MODEL", "the model was unloaded");
+			if (signal?.aborted) throw new EngineError("CANCELLED", "cancelled before it started");
 			return operation();
 		});
 		this.queue = run.catch(() => undefined);
@@ -321,7 +323,7 @@ export class ModelSession {
 				await new Promise((resolve) => setImmediate(resolve));
 			}
 			return { items: params.items.length };
-		});
+		}, signal);
 	}
 
 	tokenProjections(params: TokenProjectionsParams, signal: AbortSignal): Promise<TokenProjectionsResult> {
@@ -340,7 +342,7 @@ export class ModelSession {
 				return sum;
 			});
 			return { tokens, pieces: this.pieces(tokens), scores };
-		});
+		}, signal);
 	}
 
 	/**
@@ -368,7 +370,7 @@ export class ModelSession {
 				probabilities.push(Math.exp(sum));
 			}
 			return { tokens, probabilities };
-		});
+		}, signal);
 	}
 
 	/**
@@ -388,12 +390,13 @@ export class ModelSession {
 			const promptTokens = this.tokenizeText(params.prompt);
 			const tokens: number[] = [];
 			const stream = new StopSequenceStream(stops, onText);
+			const text = new IncrementalDetokenizer(this.model, promptTokens);
 			const generation = new AbortController();
 			const forwardAbort = () => generation.abort();
 			signal.addEventListener("abort", forwardAbort);
 			const started = performance.now();
 			try {
-				const { response, metadata } = await this.completion.generateCompletionWithMeta(promptTokens as never, {
+				const { metadata } = await this.completion.generateCompletionWithMeta(promptTokens as never, {
 					maxTokens,
 					temperature: params.temperature ?? 0,
 					topP: params.topP,
@@ -401,15 +404,15 @@ export class ModelSession {
 					seed: params.seed,
 					signal: generation.signal,
 					stopOnAbortSignal: true,
-					onToken: (chunk) => tokens.push(...(chunk as number[])),
-					onTextChunk: (text) => {
-						if (stream.push(text)) generation.abort();
+					onToken: (chunk) => {
+						tokens.push(...(chunk as number[]));
+						if (stream.push(text.push(chunk as number[]))) generation.abort();
 					}
 				});
 				if (signal.aborted) throw new EngineError("CANCELLED", "generation cancelled");
 				const seconds = (performance.now() - started) / 1000;
 				return {
-					text: stream.finish(response),
+					text: stream.finish(text.flush()),
 					tokens,
 					tokensPerSecond: seconds > 0 ? tokens.length / seconds : 0,
 					promptTokens: this.tokenizeWithBos(params.prompt).length,
@@ -425,7 +428,7 @@ export class ModelSession {
 			} finally {
 				signal.removeEventListener("abort", forwardAbort);
 			}
-		});
+		}, signal);
 	}
 
 	async dispose(): Promise<void> {
@@ -474,3 +477,40 @@ async function nodeLlamaCppVersion(): Promise<string> {
 	}
 	throw new EngineError("NATIVE_UNAVAILABLE", "cannot find node-llama-cpp's package.json");
 }
+
+/**
+ * Turns generated tokens into text as they arrive, decoding each against the tokens before it:
+ * SentencePiece decoders drop the word-start space of a sequence's first token, which node-llama-cpp's
+ * own text stream does for the first generated token ("One day," + "as" instead of " as"). Tokens that
+ * end inside a multi-byte character wait for the rest of it.
+ */
+class IncrementalDetokenizer {
+	private readonly context: number[];
+	private pending: number[] = [];
+
+	constructor(private readonly model: LlamaModel, promptTokens: readonly number[]) {
+		this.context = promptTokens.slice(-contextTokensForDecoding);
+	}
+
+	push(tokens: readonly number[]): string {
+		this.pending.push(...tokens);
+		const text = this.decode();
+		if (text.endsWith("\uFFFD") && this.pending.length < maxTokensPerCharacter) return "";
+		return this.flush(text);
+	}
+
+	flush(text = this.decode()): string {
+		this.context.push(...this.pending);
+		this.context.splice(0, Math.max(0, this.context.length - contextTokensForDecoding));
+		this.pending = [];
+		return text;
+	}
+
+	private decode(): string {
+		return this.pending.length === 0 ? "" : this.model.detokenize(this.pending as never, false, this.context as never);
+	}
+}
+
+const contextTokensForDecoding = 16;
+/** UTF-8 characters take at most four bytes, so at most four byte tokens. */
+const maxTokensPerCharacter = 4;
