@@ -9,7 +9,7 @@
  *
  * Usage: npm run bench:engine [-- --reps 5 --tokens 256]
  */
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -29,6 +29,20 @@ const capturePrompt = "Once upon a time, there was a little girl named Lily. She
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number, digits = 3) => x.toFixed(digits);
+
+/**
+ * CPU seconds a process has used (Linux /proc, 10 ms ticks). On a machine shared with other work, CPU
+ * time per token is far steadier than wall time, so each speed ratio is also given per CPU second.
+ */
+function processCpuSeconds(pid: number): number {
+	const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+	return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function ownCpuSeconds(): number {
+	const usage = process.cpuUsage();
+	return (usage.user + usage.system) / 1e6;
+}
 
 function randomDirections(nLayer: number, nEmbd: number): Map<number, Float32Array> {
 	const directions = new Map<number, Float32Array>();
@@ -59,6 +73,7 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 	const steered: number[] = [];
 	const bareRates: number[] = [];
 	const counts = { unsteered: 0, steered: 0, bare: 0, identical: true };
+	const cpu = { unsteered: { seconds: 0, tokens: 0 }, steered: { seconds: 0, tokens: 0 }, bare: { seconds: 0, tokens: 0 } };
 	let reference: string | undefined;
 	// Blocks in A-B-B-A order against drift; the first run of a block applies the steering (a graph rebuild
 	// and a fresh KV cache in llama.cpp) and is not counted: steady-state speed is what users feel.
@@ -66,7 +81,10 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 		const entries = block === "steered" ? steering : [];
 		await engine.generate({ prompt, maxTokens: 8, steering: entries });
 		for (let rep = 0; rep < reps; rep++) {
+			const cpuBefore = processCpuSeconds(engine.pid!);
 			const result = await engine.generate({ prompt, maxTokens: tokens, steering: entries });
+			cpu[block].seconds += processCpuSeconds(engine.pid!) - cpuBefore;
+			cpu[block].tokens += result.tokens.length;
 			(block === "steered" ? steered : unsteered).push(result.tokensPerSecond);
 			counts[block] = result.tokens.length;
 			reference ??= result.tokens.join();
@@ -79,7 +97,10 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 	for (let rep = 0; rep < reps; rep++) {
 		let count = 0;
 		const started = performance.now();
+		const cpuBefore = ownCpuSeconds();
 		await bare.generateCompletion(prompt, { maxTokens: tokens, temperature: 0, onToken: (chunk) => (count += chunk.length) });
+		cpu.bare.seconds += ownCpuSeconds() - cpuBefore;
+		cpu.bare.tokens += count;
 		bareRates.push(count / ((performance.now() - started) / 1000));
 		counts.bare = count;
 	}
@@ -140,9 +161,12 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 	await model.dispose();
 
 	const bestFixed = Math.max(...threadRates.values());
+	const perCpu = ({ seconds, tokens: generated }: { seconds: number; tokens: number }) => generated / Math.max(seconds, 0.01);
 	const results = {
 		"steered ÷ unsteered tokens/s": median(steered) / median(unsteered),
+		"steered ÷ unsteered tokens per CPU second": perCpu(cpu.steered) / perCpu(cpu.unsteered),
 		"engine ÷ bare LlamaCompletion tokens/s": median(unsteered) / median(bareRates),
+		"engine ÷ bare LlamaCompletion tokens per CPU second": perCpu(cpu.unsteered) / perCpu(cpu.bare),
 		"all-layer capture (all positions) ÷ plain prompt eval": median(captureAllMs) / median(plainMs),
 		"all-layer capture (last position) ÷ plain prompt eval": median(captureLastMs) / median(plainMs),
 		"all-layer capture ÷ same context without capture": median(captureAllMs) / median(noCaptureMs),
@@ -152,6 +176,7 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 	console.log(`tokens/s (median of ${reps}): engine unsteered ${fmt(median(unsteered), 0)}, steered ${fmt(median(steered), 0)}, bare ${fmt(median(bareRates), 0)}; tokens per run ${counts.unsteered}/${counts.steered}/${counts.bare}, steered tokens identical: ${counts.identical}`);
 	console.log(`prompt eval ms (median of ${reps * 4}): plain ${fmt(median(plainMs))}, capture context without capture ${fmt(median(noCaptureMs))}, all layers all positions ${fmt(median(captureAllMs))}, all layers last position ${fmt(median(captureLastMs))}`);
 	console.log(`generation tokens/s by threads: ${[...threadRates].map(([count, rate]) => `${count}: ${fmt(rate, 1)}`).join(", ")}`);
+	console.log(`CPU seconds for generation: engine unsteered ${fmt(cpu.unsteered.seconds, 2)} (${cpu.unsteered.tokens} tokens), steered ${fmt(cpu.steered.seconds, 2)} (${cpu.steered.tokens}), bare ${fmt(cpu.bare.seconds, 2)} (${cpu.bare.tokens})`);
 	for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(56)} ${fmt(value)}`);
 	return results;
 }
