@@ -30,6 +30,8 @@ export interface ModelInfo {
 	readonly vocabSize: number;
 	readonly fileType?: number;
 	readonly hasChatTemplate: boolean;
+	/** The model has fill-in-the-middle tokens (prefix/suffix/middle). */
+	readonly supportsInfill: boolean;
 	/** "cpu", "cuda", "vulkan" or "metal". */
 	readonly backend: string;
 	readonly gpuLayers: number;
@@ -93,6 +95,11 @@ export interface SteeringState {
 
 export interface GenerateParams {
 	readonly prompt: string;
+	/**
+	 * Text after the cursor. When given and the model has fill-in-the-middle tokens, the completion is
+	 * generated to fit between `prompt` and `suffix`; otherwise the suffix is ignored (see `infill` in the result).
+	 */
+	readonly suffix?: string;
 	readonly maxTokens?: number;
 	readonly temperature?: number;
 	readonly topP?: number;
@@ -109,6 +116,8 @@ export interface GenerateResult {
 	readonly tokensPerSecond: number;
 	readonly promptTokens: number;
 	readonly stopReason: string;
+	/** Whether the completion was generated as fill-in-the-middle. */
+	readonly infill: boolean;
 }
 
 export interface TokenProjectionsParams {

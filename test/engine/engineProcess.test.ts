@@ -83,6 +83,15 @@ describe("engine process", function () {
 		await assert.rejects(engine.loadModel({ modelPath: __filename, gpu: false }), /is not a GGUF file/);
 	});
 
+	it("ignores a suffix, and says so, when the model has no fill-in-the-middle tokens", async () => {
+		const info = await load();
+		assert.equal(info.supportsInfill, false);
+		const plain = await engine.generate({ prompt: "a b c", maxTokens: 6 });
+		const withSuffix = await engine.generate({ prompt: "a b c", suffix: " x y z", maxTokens: 6 });
+		assert.equal(withSuffix.infill, false);
+		assert.deepEqual(withSuffix.tokens, plain.tokens);
+	});
+
 	it("shuts the process down on dispose", async () => {
 		await load();
 		const pid = engine.pid!;

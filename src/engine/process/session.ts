@@ -101,6 +101,7 @@ export class ModelSession {
 			});
 			const captureInfo = captureContext.info();
 			const sequence = context.getSequence();
+			const completion = new LlamaCompletion({ contextSequence: sequence });
 			const metadata = model.fileInfo.metadata as unknown as {
 				general?: { architecture?: string; name?: string; file_type?: number };
 				tokenizer?: { chat_template?: string };
@@ -116,13 +117,14 @@ export class ModelSession {
 				vocabSize: captureInfo.nVocab,
 				fileType: metadata.general?.file_type,
 				hasChatTemplate: typeof metadata.tokenizer?.chat_template === "string",
+				supportsInfill: completion.infillSupported,
 				backend: llama.gpu === false ? "cpu" : llama.gpu,
 				gpuLayers: model.gpuLayers,
 				threads,
 				warnings
 			};
 			for (const warning of warnings) log("warn", warning);
-			return new ModelSession(info, model, context, sequence, new LlamaCompletion({ contextSequence: sequence }), native, captureContext, log);
+			return new ModelSession(info, model, context, sequence, completion, native, captureContext, log);
 		} catch (error) {
 			await model.dispose();
 			throw error;
@@ -396,7 +398,8 @@ export class ModelSession {
 			signal.addEventListener("abort", forwardAbort);
 			const started = performance.now();
 			try {
-				const { metadata } = await this.completion.generateCompletionWithMeta(promptTokens as never, {
+				const infill = params.suffix !== undefined && params.suffix.length > 0 && this.completion.infillSupported;
+				const options = {
 					maxTokens,
 					temperature: params.temperature ?? 0,
 					topP: params.topP,
@@ -404,11 +407,14 @@ export class ModelSession {
 					seed: params.seed,
 					signal: generation.signal,
 					stopOnAbortSignal: true,
-					onToken: (chunk) => {
+					onToken: (chunk: unknown[]) => {
 						tokens.push(...(chunk as number[]));
 						if (stream.push(text.push(chunk as number[]))) generation.abort();
 					}
-				});
+				};
+				const { metadata } = infill
+					? await this.completion.generateInfillCompletionWithMeta(promptTokens as never, this.tokenizeText(params.suffix!) as never, options as never)
+					: await this.completion.generateCompletionWithMeta(promptTokens as never, options as never);
 				if (signal.aborted) throw new EngineError("CANCELLED", "generation cancelled");
 				const seconds = (performance.now() - started) / 1000;
 				return {
@@ -416,7 +422,8 @@ export class ModelSession {
 					tokens,
 					tokensPerSecond: seconds > 0 ? tokens.length / seconds : 0,
 					promptTokens: this.tokenizeWithBos(params.prompt).length,
-					stopReason: stream.stopped ? "stopSequence" : metadata.stopReason
+					stopReason: stream.stopped ? "stopSequence" : metadata.stopReason,
+					infill
 				};
 			} catch (error) {
 				if (signal.aborted) {
