@@ -14,7 +14,8 @@ import type { PositionSpec } from "../positions";
 import type { LayerDiagnostics } from "../training/diagnostics";
 import { suggestLayers } from "../training/layer-selection";
 import { TRAINING_METHODS, type TrainingMethod } from "../training/methods";
-import { trainSteeringVector } from "../training/train";
+import type { LayerActivations } from "../training/activations";
+import { trainSteeringVector, type TrainingOptions, type TrainingResult } from "../training/train";
 import type { SteeringVector } from "../vector";
 import { collectPairActivations, type PairTexts } from "./collectActivations";
 import type { HiddenStateSource } from "./hiddenStateSource";
@@ -81,7 +82,7 @@ export async function trainFromPairs(pairs: readonly PairTexts[], source: Hidden
 		signal: options.signal,
 		onProgress: (done, total) => options.onProgress?.({ stage: "capture", done, total }),
 	});
-	const trained = trainSteeringVector(activations, {
+	const trained = await trainLayerByLayer(activations, {
 		method,
 		validationFraction: options.validationFraction ?? 0.2,
 		seed: options.seed ?? 0,
@@ -161,4 +162,34 @@ function vectorNorm(values: Float32Array): number {
 	let sum = 0;
 	for (let k = 0; k < values.length; k++) sum += values[k] * values[k];
 	return Math.sqrt(sum);
+}
+
+/**
+ * trainSteeringVector one layer at a time, yielding to the event loop in between: the editor runs this
+ * in its extension host, which must keep answering (progress, cancellation, typing) while a large
+ * model trains. Each layer's result is independent of the others (the pair split depends only on the
+ * pair count and seed, the layer's own seed on its index), so the result equals one call over all layers.
+ */
+async function trainLayerByLayer(
+	activations: readonly LayerActivations[],
+	options: TrainingOptions & { onProgress: (done: number, total: number) => void },
+): Promise<TrainingResult> {
+	const ordered = [...activations].sort((a, b) => a.layer - b.layer);
+	if (ordered.length === 0 || ordered.every((record) => record.layer < 1)) return trainSteeringVector(ordered, options);
+	const directions = new Map<number, Float32Array>();
+	const diagnostics: LayerDiagnostics[] = [];
+	for (let index = 0; index < ordered.length; index++) {
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		options.signal?.throwIfAborted();
+		const record = ordered[index]!;
+		// Layer 0 alone is refused by trainSteeringVector (nothing to steer); train it beside a steerable layer.
+		const batch = record.layer < 1 ? [record, ordered[ordered.length - 1]!] : [record];
+		const result = trainSteeringVector(batch, { ...options, onProgress: undefined });
+		const own = result.diagnostics.find((entry) => entry.layer === record.layer)!;
+		diagnostics.push(own);
+		const direction = result.vector.directions.get(record.layer);
+		if (direction) directions.set(record.layer, direction);
+		options.onProgress(index + 1, ordered.length);
+	}
+	return { vector: { nEmbd: ordered[0]!.nEmbd, directions }, diagnostics };
 }
