@@ -1,5 +1,5 @@
 /** The webview's side of the channel: typed posting, and the state VS Code keeps across reloads. */
-import type { HostToWebview, LayerSummary, PairRow, RowIssue, WebviewToHost } from "./protocol/messages";
+import type { HostToWebview, LayerSummary, PairRow, RowIssue, SweepView, WebviewToHost } from "./protocol/messages";
 
 interface VsCodeApi {
 	postMessage(message: unknown): void;
@@ -38,6 +38,19 @@ export interface ViewState {
 	maxTokens: number;
 	seed: number;
 	outputs: { baseline: string; steered: string; baselineSpeed?: number; steeredSpeed?: number };
+	sweep: SweepState;
+}
+
+/** The strength sweep's form as typed, and its last outcome. */
+export interface SweepState {
+	vector?: string;
+	strengths: string;
+	keywords: string;
+	judge: string;
+	/** Present while a sweep runs. */
+	progress?: { done: number; total: number };
+	result?: SweepView;
+	message?: string;
 }
 
 const initialState: ViewState = {
@@ -50,12 +63,16 @@ const initialState: ViewState = {
 	prompt: "Once upon a time",
 	maxTokens: 48,
 	seed: 1234,
-	outputs: { baseline: "", steered: "" }
+	outputs: { baseline: "", steered: "" },
+	sweep: { strengths: "-4, -2, 0, 2, 4, 8", keywords: "", judge: "" }
 };
 
 export function restoreViewState(): ViewState {
 	const saved = api.getState();
-	return saved && typeof saved === "object" ? { ...initialState, ...(saved as Partial<ViewState>) } : { ...initialState };
+	if (!saved || typeof saved !== "object") return { ...initialState, sweep: { ...initialState.sweep } };
+	const restored = { ...initialState, ...(saved as Partial<ViewState>) };
+	// A sweep cannot survive a reload of the panel: its progress would never finish.
+	return { ...restored, sweep: { ...initialState.sweep, ...restored.sweep, progress: undefined } };
 }
 
 export function saveViewState(state: ViewState): void {

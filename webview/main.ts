@@ -92,6 +92,28 @@ function receive(message: HostToWebview): void {
 			}
 			break;
 		}
+		case "sweepProgress":
+			view.sweep.progress = { done: message.done, total: message.total };
+			{
+				// Progress only moves the bar; a full render per step would steal focus.
+				const bar = document.getElementById("sweep-progress") as HTMLProgressElement | null;
+				saveViewState(view);
+				if (bar) {
+					bar.max = Math.max(1, message.total);
+					bar.value = message.done;
+					return;
+				}
+			}
+			break;
+		case "sweepDone":
+			view.sweep.progress = undefined;
+			view.sweep.result = message.sweep;
+			view.sweep.message = undefined;
+			break;
+		case "sweepFailed":
+			view.sweep.progress = undefined;
+			view.sweep.message = message.message;
+			break;
 		case "error":
 			errorMessage = message.message;
 			break;

@@ -16,6 +16,7 @@ import { SteeredCompletionProvider } from "./inline/steeredCompletionProvider";
 import { ConceptLens } from "./lens/conceptLens";
 import { createLogChannel, engineLogTo, type SteerLog } from "./log";
 import { STEERING_VIEW_ID, SteeringViewProvider } from "./panel/steeringViewProvider";
+import { StrengthSweepRunner } from "./panel/strengthSweepRunner";
 import { readSettings } from "./settings";
 import { SteeringController } from "./steering/steeringController";
 import { VectorLibrary } from "./steering/vectorLibrary";
@@ -58,7 +59,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		await steering.libraryChanged().catch((error) => reportFailure(log, "Apply steering", error));
 		await panel.refresh();
 	};
-	const panel = new SteeringViewProvider({ engine, steering, library, datasets, training, log, extensionUri: context.extensionUri, refreshVectors });
+	const sweeps = new StrengthSweepRunner({ engine, library, steering, temperature: () => readSettings().temperature });
+	const panel = new SteeringViewProvider({ engine, steering, library, datasets, training, sweeps, log, extensionUri: context.extensionUri, refreshVectors });
 	const inline = new SteeredCompletionProvider({
 		engine,
 		steering,

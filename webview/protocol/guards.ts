@@ -58,6 +58,7 @@ function parse(raw: unknown): WebviewToHost {
 		case "ready":
 		case "cancelTraining":
 		case "cancelGeneration":
+		case "cancelSweep":
 			only(message, []);
 			return { type };
 		case "runCommand":
@@ -103,6 +104,24 @@ function parse(raw: unknown): WebviewToHost {
 				maxTokens: whole(message.maxTokens, "maxTokens", 1, MESSAGE_LIMITS.maxTokens),
 				seed: whole(message.seed, "seed", 0, 2 ** 31 - 1)
 			};
+		case "sweepStrengths": {
+			only(message, ["fileName", "prompt", "strengths", "keywords", "judge", "maxTokens"]);
+			const strengths = list(message.strengths, "strengths", MESSAGE_LIMITS.maxSweepStrengths).map((value, index) =>
+				finite(value, `strengths[${index}]`, -MESSAGE_LIMITS.maxStrength, MESSAGE_LIMITS.maxStrength)
+			);
+			if (strengths.length === 0) reject("strengths must list at least one strength");
+			return {
+				type,
+				fileName: fileName(message.fileName, VECTOR_EXTENSIONS),
+				prompt: text(message.prompt, "prompt", MESSAGE_LIMITS.maxPromptLength),
+				strengths,
+				keywords: list(message.keywords, "keywords", MESSAGE_LIMITS.maxKeywords).map((value, index) =>
+					text(value, `keywords[${index}]`, MESSAGE_LIMITS.maxKeywordLength)
+				),
+				judge: text(message.judge, "judge", MESSAGE_LIMITS.maxKeywordLength),
+				maxTokens: whole(message.maxTokens, "maxTokens", 1, MESSAGE_LIMITS.maxSweepTokens)
+			};
+		}
 		default:
 			return reject(`unknown message type ${describe(type)}`);
 	}
@@ -141,6 +160,12 @@ function whole(value: unknown, field: string, min: number, max: number): number 
 	const number = finite(value, field, min, max);
 	if (!Number.isInteger(number)) reject(`${field} must be a whole number, got ${number}`);
 	return number;
+}
+
+function list(value: unknown, field: string, maxLength: number): unknown[] {
+	if (!Array.isArray(value)) reject(`${field} must be an array, got ${describe(value)}`);
+	if (value.length > maxLength) reject(`${field} has ${value.length} entries, more than ${maxLength}`);
+	return value;
 }
 
 function oneOf<T extends string>(value: unknown, choices: readonly T[], field: string): T {

@@ -92,6 +92,26 @@ export interface PanelState {
 	readonly defaultMaxTokens: number;
 }
 
+/** One strength of a sweep, as the playground's table shows it. */
+export interface SweepRow {
+	readonly strength: number;
+	/** The effect measure at this strength (keyword rate or self-judge score); null when none was asked for. */
+	readonly effect: number | null;
+	/** Pooled perplexity under the unsteered model; null when no sample produced a token. */
+	readonly perplexity: number | null;
+	/** The first sample, so the numbers can be read against the text. */
+	readonly sample: string;
+	/** Within the perplexity bound the suggestion is chosen under. */
+	readonly fluent: boolean;
+}
+
+export interface SweepView {
+	readonly vectorFileName: string;
+	readonly effectMeasure: "keywords" | "judge" | "none";
+	readonly rows: readonly SweepRow[];
+	readonly suggestedMaxStrength: number | null;
+}
+
 export type WebviewToHost =
 	| { readonly type: "ready" }
 	| { readonly type: "runCommand"; readonly command: PanelCommand }
@@ -105,7 +125,19 @@ export type WebviewToHost =
 	| { readonly type: "setVectorLayerRange"; readonly fileName: string; readonly range: readonly [number, number] | null }
 	| { readonly type: "setSteeringEnabled"; readonly enabled: boolean }
 	| { readonly type: "generate"; readonly prompt: string; readonly maxTokens: number; readonly seed: number }
-	| { readonly type: "cancelGeneration" };
+	| { readonly type: "cancelGeneration" }
+	| {
+			readonly type: "sweepStrengths";
+			readonly fileName: string;
+			readonly prompt: string;
+			readonly strengths: readonly number[];
+			/** Concept words counted in each sample; the effect measure when given. */
+			readonly keywords: readonly string[];
+			/** A trait for the model's own yes/no judgement ("happy"); the effect measure when no keywords. */
+			readonly judge: string;
+			readonly maxTokens: number;
+	  }
+	| { readonly type: "cancelSweep" };
 
 export type HostToWebview =
 	| { readonly type: "state"; readonly state: PanelState }
@@ -114,6 +146,9 @@ export type HostToWebview =
 	| { readonly type: "trainingDone"; readonly vectorFileName: string; readonly layers: readonly LayerSummary[]; readonly suggested: readonly [number, number] }
 	| { readonly type: "trainingFailed"; readonly message: string }
 	| { readonly type: "generation"; readonly side: "steered" | "baseline"; readonly text: string; readonly done: boolean; readonly tokensPerSecond?: number }
+	| { readonly type: "sweepProgress"; readonly done: number; readonly total: number }
+	| { readonly type: "sweepDone"; readonly sweep: SweepView }
+	| { readonly type: "sweepFailed"; readonly message: string }
 	| { readonly type: "error"; readonly message: string };
 
 /** Limits on what one message from the webview may carry. */
@@ -126,5 +161,10 @@ export const MESSAGE_LIMITS = {
 	maxPromptLength: 20_000,
 	maxLayerSpecLength: 200,
 	maxTokens: 4096,
-	maxStrength: 1000
+	maxStrength: 1000,
+	/** Each strength costs a generation and a perplexity pass per seed. */
+	maxSweepStrengths: 16,
+	maxSweepTokens: 256,
+	maxKeywords: 50,
+	maxKeywordLength: 100
 } as const;

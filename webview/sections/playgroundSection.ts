@@ -1,7 +1,11 @@
-/** Playground: one prompt, baseline and steered completions side by side, same seed, streamed. */
+/**
+ * Playground: one prompt, baseline and steered completions side by side, same seed, streamed; and a
+ * strength sweep of one vector on the same prompt.
+ */
 import { h, section, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
 import type { PanelState } from "../protocol/messages";
+import { strengthSweepView } from "./strengthSweepView";
 
 export function playgroundSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
 	const column = (title: string, text: string, speed: number | undefined, id: string) =>
@@ -42,6 +46,7 @@ export function playgroundSection(state: PanelState, view: ViewState, changed: (
 			{ class: "columns" },
 			column("Baseline", view.outputs.baseline, view.outputs.baselineSpeed, "output-baseline"),
 			column("Steered", view.outputs.steered, view.outputs.steeredSpeed, "output-steered")
-		)
+		),
+		strengthSweepView(state, view, changed)
 	);
 }

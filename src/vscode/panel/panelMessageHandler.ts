@@ -12,12 +12,14 @@ import type { DatasetStore } from "../storage/datasetStore";
 import type { SteeringController } from "../steering/steeringController";
 import type { TrainingRunner } from "../training/trainingRunner";
 import { readSettings } from "../settings";
+import type { StrengthSweepRunner } from "./strengthSweepRunner";
 
 export interface PanelHandlerDependencies {
 	readonly engine: EngineService;
 	readonly steering: SteeringController;
 	readonly datasets: DatasetStore;
 	readonly training: TrainingRunner;
+	readonly sweeps: StrengthSweepRunner;
 	readonly log: vscode.LogOutputChannel;
 	readonly post: (message: HostToWebview) => void;
 	readonly refresh: () => Promise<void>;
@@ -101,6 +103,12 @@ export class PanelMessageHandler {
 			case "cancelGeneration":
 				this.generation?.abort();
 				return;
+			case "sweepStrengths":
+				await this.sweep(message);
+				return;
+			case "cancelSweep":
+				this.deps.sweeps.cancel();
+				return;
 		}
 	}
 
@@ -118,6 +126,22 @@ export class PanelMessageHandler {
 			const text = error instanceof DatasetValidationError ? error.message.split("\n").slice(0, 3).join(" ") : describeError(error);
 			this.deps.log.error(`training failed: ${describeError(error)}`);
 			this.deps.post({ type: "trainingFailed", message: text });
+		}
+	}
+
+	/** The sweep's outcome goes to the playground's table; its failure is shown there, not as a banner. */
+	private async sweep(message: Extract<WebviewToHost, { type: "sweepStrengths" }>): Promise<void> {
+		const { type: _type, ...request } = message;
+		try {
+			const sweep = await this.deps.sweeps.run(request, (done, total) => this.deps.post({ type: "sweepProgress", done, total }));
+			this.deps.post({ type: "sweepDone", sweep });
+		} catch (error) {
+			if (isUserCancellation(error)) {
+				this.deps.post({ type: "sweepFailed", message: "sweep stopped" });
+				return;
+			}
+			this.deps.log.error(`strength sweep failed: ${describeError(error)}`);
+			this.deps.post({ type: "sweepFailed", message: describeError(error) });
 		}
 	}
 
@@ -151,6 +175,7 @@ export class PanelMessageHandler {
 
 	dispose(): void {
 		this.generation?.abort();
+		this.deps.sweeps.cancel();
 	}
 }
 

@@ -1,0 +1,113 @@
+// The playground's strength sweep, end to end through the panel's message path with the tiny model:
+// one row per strength (0 added as the baseline), real perplexities, the suggestion consistent with the
+// rows, and refusals that say what to fix.
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
+import type { SteerApi } from "../../../src/vscode/extension";
+import type { HostToWebview, SweepView } from "../../../webview/protocol/messages";
+import { ensureModelLoaded, modelAvailable, openPanel, steerApi, steerFolder, useTestSettings, waitFor } from "./steerTestSupport";
+
+const VECTOR = "sweep-push.gguf";
+
+/** Collects what the host posts to the panel until `dispose`. */
+function recordPosts(api: SteerApi) {
+	const sent: HostToWebview[] = [];
+	const subscription = api.panel.onDidPost(({ message }) => sent.push(message));
+	return { sent, dispose: () => subscription.dispose() };
+}
+
+describe("Playground: strength sweep", function () {
+	this.timeout(120_000);
+	let api: SteerApi;
+
+	before(async function () {
+		if (!modelAvailable()) this.skip();
+		api = await steerApi();
+		await useTestSettings();
+		await ensureModelLoaded(api);
+		await openPanel(api);
+		const info = api.engine.requireModel().info;
+		await mkdir(steerFolder("vectors"), { recursive: true });
+		const layers = [1, Math.min(2, info.nLayer - 1)];
+		const directions = new Map(layers.map((layer) => [layer, Float32Array.from({ length: info.nEmbd }, (_, i) => Math.sin(i * 0.7 + layer))]));
+		await saveControlVectorFile(steerFolder("vectors", VECTOR), { nEmbd: info.nEmbd, directions }, { modelHint: "llama" });
+		await api.refreshVectors();
+		assert.ok(api.library.get(VECTOR), "the written vector was not picked up");
+	});
+
+	it("answers with one row per strength, perplexities, and a suggestion that the rows bear out", async () => {
+		const posts = recordPosts(api);
+		try {
+			const accepted = await api.panel.receive({
+				type: "sweepStrengths",
+				fileName: VECTOR,
+				prompt: "Once upon a time, there was a little girl named Lily. She",
+				strengths: [2, 40],
+				keywords: ["happy", "play", "park"],
+				judge: "",
+				maxTokens: 12
+			});
+			assert.equal(accepted, true);
+			const done = await waitFor("the sweep's result", () => posts.sent.find((message) => message.type === "sweepDone" || message.type === "sweepFailed"), 90_000);
+			assert.equal(done.type, "sweepDone", done.type === "sweepFailed" ? done.message : "");
+			const sweep = (done as { sweep: SweepView }).sweep;
+			assert.equal(sweep.vectorFileName, VECTOR);
+			assert.equal(sweep.effectMeasure, "keywords");
+			assert.deepEqual(sweep.rows.map((row) => row.strength), [0, 2, 40], "the baseline strength 0 is added and rows ascend");
+			for (const row of sweep.rows) {
+				assert.ok(row.perplexity !== null && row.perplexity >= 1, `strength ${row.strength}: perplexity ${row.perplexity}`);
+				assert.ok(row.effect !== null && row.effect >= 0, `strength ${row.strength}: effect ${row.effect}`);
+			}
+			assert.ok(sweep.rows[0]!.fluent, "the baseline is fluent by definition");
+			if (sweep.suggestedMaxStrength !== null) {
+				const suggested = sweep.rows.find((row) => row.strength === sweep.suggestedMaxStrength);
+				assert.ok(suggested?.fluent, "the suggested strength must be a fluent row");
+				const stronger = sweep.rows.filter((row) => row.strength > sweep.suggestedMaxStrength!);
+				assert.ok(stronger.every((row) => !row.fluent), "a fluent row above the suggestion should have been suggested");
+			}
+			assert.ok(posts.sent.some((message) => message.type === "sweepProgress"), "progress was never reported");
+		} finally {
+			posts.dispose();
+		}
+	});
+
+	it("refuses a sweep with nothing to measure, saying what to give", async () => {
+		const posts = recordPosts(api);
+		try {
+			await api.panel.receive({ type: "sweepStrengths", fileName: VECTOR, prompt: "Once upon a time", strengths: [2], keywords: [" "], judge: "", maxTokens: 8 });
+			const failed = await waitFor("the sweep's refusal", () => posts.sent.find((message) => message.type === "sweepFailed"));
+			assert.match((failed as { message: string }).message, /concept words or a trait/);
+		} finally {
+			posts.dispose();
+		}
+	});
+
+	it("stops when asked", async () => {
+		const posts = recordPosts(api);
+		try {
+			const running = api.panel.receive({
+				type: "sweepStrengths", fileName: VECTOR, prompt: "Once upon a time", strengths: [1, 2, 3, 4, 5, 6, 7, 8], keywords: [], judge: "happy", maxTokens: 64
+			});
+			await waitFor("the sweep to start", () => posts.sent.find((message) => message.type === "sweepProgress"), 30_000);
+			await api.panel.receive({ type: "cancelSweep" });
+			await running;
+			const outcome = await waitFor("the sweep's end", () => posts.sent.find((message) => message.type === "sweepDone" || message.type === "sweepFailed"));
+			assert.deepEqual(outcome, { type: "sweepFailed", message: "sweep stopped" });
+		} finally {
+			posts.dispose();
+		}
+	});
+
+	it("refuses hostile sweep messages at the boundary", async () => {
+		for (const [message, reason] of [
+			[{ type: "sweepStrengths", fileName: VECTOR, prompt: "x", strengths: Array.from({ length: 100 }, (_, i) => i), keywords: [], judge: "happy", maxTokens: 8 }, /more than 16/],
+			[{ type: "sweepStrengths", fileName: VECTOR, prompt: "x", strengths: [], keywords: [], judge: "happy", maxTokens: 8 }, /at least one strength/],
+			[{ type: "sweepStrengths", fileName: VECTOR, prompt: "x", strengths: [1], keywords: [], judge: "happy", maxTokens: 100_000 }, /maxTokens must be between/],
+			[{ type: "sweepStrengths", fileName: "../x.gguf", prompt: "x", strengths: [1], keywords: [], judge: "happy", maxTokens: 8 }, /fileName refused/]
+		] as const) {
+			assert.equal(await api.panel.receive(message), false);
+			assert.match(api.log.recentLines().at(-1) ?? "", reason);
+		}
+	});
+});
