@@ -38,6 +38,9 @@ async function packageVsix({ extensionDir, vsixPath, log }) {
 		"--no-dependencies",
 		// Both would otherwise ask a question on stdin and wait.
 		"--allow-missing-repository", "--skip-license",
+		// The README's relative links (screenshots, docs) stay relative: there is no public repository
+		// URL to rewrite them to, and vsce refuses to package them otherwise.
+		"--no-rewrite-relative-links",
 		"--ignoreFile", ignoreFile,
 		"--out", vsixPath
 	];
