@@ -11,6 +11,7 @@ import type { EngineService } from "../engine/engineService";
 import { UserFacingError } from "../failures";
 import type { DatasetStore } from "../storage/datasetStore";
 import { ensureFolder } from "../storage/steerFolders";
+import { requireTrustedWorkspace } from "../trust";
 import { layerSummaries, saveTrainedVector, steeredBand, trainWithEngine } from "./pipeline";
 
 export interface TrainingRequest {
@@ -49,6 +50,8 @@ export class TrainingRunner implements vscode.Disposable {
 	}
 
 	async train(request: TrainingRequest, signal?: AbortSignal): Promise<TrainingOutcome> {
+		// Checked before the model, so an untrusted workspace hears the real reason, not "load a model".
+		requireTrustedWorkspace("Training a vector");
 		if (this.current) throw new UserFacingError(`a training on ${this.current.view.dataset} is already running; cancel it first`);
 		const { client, info } = this.engine.requireModel();
 		const controller = new AbortController();
