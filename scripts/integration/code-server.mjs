@@ -23,6 +23,16 @@ const USER_SETTINGS = {
 	"chat.disableAIFeatures": true
 };
 
+// For an instance that checks workspace trust: the folder opens in Restricted Mode without the
+// modal trust prompt (which would wait for a click), and files outside it open without asking.
+const WORKSPACE_TRUST_SETTINGS = {
+	"security.workspace.trust.enabled": true,
+	"security.workspace.trust.startupPrompt": "never",
+	"security.workspace.trust.banner": "never",
+	"security.workspace.trust.untrustedFiles": "open",
+	"security.workspace.trust.emptyWindow": false
+};
+
 function isolatedEnvironment(scratchDir, extraEnv) {
 	const xdg = (name) => {
 		const dir = path.join(scratchDir, "xdg", name);
@@ -39,7 +49,7 @@ function isolatedEnvironment(scratchDir, extraEnv) {
 	};
 }
 
-export function codeServerArgs({ configFile, userDataDir, extensionsDir }) {
+export function codeServerArgs({ configFile, userDataDir, extensionsDir, workspaceTrust = false }) {
 	return [
 		codeServerEntry,
 		"--config", configFile,
@@ -47,7 +57,7 @@ export function codeServerArgs({ configFile, userDataDir, extensionsDir }) {
 		"--extensions-dir", extensionsDir,
 		"--disable-telemetry",
 		"--disable-update-check",
-		"--disable-workspace-trust",
+		...(workspaceTrust ? [] : ["--disable-workspace-trust"]),
 		// Without it the built workbench ignores the `payload` URL parameter that carries
 		// extensionDevelopmentPath and extensionTestsPath.
 		"--vscode-option", "enable-smoke-test-driver"
@@ -86,22 +96,24 @@ async function waitForHealthy(url, child, getOutput) {
 }
 
 /**
- * @param {{ scratchDir: string, name: string, extensionsDir?: string, env?: Record<string, string>, port?: number }} options
+ * `workspaceTrust`: check workspace trust as a user's editor does (every other instance turns it
+ * off, so that the tests run in a trusted workspace without a prompt).
+ * @param {{ scratchDir: string, name: string, extensionsDir?: string, env?: Record<string, string>, port?: number, workspaceTrust?: boolean }} options
  * @returns {Promise<{ url: string, port: number, userDataDir: string, extensionsDir: string }>}
  */
-export async function startCodeServer({ scratchDir, name, extensionsDir, env = {}, port: requestedPort }) {
+export async function startCodeServer({ scratchDir, name, extensionsDir, env = {}, port: requestedPort, workspaceTrust = false }) {
 	const instanceDir = path.join(scratchDir, name);
 	const userDataDir = path.join(instanceDir, "user-data");
 	const resolvedExtensionsDir = extensionsDir ?? path.join(instanceDir, "extensions");
 	mkdirSync(path.join(userDataDir, "User"), { recursive: true });
-	writeFileSync(path.join(userDataDir, "User", "settings.json"), JSON.stringify(USER_SETTINGS, null, "\t"));
+	writeFileSync(path.join(userDataDir, "User", "settings.json"), JSON.stringify(workspaceTrust ? { ...USER_SETTINGS, ...WORKSPACE_TRUST_SETTINGS } : USER_SETTINGS, null, "\t"));
 	mkdirSync(resolvedExtensionsDir, { recursive: true });
 
 	const port = requestedPort ?? await findFreePort();
 	const configFile = path.join(instanceDir, "config.yaml");
 	writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
 
-	const child = spawnTracked(nodeBin, codeServerArgs({ configFile, userDataDir, extensionsDir: resolvedExtensionsDir }), {
+	const child = spawnTracked(nodeBin, codeServerArgs({ configFile, userDataDir, extensionsDir: resolvedExtensionsDir, workspaceTrust }), {
 		env: isolatedEnvironment(scratchDir, env),
 		stdio: ["ignore", "pipe", "pipe"]
 	});

@@ -1,9 +1,10 @@
 // Runs the extension's integration tests in a real VS Code (code-server's web workbench in
 // headless chromium):
 //   Suite 1 — mocha inside the extension host (test/integration/suite/*.test.ts);
-//   Suite 2 — Playwright driving the workbench UI (test/integration/ui/*.ui.ts).
+//   Suite 2 — Playwright driving the workbench UI (test/integration/ui/*.ui.ts);
+//   Suite 3 — mocha inside the extension host of an untrusted workspace (test/integration/untrusted).
 // Needs the tools from install-tools.mjs and a built extension (`npm run build`).
-// Prints "N passed, N failed" for both suites together and exits non-zero on any failure.
+// Prints "N passed, N failed" for all suites together and exits non-zero on any failure.
 //
 // Environment: STEER_TEST_MODELS (models folder handed to the extension host, default
 // ../shared/models next to the checkout), STEER_TOOLS_DIR (see tool-paths.mjs).
@@ -17,6 +18,7 @@ import { compileTests } from "./compile-tests.mjs";
 import { runExtensionHostSuite } from "./extension-host-suite.mjs";
 import { prepareUiExtension } from "./ui-extension.mjs";
 import { runUiSuite } from "./ui-suite.mjs";
+import { runUntrustedSuite } from "./untrusted-suite.mjs";
 import { waitForWorkbench } from "./workbench-ready.mjs";
 import { completeMarker, repoRoot } from "./tool-paths.mjs";
 import { withTimeout } from "./with-timeout.mjs";
@@ -103,6 +105,16 @@ async function suiteTwo(context) {
 	}
 }
 
+async function suiteThree(context) {
+	const { extensionDir, untrustedTestsIndex, modelsDir, env } = context;
+	log("\nSuite 3: extension host in an untrusted workspace (mocha)");
+	const suiteStarted = performance.now();
+	const onBrowser = (browser) => browsers.push(browser);
+	const result = await runUntrustedSuite({ scratchDir, extensionDir, testsIndex: untrustedTestsIndex, modelsDir, env, onBrowser, log });
+	log(`Suite 3: ${result.passed} passed, ${result.failed} failed, exit code ${result.exitCode} (${elapsed(suiteStarted)})`);
+	return result;
+}
+
 async function main() {
 	checkToolsInstalled();
 	const extensionDir = path.resolve(process.env.STEER_INTEGRATION_EXTENSION_DIR ?? repoRoot);
@@ -110,16 +122,16 @@ async function main() {
 	const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.resolve(repoRoot, "../shared/models"));
 
 	const compileStarted = performance.now();
-	const { testsIndex, uiTestModules } = await compileTests();
+	const { testsIndex, untrustedTestsIndex, uiTestModules } = await compileTests();
 	log(`compiled integration tests (${elapsed(compileStarted)})`);
 
 	// A fresh copy each run: tests may edit files in it.
 	const workspaceDir = path.join(scratchDir, "workspace");
 	cpSync(path.join(repoRoot, "test", "integration", "workspace"), workspaceDir, { recursive: true });
 
-	const context = { extensionDir, manifest, testsIndex, uiTestModules, workspaceDir, env: { STEER_TEST_MODELS: modelsDir } };
+	const context = { extensionDir, manifest, testsIndex, untrustedTestsIndex, uiTestModules, workspaceDir, modelsDir, env: { STEER_TEST_MODELS: modelsDir } };
 	const totals = { passed: 0, failed: 0 };
-	for (const suite of [suiteOne, suiteTwo]) {
+	for (const suite of [suiteOne, suiteTwo, suiteThree]) {
 		try {
 			const result = await suite(context);
 			totals.passed += result.passed;
