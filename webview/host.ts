@@ -1,5 +1,5 @@
 /** The webview's side of the channel: typed posting, and the state VS Code keeps across reloads. */
-import type { HostToWebview, LayerSummary, PairRow, RowIssue, SweepView, WebviewToHost } from "./protocol/messages";
+import type { ConditionSearchView, HostToWebview, LayerSummary, PairRow, RowIssue, SweepView, WebviewToHost } from "./protocol/messages";
 
 interface VsCodeApi {
 	postMessage(message: unknown): void;
@@ -39,6 +39,7 @@ export interface ViewState {
 	seed: number;
 	outputs: { baseline: string; steered: string; baselineSpeed?: number; steeredSpeed?: number };
 	sweep: SweepState;
+	condition: ConditionState;
 }
 
 /** The strength sweep's form as typed, and its last outcome. */
@@ -53,6 +54,22 @@ export interface SweepState {
 	message?: string;
 }
 
+/** The condition editor's form as typed, its last search, and the rule as last checked by the host. */
+export interface ConditionState {
+	vector?: string;
+	positives: string;
+	negatives: string;
+	low: string;
+	high: string;
+	step: string;
+	rule: string;
+	ruleCheck?: { source: string; message: string; column: number };
+	/** Present while a search runs. */
+	progress?: { done: number; total: number };
+	result?: ConditionSearchView;
+	message?: string;
+}
+
 const initialState: ViewState = {
 	rows: [],
 	rowIssues: [],
@@ -64,15 +81,20 @@ const initialState: ViewState = {
 	maxTokens: 48,
 	seed: 1234,
 	outputs: { baseline: "", steered: "" },
-	sweep: { strengths: "-4, -2, 0, 2, 4, 8", keywords: "", judge: "" }
+	sweep: { strengths: "-4, -2, 0, 2, 4, 8", keywords: "", judge: "" },
+	condition: { positives: "", negatives: "", low: "0", high: "0.5", step: "0.01", rule: "if C1 then B1" }
 };
 
 export function restoreViewState(): ViewState {
 	const saved = api.getState();
-	if (!saved || typeof saved !== "object") return { ...initialState, sweep: { ...initialState.sweep } };
+	if (!saved || typeof saved !== "object") return { ...initialState, sweep: { ...initialState.sweep }, condition: { ...initialState.condition } };
 	const restored = { ...initialState, ...(saved as Partial<ViewState>) };
-	// A sweep cannot survive a reload of the panel: its progress would never finish.
-	return { ...restored, sweep: { ...initialState.sweep, ...restored.sweep, progress: undefined } };
+	// A sweep or search cannot survive a reload of the panel: its progress would never finish.
+	return {
+		...restored,
+		sweep: { ...initialState.sweep, ...restored.sweep, progress: undefined },
+		condition: { ...initialState.condition, ...restored.condition, progress: undefined }
+	};
 }
 
 export function saveViewState(state: ViewState): void {

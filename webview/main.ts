@@ -15,6 +15,7 @@ import {
 import { h, restoreAccessibleNames } from "./dom";
 import { onHostMessage, post, restoreViewState, saveViewState } from "./host";
 import type { HostToWebview, PanelState } from "./protocol/messages";
+import { ruleFeedback } from "./sections/conditionEditorView";
 import { datasetsSection } from "./sections/datasetsSection";
 import { modelSection } from "./sections/modelSection";
 import { playgroundSection } from "./sections/playgroundSection";
@@ -43,7 +44,7 @@ function render(): void {
 	app.replaceChildren(
 		...(banner ? [banner] : []),
 		modelSection(hostState),
-		vectorsSection(hostState),
+		vectorsSection(hostState, view, changed),
 		datasetsSection(hostState, view, changed),
 		trainSection(hostState, view, changed),
 		playgroundSection(hostState, view, changed)
@@ -114,6 +115,37 @@ function receive(message: HostToWebview): void {
 			view.sweep.progress = undefined;
 			view.sweep.message = message.message;
 			break;
+		case "conditionProgress":
+			view.condition.progress = { done: message.done, total: message.total };
+			{
+				// Progress only moves the bar; a full render per prompt would steal focus.
+				const bar = document.getElementById("condition-progress") as HTMLProgressElement | null;
+				saveViewState(view);
+				if (bar) {
+					bar.max = Math.max(1, message.total);
+					bar.value = message.done;
+					return;
+				}
+			}
+			break;
+		case "conditionFound":
+			view.condition.progress = undefined;
+			view.condition.result = message.search;
+			view.condition.message = undefined;
+			break;
+		case "conditionFailed":
+			view.condition.progress = undefined;
+			view.condition.message = message.message;
+			break;
+		case "ruleChecked": {
+			// An answer for text the user has since changed is stale; the newer check will answer.
+			if (message.source !== view.condition.rule) return;
+			view.condition.ruleCheck = message.ok ? undefined : { source: message.source, message: message.message, column: message.column };
+			saveViewState(view);
+			// Only the feedback changes; re-rendering would move the cursor out of the rule box.
+			document.getElementById("rule-feedback")?.replaceWith(ruleFeedback(view.condition));
+			return;
+		}
 		case "error":
 			errorMessage = message.message;
 			break;

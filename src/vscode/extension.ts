@@ -16,6 +16,7 @@ import { SteeredCompletionProvider } from "./inline/steeredCompletionProvider";
 import { ConceptLens } from "./lens/conceptLens";
 import { createLogChannel, engineLogTo, type SteerLog } from "./log";
 import { STEERING_VIEW_ID, SteeringViewProvider } from "./panel/steeringViewProvider";
+import { ConditionSearchRunner } from "./panel/conditionSearchRunner";
 import { StrengthSweepRunner } from "./panel/strengthSweepRunner";
 import { readSettings } from "./settings";
 import { SteeringController } from "./steering/steeringController";
@@ -60,7 +61,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		await panel.refresh();
 	};
 	const sweeps = new StrengthSweepRunner({ engine, library, steering, temperature: () => readSettings().temperature });
-	const panel = new SteeringViewProvider({ engine, steering, library, datasets, training, sweeps, log, extensionUri: context.extensionUri, refreshVectors });
+	const conditions = new ConditionSearchRunner({ engine, library, steering });
+	const panel = new SteeringViewProvider({ engine, steering, library, datasets, training, sweeps, conditions, log, extensionUri: context.extensionUri, refreshVectors });
 	const inline = new SteeredCompletionProvider({
 		engine,
 		steering,

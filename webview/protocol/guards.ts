@@ -59,6 +59,7 @@ function parse(raw: unknown): WebviewToHost {
 		case "cancelTraining":
 		case "cancelGeneration":
 		case "cancelSweep":
+		case "cancelConditionSearch":
 			only(message, []);
 			return { type };
 		case "runCommand":
@@ -122,6 +123,20 @@ function parse(raw: unknown): WebviewToHost {
 				maxTokens: whole(message.maxTokens, "maxTokens", 1, MESSAGE_LIMITS.maxSweepTokens)
 			};
 		}
+		case "searchCondition": {
+			only(message, ["fileName", "positives", "negatives", "thresholdRange", "step"]);
+			return {
+				type,
+				fileName: fileName(message.fileName, VECTOR_EXTENSIONS),
+				positives: conditionPrompts(message.positives, "positives"),
+				negatives: conditionPrompts(message.negatives, "negatives"),
+				thresholdRange: thresholdRange(message.thresholdRange),
+				step: finite(message.step, "step", MESSAGE_LIMITS.minConditionStep, 1)
+			};
+		}
+		case "checkRule":
+			only(message, ["source"]);
+			return { type, source: text(message.source, "source", MESSAGE_LIMITS.maxRuleLength) };
 		default:
 			return reject(`unknown message type ${describe(type)}`);
 	}
@@ -189,6 +204,23 @@ function layerRange(value: unknown): readonly [number, number] | null {
 	const to = whole(value[1], "range[1]", 1, 10_000);
 	if (to < from) reject(`range [${from}, ${to}] runs backwards`);
 	return [from, to];
+}
+
+/** At least one prompt per side: F1 needs something to recall and something to reject. */
+function conditionPrompts(value: unknown, field: string): string[] {
+	const prompts = list(value, field, MESSAGE_LIMITS.maxConditionPrompts).map((prompt, index) =>
+		text(prompt, `${field}[${index}]`, MESSAGE_LIMITS.maxConditionPromptLength)
+	);
+	if (prompts.length === 0) reject(`${field} must list at least one prompt`);
+	return prompts;
+}
+
+function thresholdRange(value: unknown): readonly [number, number] {
+	if (!Array.isArray(value) || value.length !== 2) reject(`thresholdRange must be [low, high], got ${describe(value)}`);
+	const low = finite(value[0], "thresholdRange[0]", 0, 1);
+	const high = finite(value[1], "thresholdRange[1]", 0, 1);
+	if (high < low) reject(`thresholdRange [${low}, ${high}] runs backwards`);
+	return [low, high];
 }
 
 function pairRows(value: unknown): PairRow[] {

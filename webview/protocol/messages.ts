@@ -112,6 +112,28 @@ export interface SweepView {
 	readonly suggestedMaxStrength: number | null;
 }
 
+/** One point of the condition search's grid: check `layer`, holds when the similarity is on `direction`'s side of `threshold`. */
+export interface ConditionPoint {
+	readonly layer: number;
+	readonly threshold: number;
+	readonly direction: "larger" | "smaller";
+	readonly f1: number;
+	readonly precision: number;
+	readonly recall: number;
+}
+
+/** The outcome of a condition search: the best grid point, and the best point found at each layer searched. */
+export interface ConditionSearchView {
+	readonly vectorFileName: string;
+	readonly layers: readonly number[];
+	readonly thresholdRange: readonly [number, number];
+	readonly step: number;
+	readonly best: ConditionPoint;
+	readonly perLayer: readonly ConditionPoint[];
+	readonly positives: number;
+	readonly negatives: number;
+}
+
 export type WebviewToHost =
 	| { readonly type: "ready" }
 	| { readonly type: "runCommand"; readonly command: PanelCommand }
@@ -137,7 +159,19 @@ export type WebviewToHost =
 			readonly judge: string;
 			readonly maxTokens: number;
 	  }
-	| { readonly type: "cancelSweep" };
+	| { readonly type: "cancelSweep" }
+	| {
+			readonly type: "searchCondition";
+			/** The condition vector, from the library. */
+			readonly fileName: string;
+			/** Prompts where the condition should hold, and where it should not. */
+			readonly positives: readonly string[];
+			readonly negatives: readonly string[];
+			readonly thresholdRange: readonly [number, number];
+			readonly step: number;
+	  }
+	| { readonly type: "cancelConditionSearch" }
+	| { readonly type: "checkRule"; readonly source: string };
 
 export type HostToWebview =
 	| { readonly type: "state"; readonly state: PanelState }
@@ -149,6 +183,12 @@ export type HostToWebview =
 	| { readonly type: "sweepProgress"; readonly done: number; readonly total: number }
 	| { readonly type: "sweepDone"; readonly sweep: SweepView }
 	| { readonly type: "sweepFailed"; readonly message: string }
+	| { readonly type: "conditionProgress"; readonly done: number; readonly total: number }
+	| { readonly type: "conditionFound"; readonly search: ConditionSearchView }
+	| { readonly type: "conditionFailed"; readonly message: string }
+	/** The rule as checked; on failure, the 1-based column the problem starts at. */
+	| { readonly type: "ruleChecked"; readonly source: string; readonly ok: true }
+	| { readonly type: "ruleChecked"; readonly source: string; readonly ok: false; readonly message: string; readonly column: number }
 	| { readonly type: "error"; readonly message: string };
 
 /** Limits on what one message from the webview may carry. */
@@ -166,5 +206,11 @@ export const MESSAGE_LIMITS = {
 	maxSweepStrengths: 16,
 	maxSweepTokens: 256,
 	maxKeywords: 50,
-	maxKeywordLength: 100
+	maxKeywordLength: 100,
+	/** Each condition prompt costs a capture; a handful per side is what the search needs. */
+	maxConditionPrompts: 64,
+	maxConditionPromptLength: 2000,
+	/** Similarities are |cos|, so thresholds outside [0, 1] mean nothing. */
+	minConditionStep: 0.001,
+	maxRuleLength: 500
 } as const;

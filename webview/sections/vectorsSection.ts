@@ -1,9 +1,13 @@
-/** Vectors: toggle, strength slider (calibrated units, raw α shown) and layer range for each. */
+/**
+ * Vectors: toggle, strength slider (calibrated units, raw α shown) and layer range for each; then the
+ * conditional-steering editor.
+ */
 import { h, section, valueOf } from "../dom";
-import { post } from "../host";
+import { post, type ViewState } from "../host";
 import type { PanelState, VectorView } from "../protocol/messages";
+import { conditionEditorView } from "./conditionEditorView";
 
-export function vectorsSection(state: PanelState): HTMLElement {
+export function vectorsSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
 	return section(
 		"vectors",
 		`Vectors (${state.vectors.filter((v) => v.active).length} active)`,
@@ -19,7 +23,8 @@ export function vectorsSection(state: PanelState): HTMLElement {
 			state.vectors.length > 0 && h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "runCommand", command: "exportVector" }) }, "Export…")
 		),
 		state.vectors.length === 0 ? h("p", { class: "muted" }, "No vectors yet: train one, or import a control-vector GGUF.") : null,
-		...state.vectors.map((vector) => vectorCard(vector))
+		...state.vectors.map((vector) => vectorCard(vector)),
+		state.vectors.length > 0 ? conditionEditorView(state, view, changed) : null
 	);
 }
 

@@ -12,6 +12,8 @@ import type { DatasetStore } from "../storage/datasetStore";
 import type { SteeringController } from "../steering/steeringController";
 import type { TrainingRunner } from "../training/trainingRunner";
 import { readSettings } from "../settings";
+import type { ConditionSearchRunner } from "./conditionSearchRunner";
+import { checkRule } from "./ruleCheck";
 import type { StrengthSweepRunner } from "./strengthSweepRunner";
 
 export interface PanelHandlerDependencies {
@@ -20,6 +22,7 @@ export interface PanelHandlerDependencies {
 	readonly datasets: DatasetStore;
 	readonly training: TrainingRunner;
 	readonly sweeps: StrengthSweepRunner;
+	readonly conditions: ConditionSearchRunner;
 	readonly log: vscode.LogOutputChannel;
 	readonly post: (message: HostToWebview) => void;
 	readonly refresh: () => Promise<void>;
@@ -109,6 +112,15 @@ export class PanelMessageHandler {
 			case "cancelSweep":
 				this.deps.sweeps.cancel();
 				return;
+			case "searchCondition":
+				await this.searchCondition(message);
+				return;
+			case "cancelConditionSearch":
+				this.deps.conditions.cancel();
+				return;
+			case "checkRule":
+				post(checkRule(message.source));
+				return;
 		}
 	}
 
@@ -145,6 +157,22 @@ export class PanelMessageHandler {
 		}
 	}
 
+	/** The search's outcome goes to the Vectors section's condition editor; so does its failure. */
+	private async searchCondition(message: Extract<WebviewToHost, { type: "searchCondition" }>): Promise<void> {
+		const { type: _type, ...request } = message;
+		try {
+			const search = await this.deps.conditions.run(request, (done, total) => this.deps.post({ type: "conditionProgress", done, total }));
+			this.deps.post({ type: "conditionFound", search });
+		} catch (error) {
+			if (isUserCancellation(error)) {
+				this.deps.post({ type: "conditionFailed", message: "search stopped" });
+				return;
+			}
+			this.deps.log.error(`condition search failed: ${describeError(error)}`);
+			this.deps.post({ type: "conditionFailed", message: describeError(error) });
+		}
+	}
+
 	/** Baseline then steered, same seed and settings, each streamed into its column. */
 	private async generate(prompt: string, maxTokens: number, seed: number): Promise<void> {
 		this.generation?.abort();
@@ -176,6 +204,7 @@ export class PanelMessageHandler {
 	dispose(): void {
 		this.generation?.abort();
 		this.deps.sweeps.cancel();
+		this.deps.conditions.cancel();
 	}
 }
 
