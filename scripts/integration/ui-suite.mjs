@@ -8,7 +8,11 @@ import { repoRoot } from "./tool-paths.mjs";
 import { withTimeout } from "./with-timeout.mjs";
 
 const TEST_TIMEOUT_MS = 90_000;
-const screenshotsDir = path.join(repoRoot, "docs", "screenshots");
+// Test runs keep their screenshots in test-results/; STEER_UPDATE_SCREENSHOTS=1 writes the ones the
+// README shows (docs/screenshots/) instead, so an ordinary test run leaves the checkout unchanged.
+const screenshotsDir = process.env.STEER_UPDATE_SCREENSHOTS === "1"
+	? path.join(repoRoot, "docs", "screenshots")
+	: path.join(repoRoot, "test-results", "screenshots");
 const failuresDir = path.join(repoRoot, "test-results", "integration");
 
 function safeFileName(title) {
