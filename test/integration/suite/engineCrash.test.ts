@@ -46,6 +46,27 @@ async function vectorFolderEntries(): Promise<string[]> {
 	}
 }
 
+/**
+ * Runs `write` into .steer and waits until the folder watcher it wakes has re-applied steering
+ * through the engine. Otherwise that request could reach the engine right after a kill, and the
+ * restart would meet two requests at once: a case of its own, not the one these tests are about.
+ */
+async function writeAndLetSteeringSettle(api: SteerApi, write: () => Promise<void>): Promise<void> {
+	let subscription: vscode.Disposable | undefined;
+	const reapplied = new Promise<void>((resolve) => {
+		subscription = api.steering.onDidChange(() => resolve());
+	});
+	try {
+		await write();
+		await Promise.race([
+			reapplied,
+			new Promise((_, reject) => setTimeout(() => reject(new Error("steering was not re-applied after writing into .steer")), 15_000))
+		]);
+	} finally {
+		subscription?.dispose();
+	}
+}
+
 async function generateAtCursor(): Promise<string | undefined> {
 	await editorWith(PROMPT);
 	return vscode.commands.executeCommand<string | undefined>("steer.generateAtCursor");
@@ -74,11 +95,14 @@ function assertCrashReported(api: SteerApi, since: number, action: string, metho
 	assert.equal(api.engine.modelInfo?.modelPath.endsWith(MODEL), true, "the model should still count as loaded");
 }
 
-/** The next request restarts the engine with the model restored, and greedy text is unchanged. */
-async function assertRestartsWithSameText(api: SteerApi, killedPid: number, expected: string): Promise<void> {
+/**
+ * The next request restarts the engine with the model restored, and greedy text is unchanged.
+ * `crashedAt` (a `linesLogged()` count) starts the log shown when it does not.
+ */
+async function assertRestartsWithSameText(api: SteerApi, killedPid: number, expected: string, crashedAt: number): Promise<void> {
 	const since = api.log.linesLogged();
 	const text = await generateAtCursor();
-	assert.equal(text, expected, `the restarted engine should continue the prompt as before the crash: ${lastErrors(api)}`);
+	assert.equal(text, expected, `the restarted engine should continue the prompt as before the crash; logged since the crash: ${linesSince(api, crashedAt).join(" | ")}`);
 	const pid = enginePid(api);
 	assert.ok(pid !== undefined && pid !== killedPid, `a new engine process should run (killed ${killedPid}, now ${pid})`);
 	assert.ok(
@@ -134,11 +158,11 @@ describe("Engine crash: a killed engine costs one request, and the user's files 
 		assertCrashReported(api, since, "Generate Steered Completion", "generate");
 		assert.equal(editor.document.getText(), PROMPT, "nothing should be inserted by a generation that failed");
 
-		await assertRestartsWithSameText(api, pid, greedyText);
+		await assertRestartsWithSameText(api, pid, greedyText, since);
 	});
 
 	it("reports a training whose engine is killed mid-capture, leaves the dataset byte-identical and writes no vector", async () => {
-		await api.datasets.save(DATASET, generatedPairs());
+		await writeAndLetSteeringSettle(api, () => api.datasets.save(DATASET, generatedPairs()));
 		const datasetBytes = await readFile(api.datasets.pathOf(DATASET));
 		const vectorsBefore = await vectorFolderEntries();
 		const pid = enginePid(api);
@@ -167,6 +191,6 @@ describe("Engine crash: a killed engine costs one request, and the user's files 
 		assert.ok((await readFile(api.datasets.pathOf(DATASET))).equals(datasetBytes), "the dataset file changed");
 		assert.deepEqual(await vectorFolderEntries(), vectorsBefore, "the killed training left a file in .steer/vectors");
 
-		await assertRestartsWithSameText(api, pid, greedyText);
+		await assertRestartsWithSameText(api, pid, greedyText, since);
 	});
 });
