@@ -46,6 +46,8 @@ interface Pending {
 interface RunningEngine {
 	readonly child: ChildProcess;
 	readonly ready: Promise<void>;
+	/** Settles once the model and steering of a crashed predecessor are back (at once when there is none). */
+	restored: Promise<void>;
 	readonly pending: Map<number, Pending>;
 	stderrTail: string;
 }
@@ -99,7 +101,7 @@ export class EngineClient {
 			failReady = reject;
 		});
 		ready.catch(() => undefined);
-		const engine: RunningEngine = { child, ready, pending, stderrTail: "" };
+		const engine: RunningEngine = { child, ready, restored: ready, pending, stderrTail: "" };
 		child.stdout?.on("data", (chunk: Buffer) => this.log("debug", `engine: ${chunk.toString().trimEnd()}`));
 		child.stderr?.on("data", (chunk: Buffer) => {
 			const text = chunk.toString();
@@ -151,20 +153,30 @@ export class EngineClient {
 	}
 
 	/** A running engine with the caller's model and steering restored after any crash. */
+	/**
+	 * Every request but loadModel/unloadModel waits for the restore, including requests that arrive
+	 * while another one started the new process: the engine handles requests concurrently, so one sent
+	 * early would run before the model is back.
+	 */
 	private async ensureEngine(method: EngineMethod): Promise<RunningEngine> {
 		if (this.disposed) throw new EngineError("ENGINE_EXITED", "the engine client was disposed");
-		if (this.engine) {
-			await this.engine.ready;
-			return this.engine;
+		let engine = this.engine;
+		if (!engine) {
+			engine = this.start();
+			this.engine = engine;
+			const model = this.restoredModel;
+			const steering = this.restoredSteering;
+			if (model && method !== "loadModel" && method !== "unloadModel") {
+				const restarted = engine;
+				restarted.restored = restarted.ready.then(async () => {
+					this.log("info", `restoring ${path.basename(model.modelPath)} in the restarted engine`);
+					await this.send(restarted, "loadModel", model, {});
+					if (steering.length > 0) await this.send(restarted, "setSteering", { entries: steering }, {});
+				});
+				restarted.restored.catch(() => undefined);
+			}
 		}
-		const engine = this.start();
-		this.engine = engine;
-		await engine.ready;
-		if (this.restoredModel && method !== "loadModel" && method !== "unloadModel") {
-			this.log("info", `restoring ${path.basename(this.restoredModel.modelPath)} in the restarted engine`);
-			await this.send(engine, "loadModel", this.restoredModel, {});
-			if (this.restoredSteering.length > 0) await this.send(engine, "setSteering", { entries: this.restoredSteering }, {});
-		}
+		await (method === "loadModel" || method === "unloadModel" ? engine.ready : engine.restored);
 		return engine;
 	}
 

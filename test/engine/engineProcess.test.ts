@@ -99,3 +99,26 @@ describe("engine process", function () {
 		assert.throws(() => process.kill(pid, 0), /ESRCH/);
 	});
 });
+
+describe("engine restart under concurrent requests", function () {
+	this.timeout(120_000);
+	it("restores the model before any of the requests that arrive together after a crash runs", async () => {
+		const tiny = writeTinyModel({ nLayer: 3, nEmbd: 64, seed: 3 });
+		const engine = new EngineClient({ steerRoot: repoRoot });
+		try {
+			await engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 256 });
+			const params = { prompt: "a b c", maxTokens: 6 };
+			const expected = await engine.generate(params);
+			const exited = new Promise<void>((resolve) => engine.onEvent((event) => event.type === "exited" && resolve()));
+			process.kill(engine.pid!, "SIGKILL");
+			await exited;
+			const results = await Promise.all([engine.generate(params), engine.generate(params), engine.modelInfo()]);
+			assert.deepEqual(results[0].tokens, expected.tokens);
+			assert.deepEqual(results[1].tokens, expected.tokens);
+			assert.equal(results[2].nLayer, 3);
+		} finally {
+			await engine.dispose();
+			tiny.remove();
+		}
+	});
+});
