@@ -1,4 +1,5 @@
 /** The webview's side of the channel: typed posting, and the state VS Code keeps across reloads. */
+import { INITIAL_PAIR_GENERATOR_FORM, type PairGeneratorForm } from "./pairGeneratorInput";
 import type { ConditionSearchView, HostToWebview, LayerSummary, PairRow, RowIssue, SweepView, WebviewToHost } from "./protocol/messages";
 
 interface VsCodeApi {
@@ -28,6 +29,11 @@ export interface ViewState {
 	rows: PairRow[];
 	rowIssues: RowIssue[];
 	dirty: boolean;
+	generator: PairGeneratorForm;
+	/** Why the last generation was refused, shown under the form. */
+	generatorMessage?: string;
+	/** The dataset whose rename form is open, the name typed, and why the host refused it. */
+	renaming?: { fileName: string; newFileName: string; message?: string };
 	trainDataset?: string;
 	method: string;
 	positions: string;
@@ -74,6 +80,7 @@ const initialState: ViewState = {
 	rows: [],
 	rowIssues: [],
 	dirty: false,
+	generator: INITIAL_PAIR_GENERATOR_FORM,
 	method: "pca-diff",
 	positions: "last",
 	layers: "all",
@@ -87,11 +94,14 @@ const initialState: ViewState = {
 
 export function restoreViewState(): ViewState {
 	const saved = api.getState();
-	if (!saved || typeof saved !== "object") return { ...initialState, sweep: { ...initialState.sweep }, condition: { ...initialState.condition } };
+	if (!saved || typeof saved !== "object") {
+		return { ...initialState, generator: { ...initialState.generator }, sweep: { ...initialState.sweep }, condition: { ...initialState.condition } };
+	}
 	const restored = { ...initialState, ...(saved as Partial<ViewState>) };
 	// A sweep or search cannot survive a reload of the panel: its progress would never finish.
 	return {
 		...restored,
+		generator: { ...initialState.generator, ...restored.generator },
 		sweep: { ...initialState.sweep, ...restored.sweep, progress: undefined },
 		condition: { ...initialState.condition, ...restored.condition, progress: undefined }
 	};

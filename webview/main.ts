@@ -69,6 +69,25 @@ function receive(message: HostToWebview): void {
 			view.rowIssues = [...message.issues];
 			view.dirty = false;
 			break;
+		case "datasetRenamed":
+			if (view.openDataset === message.fileName) view.openDataset = message.newFileName;
+			if (view.trainDataset === message.fileName) view.trainDataset = message.newFileName;
+			view.renaming = undefined;
+			break;
+		case "datasetNotRenamed":
+			if (view.renaming?.fileName === message.fileName) view.renaming = { ...view.renaming, message: message.message };
+			else errorMessage = message.message;
+			break;
+		case "pairsGenerated":
+			// Generated for a dataset since closed: dropping them beats putting them in the wrong grid.
+			if (view.openDataset !== message.fileName) return;
+			view.rows.push(...message.pairs.map((pair) => ({ ...pair })));
+			view.dirty = true;
+			view.generatorMessage = undefined;
+			break;
+		case "pairsNotGenerated":
+			view.generatorMessage = message.message;
+			break;
 		case "datasetSaved":
 			view.rowIssues = [...message.issues];
 			view.dirty = !message.saved;

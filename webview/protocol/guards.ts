@@ -4,12 +4,14 @@
  * kinds with fields of the right types and sizes, and file names that cannot leave Steer's folders.
  * Everything else is rejected with a reason the host logs.
  */
-import { DATASET_EXTENSIONS, fileNameProblem, VECTOR_EXTENSIONS } from "./fileNames";
+import { DATASET_EXTENSIONS, fileNameProblem, MAX_FILE_NAME_LENGTH, VECTOR_EXTENSIONS } from "./fileNames";
 import {
 	MESSAGE_LIMITS,
+	PAIR_GENERATOR_MODES,
 	PANEL_COMMANDS,
 	POSITION_CHOICES,
 	TRAINING_METHOD_CHOICES,
+	type PairGenerator,
 	type PairRow,
 	type WebviewToHost
 } from "./messages";
@@ -72,6 +74,18 @@ function parse(raw: unknown): WebviewToHost {
 		case "saveDataset":
 			only(message, ["fileName", "pairs"]);
 			return { type, fileName: fileName(message.fileName, DATASET_EXTENSIONS), pairs: pairRows(message.pairs) };
+		case "renameDataset":
+			only(message, ["fileName", "newFileName"]);
+			return {
+				type,
+				fileName: fileName(message.fileName, DATASET_EXTENSIONS),
+				// Only bounded here: renameDataset refuses separators, ".." and a changed extension with
+				// messages the panel shows, and nothing reaches the disk before those checks.
+				newFileName: text(message.newFileName, "newFileName", MAX_FILE_NAME_LENGTH)
+			};
+		case "generatePairs":
+			only(message, ["fileName", "generator"]);
+			return { type, fileName: fileName(message.fileName, DATASET_EXTENSIONS), generator: pairGenerator(message.generator) };
 		case "train":
 			only(message, ["fileName", "method", "positions", "layers"]);
 			return {
@@ -221,6 +235,36 @@ function thresholdRange(value: unknown): readonly [number, number] {
 	const high = finite(value[1], "thresholdRange[1]", 0, 1);
 	if (high < low) reject(`thresholdRange [${low}, ${high}] runs backwards`);
 	return [low, high];
+}
+
+/**
+ * Bounds a generator request so that what it produces fits in the grid and in a later save message;
+ * whether the template and lists make sense is left to the generators, whose messages name the mistake.
+ */
+function pairGenerator(value: unknown): PairGenerator {
+	const generator = record(value, "generator");
+	const mode = oneOf(generator.mode, PAIR_GENERATOR_MODES, "generator.mode");
+	const allowed = mode === "persona" ? ["mode", "template", "positive", "negative", "suffixes"] : ["mode", "positive", "negative"];
+	for (const key of Object.keys(generator)) {
+		if (!allowed.includes(key)) reject(`unexpected field "${key.slice(0, 40)}" in a ${mode} generator`);
+	}
+	if (mode === "promptPair") {
+		return {
+			mode,
+			positive: text(generator.positive, "generator.positive", MESSAGE_LIMITS.maxFieldLength),
+			negative: text(generator.negative, "generator.negative", MESSAGE_LIMITS.maxFieldLength)
+		};
+	}
+	const words = (field: "positive" | "negative") =>
+		list(generator[field], `generator.${field}`, MESSAGE_LIMITS.maxPersonas).map((word, index) => text(word, `generator.${field}[${index}]`, MESSAGE_LIMITS.maxPersonaLength));
+	const positive = words("positive");
+	const negative = words("negative");
+	const suffixes = list(generator.suffixes, "generator.suffixes", MESSAGE_LIMITS.maxSuffixes).map((suffix, index) =>
+		text(suffix, `generator.suffixes[${index}]`, MESSAGE_LIMITS.maxSuffixLength)
+	);
+	const pairs = Math.max(positive.length, negative.length) * suffixes.length;
+	if (pairs > MESSAGE_LIMITS.maxPairs) reject(`the generator would make ${pairs} pairs, more than ${MESSAGE_LIMITS.maxPairs}`);
+	return { mode, template: text(generator.template, "generator.template", MESSAGE_LIMITS.maxTemplateLength), positive, negative, suffixes };
 }
 
 function pairRows(value: unknown): PairRow[] {

@@ -21,6 +21,25 @@ export interface PairRow {
 	readonly prompt?: string;
 }
 
+/**
+ * How the Datasets section's "Generate pairs" form asks for pairs: persona statements crossed with
+ * answer openings (`{persona}` in the template is replaced by each persona word), or one pair from
+ * two prompts padded to the same length.
+ */
+export type PairGenerator =
+	| {
+			readonly mode: "persona";
+			readonly template: string;
+			/** `positive[i]` is contrasted with `negative[i]`. */
+			readonly positive: readonly string[];
+			readonly negative: readonly string[];
+			/** Each appended to every statement; "" stands for the statement alone. */
+			readonly suffixes: readonly string[];
+	  }
+	| { readonly mode: "promptPair"; readonly positive: string; readonly negative: string };
+
+export const PAIR_GENERATOR_MODES = ["persona", "promptPair"] as const;
+
 /** A validation problem located on one row of the pair grid (0-based). */
 export interface RowIssue {
 	readonly row: number;
@@ -140,6 +159,10 @@ export type WebviewToHost =
 	| { readonly type: "openDataset"; readonly fileName: string }
 	| { readonly type: "saveDataset"; readonly fileName: string; readonly pairs: readonly PairRow[] }
 	| { readonly type: "deleteDataset"; readonly fileName: string }
+	/** `newFileName` is checked by the datasets module, whose refusal is shown next to the form. */
+	| { readonly type: "renameDataset"; readonly fileName: string; readonly newFileName: string }
+	/** Generated pairs come back for the open dataset's grid; nothing is written until Save. */
+	| { readonly type: "generatePairs"; readonly fileName: string; readonly generator: PairGenerator }
 	| { readonly type: "train"; readonly fileName: string; readonly method: TrainingMethod; readonly positions: PositionChoice; readonly layers: string }
 	| { readonly type: "cancelTraining" }
 	| { readonly type: "setVectorActive"; readonly fileName: string; readonly active: boolean }
@@ -177,6 +200,10 @@ export type HostToWebview =
 	| { readonly type: "state"; readonly state: PanelState }
 	| { readonly type: "dataset"; readonly fileName: string; readonly pairs: readonly PairRow[]; readonly issues: readonly RowIssue[] }
 	| { readonly type: "datasetSaved"; readonly fileName: string; readonly saved: boolean; readonly issues: readonly RowIssue[] }
+	| { readonly type: "datasetRenamed"; readonly fileName: string; readonly newFileName: string }
+	| { readonly type: "datasetNotRenamed"; readonly fileName: string; readonly newFileName: string; readonly message: string }
+	| { readonly type: "pairsGenerated"; readonly fileName: string; readonly pairs: readonly PairRow[] }
+	| { readonly type: "pairsNotGenerated"; readonly fileName: string; readonly message: string }
 	| { readonly type: "trainingDone"; readonly vectorFileName: string; readonly layers: readonly LayerSummary[]; readonly suggested: readonly [number, number] }
 	| { readonly type: "trainingFailed"; readonly message: string }
 	| { readonly type: "generation"; readonly side: "steered" | "baseline"; readonly text: string; readonly done: boolean; readonly tokensPerSecond?: number }
@@ -212,5 +239,11 @@ export const MESSAGE_LIMITS = {
 	maxConditionPromptLength: 2000,
 	/** Similarities are |cos|, so thresholds outside [0, 1] mean nothing. */
 	minConditionStep: 0.001,
-	maxRuleLength: 500
+	maxRuleLength: 500,
+	/** Persona words per side; each is crossed with every suffix. */
+	maxPersonas: 100,
+	maxPersonaLength: 200,
+	maxSuffixes: 1000,
+	maxSuffixLength: 2000,
+	maxTemplateLength: 2000
 } as const;

@@ -1,7 +1,11 @@
-/** Datasets: the list, and a grid editor for the pairs of the open one with per-row errors. */
+/**
+ * Datasets: the list with renaming, and a grid editor for the pairs of the open one with per-row
+ * errors and a form that generates pairs into it.
+ */
 import { h, section, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
 import type { PanelState, PairRow } from "../protocol/messages";
+import { pairGeneratorView } from "./pairGeneratorView";
 
 export function datasetsSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
 	const list = h(
@@ -12,7 +16,17 @@ export function datasetsSection(state: PanelState, view: ViewState, changed: (re
 				"li",
 				{ class: dataset.fileName === view.openDataset ? "selected" : undefined },
 				h("button", { class: "link", onclick: () => post({ type: "openDataset", fileName: dataset.fileName }) }, dataset.fileName),
-				h("vscode-button", { appearance: "icon", "aria-label": `Delete ${dataset.fileName}`, title: "Delete", onclick: () => post({ type: "deleteDataset", fileName: dataset.fileName }) }, "✕")
+				h("vscode-button", {
+					appearance: "icon",
+					"aria-label": `Rename ${dataset.fileName}`,
+					title: "Rename",
+					onclick: () => {
+						view.renaming = { fileName: dataset.fileName, newFileName: dataset.fileName };
+						changed(true);
+					}
+				}, "✎"),
+				h("vscode-button", { appearance: "icon", "aria-label": `Delete ${dataset.fileName}`, title: "Delete", onclick: () => post({ type: "deleteDataset", fileName: dataset.fileName }) }, "✕"),
+				view.renaming?.fileName === dataset.fileName ? renameForm(view, changed) : null
 			)
 		)
 	);
@@ -22,6 +36,23 @@ export function datasetsSection(state: PanelState, view: ViewState, changed: (re
 		state.datasets.length === 0 ? h("p", { class: "muted" }, "No datasets yet.") : list,
 		h("div", { class: "row" }, h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "runCommand", command: "newDataset" }) }, "New dataset…")),
 		view.openDataset ? pairGrid(view, changed) : null
+	);
+}
+
+function renameForm(view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
+	const renaming = view.renaming as NonNullable<ViewState["renaming"]>;
+	return h(
+		"div",
+		{ class: "rename", role: "group", "aria-label": `Rename ${renaming.fileName}` },
+		h("vscode-text-field", {
+			value: renaming.newFileName,
+			"aria-label": "New file name",
+			"data-focus-key": "rename-dataset",
+			oninput: (event: Event) => { renaming.newFileName = valueOf(event); changed(); }
+		}),
+		h("vscode-button", { onclick: () => post({ type: "renameDataset", fileName: renaming.fileName, newFileName: renaming.newFileName }) }, "Rename"),
+		h("vscode-button", { appearance: "secondary", onclick: () => { view.renaming = undefined; changed(true); } }, "Cancel"),
+		renaming.message ? h("p", { class: "error", role: "alert" }, renaming.message) : null
 	);
 }
 
@@ -82,6 +113,7 @@ function pairGrid(view: ViewState, changed: (rerender?: boolean) => void): HTMLE
 				}
 			}, "Add pair"),
 			h("vscode-button", { id: "save-dataset", disabled: !view.dirty, onclick: () => post({ type: "saveDataset", fileName, pairs: view.rows }) }, "Save")
-		)
+		),
+		pairGeneratorView(fileName, view, changed)
 	);
 }

@@ -13,6 +13,7 @@ import type { SteeringController } from "../steering/steeringController";
 import type { TrainingRunner } from "../training/trainingRunner";
 import { readSettings } from "../settings";
 import type { ConditionSearchRunner } from "./conditionSearchRunner";
+import { generatePairRows } from "./pairGeneration";
 import { checkRule } from "./ruleCheck";
 import type { StrengthSweepRunner } from "./strengthSweepRunner";
 
@@ -82,6 +83,20 @@ export class PanelMessageHandler {
 				await this.deps.refresh();
 				return;
 			}
+			case "renameDataset":
+				await this.rename(message.fileName, message.newFileName);
+				return;
+			case "generatePairs": {
+				let pairs;
+				try {
+					pairs = generatePairRows(message.generator);
+				} catch (error) {
+					post({ type: "pairsNotGenerated", fileName: message.fileName, message: describeError(error) });
+					return;
+				}
+				post({ type: "pairsGenerated", fileName: message.fileName, pairs });
+				return;
+			}
 			case "train":
 				await this.train(message);
 				return;
@@ -122,6 +137,19 @@ export class PanelMessageHandler {
 				post(checkRule(message.source));
 				return;
 		}
+	}
+
+	/** Every refusal (a name that leaves the folder, one already taken) is shown beside the rename form. */
+	private async rename(fileName: string, newFileName: string): Promise<void> {
+		try {
+			await this.deps.datasets.rename(fileName, newFileName);
+		} catch (error) {
+			this.deps.log.warn(`renaming dataset ${fileName} refused: ${describeError(error)}`);
+			this.deps.post({ type: "datasetNotRenamed", fileName, newFileName, message: describeError(error) });
+			return;
+		}
+		this.deps.post({ type: "datasetRenamed", fileName, newFileName });
+		await this.deps.refresh();
 	}
 
 	private async train(message: Extract<WebviewToHost, { type: "train" }>): Promise<void> {

@@ -4,7 +4,7 @@
  * validates every pair and writes atomically.
  */
 import { access } from "node:fs/promises";
-import { deleteDataset, listDatasets, loadDataset, saveDataset, type ContrastPair, type DatasetFileEntry, type LoadedDataset } from "../../datasets";
+import { deleteDataset, listDatasets, loadDataset, renameDataset, saveDataset, type ContrastPair, type DatasetFileEntry, type LoadedDataset } from "../../datasets";
 import { DATASET_EXTENSIONS } from "../../../webview/protocol/fileNames";
 import { UserFacingError } from "../failures";
 import { fileInFolder } from "./safeFileName";
@@ -49,6 +49,14 @@ export class DatasetStore {
 		const pairs = [...dataset.pairs, pair];
 		await this.save(fileName, pairs);
 		return pairs.length;
+	}
+
+	/**
+	 * Renames within the folder. The new name is checked by the datasets module alone (no separators,
+	 * no "..", same extension, not an existing dataset) so that its reasons reach the user unchanged.
+	 */
+	rename(fileName: string, newFileName: string): Promise<string> {
+		return renameDataset(this.folder, fileName, newFileName);
 	}
 
 	delete(fileName: string): Promise<void> {
