@@ -25,8 +25,11 @@ export const tests: UiTest[] = [
 
 			// Narrow the list to exactly this command, then run it.
 			await page.keyboard.type(label.slice("Steer:".length));
-			await paletteRow(page, label).first().waitFor({ state: "visible", timeout: 10_000 });
-			await page.keyboard.press("Enter");
+			const row = paletteRow(page, label).first();
+			await row.waitFor({ state: "visible", timeout: 10_000 });
+			// Click the row itself: Enter runs whichever row is focused, which on a busy machine can still
+			// be another Steer command while the list is being filtered.
+			await row.click();
 			await quickInput(page).waitFor({ state: "hidden", timeout: 10_000 });
 
 			// A command that is contributed but not registered, or that throws, shows a toast.
@@ -34,7 +37,7 @@ export const tests: UiTest[] = [
 			const errors = (await notificationTexts(page)).filter((text) => /not found|error|failed/i.test(text));
 			assert.deepEqual(errors, [], `running "${label}" showed: ${errors.join(" | ")}`);
 			if (command.command === PREFERRED_COMMAND) {
-				await outputPanel(page).waitFor({ state: "visible", timeout: 10_000 });
+				await outputPanel(page).waitFor({ state: "visible", timeout: 20_000 });
 				await page.screenshot({ path: documentationScreenshotPath("show-log") });
 			}
 		}
