@@ -1,26 +1,14 @@
 /** The `steer` CLI as a user runs it: a process, its JSON on stdout, one-line errors and exit codes. */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { writeControlVector } from "../../src/steering/gguf/controlVector";
-import { randomVector, repoRoot } from "../helpers/testModels";
+import { runSteer } from "../helpers/steerCli";
+import { randomVector } from "../helpers/testModels";
 import { writeTinyModel } from "../helpers/tinyModelFile";
 
-const run = promisify(execFile);
-const cli = path.join(repoRoot, "bin", "steer.cjs");
-
-async function steer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-	try {
-		const { stdout, stderr } = await run(process.execPath, [cli, ...args], { maxBuffer: 64 * 1024 * 1024 });
-		return { code: 0, stdout, stderr };
-	} catch (error) {
-		const failed = error as { code: number; stdout: string; stderr: string };
-		return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-	}
-}
+const steer = (...args: string[]) => runSteer(args);
 
 describe("steer CLI", function () {
 	this.timeout(120_000);
@@ -94,7 +82,7 @@ describe("steer CLI", function () {
 	it("fails with one line and a non-zero exit code on bad input", async () => {
 		const cases: [string[], RegExp][] = [
 			[["info", "--model", path.join(dir, "missing.gguf"), "--json"], /model file not found/],
-			[["info", "--model", cli, "--json"], /is not a GGUF file/],
+			[["info", "--model", __filename, "--json"], /is not a GGUF file/],
 			[["generate", ...model(), "--prompt", "x", "--vector", otherWidthFile], /128 wide, but the model's hidden state is 64 wide/],
 			[["generate", ...model(), "--prompt", "x", "--vector", path.join(dir, "nope.gguf")], /nope\.gguf/],
 			[["capture", ...model(), "--prompt", "x", "--layers", "9", "--json"], /layer 9 is out of range/],

@@ -4,32 +4,15 @@
  * writes the same file, and impossible requests fail before the model is loaded.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { loadDataset } from "../../src/datasets";
 import { loadTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
-import { repoRoot, trainedModelOrSkip } from "../helpers/testModels";
+import { runSteer } from "../helpers/steerCli";
+import { trainedModelOrSkip } from "../helpers/testModels";
 
-const run = promisify(execFile);
-
-interface CliResult {
-	readonly code: number;
-	readonly stdout: string;
-	readonly stderr: string;
-}
-
-async function steer(args: string[]): Promise<CliResult> {
-	try {
-		const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot, "bin", "steer.cjs"), ...args], { cwd: repoRoot });
-		return { code: 0, stdout, stderr };
-	} catch (error) {
-		const failed = error as { code: number; stdout: string; stderr: string };
-		return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-	}
-}
+const steer = runSteer;
 
 const prompts = [
 	"Once upon a time, there was a little girl named Lily. One day,",

@@ -3,31 +3,14 @@
  * `steer generate --vector` applies, `V.gguf:0` is the unsteered model, and mistakes are one-line errors.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { loadTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
+import { runSteer } from "../helpers/steerCli";
 import { repoRoot, trainedModelOrSkip } from "../helpers/testModels";
 
-const run = promisify(execFile);
-
-interface CliResult {
-	readonly code: number;
-	readonly stdout: string;
-	readonly stderr: string;
-}
-
-async function steer(args: string[]): Promise<CliResult> {
-	try {
-		const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot, "bin", "steer.cjs"), ...args], { cwd: repoRoot });
-		return { code: 0, stdout, stderr };
-	} catch (error) {
-		const failed = error as { code: number; stdout: string; stderr: string };
-		return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-	}
-}
+const steer = runSteer;
 
 describe("steer train (CLI)", function () {
 	this.timeout(120_000);
