@@ -114,16 +114,8 @@ function receive(message: HostToWebview): void {
 		}
 		case "sweepProgress":
 			view.sweep.progress = { done: message.done, total: message.total };
-			{
-				// Progress only moves the bar; a full render per step would steal focus.
-				const bar = document.getElementById("sweep-progress") as HTMLProgressElement | null;
-				saveViewState(view);
-				if (bar) {
-					bar.max = Math.max(1, message.total);
-					bar.value = message.done;
-					return;
-				}
-			}
+			saveViewState(view);
+			if (moveProgressBar("sweep-progress", message.done, message.total)) return;
 			break;
 		case "sweepDone":
 			view.sweep.progress = undefined;
@@ -136,16 +128,8 @@ function receive(message: HostToWebview): void {
 			break;
 		case "conditionProgress":
 			view.condition.progress = { done: message.done, total: message.total };
-			{
-				// Progress only moves the bar; a full render per prompt would steal focus.
-				const bar = document.getElementById("condition-progress") as HTMLProgressElement | null;
-				saveViewState(view);
-				if (bar) {
-					bar.max = Math.max(1, message.total);
-					bar.value = message.done;
-					return;
-				}
-			}
+			saveViewState(view);
+			if (moveProgressBar("condition-progress", message.done, message.total)) return;
 			break;
 		case "conditionFound":
 			view.condition.progress = undefined;
@@ -175,3 +159,15 @@ function receive(message: HostToWebview): void {
 
 onHostMessage(receive);
 post({ type: "ready" });
+
+/**
+ * Moves an existing progress bar in place; false when it is not on the page yet (then the caller
+ * renders). Progress only moves the bar: a full render per step would steal the focus.
+ */
+function moveProgressBar(id: string, done: number, total: number): boolean {
+	const bar = document.getElementById(id) as HTMLProgressElement | null;
+	if (!bar) return false;
+	bar.max = Math.max(1, total);
+	bar.value = done;
+	return true;
+}
