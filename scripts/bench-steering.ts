@@ -24,6 +24,7 @@ import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
 import { saveTrainedVector } from "../src/steering/pipeline/trainedVectorFile";
 import { describePositionSpec, type PositionSpec } from "../src/steering/positions";
 import type { TrainingMethod } from "../src/steering/training/methods";
+import happySadStories from "../examples/evaluation/happy-sad-stories.json";
 
 const root = path.resolve(__dirname, "..");
 const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.join(root, "..", "shared", "models"));
@@ -31,16 +32,8 @@ const modelPath = process.argv[2] ?? path.join(modelsDir, "TinyStories-656K.f16.
 const datasetPath = process.argv[3] ?? path.join(root, "examples", "datasets", "happy-sad.jsonl");
 const seeds = Array.from({ length: Number(process.argv[4] ?? 8) }, (_, i) => i + 1);
 
-const prompts = [
-	"Once upon a time, there was a little girl named Lily. One day,",
-	"Tom went to the park with his mom. At the park,",
-	"Once upon a time, there was a dog named Max. Every day,",
-	"Sara and her brother Ben lived in a small house. One morning,",
-	"There was a big tree in the garden. Under the tree,",
-	"Mom and Dad took Lucy to the beach. At the beach,"
-];
-const happyWords = ["happy", "smile", "smiled", "smiling", "laugh", "laughed", "fun", "joy", "glad", "giggled"];
-const sadWords = ["sad", "cry", "cried", "crying", "tears", "alone", "upset"];
+// The same prompts and mood words as the engine test test/engine/steeringScience.test.ts.
+const { prompts, happyWords, sadWords } = happySadStories;
 
 const setups: { method: TrainingMethod; positions: PositionSpec }[] = [
 	{ method: "mean-diff", positions: { select: "all", mean: true } },

@@ -21,17 +21,10 @@ import { trainFromPairs, type TrainedVector } from "../../src/steering/pipeline/
 import { saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
 import type { SteeringVector } from "../../src/steering/vector";
 import { repoRoot, trainedModelOrSkip } from "../helpers/testModels";
+import happySadStories from "../../examples/evaluation/happy-sad-stories.json";
 
-const storyPrompts = [
-	"Once upon a time, there was a little girl named Lily. One day,",
-	"Tom went to the park with his mom. At the park,",
-	"Once upon a time, there was a dog named Max. Every day,",
-	"Sara and her brother Ben lived in a small house. One morning,",
-	"There was a big tree in the garden. Under the tree,",
-	"Mom and Dad took Lucy to the beach. At the beach,"
-];
-const happyWords = ["happy", "smile", "smiled", "smiling", "laugh", "laughed", "fun", "joy", "glad", "giggled"];
-const sadWords = ["sad", "cry", "cried", "crying", "tears", "alone", "upset"];
+// The same prompts and mood words as the steering benchmark (scripts/bench-steering.ts).
+const { prompts: storyPrompts, happyWords, sadWords } = happySadStories;
 const seeds = [1, 2, 3, 4, 5, 6];
 
 describe("steering science on TinyStories-656K", function () {
