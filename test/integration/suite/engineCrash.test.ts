@@ -4,7 +4,7 @@ import * as vscode from "vscode";
 import type { ContrastPair } from "../../../src/datasets";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { TrainingOutcome } from "../../../src/vscode/training/trainingRunner";
-import { editorWith, ensureModelLoaded, lastErrors, MODEL, modelAvailable, steerApi, steerFolder, useTestSettings } from "./steerTestSupport";
+import { editorWith, lastErrors, MODEL, steerFolder, steerWithModelOrSkip } from "./steerTestSupport";
 
 const PROMPT = "Once upon a time, there was a little girl named Lily. She";
 const DATASET = "crash-moods.jsonl";
@@ -117,13 +117,7 @@ describe("Engine crash: a killed engine costs one request, and the user's files 
 	let greedyText: string;
 
 	before(async function () {
-		if (!modelAvailable()) {
-			console.log(`      skipped: ${MODEL} not found in STEER_TEST_MODELS`);
-			this.skip();
-		}
-		api = await steerApi();
-		await useTestSettings();
-		await ensureModelLoaded(api);
+		api = await steerWithModelOrSkip(this);
 		const text = await generateAtCursor();
 		assert.equal(typeof text, "string", `steer.generateAtCursor returned no text: ${lastErrors(api)}`);
 		greedyText = text as string;

@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { HostToWebview } from "../../../webview/protocol/messages";
-import { editorWith, ensureModelLoaded, MODEL, modelAvailable, modelPath, openPanel, steerApi, steerFolder, useTestSettings, workspaceDir } from "./steerTestSupport";
+import { editorWith, modelPath, openPanel, steerFolder, steerWithModelOrSkip, workspaceDir } from "./steerTestSupport";
 
 const PROMPT = "Once upon a time, there was a little girl named Lily. She";
 
@@ -39,13 +39,7 @@ describe("Failure paths: every command that takes input reports bad input and ke
 	let nEmbd: number;
 
 	before(async function () {
-		if (!modelAvailable()) {
-			console.log(`      skipped: ${MODEL} not found in STEER_TEST_MODELS`);
-			this.skip();
-		}
-		api = await steerApi();
-		await useTestSettings();
-		await ensureModelLoaded(api);
+		api = await steerWithModelOrSkip(this);
 		nEmbd = api.engine.requireModel().info.nEmbd;
 		await writeVector("fp-push.gguf", nEmbd, [1]);
 		await writeVector("fp-other-model.gguf", nEmbd + 8, [1]);

@@ -46,6 +46,21 @@ export async function ensureModelLoaded(api: SteerApi): Promise<void> {
 	assert.ok(info, `loading ${MODEL} failed: ${lastErrors(api)}`);
 }
 
+/**
+ * The common start of a suite that needs the model: skips the suite (saying why) when the test model
+ * is absent, else activates Steer with the test settings and the model loaded.
+ */
+export async function steerWithModelOrSkip(context: Mocha.Context): Promise<SteerApi> {
+	if (!modelAvailable()) {
+		console.log(`      skipped: ${MODEL} not found in STEER_TEST_MODELS`);
+		context.skip();
+	}
+	const api = await steerApi();
+	await useTestSettings();
+	await ensureModelLoaded(api);
+	return api;
+}
+
 /** The recent error lines of the Steer log, for assertion messages. */
 export function lastErrors(api: SteerApi): string {
 	return api.log.recentLines().filter((line) => line.startsWith("error:")).slice(-3).join(" | ") || "(no errors logged)";

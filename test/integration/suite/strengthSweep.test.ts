@@ -6,7 +6,7 @@ import { mkdir } from "node:fs/promises";
 import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { HostToWebview, SweepView } from "../../../webview/protocol/messages";
-import { ensureModelLoaded, modelAvailable, openPanel, steerApi, steerFolder, useTestSettings, waitFor } from "./steerTestSupport";
+import { openPanel, steerFolder, steerWithModelOrSkip, waitFor } from "./steerTestSupport";
 
 const VECTOR = "sweep-push.gguf";
 
@@ -22,10 +22,7 @@ describe("Playground: strength sweep", function () {
 	let api: SteerApi;
 
 	before(async function () {
-		if (!modelAvailable()) this.skip();
-		api = await steerApi();
-		await useTestSettings();
-		await ensureModelLoaded(api);
+		api = await steerWithModelOrSkip(this);
 		await openPanel(api);
 		const info = api.engine.requireModel().info;
 		await mkdir(steerFolder("vectors"), { recursive: true });

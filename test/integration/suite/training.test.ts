@@ -9,7 +9,7 @@ import type { SteerApi } from "../../../src/vscode/extension";
 import type { PostedMessage } from "../../../src/vscode/panel/steeringViewProvider";
 import type { TrainingOutcome } from "../../../src/vscode/training/trainingRunner";
 import type { HostToWebview, TrainingView } from "../../../webview/protocol/messages";
-import { ensureModelLoaded, lastErrors, MODEL, modelAvailable, openPanel, steerApi, steerFolder, useTestSettings, waitFor } from "./steerTestSupport";
+import { lastErrors, openPanel, steerFolder, steerWithModelOrSkip, waitFor } from "./steerTestSupport";
 
 const DATASET = "moods.jsonl";
 const PAIRS: ContrastPair[] = [
@@ -55,13 +55,7 @@ describe("Training a vector from a dataset", function () {
 	let api: SteerApi;
 
 	before(async function () {
-		if (!modelAvailable()) {
-			console.log(`      skipped: ${MODEL} not found in STEER_TEST_MODELS`);
-			this.skip();
-		}
-		api = await steerApi();
-		await useTestSettings();
-		await ensureModelLoaded(api);
+		api = await steerWithModelOrSkip(this);
 		await api.datasets.save(DATASET, PAIRS);
 		await openPanel(api);
 	});

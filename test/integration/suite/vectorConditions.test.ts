@@ -9,7 +9,7 @@ import type { ContrastPair } from "../../../src/datasets";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { TrainingOutcome } from "../../../src/vscode/training/trainingRunner";
 import type { ConditionSearchView, HostToWebview } from "../../../webview/protocol/messages";
-import { ensureModelLoaded, lastErrors, modelAvailable, openPanel, steerApi, steerFolder, useTestSettings, waitFor } from "./steerTestSupport";
+import { lastErrors, openPanel, steerFolder, steerWithModelOrSkip, waitFor } from "./steerTestSupport";
 
 const DATASET = "dogs-cats.jsonl";
 const PAIRS: ContrastPair[] = [
@@ -47,10 +47,7 @@ describe("Vectors: condition search and rules", function () {
 	let vectorFileName: string;
 
 	before(async function () {
-		if (!modelAvailable()) this.skip();
-		api = await steerApi();
-		await useTestSettings();
-		await ensureModelLoaded(api);
+		api = await steerWithModelOrSkip(this);
 		await api.datasets.save(DATASET, PAIRS);
 		await openPanel(api);
 		const outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>("steer.trainVector", DATASET, "pca-diff");
