@@ -110,12 +110,24 @@ export interface GenerateParams {
 	readonly steering?: readonly SteeringEntry[];
 }
 
+/**
+ * Why a generation ended:
+ * - "eogToken": the model ended the text, with an end-of-generation token (EOS, EOT, or a special
+ *   token whose text names an end, e.g. `<|im_end|>`) or by spelling a special token's text out in
+ *   ordinary tokens (TinyStories writes "<|end_story|>" so). The marker is not part of `text`.
+ * - "stopSequence": one of the request's `stop` strings appeared; it is not part of `text`.
+ * - "maxTokens": `maxTokens` tokens were generated.
+ */
+export type GenerateStopReason = "eogToken" | "stopSequence" | "maxTokens";
+
 export interface GenerateResult {
+	/** The generated text. Special tokens are not rendered, and special-token text the model spells out ends it (see specialTokens.ts). */
 	readonly text: string;
+	/** The generated tokens: those of a stop sequence or a spelled-out end marker included, an end-of-generation token not. */
 	readonly tokens: readonly number[];
 	readonly tokensPerSecond: number;
 	readonly promptTokens: number;
-	readonly stopReason: string;
+	readonly stopReason: GenerateStopReason;
 	/** Whether the completion was generated as fill-in-the-middle. */
 	readonly infill: boolean;
 }

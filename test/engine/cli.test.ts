@@ -68,12 +68,13 @@ describe("steer CLI", function () {
 		}
 	});
 
-	it("generate --json reports text, tokens and speed; a zero-scaled vector is the unsteered model", async () => {
+	it("generate --json reports text, tokens, speed and why it stopped; a zero-scaled vector is the unsteered model", async () => {
 		const { code, stdout } = await steer("generate", ...model(), "--prompt", "a b c", "--max-tokens", "8", "--json");
 		assert.equal(code, 0);
 		const plain = JSON.parse(stdout);
-		assert.deepEqual(Object.keys(plain).sort(), ["text", "tokens", "tokensPerSecond"]);
+		assert.deepEqual(Object.keys(plain).sort(), ["stopReason", "text", "tokens", "tokensPerSecond"]);
 		assert.equal(plain.tokens.length, 8);
+		assert.equal(plain.stopReason, "maxTokens");
 		assert.ok(plain.tokensPerSecond > 0);
 		const zero = JSON.parse((await steer("generate", ...model(), "--prompt", "a b c", "--max-tokens", "8", "--json", "--vector", `${vectorFile}:0`)).stdout);
 		assert.deepEqual(zero.tokens, plain.tokens);

@@ -29,7 +29,7 @@ describe("stop sequences on a text stream", () => {
 		const seen: string[] = [];
 		const stream = new StopSequenceStream(["END"], (text) => seen.push(text));
 		assert.equal(stream.push("the E"), false);
-		assert.equal(seen.join(""), "the", "a possible start of the stop sequence was emitted early");
+		assert.equal(seen.join(""), "the ", "a possible start of the stop sequence was emitted early");
 		assert.equal(stream.push("N"), false);
 		assert.equal(stream.push("d of it"), false);
 		assert.equal(stream.finish(), "the ENd of it");
@@ -42,6 +42,30 @@ describe("stop sequences on a text stream", () => {
 		stream.push("Lily ran");
 		assert.equal(stream.finish(" home. Then"), "Lily ran home");
 		assert.equal(stream.stopped, true);
+	});
+
+	it("holds back only a tail that begins a stop sequence, and says which stop sequence ended the stream", () => {
+		const seen: string[] = [];
+		const stream = new StopSequenceStream(["<|end_story|>", "</s>"], (text) => seen.push(text));
+		assert.equal(stream.push("Tom was happy."), false);
+		assert.equal(seen.join(""), "Tom was happy.", "text that begins no stop sequence was held back");
+		assert.equal(stream.push(" <|"), false);
+		assert.equal(seen.join(""), "Tom was happy. ");
+		assert.equal(stream.push("end"), false);
+		assert.equal(stream.push("_story|> Once"), true);
+		assert.equal(stream.stoppedBy, "<|end_story|>");
+		assert.equal(stream.finish(), "Tom was happy. ");
+		assert.equal(seen.join(""), "Tom was happy. ");
+	});
+
+	it("finds a stop sequence that starts in text pushed long before, among many stop sequences", () => {
+		const stops = Array.from({ length: 300 }, (_, i) => `<|reserved_${i}|>`);
+		const stream = new StopSequenceStream(stops, () => undefined);
+		for (let i = 0; i < 200; i++) stream.push("word ");
+		for (const character of "<|reserved_299|>") stream.push(character);
+		assert.equal(stream.stopped, true);
+		assert.equal(stream.stoppedBy, "<|reserved_299|>");
+		assert.equal(stream.finish(), "word ".repeat(200));
 	});
 
 	it("passes text straight through without stop sequences", () => {

@@ -1,9 +1,16 @@
+import type { GenerateStopReason } from "../../engine/protocol";
 import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireString } from "../args";
 import { withEngine } from "../engineSession";
 import { loadVectorOptions } from "../vectorOption";
 
 export const generateUsage =
 	"steer generate --model M --prompt TEXT [--vector FILE.gguf[:S]]... [--max-tokens N] [--temperature T] [--top-p P] [--seed S] [--stop TEXT]... [--json]";
+
+const stopReasonText: Record<GenerateStopReason, string> = {
+	eogToken: "the model ended the text",
+	stopSequence: "stopped at a --stop text",
+	maxTokens: "stopped at --max-tokens"
+};
 
 export async function runGenerate(argv: string[]): Promise<void> {
 	const values = parseCommandArgs(argv, {
@@ -33,11 +40,11 @@ export async function runGenerate(argv: string[]): Promise<void> {
 			{ onProgress: streaming ? ({ text }) => process.stdout.write(text) : undefined }
 		);
 		if (values.json) {
-			process.stdout.write(JSON.stringify({ text: result.text, tokens: result.tokens, tokensPerSecond: result.tokensPerSecond }) + "\n");
+			process.stdout.write(JSON.stringify({ text: result.text, tokens: result.tokens, tokensPerSecond: result.tokensPerSecond, stopReason: result.stopReason }) + "\n");
 		} else {
 			if (!streaming) process.stdout.write(result.text);
 			process.stdout.write("\n");
-			process.stderr.write(`steer: ${result.tokens.length} tokens at ${result.tokensPerSecond.toFixed(1)} tokens/s\n`);
+			process.stderr.write(`steer: ${result.tokens.length} tokens at ${result.tokensPerSecond.toFixed(1)} tokens/s; ${stopReasonText[result.stopReason]}\n`);
 		}
 	});
 }

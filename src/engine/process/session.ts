@@ -13,9 +13,10 @@ import { applyChatTemplate } from "../../datasets/generators/chat-template";
 import { buildControlVectorBuffer, type ControlVectorBuffer } from "../controlVectorBuffer";
 import { EngineError } from "../errors";
 import { resolvePositions, suffixStart } from "../positions";
+import { generationStops, type GenerationStops, type SpecialTokenInfo } from "../specialTokens";
 import { StopSequenceStream } from "../stopSequences";
 import type {
-	CaptureParams, CapturedItem, GenerateParams, GenerateResult, LoadModelParams, ModelInfo, NextTokenParams,
+	CaptureParams, CapturedItem, GenerateParams, GenerateResult, GenerateStopReason, LoadModelParams, ModelInfo, NextTokenParams,
 	NextTokenResult, SteeringEntry, SteeringState, TokenProjectionsParams, TokenProjectionsResult
 } from "../protocol";
 import { chooseBackend, type Log } from "./backend";
@@ -68,6 +69,7 @@ export class ModelSession {
 	private disposed = false;
 	private readonly warnedCharacters = new Set<string>();
 	private trimLeadingSpaceChecked: boolean | undefined;
+	private readonly stops: GenerationStops;
 
 	private constructor(
 		readonly info: ModelInfo,
@@ -78,7 +80,9 @@ export class ModelSession {
 		private readonly native: NativeAddon,
 		private readonly captureContext: NativeCaptureContext,
 		private readonly log: Log
-	) {}
+	) {
+		this.stops = modelGenerationStops(model);
+	}
 
 	static async load(params: LoadModelParams, steerRoot: string, log: Log): Promise<ModelSession> {
 		await checkModelFile(params.modelPath);
@@ -391,7 +395,8 @@ export class ModelSession {
 			// LlamaCompletion prepends BOS itself to token input.
 			const promptTokens = this.tokenizeText(params.prompt);
 			const tokens: number[] = [];
-			const stream = new StopSequenceStream(stops, onText);
+			// Special-token text the model spells out ends the generation like a stop sequence (see specialTokens.ts).
+			const stream = new StopSequenceStream([...stops, ...this.stops.stopTexts], onText);
 			const text = new IncrementalDetokenizer(this.model, promptTokens);
 			const generation = new AbortController();
 			const forwardAbort = () => generation.abort();
@@ -407,6 +412,7 @@ export class ModelSession {
 					seed: params.seed,
 					signal: generation.signal,
 					stopOnAbortSignal: true,
+					customStopTriggers: this.stops.stopTokens.length > 0 ? this.stops.stopTokens.map((token) => [token]) : undefined,
 					onToken: (chunk: unknown[]) => {
 						tokens.push(...(chunk as number[]));
 						if (stream.push(text.push(chunk as number[]))) generation.abort();
@@ -422,7 +428,7 @@ export class ModelSession {
 					tokens,
 					tokensPerSecond: seconds > 0 ? tokens.length / seconds : 0,
 					promptTokens: this.tokenizeWithBos(params.prompt).length,
-					stopReason: stream.stopped ? "stopSequence" : metadata.stopReason,
+					stopReason: stopReasonOf(stream, stops, metadata.stopReason),
 					infill
 				};
 			} catch (error) {
@@ -464,6 +470,25 @@ async function loadModelWithFallback(llama: Llama, params: LoadModelParams, warn
 			throw new EngineError("MODEL_LOAD_FAILED", `could not load ${params.modelPath}: ${cpuError instanceof Error ? cpuError.message : cpuError}`);
 		}
 	}
+}
+
+/** Every special token of the model (control, user-defined and end-of-generation tokens), summarized for `generationStops`. */
+function modelGenerationStops(model: LlamaModel): GenerationStops {
+	const specials: SpecialTokenInfo[] = [];
+	for (const token of model.iterateAllTokens()) {
+		const attributes = model.getTokenAttributes(token);
+		const eog = model.isEogToken(token);
+		if (!eog && !attributes.control && !attributes.userDefined) continue;
+		specials.push({ id: token as number, text: model.detokenize([token], true), eog, userDefined: attributes.userDefined && !attributes.control });
+	}
+	return generationStops(specials);
+}
+
+function stopReasonOf(stream: StopSequenceStream, stops: readonly string[], completionReason: string | undefined): GenerateStopReason {
+	if (stream.stopped) return stops.includes(stream.stoppedBy!) ? "stopSequence" : "eogToken";
+	if (completionReason === "maxTokens") return "maxTokens";
+	// "eogToken", or "customStopTrigger" for the special tokens in `stopTokens`.
+	return "eogToken";
 }
 
 let cachedVersion: string | undefined;
