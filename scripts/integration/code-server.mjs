@@ -49,7 +49,12 @@ function isolatedEnvironment(scratchDir, extraEnv) {
 	};
 }
 
-export function codeServerArgs({ configFile, userDataDir, extensionsDir, workspaceTrust = false }) {
+/**
+ * `testDriver`: only for the harness that loads the extension under test through the `payload` URL
+ * parameter. VS Code's smoke-test driver also suppresses every notification toast, so an editor a
+ * person uses (`npm start`) or a UI test that checks what a person sees must run without it.
+ */
+export function codeServerArgs({ configFile, userDataDir, extensionsDir, workspaceTrust = false, testDriver = false }) {
 	return [
 		codeServerEntry,
 		"--config", configFile,
@@ -60,7 +65,7 @@ export function codeServerArgs({ configFile, userDataDir, extensionsDir, workspa
 		...(workspaceTrust ? [] : ["--disable-workspace-trust"]),
 		// Without it the built workbench ignores the `payload` URL parameter that carries
 		// extensionDevelopmentPath and extensionTestsPath.
-		"--vscode-option", "enable-smoke-test-driver"
+		...(testDriver ? ["--vscode-option", "enable-smoke-test-driver"] : [])
 	];
 }
 
@@ -97,11 +102,11 @@ async function waitForHealthy(url, child, getOutput) {
 
 /**
  * `workspaceTrust`: check workspace trust as a user's editor does (every other instance turns it
- * off, so that the tests run in a trusted workspace without a prompt).
- * @param {{ scratchDir: string, name: string, extensionsDir?: string, env?: Record<string, string>, port?: number, workspaceTrust?: boolean }} options
+ * off, so that the tests run in a trusted workspace without a prompt). `testDriver`: see codeServerArgs.
+ * @param {{ scratchDir: string, name: string, extensionsDir?: string, env?: Record<string, string>, port?: number, workspaceTrust?: boolean, testDriver?: boolean }} options
  * @returns {Promise<{ url: string, port: number, userDataDir: string, extensionsDir: string }>}
  */
-export async function startCodeServer({ scratchDir, name, extensionsDir, env = {}, port: requestedPort, workspaceTrust = false }) {
+export async function startCodeServer({ scratchDir, name, extensionsDir, env = {}, port: requestedPort, workspaceTrust = false, testDriver = false }) {
 	const instanceDir = path.join(scratchDir, name);
 	const userDataDir = path.join(instanceDir, "user-data");
 	const resolvedExtensionsDir = extensionsDir ?? path.join(instanceDir, "extensions");
@@ -113,7 +118,7 @@ export async function startCodeServer({ scratchDir, name, extensionsDir, env = {
 	const configFile = path.join(instanceDir, "config.yaml");
 	writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
 
-	const child = spawnTracked(nodeBin, codeServerArgs({ configFile, userDataDir, extensionsDir: resolvedExtensionsDir, workspaceTrust }), {
+	const child = spawnTracked(nodeBin, codeServerArgs({ configFile, userDataDir, extensionsDir: resolvedExtensionsDir, workspaceTrust, testDriver }), {
 		env: isolatedEnvironment(scratchDir, env),
 		stdio: ["ignore", "pipe", "pipe"]
 	});

@@ -69,7 +69,7 @@ async function suiteOne(context) {
 	const { extensionDir, testsIndex, workspaceDir, env } = context;
 	log("\nSuite 1: extension host (mocha)");
 	const suiteStarted = performance.now();
-	const server = await startCodeServer({ scratchDir, name: "extension-host", env });
+	const server = await startCodeServer({ scratchDir, name: "extension-host", env, testDriver: true });
 	const browser = await launchBrowser(scratchDir, "browser-extension-host");
 	browsers.push(browser);
 	try {
@@ -89,12 +89,15 @@ async function suiteTwo(context) {
 	log("\nSuite 2: workbench UI (Playwright)");
 	const suiteStarted = performance.now();
 	const extension = await prepareUiExtension({ scratchDir, extensionDir, manifest, log });
-	const server = await startCodeServer({ scratchDir, name: "ui", extensionsDir: extension.extensionsDir, env });
+	// Installed from its .vsix as a user installs it and without the test driver: the workbench is the
+	// one `npm start` opens, notifications included.
+	const payload = extension.developmentPayload;
+	const server = await startCodeServer({ scratchDir, name: "ui", extensionsDir: extension.extensionsDir, env, testDriver: payload(0) !== undefined });
 	const browser = await launchBrowser(scratchDir, "browser-ui");
 	browsers.push(browser);
 	try {
-		const payload = extension.developmentPayload(server.port);
-		const query = `folder=${encodeURIComponent(workspaceDir)}${payload ? `&payload=${encodeURIComponent(payload)}` : ""}`;
+		const development = payload(server.port);
+		const query = `folder=${encodeURIComponent(workspaceDir)}${development ? `&payload=${encodeURIComponent(development)}` : ""}`;
 		await browser.page.goto(`${server.url}/?${query}`, { waitUntil: "domcontentloaded", timeout: 60_000 });
 		await waitForWorkbench(browser.page);
 		const result = await runUiSuite({ page: browser.page, manifest, uiTestModules, log });
@@ -125,13 +128,13 @@ async function main() {
 	const { testsIndex, untrustedTestsIndex, uiTestModules } = await compileTests();
 	log(`compiled integration tests (${elapsed(compileStarted)})`);
 
-	// A fresh copy each run: tests may edit files in it.
-	const workspaceDir = path.join(scratchDir, "workspace");
-	cpSync(path.join(repoRoot, "test", "integration", "workspace"), workspaceDir, { recursive: true });
-
-	const context = { extensionDir, manifest, testsIndex, untrustedTestsIndex, uiTestModules, workspaceDir, modelsDir, env: { STEER_TEST_MODELS: modelsDir } };
 	const totals = { passed: 0, failed: 0 };
 	for (const suite of [suiteOne, suiteTwo, suiteThree]) {
+		// A fresh copy of the workspace for each suite: tests edit files in it, and no suite may depend
+		// on what another left behind.
+		const workspaceDir = path.join(scratchDir, `workspace-${suite.name}`);
+		cpSync(path.join(repoRoot, "test", "integration", "workspace"), workspaceDir, { recursive: true });
+		const context = { extensionDir, manifest, testsIndex, untrustedTestsIndex, uiTestModules, workspaceDir, modelsDir, env: { STEER_TEST_MODELS: modelsDir } };
 		try {
 			const result = await suite(context);
 			totals.passed += result.passed;

@@ -80,13 +80,16 @@ describe("Steering panel: hostile webview messages", function () {
 		try {
 			assert.equal(await api.panel.receive({ type: "saveDataset", fileName: "after-hostile.jsonl", pairs: [{ positive: "A happy day.", negative: "A sad day." }] }), true);
 			const saved = await waitFor("a datasetSaved reply", () => sent.find((message) => message.type === "datasetSaved"));
-			assert.deepEqual(saved, { type: "datasetSaved", fileName: "after-hostile.jsonl", saved: true, issues: [] });
+			assert.ok(saved.type === "datasetSaved" && saved.saved && saved.issues.length === 0, JSON.stringify(saved));
 			assert.equal(await api.panel.receive({ type: "openDataset", fileName: "after-hostile.jsonl" }), true);
 			const opened = await waitFor("a dataset reply", () => sent.find((message) => message.type === "dataset"));
-			assert.deepEqual(opened, { type: "dataset", fileName: "after-hostile.jsonl", pairs: [{ positive: "A happy day.", negative: "A sad day.", prompt: undefined }], issues: [] });
+			assert.ok(opened.type === "dataset");
+			assert.deepEqual(opened, { type: "dataset", fileName: "after-hostile.jsonl", pairs: [{ positive: "A happy day.", negative: "A sad day.", prompt: undefined }], issues: [], problems: [], revision: opened.revision });
 			assert.equal(await api.panel.receive({ type: "ready" }), true);
-			const state = await waitFor("a state reply", () => sent.find((message) => message.type === "state"));
-			assert.ok(state.type === "state" && state.state.datasets.some((dataset) => dataset.fileName === "after-hostile.jsonl"));
+			// The folder watcher reports the new file on its own schedule: wait for the state that names it.
+			await waitFor("a state reply that lists after-hostile.jsonl", () =>
+				sent.find((message) => message.type === "state" && message.state.datasets.some((dataset) => dataset.fileName === "after-hostile.jsonl"))
+			);
 		} finally {
 			subscription.dispose();
 		}

@@ -44,6 +44,43 @@ export async function openPaletteShowing(page: Page, text: string, label: string
 	}
 }
 
+/**
+ * Answers the web workbench's open dialog (a quick input holding a path) with the file `filePath`,
+ * which may depend on the folder the dialog starts in (its default text, e.g. the workspace).
+ * The dialog fills in its default text a moment after it shows; typing before that lands in front
+ * of the default, so wait for it, type, and check the field holds exactly what was typed.
+ */
+export async function answerOpenDialog(page: Page, filePath: (startFolder: string) => string): Promise<void> {
+	const input = quickInput(page).locator("input.input");
+	await input.waitFor({ state: "visible", timeout: 15_000 });
+	const startFolder = await pollValue(() => input.inputValue(), (value) => value.startsWith("/"), "the open dialog's start folder", 15_000);
+	const target = filePath(startFolder);
+	const folder = `${target.slice(0, target.lastIndexOf("/"))}/`;
+	const fileName = target.slice(target.lastIndexOf("/") + 1);
+	await pollValue(async () => {
+		if ((await input.inputValue()) !== folder) await input.fill(folder);
+		return input.inputValue();
+	}, (value) => value === folder, `the open dialog to hold ${folder}`, 15_000);
+	const row = quickInput(page).locator(".monaco-list-row", { hasText: fileName });
+	await row.first().waitFor({ state: "visible", timeout: 15_000 });
+	await row.first().click();
+	await pollValue(() => input.inputValue(), (value) => value.endsWith(fileName), `the open dialog to hold ${target}`, 10_000);
+	await input.press("Enter");
+	await quickInput(page).waitFor({ state: "hidden", timeout: 15_000 });
+}
+
+/** Polls `read` until `accept` holds for its value, which is returned. */
+async function pollValue<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs: number): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	let value = await read();
+	while (!accept(value)) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (it holds ${JSON.stringify(value)})`);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		value = await read();
+	}
+	return value;
+}
+
 /** Texts of the notification toasts currently shown. */
 export async function notificationTexts(page: Page): Promise<string[]> {
 	return page.locator(".notification-toast").allInnerTexts();
