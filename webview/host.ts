@@ -28,6 +28,12 @@ export interface ViewState {
 	openDataset?: string;
 	rows: PairRow[];
 	rowIssues: RowIssue[];
+	/** Lines of the open file that are not valid pairs ("file:line: …"); while any, Save is refused. */
+	fileProblems: string[];
+	/** The revision of the file the grid shows, so that Save cannot overwrite a newer file. */
+	revision?: string;
+	/** Why the last Save wrote nothing, when the file (not a row) was the reason. */
+	saveMessage?: string;
 	dirty: boolean;
 	generator: PairGeneratorForm;
 	/** Why the last generation was refused, shown under the form. */
@@ -79,6 +85,7 @@ export interface ConditionState {
 const initialState: ViewState = {
 	rows: [],
 	rowIssues: [],
+	fileProblems: [],
 	dirty: false,
 	generator: INITIAL_PAIR_GENERATOR_FORM,
 	method: "pca-diff",

@@ -60,6 +60,7 @@ function receive(message: HostToWebview): void {
 			if (view.openDataset && !message.state.datasets.some((dataset) => dataset.fileName === view.openDataset)) {
 				view.openDataset = undefined;
 				view.rows = [];
+				view.fileProblems = [];
 				view.dirty = false;
 			}
 			break;
@@ -67,6 +68,9 @@ function receive(message: HostToWebview): void {
 			view.openDataset = message.fileName;
 			view.rows = message.pairs.map((pair) => ({ ...pair }));
 			view.rowIssues = [...message.issues];
+			view.fileProblems = [...message.problems];
+			view.revision = message.revision;
+			view.saveMessage = undefined;
 			view.dirty = false;
 			break;
 		case "datasetRenamed":
@@ -90,6 +94,8 @@ function receive(message: HostToWebview): void {
 			break;
 		case "datasetSaved":
 			view.rowIssues = [...message.issues];
+			view.saveMessage = message.message;
+			if (message.revision !== undefined) view.revision = message.revision;
 			view.dirty = !message.saved;
 			break;
 		case "trainingDone":

@@ -6,8 +6,8 @@ import {
 } from "./contrast-pair";
 import { closestName } from "./closest-name";
 import { formatCsvRecords, parseCsvRecords, type CsvRecord } from "./csv-records";
-import { DatasetValidationError, type DatasetIssue } from "./issues";
-import type { ParsedPairs } from "./jsonl";
+import type { DatasetIssue } from "./issues";
+import { requireNoErrors, type DatasetReading, type ParsedPairs } from "./jsonl";
 import { resolveDatasetLimits, type DatasetLimits } from "./limits";
 import { PairCollection } from "./pair-collection";
 import { readPairRecord } from "./pair-record";
@@ -20,16 +20,18 @@ import { stripByteOrderMark } from "./text-lines";
  * field is absent. Throws a `DatasetValidationError` listing every problem when there is any.
  */
 export function parseCsv(text: string, fileName: string, limits: Partial<DatasetLimits> = {}): ParsedPairs {
+	return requireNoErrors(readCsv(text, fileName, limits), fileName);
+}
+
+/** Reads a CSV dataset without refusing it, as `readJsonl` does for JSONL. */
+export function readCsv(text: string, fileName: string, limits: Partial<DatasetLimits> = {}): DatasetReading {
 	const { maxLines, maxLineLength } = resolveDatasetLimits(limits);
 	const { records, issues } = parseCsvRecords(stripByteOrderMark(text), fileName, {
 		maxRecords: maxLines,
 		maxRecordLength: maxLineLength,
 	});
 	const [header, ...rows] = records;
-	if (header === undefined) {
-		if (issues.length > 0) throw new DatasetValidationError(fileName, issues);
-		return { pairs: [], warnings: [] };
-	}
+	if (header === undefined) return { pairs: [], warnings: [], errors: issues };
 
 	const { columns, issues: headerIssues } = readHeader(header, fileName);
 	issues.push(...headerIssues);
@@ -48,8 +50,7 @@ export function parseCsv(text: string, fileName: string, limits: Partial<Dataset
 	}
 
 	issues.push(...collection.errors);
-	if (issues.length > 0) throw new DatasetValidationError(fileName, issues.sort((a, b) => a.line - b.line));
-	return { pairs: collection.pairs, warnings: collection.warnings };
+	return { pairs: collection.pairs, warnings: collection.warnings, errors: issues.sort((a, b) => a.line - b.line) };
 }
 
 function readHeader(header: CsvRecord, file: string): { columns: ContrastPairField[]; issues: DatasetIssue[] } {

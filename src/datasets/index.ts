@@ -1,15 +1,17 @@
 /** Contrast-pair datasets: schema, validation, file formats, storage and generators. */
 export { pairTexts, CONTRAST_PAIR_FIELDS, type ContrastPair, type ContrastPairField, type Dataset } from "./contrast-pair";
-export { DatasetValidationError, formatDatasetIssue, type DatasetIssue } from "./issues";
+export { DatasetSaveRefusedError, DatasetValidationError, formatDatasetIssue, type DatasetIssue } from "./issues";
 export { DEFAULT_DATASET_LIMITS, resolveDatasetLimits, type DatasetLimits } from "./limits";
-export { parseJsonl, toJsonl, type ParsedPairs } from "./jsonl";
-export { parseCsv, toCsv } from "./csv";
+export { parseJsonl, readJsonl, toJsonl, type DatasetReading, type ParsedPairs } from "./jsonl";
+export { parseCsv, readCsv, toCsv } from "./csv";
 export { validatePairs } from "./validate-pairs";
-export { writeFileAtomic, type AtomicWriteFileSystem, type AtomicWriteFileHandle } from "./atomic-write";
 export { datasetFormatOf, datasetNameOf, datasetPathInDirectory, type DatasetFormat } from "./dataset-files";
 export {
 	loadDataset,
+	readDataset,
 	saveDataset,
+	type DatasetFileReading,
+	type SaveDatasetOptions,
 	listDatasets,
 	renameDataset,
 	deleteDataset,

@@ -38,3 +38,32 @@ function describeIssues(file: string, issues: readonly DatasetIssue[]): string {
 	if (hidden > 0) shown.push(`  …and ${hidden} more`);
 	return [`Dataset ${file} has ${count}; nothing was loaded:`, ...shown].join("\n");
 }
+
+/**
+ * Thrown instead of writing a dataset when the write would lose something: the file on disk has lines
+ * that are not valid pairs (an editor holding only the valid pairs would drop them), or it changed
+ * since the caller read it. The file is left exactly as it was.
+ */
+export class DatasetSaveRefusedError extends Error {
+	readonly file: string;
+	readonly reason: "unreadable-lines" | "changed-on-disk";
+	/** For "unreadable-lines": the problems of the file on disk. */
+	readonly issues: readonly DatasetIssue[];
+
+	constructor(file: string, reason: DatasetSaveRefusedError["reason"], issues: readonly DatasetIssue[] = []) {
+		super(describeRefusal(file, reason, issues));
+		this.name = "DatasetSaveRefusedError";
+		this.file = file;
+		this.reason = reason;
+		this.issues = issues;
+	}
+}
+
+function describeRefusal(file: string, reason: DatasetSaveRefusedError["reason"], issues: readonly DatasetIssue[]): string {
+	if (reason === "changed-on-disk") {
+		return `Not saved: ${file} changed on disk since it was opened. Reopen it to see the new content; nothing was written.`;
+	}
+	const lines = [...new Set(issues.map((issue) => issue.line))];
+	const which = lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.join(", ")}`;
+	return `Not saved: ${file} has ${lines.length === 1 ? "a line" : `${lines.length} lines`} Steer cannot read (${which}), which saving would drop. Fix ${lines.length === 1 ? "it" : "them"} in the text editor first; nothing was written.`;
+}

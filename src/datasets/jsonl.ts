@@ -11,12 +11,33 @@ export interface ParsedPairs {
 	readonly warnings: readonly DatasetIssue[];
 }
 
+/** A file read as far as it could be: the pairs that are valid, and every line that is not. */
+export interface DatasetReading extends ParsedPairs {
+	/** Problems that make a line unusable; a file with any is not a dataset until they are fixed. */
+	readonly errors: readonly DatasetIssue[];
+}
+
 /**
  * Parses a JSONL dataset: one `{"positive": …, "negative": …}` object per line, with optional
  * `prompt`, `label` and `id`. Blank lines are skipped. Throws a `DatasetValidationError` listing every
  * problem when there is any, so a malformed file is never half-loaded.
  */
 export function parseJsonl(text: string, fileName: string, limits: Partial<DatasetLimits> = {}): ParsedPairs {
+	return requireNoErrors(readJsonl(text, fileName, limits), fileName);
+}
+
+/** Throws the reading's errors, if any, as one `DatasetValidationError`. */
+export function requireNoErrors(reading: DatasetReading, fileName: string): ParsedPairs {
+	if (reading.errors.length > 0) throw new DatasetValidationError(fileName, reading.errors);
+	return { pairs: reading.pairs, warnings: reading.warnings };
+}
+
+/**
+ * Reads a JSONL dataset without refusing it: the valid pairs, and each problem with its line, so that
+ * an editor can show both. Never write `pairs` back on their own while `errors` is not empty: the
+ * lines behind the errors would be lost.
+ */
+export function readJsonl(text: string, fileName: string, limits: Partial<DatasetLimits> = {}): DatasetReading {
 	const { maxLines, maxLineLength } = resolveDatasetLimits(limits);
 	const collection = new PairCollection();
 	const errors: DatasetIssue[] = [];
@@ -43,8 +64,7 @@ export function parseJsonl(text: string, fileName: string, limits: Partial<Datas
 	}
 
 	errors.push(...collection.errors);
-	if (errors.length > 0) throw new DatasetValidationError(fileName, errors.sort((a, b) => a.line - b.line));
-	return { pairs: collection.pairs, warnings: collection.warnings };
+	return { pairs: collection.pairs, warnings: collection.warnings, errors: errors.sort((a, b) => a.line - b.line) };
 }
 
 /** Returns the object on the line, or a message saying why the line is not one. */

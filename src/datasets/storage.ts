@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { writeFileAtomic } from "./atomic-write";
+import { writeFileAtomic } from "../files/atomic-write";
 import type { Dataset } from "./contrast-pair";
-import { parseCsv, toCsv } from "./csv";
+import { toCsv } from "./csv";
 import {
 	datasetFormatOf,
 	datasetNameOf,
@@ -10,12 +11,12 @@ import {
 	requireDatasetFormat,
 	type DatasetFormat,
 } from "./dataset-files";
-import type { DatasetIssue } from "./issues";
-import { parseJsonl, toJsonl } from "./jsonl";
+import { DatasetSaveRefusedError, type DatasetIssue } from "./issues";
+import { readJsonl, requireNoErrors, toJsonl, type DatasetReading } from "./jsonl";
+import { readCsv } from "./csv";
 import { resolveDatasetLimits, type DatasetLimits } from "./limits";
 import { validatePairs } from "./validate-pairs";
 
-export { writeFileAtomic } from "./atomic-write";
 
 /** A dataset read from disk, with the problems that did not prevent loading it. */
 export interface LoadedDataset extends Dataset {
@@ -30,32 +31,74 @@ export interface DatasetFileEntry {
 	readonly format: DatasetFormat;
 }
 
+/** A dataset file read as far as it could be, for an editor that shows the valid pairs and the problems. */
+export interface DatasetFileReading extends DatasetReading {
+	readonly name: string;
+	/** Identifies the content read (a hash of its bytes); pass it to `saveDataset` to detect later changes. */
+	readonly revision: string;
+}
+
 /**
  * Reads a `.jsonl` or `.csv` dataset (the extension decides). The file size is checked before reading
  * so that a huge file is refused without being loaded. Throws `DatasetValidationError` for content
  * problems; file system errors propagate with their usual codes (ENOENT, EACCES…).
  */
 export async function loadDataset(filePath: string, limits: Partial<DatasetLimits> = {}): Promise<LoadedDataset> {
+	const reading = await readDataset(filePath, limits);
+	const { pairs, warnings } = requireNoErrors(reading, filePath);
+	return { name: reading.name, pairs, warnings };
+}
+
+/**
+ * Reads a dataset without refusing it for content problems: the valid pairs and every problem, with
+ * the revision of the content read. File system errors and a file over the size limit still throw.
+ */
+export async function readDataset(filePath: string, limits: Partial<DatasetLimits> = {}): Promise<DatasetFileReading> {
 	const format = requireDatasetFormat(filePath);
 	const resolvedLimits = resolveDatasetLimits(limits);
 	const { size } = await fs.stat(filePath);
 	if (size > resolvedLimits.maxFileBytes) {
 		throw new Error(`Dataset file ${filePath} has ${size} bytes, more than the limit of ${resolvedLimits.maxFileBytes}; split it or raise the maxFileBytes limit.`);
 	}
-	const text = await fs.readFile(filePath, "utf8");
-	const parse = format === "jsonl" ? parseJsonl : parseCsv;
-	const { pairs, warnings } = parse(text, filePath, resolvedLimits);
-	return { name: datasetNameOf(filePath), pairs, warnings };
+	const bytes = await fs.readFile(filePath);
+	const read = format === "jsonl" ? readJsonl : readCsv;
+	return { name: datasetNameOf(filePath), revision: revisionOf(bytes), ...read(bytes.toString("utf8"), filePath, resolvedLimits) };
+}
+
+export interface SaveDatasetOptions {
+	/** The revision the caller read; when the file now holds something else, nothing is written. */
+	readonly expectedRevision?: string;
 }
 
 /**
  * Writes a dataset atomically in the format its extension names. The pairs are validated first, with
- * the same rules as loading, so that a saved file always loads back.
+ * the same rules as loading, so that a saved file always loads back. An existing file is replaced
+ * only when nothing in it would be lost: a file with lines that are not valid pairs, or one that
+ * changed since `expectedRevision` was read, is refused with a `DatasetSaveRefusedError` and kept.
  */
-export async function saveDataset(filePath: string, dataset: Dataset): Promise<void> {
+export async function saveDataset(filePath: string, dataset: Dataset, options: SaveDatasetOptions = {}): Promise<void> {
 	const format = requireDatasetFormat(filePath);
 	const { pairs } = validatePairs(dataset.pairs, filePath);
+	await refuseLossyOverwrite(filePath, options.expectedRevision);
 	await writeFileAtomic(filePath, format === "jsonl" ? toJsonl(pairs) : toCsv(pairs));
+}
+
+async function refuseLossyOverwrite(filePath: string, expectedRevision: string | undefined): Promise<void> {
+	let current: DatasetFileReading;
+	try {
+		// No size limit here: a file too big to edit is still a file not to overwrite unread.
+		current = await readDataset(filePath, { maxFileBytes: Number.MAX_SAFE_INTEGER });
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+		throw error;
+	}
+	const name = path.basename(filePath);
+	if (expectedRevision !== undefined && current.revision !== expectedRevision) throw new DatasetSaveRefusedError(name, "changed-on-disk");
+	if (current.errors.length > 0) throw new DatasetSaveRefusedError(name, "unreadable-lines", current.errors);
+}
+
+function revisionOf(bytes: Uint8Array): string {
+	return createHash("sha256").update(bytes).digest("hex");
 }
 
 /**

@@ -2,12 +2,13 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { writeFileAtomic, type AtomicWriteFileSystem } from "../../src/datasets/atomic-write";
-import { DatasetValidationError } from "../../src/datasets/issues";
+import { writeFileAtomic, type AtomicWriteFileSystem } from "../../src/files/atomic-write";
+import { DatasetSaveRefusedError, DatasetValidationError } from "../../src/datasets/issues";
 import {
 	deleteDataset,
 	listDatasets,
 	loadDataset,
+	readDataset,
 	renameDataset,
 	saveDataset,
 } from "../../src/datasets/storage";
@@ -114,6 +115,61 @@ describe("datasets: storage", () => {
 			const loaded = await loadDataset(file);
 			assert.equal(loaded.pairs.length, 2);
 			assert.deepEqual(loaded.warnings.map((warning) => warning.line), [2]);
+		});
+	});
+
+	describe("files with lines Steer cannot read", () => {
+		// A misspelled field, a valid pair, a line that is not JSON: the file a user hit.
+		const typo = '{"postive": "Lily smiled.", "negative": "Lily cried."}\n{"positive": "A happy day.", "negative": "A sad day."}\nnot json at all\n';
+
+		it("reads the valid pairs and every problem with its line and field", async () => {
+			const file = path.join(directory, "typo.jsonl");
+			await fs.writeFile(file, typo);
+			const reading = await readDataset(file);
+			assert.deepEqual(reading.pairs, [{ positive: "A happy day.", negative: "A sad day." }]);
+			assert.deepEqual(reading.errors.map(({ line, field }) => [line, field]), [[1, "postive"], [1, "positive"], [3, undefined]]);
+			assert.match(reading.errors[0]!.message, /unknown field; did you mean "positive"\?/);
+			assert.match(reading.errors[2]!.message, /^invalid JSON/);
+			assert.equal(reading.revision.length, 64);
+		});
+
+		it("refuses to save over them, keeping the invalid and the valid lines byte for byte", async () => {
+			const file = path.join(directory, "typo.jsonl");
+			await fs.writeFile(file, typo);
+			await assert.rejects(
+				saveDataset(file, { name: "typo", pairs: [{ positive: "New joy.", negative: "New gloom." }] }),
+				(error: unknown) =>
+					error instanceof DatasetSaveRefusedError &&
+					error.reason === "unreadable-lines" &&
+					error.message.includes("typo.jsonl has 2 lines Steer cannot read (lines 1, 3)") &&
+					error.issues.length === 3,
+			);
+			assert.equal(await fs.readFile(file, "utf8"), typo);
+			assert.deepEqual(await fs.readdir(directory), ["typo.jsonl"]);
+		});
+
+		it("refuses the same for a CSV file whose record does not match its header", async () => {
+			const file = path.join(directory, "typo.csv");
+			const csv = "positive,negative\nLily smiled.,Lily cried.\nonly one field\n";
+			await fs.writeFile(file, csv);
+			const reading = await readDataset(file);
+			assert.equal(reading.pairs.length, 1);
+			assert.deepEqual(reading.errors.map((issue) => issue.line), [3]);
+			await assert.rejects(saveDataset(file, { name: "typo", pairs }), { name: "DatasetSaveRefusedError", reason: "unreadable-lines" });
+			assert.equal(await fs.readFile(file, "utf8"), csv);
+		});
+
+		it("refuses to save over a file that changed since the revision the caller read, and saves when it did not", async () => {
+			const file = path.join(directory, "a.jsonl");
+			await saveDataset(file, { name: "a", pairs });
+			const { revision } = await readDataset(file);
+			const edited = '{"positive": "Edited elsewhere.", "negative": "Kept."}\n';
+			await fs.writeFile(file, edited);
+			await assert.rejects(saveDataset(file, { name: "a", pairs }, { expectedRevision: revision }), { name: "DatasetSaveRefusedError", reason: "changed-on-disk" });
+			assert.equal(await fs.readFile(file, "utf8"), edited);
+			const current = await readDataset(file);
+			await saveDataset(file, { name: "a", pairs }, { expectedRevision: current.revision });
+			assert.deepEqual((await loadDataset(file)).pairs, pairs);
 		});
 	});
 

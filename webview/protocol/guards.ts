@@ -6,6 +6,7 @@
  */
 import { DATASET_EXTENSIONS, fileNameProblem, MAX_FILE_NAME_LENGTH, VECTOR_EXTENSIONS } from "./fileNames";
 import {
+	IF_EXISTS_CHOICES,
 	MESSAGE_LIMITS,
 	PAIR_GENERATOR_MODES,
 	PANEL_COMMANDS,
@@ -68,12 +69,18 @@ function parse(raw: unknown): WebviewToHost {
 			only(message, ["command"]);
 			return { type, command: oneOf(message.command, PANEL_COMMANDS, "command") };
 		case "openDataset":
+		case "openDatasetAsText":
 		case "deleteDataset":
 			only(message, ["fileName"]);
 			return { type, fileName: fileName(message.fileName, DATASET_EXTENSIONS) };
 		case "saveDataset":
-			only(message, ["fileName", "pairs"]);
-			return { type, fileName: fileName(message.fileName, DATASET_EXTENSIONS), pairs: pairRows(message.pairs) };
+			only(message, ["fileName", "pairs", "revision"]);
+			return {
+				type,
+				fileName: fileName(message.fileName, DATASET_EXTENSIONS),
+				pairs: pairRows(message.pairs),
+				...(message.revision === undefined ? {} : { revision: text(message.revision, "revision", 64) })
+			};
 		case "renameDataset":
 			only(message, ["fileName", "newFileName"]);
 			return {
@@ -87,13 +94,14 @@ function parse(raw: unknown): WebviewToHost {
 			only(message, ["fileName", "generator"]);
 			return { type, fileName: fileName(message.fileName, DATASET_EXTENSIONS), generator: pairGenerator(message.generator) };
 		case "train":
-			only(message, ["fileName", "method", "positions", "layers"]);
+			only(message, ["fileName", "method", "positions", "layers", "ifExists"]);
 			return {
 				type,
 				fileName: fileName(message.fileName, DATASET_EXTENSIONS),
 				method: oneOf(message.method, TRAINING_METHOD_CHOICES, "method"),
 				positions: oneOf(message.positions, POSITION_CHOICES, "positions"),
-				layers: text(message.layers, "layers", MESSAGE_LIMITS.maxLayerSpecLength)
+				layers: text(message.layers, "layers", MESSAGE_LIMITS.maxLayerSpecLength),
+				...(message.ifExists === undefined ? {} : { ifExists: oneOf(message.ifExists, IF_EXISTS_CHOICES, "ifExists") })
 			};
 		case "setVectorActive":
 			only(message, ["fileName", "active"]);

@@ -9,6 +9,10 @@ export const TRAINING_METHOD_CHOICES: readonly TrainingMethod[] = ["pca-diff", "
 
 /** Which tokens of each text are read while training: the last one, the mean of all, or the completion. */
 export type PositionChoice = "last" | "mean" | "suffix";
+
+/** What training does when the vector file it would write exists: ask, replace it, or keep both. */
+export type IfExistsChoice = "ask" | "replace" | "keepBoth";
+export const IF_EXISTS_CHOICES: readonly IfExistsChoice[] = ["ask", "replace", "keepBoth"];
 export const POSITION_CHOICES: readonly PositionChoice[] = ["last", "mean", "suffix"];
 
 /** Host commands the panel's buttons may run; nothing else is reachable from the webview. */
@@ -157,13 +161,16 @@ export type WebviewToHost =
 	| { readonly type: "ready" }
 	| { readonly type: "runCommand"; readonly command: PanelCommand }
 	| { readonly type: "openDataset"; readonly fileName: string }
-	| { readonly type: "saveDataset"; readonly fileName: string; readonly pairs: readonly PairRow[] }
+	/** `revision`: the one the grid was opened at; the host refuses to save over a file changed since. */
+	| { readonly type: "saveDataset"; readonly fileName: string; readonly pairs: readonly PairRow[]; readonly revision?: string }
+	| { readonly type: "openDatasetAsText"; readonly fileName: string }
 	| { readonly type: "deleteDataset"; readonly fileName: string }
 	/** `newFileName` is checked by the datasets module, whose refusal is shown next to the form. */
 	| { readonly type: "renameDataset"; readonly fileName: string; readonly newFileName: string }
 	/** Generated pairs come back for the open dataset's grid; nothing is written until Save. */
 	| { readonly type: "generatePairs"; readonly fileName: string; readonly generator: PairGenerator }
-	| { readonly type: "train"; readonly fileName: string; readonly method: TrainingMethod; readonly positions: PositionChoice; readonly layers: string }
+	/** `ifExists`: when this dataset already has a vector for the loaded model; the host asks when absent. */
+	| { readonly type: "train"; readonly fileName: string; readonly method: TrainingMethod; readonly positions: PositionChoice; readonly layers: string; readonly ifExists?: IfExistsChoice }
 	| { readonly type: "cancelTraining" }
 	| { readonly type: "setVectorActive"; readonly fileName: string; readonly active: boolean }
 	| { readonly type: "setVectorStrength"; readonly fileName: string; readonly strength: number }
@@ -198,8 +205,14 @@ export type WebviewToHost =
 
 export type HostToWebview =
 	| { readonly type: "state"; readonly state: PanelState }
-	| { readonly type: "dataset"; readonly fileName: string; readonly pairs: readonly PairRow[]; readonly issues: readonly RowIssue[] }
-	| { readonly type: "datasetSaved"; readonly fileName: string; readonly saved: boolean; readonly issues: readonly RowIssue[] }
+	/**
+	 * The valid pairs of a dataset file, plus `problems`: each line the file has that is not a valid
+	 * pair, as "file:line: field "x": message". While there are problems the grid cannot be saved
+	 * (saving would drop those lines); they are fixed in the text editor.
+	 */
+	| { readonly type: "dataset"; readonly fileName: string; readonly pairs: readonly PairRow[]; readonly issues: readonly RowIssue[]; readonly problems: readonly string[]; readonly revision: string }
+	/** `message`: why nothing was written, when it was refused for the file rather than for a row. */
+	| { readonly type: "datasetSaved"; readonly fileName: string; readonly saved: boolean; readonly issues: readonly RowIssue[]; readonly message?: string; readonly revision?: string }
 	| { readonly type: "datasetRenamed"; readonly fileName: string; readonly newFileName: string }
 	| { readonly type: "datasetNotRenamed"; readonly fileName: string; readonly newFileName: string; readonly message: string }
 	| { readonly type: "pairsGenerated"; readonly fileName: string; readonly pairs: readonly PairRow[] }

@@ -96,10 +96,12 @@ function pairGrid(view: ViewState, changed: (rerender?: boolean) => void): HTMLE
 			...issues.map((issue) => h("p", { class: "error", role: "alert" }, `Row ${index + 1}${issue.field ? ` (${issue.field})` : ""}: ${issue.message}`))
 		);
 	});
+	const unreadable = view.fileProblems.length > 0;
 	return h(
 		"div",
 		{ class: "grid", id: "pair-grid" },
-		h("h3", {}, `${fileName} — ${view.rows.length} pairs${view.dirty ? " (unsaved)" : ""}`),
+		h("h3", {}, `${fileName} — ${countOf(view.rows.length, "pair")}${view.dirty ? " (unsaved)" : ""}`),
+		unreadable ? fileProblemsView(fileName, view.fileProblems) : null,
 		...rows,
 		h(
 			"div",
@@ -112,8 +114,30 @@ function pairGrid(view: ViewState, changed: (rerender?: boolean) => void): HTMLE
 					changed(true);
 				}
 			}, "Add pair"),
-			h("vscode-button", { id: "save-dataset", disabled: !view.dirty, onclick: () => post({ type: "saveDataset", fileName, pairs: view.rows }) }, "Save")
+			h("vscode-button", {
+				id: "save-dataset",
+				disabled: !view.dirty || unreadable,
+				title: unreadable ? "Fix the lines listed above in the text editor first: saving the grid would drop them" : "Write the pairs to the file",
+				onclick: () => post({ type: "saveDataset", fileName, pairs: view.rows, ...(view.revision ? { revision: view.revision } : {}) })
+			}, "Save")
 		),
+		view.saveMessage ? h("p", { class: "error", role: "alert", id: "save-message" }, view.saveMessage) : null,
 		pairGeneratorView(fileName, view, changed)
 	);
+}
+
+/** The lines the grid cannot show, where the user edits, with the way to fix them. */
+function fileProblemsView(fileName: string, problems: readonly string[]): HTMLElement {
+	return h(
+		"div",
+		{ class: "file-problems error", role: "alert", id: "file-problems" },
+		h("p", {}, `${countOf(problems.length, "problem")} in ${fileName}: the grid shows only the valid pairs, and Save stays off until the file is fixed, so that no line is lost.`),
+		h("ul", {}, ...problems.map((problem) => h("li", {}, problem))),
+		h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "openDatasetAsText", fileName }) }, "Open as text")
+	);
+}
+
+/** "1 pair", "3 pairs". */
+export function countOf(count: number, noun: string): string {
+	return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

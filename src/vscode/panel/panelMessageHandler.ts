@@ -3,7 +3,8 @@
  * through `post`; failures are shown in the panel and logged, never thrown into the webview channel.
  */
 import * as vscode from "vscode";
-import { DatasetValidationError } from "../../datasets";
+import path from "node:path";
+import { DatasetSaveRefusedError, DatasetValidationError, formatDatasetIssue } from "../../datasets";
 import type { HostToWebview, RowIssue, WebviewToHost } from "../../../webview/protocol/messages";
 import type { EngineService } from "../engine/engineService";
 import { describeError, isUserCancellation } from "../failures";
@@ -55,25 +56,43 @@ export class PanelMessageHandler {
 				await vscode.commands.executeCommand(`steer.${message.command}`);
 				return;
 			case "openDataset": {
-				try {
-					const dataset = await datasets.load(message.fileName);
-					post({ type: "dataset", fileName: message.fileName, pairs: dataset.pairs.map(({ positive, negative, prompt }) => ({ positive, negative, prompt })), issues: [] });
-				} catch (error) {
-					if (!(error instanceof DatasetValidationError)) throw error;
-					post({ type: "dataset", fileName: message.fileName, pairs: [], issues: rowIssues(error) });
-				}
+				const reading = await datasets.read(message.fileName);
+				post({
+					type: "dataset",
+					fileName: message.fileName,
+					pairs: reading.pairs.map(({ positive, negative, prompt }) => ({ positive, negative, prompt })),
+					issues: [],
+					problems: reading.errors.map((issue) => formatDatasetIssue({ ...issue, file: path.basename(issue.file) })),
+					revision: reading.revision
+				});
+				return;
+			}
+			case "openDatasetAsText": {
+				const document = await vscode.workspace.openTextDocument(vscode.Uri.file(datasets.pathOf(message.fileName)));
+				await vscode.window.showTextDocument(document);
 				return;
 			}
 			case "saveDataset": {
+				const pairs = message.pairs.map((pair) => (pair.prompt ? pair : { positive: pair.positive, negative: pair.negative }));
 				try {
-					await datasets.save(message.fileName, message.pairs.map((pair) => (pair.prompt ? pair : { positive: pair.positive, negative: pair.negative })));
-					post({ type: "datasetSaved", fileName: message.fileName, saved: true, issues: [] });
-					await this.deps.refresh();
+					await datasets.save(message.fileName, pairs, message.revision);
 				} catch (error) {
 					// Nothing is written when a row is invalid; the grid keeps the user's edits and marks the rows.
-					if (!(error instanceof DatasetValidationError)) throw error;
-					post({ type: "datasetSaved", fileName: message.fileName, saved: false, issues: rowIssues(error) });
+					if (error instanceof DatasetValidationError) {
+						post({ type: "datasetSaved", fileName: message.fileName, saved: false, issues: rowIssues(error) });
+						return;
+					}
+					// Nor when the file holds lines the grid does not show, or changed since it was opened.
+					if (error instanceof DatasetSaveRefusedError) {
+						this.deps.log.warn(`saving dataset ${message.fileName} refused: ${error.message}`);
+						post({ type: "datasetSaved", fileName: message.fileName, saved: false, issues: [], message: error.message });
+						return;
+					}
+					throw error;
 				}
+				const { revision } = await datasets.read(message.fileName);
+				post({ type: "datasetSaved", fileName: message.fileName, saved: true, issues: [], revision });
+				await this.deps.refresh();
 				return;
 			}
 			case "deleteDataset": {
@@ -154,9 +173,10 @@ export class PanelMessageHandler {
 
 	private async train(message: Extract<WebviewToHost, { type: "train" }>): Promise<void> {
 		try {
-			const outcome = await this.deps.training.train({ datasetFileName: message.fileName, method: message.method, positions: message.positions, layers: message.layers });
+			const { type: _type, fileName, ...choices } = message;
+			const outcome = await this.deps.training.train({ datasetFileName: fileName, ...choices });
 			await this.deps.refreshVectors();
-			await this.deps.steering.setLayerRange(outcome.vectorFileName, outcome.suggested);
+			await this.deps.steering.startFresh(outcome.vectorFileName, outcome.suggested);
 			this.deps.post({ type: "trainingDone", vectorFileName: outcome.vectorFileName, layers: outcome.layers, suggested: outcome.suggested });
 		} catch (error) {
 			if (isUserCancellation(error)) {

@@ -4,7 +4,18 @@
  * validates every pair and writes atomically.
  */
 import { access } from "node:fs/promises";
-import { deleteDataset, listDatasets, loadDataset, renameDataset, saveDataset, type ContrastPair, type DatasetFileEntry, type LoadedDataset } from "../../datasets";
+import {
+	deleteDataset,
+	listDatasets,
+	loadDataset,
+	readDataset,
+	renameDataset,
+	saveDataset,
+	type ContrastPair,
+	type DatasetFileEntry,
+	type DatasetFileReading,
+	type LoadedDataset
+} from "../../datasets";
 import { DATASET_EXTENSIONS } from "../../../webview/protocol/fileNames";
 import { UserFacingError } from "../failures";
 import { fileInFolder } from "./safeFileName";
@@ -29,9 +40,18 @@ export class DatasetStore {
 		return loadDataset(this.pathOf(fileName));
 	}
 
-	async save(fileName: string, pairs: readonly ContrastPair[]): Promise<void> {
+	/** The valid pairs and every problem, for the grid; it never refuses a file for its content. */
+	read(fileName: string): Promise<DatasetFileReading> {
+		return readDataset(this.pathOf(fileName));
+	}
+
+	/**
+	 * Refused (DatasetSaveRefusedError, nothing written) when the file has lines that are not valid
+	 * pairs, or changed since `expectedRevision` was read.
+	 */
+	async save(fileName: string, pairs: readonly ContrastPair[], expectedRevision?: string): Promise<void> {
 		await ensureFolder(this.folder);
-		await saveDataset(this.pathOf(fileName), { name: fileName, pairs });
+		await saveDataset(this.pathOf(fileName), { name: fileName, pairs }, { expectedRevision });
 	}
 
 	/** Creates an empty dataset; refuses to replace an existing one. */

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
 import type { SteerApi } from "../../../src/vscode/extension";
+import type { HostToWebview } from "../../../webview/protocol/messages";
 
 export const MODEL = "TinyStories-656K.f16.gguf";
 
@@ -89,4 +90,11 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
 export async function openPanel(api: SteerApi): Promise<void> {
 	await vscode.commands.executeCommand("steer.openPanel");
 	await waitFor("the steering panel's webview", () => (api.panel.isResolved ? true : undefined), 30_000);
+}
+
+/** Records every message the host posts to the panel from now on, until `dispose`. */
+export function recordPosts(api: SteerApi): { sent: HostToWebview[]; dispose(): void } {
+	const sent: HostToWebview[] = [];
+	const subscription = api.panel.onDidPost(({ message }) => sent.push(message));
+	return { sent, dispose: () => subscription.dispose() };
 }

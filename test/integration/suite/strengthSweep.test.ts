@@ -5,18 +5,12 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
 import type { SteerApi } from "../../../src/vscode/extension";
-import type { HostToWebview, SweepView } from "../../../webview/protocol/messages";
-import { openPanel, steerFolder, steerWithModelOrSkip, waitFor } from "./steerTestSupport";
+import type { SweepView } from "../../../webview/protocol/messages";
+import { openPanel, steerFolder, steerWithModelOrSkip, waitFor, recordPosts } from "./steerTestSupport";
 
 const VECTOR = "sweep-push.gguf";
 
 /** Collects what the host posts to the panel until `dispose`. */
-function recordPosts(api: SteerApi) {
-	const sent: HostToWebview[] = [];
-	const subscription = api.panel.onDidPost(({ message }) => sent.push(message));
-	return { sent, dispose: () => subscription.dispose() };
-}
-
 describe("Playground: strength sweep", function () {
 	this.timeout(120_000);
 	let api: SteerApi;

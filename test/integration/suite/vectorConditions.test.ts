@@ -8,8 +8,8 @@ import * as vscode from "vscode";
 import type { ContrastPair } from "../../../src/datasets";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { TrainingOutcome } from "../../../src/vscode/training/trainingRunner";
-import type { ConditionSearchView, HostToWebview } from "../../../webview/protocol/messages";
-import { lastErrors, openPanel, steerFolder, steerWithModelOrSkip, waitFor } from "./steerTestSupport";
+import type { ConditionSearchView } from "../../../webview/protocol/messages";
+import { lastErrors, openPanel, steerFolder, steerWithModelOrSkip, waitFor, recordPosts } from "./steerTestSupport";
 
 const DATASET = "dogs-cats.jsonl";
 const PAIRS: ContrastPair[] = [
@@ -35,12 +35,6 @@ const CAT_PROMPTS = [
 ];
 
 /** Collects what the host posts to the panel until `dispose`. */
-function recordPosts(api: SteerApi) {
-	const sent: HostToWebview[] = [];
-	const subscription = api.panel.onDidPost(({ message }) => sent.push(message));
-	return { sent, dispose: () => subscription.dispose() };
-}
-
 describe("Vectors: condition search and rules", function () {
 	this.timeout(120_000);
 	let api: SteerApi;
@@ -50,7 +44,7 @@ describe("Vectors: condition search and rules", function () {
 		api = await steerWithModelOrSkip(this);
 		await api.datasets.save(DATASET, PAIRS);
 		await openPanel(api);
-		const outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>("steer.trainVector", DATASET, "pca-diff");
+		const outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>("steer.trainVector", DATASET, "pca-diff", "replace");
 		assert.ok(outcome, `training the dogs-vs-cats vector failed: ${lastErrors(api)}`);
 		vectorFileName = outcome.vectorFileName;
 		// Training sets the suggested layers as the vector's range; search all of its layers here.

@@ -3,20 +3,17 @@
 // renames go through the datasets module, whose refusals come back to the panel. No model needed.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import type { SteerApi } from "../../../src/vscode/extension";
-import type { HostToWebview, PairRow } from "../../../webview/protocol/messages";
-import { openPanel, steerApi, steerFolder, waitFor } from "./steerTestSupport";
+import type { PairRow } from "../../../webview/protocol/messages";
+import { openPanel, steerApi, steerFolder, waitFor, recordPosts } from "./steerTestSupport";
 
 const DATASET = "generated-moods.jsonl";
 const RENAMED = "moods-renamed.jsonl";
 const OTHER = "other-moods.jsonl";
-
-function recordPosts(api: SteerApi) {
-	const sent: HostToWebview[] = [];
-	const subscription = api.panel.onDidPost(({ message }) => sent.push(message));
-	return { sent, dispose: () => subscription.dispose() };
-}
+const TYPO = "typo.jsonl";
+// The file a user hit: a misspelled field, one valid pair, a line that is not JSON.
+const TYPO_TEXT = '{"postive": "Lily smiled.", "negative": "Lily cried."}\n{"positive": "A happy day.", "negative": "A sad day."}\nnot json at all\n';
 
 describe("Datasets: generating pairs and renaming through the panel", function () {
 	this.timeout(60_000);
@@ -30,7 +27,7 @@ describe("Datasets: generating pairs and renaming through the panel", function (
 	// Later files should find the datasets folder as it was.
 	after(async () => {
 		if (!api) return;
-		for (const fileName of [DATASET, RENAMED, OTHER, "x.jsonl"]) await rm(steerFolder("datasets", fileName), { force: true });
+		for (const fileName of [DATASET, RENAMED, OTHER, TYPO, "x.jsonl"]) await rm(steerFolder("datasets", fileName), { force: true });
 		await rm(steerFolder("x.jsonl"), { force: true });
 	});
 
@@ -40,7 +37,8 @@ describe("Datasets: generating pairs and renaming through the panel", function (
 		try {
 			assert.equal(await api.panel.receive({ type: "openDataset", fileName: DATASET }), true);
 			const opened = await waitFor("the opened dataset", () => posts.sent.find((message) => message.type === "dataset"));
-			assert.deepEqual(opened, { type: "dataset", fileName: DATASET, pairs: [], issues: [] });
+			assert.ok(opened.type === "dataset");
+			assert.deepEqual(opened, { type: "dataset", fileName: DATASET, pairs: [], issues: [], problems: [], revision: opened.revision });
 
 			const generator = { mode: "persona", template: "You are very {persona}.", positive: ["happy", "calm"], negative: ["sad", "angry"], suffixes: ["I feel", "Today"] } as const;
 			assert.equal(await api.panel.receive({ type: "generatePairs", fileName: DATASET, generator }), true);
@@ -56,11 +54,59 @@ describe("Datasets: generating pairs and renaming through the panel", function (
 			assert.deepEqual(pairs, crossed);
 			assert.equal((await readFile(steerFolder("datasets", DATASET), "utf8")).trim(), "", "generating writes nothing before Save");
 
-			assert.equal(await api.panel.receive({ type: "saveDataset", fileName: DATASET, pairs }), true);
+			assert.equal(await api.panel.receive({ type: "saveDataset", fileName: DATASET, pairs, revision: opened.revision }), true);
 			const saved = await waitFor("the save", () => posts.sent.find((message) => message.type === "datasetSaved"));
-			assert.deepEqual(saved, { type: "datasetSaved", fileName: DATASET, saved: true, issues: [] });
+			assert.ok(saved.type === "datasetSaved" && saved.revision !== undefined && saved.revision !== opened.revision, "a save reports the new revision");
+			assert.deepEqual(saved, { type: "datasetSaved", fileName: DATASET, saved: true, issues: [], revision: saved.revision });
 			const onDisk = (await readFile(steerFolder("datasets", DATASET), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as PairRow);
 			assert.deepEqual(onDisk.map(({ positive, negative }) => ({ positive, negative })), crossed);
+		} finally {
+			posts.dispose();
+		}
+	});
+
+	it("shows a file's unreadable lines where the user edits, and never saves the grid over them", async () => {
+		await mkdir(steerFolder("datasets"), { recursive: true });
+		await writeFile(steerFolder("datasets", TYPO), TYPO_TEXT);
+		const posts = recordPosts(api);
+		try {
+			assert.equal(await api.panel.receive({ type: "openDataset", fileName: TYPO }), true);
+			const opened = await waitFor("the opened dataset", () => posts.sent.find((message) => message.type === "dataset"));
+			assert.ok(opened.type === "dataset");
+			assert.deepEqual(opened.pairs, [{ positive: "A happy day.", negative: "A sad day.", prompt: undefined }], "the valid line is in the grid");
+			assert.deepEqual(opened.problems, [
+				`${TYPO}:1: field "postive": unknown field; did you mean "positive"?`,
+				`${TYPO}:1: field "positive": required field is missing`,
+				opened.problems[2]
+			]);
+			assert.match(opened.problems[2]!, new RegExp(`^${TYPO}:3: invalid JSON`));
+
+			// Add pair → fill → Save, as in the grid: refused with the reason, the file byte for byte as it was.
+			const rows = [...opened.pairs, { positive: "A new joy.", negative: "A new gloom." }];
+			assert.equal(await api.panel.receive({ type: "saveDataset", fileName: TYPO, pairs: rows, revision: opened.revision }), true);
+			const saved = await waitFor("the save", () => posts.sent.find((message) => message.type === "datasetSaved"));
+			assert.ok(saved.type === "datasetSaved");
+			assert.equal(saved.saved, false);
+			assert.match(saved.message ?? "", /Not saved: typo\.jsonl has 2 lines Steer cannot read \(lines 1, 3\), which saving would drop/);
+			assert.equal(await readFile(steerFolder("datasets", TYPO), "utf8"), TYPO_TEXT);
+
+			// Fixed in the text editor, the file opens clean and saves; a grid opened before the fix cannot overwrite it.
+			const fixed = '{"positive": "Lily smiled.", "negative": "Lily cried."}\n{"positive": "A happy day.", "negative": "A sad day."}\n';
+			await writeFile(steerFolder("datasets", TYPO), fixed);
+			posts.sent.length = 0;
+			await api.panel.receive({ type: "saveDataset", fileName: TYPO, pairs: rows, revision: opened.revision });
+			const stale = await waitFor("the stale save", () => posts.sent.find((message) => message.type === "datasetSaved"));
+			assert.ok(stale.type === "datasetSaved" && !stale.saved && /changed on disk since it was opened/.test(stale.message ?? ""), JSON.stringify(stale));
+			assert.equal(await readFile(steerFolder("datasets", TYPO), "utf8"), fixed);
+
+			posts.sent.length = 0;
+			await api.panel.receive({ type: "openDataset", fileName: TYPO });
+			const reopened = await waitFor("the reopened dataset", () => posts.sent.find((message) => message.type === "dataset"));
+			assert.ok(reopened.type === "dataset" && reopened.problems.length === 0 && reopened.pairs.length === 2);
+			await api.panel.receive({ type: "saveDataset", fileName: TYPO, pairs: [...reopened.pairs, { positive: "A new joy.", negative: "A new gloom." }], revision: reopened.revision });
+			const written = await waitFor("the save", () => posts.sent.find((message) => message.type === "datasetSaved"));
+			assert.ok(written.type === "datasetSaved" && written.saved, JSON.stringify(written));
+			assert.equal((await readFile(steerFolder("datasets", TYPO), "utf8")).trim().split("\n").length, 3);
 		} finally {
 			posts.dispose();
 		}
