@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
-import path from "node:path";
+import { writeFileAtomic } from "../../files/atomic-write";
 import type { SteeringVector } from "../vector";
 import { GgufFormatError } from "./errors";
 import { type ControlVectorFile, type ReadControlVectorOptions, type WriteControlVectorOptions, readControlVector, writeControlVector } from "./controlVector";
@@ -12,19 +11,11 @@ import { type ControlVectorFile, type ReadControlVectorOptions, type WriteContro
 export const MAX_CONTROL_VECTOR_FILE_BYTES = 256 * 1024 * 1024;
 
 /**
- * Writes a control vector so that readers never see a half-written file: the bytes go to a temporary
- * file in the same folder, which then replaces `filePath` in one rename.
+ * Writes a control vector atomically (readers, and the file after a crash, see the old content or the
+ * new, never a mix). Whether an existing file may be replaced is the caller's decision.
  */
 export async function saveControlVectorFile(filePath: string, vector: SteeringVector, options: WriteControlVectorOptions): Promise<void> {
-	const bytes = writeControlVector(vector, options);
-	const temporary = path.join(path.dirname(filePath), `.${path.basename(filePath)}.${randomBytes(6).toString("hex")}.tmp`);
-	try {
-		await fs.writeFile(temporary, bytes, { flag: "wx" });
-		await fs.rename(temporary, filePath);
-	} catch (error) {
-		await fs.rm(temporary, { force: true });
-		throw error;
-	}
+	await writeFileAtomic(filePath, writeControlVector(vector, options));
 }
 
 /** Reads and validates a control-vector file (see readControlVector). */

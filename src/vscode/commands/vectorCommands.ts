@@ -6,6 +6,7 @@ import { UserFacingError } from "../failures";
 import type { DatasetStore } from "../storage/datasetStore";
 import type { SteeringController } from "../steering/steeringController";
 import type { VectorLibrary } from "../steering/vectorLibrary";
+import { IF_EXISTS_CHOICES, type IfExists } from "../storage/vectorFileNames";
 import type { TrainingOutcome, TrainingRunner } from "../training/trainingRunner";
 import { pathArgument, registerSteerCommand, withCancellableProgress } from "./commandRunner";
 
@@ -22,24 +23,28 @@ export interface VectorCommandDependencies {
 export function registerVectorCommands(deps: VectorCommandDependencies): vscode.Disposable[] {
 	const { log, steering, library } = deps;
 	return [
-		registerSteerCommand(log, "steer.trainVector", "Train Vector", async (datasetArgument, methodArgument) => {
+		// Arguments (for other extensions and tests): dataset file name, method, and what to do when the vector exists.
+		registerSteerCommand(log, "steer.trainVector", "Train Vector", async (datasetArgument, methodArgument, ifExistsArgument) => {
 			const dataset = typeof datasetArgument === "string" ? datasetArgument : await pickDataset(deps.datasets);
 			if (!dataset) return undefined;
 			const method = isMethod(methodArgument) ? methodArgument : await pickMethod();
 			if (!method) return undefined;
-			const outcome = await trainWithProgress(deps, dataset, method);
+			const ifExists = IF_EXISTS_CHOICES.find((choice) => choice === ifExistsArgument) ?? "ask";
+			const outcome = await trainWithProgress(deps, dataset, method, ifExists);
 			await deps.refreshVectors();
-			await steering.setLayerRange(outcome.vectorFileName, outcome.suggested);
+			await steering.startFresh(outcome.vectorFileName, outcome.suggested);
 			void vscode.window.showInformationMessage(
 				`Steer: trained ${outcome.vectorFileName}; suggested layers ${outcome.suggested[0]}–${outcome.suggested[1]}. Activate it in the Steering panel.`
 			);
 			return outcome;
 		}),
-		registerSteerCommand(log, "steer.importVector", "Import Vector", async (argument) => {
+		registerSteerCommand(log, "steer.importVector", "Import Vector", async (argument, ifExistsArgument) => {
 			const source = pathArgument(argument) ?? (await pickVectorFile());
 			if (!source) return undefined;
-			const imported = await library.importFile(source, path.basename(source));
+			const ifExists = IF_EXISTS_CHOICES.find((choice) => choice === ifExistsArgument) ?? "ask";
+			const imported = await library.importFile(source, path.basename(source), ifExists);
 			await deps.refreshVectors();
+			await steering.startFresh(imported.fileName, imported.facts.suggested);
 			log.info(`imported ${source} as ${imported.fileName} (${imported.vector.directions.size} layers × ${imported.vector.nEmbd})`);
 			return imported.fileName;
 		}),
@@ -70,12 +75,12 @@ export function registerVectorCommands(deps: VectorCommandDependencies): vscode.
 	];
 }
 
-function trainWithProgress(deps: VectorCommandDependencies, dataset: string, method: TrainingMethod): Thenable<TrainingOutcome> {
+function trainWithProgress(deps: VectorCommandDependencies, dataset: string, method: TrainingMethod, ifExists: IfExists): Thenable<TrainingOutcome> {
 	return withCancellableProgress(`Steer: training on ${dataset}`, (signal, report) => {
 		const subscription = deps.training.onDidChange((view) => {
 			if (view && view.total > 0) report(`${view.phase} ${view.done}/${view.total}`, (view.phase === "capture" ? 0 : 0.5) + (0.5 * view.done) / view.total);
 		});
-		return deps.training.train({ datasetFileName: dataset, method, positions: "last", layers: "all" }, signal).finally(() => subscription.dispose());
+		return deps.training.train({ datasetFileName: dataset, method, positions: "last", layers: "all", ifExists }, signal).finally(() => subscription.dispose());
 	});
 }
 

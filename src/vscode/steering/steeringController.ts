@@ -106,6 +106,15 @@ export class SteeringController implements vscode.Disposable {
 		await this.update(fileName, { ...this.choiceOf(fileName), layerRange: range });
 	}
 
+	/**
+	 * A vector file was (re)written: it starts at its recommended strength (1) over `layerRange`,
+	 * whatever strength the file it replaced had; whether it is active stays as the user left it.
+	 */
+	async startFresh(fileName: string, layerRange: readonly [number, number] | undefined): Promise<void> {
+		this.requireVector(fileName);
+		await this.update(fileName, { active: this.choiceOf(fileName).active, strength: DEFAULT_CHOICE.strength, layerRange });
+	}
+
 	async setEnabled(enabled: boolean): Promise<void> {
 		this.steeringEnabled = enabled;
 		await this.memento.update(ENABLED_KEY, enabled);

@@ -2,12 +2,14 @@
  * The control-vector files in Steer's vectors folder, parsed and kept in memory. A file that does not
  * parse is reported with its reason and left out; it never takes the others down with it.
  */
-import { copyFile, readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { loadControlVectorFile } from "../../steering/gguf/controlVectorFile";
 import type { SteeringVector } from "../../steering/vector";
 import { VECTOR_EXTENSIONS } from "../../../webview/protocol/fileNames";
+import { writeFileAtomic } from "../../files/atomic-write";
 import { ensureFolder } from "../storage/steerFolders";
+import { resolveTargetFileName, type IfExists } from "../storage/vectorFileNames";
 import { fileInFolder } from "../storage/safeFileName";
 import { vectorFileFacts, type VectorFileFacts } from "../training/pipeline";
 import { requireTrustedWorkspace } from "../trust";
@@ -67,26 +69,33 @@ export class VectorLibrary {
 		this.unreadable = unreadable;
 	}
 
-	/** Validates `sourcePath` as a control vector, then copies it into the folder under `fileName`. */
-	async importFile(sourcePath: string, fileName: string): Promise<LibraryVector> {
+	/**
+	 * Validates `sourcePath` as a control vector, then copies it into the folder as `fileName`; when
+	 * that name is taken, `ifExists` decides (asking by default). Returns the vector as stored.
+	 */
+	async importFile(sourcePath: string, fileName: string, ifExists: IfExists = "ask"): Promise<LibraryVector> {
 		requireTrustedWorkspace("Importing a vector");
-		const target = fileInFolder(this.folder, fileName, VECTOR_EXTENSIONS);
+		fileInFolder(this.folder, fileName, VECTOR_EXTENSIONS);
 		// Parse before copying, so that a corrupt file is refused and never lands in the folder.
 		const loaded = await loadControlVectorFile(sourcePath);
+		let target = fileInFolder(this.folder, fileName, VECTOR_EXTENSIONS);
 		if (path.resolve(sourcePath) !== target) {
 			await ensureFolder(this.folder);
-			await copyFile(sourcePath, target);
+			const bytes = await readFile(sourcePath);
+			target = fileInFolder(this.folder, await resolveTargetFileName(this.folder, fileName, ifExists, path.basename(sourcePath)), VECTOR_EXTENSIONS);
+			await writeFileAtomic(target, bytes);
 		}
+		const storedName = path.basename(target);
 		const facts = vectorFileFacts(loaded.metadata);
-		const vector: LibraryVector = { fileName, path: target, name: path.basename(fileName, ".gguf"), vector: loaded.vector, modelHint: loaded.modelHint, facts };
-		this.vectors.set(fileName, vector);
+		const vector: LibraryVector = { fileName: storedName, path: target, name: path.basename(storedName, ".gguf"), vector: loaded.vector, modelHint: loaded.modelHint, facts };
+		this.vectors.set(storedName, vector);
 		return vector;
 	}
 
 	async exportFile(fileName: string, destination: string): Promise<void> {
 		const vector = this.vectors.get(fileName);
 		if (!vector) throw new UserFacingError(`no vector named ${fileName}`);
-		await copyFile(vector.path, destination);
+		await writeFileAtomic(destination, await readFile(vector.path));
 	}
 }
 

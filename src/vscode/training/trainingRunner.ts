@@ -11,6 +11,7 @@ import type { EngineService } from "../engine/engineService";
 import { UserFacingError } from "../failures";
 import type { DatasetStore } from "../storage/datasetStore";
 import { ensureFolder } from "../storage/steerFolders";
+import { resolveTargetFileName, trainedVectorFileName, type IfExists } from "../storage/vectorFileNames";
 import { requireTrustedWorkspace } from "../trust";
 import { layerSummaries, saveTrainedVector, steeredBand, trainWithEngine } from "./pipeline";
 
@@ -20,6 +21,8 @@ export interface TrainingRequest {
 	readonly positions: PositionChoice;
 	/** "all", "A-B" or "i,j"; steerable layers only (block 0 is dropped). */
 	readonly layers: string;
+	/** When this dataset already has a vector for this model: ask (the default), replace it or keep both. */
+	readonly ifExists?: IfExists;
 }
 
 export interface TrainingOutcome {
@@ -65,6 +68,9 @@ export class TrainingRunner implements vscode.Disposable {
 		try {
 			const dataset = await this.datasets.load(request.datasetFileName);
 			const layers = trainingLayers(request.layers, info.nLayer);
+			// Asked before the work, so that a user who keeps the old vector has not waited for nothing.
+			const folder = await ensureFolder(this.vectorsFolder);
+			const vectorFileName = await resolveTargetFileName(folder, trainedVectorFileName(request.datasetFileName, info.modelPath), request.ifExists ?? "ask", `the vector trained now on ${request.datasetFileName}`);
 			this.log.info(`training ${request.method} on ${request.datasetFileName} (${dataset.pairs.length} pairs, layers ${layers[0]}-${layers.at(-1)})`);
 			const started = performance.now();
 			const trained = await trainWithEngine(dataset.pairs, client, {
@@ -80,8 +86,7 @@ export class TrainingRunner implements vscode.Disposable {
 				nEmbd: info.nEmbd
 			});
 			update({ running: true, dataset: request.datasetFileName, phase: "save", done: 0, total: 1 });
-			const vectorFileName = `${path.basename(request.datasetFileName, path.extname(request.datasetFileName))}.gguf`;
-			const vectorPath = path.join(await ensureFolder(this.vectorsFolder), vectorFileName);
+			const vectorPath = path.join(folder, vectorFileName);
 			await saveTrainedVector(vectorPath, trained);
 			const suggested = steeredBand(trained);
 			this.log.info(`trained ${vectorFileName} in ${((performance.now() - started) / 1000).toFixed(1)} s; steers layers ${trained.suggestedLayers.join(", ")}`);

@@ -172,7 +172,7 @@ describe("Engine crash: a killed engine costs one request, and the user's files 
 		const since = api.log.linesLogged();
 		let outcome: TrainingOutcome | undefined;
 		try {
-			outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>("steer.trainVector", DATASET, "pca-diff");
+			outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>("steer.trainVector", DATASET, "pca-diff", "replace");
 		} finally {
 			subscription.dispose();
 		}

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
 import * as vscode from "vscode";
 import type { ContrastPair } from "../../../src/datasets";
 import { loadControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
@@ -9,9 +11,12 @@ import type { SteerApi } from "../../../src/vscode/extension";
 import type { PostedMessage } from "../../../src/vscode/panel/steeringViewProvider";
 import type { TrainingOutcome } from "../../../src/vscode/training/trainingRunner";
 import type { HostToWebview, TrainingView } from "../../../webview/protocol/messages";
-import { lastErrors, openPanel, steerFolder, steerWithModelOrSkip, waitFor } from "./steerTestSupport";
+import { ensureModelLoaded, lastErrors, modelPath, openPanel, steerFolder, steerWithModelOrSkip, waitFor } from "./steerTestSupport";
 
 const DATASET = "moods.jsonl";
+// Trained vectors are named after the dataset and the model, so other models never collide.
+const VECTOR = "moods.TinyStories-656K.f16.gguf";
+const SECOND_MODEL = "stories260K.gguf";
 const PAIRS: ContrastPair[] = [
 	["Lily was very happy and smiled at the sun.", "Lily was very sad and cried in the rain."],
 	["Tom laughed and played with his best friend.", "Tom cried and sat alone in his room."],
@@ -54,10 +59,24 @@ describe("Training a vector from a dataset", function () {
 	this.timeout(120_000);
 	let api: SteerApi;
 
+	const ownVectors = [VECTOR, "moods.TinyStories-656K.f16-2.gguf", "moods.stories260K.gguf", "one-pair.TinyStories-656K.f16.gguf"];
+	const removeOwnFiles = async () => {
+		for (const fileName of ownVectors) await rm(steerFolder("vectors", fileName), { force: true });
+		for (const fileName of [DATASET, "one-pair.jsonl"]) await rm(steerFolder("datasets", fileName), { force: true });
+	};
+
 	before(async function () {
 		api = await steerWithModelOrSkip(this);
+		await removeOwnFiles();
 		await api.datasets.save(DATASET, PAIRS);
 		await openPanel(api);
+	});
+
+	after(async () => {
+		if (!api) return;
+		await removeOwnFiles();
+		await api.library.refresh(true);
+		await api.steering.libraryChanged();
 	});
 
 	it("Train Vector writes a calibrated GGUF with diagnostics into .steer/vectors, and the panel sees the progress", async () => {
@@ -73,8 +92,8 @@ describe("Training a vector from a dataset", function () {
 			allDelivered = await recorded.stop();
 		}
 		assert.ok(outcome, `steer.trainVector returned nothing: ${lastErrors(api)}`);
-		assert.equal(outcome.vectorFileName, "moods.gguf");
-		assert.equal(outcome.vectorPath, steerFolder("vectors", "moods.gguf"));
+		assert.equal(outcome.vectorFileName, VECTOR);
+		assert.equal(outcome.vectorPath, steerFolder("vectors", VECTOR));
 		assert.ok(existsSync(outcome.vectorPath), "the trained vector file is missing");
 
 		// The file is what the pipeline writes: diagnostics for every trained layer, the steered band.
@@ -92,7 +111,7 @@ describe("Training a vector from a dataset", function () {
 		assert.equal(diagnosticsJson.length, nLayer - 1, "steer.diagnostics should hold one entry per trained layer");
 
 		// The library reads the same keys back: calibrated strength and the suggested band.
-		const inLibrary = api.library.get("moods.gguf");
+		const inLibrary = api.library.get(VECTOR);
 		assert.ok(inLibrary, "the trained vector was not picked up by the library");
 		assert.equal(inLibrary.facts.method, "pca-diff");
 		assert.equal(inLibrary.facts.calibrated, true);
@@ -109,12 +128,13 @@ describe("Training a vector from a dataset", function () {
 		assert.ok(allDelivered, "a message to the panel did not reach the webview");
 	});
 
-	it("the panel's Train button flow trains and sends the per-layer diagnostics back", async () => {
+	it("the panel's Train button flow replaces the vector when told to, and the new one starts at strength 1", async () => {
+		await api.steering.setStrength(VECTOR, 1000);
 		const recorded = recordPosts(api);
 		let accepted: boolean;
 		let allDelivered: boolean;
 		try {
-			accepted = await api.panel.receive({ type: "train", fileName: DATASET, method: "mean-diff", positions: "mean", layers: "all" });
+			accepted = await api.panel.receive({ type: "train", fileName: DATASET, method: "mean-diff", positions: "mean", layers: "all", ifExists: "replace" });
 		} finally {
 			allDelivered = await recorded.stop();
 		}
@@ -122,11 +142,50 @@ describe("Training a vector from a dataset", function () {
 		assert.ok(allDelivered, "a message to the panel did not reach the webview");
 		const done = recorded.messages.find((message) => message.type === "trainingDone");
 		assert.ok(done && done.type === "trainingDone", `no trainingDone message (sent: ${recorded.messages.map((message) => message.type).join(", ")}): ${lastErrors(api)}`);
-		assert.equal(done.vectorFileName, "moods.gguf");
+		assert.equal(done.vectorFileName, VECTOR);
 		assert.equal(done.layers.length, api.engine.requireModel().info.nLayer - 1);
 		assert.ok(done.layers.every((entry) => entry.explainedVariance >= 0 && entry.explainedVariance <= 1 + 1e-9));
-		assert.equal((await loadTrainedVector(steerFolder("vectors", "moods.gguf"))).method, "mean-diff", "the panel's training should replace the file");
+		assert.equal((await loadTrainedVector(steerFolder("vectors", VECTOR))).method, "mean-diff", "the panel's training should replace the file");
 		assert.ok(recorded.views.some((view) => view?.phase === "capture"), "the panel saw no progress");
+		assert.equal(api.steering.choiceOf(VECTOR).strength, 1, "a retrained vector starts at its recommended strength, not the old file's 1000");
+		assert.deepEqual(api.steering.choiceOf(VECTOR).layerRange, done.suggested);
+	});
+
+	it("keeping both writes the new vector beside the old one, which stays byte for byte", async () => {
+		const before = await readFile(steerFolder("vectors", VECTOR));
+		const recorded = recordPosts(api);
+		try {
+			assert.equal(await api.panel.receive({ type: "train", fileName: DATASET, method: "pca-diff", positions: "last", layers: "all", ifExists: "keepBoth" }), true);
+		} finally {
+			await recorded.stop();
+		}
+		const done = recorded.messages.find((message) => message.type === "trainingDone");
+		assert.ok(done && done.type === "trainingDone", `no trainingDone message: ${lastErrors(api)}`);
+		assert.equal(done.vectorFileName, "moods.TinyStories-656K.f16-2.gguf");
+		assert.deepEqual(await readFile(steerFolder("vectors", VECTOR)), before, "the first vector was changed");
+		assert.equal((await loadTrainedVector(steerFolder("vectors", done.vectorFileName))).method, "pca-diff");
+	});
+
+	it("training the same dataset on another model leaves the first model's vector in place", async function () {
+		const second = path.join(path.dirname(modelPath()), SECOND_MODEL);
+		if (!existsSync(second)) {
+			console.log(`      skipped: ${SECOND_MODEL} not found in STEER_TEST_MODELS`);
+			this.skip();
+		}
+		const firstWidth = (await loadTrainedVector(steerFolder("vectors", VECTOR))).vector.nEmbd;
+		const before = await readFile(steerFolder("vectors", VECTOR));
+		try {
+			assert.ok(await vscode.commands.executeCommand("steer.loadModel", second), `loading ${SECOND_MODEL} failed: ${lastErrors(api)}`);
+			const outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>("steer.trainVector", DATASET, "mean-diff");
+			assert.ok(outcome, `training on ${SECOND_MODEL} failed: ${lastErrors(api)}`);
+			assert.equal(outcome.vectorFileName, "moods.stories260K.gguf");
+			const secondWidth = (await loadTrainedVector(outcome.vectorPath)).vector.nEmbd;
+			assert.equal(secondWidth, api.engine.requireModel().info.nEmbd);
+			assert.notEqual(secondWidth, firstWidth, "the two test models should differ in width");
+			assert.deepEqual(await readFile(steerFolder("vectors", VECTOR)), before, "the first model's vector was changed");
+		} finally {
+			await ensureModelLoaded(api);
+		}
 	});
 
 	it("the panel's training reports a dataset too small to train on, and the next training still works", async () => {
@@ -140,9 +199,9 @@ describe("Training a vector from a dataset", function () {
 		const failed = recorded.messages.find((message) => message.type === "trainingFailed");
 		assert.ok(failed && failed.type === "trainingFailed", "the panel was not told the training failed");
 		assert.match(failed.message, /at least 2 contrast pairs/);
-		assert.equal(existsSync(steerFolder("vectors", "one-pair.gguf")), false);
+		assert.equal(existsSync(steerFolder("vectors", "one-pair.TinyStories-656K.f16.gguf")), false);
 		assert.equal(api.training.view, undefined, "a failed training must not stay marked as running");
-		assert.equal(await api.panel.receive({ type: "train", fileName: DATASET, method: "pca-diff", positions: "last", layers: "1" }), true);
-		assert.equal((await loadTrainedVector(steerFolder("vectors", "moods.gguf"))).diagnostics.length, 1, "training on layer 1 alone should follow the failed one");
+		assert.equal(await api.panel.receive({ type: "train", fileName: DATASET, method: "pca-diff", positions: "last", layers: "1", ifExists: "replace" }), true);
+		assert.equal((await loadTrainedVector(steerFolder("vectors", VECTOR))).diagnostics.length, 1, "training on layer 1 alone should follow the failed one");
 	});
 });

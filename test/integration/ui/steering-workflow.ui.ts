@@ -7,12 +7,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FrameLocator, Page } from "playwright-core";
 import type { UiTest } from "./ui-test";
-import { quickInput } from "./workbench";
+import { answerOpenDialog, quickInput } from "./workbench";
 
 const MODEL_FILE = "TinyStories-656K.f16.gguf";
 const DATASET_TITLE = "ui joy";
 const DATASET = "ui-joy.jsonl";
-const VECTOR = "ui-joy.gguf";
+// Named after the dataset and the model it was trained on.
+const VECTOR = "ui-joy.TinyStories-656K.f16.gguf";
 const PAIRS: [string, string][] = [
 	["Lily was happy and smiled all day.", "Lily was sad and cried all day."],
 	["Tom laughed with his friend in the park.", "Tom cried alone in the dark room."],
@@ -56,15 +57,7 @@ async function answerQuickInput(page: Page, text: string): Promise<void> {
 async function loadModelFromPanel(page: Page, panel: FrameLocator): Promise<void> {
 	if ((await panel.locator("#section-model summary").textContent())?.includes("Model —")) return;
 	await panel.locator("#load-model").click();
-	// The web workbench's open dialog is a quick input: go to the folder, then pick the file from its list.
-	const input = quickInput(page).locator("input.input");
-	await input.waitFor({ state: "visible", timeout: 15_000 });
-	await input.fill(`${path.dirname(modelFilePath())}/`);
-	const row = quickInput(page).locator(".monaco-list-row", { hasText: MODEL_FILE });
-	await row.waitFor({ state: "visible", timeout: 15_000 });
-	await row.click();
-	await input.press("Enter");
-	await quickInput(page).waitFor({ state: "hidden", timeout: 15_000 });
+	await answerOpenDialog(page, () => modelFilePath());
 	await panel.locator("#section-model summary", { hasText: "Model —" }).waitFor({ state: "visible", timeout: 60_000 });
 }
 
@@ -151,7 +144,7 @@ export const tests: UiTest[] = [
 			if ((await enabled.getAttribute("aria-checked")) !== "true") await enabled.click();
 			await panel.locator("#steering-enabled[aria-checked=\"true\"]").waitFor({ state: "attached", timeout: 5000 });
 
-			await panel.locator(`input[type="range"][aria-label="ui-joy strength"]`).fill("3");
+			await panel.locator(`input[type="range"][aria-label="ui-joy.TinyStories-656K.f16 strength"]`).fill("3");
 			await card.locator(".slider span", { hasText: "strength 3.00" }).waitFor({ state: "visible", timeout: 15_000 });
 
 			await expandSection(panel, "playground");
