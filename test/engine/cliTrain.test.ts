@@ -3,7 +3,7 @@
  * `steer generate --vector` applies, `V.gguf:0` is the unsteered model, and mistakes are one-line errors.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
@@ -73,6 +73,13 @@ describe("steer train (CLI)", function () {
 		const mismatch = await steer(["sweep", "--model", otherModel, "--vector", vectorFile, "--prompt", prompt, ...common]);
 		assert.equal(mismatch.code, 1);
 		assert.match(mismatch.stderr, /is 128 wide but the model's hidden state is 64 wide/);
+
+		// An existing --out is replaced only with --force; refused before the model is loaded.
+		const before = readFileSync(vectorFile);
+		const exists = await steer(["train", "--model", model, "--dataset", path.join(repoRoot, "examples", "datasets", "happy-sad.jsonl"), "--out", vectorFile, ...common]);
+		assert.equal(exists.code, 2);
+		assert.match(exists.stderr, /happy\.gguf exists; pass --force to replace it, or choose another --out/);
+		assert.deepEqual(readFileSync(vectorFile), before);
 
 		const method = await steer(["train", "--model", model, "--dataset", bad, "--out", path.join(folder, "x.gguf"), "--method", "median"]);
 		assert.equal(method.code, 2);

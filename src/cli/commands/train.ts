@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { DatasetValidationError, formatDatasetIssue, loadDataset } from "../../datasets";
 import { parsePositionSpec } from "../../engine/positions";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
@@ -10,7 +11,7 @@ import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireSt
 import { withEngine } from "../engineSession";
 
 export const trainUsage =
-	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--method mean|pca-diff|pca-center] [--positions mean|last|last:K|suffix|suffix-mean] [--layers A-B] [--seed N] [--chat [--system TEXT]] [--json]";
+	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center] [--positions mean|last|last:K|suffix|suffix-mean] [--layers A-B] [--seed N] [--chat [--system TEXT]] [--json]";
 
 /** "mean" is what users (and llama.cpp's cvector-generator) call difference-in-means. */
 const methodNames: Record<string, TrainingMethod> = { mean: "mean-diff", "mean-diff": "mean-diff", "pca-diff": "pca-diff", "pca-center": "pca-center" };
@@ -25,11 +26,14 @@ export async function runTrain(argv: string[]): Promise<void> {
 		layers: { type: "string" },
 		seed: { type: "string" },
 		chat: { type: "boolean" },
-		system: { type: "string" }
+		system: { type: "string" },
+		force: { type: "boolean" }
 	});
 	if (values.system !== undefined && !values.chat) throw new UsageError("--system only applies with --chat");
 	const datasetPath = requireString(values.dataset, "dataset");
 	const out = requireString(values.out, "out");
+	// Checked before the model loads: a vector file is replaced only when the user says so.
+	if (!values.force && existsSync(out)) throw new UsageError(`${out} exists; pass --force to replace it, or choose another --out`);
 	const method = methodNames[values.method ?? "mean"];
 	if (!method) throw new UsageError(`--method must be mean, pca-diff or pca-center, got "${values.method}"`);
 	let positions;
