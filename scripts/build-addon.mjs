@@ -4,6 +4,12 @@
 // (extracted offline from the git bundle it ships) and node-llama-cpp's own addon headers, because it
 // reads node-llama-cpp's native objects. It links nothing from llama.cpp: symbols are resolved at run
 // time from the libraries node-llama-cpp loaded. Skips work when nothing changed.
+//
+// The versions it is built for come from src/engine/native/native-abi.json (also read by the engine at
+// run time) and reach the C++ code as -D defines.
+//
+// Options, for tests that build a variant: --out-dir DIR (instead of build/native) and
+// --addon-headers DIR (a copy of node-llama-cpp's llama/addon headers to compile against).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from "node:fs";
@@ -12,12 +18,11 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-const expectedNodeLlamaCppVersion = "3.21.1";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const sourceDir = path.join(root, "src", "engine", "native");
-const outDir = path.join(root, "build", "native");
-const outFile = path.join(outDir, "steer-native.node");
-const metadataFile = path.join(outDir, "steer-native.json");
+const nativeAbi = JSON.parse(readFileSync(path.join(sourceDir, "native-abi.json"), "utf8"));
+const expectedNodeLlamaCppVersion = nativeAbi.nodeLlamaCppVersion;
+
 const require = createRequire(import.meta.url);
 
 function fail(message) {
@@ -34,6 +39,18 @@ function run(command, args, options = {}) {
 	}
 }
 
+function option(name) {
+	const index = process.argv.indexOf(name);
+	if (index < 0) return undefined;
+	const value = process.argv[index + 1];
+	if (value === undefined || value.startsWith("--")) fail(`${name} needs a value`);
+	return path.resolve(value);
+}
+
+const outDir = option("--out-dir") ?? path.join(root, "build", "native");
+const outFile = path.join(outDir, "steer-native.node");
+const metadataFile = path.join(outDir, "steer-native.json");
+
 if (process.platform !== "linux" && process.platform !== "darwin")
 	fail(`building the native addon on ${process.platform} is not supported yet (Linux and macOS are)`);
 
@@ -47,9 +64,12 @@ if (nodeLlamaCppVersion !== expectedNodeLlamaCppVersion)
 	fail(`node-llama-cpp ${nodeLlamaCppVersion} is installed, but Steer's addon reads its internals and needs exactly ${expectedNodeLlamaCppVersion}; run \`npm ci\``);
 
 const llamaInfo = JSON.parse(readFileSync(path.join(nodeLlamaCppDir, "llama", "llama.cpp.info.json"), "utf8"));
-const addonHeaders = path.join(nodeLlamaCppDir, "llama", "addon");
+const addonHeaders = option("--addon-headers") ?? path.join(nodeLlamaCppDir, "llama", "addon");
 const bundle = path.join(nodeLlamaCppDir, "llama", "gitRelease.bundle");
 const nodeAddonApiDir = require("node-addon-api").include.replace(/^"|"$/g, "");
+const nodeAddonApiVersion = JSON.parse(readFileSync(path.join(nodeAddonApiDir, "package.json"), "utf8")).version;
+const compiler = process.env.CXX || (process.platform === "darwin" ? "clang++" : "g++");
+const compilerVersion = run(compiler, ["--version"]).split("\n")[0].trim();
 
 function findNodeHeaders() {
 	const candidates = [
@@ -82,10 +102,25 @@ function extractLlamaHeaders() {
 	return headersDir;
 }
 
+/** Every file under `dir` (relative paths, sorted), for the fingerprint. */
+function filesUnder(dir, prefix = "") {
+	return readdirSync(path.join(dir, prefix), { withFileTypes: true })
+		.flatMap((entry) => {
+			const relative = path.join(prefix, entry.name);
+			return entry.isDirectory() ? filesUnder(dir, relative) : entry.isFile() ? [relative] : [];
+		})
+		.sort();
+}
+
 const sources = readdirSync(sourceDir).filter((name) => name.endsWith(".cpp")).sort();
+// A rebuild happens when anything that shapes the binary changes: the sources, the versions it reads
+// the internals of, node-addon-api, the compiler, and node-llama-cpp's addon headers.
 const fingerprint = createHash("sha256");
 fingerprint.update(`${nodeLlamaCppVersion}\n${llamaInfo.tag}\n${process.platform}-${process.arch}\n`);
+fingerprint.update(`node-addon-api ${nodeAddonApiVersion}\n${compiler}: ${compilerVersion}\n`);
 for (const name of readdirSync(sourceDir).sort()) fingerprint.update(name).update(readFileSync(path.join(sourceDir, name)));
+for (const name of filesUnder(addonHeaders).filter((name) => name.endsWith(".h")))
+	fingerprint.update(`addon/${name}`).update(readFileSync(path.join(addonHeaders, name)));
 const digest = fingerprint.digest("hex");
 
 if (existsSync(outFile) && existsSync(metadataFile) && JSON.parse(readFileSync(metadataFile, "utf8")).sourceDigest === digest) {
@@ -94,13 +129,14 @@ if (existsSync(outFile) && existsSync(metadataFile) && JSON.parse(readFileSync(m
 }
 
 const llamaHeaders = extractLlamaHeaders();
-const compiler = process.env.CXX || (process.platform === "darwin" ? "clang++" : "g++");
 const started = Date.now();
 mkdirSync(outDir, { recursive: true });
 const temporary = `${outFile}.${process.pid}.tmp`;
 const args = [
 	"-std=c++17", "-O2", "-fPIC", "-shared", "-fexceptions", "-fvisibility=hidden",
 	"-DNAPI_VERSION=7", "-DNAPI_CPP_EXCEPTIONS", "-DNODE_ADDON_API_DISABLE_DEPRECATED",
+	`-DSTEER_NODE_LLAMA_CPP_VERSION=${JSON.stringify(expectedNodeLlamaCppVersion)}`,
+	`-DSTEER_ADDON_ABI_VERSION=${Number(nativeAbi.abiVersion)}`,
 	`-I${findNodeHeaders()}`, `-I${nodeAddonApiDir}`, `-I${addonHeaders}`,
 	`-I${path.join(llamaHeaders, "include")}`, `-I${path.join(llamaHeaders, "ggml", "include")}`,
 	...sources.map((name) => path.join(sourceDir, name)),
@@ -113,6 +149,8 @@ writeFileSync(metadataFile, JSON.stringify({
 	sourceDigest: digest,
 	nodeLlamaCppVersion,
 	llamaCppRelease: llamaInfo.tag,
-	abiVersion: 1
+	abiVersion: nativeAbi.abiVersion,
+	nodeAddonApiVersion,
+	compiler: compilerVersion
 }, null, "\t") + "\n");
 console.log(`build-addon: built ${path.relative(root, outFile)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -4,6 +4,7 @@
 //   contextShape(addonContext) -> {nLayer, nEmbd}    validate and describe a node-llama-cpp context
 //   setControlVector(addonContext, data|null, ilStart, ilEnd)   steer node-llama-cpp's own context
 //   CaptureContext                                   see capture_context.h
+//   abiVersion, nodeLlamaCppVersion                  what it was built for (native-abi.json)
 #include <napi.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "bound_symbols.h"
 #include "capture_context.h"
 #include "control_vector.h"
+#include "native_abi.h"
 #include "node_llama_cpp_access.h"
 
 namespace {
@@ -88,7 +90,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
 	exports.Set("setControlVector", Napi::Function::New(env, setControlVector, "setControlVector"));
 	exports.Set("tokenize", Napi::Function::New(env, tokenize, "tokenize"));
 	exports.Set("CaptureContext", CaptureContext::define(env));
-	exports.Set("abiVersion", Napi::Number::New(env, 1));
+	exports.Set("abiVersion", Napi::Number::New(env, STEER_ADDON_ABI_VERSION));
+	exports.Set("nodeLlamaCppVersion", Napi::String::New(env, STEER_NODE_LLAMA_CPP_VERSION));
 	return exports;
 }
 

@@ -1,5 +1,7 @@
 #include "llama_symbols.h"
 
+#include "native_abi.h"
+
 #include <cstring>
 #include <vector>
 
@@ -100,7 +102,7 @@ bool resolveLlamaSymbols(LlamaSymbols& symbols, std::string& error) {
 	resolve(ggmlBase, "ggml_backend_tensor_get", symbols.backend_tensor_get, missing);
 	if (!missing.empty()) {
 		error = "the loaded llama.cpp (" + symbols.llamaLibraryPath + ") lacks: " + missing +
-			". This build of Steer expects the llama.cpp release bundled with node-llama-cpp 3.21.1";
+			". This build of Steer expects the llama.cpp release bundled with node-llama-cpp " STEER_NODE_LLAMA_CPP_VERSION;
 		return false;
 	}
 	return true;

@@ -2,6 +2,7 @@
 
 #include "AddonContext.h"
 #include "AddonModel.h"
+#include "native_abi.h"
 
 NodeLlamaContextHandles unwrapNodeLlamaContext(Napi::Env env, const LlamaSymbols& symbols, Napi::Value addonContext) {
 	if (!addonContext.IsObject())
@@ -27,6 +28,6 @@ NodeLlamaContextHandles unwrapNodeLlamaContext(Napi::Env env, const LlamaSymbols
 	if (model != context->model->model)
 		throw Napi::Error::New(env,
 			"node-llama-cpp's internal layout does not match the one Steer was built for "
-			"(context/model pointers disagree); reinstall node-llama-cpp 3.21.1 exactly and rebuild Steer's native addon");
+			"(context/model pointers disagree); reinstall node-llama-cpp " STEER_NODE_LLAMA_CPP_VERSION " exactly and rebuild Steer's native addon");
 	return {context->ctx, model};
 }

@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { EngineError } from "../errors";
+// The one record of what the addon is built for; scripts/build-addon.mjs compiles the same values in.
+import nativeAbi from "../native/native-abi.json";
 
 export interface NativeCaptureRequest {
 	layers: Int32Array;
@@ -40,9 +42,12 @@ export interface NativeAddon {
 	tokenize(addonContext: unknown, text: string, parseSpecial: boolean): Int32Array;
 	CaptureContext: new (addonContext: unknown, keepAlive: object, options: { contextSize: number; batchSize?: number; threads: number }) => NativeCaptureContext;
 	abiVersion: number;
+	/** The node-llama-cpp version whose internals the addon was compiled against. */
+	nodeLlamaCppVersion: string;
 }
 
-const expectedAbiVersion = 1;
+export const expectedAbiVersion: number = nativeAbi.abiVersion;
+export const expectedNodeLlamaCppVersion: string = nativeAbi.nodeLlamaCppVersion;
 
 let loaded: NativeAddon | undefined;
 
@@ -61,6 +66,9 @@ export function loadNativeAddon(steerRoot: string, installedNodeLlamaCppVersion:
 	const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
 	if (addon.abiVersion !== expectedAbiVersion)
 		throw new EngineError("NATIVE_UNAVAILABLE", `Steer's native addon has ABI ${addon.abiVersion}, expected ${expectedAbiVersion}; run \`npm run build\``);
+	if (addon.nodeLlamaCppVersion !== installedNodeLlamaCppVersion)
+		throw new EngineError("NATIVE_UNAVAILABLE",
+			`Steer's native addon was compiled for node-llama-cpp ${addon.nodeLlamaCppVersion}, but ${installedNodeLlamaCppVersion} is installed; run \`npm ci && npm run build\``);
 	loaded = addon;
 	return addon;
 }
