@@ -85,6 +85,10 @@ export interface VectorView {
 	readonly suggested?: readonly [number, number];
 	/** Why this vector cannot steer the loaded model (width or layers differ), if it cannot. */
 	readonly problem?: string;
+	/** What the last strength sweep showed (sizes of strength), when one ran for this file. */
+	readonly measured?: { readonly fluentUpTo: number | null; readonly degeneratesAt: number | null; readonly measuredUpTo: number };
+	/** Why the current strength deserves a warning (beyond what was measured, or where text degenerated). */
+	readonly strengthWarning?: string;
 }
 
 export interface LayerSummary {

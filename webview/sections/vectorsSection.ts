@@ -28,6 +28,16 @@ export function vectorsSection(state: PanelState, view: ViewState, changed: (rer
 	);
 }
 
+/** The slider's usual range; the strengths a vector has not been swept at lie outside it. */
+const SLIDER_LIMIT = 4;
+
+/** Where the last sweep found the text fluent and where it fell apart, in the slider's units. */
+function measuredText(measured: NonNullable<VectorView["measured"]>): string {
+	const fluent = measured.fluentUpTo === null ? "no strength was fluent" : `fluent up to ±${measured.fluentUpTo}`;
+	const broken = measured.degeneratesAt === null ? "" : `, text degenerates from ±${measured.degeneratesAt}`;
+	return `Last sweep: ${fluent}${broken} (swept to ±${measured.measuredUpTo}).`;
+}
+
 function vectorCard(vector: VectorView): HTMLElement {
 	const first = vector.layers[0] ?? 1;
 	const last = vector.layers.at(-1) ?? first;
@@ -68,14 +78,17 @@ function vectorCard(vector: VectorView): HTMLElement {
 			h("span", {}, strengthLabel),
 			h("input", {
 				type: "range",
-				min: -4,
-				max: 4,
+				// Widened to hold a strength set elsewhere, so the slider never sits pinned at a wrong value.
+				min: Math.min(-SLIDER_LIMIT, vector.strength),
+				max: Math.max(SLIDER_LIMIT, vector.strength),
 				step: 0.05,
 				value: vector.strength,
 				"aria-label": `${vector.name} strength`,
 				onchange: (event: Event) => post({ type: "setVectorStrength", fileName: vector.fileName, strength: Number(valueOf(event)) })
 			})
 		),
+		vector.measured ? h("p", { class: "muted measured" }, measuredText(vector.measured)) : null,
+		vector.strengthWarning ? h("p", { class: "warning", role: "status" }, `⚠ ${vector.strengthWarning}`) : null,
 		h(
 			"div",
 			{ class: "row layers" },

@@ -69,10 +69,20 @@ export function registerVectorCommands(deps: VectorCommandDependencies): vscode.
 			const current = steering.choiceOf(fileName).strength;
 			const strength = typeof strengthArgument === "number" ? strengthArgument : await askStrength(current, library.get(fileName)?.facts.calibrated ?? false);
 			if (strength === undefined) return undefined;
-			await steering.setStrength(fileName, strength);
+			const warning = await steering.setStrength(fileName, strength);
+			if (warning) void warnAboutStrength(steering, fileName, warning);
 			return strength;
 		})
 	];
+}
+
+/** Shows where the vector was measured, offering the strongest fluent strength when a sweep found one. */
+async function warnAboutStrength(steering: SteeringController, fileName: string, warning: string): Promise<void> {
+	const fluentUpTo = steering.choiceOf(fileName).measured?.fluentUpTo;
+	const strength = steering.choiceOf(fileName).strength;
+	const safer = fluentUpTo === null || fluentUpTo === undefined ? undefined : Math.sign(strength || 1) * fluentUpTo;
+	const choice = await vscode.window.showWarningMessage(`Steer: ${warning}.`, ...(safer === undefined ? [] : [`Use ${safer}`]));
+	if (safer !== undefined && choice === `Use ${safer}`) await steering.setStrength(fileName, safer);
 }
 
 function trainWithProgress(deps: VectorCommandDependencies, dataset: string, method: TrainingMethod, ifExists: IfExists): Thenable<TrainingOutcome> {

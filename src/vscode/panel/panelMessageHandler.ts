@@ -194,6 +194,7 @@ export class PanelMessageHandler {
 		const { type: _type, ...request } = message;
 		try {
 			const sweep = await this.deps.sweeps.run(request, (done, total) => this.deps.post({ type: "sweepProgress", done, total }));
+			await this.deps.steering.recordSweep(sweep.vectorFileName, sweep.rows);
 			this.deps.post({ type: "sweepDone", sweep });
 		} catch (error) {
 			if (isUserCancellation(error)) {

@@ -37,7 +37,9 @@ export async function buildPanelState(sources: PanelStateSources): Promise<Panel
 			rawAlpha: choice.strength,
 			layerRange: choice.layerRange,
 			suggested: vector.facts.suggested,
-			problem: steering.problemFor(vector, model)
+			problem: steering.problemFor(vector, model),
+			measured: choice.measured,
+			strengthWarning: steering.strengthWarning(vector.fileName)
 		};
 	});
 	return {

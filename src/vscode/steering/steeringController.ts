@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import type { ModelInfo, SteeringEntry } from "../../engine/protocol";
 import type { EngineService } from "../engine/engineService";
+import { measuredStrengths, strengthWarning, type MeasuredStrengths } from "../../steering/strengthRange";
 import { UserFacingError } from "../failures";
 import type { LibraryVector, VectorLibrary } from "./vectorLibrary";
 
@@ -13,6 +14,8 @@ export interface VectorChoice {
 	readonly active: boolean;
 	readonly strength: number;
 	readonly layerRange?: readonly [number, number];
+	/** What the last strength sweep of this file showed; forgotten when the file is replaced. */
+	readonly measured?: MeasuredStrengths;
 }
 
 const CHOICES_KEY = "steer.vectorChoices";
@@ -95,10 +98,31 @@ export class SteeringController implements vscode.Disposable {
 		await this.update(fileName, { ...this.choiceOf(fileName), active });
 	}
 
-	async setStrength(fileName: string, strength: number): Promise<void> {
+	/**
+	 * Sets the strength even when it lies outside what was measured (the user may want to see what
+	 * happens), and returns the warning to show in that case.
+	 */
+	async setStrength(fileName: string, strength: number): Promise<string | undefined> {
 		if (!Number.isFinite(strength)) throw new UserFacingError(`strength must be a number, got ${strength}`);
 		this.requireVector(fileName);
 		await this.update(fileName, { ...this.choiceOf(fileName), strength });
+		const warning = this.strengthWarning(fileName);
+		if (warning) this.log.warn(`${fileName}: ${warning}`);
+		return warning;
+	}
+
+	/** Why the vector's current strength deserves a warning, if it does. */
+	strengthWarning(fileName: string): string | undefined {
+		const choice = this.choiceOf(fileName);
+		const name = this.library.get(fileName)?.name ?? fileName;
+		return strengthWarning(name, choice.strength, choice.measured);
+	}
+
+	/** Remembers where a sweep found this vector's text fluent and where it degenerated. */
+	async recordSweep(fileName: string, rows: readonly { readonly strength: number; readonly fluent: boolean }[]): Promise<void> {
+		const measured = measuredStrengths(rows);
+		if (!measured || !this.library.get(fileName)) return;
+		await this.update(fileName, { ...this.choiceOf(fileName), measured });
 	}
 
 	async setLayerRange(fileName: string, range: readonly [number, number] | undefined): Promise<void> {

@@ -3,7 +3,9 @@
 // rows, and refusals that say what to fix.
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
+import * as vscode from "vscode";
 import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
+import { measuredStrengths, strengthWarning } from "../../../src/steering/strengthRange";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { SweepView } from "../../../webview/protocol/messages";
 import { openPanel, steerFolder, steerWithModelOrSkip, waitFor, recordPosts } from "./steerTestSupport";
@@ -61,6 +63,47 @@ describe("Playground: strength sweep", function () {
 		} finally {
 			posts.dispose();
 		}
+	});
+
+	it("remembers what the sweep measured, and warns about a strength beyond it", async () => {
+		const posts = recordPosts(api);
+		let sweep: SweepView;
+		try {
+			await api.panel.receive({ type: "sweepStrengths", fileName: VECTOR, prompt: "Once upon a time", strengths: [1, 40], keywords: ["happy"], judge: "", maxTokens: 8 });
+			const done = await waitFor("the sweep's result", () => posts.sent.find((message) => message.type === "sweepDone" || message.type === "sweepFailed"), 90_000);
+			assert.equal(done.type, "sweepDone", done.type === "sweepFailed" ? done.message : "");
+			sweep = (done as { sweep: SweepView }).sweep;
+		} finally {
+			posts.dispose();
+		}
+		assert.deepEqual(api.steering.choiceOf(VECTOR).measured, measuredStrengths(sweep.rows));
+		assert.equal(api.steering.choiceOf(VECTOR).strength, 1);
+		assert.equal(api.steering.strengthWarning(VECTOR), strengthWarning("sweep-push", 1, measuredStrengths(sweep.rows)));
+
+		// Set Steering Strength takes 1000 (the user may mean it) and says what was measured.
+		const linesBefore = api.log.linesLogged();
+		assert.equal(await vscode.commands.executeCommand("steer.setStrength", 1000, VECTOR), 1000);
+		assert.equal(api.steering.choiceOf(VECTOR).strength, 1000);
+		const warning = api.steering.strengthWarning(VECTOR);
+		assert.match(warning ?? "", /strength 1000|at strength 1000/);
+		assert.match(warning ?? "", /in the last sweep, which went up to 40/);
+		const logged = api.log.recentLines().slice(-(api.log.linesLogged() - linesBefore));
+		assert.ok(logged.some((line) => line.startsWith("warn:") && line.includes(warning!)), `the warning was not logged: ${logged.join(" | ")}`);
+
+		// The panel shows the same warning and the measured range beside the slider.
+		const state = recordPosts(api);
+		try {
+			await api.panel.receive({ type: "ready" });
+			const view = await waitFor("the panel state", () => {
+				const message = state.sent.find((posted) => posted.type === "state");
+				return message?.type === "state" ? message.state.vectors.find((vector) => vector.fileName === VECTOR) : undefined;
+			});
+			assert.equal(view.strengthWarning, warning);
+			assert.deepEqual(view.measured, measuredStrengths(sweep.rows));
+		} finally {
+			state.dispose();
+		}
+		await api.steering.setStrength(VECTOR, 1);
 	});
 
 	it("refuses a sweep with nothing to measure, saying what to give", async () => {
