@@ -5,10 +5,14 @@
  * When the process dies (a native abort, an out-of-memory kill), every pending request fails with an
  * ENGINE_EXITED error that says so; the next request starts a new process and first restores the model
  * and steering the caller had set, so one crash costs one request and no state the user made.
+ * A crash that keeps coming back is not restarted forever: after CRASH_LOOP_LIMIT crashes within
+ * CRASH_LOOP_WINDOW_MS (see crashLoopGuard.ts) every request fails at once with ENGINE_CRASH_LOOP and
+ * no process is forked, until `restart()` is called for the user.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { CrashLoopGuard, type CrashLoopState } from "./crashLoopGuard";
 import { EngineError } from "./errors";
 import type {
 	CaptureParams, CapturedItem, EngineMessage, EngineMethod, GenerateParams, GenerateResult, LoadModelParams, ModelInfo,
@@ -31,6 +35,14 @@ export interface EngineClientOptions {
 	readonly shutdownTimeoutMs?: number;
 }
 
+/** What the client tells its listeners about the engine process. */
+export type EngineEvent =
+	| { readonly type: "started"; readonly pid: number }
+	/** The process died unasked; `willRestart` is false once the crash-loop guard has tripped. */
+	| { readonly type: "exited"; readonly reason: string; readonly willRestart: boolean }
+	/** The crash that tripped the guard: from now on requests fail until `restart()`. */
+	| { readonly type: "crashLoop"; readonly state: CrashLoopState };
+
 export interface RequestOptions<P> {
 	readonly signal?: AbortSignal;
 	readonly onProgress?: (progress: P) => void;
@@ -50,6 +62,8 @@ interface RunningEngine {
 	restored: Promise<void>;
 	readonly pending: Map<number, Pending>;
 	stderrTail: string;
+	/** Set when the client itself stops the process (restart), so its exit is no crash. */
+	stopping: boolean;
 }
 
 const stderrTailLength = 2000;
@@ -60,7 +74,8 @@ export class EngineClient {
 	private restoredModel: LoadModelParams | undefined;
 	private restoredSteering: readonly SteeringEntry[] = [];
 	private disposed = false;
-	private readonly listeners = new Set<(event: { type: "exited"; reason: string } | { type: "started"; pid: number }) => void>();
+	private readonly crashGuard = new CrashLoopGuard();
+	private readonly listeners = new Set<(event: EngineEvent) => void>();
 	readonly enginePath: string;
 
 	constructor(private readonly options: EngineClientOptions = {}) {
@@ -74,9 +89,18 @@ export class EngineClient {
 		return this.engine?.child.pid;
 	}
 
-	onEvent(listener: (event: { type: "exited"; reason: string } | { type: "started"; pid: number }) => void): () => void {
+	/** Set once the engine crashed too often to be restarted, until `restart()`. */
+	get crashLoop(): CrashLoopState | undefined {
+		return this.crashGuard.tripped;
+	}
+
+	onEvent(listener: (event: EngineEvent) => void): () => void {
 		this.listeners.add(listener);
 		return () => this.listeners.delete(listener);
+	}
+
+	private emit(event: EngineEvent): void {
+		for (const listener of this.listeners) listener(event);
 	}
 
 	private log(level: "debug" | "info" | "warn" | "error", message: string): void {
@@ -101,7 +125,7 @@ export class EngineClient {
 			failReady = reject;
 		});
 		ready.catch(() => undefined);
-		const engine: RunningEngine = { child, ready, restored: ready, pending, stderrTail: "" };
+		const engine: RunningEngine = { child, ready, restored: ready, pending, stderrTail: "", stopping: false };
 		child.stdout?.on("data", (chunk: Buffer) => this.log("debug", `engine: ${chunk.toString().trimEnd()}`));
 		child.stderr?.on("data", (chunk: Buffer) => {
 			const text = chunk.toString();
@@ -112,7 +136,7 @@ export class EngineClient {
 			switch (message.type) {
 				case "ready":
 					markReady();
-					for (const listener of this.listeners) listener({ type: "started", pid: message.pid });
+					this.emit({ type: "started", pid: message.pid });
 					break;
 				case "log":
 					this.log(message.level, message.message);
@@ -139,29 +163,45 @@ export class EngineClient {
 			const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
 			const detail = lastMeaningfulLine(engine.stderrTail);
 			const reason = `the Steer engine process ${how}${detail ? ` (${detail})` : ""}`;
+			const crashed = !this.disposed && !engine.stopping;
+			const tripped = crashed ? this.crashGuard.recordCrash(reason) : undefined;
+			const willRestart = this.crashGuard.shouldRestart();
+			const next = engine.stopping
+				? "the engine was restarted"
+				: willRestart
+					? "it will restart on the next request"
+					: "Steer stopped restarting it after repeated crashes";
 			failReady(new EngineError("ENGINE_EXITED", `${reason} before it was ready`));
-			for (const [, request] of pending)
-				request.reject(new EngineError("ENGINE_EXITED", `${reason} during ${request.method}; it will restart on the next request`));
+			for (const [, request] of pending) request.reject(new EngineError("ENGINE_EXITED", `${reason} during ${request.method}; ${next}`));
 			pending.clear();
-			if (!this.disposed) {
+			if (crashed) {
 				this.log(signal || code ? "error" : "info", reason);
-				for (const listener of this.listeners) listener({ type: "exited", reason });
+				this.emit({ type: "exited", reason, willRestart });
+				if (tripped) {
+					this.log("error", tripped.message);
+					this.emit({ type: "crashLoop", state: tripped });
+				}
 			}
 		});
 		child.on("error", (error) => this.log("error", `engine process error: ${error.message}`));
 		return engine;
 	}
 
-	/** A running engine with the caller's model and steering restored after any crash. */
 	/**
+	 * A running engine with the caller's model and steering restored after any crash.
+	 *
 	 * Every request but loadModel/unloadModel waits for the restore, including requests that arrive
 	 * while another one started the new process: the engine handles requests concurrently, so one sent
-	 * early would run before the model is back.
+	 * early would run before the model is back. No process is forked for a request already cancelled,
+	 * nor once the crash-loop guard has tripped.
 	 */
-	private async ensureEngine(method: EngineMethod): Promise<RunningEngine> {
+	private async ensureEngine(method: EngineMethod, signal?: AbortSignal): Promise<RunningEngine> {
 		if (this.disposed) throw new EngineError("ENGINE_EXITED", "the engine client was disposed");
 		let engine = this.engine;
 		if (!engine) {
+			if (signal?.aborted) throw new EngineError("CANCELLED", `${method} cancelled`);
+			const loop = this.crashGuard.tripped;
+			if (loop) throw new EngineError("ENGINE_CRASH_LOOP", `${loop.message} (last crash: ${loop.lastCause})`);
 			engine = this.start();
 			this.engine = engine;
 			const model = this.restoredModel;
@@ -214,7 +254,7 @@ export class EngineClient {
 	}
 
 	async request<M extends EngineMethod>(method: M, params: ParamsOf<M>, options: RequestOptions<ProgressOf<M>> = {}): Promise<ResultOf<M>> {
-		const engine = await this.ensureEngine(method);
+		const engine = await this.ensureEngine(method, options.signal);
 		return this.send(engine, method, params, options);
 	}
 
@@ -272,12 +312,33 @@ export class EngineClient {
 		return this.request("nextTokenProbabilities", params, options);
 	}
 
+	/**
+	 * What the user asks for after a crash loop (or any time): forgets the crashes, stops a running
+	 * process, and starts a fresh one with the model and steering restored. Without a model it only
+	 * clears the guard; the next request starts the engine.
+	 */
+	async restart(): Promise<void> {
+		if (this.disposed) throw new EngineError("ENGINE_EXITED", "the engine client was disposed");
+		this.crashGuard.reset();
+		const running = this.engine;
+		if (running) {
+			this.engine = undefined;
+			running.stopping = true;
+			await this.stop(running);
+		}
+		if (this.restoredModel) await this.ensureEngine("modelInfo");
+	}
+
 	/** Stops the engine process: politely, then by force after the timeout. */
 	async dispose(): Promise<void> {
 		this.disposed = true;
 		const engine = this.engine;
 		this.engine = undefined;
-		if (!engine || engine.child.exitCode !== null || engine.child.signalCode !== null) return;
+		if (engine) await this.stop(engine);
+	}
+
+	private async stop(engine: RunningEngine): Promise<void> {
+		if (engine.child.exitCode !== null || engine.child.signalCode !== null) return;
 		const exited = new Promise<void>((resolve) => engine.child.once("exit", () => resolve()));
 		try {
 			engine.child.send({ type: "shutdown" });

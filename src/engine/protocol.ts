@@ -207,4 +207,6 @@ export type EngineErrorCode =
 	| "BUSY"
 	| "NATIVE_UNAVAILABLE"
 	| "ENGINE_EXITED"
+	/** The engine crashed too often in a short time; the client stopped restarting it until asked to. */
+	| "ENGINE_CRASH_LOOP"
 	| "INTERNAL";

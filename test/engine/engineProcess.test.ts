@@ -1,6 +1,6 @@
 /** The engine process as a unit of failure: crashes, kills and cancellation cost one request, no more. */
 import assert from "node:assert/strict";
-import { EngineClient } from "../../src/engine/client";
+import { EngineClient, type EngineEvent } from "../../src/engine/client";
 import type { EngineError } from "../../src/engine/errors";
 import { repoRoot } from "../helpers/testModels";
 import { writeTinyModel } from "../helpers/tinyModelFile";
@@ -120,5 +120,102 @@ describe("engine restart under concurrent requests", function () {
 			await engine.dispose();
 			tiny.remove();
 		}
+	});
+});
+
+describe("engine crash loop", function () {
+	this.timeout(120_000);
+	let tiny: ReturnType<typeof writeTinyModel>;
+	let engine: EngineClient;
+	let events: EngineEvent[];
+
+	before(() => {
+		tiny = writeTinyModel({ nLayer: 3, nEmbd: 64, seed: 3 });
+	});
+	after(() => tiny.remove());
+	beforeEach(() => {
+		engine = new EngineClient({ steerRoot: repoRoot });
+		events = [];
+		engine.onEvent((event) => events.push(event));
+	});
+	afterEach(async () => engine.dispose());
+
+	const params = { prompt: "a b c", maxTokens: 8 };
+	const started = () => events.filter((event) => event.type === "started").length;
+
+	/** Kills the running engine and waits until the client has seen it die. */
+	async function kill(): Promise<void> {
+		const pid = engine.pid;
+		assert.ok(pid !== undefined, "an engine should be running to be killed");
+		const exited = new Promise<void>((resolve) => {
+			const off = engine.onEvent((event) => {
+				if (event.type !== "exited") return;
+				off();
+				resolve();
+			});
+		});
+		process.kill(pid, "SIGKILL");
+		await exited;
+	}
+
+	it("stops restarting after three crashes within a minute: the next request fails at once and forks nothing, until restart()", async () => {
+		const info = await engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 256 });
+		await engine.setSteering([{ vector: { nEmbd: info.nEmbd, directions: new Map([[1, new Float32Array(info.nEmbd).fill(0.5)]]) }, strength: 40 }]);
+		const steered = await engine.generate(params);
+
+		await kill();
+		assert.deepEqual((await engine.generate(params)).tokens, steered.tokens, "the first crash is restarted, model and steering restored");
+		await kill();
+		assert.deepEqual((await engine.generate(params)).tokens, steered.tokens, "so is the second");
+		const forked = started();
+		await kill();
+		const exits = events.filter((event) => event.type === "exited");
+		assert.deepEqual(exits.map((event) => event.type === "exited" && event.willRestart), [true, true, false]);
+		const loop = events.find((event) => event.type === "crashLoop");
+		assert.ok(loop && loop.type === "crashLoop", "the third crash should be reported as a crash loop");
+		assert.equal(loop.state.crashes, 3);
+		assert.match(loop.state.lastCause, /killed by SIGKILL/);
+		assert.equal(engine.crashLoop?.crashes, 3);
+
+		const startedAt = performance.now();
+		for (const request of [() => engine.generate(params), () => engine.modelInfo(), () => engine.loadModel({ modelPath: tiny.file, gpu: false })]) {
+			await assert.rejects(request(), (error: EngineError) => {
+				assert.equal(error.code, "ENGINE_CRASH_LOOP");
+				assert.match(error.message, /^the engine crashed 3 times in 60 s; Steer stopped restarting it — see the log, then run "Steer: Restart Engine" \(last crash: .*killed by SIGKILL\)$/);
+				return true;
+			});
+		}
+		assert.ok(performance.now() - startedAt < 1000, "a request after a crash loop should fail at once, without starting a process");
+		assert.equal(engine.pid, undefined, "no engine process should run after a crash loop");
+		assert.equal(started(), forked, "no engine process should have been forked after the crash loop");
+
+		await engine.restart();
+		assert.equal(engine.crashLoop, undefined, "restart() clears the guard");
+		assert.ok(engine.pid !== undefined, "restart() starts the engine when a model is loaded");
+		assert.equal(started(), forked + 1);
+		assert.deepEqual((await engine.generate(params)).tokens, steered.tokens, "restart() restores the model and steering");
+	});
+
+	it("restart() of a running engine stops it without counting a crash, and restores the model", async () => {
+		await engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 256 });
+		const baseline = await engine.generate(params);
+		const pid = engine.pid;
+		await engine.restart();
+		assert.ok(engine.pid !== undefined && engine.pid !== pid, `a new engine should run (was ${pid}, now ${engine.pid})`);
+		assert.equal(events.filter((event) => event.type === "exited").length, 0, "a restart asked for is no crash");
+		assert.deepEqual((await engine.generate(params)).tokens, baseline.tokens);
+	});
+
+	it("forks no process for a request cancelled before the engine restarts", async () => {
+		await engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 256 });
+		await kill();
+		const forked = started();
+		const controller = new AbortController();
+		controller.abort();
+		await assert.rejects(engine.generate(params, { signal: controller.signal }), (error: EngineError) => error.code === "CANCELLED");
+		assert.equal(engine.pid, undefined, "a cancelled request must not start the engine");
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		assert.equal(started(), forked, "a cancelled request must not fork an engine process");
+		assert.equal((await engine.generate(params)).tokens.length, params.maxTokens, "the next request restarts it");
 	});
 });
