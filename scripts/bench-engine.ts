@@ -108,8 +108,8 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 
 	// 3: all-layer capture against plain prompt evaluation, both on this process's model.
 	const native = createRequire(__filename)(path.join(root, "build", "native", "steer-native.node")) as NativeAddon;
-	native.bind();
 	const internal = (context as unknown as { _ctx: unknown })._ctx;
+	native.bind(internal);
 	const capture = new native.CaptureContext(internal, model, { contextSize: 512, threads });
 	const longPrompt = Array.from({ length: 4 }, () => capturePrompt).join(" ");
 	const ids = Int32Array.from([...(model.tokens.bos !== null ? [model.tokens.bos] : []), ...model.tokenize(longPrompt)] as number[]);

@@ -3,7 +3,7 @@
  * object and build it expects must be refused with an error, never a crash.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -30,8 +30,16 @@ describe("native addon guards", function () {
 		const context = await model.createContext({ contextSize: 64, threads: 1 });
 		const native = createRequire(__filename)(addonPath) as NativeAddon;
 		try {
-			native.bind();
 			const internal = (context as unknown as { _ctx: unknown })._ctx;
+			const binding = native.bind(internal);
+			// Bound to the libllama beside the llama-addon.node that node-llama-cpp loaded (its RUNPATH is
+			// $ORIGIN), as this process's memory map shows them.
+			const mapped = [...new Set(readFileSync("/proc/self/maps", "utf8").split("\n").map((line) => line.split(/\s+/)[5] ?? ""))];
+			assert.ok(mapped.includes(realpathSync(binding.addon)) && path.basename(binding.addon) === "llama-addon.node", binding.addon);
+			const besideAddon = mapped.filter((file) => path.dirname(file) === path.dirname(realpathSync(binding.addon)) && /^libllama\.(.+\.)?v[\d.]+\.so$/.test(path.basename(file)));
+			assert.deepEqual(besideAddon, [realpathSync(binding.llamaLibrary)]);
+			assert.ok(mapped.includes(realpathSync(binding.ggmlBaseLibrary)) && path.basename(binding.ggmlBaseLibrary).startsWith("libggml-base"), binding.ggmlBaseLibrary);
+			assert.deepEqual(native.boundLibraries().find((library) => library.llamaLibrary === binding.llamaLibrary)?.addons, [binding.addon]);
 			assert.deepEqual(native.contextShape(internal), { nLayer: 2, nEmbd: 32 });
 			assert.throws(() => native.contextShape({}), /not node-llama-cpp's AddonContext/);
 			assert.throws(() => native.contextShape(42), /expected node-llama-cpp's native context object/);

@@ -1,6 +1,8 @@
 // Steer's native addon: control vectors and per-layer activation capture on top of the llama.cpp that
 // node-llama-cpp loaded. Exports:
-//   bind() -> {llamaLibrary, ggmlBaseLibrary}        resolve llama.cpp symbols (after a model is loaded)
+//   bind(addonContext) -> {addon, llamaLibrary, ggmlBaseLibrary}   the llama.cpp that context's
+//                                                    node-llama-cpp addon uses (bound on first use)
+//   boundLibraries() -> [{llamaLibrary, ggmlBaseLibrary, addons}]  every llama.cpp bound so far
 //   contextShape(addonContext) -> {nLayer, nEmbd}    validate and describe a node-llama-cpp context
 //   setControlVector(addonContext, data|null, ilStart, ilEnd)   steer node-llama-cpp's own context
 //   CaptureContext                                   see capture_context.h
@@ -12,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "bound_symbols.h"
 #include "capture_context.h"
 #include "control_vector.h"
 #include "native_abi.h"
@@ -20,26 +21,38 @@
 
 namespace {
 
-LlamaSymbols boundSymbols;
-bool symbolsBound = false;
-
 Napi::Value bind(const Napi::CallbackInfo& info) {
 	Napi::Env env = info.Env();
-	if (!symbolsBound) {
-		std::string error;
-		if (!resolveLlamaSymbols(boundSymbols, error)) throw Napi::Error::New(env, error);
-		symbolsBound = true;
-	}
+	if (info.Length() < 1) throw Napi::TypeError::New(env, "bind(addonContext)");
+	const NodeLlamaAddon& addon = nodeLlamaAddonOf(env, info[0]);
+	if (addon.symbols == nullptr) throw Napi::Error::New(env, addon.bindError);
 	Napi::Object result = Napi::Object::New(env);
-	result.Set("llamaLibrary", boundSymbols.llamaLibraryPath);
-	result.Set("ggmlBaseLibrary", boundSymbols.ggmlBaseLibraryPath);
+	result.Set("addon", addon.path);
+	result.Set("llamaLibrary", addon.symbols->llamaLibraryPath);
+	result.Set("ggmlBaseLibrary", addon.symbols->ggmlBaseLibraryPath);
+	return result;
+}
+
+Napi::Value listBoundLibraries(const Napi::CallbackInfo& info) {
+	Napi::Env env = info.Env();
+	const std::vector<BoundLibrary> libraries = boundLibraries();
+	Napi::Array result = Napi::Array::New(env, libraries.size());
+	for (size_t i = 0; i < libraries.size(); i++) {
+		Napi::Object entry = Napi::Object::New(env);
+		entry.Set("llamaLibrary", libraries[i].llamaLibrary);
+		entry.Set("ggmlBaseLibrary", libraries[i].ggmlBaseLibrary);
+		Napi::Array addons = Napi::Array::New(env, libraries[i].addons.size());
+		for (size_t j = 0; j < libraries[i].addons.size(); j++) addons.Set(static_cast<uint32_t>(j), libraries[i].addons[j]);
+		entry.Set("addons", addons);
+		result.Set(static_cast<uint32_t>(i), entry);
+	}
 	return result;
 }
 
 Napi::Value contextShape(const Napi::CallbackInfo& info) {
 	Napi::Env env = info.Env();
-	const LlamaSymbols& symbols = requireBoundSymbols(env);
-	const NodeLlamaContextHandles handles = unwrapNodeLlamaContext(env, symbols, info[0]);
+	const NodeLlamaContextHandles handles = unwrapNodeLlamaContext(env, info[0]);
+	const LlamaSymbols& symbols = *handles.symbols;
 	Napi::Object result = Napi::Object::New(env);
 	result.Set("nLayer", symbols.model_n_layer(handles.model));
 	result.Set("nEmbd", symbols.model_n_embd(handles.model));
@@ -48,8 +61,8 @@ Napi::Value contextShape(const Napi::CallbackInfo& info) {
 
 Napi::Value setControlVector(const Napi::CallbackInfo& info) {
 	Napi::Env env = info.Env();
-	const LlamaSymbols& symbols = requireBoundSymbols(env);
-	const NodeLlamaContextHandles handles = unwrapNodeLlamaContext(env, symbols, info[0]);
+	const NodeLlamaContextHandles handles = unwrapNodeLlamaContext(env, info[0]);
+	const LlamaSymbols& symbols = *handles.symbols;
 	applyControlVector(env, symbols, handles.context, symbols.model_n_layer(handles.model), symbols.model_n_embd(handles.model), info, 1);
 	return env.Undefined();
 }
@@ -60,8 +73,8 @@ Napi::Value setControlVector(const Napi::CallbackInfo& info) {
 // lets that terminate the process. Here it becomes a JavaScript error the engine can handle.
 Napi::Value tokenize(const Napi::CallbackInfo& info) {
 	Napi::Env env = info.Env();
-	const LlamaSymbols& symbols = requireBoundSymbols(env);
-	const NodeLlamaContextHandles handles = unwrapNodeLlamaContext(env, symbols, info[0]);
+	const NodeLlamaContextHandles handles = unwrapNodeLlamaContext(env, info[0]);
+	const LlamaSymbols& symbols = *handles.symbols;
 	if (info.Length() < 3 || !info[1].IsString() || !info[2].IsBoolean()) throw Napi::TypeError::New(env, "tokenize(addonContext, text, parseSpecial)");
 	const std::string text = info[1].As<Napi::String>().Utf8Value();
 	const bool parseSpecial = info[2].As<Napi::Boolean>().Value();
@@ -86,6 +99,7 @@ Napi::Value tokenize(const Napi::CallbackInfo& info) {
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
 	exports.Set("bind", Napi::Function::New(env, bind, "bind"));
+	exports.Set("boundLibraries", Napi::Function::New(env, listBoundLibraries, "boundLibraries"));
 	exports.Set("contextShape", Napi::Function::New(env, contextShape, "contextShape"));
 	exports.Set("setControlVector", Napi::Function::New(env, setControlVector, "setControlVector"));
 	exports.Set("tokenize", Napi::Function::New(env, tokenize, "tokenize"));
@@ -96,10 +110,5 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
 }
 
 }  // namespace
-
-const LlamaSymbols& requireBoundSymbols(Napi::Env env) {
-	if (!symbolsBound) throw Napi::Error::New(env, "Steer's native addon is not bound to llama.cpp yet; call bind() after loading a model");
-	return boundSymbols;
-}
 
 NODE_API_MODULE(steer_native, init)

@@ -6,7 +6,6 @@
 #include <cstring>
 #include <string>
 
-#include "bound_symbols.h"
 #include "control_vector.h"
 #include "node_llama_cpp_access.h"
 
@@ -170,9 +169,9 @@ Napi::Function CaptureContext::define(Napi::Env env) {
 // new CaptureContext(addonContext, keepAlive, {contextSize, batchSize, threads})
 CaptureContext::CaptureContext(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CaptureContext>(info) {
 	Napi::Env env = info.Env();
-	symbols = &requireBoundSymbols(env);
 	if (info.Length() < 3 || !info[2].IsObject()) throw Napi::TypeError::New(env, "CaptureContext(addonContext, keepAlive, options)");
-	const NodeLlamaContextHandles handles = unwrapNodeLlamaContext(env, *symbols, info[0]);
+	const NodeLlamaContextHandles handles = unwrapNodeLlamaContext(env, info[0]);
+	symbols = handles.symbols;
 	if (info[1].IsObject()) keepModelAlive = Napi::Persistent(info[1].As<Napi::Object>());
 	const Napi::Object options = info[2].As<Napi::Object>();
 	const int32_t contextSize = requireInt(options, "contextSize", 512);

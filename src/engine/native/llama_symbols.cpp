@@ -1,113 +1,132 @@
 #include "llama_symbols.h"
 
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include <dlfcn.h>
+
 #include "native_abi.h"
-
-#include <cstring>
-#include <vector>
-
-#if defined(__linux__)
-#include <dlfcn.h>
-#include <link.h>
-#elif defined(__APPLE__)
-#include <dlfcn.h>
-#include <mach-o/dyld.h>
-#endif
 
 namespace {
 
-// True when the file name of `path` starts with `prefix` (e.g. "libllama" matches
-// ".../libllama.v0.4.0.so" and ".../libllama.cuda.v0.4.0.so" but not ".../libllama-common.so").
-bool fileNameMatches(const std::string& path, const char* prefix) {
-	const auto slash = path.find_last_of("/\\");
-	const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-	const size_t prefixLength = std::strlen(prefix);
-	if (name.compare(0, prefixLength, prefix) != 0) return false;
-	const char next = name.size() > prefixLength ? name[prefixLength] : '\0';
-	return next == '.' || next == '\0';
-}
-
-std::vector<std::string> loadedLibraryPaths() {
-	std::vector<std::string> paths;
-#if defined(__linux__)
-	dl_iterate_phdr(
-		[](struct dl_phdr_info* info, size_t, void* data) -> int {
-			if (info->dlpi_name != nullptr && info->dlpi_name[0] != '\0')
-				static_cast<std::vector<std::string>*>(data)->emplace_back(info->dlpi_name);
-			return 0;
-		},
-		&paths);
-#elif defined(__APPLE__)
-	const uint32_t count = _dyld_image_count();
-	for (uint32_t i = 0; i < count; i++) {
-		const char* name = _dyld_get_image_name(i);
-		if (name != nullptr) paths.emplace_back(name);
-	}
-#endif
-	return paths;
-}
-
-std::string findLoaded(const std::vector<std::string>& paths, const char* prefix) {
-	for (const auto& path : paths)
-		if (fileNameMatches(path, prefix)) return path;
-	return "";
+// dlerror() hands out its message once and returns NULL afterwards: read it exactly once.
+std::string takeDlError() {
+	const char* message = dlerror();
+	return message != nullptr ? std::string(message) : std::string("unknown error");
 }
 
 template <typename T>
-bool resolve(void* handle, const char* name, T& target, std::string& missing) {
+void resolve(void* handle, const char* name, T& target, std::string& missing) {
 	target = reinterpret_cast<T>(dlsym(handle, name));
 	if (target == nullptr) {
 		if (!missing.empty()) missing += ", ";
 		missing += name;
-		return false;
 	}
-	return true;
+}
+
+// The file of the loaded library that contains `address`, or "" when none does.
+std::string libraryContaining(const void* address) {
+	Dl_info info{};
+	if (dladdr(address, &info) == 0 || info.dli_fname == nullptr) return "";
+	return info.dli_fname;
+}
+
+// The address an object's vtable pointer holds for the vtable symbol at `vtable`: the Itanium C++ ABI
+// (GCC and Clang on Linux and macOS) puts the offset-to-top and the type_info pointer before it.
+const void* addressPoint(const void* vtable) {
+	return static_cast<const char*>(vtable) + 2 * sizeof(void*);
+}
+
+std::mutex tableMutex;
+// Bound symbol sets, one per (libllama, libggml-base) pair; entries are never removed, so pointers to
+// them stay valid for the life of the process (as do the libraries: we hold a handle on each addon).
+std::map<std::string, std::unique_ptr<LlamaSymbols>> symbolSets;
+// Loaded node-llama-cpp addons by load address.
+std::map<const void*, std::unique_ptr<NodeLlamaAddon>> addons;
+
+// Resolves every symbol through `handle`: dlsym on an addon's handle searches the addon and its own
+// dependencies, so it finds the very functions that addon calls, whatever else is loaded.
+const LlamaSymbols* bindSymbols(void* handle, const std::string& addonPath, std::string& error) {
+	LlamaSymbols symbols;
+	std::string missing;
+	resolve(handle, "llama_get_model", symbols.get_model, missing);
+	resolve(handle, "llama_model_n_layer", symbols.model_n_layer, missing);
+	resolve(handle, "llama_model_n_embd", symbols.model_n_embd, missing);
+	resolve(handle, "llama_set_adapter_cvec", symbols.set_adapter_cvec, missing);
+	resolve(handle, "llama_context_default_params", symbols.context_default_params, missing);
+	resolve(handle, "llama_init_from_model", symbols.init_from_model, missing);
+	resolve(handle, "llama_free", symbols.free_context, missing);
+	resolve(handle, "llama_decode", symbols.decode, missing);
+	resolve(handle, "llama_batch_init", symbols.batch_init, missing);
+	resolve(handle, "llama_batch_free", symbols.batch_free, missing);
+	resolve(handle, "llama_get_memory", symbols.get_memory, missing);
+	resolve(handle, "llama_memory_clear", symbols.memory_clear, missing);
+	resolve(handle, "llama_get_logits_ith", symbols.get_logits_ith, missing);
+	resolve(handle, "llama_n_ctx", symbols.n_ctx, missing);
+	resolve(handle, "llama_model_get_vocab", symbols.model_get_vocab, missing);
+	resolve(handle, "llama_vocab_n_tokens", symbols.vocab_n_tokens, missing);
+	resolve(handle, "llama_tokenize", symbols.tokenize, missing);
+	resolve(handle, "ggml_backend_tensor_get", symbols.backend_tensor_get, missing);
+	if (!missing.empty()) {
+		error = "the llama.cpp that node-llama-cpp's addon " + addonPath + " uses lacks: " + missing +
+			". This build of Steer expects the llama.cpp release bundled with node-llama-cpp " STEER_NODE_LLAMA_CPP_VERSION;
+		return nullptr;
+	}
+	symbols.llamaLibraryPath = libraryContaining(reinterpret_cast<const void*>(symbols.get_model));
+	symbols.ggmlBaseLibraryPath = libraryContaining(reinterpret_cast<const void*>(symbols.backend_tensor_get));
+	auto& slot = symbolSets[symbols.llamaLibraryPath + '\n' + symbols.ggmlBaseLibraryPath];
+	if (!slot) slot = std::make_unique<LlamaSymbols>(std::move(symbols));
+	return slot.get();
 }
 
 }  // namespace
 
-bool resolveLlamaSymbols(LlamaSymbols& symbols, std::string& error) {
-#if defined(__linux__) || defined(__APPLE__)
-	const auto paths = loadedLibraryPaths();
-	symbols.llamaLibraryPath = findLoaded(paths, "libllama");
-	symbols.ggmlBaseLibraryPath = findLoaded(paths, "libggml-base");
-	if (symbols.llamaLibraryPath.empty() || symbols.ggmlBaseLibraryPath.empty()) {
-		error = "node-llama-cpp's libllama/libggml-base are not loaded in this process; load a model with node-llama-cpp before using Steer's native steering";
-		return false;
+const NodeLlamaAddon* nodeLlamaAddonOwning(const void* vtablePointer, std::string& error) {
+	Dl_info info{};
+	if (vtablePointer == nullptr || dladdr(vtablePointer, &info) == 0 || info.dli_fname == nullptr || info.dli_fbase == nullptr) {
+		error = "its vtable pointer lies in no loaded library";
+		return nullptr;
 	}
-	// RTLD_NOLOAD: take a handle on the copy already mapped; never load a second copy.
-	void* llama = dlopen(symbols.llamaLibraryPath.c_str(), RTLD_NOW | RTLD_NOLOAD);
-	void* ggmlBase = dlopen(symbols.ggmlBaseLibraryPath.c_str(), RTLD_NOW | RTLD_NOLOAD);
-	if (llama == nullptr || ggmlBase == nullptr) {
-		error = "could not open the loaded llama.cpp libraries: " + std::string(dlerror() ? dlerror() : "unknown error");
-		return false;
+	std::lock_guard<std::mutex> lock(tableMutex);
+	const auto known = addons.find(info.dli_fbase);
+	if (known != addons.end()) return known->second.get();
+
+	const std::string path = info.dli_fname;
+	// RTLD_NOLOAD: a handle on the copy already mapped, never a second copy. Kept open for good, so the
+	// library and the symbols bound from it cannot go away.
+	void* handle = dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD);
+	if (handle == nullptr) {
+		error = "it was made by " + path + ", which cannot be reopened: " + takeDlError();
+		return nullptr;
 	}
-	std::string missing;
-	resolve(llama, "llama_get_model", symbols.get_model, missing);
-	resolve(llama, "llama_model_n_layer", symbols.model_n_layer, missing);
-	resolve(llama, "llama_model_n_embd", symbols.model_n_embd, missing);
-	resolve(llama, "llama_set_adapter_cvec", symbols.set_adapter_cvec, missing);
-	resolve(llama, "llama_context_default_params", symbols.context_default_params, missing);
-	resolve(llama, "llama_init_from_model", symbols.init_from_model, missing);
-	resolve(llama, "llama_free", symbols.free_context, missing);
-	resolve(llama, "llama_decode", symbols.decode, missing);
-	resolve(llama, "llama_batch_init", symbols.batch_init, missing);
-	resolve(llama, "llama_batch_free", symbols.batch_free, missing);
-	resolve(llama, "llama_get_memory", symbols.get_memory, missing);
-	resolve(llama, "llama_memory_clear", symbols.memory_clear, missing);
-	resolve(llama, "llama_get_logits_ith", symbols.get_logits_ith, missing);
-	resolve(llama, "llama_n_ctx", symbols.n_ctx, missing);
-	resolve(llama, "llama_model_get_vocab", symbols.model_get_vocab, missing);
-	resolve(llama, "llama_vocab_n_tokens", symbols.vocab_n_tokens, missing);
-	resolve(llama, "llama_tokenize", symbols.tokenize, missing);
-	resolve(ggmlBase, "ggml_backend_tensor_get", symbols.backend_tensor_get, missing);
-	if (!missing.empty()) {
-		error = "the loaded llama.cpp (" + symbols.llamaLibraryPath + ") lacks: " + missing +
-			". This build of Steer expects the llama.cpp release bundled with node-llama-cpp " STEER_NODE_LLAMA_CPP_VERSION;
-		return false;
+	dlerror();
+	const void* contextVtable = dlsym(handle, "_ZTV12AddonContext"); // vtable for AddonContext
+	const void* modelVtable = contextVtable != nullptr ? dlsym(handle, "_ZTV10AddonModel") : nullptr;
+	if (contextVtable == nullptr || modelVtable == nullptr || libraryContaining(contextVtable) != path) {
+		const std::string reason = contextVtable == nullptr || modelVtable == nullptr ? takeDlError() : "its AddonContext is another library's";
+		dlclose(handle);
+		error = "it was made by " + path + ", which is not node-llama-cpp's addon (" + reason + ")";
+		return nullptr;
 	}
-	return true;
-#else
-	error = "Steer's native steering supports Linux and macOS only";
-	return false;
-#endif
+	auto addon = std::make_unique<NodeLlamaAddon>();
+	addon->path = path;
+	addon->contextVtable = addressPoint(contextVtable);
+	addon->modelVtable = addressPoint(modelVtable);
+	addon->symbols = bindSymbols(handle, path, addon->bindError);
+	const NodeLlamaAddon* result = addon.get();
+	addons.emplace(info.dli_fbase, std::move(addon));
+	return result;
+}
+
+std::vector<BoundLibrary> boundLibraries() {
+	std::lock_guard<std::mutex> lock(tableMutex);
+	std::vector<BoundLibrary> result;
+	for (const auto& entry : symbolSets) {
+		BoundLibrary library{entry.second->llamaLibraryPath, entry.second->ggmlBaseLibraryPath, {}};
+		for (const auto& addon : addons)
+			if (addon.second->symbols == entry.second.get()) library.addons.push_back(addon.second->path);
+		result.push_back(std::move(library));
+	}
+	return result;
 }

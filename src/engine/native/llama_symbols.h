@@ -3,11 +3,18 @@
 //
 // Why not link against llama.cpp at build time: node-llama-cpp ships several prebuilt variants
 // (CPU, CUDA, Vulkan, Metal) whose library file names differ, and it picks one at run time. Binding to
-// whatever it loaded means one build of this addon serves every variant, and the model weights and
+// what it loaded means one build of this addon serves every variant, and the model weights and
 // contexts we touch are guaranteed to come from the same copy of llama.cpp.
+//
+// One process can hold more than one variant: node-llama-cpp loads a second llama-addon.node (with its
+// own libllama) when a GPU backend fails and it falls back to the CPU, or when getLlama() is called
+// with another gpu setting. So symbols are bound per node-llama-cpp addon, to exactly the libraries
+// that addon resolves its own llama.cpp calls to, and every object Steer is handed is matched to the
+// addon that created it (by its C++ vtable pointer).
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "llama.h"
 #include "ggml-backend.h"
@@ -36,6 +43,26 @@ struct LlamaSymbols {
 	std::string ggmlBaseLibraryPath;
 };
 
-// Finds the loaded libraries and resolves every symbol. On failure returns false and sets `error` to a
-// message that names what is missing; never aborts the process.
-bool resolveLlamaSymbols(LlamaSymbols& symbols, std::string& error);
+// One loaded node-llama-cpp addon (a llama-addon.node file) and the llama.cpp it uses.
+struct NodeLlamaAddon {
+	std::string path;
+	// The vtable pointer an AddonContext / AddonModel created by this addon starts with.
+	const void* contextVtable = nullptr;
+	const void* modelVtable = nullptr;
+	// Null when this addon's llama.cpp lacks a symbol Steer needs; `bindError` says which.
+	const LlamaSymbols* symbols = nullptr;
+	std::string bindError;
+};
+
+// The node-llama-cpp addon whose vtables `vtablePointer` (the first word of a C++ object) points into,
+// bound on first use. Returns null with `error` set when it points into no loaded node-llama-cpp addon.
+// Only compares addresses: never reads through `vtablePointer`, never aborts.
+const NodeLlamaAddon* nodeLlamaAddonOwning(const void* vtablePointer, std::string& error);
+
+// Every llama.cpp bound so far, with the node-llama-cpp addons that use it.
+struct BoundLibrary {
+	std::string llamaLibrary;
+	std::string ggmlBaseLibrary;
+	std::vector<std::string> addons;
+};
+std::vector<BoundLibrary> boundLibraries();

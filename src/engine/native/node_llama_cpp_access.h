@@ -14,9 +14,14 @@
 struct NodeLlamaContextHandles {
 	llama_context* context = nullptr;
 	const llama_model* model = nullptr;
+	// The llama.cpp of the node-llama-cpp addon that created the context.
+	const LlamaSymbols* symbols = nullptr;
 };
 
-// `addonContext` is node-llama-cpp's internal `LlamaContext._ctx` object. Throws a JavaScript error
-// (never crashes on a well-formed but foreign object) when it is not a live node-llama-cpp context
-// with the expected layout.
-NodeLlamaContextHandles unwrapNodeLlamaContext(Napi::Env env, const LlamaSymbols& symbols, Napi::Value addonContext);
+// The node-llama-cpp addon that created `addonContext` (node-llama-cpp's internal `LlamaContext._ctx`),
+// identified by the object's C++ vtable. Throws a JavaScript error when it is not an AddonContext.
+const NodeLlamaAddon& nodeLlamaAddonOf(Napi::Env env, Napi::Value addonContext);
+
+// Throws a JavaScript error (never crashes on a well-formed but foreign object) when `addonContext` is
+// not a live node-llama-cpp context with the expected layout, or its llama.cpp cannot be bound.
+NodeLlamaContextHandles unwrapNodeLlamaContext(Napi::Env env, Napi::Value addonContext);

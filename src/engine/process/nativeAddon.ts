@@ -34,8 +34,21 @@ export interface NativeCaptureContext {
 	info(): { nLayer: number; nEmbd: number; nVocab: number; contextSize: number; batchSize: number };
 }
 
+export interface NativeBinding {
+	/** node-llama-cpp's llama-addon.node that created the context. */
+	addon: string;
+	llamaLibrary: string;
+	ggmlBaseLibrary: string;
+}
+
 export interface NativeAddon {
-	bind(): { llamaLibrary: string; ggmlBaseLibrary: string };
+	/**
+	 * Binds (once per library) the llama.cpp that the node-llama-cpp addon which created `addonContext`
+	 * uses, and names it. Every other call binds on its own too; this one reports, or fails early.
+	 */
+	bind(addonContext: unknown): NativeBinding;
+	/** Every llama.cpp bound so far in this process, with the node-llama-cpp addons using it. */
+	boundLibraries(): { llamaLibrary: string; ggmlBaseLibrary: string; addons: string[] }[];
 	contextShape(addonContext: unknown): { nLayer: number; nEmbd: number };
 	setControlVector(addonContext: unknown, data: Float32Array | null, layerStart?: number, layerEnd?: number): void;
 	/** Tokens of `text` without BOS; throws (never aborts) when the vocabulary cannot represent it. */

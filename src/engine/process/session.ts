@@ -96,7 +96,7 @@ export class ModelSession {
 			const context = await model.createContext({ contextSize, threads, sequences: 1 });
 			const internalContext = (context as unknown as { _ctx: unknown })._ctx;
 			const native = loadNativeAddon(steerRoot, await nodeLlamaCppVersion());
-			native.bind();
+			native.bind(internalContext);
 			const shape = native.contextShape(internalContext);
 			const captureContext = new native.CaptureContext(internalContext, model, {
 				contextSize: context.contextSize,
