@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { GgufFormatError, GgufTruncatedError, GgufWriteError } from "../../src/steering/gguf/errors";
+import { GgufDataTruncatedError, GgufFormatError, GgufTruncatedError, GgufWriteError } from "../../src/steering/gguf/errors";
 import { readGgufFile, readGgufTensorFromFile } from "../../src/steering/gguf/fileReader";
 import { GgmlType } from "../../src/steering/gguf/ggmlTypes";
 import { f16BitsToFloat32, float32ToF16Bits } from "../../src/steering/gguf/halfFloat";
@@ -178,10 +178,23 @@ describe("GGUF reader rejects corrupt input", () => {
 		const dataEnd = Math.max(...file.tensors.map((t) => t.fileOffset + t.byteSize!));
 		for (let length = 0; length < dataEnd; length++) {
 			const error = rejects(bytes.subarray(0, length), /truncated|not a GGUF file|only \d+ bytes/);
-			if (length >= 4) assert.ok(error.offset !== undefined || /bytes \d+\.\.\d+/.test(error.message), error.message);
+			if (length >= 4) assert.ok(error.offset !== undefined || error instanceof GgufDataTruncatedError, error.message);
 		}
 		// The trailing padding after the last tensor is not needed to read it.
 		assert.equal(readGguf(bytes.subarray(0, dataEnd)).tensors.length, 2);
+	});
+
+	it("says where the tensor data ends when the header is whole but the data is cut short", () => {
+		const bytes = validFile();
+		const file = readGguf(bytes);
+		const dataEnd = Math.max(...file.tensors.map((t) => t.fileOffset + t.byteSize!));
+		const cut = file.tensors[0]!.fileOffset + 1;
+		assert.throws(
+			() => readGguf(bytes.subarray(0, cut)),
+			(error: unknown) =>
+				error instanceof GgufDataTruncatedError && error.dataEnd === dataEnd && error.fileSize === cut &&
+				error.message === `tensor data ends at byte ${dataEnd} but the file has only ${cut} bytes (truncated file?)`,
+		);
 	});
 
 	it("fails instantly, without allocating, on absurd counts and lengths", () => {
@@ -220,7 +233,7 @@ describe("GGUF reader rejects corrupt input", () => {
 	it("checks tensor placement: alignment, bounds, overlap, shape", () => {
 		const data = new Uint8Array(256);
 		rejects(new RawGguf().header(1, 0).tensorInfo("t", [4], 0, 8).pad().bytes(data).build(), /offset 8, which is not a multiple of the alignment 32/);
-		rejects(new RawGguf().header(1, 0).tensorInfo("t", [100], 0, 0).pad().bytes(data).build(), /occupies bytes \d+\.\.\d+ but the file has only/);
+		rejects(new RawGguf().header(1, 0).tensorInfo("t", [100], 0, 0).pad().bytes(data).build(), /tensor data ends at byte \d+ but the file has only \d+ bytes/);
 		rejects(new RawGguf().header(2, 0).tensorInfo("a", [16], 0, 0).tensorInfo("b", [4], 0, 32).pad().bytes(data).build(), /"a" and "b" overlap/);
 		rejects(new RawGguf().header(1, 0).tensorInfo("t", [], 0, 0).pad().bytes(data).build(), /0 dimensions/);
 		rejects(new RawGguf().header(1, 0).tensorInfo("t", [1, 1, 1, 1, 1], 0, 0).pad().bytes(data).build(), /5 dimensions/);

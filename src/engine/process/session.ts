@@ -5,13 +5,13 @@
  * All model work runs one operation at a time (`exclusive`): llama.cpp's control vector may only
  * change while no decode runs, and a single queue keeps results attached to the request that asked.
  */
-import { open, stat } from "node:fs/promises";
 import type { Llama, LlamaCompletion, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import type { ContrastPair } from "../../datasets/contrast-pair";
 import { createChatFormatter } from "../../datasets/generators/chat-formatter";
 import { applyChatTemplate } from "../../datasets/generators/chat-template";
 import { buildControlVectorBuffer, type ControlVectorBuffer } from "../controlVectorBuffer";
 import { EngineError } from "../errors";
+import { checkModelFile } from "../modelFile";
 import { resolvePositions, suffixStart } from "../positions";
 import { generationStops, type GenerationStops, type SpecialTokenInfo } from "../specialTokens";
 import { StopSequenceStream } from "../stopSequences";
@@ -22,28 +22,6 @@ import type {
 import { chooseBackend, type Log } from "./backend";
 import { loadNativeAddon, type NativeAddon, type NativeCaptureContext } from "./nativeAddon";
 import { resolveThreads } from "./threads";
-
-const ggufMagic = 0x46554747; // "GGUF" read as a little-endian u32
-
-async function checkModelFile(modelPath: string): Promise<void> {
-	let size: number;
-	try {
-		const info = await stat(modelPath);
-		if (!info.isFile()) throw new EngineError("MODEL_LOAD_FAILED", `${modelPath} is not a file`);
-		size = info.size;
-	} catch (error) {
-		if (error instanceof EngineError) throw error;
-		throw new EngineError("MODEL_LOAD_FAILED", `model file not found: ${modelPath}`);
-	}
-	const header = Buffer.alloc(4);
-	const handle = await open(modelPath, "r");
-	try {
-		await handle.read(header, 0, 4, 0);
-	} finally {
-		await handle.close();
-	}
-	if (size < 4 || header.readUInt32LE(0) !== ggufMagic) throw new EngineError("MODEL_LOAD_FAILED", `${modelPath} is not a GGUF file`);
-}
 
 function steeringKey(entries: readonly SteeringEntry[] | undefined): readonly SteeringEntry[] {
 	return entries ?? [];
@@ -85,10 +63,10 @@ export class ModelSession {
 	}
 
 	static async load(params: LoadModelParams, steerRoot: string, log: Log): Promise<ModelSession> {
-		await checkModelFile(params.modelPath);
+		const headerProblem = await checkModelFile(params.modelPath);
 		const threads = resolveThreads(params.threads);
 		const { llama, warnings } = await chooseBackend(params.gpu ?? "auto", log);
-		const model = await loadModelWithFallback(llama, params, warnings, log);
+		const model = await loadModelWithFallback(llama, params, warnings, log, headerProblem);
 		try {
 			const { LlamaCompletion } = await import("node-llama-cpp");
 			const contextSize = Math.min(params.contextSize ?? Math.min(model.trainContextSize, 4096), model.trainContextSize);
@@ -454,20 +432,23 @@ export class ModelSession {
 	}
 }
 
-async function loadModelWithFallback(llama: Llama, params: LoadModelParams, warnings: string[], log: Log): Promise<LlamaModel> {
+/** `headerProblem`: what Steer's GGUF reader found wrong with the file, told when llama.cpp fails too. */
+async function loadModelWithFallback(llama: Llama, params: LoadModelParams, warnings: string[], log: Log, headerProblem?: string): Promise<LlamaModel> {
 	const gpuLayers = params.gpuLayers ?? "auto";
+	const failed = (reason: string) =>
+		new EngineError("MODEL_LOAD_FAILED", `could not load ${params.modelPath}: ${reason}${headerProblem ? `; its GGUF header is invalid: ${headerProblem}` : ""}`);
 	try {
 		return await llama.loadModel({ modelPath: params.modelPath, gpuLayers });
 	} catch (error) {
-		const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-		if (llama.gpu === false || gpuLayers === 0) throw new EngineError("MODEL_LOAD_FAILED", `could not load ${params.modelPath}: ${reason}`);
+		const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+		if (llama.gpu === false || gpuLayers === 0) throw failed(reason);
 		const warning = `Loading with GPU offload failed (${reason}); loading on the CPU instead.`;
 		warnings.push(warning);
 		log("warn", warning);
 		try {
 			return await llama.loadModel({ modelPath: params.modelPath, gpuLayers: 0 });
 		} catch (cpuError) {
-			throw new EngineError("MODEL_LOAD_FAILED", `could not load ${params.modelPath}: ${cpuError instanceof Error ? cpuError.message : cpuError}`);
+			throw failed(cpuError instanceof Error ? cpuError.message.split("\n")[0]! : String(cpuError));
 		}
 	}
 }

@@ -33,6 +33,22 @@ export class GgufTruncatedError extends GgufFormatError {
 	}
 }
 
+/**
+ * Raised when the header is whole but the tensor data it describes runs past the end of the file:
+ * what a download or copy cut short looks like (a corrupt tensor offset looks the same).
+ */
+export class GgufDataTruncatedError extends GgufFormatError {
+	override readonly name: string = "GgufDataTruncatedError";
+
+	/**
+	 * @param dataEnd the byte where the last tensor's data ends
+	 * @param fileSize the file's size
+	 */
+	constructor(readonly dataEnd: number, readonly fileSize: number) {
+		super(`tensor data ends at byte ${dataEnd} but the file has only ${fileSize} bytes (truncated file?)`);
+	}
+}
+
 /** Raised by the writer when asked to write something GGUF (or llama.cpp) cannot represent. */
 export class GgufWriteError extends Error {
 	override readonly name: string = "GgufWriteError";

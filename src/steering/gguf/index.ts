@@ -1,5 +1,5 @@
 /** GGUF reading and writing, llama.cpp control-vector files, and generated test models. */
-export { GgufFormatError, GgufTruncatedError, GgufWriteError } from "./errors";
+export { GgufDataTruncatedError, GgufFormatError, GgufTruncatedError, GgufWriteError } from "./errors";
 export { GgmlType, type GgmlTypeName, ggmlTypeName, isKnownGgmlType, ggmlTensorByteSize } from "./ggmlTypes";
 export {
 	GgufValue,

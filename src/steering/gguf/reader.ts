@@ -1,5 +1,5 @@
 import { ByteCursor, hostIsLittleEndian } from "./byteCursor";
-import { GgufFormatError } from "./errors";
+import { GgufDataTruncatedError, GgufFormatError } from "./errors";
 import { ggmlBlockElements, ggmlTensorByteSize, ggmlTypeName, isKnownGgmlType } from "./ggmlTypes";
 import { type GgufArrayValue, type GgufValue, type GgufValueTypeName, ggufTypeNameOfCode } from "./values";
 
@@ -109,7 +109,9 @@ export function readGguf(bytes: Uint8Array, options: ReadGgufOptions = {}): Gguf
 	}
 
 	const dataOffset = alignUp(cursor.offset, alignment);
-	const placed = pending.map((tensor, index) => placeTensor(tensor, dataOffset, alignment, fileSize, index));
+	const placed = pending.map((tensor, index) => placeTensor(tensor, dataOffset, alignment, index));
+	const dataEnd = placed.reduce((end, tensor) => (tensor.byteSize === undefined ? end : Math.max(end, tensor.fileOffset + tensor.byteSize)), 0);
+	if (dataEnd > fileSize) throw new GgufDataTruncatedError(dataEnd, fileSize);
 	checkNoOverlap(placed);
 	return { version, metadata, tensors: placed, alignment, dataOffset, fileSize };
 }
@@ -298,18 +300,12 @@ function readTensorInfo(cursor: ByteCursor, index: number, allowUnknownTypes: bo
 	return { name, dims, type, typeName: ggmlTypeName(type), offset, elementCount, byteSize, at };
 }
 
-function placeTensor(tensor: PendingTensor, dataOffset: number, alignment: number, fileSize: number, index: number): GgufTensorInfo {
+function placeTensor(tensor: PendingTensor, dataOffset: number, alignment: number, index: number): GgufTensorInfo {
 	const label = `tensor "${tensor.name}" (#${index})`;
 	if (tensor.offset % alignment !== 0) {
 		throw new GgufFormatError(`${label} has data offset ${tensor.offset}, which is not a multiple of the alignment ${alignment}`, tensor.at);
 	}
 	const fileOffset = dataOffset + tensor.offset;
-	if (tensor.byteSize !== undefined && fileOffset + tensor.byteSize > fileSize) {
-		throw new GgufFormatError(
-			`${label} data occupies bytes ${fileOffset}..${fileOffset + tensor.byteSize} but the file has only ${fileSize} bytes (truncated file?)`,
-			tensor.at,
-		);
-	}
 	const { name, dims, type, typeName, offset, elementCount, byteSize } = tensor;
 	return { name, dims, type, typeName, offset, fileOffset, elementCount, byteSize };
 }
