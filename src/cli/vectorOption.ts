@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
 import { loadControlVectorFile } from "../steering/gguf/controlVectorFile";
+import type { ControlVectorFile, ReadControlVectorOptions } from "../steering/gguf/controlVector";
 import type { SteeringEntry } from "../engine/protocol";
+import { UsageError } from "./args";
 
 export interface VectorOption {
 	readonly file: string;
@@ -7,14 +10,58 @@ export interface VectorOption {
 }
 
 /**
- * Reads `FILE.gguf[:S]` as llama.cpp's `--control-vector-scaled FILE:S`: S multiplies the file's
- * directions (default 1). Only a trailing `:number` is a scale, so paths containing ':' still work.
+ * The largest scale (and strength) the CLI accepts, either sign. A trained file's scale 1 is already
+ * its full calibrated push, about one typical hidden-state norm per layer; text breaks down at a few
+ * times that, and at 1e30 the hidden states overflow and the model writes nothing. 100 leaves room
+ * for uncalibrated vectors from other tools while refusing scales that can only be typos.
  */
-export function parseVectorOption(text: string): VectorOption {
-	const match = /^(.*):([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)$/.exec(text);
-	if (match && match[1]) return { file: match[1], scale: Number(match[2]) };
-	if (text.length === 0) throw new RangeError("--vector needs a file name");
-	return { file: text, scale: 1 };
+export const MAX_VECTOR_SCALE = 100;
+
+const numberPattern = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/**
+ * Reads `FILE.gguf[:S]` as llama.cpp's `--control-vector-scaled FILE:S`: S multiplies the file's
+ * directions (default 1). Paths may contain ':' themselves, so the text after the last ':' is a scale
+ * only when no file has the whole text as its name, and never when it holds a path separator
+ * (`C:\vectors\v.gguf`, `dir:with:colons/v.gguf`).
+ */
+export function parseVectorOption(text: string, exists: (file: string) => boolean = existsSync): VectorOption {
+	if (text.length === 0) throw new UsageError("--vector needs a file name");
+	if (exists(text)) return { file: text, scale: 1 };
+	const colon = text.lastIndexOf(":");
+	const file = text.slice(0, colon);
+	const suffix = text.slice(colon + 1);
+	if (colon <= 0 || /[\\/]/.test(suffix)) return { file: text, scale: 1 };
+	if (!numberPattern.test(suffix)) {
+		// "my:notes.gguf" names a file; "happy.gguf:abc" is a file with a mistyped scale.
+		if (!exists(file) && !/\.gguf$/i.test(file)) return { file: text, scale: 1 };
+		if (suffix.length === 0) throw new UsageError(`--vector ${text} has nothing after the ':'; write FILE.gguf:S with a number S, or leave the ':' out`);
+		throw new UsageError(`scale "${suffix}" in --vector ${text} is not a number`);
+	}
+	return { file, scale: checkScale(Number(suffix), `scale ${suffix} in --vector ${text}`) };
+}
+
+/** `scale` when it is finite and at most MAX_VECTOR_SCALE either way; otherwise a UsageError naming `what`. */
+export function checkScale(scale: number, what: string, noun = "scales"): number {
+	if (!Number.isFinite(scale)) throw new UsageError(`${what} is not a finite number`);
+	if (Math.abs(scale) > MAX_VECTOR_SCALE) {
+		throw new UsageError(
+			`${what} is out of range: ${noun} go from -${MAX_VECTOR_SCALE} to ${MAX_VECTOR_SCALE} (1 is a trained vector's full push; far beyond it the model writes garbage or nothing)`
+		);
+	}
+	return scale;
+}
+
+/** Reads a control-vector file, saying "not found" in words when it is missing. */
+export async function readVectorFile(file: string, options: ReadControlVectorOptions = {}): Promise<ControlVectorFile> {
+	try {
+		return await loadControlVectorFile(file, options);
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === "ENOENT") throw new Error(`vector file not found: ${file}`);
+		if (code === "EISDIR") throw new Error(`--vector ${file} is a folder, not a vector file`);
+		throw error;
+	}
 }
 
 /** Loads every vector file into steering entries; several entries add up in the engine. */
@@ -23,7 +70,7 @@ export async function loadVectorOptions(texts: readonly string[]): Promise<{ ent
 	const modelHints: (string | undefined)[] = [];
 	for (const text of texts) {
 		const { file, scale } = parseVectorOption(text);
-		const loaded = await loadControlVectorFile(file);
+		const loaded = await readVectorFile(file);
 		entries.push({ vector: loaded.vector, strength: scale });
 		modelHints.push(loaded.modelHint);
 	}

@@ -1,5 +1,5 @@
 import type { GenerateStopReason } from "../../engine/protocol";
-import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireString } from "../args";
+import { loadModelParams, MAX_SEED, modelOptions, parseCommandArgs, parseNumber, requireString } from "../args";
 import { withEngine } from "../engineSession";
 import { loadVectorOptions } from "../vectorOption";
 
@@ -26,8 +26,8 @@ export async function runGenerate(argv: string[]): Promise<void> {
 	const prompt = requireString(values.prompt, "prompt");
 	const maxTokens = parseNumber(values["max-tokens"], "max-tokens", { integer: true, min: 1 }) ?? 128;
 	const temperature = parseNumber(values.temperature, "temperature", { min: 0 }) ?? 0;
-	const topP = parseNumber(values["top-p"], "top-p", { min: 0 });
-	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0 });
+	const topP = parseNumber(values["top-p"], "top-p", { min: 0, max: 1 });
+	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0, max: MAX_SEED });
 	const { entries, modelHints } = await loadVectorOptions(values.vector ?? []);
 	await withEngine(loadModelParams(values), async (engine, info) => {
 		modelHints.forEach((hint, index) => {

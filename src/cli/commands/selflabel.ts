@@ -1,7 +1,7 @@
 import { datasetFormatOf, datasetNameOf, saveDataset } from "../../datasets";
 import { engineSteerableModel } from "../../engine/steerableModel";
 import { selfLabelPairs } from "../../steering/pipeline/selfLabel";
-import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireString, UsageError } from "../args";
+import { loadModelParams, MAX_SEED, modelOptions, parseCommandArgs, parseNumber, requireString, UsageError } from "../args";
 import { withEngine } from "../engineSession";
 import { readLines } from "./sweep";
 
@@ -36,7 +36,7 @@ export async function runSelfLabel(argv: string[]): Promise<void> {
 	const maxTokens = parseNumber(values["max-tokens"], "max-tokens", { integer: true, min: 1 }) ?? 48;
 	const temperature = parseNumber(values.temperature, "temperature", { min: 0 }) ?? 0.7;
 	if (temperature === 0) throw new UsageError("--temperature must be above 0: greedy decoding gives every sample the same text");
-	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0 }) ?? 1;
+	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0, max: MAX_SEED }) ?? 1;
 	const prompts = await readLines(promptsFile, "prompts");
 
 	await withEngine(loadModelParams(values), async (engine) => {

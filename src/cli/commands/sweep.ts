@@ -1,13 +1,12 @@
 import { readFile } from "node:fs/promises";
 import type { ModelInfo } from "../../engine/protocol";
 import { engineSteerableModel } from "../../engine/steerableModel";
-import { loadControlVectorFile } from "../../steering/gguf/controlVectorFile";
 import { checkVectorFitsModel } from "../../steering/pipeline/modelShape";
 import { sweepStrengths, type StrengthSweepResult } from "../../steering/pipeline/strengthSweep";
 import type { SteeringVector } from "../../steering/vector";
 import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireString, UsageError } from "../args";
 import { withEngine } from "../engineSession";
-import { parseVectorOption } from "../vectorOption";
+import { checkScale, parseVectorOption, readVectorFile } from "../vectorOption";
 
 export const sweepUsage =
 	"steer sweep --model M --vector V.gguf --prompt TEXT [--prompt TEXT]... [--strengths 0,0.5,1,2] [--judge TRAIT] [--keywords a,b] [--seeds N] [--max-tokens N] [--temperature T] [--json]";
@@ -44,7 +43,7 @@ export async function runSweep(argv: string[]): Promise<void> {
 }
 
 export function parseMeasurement(values: { judge?: string; keywords?: string; seeds?: string; "max-tokens"?: string; temperature?: string }) {
-	const seedCount = parseNumber(values.seeds, "seeds", { integer: true, min: 1 }) ?? 3;
+	const seedCount = parseNumber(values.seeds, "seeds", { integer: true, min: 1, max: maxSeedCount }) ?? 3;
 	const keywords = values.keywords === undefined ? undefined : values.keywords.split(",").map((word) => word.trim()).filter((word) => word.length > 0);
 	if (keywords !== undefined && keywords.length === 0) throw new UsageError("--keywords needs at least one word");
 	if (values.judge !== undefined && values.judge.trim().length === 0) throw new UsageError("--judge needs a trait, e.g. --judge happy");
@@ -57,19 +56,22 @@ export function parseMeasurement(values: { judge?: string; keywords?: string; se
 	};
 }
 
+/** Samples per strength and prompt; each is a full generation, so thousands are already hours. */
+const maxSeedCount = 1000;
+
 function parseNumberList(text: string, flag: string): number[] {
 	const parts = text.split(",").map((part) => part.trim());
 	return parts.map((part) => {
 		const value = Number(part);
-		if (part === "" || !Number.isFinite(value)) throw new UsageError(`--${flag} must be numbers separated by commas, got "${text}"`);
-		return value;
+		if (part === "" || Number.isNaN(value)) throw new UsageError(`--${flag} must be numbers separated by commas, got "${text}"`);
+		return checkScale(value, `--${flag} value ${part}`, "strengths");
 	});
 }
 
 /** A vector file given as FILE.gguf[:S], its directions multiplied by S. */
 export async function loadVectorFile(text: string): Promise<{ vector: SteeringVector; scale: number; modelHint?: string }> {
 	const { file, scale } = parseVectorOption(text);
-	const loaded = await loadControlVectorFile(file, { scale });
+	const loaded = await readVectorFile(file, { scale });
 	return { vector: loaded.vector, scale, modelHint: loaded.modelHint };
 }
 

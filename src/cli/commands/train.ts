@@ -7,7 +7,7 @@ import { trainFromPairs } from "../../steering/pipeline/trainFromPairs";
 import { saveTrainedVector } from "../../steering/pipeline/trainedVectorFile";
 import { describePositionSpec } from "../../steering/positions";
 import type { TrainingMethod } from "../../steering/training/methods";
-import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireString, UsageError } from "../args";
+import { loadModelParams, MAX_SEED, modelOptions, parseCommandArgs, parseNumber, requireString, UsageError } from "../args";
 import { withEngine } from "../engineSession";
 
 export const trainUsage =
@@ -43,7 +43,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 	} catch (error) {
 		throw new UsageError((error as Error).message);
 	}
-	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0 }) ?? 0;
+	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0, max: MAX_SEED }) ?? 0;
 	const datasetPairs = await readPairs(datasetPath);
 
 	await withEngine(loadModelParams(values), async (engine, info) => {
