@@ -49,7 +49,10 @@ export interface ViewState {
 	prompt: string;
 	maxTokens: number;
 	seed: number;
-	outputs: { baseline: string; steered: string; baselineSpeed?: number; steeredSpeed?: number };
+	/** The last generation, with the prompt it was made from (the prompt box may hold another since). */
+	outputs: { baseline: string; steered: string; baselineSpeed?: number; steeredSpeed?: number; prompt?: string };
+	/** Why the Tokens field's text was not taken, while it is not a whole number from 1 to 4096. */
+	maxTokensError?: string;
 	sweep: SweepState;
 	condition: ConditionState;
 }

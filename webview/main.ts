@@ -103,6 +103,8 @@ function receive(message: HostToWebview): void {
 			view.trainingMessage = undefined;
 			break;
 		case "trainingFailed":
+			// The plot of an earlier training under this error would read as this training's result.
+			view.lastTraining = undefined;
 			view.trainingMessage = message.message;
 			break;
 		case "generation": {

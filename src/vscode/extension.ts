@@ -58,8 +58,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		for (const failure of library.failures) log.warn(`skipped vector ${failure.fileName}: ${failure.reason}`);
 		await vscode.commands.executeCommand("setContext", "steer.hasVectors", library.list().length > 0);
 		await steering.libraryChanged().catch((error) => reportFailure(log, "Apply steering", error));
+		await updateDatasetsContext();
 		await panel.refresh();
 	};
+	// Context keys the walkthrough completes its steps on, whichever surface the user did them in.
+	const updateDatasetsContext = async (): Promise<void> => {
+		const hasDatasets = vscode.workspace.isTrusted && (await datasets.list().catch(() => [])).length > 0;
+		await vscode.commands.executeCommand("setContext", "steer.hasDatasets", hasDatasets);
+	};
+	const updateSteeringContext = (): Thenable<unknown> => vscode.commands.executeCommand("setContext", "steer.steeringApplied", steering.entries().length > 0);
 	const sweeps = new StrengthSweepRunner({ engine, library, steering, temperature: () => readSettings().temperature });
 	const conditions = new ConditionSearchRunner({ engine, library, steering });
 	const panel = new SteeringViewProvider({ engine, steering, library, datasets, training, sweeps, conditions, log, extensionUri: context.extensionUri, refreshVectors });
@@ -82,7 +89,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, inline),
 		createStatusBar(engine, steering),
 		...registerModelCommands(modelCommandDeps),
-		...registerDatasetCommands({ datasets, log, onDatasetsChanged: () => void panel.refresh() }),
+		...registerDatasetCommands({
+			datasets,
+			log,
+			onDatasetsChanged: () => {
+				void updateDatasetsContext();
+				void panel.refresh();
+			}
+		}),
 		...registerVectorCommands({ datasets, library, steering, training, log, refreshVectors }),
 		...registerGenerationCommands({ engine, steering, log }),
 		...registerLensCommands({ lens, library, steering, log }),
@@ -92,6 +106,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		engine.onDidChange(() => void panel.refresh()),
 		steering.onDidChange(() => {
 			inline.clearCache();
+			void updateSteeringContext();
 			void panel.refresh();
 		}),
 		training.onDidChange(() => void panel.refresh()),

@@ -13,17 +13,30 @@ import type { ConditionSearchView, PanelState } from "../protocol/messages";
 const RULE_CHECK_DELAY_MS = 150;
 let ruleTimer: ReturnType<typeof setTimeout> | undefined;
 
-export function conditionEditorView(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
-	const form = view.condition;
-	const usable = state.vectors.filter((vector) => !vector.problem);
-	const chosen = usable.find((vector) => vector.fileName === form.vector) ?? usable[0];
+/** The form as parsed now, and the first problem with it. */
+function readForm(form: ConditionState) {
 	const positives = parsePromptLines(form.positives, "where the condition holds");
 	const negatives = parsePromptLines(form.negatives, "where it does not");
 	const grid = parseThresholdGrid(form.low, form.high, form.step);
 	const inputError = !positives.ok ? positives.error : !negatives.ok ? negatives.error : !grid.ok ? grid.error : undefined;
+	return { positives, negatives, grid, inputError };
+}
+
+export function conditionEditorView(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
+	const form = view.condition;
+	const usable = state.vectors.filter((vector) => !vector.problem);
+	const chosen = usable.find((vector) => vector.fileName === form.vector) ?? usable[0];
+	const { inputError } = readForm(form);
 	const blank = form.positives.trim() === "" || form.negatives.trim() === "";
+	// The button follows every keystroke, not only the moment a field loses focus.
+	const updateButton = () => {
+		const button = document.getElementById("search-condition");
+		if (button) button.toggleAttribute("disabled", !state.model || !chosen || readForm(form).inputError !== undefined || form.progress !== undefined);
+	};
 
 	const start = () => {
+		// Read again: the fields may have changed since this view was drawn.
+		const { positives, negatives, grid } = readForm(form);
 		if (!chosen || !positives.ok || !negatives.ok || !grid.ok) return;
 		form.result = undefined;
 		form.message = undefined;
@@ -42,12 +55,18 @@ export function conditionEditorView(state: PanelState, view: ViewState, changed:
 			oninput: (event: Event) => {
 				form[key] = valueOf(event);
 				changed();
+				updateButton();
 			},
 			onchange: () => changed(true)
 		}));
 	const number = (label: string, key: "low" | "high" | "step") =>
 		h("label", {}, `${label} `, h("input", {
 			type: "number", min: 0, max: 1, step: 0.01, value: form[key], "aria-label": `Threshold ${label}`,
+			oninput: (event: Event) => {
+				form[key] = valueOf(event);
+				changed();
+				updateButton();
+			},
 			onchange: (event: Event) => {
 				form[key] = valueOf(event);
 				changed(true);

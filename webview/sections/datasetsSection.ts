@@ -2,7 +2,7 @@
  * Datasets: the list with renaming, and a grid editor for the pairs of the open one with per-row
  * errors and a form that generates pairs into it.
  */
-import { h, section, valueOf } from "../dom";
+import { countOf, h, section, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
 import type { PanelState, PairRow } from "../protocol/messages";
 import { pairGeneratorView } from "./pairGeneratorView";
@@ -135,9 +135,4 @@ function fileProblemsView(fileName: string, problems: readonly string[]): HTMLEl
 		h("ul", {}, ...problems.map((problem) => h("li", {}, problem))),
 		h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "openDatasetAsText", fileName }) }, "Open as text")
 	);
-}
-
-/** "1 pair", "3 pairs". */
-export function countOf(count: number, noun: string): string {
-	return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

@@ -7,7 +7,11 @@ import { post, type ViewState } from "../host";
 import type { PanelState } from "../protocol/messages";
 import { strengthSweepView } from "./strengthSweepView";
 
+const MAX_TOKENS = 4096;
+
 export function playgroundSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
+	const hasOutput = view.outputs.baseline !== "" || view.outputs.steered !== "";
+	const stale = hasOutput && view.outputs.prompt !== undefined && view.outputs.prompt !== view.prompt;
 	const column = (title: string, text: string, speed: number | undefined, id: string) =>
 		h("div", { class: "column" }, h("h3", {}, title, speed ? h("span", { class: "muted" }, ` ${Math.round(speed)} t/s`) : null), h("pre", { id, class: "output", tabindex: 0 }, text));
 	return section(
@@ -21,26 +25,48 @@ export function playgroundSection(state: PanelState, view: ViewState, changed: (
 			"aria-label": "Prompt",
 			"data-focus-key": "prompt",
 			oninput: (event: Event) => {
+				const wasStale = view.outputs.prompt !== undefined && view.outputs.prompt !== view.prompt;
 				view.prompt = valueOf(event);
-				changed();
+				const isStale = view.outputs.prompt !== undefined && view.outputs.prompt !== view.prompt;
+				// Redraw only when the note about earlier completions appears or goes (keeps the caret).
+				changed(wasStale !== isStale && hasOutput);
 			}
 		}),
 		h(
 			"div",
 			{ class: "row" },
-			h("label", {}, "Tokens ", h("input", { type: "number", min: 1, max: 4096, value: view.maxTokens, "aria-label": "Tokens to generate", onchange: (event: Event) => { view.maxTokens = Number(valueOf(event)) || 48; changed(); } })),
+			h("label", {}, "Tokens ", h("input", {
+				type: "number",
+				min: 1,
+				max: MAX_TOKENS,
+				value: view.maxTokens,
+				"aria-label": "Tokens to generate",
+				onchange: (event: Event) => {
+					const value = Number(valueOf(event));
+					// Never a silent replacement: 0 or "abc" keeps the last good value and says why.
+					if (Number.isInteger(value) && value >= 1 && value <= MAX_TOKENS) {
+						view.maxTokens = value;
+						view.maxTokensError = undefined;
+					} else {
+						view.maxTokensError = `Tokens must be a whole number from 1 to ${MAX_TOKENS}; still generating ${view.maxTokens}.`;
+					}
+					changed(true);
+				}
+			})),
 			h("label", {}, "Seed ", h("input", { type: "number", min: 0, value: view.seed, "aria-label": "Seed", onchange: (event: Event) => { view.seed = Math.max(0, Math.floor(Number(valueOf(event)) || 0)); changed(); } })),
 			h("vscode-button", {
 				id: "generate",
 				disabled: !state.model,
 				onclick: () => {
-					view.outputs = { baseline: "", steered: "" };
+					view.outputs = { baseline: "", steered: "", prompt: view.prompt };
 					changed(true);
-					post({ type: "generate", prompt: view.prompt, maxTokens: Math.min(4096, Math.max(1, view.maxTokens)), seed: view.seed });
+					post({ type: "generate", prompt: view.prompt, maxTokens: view.maxTokens, seed: view.seed });
 				}
 			}, "Generate"),
 			h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "cancelGeneration" }) }, "Stop")
 		),
+		view.maxTokensError ? h("p", { class: "error", role: "alert" }, view.maxTokensError) : null,
+		stale ? h("p", { class: "muted", id: "outputs-stale" }, `These completions are of an earlier prompt: “${truncate(view.outputs.prompt ?? "", 60)}”. Generate again for the prompt above.`) : null,
 		h(
 			"div",
 			{ class: "columns" },
@@ -49,4 +75,8 @@ export function playgroundSection(state: PanelState, view: ViewState, changed: (
 		),
 		strengthSweepView(state, view, changed)
 	);
+}
+
+function truncate(text: string, length: number): string {
+	return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }

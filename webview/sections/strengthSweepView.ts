@@ -10,7 +10,8 @@ import { parseKeywords, parseStrengthList } from "../sweepInput";
 
 export function strengthSweepView(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
 	const usable = state.vectors.filter((vector) => !vector.problem);
-	const chosen = usable.find((vector) => vector.fileName === view.sweep.vector) ?? usable[0];
+	// Until the user picks one, the vector that steers now: the one they most likely want to measure.
+	const chosen = usable.find((vector) => vector.fileName === view.sweep.vector) ?? usable.find((vector) => vector.active) ?? usable[0];
 	const strengths = parseStrengthList(view.sweep.strengths);
 	const keywords = parseKeywords(view.sweep.keywords);
 	const inputError = !strengths.ok ? strengths.error : !keywords.ok ? keywords.error : undefined;

@@ -2,7 +2,7 @@
  * Vectors: toggle, strength slider (calibrated units, raw α shown) and layer range for each; then the
  * conditional-steering editor.
  */
-import { h, section, valueOf } from "../dom";
+import { countOf, h, section, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
 import type { PanelState, VectorView } from "../protocol/messages";
 import { conditionEditorView } from "./conditionEditorView";
@@ -69,7 +69,7 @@ function vectorCard(vector: VectorView): HTMLElement {
 				disabled: vector.problem !== undefined,
 				onchange: (event: Event) => post({ type: "setVectorActive", fileName: vector.fileName, active: (event.target as HTMLInputElement).checked })
 			}, vector.name),
-			h("span", { class: "muted" }, `${vector.method ?? "imported"} · ${vector.layers.length} layers × ${vector.nEmbd}`)
+			h("span", { class: "muted" }, `${vector.method ?? "imported"} · ${countOf(vector.layers.length, "layer")} × ${vector.nEmbd}`)
 		),
 		vector.problem ? h("p", { class: "error" }, vector.problem) : null,
 		h(

@@ -42,8 +42,9 @@ export function registerDatasetCommands(deps: DatasetCommandDependencies): vscod
 		pending = undefined;
 		const count = await datasets.append(dataset, pair);
 		deps.onDatasetsChanged();
-		log.info(`added a pair to ${dataset} (${count} pairs)`);
-		void vscode.window.showInformationMessage(`Steer: added the pair to ${dataset} (${count} pairs).`);
+		const pairs = `${count} pair${count === 1 ? "" : "s"}`;
+		log.info(`added a pair to ${dataset} (${pairs})`);
+		void vscode.window.showInformationMessage(`Steer: added the pair to ${dataset} (${pairs}).`);
 		return count;
 	};
 

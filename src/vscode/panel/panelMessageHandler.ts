@@ -52,9 +52,12 @@ export class PanelMessageHandler {
 			case "ready":
 				await this.deps.refresh();
 				return;
-			case "runCommand":
-				await vscode.commands.executeCommand(`steer.${message.command}`);
+			case "runCommand": {
+				const result = await vscode.commands.executeCommand<unknown>(`steer.${message.command}`);
+				// A dataset made from the panel opens in its grid, where the user fills it in next.
+				if (message.command === "newDataset" && typeof result === "string") await this.dispatch({ type: "openDataset", fileName: result });
 				return;
+			}
 			case "openDataset": {
 				const reading = await datasets.read(message.fileName);
 				post({

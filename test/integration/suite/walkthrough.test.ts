@@ -56,19 +56,29 @@ describe("getting-started walkthrough", () => {
 		}
 	});
 
-	it("completes each step on the commands it is about", () => {
+	it("completes each step on what the user did, from any surface (a context key Steer sets), or on its command", () => {
+		// The context keys Steer's source sets; a step waiting on any other key would never tick.
+		const source = readFileSync(path.join(extension.extensionPath, "dist", "extension.cjs"), "utf8");
 		for (const step of walkthrough.steps) {
 			const events = step.completionEvents ?? [];
-			assert.ok(events.length > 0, `step ${step.id} never completes`);
+			assert.ok(events.some((event) => event.startsWith("onContext:")), `step ${step.id} completes only when a command runs, not when the user does it in the panel`);
 			for (const event of events) {
 				const command = /^onCommand:(.+)$/.exec(event)?.[1];
 				if (command) assert.ok(registered.has(command), `step ${step.id} completes on ${command}, which is not registered`);
+				const key = /^onContext:(.+)$/.exec(event)?.[1];
+				if (key) assert.ok(source.includes(`"setContext", "${key}"`), `step ${step.id} completes on context ${key}, which Steer never sets`);
 			}
 		}
 	});
 
 	it("opens in the editor", async () => {
 		await vscode.commands.executeCommand("workbench.action.openWalkthrough", `${extension.id}#${walkthrough.id}`, false);
+		const labels = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs.map((tab) => tab.label));
+		const deadline = Date.now() + 10_000;
+		while (!labels().some((label) => /welcome|walkthrough|get started/i.test(label))) {
+			if (Date.now() > deadline) assert.fail(`no walkthrough tab opened (tabs: ${labels().join(", ") || "none"})`);
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
 		await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
 	});
 });
