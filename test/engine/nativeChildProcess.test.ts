@@ -4,8 +4,9 @@
  * process must exit normally, with the addon's refusal as a JavaScript error.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, realpathSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { repoRoot } from "../helpers/testModels";
 import { writeTinyModel } from "../helpers/tinyModelFile";
@@ -70,5 +71,33 @@ describe("native addon in a process of its own", function () {
 		assert.match(result.plainObject!.error ?? "", /^the object is not node-llama-cpp's AddonContext \(it wraps no native object\)$/);
 		assert.match(result.bindOnAddonModel!.error ?? "", /it is its AddonModel/);
 		assert.deepEqual(result.genuine!.returned, { nLayer: 2, nEmbd: 32 });
+	});
+
+	it("refuses a context whose layout differs from the headers the addon was built with, instead of reading through it", function () {
+		this.timeout(300_000);
+		// A build against node-llama-cpp headers where AddonContext's `model` pointer and a size field
+		// have traded places, as an upstream reordering would look to a stale build: the field read as
+		// the model holds a byte count, which the unchecked read used to dereference (SIGSEGV).
+		const dir = mkdtempSync(path.join(os.tmpdir(), "steer-layout-"));
+		try {
+			const headers = path.join(dir, "addon");
+			cpSync(path.join(repoRoot, "node_modules", "node-llama-cpp", "llama", "addon"), headers, { recursive: true });
+			const header = path.join(headers, "AddonContext.h");
+			const original = readFileSync(header, "utf8");
+			const model = "        AddonModel* model;\n";
+			const size = "        uint64_t loadedContextMemorySize = 0;\n";
+			assert.ok(original.includes(model) && original.includes(size), "AddonContext.h changed; update this test's edit");
+			writeFileSync(header, original.replace(model, "@MODEL@").replace(size, model).replace("@MODEL@", size));
+			const out = path.join(dir, "out");
+			execFileSync(process.execPath, [path.join(repoRoot, "scripts", "build-addon.mjs"), "--out-dir", out, "--addon-headers", headers], { stdio: "pipe" });
+			const result = runNativeChild<Record<string, Outcome>>("mismatched-layout", tiny.file, { addon: path.join(out, "steer-native.node") });
+			const refusal = /^node-llama-cpp's internal layout does not match the one Steer was built for \(the context's model field does not point to node-llama-cpp's AddonModel\); reinstall node-llama-cpp \d+\.\d+\.\d+ exactly and rebuild Steer's native addon$/;
+			for (const entry of ["contextShape", "setControlVector", "tokenize", "captureContext"])
+				assert.match(result[entry]!.error ?? `returned ${JSON.stringify(result[entry]!.returned)}`, refusal, entry);
+			// bind() needs only the object's class and addon, which the layout does not affect.
+			assert.ok(result.bind!.returned, JSON.stringify(result.bind));
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });

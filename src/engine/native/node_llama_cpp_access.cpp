@@ -10,8 +10,23 @@
 
 namespace {
 
+constexpr size_t kLlamaContextProbeBytes = 64;
+
 bool pointerAligned(const void* address) {
-	return reinterpret_cast<uintptr_t>(address) % alignof(void*) == 0;
+	return address != nullptr && reinterpret_cast<uintptr_t>(address) % alignof(void*) == 0;
+}
+
+// A C++ bool read as the byte it is stored in: anything but 0 or 1 means the layout is not the expected one.
+bool readFlag(const bool* field, bool& value) {
+	unsigned char byte = 2;
+	if (!readValue(field, byte) || byte > 1) return false;
+	value = byte == 1;
+	return true;
+}
+
+[[noreturn]] void layoutMismatch(Napi::Env env, const std::string& detail) {
+	throw Napi::Error::New(env, "node-llama-cpp's internal layout does not match the one Steer was built for (" + detail +
+		"); reinstall node-llama-cpp " STEER_NODE_LLAMA_CPP_VERSION " exactly and rebuild Steer's native addon");
 }
 
 }  // namespace
@@ -44,17 +59,38 @@ NodeLlamaContextHandles unwrapNodeLlamaContext(Napi::Env env, Napi::Value addonC
 	void* wrapped = nullptr;
 	napi_unwrap(env, addonContext, &wrapped);
 
+	// The object is an AddonContext, but its fields are read through the layout of the headers Steer was
+	// built with. Nothing read through that layout is dereferenced before it is checked against a
+	// value obtained independently: each field is copied with readValue (an unmapped address is an
+	// error, not a fault), flags must be 0 or 1, the model pointer must lead to an object whose vtable
+	// is this addon's AddonModel, and the llama_context must be readable and belong to that model.
 	// node-addon-api stores the ObjectWrap<T>* it wrapped; AddonContext derives from it first.
-	auto* context = static_cast<AddonContext*>(static_cast<Napi::ObjectWrap<AddonContext>*>(wrapped));
-	if (context->disposed || !context->contextLoaded || context->ctx == nullptr || context->model == nullptr)
+	const auto* context = static_cast<const AddonContext*>(static_cast<const Napi::ObjectWrap<AddonContext>*>(wrapped));
+	bool disposed = false;
+	bool loaded = false;
+	AddonModel* addonModel = nullptr;
+	llama_context* ctx = nullptr;
+	if (!readFlag(&context->disposed, disposed) || !readFlag(&context->contextLoaded, loaded) ||
+		!readValue(&context->model, addonModel) || !readValue(&context->ctx, ctx))
+		layoutMismatch(env, "the context's fields cannot be read as such");
+	if (disposed || !loaded || ctx == nullptr)
 		throw Napi::Error::New(env, "the node-llama-cpp context is not loaded or was disposed");
-	if (context->model->model == nullptr || context->model->disposed)
+
+	const void* modelVtable = nullptr;
+	if (!pointerAligned(addonModel) || !readValue(addonModel, modelVtable) || modelVtable != addon.modelVtable)
+		layoutMismatch(env, "the context's model field does not point to node-llama-cpp's AddonModel");
+	llama_model* model = nullptr;
+	bool modelDisposed = false;
+	if (!readValue(&addonModel->model, model) || !readFlag(&addonModel->disposed, modelDisposed))
+		layoutMismatch(env, "the model's fields cannot be read as such");
+	if (model == nullptr || modelDisposed)
 		throw Napi::Error::New(env, "the node-llama-cpp model is not loaded or was disposed");
 
-	const llama_model* model = symbols.get_model(context->ctx);
-	if (model != context->model->model)
-		throw Napi::Error::New(env,
-			"node-llama-cpp's internal layout does not match the one Steer was built for "
-			"(context/model pointers disagree); reinstall node-llama-cpp " STEER_NODE_LLAMA_CPP_VERSION " exactly and rebuild Steer's native addon");
-	return {context->ctx, model, &symbols};
+	// llama_get_model reads the model reference llama_context stores first; a real llama_context is
+	// far larger than the bytes probed here.
+	if (!pointerAligned(ctx) || !pointerAligned(model) || !isReadable(ctx, kLlamaContextProbeBytes))
+		layoutMismatch(env, "the context's llama_context field is not a readable pointer");
+	if (symbols.get_model(ctx) != model)
+		layoutMismatch(env, "context/model pointers disagree");
+	return {ctx, model, &symbols, addonModel};
 }

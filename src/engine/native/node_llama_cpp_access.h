@@ -2,9 +2,10 @@
 //
 // node-llama-cpp exposes no hook for control vectors or per-layer activations, so Steer unwraps its
 // internal native context object and reads the llama_context / llama_model pointers through the
-// class layout in node-llama-cpp's own shipped headers. That layout is an internal detail: every
-// access is validated (the context's model must be the model node-llama-cpp says it is) and a
-// mismatch is reported as an error instead of being trusted.
+// class layout in node-llama-cpp's own shipped headers. That layout is an internal detail: the object's
+// class is checked by its vtable, every field is copied without trusting its address and validated
+// before anything is read through it (the context's model must be an AddonModel, and llama.cpp must
+// agree that the context belongs to that model), and a mismatch is reported as an error, never a crash.
 #pragma once
 
 #include <napi.h>
@@ -16,6 +17,8 @@ struct NodeLlamaContextHandles {
 	const llama_model* model = nullptr;
 	// The llama.cpp of the node-llama-cpp addon that created the context.
 	const LlamaSymbols* symbols = nullptr;
+	// node-llama-cpp's AddonModel that owns `model` (validated; opaque outside this file).
+	const void* addonModel = nullptr;
 };
 
 // The node-llama-cpp addon that created `addonContext` (node-llama-cpp's internal `LlamaContext._ctx`),
