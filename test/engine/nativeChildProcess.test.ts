@@ -100,4 +100,12 @@ describe("native addon in a process of its own", function () {
 			rmSync(dir, { recursive: true, force: true });
 		}
 	});
+
+	it("leaves a capture context usable when creating a capture's worker throws", () => {
+		const result = runNativeChild<Record<string, Outcome>>("capture-worker-fault", tiny.file);
+		assert.match(result.faulted!.error ?? "", /^injected fault: the capture worker could not be created$/);
+		assert.deepEqual(result.next, { returned: 32 }, "the next capture must not find the context busy");
+		assert.deepEqual(result.setControlVector, { returned: "done" });
+		assert.deepEqual(result.dispose, { returned: "done" });
+	});
 });

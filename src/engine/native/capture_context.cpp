@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "control_vector.h"
@@ -91,11 +93,33 @@ float logProbability(const float* logits, int32_t nVocab, int32_t token) {
 	return static_cast<float>(static_cast<double>(logits[token] - maxLogit) - std::log(sum));
 }
 
+// Test hook: STEER_NATIVE_TEST_FAULT=<name> makes the named step fail. "capture-worker" stands in for
+// napi_create_async_work or napi_create_promise failing (out of memory), which nothing else provokes.
+bool faultRequested(const char* name) {
+	const char* fault = std::getenv("STEER_NATIVE_TEST_FAULT");
+	return fault != nullptr && std::strcmp(fault, name) == 0;
+}
+
+// Clears a flag when the scope ends, unless dismissed: an early throw cannot leave it set.
+class FlagReset {
+public:
+	explicit FlagReset(std::atomic_bool& flag) : flag(flag) {}
+	~FlagReset() {
+		if (armed) flag.store(false);
+	}
+	void dismiss() { armed = false; }
+
+private:
+	std::atomic_bool& flag;
+	bool armed = true;
+};
+
 class CaptureWorker : public Napi::AsyncWorker {
 public:
 	CaptureWorker(Napi::Env env, CaptureContext* owner, CaptureContext::Job job)
 		: Napi::AsyncWorker(env, "SteerCapture"), owner(owner), job(std::move(job)), deferred(Napi::Promise::Deferred::New(env)) {
-		owner->Ref();
+		if (faultRequested("capture-worker")) throw Napi::Error::New(env, "injected fault: the capture worker could not be created");
+		owner->Ref(); // last, so that a constructor that throws leaves no reference for the destructor to miss
 	}
 	~CaptureWorker() override { owner->Unref(); }
 
@@ -327,10 +351,15 @@ Napi::Value CaptureContext::capture(const Napi::CallbackInfo& info) {
 
 	bool expected = false;
 	if (!busy.compare_exchange_strong(expected, true)) throw Napi::Error::New(env, "the capture context is busy with another capture");
+	// The worker's OnOK/OnError clear `busy` once it is queued; until then, a throw (creating the worker
+	// or its promise, queueing it) must clear it here, or every later capture and dispose is refused.
+	FlagReset clearBusy(busy);
 	cancelRequested.store(false);
-	auto* worker = new CaptureWorker(env, this, std::move(job));
+	std::unique_ptr<CaptureWorker> worker(new CaptureWorker(env, this, std::move(job)));
 	Napi::Promise promise = worker->promise();
 	worker->Queue();
+	worker.release(); // a queued AsyncWorker deletes itself when it completes
+	clearBusy.dismiss();
 	return promise;
 }
 
