@@ -15,6 +15,7 @@ export const compiledDir = path.join(repoRoot, "dist", "test-integration");
 function entries(folder, suffix) {
 	return readdirSync(path.join(sourceDir, folder))
 		.filter((name) => name.endsWith(suffix))
+		.sort()
 		.map((name) => path.join(sourceDir, folder, name));
 }
 

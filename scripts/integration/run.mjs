@@ -21,6 +21,7 @@ import { runUiSuite } from "./ui-suite.mjs";
 import { runUntrustedSuite } from "./untrusted-suite.mjs";
 import { waitForWorkbench } from "./workbench-ready.mjs";
 import { completeMarker, repoRoot } from "./tool-paths.mjs";
+import { shuffledBySeed, testOrderSeed } from "./test-order.mjs";
 import { withTimeout } from "./with-timeout.mjs";
 
 const RUN_TIMEOUT_MS = 15 * 60_000;
@@ -100,7 +101,7 @@ async function suiteTwo(context) {
 		const query = `folder=${encodeURIComponent(workspaceDir)}${development ? `&payload=${encodeURIComponent(development)}` : ""}`;
 		await browser.page.goto(`${server.url}/?${query}`, { waitUntil: "domcontentloaded", timeout: 60_000 });
 		await waitForWorkbench(browser.page);
-		const result = await runUiSuite({ page: browser.page, manifest, uiTestModules, log });
+		const result = await runUiSuite({ page: browser.page, manifest, uiTestModules, workspaceDir, log });
 		log(`Suite 2: ${result.passed} passed, ${result.failed} failed (${elapsed(suiteStarted)})`);
 		return result;
 	} finally {
@@ -125,8 +126,14 @@ async function main() {
 	const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.resolve(repoRoot, "../shared/models"));
 
 	const compileStarted = performance.now();
-	const { testsIndex, untrustedTestsIndex, uiTestModules } = await compileTests();
+	const compiled = await compileTests();
 	log(`compiled integration tests (${elapsed(compileStarted)})`);
+	const { testsIndex, untrustedTestsIndex } = compiled;
+	// STEER_TEST_ORDER_SEED shuffles the test files of every suite (the extension host reads it too).
+	const seed = testOrderSeed();
+	const uiTestModules = seed === undefined ? compiled.uiTestModules : shuffledBySeed(compiled.uiTestModules, seed);
+	const orderEnv = seed === undefined ? {} : { STEER_TEST_ORDER_SEED: String(seed) };
+	if (seed !== undefined) log(`test files shuffled with STEER_TEST_ORDER_SEED=${seed} (set it again to replay this order)`);
 
 	const totals = { passed: 0, failed: 0 };
 	for (const suite of [suiteOne, suiteTwo, suiteThree]) {
@@ -134,7 +141,7 @@ async function main() {
 		// on what another left behind.
 		const workspaceDir = path.join(scratchDir, `workspace-${suite.name}`);
 		cpSync(path.join(repoRoot, "test", "integration", "workspace"), workspaceDir, { recursive: true });
-		const context = { extensionDir, manifest, testsIndex, untrustedTestsIndex, uiTestModules, workspaceDir, modelsDir, env: { STEER_TEST_MODELS: modelsDir } };
+		const context = { extensionDir, manifest, testsIndex, untrustedTestsIndex, uiTestModules, workspaceDir, modelsDir, env: { STEER_TEST_MODELS: modelsDir, ...orderEnv } };
 		try {
 			const result = await suite(context);
 			totals.passed += result.passed;

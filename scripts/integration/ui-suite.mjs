@@ -20,11 +20,12 @@ function safeFileName(title) {
 }
 
 /** @returns {Promise<{ passed: number, failed: number }>} */
-export async function runUiSuite({ page, manifest, uiTestModules, log }) {
+export async function runUiSuite({ page, manifest, uiTestModules, workspaceDir, log }) {
 	mkdirSync(screenshotsDir, { recursive: true });
 	const context = {
 		page,
 		manifest,
+		workspaceDir,
 		documentationScreenshotPath: (name) => path.join(screenshotsDir, `${name}.png`)
 	};
 	let passed = 0;

@@ -5,11 +5,21 @@ import Mocha from "mocha";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { RESULT_LINE_PREFIX } from "./result-line";
+import { shuffledBySeed, testOrderSeed } from "../../../scripts/integration/test-order.mjs";
+
+function inTestOrder(files: string[]): string[] {
+	const seed = testOrderSeed();
+	if (seed === undefined) return files;
+	const shuffled = shuffledBySeed(files, seed);
+	console.log(`test files in the order of seed ${seed}: ${shuffled.join(", ")}`);
+	return shuffled;
+}
 
 export function run(): Promise<void> {
 	const mocha = new Mocha({ ui: "bdd", color: false, reporter: "spec", timeout: 60_000 });
-	// Test files are compiled next to this index; load them in a stable order.
-	const testFiles = readdirSync(__dirname).filter((name) => name.endsWith(".test.cjs")).sort();
+	// Test files are compiled next to this index; load them in a stable order, or in the order a seed
+	// shuffles them to (STEER_TEST_ORDER_SEED), which shows whether a file depends on another's leftovers.
+	const testFiles = inTestOrder(readdirSync(__dirname).filter((name) => name.endsWith(".test.cjs")).sort());
 	for (const file of testFiles) mocha.addFile(path.join(__dirname, file));
 
 	return new Promise((resolve, reject) => {

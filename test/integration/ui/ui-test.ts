@@ -15,6 +15,8 @@ export interface ExtensionManifest {
 export interface UiTestContext {
 	/** A workbench page, already loaded, with the extension installed and the test workspace open. */
 	page: Page;
+	/** The folder the workbench has open (this machine's file system is the server's). */
+	workspaceDir: string;
 	/** The extension's package.json as read at run time. */
 	manifest: ExtensionManifest;
 	/** Where a screenshot named `name` (without extension) belongs in the documentation. */
