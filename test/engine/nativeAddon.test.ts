@@ -85,4 +85,45 @@ describe("native addon guards", function () {
 			await engine.dispose();
 		}
 	});
+
+	it("disposes the capture context, while the model still exists, when loading fails after creating it", async () => {
+		// A stand-in for the addon: the real one, except that the capture context's first info() throws
+		// and dispose() records whether the model was still loaded when it ran.
+		const dir = mkdtempSync(path.join(os.tmpdir(), "steer-addon-"));
+		const record = path.join(dir, "record.txt");
+		const wrapper = path.join(dir, "wrapper.cjs");
+		writeFileSync(wrapper, `
+const fs = require("node:fs");
+const real = require(${JSON.stringify(addonPath)});
+let failures = 1;
+function CaptureContext(addonContext, model, options) {
+	const capture = new real.CaptureContext(addonContext, model, options);
+	const { info, dispose } = capture;
+	// The native methods are read-only prototype properties: shadow them with own properties.
+	Object.defineProperty(capture, "info", { value: () => {
+		if (failures-- > 0) throw new Error("injected failure after the capture context was created");
+		return info.call(capture);
+	} });
+	Object.defineProperty(capture, "dispose", { value: () => {
+		let state = "loaded";
+		try { real.contextShape(addonContext); } catch (error) { state = error.message; }
+		fs.appendFileSync(${JSON.stringify(record)}, "capture disposed; model " + state + "\\n");
+		return dispose.call(capture);
+	} });
+	return capture;
+}
+module.exports = { ...real, CaptureContext };
+`);
+		const engine = new EngineClient({ steerRoot: repoRoot, env: { STEER_NATIVE_ADDON: wrapper } });
+		try {
+			await assert.rejects(engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 64 }), /injected failure after the capture context was created/);
+			assert.equal(readFileSync(record, "utf8"), "capture disposed; model loaded\n");
+			// The engine process is intact: the next load succeeds.
+			const info = await engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 64 });
+			assert.equal(info.nLayer, 2);
+		} finally {
+			await engine.dispose();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
 });

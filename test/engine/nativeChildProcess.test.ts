@@ -108,4 +108,13 @@ describe("native addon in a process of its own", function () {
 		assert.deepEqual(result.setControlVector, { returned: "done" });
 		assert.deepEqual(result.dispose, { returned: "done" });
 	});
+
+	it("a capture context outliving its model refuses to run and is disposed without freeing into the freed weights", () => {
+		const result = runNativeChild<Record<string, Outcome>>("model-disposed-first", tiny.file);
+		assert.deepEqual(result.before, { returned: 32 });
+		assert.deepEqual(result.capture, { error: "the capture context's model was disposed" });
+		assert.deepEqual(result.setControlVector, { error: "the capture context's model was disposed" });
+		assert.deepEqual(result.dispose, { returned: "done" });
+		assert.match(result.wrongModel!.error ?? "", /model must be the LlamaModel of the context/);
+	});
 });

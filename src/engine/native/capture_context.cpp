@@ -190,13 +190,17 @@ Napi::Function CaptureContext::define(Napi::Env env) {
 	});
 }
 
-// new CaptureContext(addonContext, keepAlive, {contextSize, batchSize, threads})
+// new CaptureContext(addonContext, model, {contextSize, batchSize, threads}); `model` is the context's
+// node-llama-cpp LlamaModel, held so that its AddonModel can be asked whether the weights still exist.
 CaptureContext::CaptureContext(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CaptureContext>(info) {
 	Napi::Env env = info.Env();
-	if (info.Length() < 3 || !info[2].IsObject()) throw Napi::TypeError::New(env, "CaptureContext(addonContext, keepAlive, options)");
+	if (info.Length() < 3 || !info[2].IsObject()) throw Napi::TypeError::New(env, "CaptureContext(addonContext, model, options)");
 	const NodeLlamaContextHandles handles = unwrapNodeLlamaContext(env, info[0]);
 	symbols = handles.symbols;
-	if (info[1].IsObject()) keepModelAlive = Napi::Persistent(info[1].As<Napi::Object>());
+	const Napi::Object modelObject = nodeLlamaModelObject(env, info[1], handles.addonModel);
+	if (modelObject.IsEmpty()) throw Napi::TypeError::New(env, "CaptureContext(addonContext, model, options): model must be the LlamaModel of the context");
+	keepModelAlive = Napi::Persistent(modelObject);
+	addonModel = handles.addonModel;
 	const Napi::Object options = info[2].As<Napi::Object>();
 	const int32_t contextSize = requireInt(options, "contextSize", 512);
 	const int32_t requestedBatch = requireInt(options, "batchSize", std::min(contextSize, 512));
@@ -231,10 +235,18 @@ CaptureContext::~CaptureContext() { release(); }
 
 void CaptureContext::release() {
 	if (context != nullptr) {
-		symbols->free_context(context);
+		// llama_free reads the model the context was created from. If node-llama-cpp has freed those
+		// weights already (the model was disposed first), freeing would be a use after free: the
+		// context's memory is leaked instead.
+		if (nodeLlamaModelHolds(addonModel, model)) symbols->free_context(context);
 		context = nullptr;
 	}
 	if (!keepModelAlive.IsEmpty()) keepModelAlive.Reset();
+}
+
+void CaptureContext::requireLive(Napi::Env env) const {
+	if (context == nullptr) throw Napi::Error::New(env, "the capture context was disposed");
+	if (!nodeLlamaModelHolds(addonModel, model)) throw Napi::Error::New(env, "the capture context's model was disposed");
 }
 
 void CaptureContext::run(Job& job) {
@@ -306,7 +318,7 @@ void CaptureContext::run(Job& job) {
 // capture(tokens: Int32Array, {layers: Int32Array, start, end, mean, tokenLogProbs, lastLogits}) -> Promise
 Napi::Value CaptureContext::capture(const Napi::CallbackInfo& info) {
 	Napi::Env env = info.Env();
-	if (context == nullptr) throw Napi::Error::New(env, "the capture context was disposed");
+	requireLive(env);
 	if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsObject())
 		throw Napi::TypeError::New(env, "capture(tokens: Int32Array, request)");
 	const Napi::Int32Array tokens = info[0].As<Napi::Int32Array>();
@@ -366,7 +378,7 @@ Napi::Value CaptureContext::capture(const Napi::CallbackInfo& info) {
 // setControlVector(data: Float32Array | null, nEmbd, ilStart, ilEnd)
 Napi::Value CaptureContext::setControlVector(const Napi::CallbackInfo& info) {
 	Napi::Env env = info.Env();
-	if (context == nullptr) throw Napi::Error::New(env, "the capture context was disposed");
+	requireLive(env);
 	if (busy.load()) throw Napi::Error::New(env, "cannot change steering while a capture runs");
 	applyControlVector(env, *symbols, context, nLayer, nEmbd, info, 0);
 	return env.Undefined();

@@ -47,6 +47,7 @@ public:
 	const LlamaSymbols* symbols = nullptr;
 	llama_context* context = nullptr;
 	const llama_model* model = nullptr;
+	const void* addonModel = nullptr; // node-llama-cpp's AddonModel owning `model`, kept alive by keepModelAlive
 	int32_t nLayer = 0;
 	int32_t nEmbd = 0;
 	int32_t nVocab = 0;
@@ -54,7 +55,7 @@ public:
 	std::atomic_bool cancelRequested{false};
 	std::atomic_bool busy{false};
 	Job* activeJob = nullptr; // read by the eval callback while a job runs
-	Napi::ObjectReference keepModelAlive;
+	Napi::ObjectReference keepModelAlive; // the AddonModel's JavaScript object
 
 	void run(Job& job);
 
@@ -65,4 +66,5 @@ private:
 	Napi::Value dispose(const Napi::CallbackInfo& info);
 	Napi::Value getInfo(const Napi::CallbackInfo& info);
 	void release();
+	void requireLive(Napi::Env env) const;
 };

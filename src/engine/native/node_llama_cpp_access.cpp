@@ -94,3 +94,21 @@ NodeLlamaContextHandles unwrapNodeLlamaContext(Napi::Env env, Napi::Value addonC
 		layoutMismatch(env, "context/model pointers disagree");
 	return {ctx, model, &symbols, addonModel};
 }
+
+bool nodeLlamaModelHolds(const void* addonModel, const llama_model* model) {
+	if (addonModel == nullptr || model == nullptr) return false;
+	const auto* object = static_cast<const AddonModel*>(addonModel);
+	llama_model* current = nullptr;
+	bool disposed = true;
+	return readValue(&object->model, current) && readFlag(&object->disposed, disposed) && !disposed && current == model;
+}
+
+Napi::Object nodeLlamaModelObject(Napi::Env env, Napi::Value value, const void* addonModel) {
+	// node-llama-cpp's LlamaModel keeps its AddonModel in `_model`; the AddonModel itself is accepted too.
+	Napi::Value candidate = value;
+	if (value.IsObject() && value.As<Napi::Object>().Has("_model")) candidate = value.As<Napi::Object>().Get("_model");
+	void* wrapped = nullptr;
+	if (!candidate.IsObject() || napi_unwrap(env, candidate, &wrapped) != napi_ok || wrapped == nullptr) return Napi::Object();
+	const auto* model = static_cast<const AddonModel*>(static_cast<const Napi::ObjectWrap<AddonModel>*>(wrapped));
+	return static_cast<const void*>(model) == addonModel ? candidate.As<Napi::Object>() : Napi::Object();
+}

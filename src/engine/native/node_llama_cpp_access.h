@@ -28,3 +28,11 @@ const NodeLlamaAddon& nodeLlamaAddonOf(Napi::Env env, Napi::Value addonContext);
 // Throws a JavaScript error (never crashes on a well-formed but foreign object) when `addonContext` is
 // not a live node-llama-cpp context with the expected layout, or its llama.cpp cannot be bound.
 NodeLlamaContextHandles unwrapNodeLlamaContext(Napi::Env env, Napi::Value addonContext);
+
+// True while node-llama-cpp's AddonModel `addonModel` still holds the loaded `model`: it drops the pointer
+// when it frees the weights. The AddonModel object itself must still be alive.
+bool nodeLlamaModelHolds(const void* addonModel, const llama_model* model);
+
+// `value` (node-llama-cpp's LlamaModel, or its internal AddonModel object) as the JavaScript AddonModel
+// object, when that is `addonModel`; an empty object otherwise.
+Napi::Object nodeLlamaModelObject(Napi::Env env, Napi::Value value, const void* addonModel);

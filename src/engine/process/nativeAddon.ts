@@ -53,7 +53,8 @@ export interface NativeAddon {
 	setControlVector(addonContext: unknown, data: Float32Array | null, layerStart?: number, layerEnd?: number): void;
 	/** Tokens of `text` without BOS; throws (never aborts) when the vocabulary cannot represent it. */
 	tokenize(addonContext: unknown, text: string, parseSpecial: boolean): Int32Array;
-	CaptureContext: new (addonContext: unknown, keepAlive: object, options: { contextSize: number; batchSize?: number; threads: number }) => NativeCaptureContext;
+	/** `model`: the node-llama-cpp LlamaModel the context belongs to; the capture context keeps it alive. */
+	CaptureContext: new (addonContext: unknown, model: object, options: { contextSize: number; batchSize?: number; threads: number }) => NativeCaptureContext;
 	abiVersion: number;
 	/** The node-llama-cpp version whose internals the addon was compiled against. */
 	nodeLlamaCppVersion: string;

@@ -67,11 +67,15 @@ export class ModelSession {
 		const threads = resolveThreads(params.threads);
 		const { llama, warnings } = await chooseBackend(params.gpu ?? "auto", log);
 		const model = await loadModelWithFallback(llama, params, warnings, log, headerProblem);
+		// What the load has created, undone newest first when a later step fails. The capture context
+		// goes before the model: freeing its llama_context reads the model's weights.
+		const undo: (() => unknown)[] = [];
 		try {
 			const { LlamaCompletion } = await import("node-llama-cpp");
 			const contextSize = Math.min(params.contextSize ?? Math.min(model.trainContextSize, 4096), model.trainContextSize);
 			if (!Number.isInteger(contextSize) || contextSize < 8) throw new EngineError("BAD_REQUEST", `contextSize must be a whole number ≥ 8, got ${params.contextSize}`);
 			const context = await model.createContext({ contextSize, threads, sequences: 1 });
+			undo.push(() => context.dispose());
 			const internalContext = (context as unknown as { _ctx: unknown })._ctx;
 			const native = loadNativeAddon(steerRoot, await nodeLlamaCppVersion());
 			native.bind(internalContext);
@@ -81,6 +85,7 @@ export class ModelSession {
 				batchSize: Math.min(context.contextSize, 512),
 				threads
 			});
+			undo.push(() => captureContext.dispose());
 			const captureInfo = captureContext.info();
 			const sequence = context.getSequence();
 			const completion = new LlamaCompletion({ contextSequence: sequence });
@@ -108,6 +113,13 @@ export class ModelSession {
 			for (const warning of warnings) log("warn", warning);
 			return new ModelSession(info, model, context, sequence, completion, native, captureContext, log);
 		} catch (error) {
+			for (const step of undo.reverse()) {
+				try {
+					await step();
+				} catch {
+					// The load's own error is the one to report.
+				}
+			}
 			await model.dispose();
 			throw error;
 		}
