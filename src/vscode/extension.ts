@@ -25,7 +25,7 @@ import { DatasetStore } from "./storage/datasetStore";
 import { resolveSteerFolders } from "./storage/steerFolders";
 import { watchSteerFolders } from "./storage/steerWatcher";
 import { TrainingRunner } from "./training/trainingRunner";
-import { createStatusBar } from "./ui/statusBar";
+import { createStatusBar, type StatusBarView } from "./ui/statusBar";
 
 /** What the extension exports: its live services, for integration tests and diagnostics. */
 export interface SteerApi {
@@ -39,6 +39,8 @@ export interface SteerApi {
 	readonly training: TrainingRunner;
 	readonly log: Pick<SteerLog, "recentLines" | "linesLogged">;
 	readonly refreshVectors: () => Promise<void>;
+	/** What the status-bar item shows now. */
+	readonly statusBar: () => StatusBarView;
 }
 
 let activeEngine: EngineService | undefined;
@@ -77,6 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		temperature: () => readSettings().temperature,
 		log
 	});
+	const statusBar = createStatusBar(engine, steering, () => library.list().length);
 	const modelCommandDeps = { engine, steering, log, extensionPath: context.extensionPath, modelsFolder: path.join(context.globalStorageUri.fsPath, "models") };
 
 	context.subscriptions.push(
@@ -87,7 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		panel,
 		vscode.window.registerWebviewViewProvider(STEERING_VIEW_ID, panel, { webviewOptions: { retainContextWhenHidden: false } }),
 		vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, inline),
-		createStatusBar(engine, steering),
+		statusBar,
 		...registerModelCommands(modelCommandDeps),
 		...registerDatasetCommands({
 			datasets,
@@ -133,7 +136,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		.catch((error) => log.warn(`reading vectors: ${String(error)}`))
 		.then(loadConfiguredModel);
 	log.info(`Steer activated; datasets in ${folders.datasets}, vectors in ${folders.vectors}`);
-	return { engine, steering, library, datasets, lens, panel, inline, training, log, refreshVectors };
+	return {
+		engine,
+		steering,
+		library,
+		datasets,
+		lens,
+		panel,
+		inline,
+		training,
+		log,
+		refreshVectors,
+		statusBar: () => statusBar.view
+	};
 }
 
 export async function deactivate(): Promise<void> {

@@ -18,6 +18,18 @@ export interface VectorChoice {
 	readonly measured?: MeasuredStrengths;
 }
 
+/** Why an active vector is left out of the steering: a few words for the status bar, and the whole reason. */
+export interface VectorProblem {
+	readonly short: string;
+	readonly detail: string;
+}
+
+/** The active vectors split into those pushed to the engine and those left out, with why. */
+export interface SteeringPlan {
+	readonly applied: readonly { readonly vector: LibraryVector; readonly choice: VectorChoice }[];
+	readonly skipped: readonly { readonly vector: LibraryVector; readonly problem: VectorProblem }[];
+}
+
 const CHOICES_KEY = "steer.vectorChoices";
 const ENABLED_KEY = "steer.steeringEnabled";
 const DEFAULT_CHOICE: VectorChoice = { active: false, strength: 1 };
@@ -52,13 +64,41 @@ export class SteeringController implements vscode.Disposable {
 
 	/** Why `vector` cannot steer `model`, or undefined when it can. */
 	problemFor(vector: LibraryVector, model: ModelInfo | undefined): string | undefined {
+		return this.problemOf(vector, model)?.detail;
+	}
+
+	private problemOf(vector: LibraryVector, model: ModelInfo | undefined): VectorProblem | undefined {
 		if (!model) return undefined;
 		if (vector.vector.nEmbd !== model.nEmbd) {
-			return `${vector.fileName} has width ${vector.vector.nEmbd} but ${model.architecture} model ${this.engine.modelName} has ${model.nEmbd}: it was made for another model`;
+			return {
+				short: "made for another model",
+				detail: `${vector.fileName} has width ${vector.vector.nEmbd} but ${model.architecture} model ${this.engine.modelName} has ${model.nEmbd}: it was made for another model`
+			};
 		}
 		const beyond = [...vector.vector.directions.keys()].filter((layer) => layer >= model.nLayer);
-		if (beyond.length > 0) return `${vector.fileName} steers layer ${beyond[0]} but the model has layers 0..${model.nLayer - 1}`;
+		if (beyond.length > 0) {
+			return {
+				short: `layer ${beyond[0]} is beyond the model`,
+				detail: `${vector.fileName} steers layer ${beyond[0]} but the model has layers 0..${model.nLayer - 1}`
+			};
+		}
 		return undefined;
+	}
+
+	/**
+	 * The active vectors the engine gets and those it does not, whether or not steering is switched
+	 * on: the one source of what is pushed (`entries`) and of what the status bar says.
+	 */
+	plan(): SteeringPlan {
+		const model = this.engine.modelInfo;
+		const applied: { vector: LibraryVector; choice: VectorChoice }[] = [];
+		const skipped: { vector: LibraryVector; problem: VectorProblem }[] = [];
+		for (const vector of this.activeVectors()) {
+			const problem = this.problemOf(vector, model);
+			if (problem) skipped.push({ vector, problem });
+			else applied.push({ vector, choice: this.choiceOf(vector.fileName) });
+		}
+		return { applied, skipped };
 	}
 
 	/** The steering a generation should use now: nothing when steering is off. */
@@ -69,13 +109,7 @@ export class SteeringController implements vscode.Disposable {
 
 	/** The active vectors as steering entries, whether or not steering is switched on. */
 	activeEntries(): SteeringEntry[] {
-		const model = this.engine.modelInfo;
-		return this.activeVectors()
-			.filter((vector) => this.problemFor(vector, model) === undefined)
-			.map((vector) => {
-				const choice = this.choiceOf(vector.fileName);
-				return { vector: vector.vector, strength: choice.strength, layerRange: choice.layerRange };
-			});
+		return this.plan().applied.map(({ vector, choice }) => ({ vector: vector.vector, strength: choice.strength, layerRange: choice.layerRange }));
 	}
 
 	/** A short text that changes whenever the steering a generation would use changes (cache keys). */
@@ -150,10 +184,7 @@ export class SteeringController implements vscode.Disposable {
 		try {
 			const model = this.engine.modelInfo;
 			if (!model) return;
-			for (const vector of this.activeVectors()) {
-				const problem = this.problemFor(vector, model);
-				if (problem) this.log.warn(`not steering with ${vector.fileName}: ${problem}`);
-			}
+			for (const { vector, problem } of this.plan().skipped) this.log.warn(`not steering with ${vector.fileName}: ${problem.detail}`);
 			const entries = this.entries();
 			const { client } = this.engine.requireModel();
 			if (entries.length === 0) await client.clearSteering();
