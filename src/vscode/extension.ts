@@ -10,6 +10,7 @@ import { registerLensCommands } from "./commands/lensCommands";
 import { loadModel, registerModelCommands } from "./commands/modelCommands";
 import { registerSteerCommand } from "./commands/commandRunner";
 import { registerVectorCommands } from "./commands/vectorCommands";
+import { notifyCrashLoops, type ShownNotice } from "./engine/crashLoopNotice";
 import { EngineService } from "./engine/engineService";
 import { reportFailure } from "./failures";
 import { SteeredCompletionProvider } from "./inline/steeredCompletionProvider";
@@ -41,6 +42,8 @@ export interface SteerApi {
 	readonly refreshVectors: () => Promise<void>;
 	/** What the status-bar item shows now. */
 	readonly statusBar: () => StatusBarView;
+	/** The crash-loop notifications shown so far. */
+	readonly crashLoopNotices: () => readonly ShownNotice[];
 }
 
 let activeEngine: EngineService | undefined;
@@ -80,6 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		log
 	});
 	const statusBar = createStatusBar(engine, steering, () => library.list().length);
+	const crashLoopNotices = notifyCrashLoops(engine, log);
 	const modelCommandDeps = { engine, steering, log, extensionPath: context.extensionPath, modelsFolder: path.join(context.globalStorageUri.fsPath, "models") };
 
 	context.subscriptions.push(
@@ -91,6 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		vscode.window.registerWebviewViewProvider(STEERING_VIEW_ID, panel, { webviewOptions: { retainContextWhenHidden: false } }),
 		vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, inline),
 		statusBar,
+		crashLoopNotices,
 		...registerModelCommands(modelCommandDeps),
 		...registerDatasetCommands({
 			datasets,
@@ -147,7 +152,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		training,
 		log,
 		refreshVectors,
-		statusBar: () => statusBar.view
+		statusBar: () => statusBar.view,
+		crashLoopNotices: () => crashLoopNotices.shown
 	};
 }
 

@@ -46,6 +46,12 @@ export function registerModelCommands(deps: ModelCommandDependencies): vscode.Di
 			await deps.engine.unloadModel();
 			await vscode.commands.executeCommand("setContext", "steer.modelLoaded", false);
 			log.info("model unloaded");
+		}),
+		// After a crash loop (or whenever the engine misbehaves): a fresh process with the model and steering back.
+		registerSteerCommand(log, "steer.restartEngine", "Restart Engine", async () => {
+			const info = await deps.engine.restartEngine();
+			if (info) await deps.steering.apply();
+			return info;
 		})
 	];
 }

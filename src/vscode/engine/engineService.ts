@@ -1,11 +1,13 @@
 /**
  * Owns the one engine client of the extension: created on first use (so activation never starts a
- * process), disposed with the extension. Keeps what the surfaces show about the model — its info
- * and the last generation speed — and tells them when that changes.
+ * process), disposed with the extension. Keeps what the surfaces show about the model — its info,
+ * the last generation speed, and whether the engine crashed too often to be restarted — and tells
+ * them when that changes.
  */
 import path from "node:path";
 import * as vscode from "vscode";
 import { EngineClient, type EngineLog } from "../../engine/client";
+import type { CrashLoopState } from "../../engine/crashLoopGuard";
 import type { GenerateParams, GenerateResult, LoadModelParams, ModelInfo } from "../../engine/protocol";
 import { UserFacingError } from "../failures";
 import { requireTrustedWorkspace } from "../trust";
@@ -29,8 +31,11 @@ export class EngineService implements vscode.Disposable {
 	private speed: number | undefined;
 	private loadedParams: LoadModelParams | undefined;
 	private readonly changed = new vscode.EventEmitter<void>();
-	/** Fires when the model, its loading state or the measured speed changes. */
+	/** Fires when the model, its loading state, the measured speed or the crash-loop state changes. */
 	readonly onDidChange = this.changed.event;
+	private readonly stoppedRestarting = new vscode.EventEmitter<CrashLoopState>();
+	/** Fires once each time the engine crashed too often and is no longer restarted. */
+	readonly onDidStopRestarting = this.stoppedRestarting.event;
 
 	constructor(private readonly options: EngineServiceOptions) {}
 
@@ -46,6 +51,11 @@ export class EngineService implements vscode.Disposable {
 		return this.speed;
 	}
 
+	/** Set while the engine is not restarted after repeated crashes; `restartEngine` clears it. */
+	get crashLoop(): CrashLoopState | undefined {
+		return this.engine?.crashLoop;
+	}
+
 	get modelName(): string | undefined {
 		return this.model ? (this.model.name ?? path.basename(this.model.modelPath)) : undefined;
 	}
@@ -54,7 +64,11 @@ export class EngineService implements vscode.Disposable {
 		if (!this.engine) {
 			this.engine = new EngineClient({ steerRoot: this.options.steerRoot, log: this.options.log, env: this.options.env });
 			this.engine.onEvent((event) => {
-				if (event.type === "exited") this.options.log("warn", `${event.reason}; the model and steering are restored on the next request`);
+				if (event.type === "exited" && event.willRestart) this.options.log("warn", `${event.reason}; the model and steering are restored on the next request`);
+				if (event.type === "crashLoop") {
+					this.changed.fire();
+					this.stoppedRestarting.fire(event.state);
+				}
 			});
 		}
 		return this.engine;
@@ -87,6 +101,9 @@ export class EngineService implements vscode.Disposable {
 	private async restorePreviousModel(failed: LoadModelParams): Promise<void> {
 		const previous = this.loadedParams;
 		if (!previous || previous.modelPath === failed.modelPath || !this.engine) return;
+		// After a crash loop nothing loads; the previous model stays counted as loaded, and
+		// Restart Engine brings it back.
+		if (this.engine.crashLoop) return;
 		try {
 			this.model = await this.engine.loadModel(previous);
 			this.options.log("info", `kept ${path.basename(previous.modelPath)} loaded after ${path.basename(failed.modelPath)} failed to load`);
@@ -115,6 +132,22 @@ export class EngineService implements vscode.Disposable {
 		return { client: this.client(), info: this.model };
 	}
 
+	/**
+	 * Clears the crash-loop guard and starts a fresh engine, with the loaded model and its steering
+	 * restored. Returns the model's info, or undefined when no model is loaded.
+	 */
+	async restartEngine(): Promise<ModelInfo | undefined> {
+		const client = this.client();
+		try {
+			await client.restart();
+			this.options.log("info", this.model ? `restarted the engine with ${path.basename(this.model.modelPath)}` : "restarted the engine");
+			if (this.model) this.model = await client.modelInfo();
+			return this.model;
+		} finally {
+			this.changed.fire();
+		}
+	}
+
 	/** Generates and records the speed the status bar shows. */
 	async generate(params: GenerateParams, options: { signal?: AbortSignal; onText?: (text: string) => void } = {}): Promise<GenerateResult> {
 		const { client } = this.requireModel();
@@ -128,6 +161,7 @@ export class EngineService implements vscode.Disposable {
 
 	async dispose(): Promise<void> {
 		this.changed.dispose();
+		this.stoppedRestarting.dispose();
 		const engine = this.engine;
 		this.engine = undefined;
 		this.model = undefined;

@@ -3,7 +3,7 @@
  * generation speed at a glance; a click switches steering on or off. What it says about vectors comes
  * from the steering controller's plan, the same source as the steering pushed to the engine, so an
  * active vector the engine does not get (made for another model) is shown as not applied, with a
- * warning.
+ * warning. When the engine crashed too often to be restarted it says so, and a click restarts it.
  */
 import * as vscode from "vscode";
 import type { EngineService } from "../engine/engineService";
@@ -23,6 +23,7 @@ export interface StatusBar extends vscode.Disposable {
 	readonly view: StatusBarView;
 }
 
+const ERROR_BACKGROUND = "statusBarItem.errorBackground";
 const WARNING_BACKGROUND = "statusBarItem.warningBackground";
 
 export function createStatusBar(engine: EngineService, steering: SteeringController, vectorCount: () => number): StatusBar {
@@ -41,6 +42,16 @@ export function createStatusBar(engine: EngineService, steering: SteeringControl
 	};
 
 	const render = (): void => {
+		const loop = engine.crashLoop;
+		if (loop) {
+			show(
+				"$(error) Steer: engine stopped",
+				`**Steer** — ${loop.message}.\n\nLast crash: ${escapeMarkdown(loop.lastCause)}\n\nClick to restart the engine.`,
+				"steer.restartEngine",
+				ERROR_BACKGROUND
+			);
+			return;
+		}
 		const model = engine.modelInfo;
 		if (engine.isLoading) {
 			show("$(loading~spin) Steer: loading model…", "Steer is loading a model", "steer.showLog");
