@@ -19,7 +19,10 @@ export const tests: UiTest[] = [
 			for (const id of ["vectors", "datasets", "train", "playground"]) {
 				await panel.locator(`#section-${id}`).waitFor({ state: "attached", timeout: 5000 });
 			}
-			// Keyboard access: the sections are native disclosure widgets.
+			// Keyboard access: the sections are native disclosure widgets. Start closed (another test may
+			// have opened the section), then open it with the keyboard.
+			if ((await panel.locator("#section-datasets").getAttribute("open")) !== null) await panel.locator("#section-datasets summary").click();
+			await panel.locator("#section-datasets:not([open])").waitFor({ state: "attached", timeout: 5000 });
 			await panel.locator("#section-datasets summary").focus();
 			await page.keyboard.press("Enter");
 			assert.equal(await panel.locator("#section-datasets").getAttribute("open"), "");
