@@ -2,10 +2,10 @@
 // the model can), when it never asks (abandoned during the debounce), that abandoning a request stops
 // the engine's generation, and what the cache answers without asking.
 import assert from "node:assert/strict";
-import { EngineError, isCancellation } from "../../../src/engine/errors";
-import type { GenerateParams, GenerateResult } from "../../../src/engine/protocol";
-import { completionContext, PREFIX_CHARACTERS, SUFFIX_CHARACTERS } from "../../../src/vscode/inline/completionContext";
-import { InlineSuggester, type SuggestionSettings } from "../../../src/vscode/inline/inlineSuggester";
+import { EngineError, isCancellation } from "../../src/engine/errors";
+import type { GenerateParams, GenerateResult } from "../../src/engine/protocol";
+import { completionContext, PREFIX_CHARACTERS, SUFFIX_CHARACTERS } from "../../src/vscode/inline/completionContext";
+import { InlineSuggester, type SuggestionSettings } from "../../src/vscode/inline/inlineSuggester";
 
 interface EngineCall {
 	readonly params: GenerateParams;
