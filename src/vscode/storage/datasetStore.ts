@@ -3,7 +3,7 @@
  * (they may come from the webview); reading and writing go through the datasets module, which
  * validates every pair and writes atomically.
  */
-import { access } from "node:fs/promises";
+import { pathExists } from "../../files/path-exists";
 import {
 	deleteDataset,
 	listDatasets,
@@ -57,7 +57,7 @@ export class DatasetStore {
 	/** Creates an empty dataset; refuses to replace an existing one. */
 	async create(fileName: string): Promise<string> {
 		const target = this.pathOf(fileName);
-		if (await exists(target)) throw new UserFacingError(`a dataset named ${fileName} already exists in ${this.folder}`);
+		if (await pathExists(target)) throw new UserFacingError(`a dataset named ${fileName} already exists in ${this.folder}`);
 		await ensureFolder(this.folder);
 		// An empty file is a valid JSONL dataset with no pairs yet; saveDataset would write the same.
 		await saveDataset(target, { name: fileName, pairs: [] });
@@ -81,14 +81,5 @@ export class DatasetStore {
 
 	delete(fileName: string): Promise<void> {
 		return deleteDataset(this.folder, fileName);
-	}
-}
-
-async function exists(filePath: string): Promise<boolean> {
-	try {
-		await access(filePath);
-		return true;
-	} catch {
-		return false;
 	}
 }

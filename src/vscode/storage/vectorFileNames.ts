@@ -4,7 +4,7 @@
  * training the same dataset on another model never touches the first model's vector. A name that is
  * taken is replaced only when the user says so.
  */
-import { access } from "node:fs/promises";
+import { pathExists } from "../../files/path-exists";
 import path from "node:path";
 import * as vscode from "vscode";
 import { MAX_FILE_NAME_LENGTH } from "../../../webview/protocol/fileNames";
@@ -39,7 +39,7 @@ export async function nextFreeFileName(fileName: string, isTaken: (candidate: st
  * Throws a cancellation when the user dismisses the dialog, so nothing is written.
  */
 export async function resolveTargetFileName(folder: string, fileName: string, ifExists: IfExists, what: string): Promise<string> {
-	const isTaken = (candidate: string) => exists(path.join(folder, candidate));
+	const isTaken = (candidate: string) => pathExists(path.join(folder, candidate));
 	if (!(await isTaken(fileName))) return fileName;
 	let choice = ifExists;
 	if (choice === "ask") {
@@ -53,13 +53,4 @@ export async function resolveTargetFileName(folder: string, fileName: string, if
 		choice = answer === "Replace" ? "replace" : "keepBoth";
 	}
 	return choice === "replace" ? fileName : nextFreeFileName(fileName, isTaken);
-}
-
-async function exists(filePath: string): Promise<boolean> {
-	try {
-		await access(filePath);
-		return true;
-	} catch {
-		return false;
-	}
 }
