@@ -86,6 +86,8 @@ describe("Editor experience", function () {
 	});
 
 	it("reports a missing model instead of failing silently, and keeps working", async () => {
+		// Another file may have loaded the model before this one: start from none, as a new user does.
+		if (api.engine.modelInfo) await vscode.commands.executeCommand("steer.unloadModel");
 		assert.equal(api.engine.modelInfo, undefined);
 		await editorWith(PROMPT);
 		const text = await vscode.commands.executeCommand("steer.generateAtCursor");
