@@ -3,7 +3,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { writeFileAtomic } from "../files/atomic-write";
 import type { Dataset } from "./contrast-pair";
-import { toCsv } from "./csv";
+import { readCsv, toCsv } from "./csv";
 import {
 	datasetFormatOf,
 	datasetNameOf,
@@ -13,10 +13,8 @@ import {
 } from "./dataset-files";
 import { DatasetSaveRefusedError, type DatasetIssue } from "./issues";
 import { readJsonl, requireNoErrors, toJsonl, type DatasetReading } from "./jsonl";
-import { readCsv } from "./csv";
 import { resolveDatasetLimits, type DatasetLimits } from "./limits";
 import { validatePairs } from "./validate-pairs";
-
 
 /** A dataset read from disk, with the problems that did not prevent loading it. */
 export interface LoadedDataset extends Dataset {
@@ -75,12 +73,15 @@ export interface SaveDatasetOptions {
  * the same rules as loading, so that a saved file always loads back. An existing file is replaced
  * only when nothing in it would be lost: a file with lines that are not valid pairs, or one that
  * changed since `expectedRevision` was read, is refused with a `DatasetSaveRefusedError` and kept.
+ * Returns the revision of what was written, so that the caller need not read the file back.
  */
-export async function saveDataset(filePath: string, dataset: Dataset, options: SaveDatasetOptions = {}): Promise<void> {
+export async function saveDataset(filePath: string, dataset: Dataset, options: SaveDatasetOptions = {}): Promise<string> {
 	const format = requireDatasetFormat(filePath);
 	const { pairs } = validatePairs(dataset.pairs, filePath);
 	await refuseLossyOverwrite(filePath, options.expectedRevision);
-	await writeFileAtomic(filePath, format === "jsonl" ? toJsonl(pairs) : toCsv(pairs));
+	const bytes = Buffer.from(format === "jsonl" ? toJsonl(pairs) : toCsv(pairs), "utf8");
+	await writeFileAtomic(filePath, bytes);
+	return revisionOf(bytes);
 }
 
 async function refuseLossyOverwrite(filePath: string, expectedRevision: string | undefined): Promise<void> {

@@ -22,8 +22,9 @@ const nodeFileSystem: AtomicWriteFileSystem = {
 };
 
 /**
- * The one way Steer writes a file (datasets, vectors, imported and exported files): replaces `filePath` with `data` so that readers, and the file after a crash, see either the old
- * content or the new one, never a mix. The data goes to a uniquely named temporary file in the same
+ * The one way Steer writes a file (datasets, vectors, imported and exported files): replaces
+ * `filePath` with `data` so that readers, and the file after a crash, see either the old content or
+ * the new one, never a mix. The data goes to a uniquely named temporary file in the same
  * directory (a rename is atomic only within one file system), is flushed to disk, then renamed over
  * the target. On any failure the temporary file is removed and the previous file is left untouched.
  */

@@ -168,8 +168,9 @@ describe("datasets: storage", () => {
 			await assert.rejects(saveDataset(file, { name: "a", pairs }, { expectedRevision: revision }), { name: "DatasetSaveRefusedError", reason: "changed-on-disk" });
 			assert.equal(await fs.readFile(file, "utf8"), edited);
 			const current = await readDataset(file);
-			await saveDataset(file, { name: "a", pairs }, { expectedRevision: current.revision });
+			const written = await saveDataset(file, { name: "a", pairs }, { expectedRevision: current.revision });
 			assert.deepEqual((await loadDataset(file)).pairs, pairs);
+			assert.equal(written, (await readDataset(file)).revision, "the returned revision is that of the bytes written");
 		});
 	});
 

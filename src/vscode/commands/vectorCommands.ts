@@ -29,7 +29,7 @@ export function registerVectorCommands(deps: VectorCommandDependencies): vscode.
 			if (!dataset) return undefined;
 			const method = isMethod(methodArgument) ? methodArgument : await pickMethod();
 			if (!method) return undefined;
-			const ifExists = IF_EXISTS_CHOICES.find((choice) => choice === ifExistsArgument) ?? "ask";
+			const ifExists = ifExistsFrom(ifExistsArgument);
 			const outcome = await trainWithProgress(deps, dataset, method, ifExists);
 			await deps.refreshVectors();
 			await steering.startFresh(outcome.vectorFileName, outcome.suggested);
@@ -41,7 +41,7 @@ export function registerVectorCommands(deps: VectorCommandDependencies): vscode.
 		registerSteerCommand(log, "steer.importVector", "Import Vector", async (argument, ifExistsArgument) => {
 			const source = pathArgument(argument) ?? (await pickVectorFile());
 			if (!source) return undefined;
-			const ifExists = IF_EXISTS_CHOICES.find((choice) => choice === ifExistsArgument) ?? "ask";
+			const ifExists = ifExistsFrom(ifExistsArgument);
 			const imported = await library.importFile(source, path.basename(source), ifExists);
 			await deps.refreshVectors();
 			await steering.startFresh(imported.fileName, imported.facts.suggested);
@@ -74,6 +74,11 @@ export function registerVectorCommands(deps: VectorCommandDependencies): vscode.
 			return strength;
 		})
 	];
+}
+
+/** What a command argument says to do when the file exists; asking when it says nothing known. */
+function ifExistsFrom(argument: unknown): IfExists {
+	return IF_EXISTS_CHOICES.find((choice) => choice === argument) ?? "ask";
 }
 
 /** Shows where the vector was measured, offering the strongest fluent strength when a sweep found one. */

@@ -77,8 +77,9 @@ export class PanelMessageHandler {
 			}
 			case "saveDataset": {
 				const pairs = message.pairs.map((pair) => (pair.prompt ? pair : { positive: pair.positive, negative: pair.negative }));
+				let revision: string;
 				try {
-					await datasets.save(message.fileName, pairs, message.revision);
+					revision = await datasets.save(message.fileName, pairs, message.revision);
 				} catch (error) {
 					// Nothing is written when a row is invalid; the grid keeps the user's edits and marks the rows.
 					if (error instanceof DatasetValidationError) {
@@ -93,7 +94,6 @@ export class PanelMessageHandler {
 					}
 					throw error;
 				}
-				const { revision } = await datasets.read(message.fileName);
 				post({ type: "datasetSaved", fileName: message.fileName, saved: true, issues: [], revision });
 				await this.deps.refresh();
 				return;

@@ -75,10 +75,9 @@ export class VectorLibrary {
 	 */
 	async importFile(sourcePath: string, fileName: string, ifExists: IfExists = "ask"): Promise<LibraryVector> {
 		requireTrustedWorkspace("Importing a vector");
-		fileInFolder(this.folder, fileName, VECTOR_EXTENSIONS);
+		let target = fileInFolder(this.folder, fileName, VECTOR_EXTENSIONS);
 		// Parse before copying, so that a corrupt file is refused and never lands in the folder.
 		const loaded = await loadControlVectorFile(sourcePath);
-		let target = fileInFolder(this.folder, fileName, VECTOR_EXTENSIONS);
 		if (path.resolve(sourcePath) !== target) {
 			await ensureFolder(this.folder);
 			const bytes = await readFile(sourcePath);

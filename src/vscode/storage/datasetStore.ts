@@ -47,11 +47,11 @@ export class DatasetStore {
 
 	/**
 	 * Refused (DatasetSaveRefusedError, nothing written) when the file has lines that are not valid
-	 * pairs, or changed since `expectedRevision` was read.
+	 * pairs, or changed since `expectedRevision` was read. Returns the revision written.
 	 */
-	async save(fileName: string, pairs: readonly ContrastPair[], expectedRevision?: string): Promise<void> {
+	async save(fileName: string, pairs: readonly ContrastPair[], expectedRevision?: string): Promise<string> {
 		await ensureFolder(this.folder);
-		await saveDataset(this.pathOf(fileName), { name: fileName, pairs }, { expectedRevision });
+		return saveDataset(this.pathOf(fileName), { name: fileName, pairs }, { expectedRevision });
 	}
 
 	/** Creates an empty dataset; refuses to replace an existing one. */

@@ -4,9 +4,9 @@
  * training the same dataset on another model never touches the first model's vector. A name that is
  * taken is replaced only when the user says so.
  */
-import { pathExists } from "../../files/path-exists";
 import path from "node:path";
 import * as vscode from "vscode";
+import { pathExists } from "../../files/path-exists";
 import { MAX_FILE_NAME_LENGTH } from "../../../webview/protocol/fileNames";
 import { IF_EXISTS_CHOICES, type IfExistsChoice } from "../../../webview/protocol/messages";
 

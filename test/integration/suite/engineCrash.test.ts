@@ -51,7 +51,7 @@ async function vectorFolderEntries(): Promise<string[]> {
  * through the engine. Otherwise that request could reach the engine right after a kill, and the
  * restart would meet two requests at once: a case of its own, not the one these tests are about.
  */
-async function writeAndLetSteeringSettle(api: SteerApi, write: () => Promise<void>): Promise<void> {
+async function writeAndLetSteeringSettle(api: SteerApi, write: () => Promise<unknown>): Promise<void> {
 	let subscription: vscode.Disposable | undefined;
 	const reapplied = new Promise<void>((resolve) => {
 		subscription = api.steering.onDidChange(() => resolve());
