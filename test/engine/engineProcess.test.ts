@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { EngineClient, type EngineEvent } from "../../src/engine/client";
 import type { EngineError } from "../../src/engine/errors";
+import { killEngineProcess } from "../helpers/killEngine";
 import { repoRoot } from "../helpers/testModels";
 import { writeTinyModel } from "../helpers/tinyModelFile";
 
@@ -144,19 +145,7 @@ describe("engine crash loop", function () {
 	const started = () => events.filter((event) => event.type === "started").length;
 
 	/** Kills the running engine and waits until the client has seen it die. */
-	async function kill(): Promise<void> {
-		const pid = engine.pid;
-		assert.ok(pid !== undefined, "an engine should be running to be killed");
-		const exited = new Promise<void>((resolve) => {
-			const off = engine.onEvent((event) => {
-				if (event.type !== "exited") return;
-				off();
-				resolve();
-			});
-		});
-		process.kill(pid, "SIGKILL");
-		await exited;
-	}
+	const kill = () => killEngineProcess(engine);
 
 	it("stops restarting after three crashes within a minute: the next request fails at once and forks nothing, until restart()", async () => {
 		const info = await engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 256 });

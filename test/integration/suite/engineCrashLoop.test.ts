@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as vscode from "vscode";
 import type { SteerApi } from "../../../src/vscode/extension";
+import { killEngineProcess } from "../../helpers/killEngine";
 import { editorWith, lastErrors, MODEL, steerWithModelOrSkip, waitFor } from "./steerTestSupport";
 
 const PROMPT = "Once upon a time, there was a little girl named Lily. She";
@@ -16,17 +17,7 @@ async function killEngine(api: SteerApi): Promise<void> {
 	const { client } = api.engine.requireModel();
 	// A request (re)starts the engine, with the model restored, when none runs.
 	await client.modelInfo();
-	const pid = client.pid;
-	assert.ok(pid !== undefined, "an engine should be running to be killed");
-	const exited = new Promise<void>((resolve) => {
-		const off = client.onEvent((event) => {
-			if (event.type !== "exited") return;
-			off();
-			resolve();
-		});
-	});
-	process.kill(pid, "SIGKILL");
-	await exited;
+	await killEngineProcess(client);
 }
 
 describe("Engine crash loop: after 3 crashes within 60 s Steer stops restarting, says so once, and Restart Engine brings it back", function () {
