@@ -4,6 +4,7 @@
 // --shuffle gives every run its own STEER_TEST_ORDER_SEED (printed), so that order dependencies show up
 // and each failure can be replayed with its seed. Needs what run.mjs needs (a build, the tools).
 import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,7 +15,10 @@ if (!Number.isInteger(runs) || runs < 1) {
 	console.error(`usage: repeat.mjs [RUNS] [--shuffle]  (RUNS must be a whole number ≥ 1, got "${args[0]}")`);
 	process.exit(2);
 }
-const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), "run.mjs");
+const here = path.dirname(fileURLToPath(import.meta.url));
+const runner = path.join(here, "run.mjs");
+// A red run's whole output is kept, so that a failure seen once can be read rather than guessed at.
+const logsDir = path.resolve(here, "..", "..", "test-results", "repeat");
 
 function runOnce(seed) {
 	return new Promise((resolve) => {
@@ -38,6 +42,12 @@ for (let run = 1; run <= runs; run++) {
 	results.push(code === 0);
 	console.log(`run ${run}/${runs}${seed === undefined ? "" : ` (seed ${seed})`}: ${code === 0 ? "green" : "RED"}, ${totals ? `${totals[1]} passed, ${totals[2]} failed` : "no totals"} in ${seconds} s`);
 	for (const failure of [...new Set(failures)]) console.log(`    ✘ ${failure}`);
+	if (code !== 0) {
+		mkdirSync(logsDir, { recursive: true });
+		const logFile = path.join(logsDir, `run-${run}${seed === undefined ? "" : `-seed-${seed}`}.log`);
+		writeFileSync(logFile, output);
+		console.log(`    log: ${path.relative(process.cwd(), logFile)}`);
+	}
 }
 const green = results.filter(Boolean).length;
 console.log(`\n${green} of ${runs} runs green${shuffle ? " (shuffled orders)" : ""}`);
