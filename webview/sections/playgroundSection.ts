@@ -9,9 +9,14 @@ import { strengthSweepView } from "./strengthSweepView";
 
 const MAX_TOKENS = 4096;
 
-export function playgroundSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
+/** Whether the completions shown were made from another prompt than the one in the box. */
+function outputsAreStale(view: ViewState): boolean {
 	const hasOutput = view.outputs.baseline !== "" || view.outputs.steered !== "";
-	const stale = hasOutput && view.outputs.prompt !== undefined && view.outputs.prompt !== view.prompt;
+	return hasOutput && view.outputs.prompt !== undefined && view.outputs.prompt !== view.prompt;
+}
+
+export function playgroundSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
+	const stale = outputsAreStale(view);
 	const column = (title: string, text: string, speed: number | undefined, id: string) =>
 		h("div", { class: "column" }, h("h3", {}, title, speed ? h("span", { class: "muted" }, ` ${Math.round(speed)} t/s`) : null), h("pre", { id, class: "output", tabindex: 0 }, text));
 	return section(
@@ -25,11 +30,10 @@ export function playgroundSection(state: PanelState, view: ViewState, changed: (
 			"aria-label": "Prompt",
 			"data-focus-key": "prompt",
 			oninput: (event: Event) => {
-				const wasStale = view.outputs.prompt !== undefined && view.outputs.prompt !== view.prompt;
+				const wasStale = outputsAreStale(view);
 				view.prompt = valueOf(event);
-				const isStale = view.outputs.prompt !== undefined && view.outputs.prompt !== view.prompt;
 				// Redraw only when the note about earlier completions appears or goes (keeps the caret).
-				changed(wasStale !== isStale && hasOutput);
+				changed(outputsAreStale(view) !== wasStale);
 			}
 		}),
 		h(
@@ -60,7 +64,7 @@ export function playgroundSection(state: PanelState, view: ViewState, changed: (
 				onclick: () => {
 					view.outputs = { baseline: "", steered: "", prompt: view.prompt };
 					changed(true);
-					post({ type: "generate", prompt: view.prompt, maxTokens: view.maxTokens, seed: view.seed });
+					post({ type: "generate", prompt: view.prompt, maxTokens: Math.min(MAX_TOKENS, Math.max(1, view.maxTokens)), seed: view.seed });
 				}
 			}, "Generate"),
 			h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "cancelGeneration" }) }, "Stop")
