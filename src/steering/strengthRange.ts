@@ -15,9 +15,6 @@ export interface MeasuredStrengths {
 	readonly measuredUpTo: number;
 }
 
-/** The range the editor's slider offers; for an unswept vector it is all that has been looked at. */
-export const UNMEASURED_STRENGTH_LIMIT = 4;
-
 /** Summarises sweep rows (strength, fluent) into what was measured; undefined for an empty sweep. */
 export function measuredStrengths(rows: readonly { readonly strength: number; readonly fluent: boolean }[]): MeasuredStrengths | undefined {
 	if (rows.length === 0) return undefined;
@@ -33,13 +30,14 @@ export function measuredStrengths(rows: readonly { readonly strength: number; re
 
 /**
  * Why `strength` deserves a warning for a vector named `name`, or undefined when it lies within what
- * was measured and found fluent.
+ * was measured and found fluent. `unmeasuredLimit`: for a vector never swept, the range the editor
+ * offers (its slider), which is all that has been looked at.
  */
-export function strengthWarning(name: string, strength: number, measured: MeasuredStrengths | undefined): string | undefined {
+export function strengthWarning(name: string, strength: number, measured: MeasuredStrengths | undefined, unmeasuredLimit: number): string | undefined {
 	const size = Math.abs(strength);
 	if (measured === undefined) {
-		if (size <= UNMEASURED_STRENGTH_LIMIT) return undefined;
-		return `strength ${strength} is outside the range ${name} has been tried at (±${UNMEASURED_STRENGTH_LIMIT}); run a strength sweep in the Playground to see where its text degenerates`;
+		if (size <= unmeasuredLimit) return undefined;
+		return `strength ${strength} is outside the range ${name} has been tried at (±${unmeasuredLimit}); run a strength sweep in the Playground to see where its text degenerates`;
 	}
 	const seen = describeMeasured(measured);
 	if (measured.degeneratesAt !== null && size >= measured.degeneratesAt) {

@@ -16,6 +16,9 @@ export const IF_EXISTS_CHOICES: readonly IfExistsChoice[] = ["ask", "replace", "
 export const POSITION_CHOICES: readonly PositionChoice[] = ["last", "mean", "suffix"];
 
 /** Host commands the panel's buttons may run; nothing else is reachable from the webview. */
+/** The strengths the panel's slider offers; beyond them a vector never swept has not been looked at. */
+export const STRENGTH_SLIDER_LIMIT = 4;
+
 export const PANEL_COMMANDS = ["loadModel", "downloadModel", "unloadModel", "importVector", "newDataset", "showLog", "exportVector"] as const;
 export type PanelCommand = (typeof PANEL_COMMANDS)[number];
 

@@ -4,7 +4,7 @@
  */
 import { countOf, h, section, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
-import type { PanelState, VectorView } from "../protocol/messages";
+import { STRENGTH_SLIDER_LIMIT, type PanelState, type VectorView } from "../protocol/messages";
 import { conditionEditorView } from "./conditionEditorView";
 
 export function vectorsSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
@@ -27,9 +27,6 @@ export function vectorsSection(state: PanelState, view: ViewState, changed: (rer
 		state.vectors.length > 0 ? conditionEditorView(state, view, changed) : null
 	);
 }
-
-/** The slider's usual range; the strengths a vector has not been swept at lie outside it. */
-const SLIDER_LIMIT = 4;
 
 /** Where the last sweep found the text fluent and where it fell apart, in the slider's units. */
 function measuredText(measured: NonNullable<VectorView["measured"]>): string {
@@ -79,8 +76,8 @@ function vectorCard(vector: VectorView): HTMLElement {
 			h("input", {
 				type: "range",
 				// Widened to hold a strength set elsewhere, so the slider never sits pinned at a wrong value.
-				min: Math.min(-SLIDER_LIMIT, vector.strength),
-				max: Math.max(SLIDER_LIMIT, vector.strength),
+				min: Math.min(-STRENGTH_SLIDER_LIMIT, vector.strength),
+				max: Math.max(STRENGTH_SLIDER_LIMIT, vector.strength),
 				step: 0.05,
 				value: vector.strength,
 				"aria-label": `${vector.name} strength`,

@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import type { ModelInfo, SteeringEntry } from "../../engine/protocol";
 import type { EngineService } from "../engine/engineService";
 import { measuredStrengths, strengthWarning, type MeasuredStrengths } from "../../steering/strengthRange";
+import { STRENGTH_SLIDER_LIMIT } from "../../../webview/protocol/messages";
 import { UserFacingError } from "../failures";
 import type { LibraryVector, VectorLibrary } from "./vectorLibrary";
 
@@ -149,7 +150,7 @@ export class SteeringController implements vscode.Disposable {
 	strengthWarning(fileName: string): string | undefined {
 		const choice = this.choiceOf(fileName);
 		const name = this.library.get(fileName)?.name ?? fileName;
-		return strengthWarning(name, choice.strength, choice.measured);
+		return strengthWarning(name, choice.strength, choice.measured, STRENGTH_SLIDER_LIMIT);
 	}
 
 	/** Remembers where a sweep found this vector's text fluent and where it degenerated. */

@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
 import { measuredStrengths, strengthWarning } from "../../../src/steering/strengthRange";
 import type { SteerApi } from "../../../src/vscode/extension";
-import type { SweepView } from "../../../webview/protocol/messages";
+import { STRENGTH_SLIDER_LIMIT, type SweepView } from "../../../webview/protocol/messages";
 import { openPanel, steerFolder, steerWithModelOrSkip, waitFor, recordPosts } from "./steerTestSupport";
 
 const VECTOR = "sweep-push.gguf";
@@ -78,7 +78,7 @@ describe("Playground: strength sweep", function () {
 		}
 		assert.deepEqual(api.steering.choiceOf(VECTOR).measured, measuredStrengths(sweep.rows));
 		assert.equal(api.steering.choiceOf(VECTOR).strength, 1);
-		assert.equal(api.steering.strengthWarning(VECTOR), strengthWarning("sweep-push", 1, measuredStrengths(sweep.rows)));
+		assert.equal(api.steering.strengthWarning(VECTOR), strengthWarning("sweep-push", 1, measuredStrengths(sweep.rows), STRENGTH_SLIDER_LIMIT));
 
 		// Set Steering Strength takes 1000 (the user may mean it) and says what was measured.
 		const linesBefore = api.log.linesLogged();
