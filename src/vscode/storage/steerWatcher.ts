@@ -2,13 +2,17 @@
  * Keeps views in step with Steer's folders when files change outside the panel (a git checkout, an
  * editor save, another window). Bursts of events are coalesced into one refresh.
  */
+import path from "node:path";
 import * as vscode from "vscode";
 import type { SteerFolders } from "./steerFolders";
 
 const COALESCE_MS = 200;
 
 export function watchSteerFolders(folders: SteerFolders, onChange: () => void): vscode.Disposable {
-	const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folders.root), "**/*.{jsonl,csv,gguf}"));
+	// Based on the folder that holds `.steer`, not on `.steer` itself: a watcher on a folder that does not
+	// exist yet (a fresh workspace, or one whose .steer was deleted) never reports the files made in it.
+	const base = vscode.Uri.file(path.dirname(folders.root));
+	const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(base, `${path.basename(folders.root)}/**/*.{jsonl,csv,gguf}`));
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	const schedule = () => {
 		if (timer) clearTimeout(timer);
