@@ -62,9 +62,18 @@ export async function answerOpenDialog(page: Page, filePath: (startFolder: strin
 		return input.inputValue();
 	}, (value) => value === folder, `the open dialog to hold ${folder}`, 15_000);
 	const row = quickInput(page).locator(".monaco-list-row", { hasText: fileName });
-	await row.first().waitFor({ state: "visible", timeout: 15_000 });
-	await row.first().click();
-	await pollValue(() => input.inputValue(), (value) => value.endsWith(fileName), `the open dialog to hold ${target}`, 10_000);
+	// The list is redrawn as the folder's listing arrives; a click on a row being replaced is lost, so
+	// click until the field holds the file.
+	for (let attempt = 1; ; attempt++) {
+		await row.first().waitFor({ state: "visible", timeout: 15_000 });
+		await row.first().click();
+		try {
+			await pollValue(() => input.inputValue(), (value) => value.endsWith(fileName), `the open dialog to hold ${target}`, 3000);
+			break;
+		} catch (error) {
+			if (attempt === 5) throw error;
+		}
+	}
 	await input.press("Enter");
 	await quickInput(page).waitFor({ state: "hidden", timeout: 15_000 });
 }
