@@ -9,7 +9,7 @@
  * than trivially large. Prints wall time for the whole trainSteeringVector call (held-out fit, full fit,
  * sign fixing, histograms and norms included) and the recovered direction's cosine with the plant.
  */
-import { cosine } from "../src/steering/training/linear-algebra";
+import { cosine } from "../src/steering/training/linearAlgebra";
 import type { LayerActivations } from "../src/steering/training/activations";
 import { trainSteeringVector } from "../src/steering/training/train";
 

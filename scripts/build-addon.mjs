@@ -5,7 +5,7 @@
 // reads node-llama-cpp's native objects. It links nothing from llama.cpp: symbols are resolved at run
 // time from the libraries node-llama-cpp loaded. Skips work when nothing changed.
 //
-// The versions it is built for come from src/engine/native/native-abi.json (also read by the engine at
+// The versions it is built for come from src/engine/native/nativeAbi.json (also read by the engine at
 // run time) and reach the C++ code as -D defines.
 //
 // Options, for tests that build a variant: --out-dir DIR (instead of build/native) and
@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const sourceDir = path.join(root, "src", "engine", "native");
-const nativeAbi = JSON.parse(readFileSync(path.join(sourceDir, "native-abi.json"), "utf8"));
+const nativeAbi = JSON.parse(readFileSync(path.join(sourceDir, "nativeAbi.json"), "utf8"));
 const expectedNodeLlamaCppVersion = nativeAbi.nodeLlamaCppVersion;
 
 const require = createRequire(import.meta.url);

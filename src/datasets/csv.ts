@@ -3,15 +3,15 @@ import {
 	REQUIRED_CONTRAST_PAIR_FIELDS,
 	type ContrastPair,
 	type ContrastPairField,
-} from "./contrast-pair";
-import { closestName } from "./closest-name";
-import { formatCsvRecords, parseCsvRecords, type CsvRecord } from "./csv-records";
+} from "./contrastPair";
+import { closestName } from "./closestName";
+import { formatCsvRecords, parseCsvRecords, type CsvRecord } from "./csvRecords";
 import type { DatasetIssue } from "./issues";
 import { requireNoErrors, type DatasetReading, type ParsedPairs } from "./jsonl";
 import { resolveDatasetLimits, type DatasetLimits } from "./limits";
-import { PairCollection } from "./pair-collection";
-import { readPairRecord } from "./pair-record";
-import { stripByteOrderMark } from "./text-lines";
+import { PairCollection } from "./pairCollection";
+import { readPairRecord } from "./pairRecord";
+import { stripByteOrderMark } from "./textLines";
 
 /**
  * Parses a CSV dataset whose first record is a header naming the columns `positive`, `negative` and

@@ -1,11 +1,11 @@
 /** Contrast-pair datasets: schema, validation, file formats, storage and generators. */
-export { pairTexts, CONTRAST_PAIR_FIELDS, type ContrastPair, type ContrastPairField, type Dataset } from "./contrast-pair";
+export { pairTexts, CONTRAST_PAIR_FIELDS, type ContrastPair, type ContrastPairField, type Dataset } from "./contrastPair";
 export { DatasetSaveRefusedError, DatasetValidationError, formatDatasetIssue, type DatasetIssue } from "./issues";
 export { DEFAULT_DATASET_LIMITS, resolveDatasetLimits, type DatasetLimits } from "./limits";
 export { parseJsonl, readJsonl, toJsonl, type DatasetReading, type ParsedPairs } from "./jsonl";
 export { parseCsv, readCsv, toCsv } from "./csv";
-export { validatePairs } from "./validate-pairs";
-export { datasetFormatOf, datasetNameOf, datasetPathInDirectory, type DatasetFormat } from "./dataset-files";
+export { validatePairs } from "./validatePairs";
+export { datasetFormatOf, datasetNameOf, datasetPathInDirectory, type DatasetFormat } from "./datasetFiles";
 export {
 	loadDataset,
 	readDataset,
@@ -18,8 +18,8 @@ export {
 	type LoadedDataset,
 	type DatasetFileEntry,
 } from "./storage";
-export { applyChatTemplate, type ChatFormatter, type ChatMessage, type ChatTemplateOptions } from "./generators/chat-template";
-export { createChatFormatter, type ChatFormatterOptions, type ChatWrapperLike } from "./generators/chat-formatter";
-export { personaPairs, type PersonaPairOptions } from "./generators/persona-pairs";
-export { truncationSuffixes, splitIntoWordPieces, type TextSplitter } from "./generators/truncation-suffixes";
-export { promptPair, type PromptPairOptions } from "./generators/prompt-pair";
+export { applyChatTemplate, type ChatFormatter, type ChatMessage, type ChatTemplateOptions } from "./generators/chatTemplate";
+export { createChatFormatter, type ChatFormatterOptions, type ChatWrapperLike } from "./generators/chatFormatter";
+export { personaPairs, type PersonaPairOptions } from "./generators/personaPairs";
+export { truncationSuffixes, splitIntoWordPieces, type TextSplitter } from "./generators/truncationSuffixes";
+export { promptPair, type PromptPairOptions } from "./generators/promptPair";

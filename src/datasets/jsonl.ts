@@ -1,9 +1,9 @@
-import { CONTRAST_PAIR_FIELDS, type ContrastPair } from "./contrast-pair";
+import { CONTRAST_PAIR_FIELDS, type ContrastPair } from "./contrastPair";
 import { DatasetValidationError, type DatasetIssue } from "./issues";
 import { resolveDatasetLimits, type DatasetLimits } from "./limits";
-import { PairCollection } from "./pair-collection";
-import { readPairRecord } from "./pair-record";
-import { numberedLines, stripByteOrderMark } from "./text-lines";
+import { PairCollection } from "./pairCollection";
+import { readPairRecord } from "./pairRecord";
+import { numberedLines, stripByteOrderMark } from "./textLines";
 
 export interface ParsedPairs {
 	readonly pairs: readonly ContrastPair[];

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { writeFileAtomic } from "../files/atomic-write";
-import type { Dataset } from "./contrast-pair";
+import { writeFileAtomic } from "../files/atomicWrite";
+import type { Dataset } from "./contrastPair";
 import { readCsv, toCsv } from "./csv";
 import {
 	datasetFormatOf,
@@ -10,11 +10,11 @@ import {
 	datasetPathInDirectory,
 	requireDatasetFormat,
 	type DatasetFormat,
-} from "./dataset-files";
+} from "./datasetFiles";
 import { DatasetSaveRefusedError, type DatasetIssue } from "./issues";
 import { readJsonl, requireNoErrors, toJsonl, type DatasetReading } from "./jsonl";
 import { resolveDatasetLimits, type DatasetLimits } from "./limits";
-import { validatePairs } from "./validate-pairs";
+import { validatePairs } from "./validatePairs";
 
 /** A dataset read from disk, with the problems that did not prevent loading it. */
 export interface LoadedDataset extends Dataset {

@@ -5,7 +5,7 @@
  * boundary without JSON encoding. Every request has an id; the engine answers with zero or more
  * `progress` messages and exactly one `result` or `error`. A `cancel` message aborts a request.
  */
-import type { ContrastPair } from "../datasets/contrast-pair";
+import type { ContrastPair } from "../datasets/contrastPair";
 import type { PositionSpec } from "../steering/positions";
 import type { SteeringVector } from "../steering/vector";
 

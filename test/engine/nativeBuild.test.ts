@@ -1,5 +1,5 @@
 /**
- * scripts/build-addon.mjs: the versions it compiles in come from native-abi.json, and its fingerprint
+ * scripts/build-addon.mjs: the versions it compiles in come from nativeAbi.json, and its fingerprint
  * covers the toolchain, so a changed compiler or node-addon-api rebuilds the addon. Uses a stand-in
  * compiler that records its arguments instead of compiling, so it takes well under a second.
  */
@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import nativeAbi from "../../src/engine/native/native-abi.json";
+import nativeAbi from "../../src/engine/native/nativeAbi.json";
 import type { NativeAddon } from "../../src/engine/process/nativeAddon";
 import { repoRoot } from "../helpers/testModels";
 
@@ -40,7 +40,7 @@ describe("native addon build", function () {
 	const build = (compiler: string, outDir: string) =>
 		execFileSync(process.execPath, [buildScript, "--out-dir", outDir], { env: { ...process.env, CXX: compiler }, encoding: "utf8" });
 
-	it("compiles native-abi.json's versions in and rebuilds when the compiler changes", () => {
+	it("compiles nativeAbi.json's versions in and rebuilds when the compiler changes", () => {
 		const outDir = path.join(dir, "out");
 		const first = fakeCompiler("cxx-a", "fake-cxx 1.0 (first line)\nsecond line");
 		assert.match(build(first, outDir), /built/);
@@ -59,7 +59,7 @@ describe("native addon build", function () {
 		assert.equal(JSON.parse(readFileSync(path.join(outDir, "steer-native.json"), "utf8")).compiler, "fake-cxx 2.0");
 	});
 
-	it("the real build's metadata and the addon itself report native-abi.json's versions", () => {
+	it("the real build's metadata and the addon itself report nativeAbi.json's versions", () => {
 		const metadata = JSON.parse(readFileSync(path.join(repoRoot, "build", "native", "steer-native.json"), "utf8"));
 		const native = createRequire(__filename)(path.join(repoRoot, "build", "native", "steer-native.node")) as NativeAddon;
 		assert.equal(metadata.nodeLlamaCppVersion, nativeAbi.nodeLlamaCppVersion);

@@ -1,11 +1,11 @@
 /**
  * The native addon reads node-llama-cpp's internals, so the version it is built for is recorded once
- * (src/engine/native/native-abi.json) and everything else must agree with that record.
+ * (src/engine/native/nativeAbi.json) and everything else must agree with that record.
  */
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import nativeAbi from "../../src/engine/native/native-abi.json";
+import nativeAbi from "../../src/engine/native/nativeAbi.json";
 import { expectedAbiVersion, expectedNodeLlamaCppVersion } from "../../src/engine/process/nativeAddon";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -34,7 +34,7 @@ describe("native addon ABI record", () => {
 		const version = nativeAbi.nodeLlamaCppVersion;
 		for (const file of files) {
 			const text = readFileSync(path.join(root, file), "utf8");
-			assert.ok(!text.includes(version), `${file} spells out node-llama-cpp ${version}; read it from native-abi.json instead`);
+			assert.ok(!text.includes(version), `${file} spells out node-llama-cpp ${version}; read it from nativeAbi.json instead`);
 			assert.doesNotMatch(text, /abiVersion\s*[:=]\s*\d|Number::New\(env,\s*\d+\s*\)/, `${file} spells out an ABI version`);
 		}
 	});

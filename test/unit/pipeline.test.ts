@@ -13,8 +13,8 @@ import { checkVectorFitsModel } from "../../src/steering/pipeline/modelShape";
 import { bandPushFraction, trainFromPairs } from "../../src/steering/pipeline/trainFromPairs";
 import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
 import type { PositionSpec } from "../../src/steering/positions";
-import { cosine } from "../../src/steering/training/linear-algebra";
-import { gaussian, randomUnit } from "./steering-synthetic";
+import { cosine } from "../../src/steering/training/linearAlgebra";
+import { gaussian, randomUnit } from "./steeringSynthetic";
 
 const nEmbd = 32;
 const nLayer = 6;

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { validatePairs, type ContrastPair } from "../../src/datasets";
-import { selfJudgeSuffix } from "../../src/steering/evaluation/self-judge";
+import { selfJudgeSuffix } from "../../src/steering/evaluation/selfJudge";
 import { selfLabelPairs } from "../../src/steering/pipeline/selfLabel";
 import type { GenerationRequest, SteerableModel } from "../../src/steering/pipeline/steerableModel";
 import { seededRandom } from "../helpers/testModels";

@@ -7,7 +7,7 @@ import { collectPairActivations } from "../../src/steering/pipeline/collectActiv
 import type { CapturedLayerRows, HiddenStateCaptureOptions, HiddenStateSource, TextToCapture } from "../../src/steering/pipeline/hiddenStateSource";
 import { trainFromPairs } from "../../src/steering/pipeline/trainFromPairs";
 import { trainSteeringVector } from "../../src/steering/training/train";
-import { gaussian } from "./steering-synthetic";
+import { gaussian } from "./steeringSynthetic";
 
 const nEmbd = 24;
 const nLayer = 5;

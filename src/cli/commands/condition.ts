@@ -1,5 +1,5 @@
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
-import { findBestCondition } from "../../steering/conditions/grid-search";
+import { findBestCondition } from "../../steering/conditions/gridSearch";
 import type { ConditionSquash } from "../../steering/conditions/similarity";
 import { parseLayerSpec } from "../../steering/layerSpec";
 import { loadModelParams, modelOptions, parseCommandArgs, requireString, UsageError } from "../args";

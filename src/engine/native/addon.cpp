@@ -6,7 +6,7 @@
 //   contextShape(addonContext) -> {nLayer, nEmbd}    validate and describe a node-llama-cpp context
 //   setControlVector(addonContext, data|null, ilStart, ilEnd)   steer node-llama-cpp's own context
 //   CaptureContext                                   see capture_context.h
-//   abiVersion, nodeLlamaCppVersion                  what it was built for (native-abi.json)
+//   abiVersion, nodeLlamaCppVersion                  what it was built for (nativeAbi.json)
 #include <napi.h>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// The versions this addon is built for. Their one source is native-abi.json beside this file:
+// The versions this addon is built for. Their one source is nativeAbi.json beside this file:
 // scripts/build-addon.mjs passes them to the compiler, and src/engine/process/nativeAddon.ts imports the
 // same file, so the C++ messages, the build check and the run-time check can never disagree.
 #pragma once

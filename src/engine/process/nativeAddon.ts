@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { EngineError } from "../errors";
 // The one record of what the addon is built for; scripts/build-addon.mjs compiles the same values in.
-import nativeAbi from "../native/native-abi.json";
+import nativeAbi from "../native/nativeAbi.json";
 
 export interface NativeCaptureRequest {
 	layers: Int32Array;

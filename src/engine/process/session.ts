@@ -6,9 +6,9 @@
  * change while no decode runs, and a single queue keeps results attached to the request that asked.
  */
 import type { Llama, LlamaCompletion, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
-import type { ContrastPair } from "../../datasets/contrast-pair";
-import { createChatFormatter } from "../../datasets/generators/chat-formatter";
-import { applyChatTemplate } from "../../datasets/generators/chat-template";
+import type { ContrastPair } from "../../datasets/contrastPair";
+import { createChatFormatter } from "../../datasets/generators/chatFormatter";
+import { applyChatTemplate } from "../../datasets/generators/chatTemplate";
 import { buildControlVectorBuffer, type ControlVectorBuffer } from "../controlVectorBuffer";
 import { EngineError } from "../errors";
 import { checkModelFile } from "../modelFile";

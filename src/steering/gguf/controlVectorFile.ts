@@ -1,5 +1,5 @@
 import fs from "node:fs/promises";
-import { writeFileAtomic } from "../../files/atomic-write";
+import { writeFileAtomic } from "../../files/atomicWrite";
 import type { SteeringVector } from "../vector";
 import { GgufFormatError } from "./errors";
 import { type ControlVectorFile, type ReadControlVectorOptions, type WriteControlVectorOptions, readControlVector, writeControlVector } from "./controlVector";

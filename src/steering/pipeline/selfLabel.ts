@@ -8,7 +8,7 @@
  * them, which is the contrast a vector should capture; pairing across prompts would mix in topic too.
  * The i-th best is paired with the i-th worst, so the first pair of a prompt has the widest gap.
  */
-import { selfJudgeSuffix } from "../evaluation/self-judge";
+import { selfJudgeSuffix } from "../evaluation/selfJudge";
 import type { SteerableModel } from "./steerableModel";
 import { selfJudge } from "./strengthSweep";
 

@@ -9,10 +9,10 @@
  * token) rather than averaging per-sample perplexities, which one short degenerate sample would
  * dominate.
  */
-import { effectScore } from "../evaluation/effect-score";
+import { effectScore } from "../evaluation/effectScore";
 import { perplexity } from "../evaluation/perplexity";
-import { selfJudgeScore, selfJudgeSuffix } from "../evaluation/self-judge";
-import { analyzeStrengthSweep, type SweepAnalysis, type SweepPoint } from "../evaluation/strength-sweep";
+import { selfJudgeScore, selfJudgeSuffix } from "../evaluation/selfJudge";
+import { analyzeStrengthSweep, type SweepAnalysis, type SweepPoint } from "../evaluation/strengthSweep";
 import type { SteeringVector } from "../vector";
 import type { SteerableModel } from "./steerableModel";
 

@@ -12,7 +12,7 @@
 import { bakeCalibration, DEFAULT_PUSH_FRACTION, typicalNormsFromDiagnostics } from "../calibration";
 import type { PositionSpec } from "../positions";
 import type { LayerDiagnostics } from "../training/diagnostics";
-import { suggestLayers } from "../training/layer-selection";
+import { suggestLayers } from "../training/layerSelection";
 import { TRAINING_METHODS, type TrainingMethod } from "../training/methods";
 import type { LayerActivations } from "../training/activations";
 import { trainSteeringVector, type TrainingOptions, type TrainingResult } from "../training/train";

@@ -6,7 +6,7 @@
  * side means no per-row object overhead, sequential memory access in the kernels, and a buffer that can
  * be transferred between processes without copying row by row.
  */
-import type { RowMatrix } from "./linear-algebra";
+import type { RowMatrix } from "./linearAlgebra";
 
 export interface LayerActivations {
 	/** llama.cpp block index the states were read from (output of block `layer`). 0 is allowed for diagnostics. */

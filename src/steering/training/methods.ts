@@ -22,8 +22,8 @@
  */
 import type { LayerActivations } from "./activations";
 import { pairDifferences, type DifferenceMatrix } from "./activations";
-import { dotF32F64, dotF64, meanRows, normalizeInPlace, type RowMatrix } from "./linear-algebra";
-import { topPrincipalComponent } from "./top-component";
+import { dotF32F64, dotF64, meanRows, normalizeInPlace, type RowMatrix } from "./linearAlgebra";
+import { topPrincipalComponent } from "./topComponent";
 
 export type TrainingMethod = "mean-diff" | "pca-diff" | "pca-center";
 

@@ -4,7 +4,7 @@
  * Held-out separation is only comparable across layers if every layer uses the same split, and only
  * reproducible if the split is seeded; a seeded Fisher–Yates shuffle gives both.
  */
-import { seededRandom } from "./top-component";
+import { seededRandom } from "./topComponent";
 
 export interface PairSplit {
 	/** Sorted pair indices used to fit the direction. */

@@ -10,7 +10,7 @@
 import type { SteeringVector } from "../vector";
 import { pairCount, type LayerActivations } from "./activations";
 import { meanAndStd, projectionHistogram, type LayerDiagnostics } from "./diagnostics";
-import { dotF32, dotF32F64, multiplyRows } from "./linear-algebra";
+import { dotF32, dotF32F64, multiplyRows } from "./linearAlgebra";
 import { fitDirection, TRAINING_METHODS, type TrainingMethod } from "./methods";
 import { decideSign, negateInPlace, separationAccuracy } from "./sign";
 import { splitPairs } from "./split";

@@ -5,7 +5,7 @@
  * them best (`findBestCondition`). One search at a time; a new one or Stop aborts the running one.
  */
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
-import { findBestCondition, type ConditionGridPoint } from "../../steering/conditions/grid-search";
+import { findBestCondition, type ConditionGridPoint } from "../../steering/conditions/gridSearch";
 import type { SteeringVector } from "../../steering/vector";
 import type { ConditionPoint, ConditionSearchView, WebviewToHost } from "../../../webview/protocol/messages";
 import type { EngineService } from "../engine/engineService";

@@ -7,7 +7,7 @@ import path from "node:path";
 import { loadControlVectorFile } from "../../steering/gguf/controlVectorFile";
 import type { SteeringVector } from "../../steering/vector";
 import { VECTOR_EXTENSIONS } from "../../../webview/protocol/fileNames";
-import { writeFileAtomic } from "../../files/atomic-write";
+import { writeFileAtomic } from "../../files/atomicWrite";
 import { ensureFolder } from "../storage/steerFolders";
 import { resolveTargetFileName, type IfExists } from "../storage/vectorFileNames";
 import { fileInFolder } from "../storage/safeFileName";

@@ -3,7 +3,7 @@
  * (they may come from the webview); reading and writing go through the datasets module, which
  * validates every pair and writes atomically.
  */
-import { pathExists } from "../../files/path-exists";
+import { pathExists } from "../../files/pathExists";
 import {
 	deleteDataset,
 	listDatasets,

@@ -6,7 +6,7 @@
  */
 import path from "node:path";
 import * as vscode from "vscode";
-import { pathExists } from "../../files/path-exists";
+import { pathExists } from "../../files/pathExists";
 import { MAX_FILE_NAME_LENGTH } from "../../../webview/protocol/fileNames";
 import { IF_EXISTS_CHOICES, type IfExistsChoice } from "../../../webview/protocol/messages";
 

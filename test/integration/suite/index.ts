@@ -4,7 +4,7 @@
 import Mocha from "mocha";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { RESULT_LINE_PREFIX } from "./result-line";
+import { RESULT_LINE_PREFIX } from "./resultLine";
 import { shuffledBySeed, testOrderSeed } from "../../../scripts/integration/test-order.mjs";
 
 function inTestOrder(files: string[]): string[] {

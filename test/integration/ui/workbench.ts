@@ -1,7 +1,7 @@
 // Small helpers over the VS Code web workbench's DOM, kept in one place because the class
 // names are VS Code internals that may change between versions.
 import type { Locator, Page } from "playwright-core";
-import type { ContributedCommand } from "./ui-test";
+import type { ContributedCommand } from "./uiTest";
 
 /** How the command palette shows a command: "Category: Title" when it has a category. */
 export function paletteLabel(command: ContributedCommand): string {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { gramMatrix, cosine, type RowMatrix } from "../../src/steering/training/linear-algebra";
-import { symmetricEigen } from "../../src/steering/training/symmetric-eigen";
-import { topPrincipalComponent } from "../../src/steering/training/top-component";
-import { gaussian } from "./steering-synthetic";
+import { gramMatrix, cosine, type RowMatrix } from "../../src/steering/training/linearAlgebra";
+import { symmetricEigen } from "../../src/steering/training/symmetricEigen";
+import { topPrincipalComponent } from "../../src/steering/training/topComponent";
+import { gaussian } from "./steeringSynthetic";
 
 function randomMatrix(rows: number, cols: number, seed: number, scales?: number[]): RowMatrix {
 	const normal = gaussian(seed);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import type { UiTest } from "./ui-test";
+import type { UiTest } from "./uiTest";
 import { answerOpenDialog, openPaletteShowing, paletteRow } from "./workbench";
 
 const NOT_A_MODEL = "not-a-model.gguf";

@@ -2,7 +2,7 @@
  * Seeded synthetic hidden states for the steering tests: Gaussian noise plus a planted shift.
  * (Not a test file itself: mocha only loads *.test.ts.)
  */
-import { seededRandom } from "../../src/steering/training/top-component";
+import { seededRandom } from "../../src/steering/training/topComponent";
 import type { LayerActivations } from "../../src/steering/training/activations";
 
 export function gaussian(seed: number): () => number {

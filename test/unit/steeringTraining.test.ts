@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { packLayerActivations, type LayerActivations } from "../../src/steering/training/activations";
 import type { LayerDiagnostics } from "../../src/steering/training/diagnostics";
 import { projectionHistogram } from "../../src/steering/training/diagnostics";
-import { suggestLayers } from "../../src/steering/training/layer-selection";
-import { cosine } from "../../src/steering/training/linear-algebra";
+import { suggestLayers } from "../../src/steering/training/layerSelection";
+import { cosine } from "../../src/steering/training/linearAlgebra";
 import { TRAINING_METHODS } from "../../src/steering/training/methods";
 import { decideSign } from "../../src/steering/training/sign";
 import { splitPairs } from "../../src/steering/training/split";
 import { trainSteeringVector } from "../../src/steering/training/train";
-import { plantedActivations, randomUnit } from "./steering-synthetic";
+import { plantedActivations, randomUnit } from "./steeringSynthetic";
 
 const nEmbd = 64;
 

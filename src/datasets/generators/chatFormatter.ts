@@ -1,5 +1,5 @@
 import type { ChatHistoryItem, ChatWrapper } from "node-llama-cpp";
-import type { ChatFormatter, ChatMessage } from "./chat-template";
+import type { ChatFormatter, ChatMessage } from "./chatTemplate";
 
 /** The part of node-llama-cpp's `ChatWrapper` that rendering needs; any of its chat wrappers fits. */
 export type ChatWrapperLike = Pick<ChatWrapper, "generateContextState">;

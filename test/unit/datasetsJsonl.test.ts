@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { DatasetValidationError, type DatasetIssue } from "../../src/datasets/issues";
 import { parseJsonl, toJsonl } from "../../src/datasets/jsonl";
-import { validatePairs } from "../../src/datasets/validate-pairs";
-import { pairTexts, type ContrastPair } from "../../src/datasets/contrast-pair";
+import { validatePairs } from "../../src/datasets/validatePairs";
+import { pairTexts, type ContrastPair } from "../../src/datasets/contrastPair";
 
 function issuesOf(run: () => unknown): DatasetIssue[] {
 	try {

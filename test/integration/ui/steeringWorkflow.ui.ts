@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FrameLocator, Page } from "playwright-core";
-import type { UiTest } from "./ui-test";
+import type { UiTest } from "./uiTest";
 import { answerOpenDialog, quickInput } from "./workbench";
 
 const MODEL_FILE = "TinyStories-656K.f16.gguf";

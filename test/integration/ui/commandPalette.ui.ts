@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ContributedCommand, ExtensionManifest, UiTest } from "./ui-test";
+import type { ContributedCommand, ExtensionManifest, UiTest } from "./uiTest";
 import { notificationTexts, openPaletteShowing, outputPanel, paletteLabel, paletteRow, quickInput } from "./workbench";
 
 const PREFERRED_COMMAND = "steer.showLog";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { UiTest } from "./ui-test";
+import type { UiTest } from "./uiTest";
 
 export const tests: UiTest[] = [
 	{

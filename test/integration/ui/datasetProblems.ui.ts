@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { UiTest } from "./ui-test";
+import type { UiTest } from "./uiTest";
 
 const TYPO = "typo.jsonl";
 const TYPO_TEXT = '{"postive": "Lily smiled.", "negative": "Lily cried."}\n{"positive": "A happy day.", "negative": "A sad day."}\nnot json at all\n';

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { findBestCondition } from "../../src/steering/conditions/grid-search";
+import { findBestCondition } from "../../src/steering/conditions/gridSearch";
 import { activeBehaviors, evaluateRule, parseRule, RuleParseError } from "../../src/steering/conditions/rules";
 import { conditionHolds, conditionSimilarity, fromIbmComparator } from "../../src/steering/conditions/similarity";
 import type { SteeringVector } from "../../src/steering/vector";
-import { gaussian, randomUnit } from "./steering-synthetic";
+import { gaussian, randomUnit } from "./steeringSynthetic";
 
 describe("steering conditions (CAST)", () => {
 	it("similarity is |cos(h, c)| and ignores the sign of c", () => {

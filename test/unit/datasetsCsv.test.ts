@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ContrastPair } from "../../src/datasets/contrast-pair";
+import type { ContrastPair } from "../../src/datasets/contrastPair";
 import { parseCsv, toCsv } from "../../src/datasets/csv";
 import { DatasetValidationError, type DatasetIssue } from "../../src/datasets/issues";
 import { parseJsonl, toJsonl } from "../../src/datasets/jsonl";

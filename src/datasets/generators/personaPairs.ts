@@ -1,5 +1,5 @@
-import type { ContrastPair } from "../contrast-pair";
-import type { ChatFormatter } from "./chat-template";
+import type { ContrastPair } from "../contrastPair";
+import type { ChatFormatter } from "./chatTemplate";
 
 export interface PersonaPairOptions {
 	/** A statement with a `{persona}` placeholder, e.g. "Act as if you're extremely {persona}." */

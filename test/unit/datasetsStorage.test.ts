@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { writeFileAtomic, type AtomicWriteFileSystem } from "../../src/files/atomic-write";
+import { writeFileAtomic, type AtomicWriteFileSystem } from "../../src/files/atomicWrite";
 import { DatasetSaveRefusedError, DatasetValidationError } from "../../src/datasets/issues";
 import {
 	deleteDataset,

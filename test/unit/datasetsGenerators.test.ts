@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { applyChatTemplate, type ChatMessage } from "../../src/datasets/generators/chat-template";
-import { personaPairs } from "../../src/datasets/generators/persona-pairs";
-import { promptPair } from "../../src/datasets/generators/prompt-pair";
-import { splitIntoWordPieces, truncationSuffixes } from "../../src/datasets/generators/truncation-suffixes";
-import { validatePairs } from "../../src/datasets/validate-pairs";
+import { applyChatTemplate, type ChatMessage } from "../../src/datasets/generators/chatTemplate";
+import { personaPairs } from "../../src/datasets/generators/personaPairs";
+import { promptPair } from "../../src/datasets/generators/promptPair";
+import { splitIntoWordPieces, truncationSuffixes } from "../../src/datasets/generators/truncationSuffixes";
+import { validatePairs } from "../../src/datasets/validatePairs";
 
 /** A transparent template that makes the message structure visible in the text. */
 const bracketFormat = (messages: readonly ChatMessage[]) =>

@@ -1,8 +1,8 @@
-import type { ContrastPair } from "./contrast-pair";
+import type { ContrastPair } from "./contrastPair";
 import { DatasetValidationError, type DatasetIssue } from "./issues";
 import type { ParsedPairs } from "./jsonl";
-import { PairCollection } from "./pair-collection";
-import { readPairRecord } from "./pair-record";
+import { PairCollection } from "./pairCollection";
+import { readPairRecord } from "./pairRecord";
 
 /**
  * Applies the file checks to pairs built in memory (by a generator, an editor, a caller of

@@ -13,8 +13,8 @@
  * The explained-variance ratio needs only λ₁ and the trace of XᵀX, which is the sum of squared row
  * norms — no further eigenvalues.
  */
-import { axpyF32F64, axpyF64, dotF32, dotF32F64, dotF64, meanRows, normalizeInPlace, type NumericVector, type RowMatrix } from "./linear-algebra";
-import { symmetricEigen } from "./symmetric-eigen";
+import { axpyF32F64, axpyF64, dotF32, dotF32F64, dotF64, meanRows, normalizeInPlace, type NumericVector, type RowMatrix } from "./linearAlgebra";
+import { symmetricEigen } from "./symmetricEigen";
 import { mulberry32 } from "../random";
 
 export interface TopComponentOptions {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { applyChatTemplate } from "../../src/datasets/generators/chat-template";
-import { createChatFormatter, type ChatWrapperLike } from "../../src/datasets/generators/chat-formatter";
+import { applyChatTemplate } from "../../src/datasets/generators/chatTemplate";
+import { createChatFormatter, type ChatWrapperLike } from "../../src/datasets/generators/chatFormatter";
 
 describe("datasets: chat formatter from node-llama-cpp wrappers", () => {
 	let llama: typeof import("node-llama-cpp");

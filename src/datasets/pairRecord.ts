@@ -3,8 +3,8 @@ import {
 	REQUIRED_CONTRAST_PAIR_FIELDS,
 	type ContrastPair,
 	type ContrastPairField,
-} from "./contrast-pair";
-import { closestName } from "./closest-name";
+} from "./contrastPair";
+import { closestName } from "./closestName";
 import type { DatasetIssue } from "./issues";
 
 export interface RecordLocation {

@@ -1,6 +1,6 @@
-import type { ContrastPair } from "./contrast-pair";
+import type { ContrastPair } from "./contrastPair";
 import type { DatasetIssue } from "./issues";
-import type { RecordLocation } from "./pair-record";
+import type { RecordLocation } from "./pairRecord";
 
 /**
  * Accumulates the pairs of one file and checks what only the whole file can tell: ids must be unique

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { effectScore } from "../../src/steering/evaluation/effect-score";
+import { effectScore } from "../../src/steering/evaluation/effectScore";
 import { perplexity } from "../../src/steering/evaluation/perplexity";
-import { selfJudgeScore, selfJudgeSuffix } from "../../src/steering/evaluation/self-judge";
-import { analyzeStrengthSweep } from "../../src/steering/evaluation/strength-sweep";
+import { selfJudgeScore, selfJudgeSuffix } from "../../src/steering/evaluation/selfJudge";
+import { analyzeStrengthSweep } from "../../src/steering/evaluation/strengthSweep";
 
 describe("steering evaluation", () => {
 	it("counts whole-word keywords and regex matches per 100 words", () => {

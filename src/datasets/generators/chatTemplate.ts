@@ -1,4 +1,4 @@
-import type { ContrastPair } from "../contrast-pair";
+import type { ContrastPair } from "../contrastPair";
 
 export interface ChatMessage {
 	readonly role: "system" | "user" | "assistant";

@@ -1,4 +1,4 @@
-import type { ContrastPair } from "../contrast-pair";
+import type { ContrastPair } from "../contrastPair";
 
 export interface PromptPairOptions {
 	/** Appended to the shorter prompt until the lengths match; a space, as in ActAdd, by default. */
