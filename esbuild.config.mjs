@@ -28,7 +28,9 @@ function nodeModule(entry, outfile) {
 		target: "node20",
 		external: ["node-llama-cpp"],
 		// Bundled CommonJS helpers may call require(); give the ES module one.
-		banner: { js: "import { createRequire as __steerCreateRequire } from 'node:module'; const require = __steerCreateRequire(import.meta.url);" }
+		banner: {
+			js: "import { createRequire as __steerCreateRequire } from 'node:module'; const require = __steerCreateRequire(import.meta.url);"
+		}
 	};
 }
 

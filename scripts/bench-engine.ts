@@ -25,7 +25,8 @@ const reps = Number(values.reps ?? 5);
 const tokens = Number(values.tokens ?? 256);
 // Generation prompt: the story models continue it for hundreds of tokens without an end-of-story token.
 const prompt = "Once upon a time";
-const capturePrompt = "Once upon a time, there was a little girl named Lily. She loved to play in the park with her dog.";
+const capturePrompt =
+	"Once upon a time, there was a little girl named Lily. She loved to play in the park with her dog.";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number, digits = 3) => x.toFixed(digits);
@@ -62,7 +63,9 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 	const info = await engine.loadModel({ modelPath, gpu: false, threads, contextSize: 512 });
 	// A push small enough to leave the greedy tokens unchanged, so both runs do exactly the same work and
 	// the ratio shows the cost of steering itself.
-	const steering = [{ vector: { nEmbd: info.nEmbd, directions: randomDirections(info.nLayer, info.nEmbd) }, strength: 1e-4 }];
+	const steering = [
+		{ vector: { nEmbd: info.nEmbd, directions: randomDirections(info.nLayer, info.nEmbd) }, strength: 1e-4 }
+	];
 	const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" as never });
 	const model = await llama.loadModel({ modelPath });
 	const context = await model.createContext({ contextSize: 512, threads, sequences: 1 });
@@ -73,7 +76,11 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 	const steered: number[] = [];
 	const bareRates: number[] = [];
 	const counts = { unsteered: 0, steered: 0, bare: 0, identical: true };
-	const cpu = { unsteered: { seconds: 0, tokens: 0 }, steered: { seconds: 0, tokens: 0 }, bare: { seconds: 0, tokens: 0 } };
+	const cpu = {
+		unsteered: { seconds: 0, tokens: 0 },
+		steered: { seconds: 0, tokens: 0 },
+		bare: { seconds: 0, tokens: 0 }
+	};
 	let reference: string | undefined;
 	// Blocks in A-B-B-A order against drift; the first run of a block applies the steering (a graph rebuild
 	// and a fresh KV cache in llama.cpp) and is not counted: steady-state speed is what users feel.
@@ -98,7 +105,11 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 		let count = 0;
 		const started = performance.now();
 		const cpuBefore = ownCpuSeconds();
-		await bare.generateCompletion(prompt, { maxTokens: tokens, temperature: 0, onToken: (chunk) => (count += chunk.length) });
+		await bare.generateCompletion(prompt, {
+			maxTokens: tokens,
+			temperature: 0,
+			onToken: (chunk) => (count += chunk.length)
+		});
 		cpu.bare.seconds += ownCpuSeconds() - cpuBefore;
 		cpu.bare.tokens += count;
 		bareRates.push(count / ((performance.now() - started) / 1000));
@@ -112,7 +123,10 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 	native.bind(internal);
 	const capture = new native.CaptureContext(internal, model, { contextSize: 512, threads });
 	const longPrompt = Array.from({ length: 4 }, () => capturePrompt).join(" ");
-	const ids = Int32Array.from([...(model.tokens.bos !== null ? [model.tokens.bos] : []), ...model.tokenize(longPrompt)] as number[]);
+	const ids = Int32Array.from([
+		...(model.tokens.bos !== null ? [model.tokens.bos] : []),
+		...model.tokenize(longPrompt)
+	] as number[]);
 	const allLayers = Int32Array.from({ length: info.nLayer }, (_, i) => i);
 	const plainMs: number[] = [];
 	const noCaptureMs: number[] = [];
@@ -121,7 +135,9 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 	for (let rep = 0; rep < reps * 4; rep++) {
 		await sequence.clearHistory();
 		let started = performance.now();
-		await sequence.evaluateWithoutGeneratingNewTokens(Array.from(ids).slice(model.tokens.bos !== null ? 1 : 0) as never);
+		await sequence.evaluateWithoutGeneratingNewTokens(
+			Array.from(ids).slice(model.tokens.bos !== null ? 1 : 0) as never
+		);
 		plainMs.push(performance.now() - started);
 		started = performance.now();
 		await capture.capture(ids, { layers: new Int32Array(0), start: ids.length - 1, end: ids.length, mean: false });
@@ -138,7 +154,9 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 
 	// 4: generation speed per fixed thread count against "auto".
 	const threadRates = new Map<number, number>();
-	for (const count of [...new Set([1, 2, threads, os.availableParallelism(), os.availableParallelism() + 2])].sort((a, b) => a - b)) {
+	for (const count of [...new Set([1, 2, threads, os.availableParallelism(), os.availableParallelism() + 2])].sort(
+		(a, b) => a - b
+	)) {
 		const threadContext = await model.createContext({ contextSize: 512, threads: count, sequences: 1 });
 		const threadSequence = threadContext.getSequence();
 		const completion = new LlamaCompletion({ contextSequence: threadSequence });
@@ -161,7 +179,8 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 	await model.dispose();
 
 	const bestFixed = Math.max(...threadRates.values());
-	const perCpu = ({ seconds, tokens: generated }: { seconds: number; tokens: number }) => generated / Math.max(seconds, 0.01);
+	const perCpu = ({ seconds, tokens: generated }: { seconds: number; tokens: number }) =>
+		generated / Math.max(seconds, 0.01);
 	const results = {
 		"steered ÷ unsteered tokens/s": median(steered) / median(unsteered),
 		"steered ÷ unsteered tokens per CPU second": perCpu(cpu.steered) / perCpu(cpu.unsteered),
@@ -172,18 +191,30 @@ async function benchModel(label: string, modelPath: string): Promise<Record<stri
 		"all-layer capture ÷ same context without capture": median(captureAllMs) / median(noCaptureMs),
 		'threads "auto" ÷ best fixed count': threadRates.get(threads)! / bestFixed
 	};
-	console.log(`model: ${info.nLayer} layers × ${info.nEmbd}, prompt for capture: ${ids.length} tokens, auto threads: ${threads}`);
-	console.log(`tokens/s (median of ${reps}): engine unsteered ${fmt(median(unsteered), 0)}, steered ${fmt(median(steered), 0)}, bare ${fmt(median(bareRates), 0)}; tokens per run ${counts.unsteered}/${counts.steered}/${counts.bare}, steered tokens identical: ${counts.identical}`);
-	console.log(`prompt eval ms (median of ${reps * 4}): plain ${fmt(median(plainMs))}, capture context without capture ${fmt(median(noCaptureMs))}, all layers all positions ${fmt(median(captureAllMs))}, all layers last position ${fmt(median(captureLastMs))}`);
-	console.log(`generation tokens/s by threads: ${[...threadRates].map(([count, rate]) => `${count}: ${fmt(rate, 1)}`).join(", ")}`);
-	console.log(`CPU seconds for generation: engine unsteered ${fmt(cpu.unsteered.seconds, 2)} (${cpu.unsteered.tokens} tokens), steered ${fmt(cpu.steered.seconds, 2)} (${cpu.steered.tokens}), bare ${fmt(cpu.bare.seconds, 2)} (${cpu.bare.tokens})`);
+	console.log(
+		`model: ${info.nLayer} layers × ${info.nEmbd}, prompt for capture: ${ids.length} tokens, auto threads: ${threads}`
+	);
+	console.log(
+		`tokens/s (median of ${reps}): engine unsteered ${fmt(median(unsteered), 0)}, steered ${fmt(median(steered), 0)}, bare ${fmt(median(bareRates), 0)}; tokens per run ${counts.unsteered}/${counts.steered}/${counts.bare}, steered tokens identical: ${counts.identical}`
+	);
+	console.log(
+		`prompt eval ms (median of ${reps * 4}): plain ${fmt(median(plainMs))}, capture context without capture ${fmt(median(noCaptureMs))}, all layers all positions ${fmt(median(captureAllMs))}, all layers last position ${fmt(median(captureLastMs))}`
+	);
+	console.log(
+		`generation tokens/s by threads: ${[...threadRates].map(([count, rate]) => `${count}: ${fmt(rate, 1)}`).join(", ")}`
+	);
+	console.log(
+		`CPU seconds for generation: engine unsteered ${fmt(cpu.unsteered.seconds, 2)} (${cpu.unsteered.tokens} tokens), steered ${fmt(cpu.steered.seconds, 2)} (${cpu.steered.tokens}), bare ${fmt(cpu.bare.seconds, 2)} (${cpu.bare.tokens})`
+	);
 	for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(56)} ${fmt(value)}`);
 	return results;
 }
 
 async function main(): Promise<void> {
 	console.log(`# Steer engine benchmark — ${new Date().toISOString()}`);
-	console.log(`machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.availableParallelism()} cores available, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`);
+	console.log(
+		`machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.availableParallelism()} cores available, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`
+	);
 	const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.join(root, "..", "shared", "models"));
 	const scratch = mkdtempSync(path.join(os.tmpdir(), "steer-bench-"));
 	try {
@@ -201,7 +232,10 @@ async function main(): Promise<void> {
 	}
 }
 
-void main().then(() => process.exit(0), (error) => {
-	console.error(error);
-	process.exit(1);
-});
+void main().then(
+	() => process.exit(0),
+	(error) => {
+		console.error(error);
+		process.exit(1);
+	}
+);

@@ -77,7 +77,8 @@ const percentile = (xs: readonly number[], p: number) => {
 	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
 const ms = (x: number) => (Number.isNaN(x) ? "–" : `${x.toFixed(0)} ms`);
-const sleepUntil = (start: number, at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, start + at - performance.now())));
+const sleepUntil = (start: number, at: number) =>
+	new Promise((resolve) => setTimeout(resolve, Math.max(0, start + at - performance.now())));
 
 interface RunFigures {
 	readonly keystrokes: number;
@@ -98,13 +99,20 @@ interface RunSettings {
 	readonly multiline: boolean;
 }
 
-async function run(engine: EngineClient, supportsInfill: boolean, { debounceMs, maxTokens, cadenceMs, multiline }: RunSettings): Promise<RunFigures> {
+async function run(
+	engine: EngineClient,
+	supportsInfill: boolean,
+	{ debounceMs, maxTokens, cadenceMs, multiline }: RunSettings
+): Promise<RunFigures> {
 	const generationMs: number[] = [];
 	const staleStops: number[] = [];
 	let generations = 0;
 	let infill = false;
 	// The engine call, instrumented: how long each generation ran and, when abandoned, how long it took to stop.
-	const generate = async (params: GenerateParams, options: { signal: AbortSignal; onText: (text: string) => void }): Promise<GenerateResult> => {
+	const generate = async (
+		params: GenerateParams,
+		options: { signal: AbortSignal; onText: (text: string) => void }
+	): Promise<GenerateResult> => {
 		generations++;
 		const started = performance.now();
 		let abortedAt: number | undefined;
@@ -160,13 +168,27 @@ async function run(engine: EngineClient, supportsInfill: boolean, { debounceMs, 
 		);
 	}
 	await Promise.all(pending);
-	return { keystrokes: strokes.length, shown: latencies.length, fromCache, latencies, cachedLatencies, generatedLatencies, generationMs, staleStops, infill };
+	return {
+		keystrokes: strokes.length,
+		shown: latencies.length,
+		fromCache,
+		latencies,
+		cachedLatencies,
+		generatedLatencies,
+		generationMs,
+		staleStops,
+		infill
+	};
 }
 
 async function main(): Promise<void> {
 	if (!existsSync(modelPath)) throw new Error(`${modelPath} not found (set STEER_TEST_MODELS or pass --model)`);
-	console.log(`machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.availableParallelism()} cores available, load average ${os.loadavg()[0]!.toFixed(2)}, Node ${process.version}`);
-	console.log(`model: ${path.basename(modelPath)}; keystrokes every ${cadenceMs} ms, a ${pauseMs} ms pause every ${pauseEveryWords} words; up to ${maxTokens} tokens per suggestion`);
+	console.log(
+		`machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.availableParallelism()} cores available, load average ${os.loadavg()[0]!.toFixed(2)}, Node ${process.version}`
+	);
+	console.log(
+		`model: ${path.basename(modelPath)}; keystrokes every ${cadenceMs} ms, a ${pauseMs} ms pause every ${pauseEveryWords} words; up to ${maxTokens} tokens per suggestion`
+	);
 	const engine = new EngineClient({ steerRoot: root });
 	try {
 		// One thread: on a small shared machine llama.cpp is many times slower with more (see the models' notes).
@@ -174,20 +196,44 @@ async function main(): Promise<void> {
 		// Warm the engine (first graph build) so the first keystroke is not charged for it.
 		await engine.generate({ prompt: "Once upon a time", maxTokens: 4, temperature: 0 });
 		const runs: Array<RunSettings & { title: string }> = [
-			...debounceSettings.map((debounceMs) => ({ title: `debounce ${debounceMs} ms`, debounceMs, maxTokens, cadenceMs, multiline: false })),
-			{ title: `stale-stop probe: ${probe.maxTokens}-token multi-line suggestions, a key every ${probe.cadenceMs} ms, debounce 0`, ...probe }
+			...debounceSettings.map((debounceMs) => ({
+				title: `debounce ${debounceMs} ms`,
+				debounceMs,
+				maxTokens,
+				cadenceMs,
+				multiline: false
+			})),
+			{
+				title: `stale-stop probe: ${probe.maxTokens}-token multi-line suggestions, a key every ${probe.cadenceMs} ms, debounce 0`,
+				...probe
+			}
 		];
 		for (const settings of runs) {
 			const figures = await run(engine, info.supportsInfill, settings);
-			console.log(`\n## ${settings.title} (${figures.infill ? "fill-in-the-middle" : info.supportsInfill ? "infill supported, unused" : "plain continuation: the model has no infill tokens"})`);
-			console.log(`ghost text shown after ${figures.shown} of ${figures.keystrokes} keystrokes, ${figures.fromCache} from the cache`);
-			console.log(`keystroke → ghost text: p50 ${ms(percentile(figures.latencies, 50))}, p95 ${ms(percentile(figures.latencies, 95))}`);
-			console.log(`  generated: p50 ${ms(percentile(figures.generatedLatencies, 50))}, p95 ${ms(percentile(figures.generatedLatencies, 95))}, n=${figures.generatedLatencies.length}`);
-			console.log(`  answered from the cache: p50 ${ms(percentile(figures.cachedLatencies, 50))}, p95 ${ms(percentile(figures.cachedLatencies, 95))}, n=${figures.cachedLatencies.length}`);
-			console.log(`engine generation (completed): p50 ${ms(percentile(figures.generationMs, 50))}, p95 ${ms(percentile(figures.generationMs, 95))}, n=${figures.generationMs.length}`);
+			console.log(
+				`\n## ${settings.title} (${figures.infill ? "fill-in-the-middle" : info.supportsInfill ? "infill supported, unused" : "plain continuation: the model has no infill tokens"})`
+			);
+			console.log(
+				`ghost text shown after ${figures.shown} of ${figures.keystrokes} keystrokes, ${figures.fromCache} from the cache`
+			);
+			console.log(
+				`keystroke → ghost text: p50 ${ms(percentile(figures.latencies, 50))}, p95 ${ms(percentile(figures.latencies, 95))}`
+			);
+			console.log(
+				`  generated: p50 ${ms(percentile(figures.generatedLatencies, 50))}, p95 ${ms(percentile(figures.generatedLatencies, 95))}, n=${figures.generatedLatencies.length}`
+			);
+			console.log(
+				`  answered from the cache: p50 ${ms(percentile(figures.cachedLatencies, 50))}, p95 ${ms(percentile(figures.cachedLatencies, 95))}, n=${figures.cachedLatencies.length}`
+			);
+			console.log(
+				`engine generation (completed): p50 ${ms(percentile(figures.generationMs, 50))}, p95 ${ms(percentile(figures.generationMs, 95))}, n=${figures.generationMs.length}`
+			);
 			const worst = figures.staleStops.length > 0 ? Math.max(...figures.staleStops) : NaN;
-			const verdict = figures.staleStops.length === 0 ? "" : worst <= 50 ? " (goal ≤ 50 ms met)" : " (goal ≤ 50 ms missed)";
-			console.log(`stale generation stop: p50 ${ms(percentile(figures.staleStops, 50))}, p95 ${ms(percentile(figures.staleStops, 95))}, max ${ms(worst)}, n=${figures.staleStops.length}${verdict}`);
+			const verdict =
+				figures.staleStops.length === 0 ? "" : worst <= 50 ? " (goal ≤ 50 ms met)" : " (goal ≤ 50 ms missed)";
+			console.log(
+				`stale generation stop: p50 ${ms(percentile(figures.staleStops, 50))}, p95 ${ms(percentile(figures.staleStops, 95))}, max ${ms(worst)}, n=${figures.staleStops.length}${verdict}`
+			);
 		}
 	} finally {
 		await engine.dispose();

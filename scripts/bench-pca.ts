@@ -103,16 +103,22 @@ for (const diagnostics of result.diagnostics) {
 	if (direction && shift) worstCosine = Math.min(worstCosine, cosine(direction, shift));
 	iterations += diagnostics.iterations;
 }
-console.log(`data: ${pairs} pairs × ${layers} layers × ${nEmbd} dims (generated in ${(generationMs / 1000).toFixed(1)} s)`);
+console.log(
+	`data: ${pairs} pairs × ${layers} layers × ${nEmbd} dims (generated in ${(generationMs / 1000).toFixed(1)} s)`
+);
 console.log(
 	`pca-diff training with diagnostics, ${runs} runs: median ${medianMs.toFixed(0)} ms (${(medianMs / layers).toFixed(1)} ms per layer), ` +
-		`min ${timings[0].toFixed(0)} ms, max ${timings[timings.length - 1].toFixed(0)} ms`,
+		`min ${timings[0].toFixed(0)} ms, max ${timings[timings.length - 1].toFixed(0)} ms`
 );
 // CPU time is less sensitive than wall time to other processes competing for the cores.
-console.log(`CPU time: median ${cpuTimings[Math.floor(cpuTimings.length / 2)].toFixed(0)} ms, min ${cpuTimings[0].toFixed(0)} ms`);
-console.log(`final-fit Krylov steps per layer: ${(iterations / layers).toFixed(1)}; worst cosine with the planted shift: ${worstCosine.toFixed(4)}`);
+console.log(
+	`CPU time: median ${cpuTimings[Math.floor(cpuTimings.length / 2)].toFixed(0)} ms, min ${cpuTimings[0].toFixed(0)} ms`
+);
+console.log(
+	`final-fit Krylov steps per layer: ${(iterations / layers).toFixed(1)}; worst cosine with the planted shift: ${worstCosine.toFixed(4)}`
+);
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 console.log(
 	`mean held-out accuracy ${mean(result.diagnostics.map((d) => d.heldOutAccuracy ?? Number.NaN)).toFixed(3)}, ` +
-		`mean explained variance ${mean(result.diagnostics.map((d) => d.explainedVarianceRatio)).toFixed(3)}`,
+		`mean explained variance ${mean(result.diagnostics.map((d) => d.explainedVarianceRatio)).toFixed(3)}`
 );

@@ -47,7 +47,8 @@ function median(values: number[]): number {
 	return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-const fixed = (value: number | null | undefined, digits = 2) => (value === null || value === undefined ? "—" : value.toFixed(digits));
+const fixed = (value: number | null | undefined, digits = 2) =>
+	value === null || value === undefined ? "—" : value.toFixed(digits);
 
 async function main(): Promise<void> {
 	const engine = new EngineClient({ steerRoot: root });
@@ -57,23 +58,41 @@ async function main(): Promise<void> {
 		const { pairs } = await loadDataset(datasetPath);
 		const source = engineHiddenStateSource(engine);
 		const model = engineSteerableModel(engine);
-		console.log(`machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}`);
-		console.log(`model: ${path.basename(modelPath)} (${info.architecture}, ${info.nLayer} layers × ${info.nEmbd}); dataset: ${path.basename(datasetPath)} (${pairs.length} pairs)`);
+		console.log(
+			`machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}`
+		);
+		console.log(
+			`model: ${path.basename(modelPath)} (${info.architecture}, ${info.nLayer} layers × ${info.nEmbd}); dataset: ${path.basename(datasetPath)} (${pairs.length} pairs)`
+		);
 		console.log(`sampling: ${prompts.length} prompts × ${seeds.length} seeds, 48 tokens, temperature 0.7\n`);
 
-		console.log("setup                 train ms  layers  happy stories  sad stories  happy/100w  self-judge  perplexity (ratio)");
+		console.log(
+			"setup                 train ms  layers  happy stories  sad stories  happy/100w  self-judge  perplexity (ratio)"
+		);
 		for (const setup of setups) {
 			const times: number[] = [];
 			let trained;
 			for (let run = 0; run < 3; run++) {
 				const started = performance.now();
-				trained = await trainFromPairs(pairs, source, { ...setup, modelHint: info.architecture, nLayer: info.nLayer, nEmbd: info.nEmbd });
+				trained = await trainFromPairs(pairs, source, {
+					...setup,
+					modelHint: info.architecture,
+					nLayer: info.nLayer,
+					nEmbd: info.nEmbd
+				});
 				times.push(performance.now() - started);
 			}
 			const file = path.join(folder, "vector.gguf");
 			await saveTrainedVector(file, trained!);
 			const { vector } = await loadControlVectorFile(file);
-			const happy = await sweepStrengths(model, { vector, prompts, seeds, strengths: [1], keywords: happyWords, judge: "happy" });
+			const happy = await sweepStrengths(model, {
+				vector,
+				prompts,
+				seeds,
+				strengths: [1],
+				keywords: happyWords,
+				judge: "happy"
+			});
 			const sad = await sweepStrengths(model, { vector, prompts, seeds, strengths: [1], keywords: sadWords });
 			const row = (label: string, index: number) => {
 				const point = happy.points[index]!;
@@ -94,19 +113,33 @@ async function main(): Promise<void> {
 			console.log(row(name, 1));
 		}
 
-		const best = await trainFromPairs(pairs, source, { ...setups[0]!, modelHint: info.architecture, nLayer: info.nLayer, nEmbd: info.nEmbd });
-		const sweep = await sweepStrengths(model, { vector: best.vector, prompts, seeds, strengths: [0.5, 1, 1.5, 2, 3, 4, 6], keywords: happyWords, judge: "happy" });
+		const best = await trainFromPairs(pairs, source, {
+			...setups[0]!,
+			modelHint: info.architecture,
+			nLayer: info.nLayer,
+			nEmbd: info.nEmbd
+		});
+		const sweep = await sweepStrengths(model, {
+			vector: best.vector,
+			prompts,
+			seeds,
+			strengths: [0.5, 1, 1.5, 2, 3, 4, 6],
+			keywords: happyWords,
+			judge: "happy"
+		});
 		console.log(`\nstrength sweep (${setups[0]!.method}/${describePositionSpec(setups[0]!.positions)}):`);
 		console.log("strength  happy stories  happy/100w  self-judge  perplexity  ratio");
 		for (const point of sweep.points) {
-			console.log([
-				fixed(point.strength, 1).padStart(8),
-				`${(point.keywordHitRate! * 100).toFixed(0)}%`.padStart(15),
-				fixed(point.keywordsPerHundredWords).padStart(12),
-				fixed(point.judgeScore, 3).padStart(12),
-				fixed(point.perplexity, 1).padStart(12),
-				fixed(point.perplexity! / sweep.analysis.baselinePerplexity).padStart(7)
-			].join(""));
+			console.log(
+				[
+					fixed(point.strength, 1).padStart(8),
+					`${(point.keywordHitRate! * 100).toFixed(0)}%`.padStart(15),
+					fixed(point.keywordsPerHundredWords).padStart(12),
+					fixed(point.judgeScore, 3).padStart(12),
+					fixed(point.perplexity, 1).padStart(12),
+					fixed(point.perplexity! / sweep.analysis.baselinePerplexity).padStart(7)
+				].join("")
+			);
 		}
 		console.log(`strongest strength within 1.5× perplexity: ${sweep.suggestedMaxStrength ?? "none"}`);
 	} finally {

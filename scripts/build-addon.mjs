@@ -61,7 +61,9 @@ const nodeLlamaCppDir = (require.resolve.paths("node-llama-cpp") ?? [])
 if (!nodeLlamaCppDir) fail("node-llama-cpp is not installed; run `npm ci` first");
 const nodeLlamaCppVersion = JSON.parse(readFileSync(path.join(nodeLlamaCppDir, "package.json"), "utf8")).version;
 if (nodeLlamaCppVersion !== expectedNodeLlamaCppVersion)
-	fail(`node-llama-cpp ${nodeLlamaCppVersion} is installed, but Steer's addon reads its internals and needs exactly ${expectedNodeLlamaCppVersion}; run \`npm ci\``);
+	fail(
+		`node-llama-cpp ${nodeLlamaCppVersion} is installed, but Steer's addon reads its internals and needs exactly ${expectedNodeLlamaCppVersion}; run \`npm ci\``
+	);
 
 const llamaInfo = JSON.parse(readFileSync(path.join(nodeLlamaCppDir, "llama", "llama.cpp.info.json"), "utf8"));
 const addonHeaders = option("--addon-headers") ?? path.join(nodeLlamaCppDir, "llama", "addon");
@@ -77,14 +79,18 @@ function findNodeHeaders() {
 		path.join(path.dirname(process.execPath), "..", "include", "node")
 	].filter(Boolean);
 	const found = candidates.find((dir) => existsSync(path.join(dir, "node_api.h")));
-	if (!found) fail(`Node's C headers (node_api.h) were not found in ${candidates.join(" or ")}; install Node's development headers or set npm_config_nodedir`);
+	if (!found)
+		fail(
+			`Node's C headers (node_api.h) were not found in ${candidates.join(" or ")}; install Node's development headers or set npm_config_nodedir`
+		);
 	return found;
 }
 
 function extractLlamaHeaders() {
 	const headersDir = path.join(root, "build", "llama-headers", llamaInfo.tag);
 	if (existsSync(path.join(headersDir, ".complete"))) return headersDir;
-	if (!existsSync(bundle)) fail(`node-llama-cpp's llama.cpp source bundle is missing (${path.relative(root, bundle)})`);
+	if (!existsSync(bundle))
+		fail(`node-llama-cpp's llama.cpp source bundle is missing (${path.relative(root, bundle)})`);
 	const started = Date.now();
 	const scratch = path.join(os.tmpdir(), `steer-llama-headers-${process.pid}`);
 	rmSync(scratch, { recursive: true, force: true });
@@ -112,18 +118,25 @@ function filesUnder(dir, prefix = "") {
 		.sort();
 }
 
-const sources = readdirSync(sourceDir).filter((name) => name.endsWith(".cpp")).sort();
+const sources = readdirSync(sourceDir)
+	.filter((name) => name.endsWith(".cpp"))
+	.sort();
 // A rebuild happens when anything that shapes the binary changes: the sources, the versions it reads
 // the internals of, node-addon-api, the compiler, and node-llama-cpp's addon headers.
 const fingerprint = createHash("sha256");
 fingerprint.update(`${nodeLlamaCppVersion}\n${llamaInfo.tag}\n${process.platform}-${process.arch}\n`);
 fingerprint.update(`node-addon-api ${nodeAddonApiVersion}\n${compiler}: ${compilerVersion}\n`);
-for (const name of readdirSync(sourceDir).sort()) fingerprint.update(name).update(readFileSync(path.join(sourceDir, name)));
+for (const name of readdirSync(sourceDir).sort())
+	fingerprint.update(name).update(readFileSync(path.join(sourceDir, name)));
 for (const name of filesUnder(addonHeaders).filter((name) => name.endsWith(".h")))
 	fingerprint.update(`addon/${name}`).update(readFileSync(path.join(addonHeaders, name)));
 const digest = fingerprint.digest("hex");
 
-if (existsSync(outFile) && existsSync(metadataFile) && JSON.parse(readFileSync(metadataFile, "utf8")).sourceDigest === digest) {
+if (
+	existsSync(outFile) &&
+	existsSync(metadataFile) &&
+	JSON.parse(readFileSync(metadataFile, "utf8")).sourceDigest === digest
+) {
 	console.log("build-addon: up to date");
 	process.exit(0);
 }
@@ -133,24 +146,42 @@ const started = Date.now();
 mkdirSync(outDir, { recursive: true });
 const temporary = `${outFile}.${process.pid}.tmp`;
 const args = [
-	"-std=c++17", "-O2", "-fPIC", "-shared", "-fexceptions", "-fvisibility=hidden",
-	"-DNAPI_VERSION=7", "-DNAPI_CPP_EXCEPTIONS", "-DNODE_ADDON_API_DISABLE_DEPRECATED",
+	"-std=c++17",
+	"-O2",
+	"-fPIC",
+	"-shared",
+	"-fexceptions",
+	"-fvisibility=hidden",
+	"-DNAPI_VERSION=7",
+	"-DNAPI_CPP_EXCEPTIONS",
+	"-DNODE_ADDON_API_DISABLE_DEPRECATED",
 	`-DSTEER_NODE_LLAMA_CPP_VERSION=${JSON.stringify(expectedNodeLlamaCppVersion)}`,
 	`-DSTEER_ADDON_ABI_VERSION=${Number(nativeAbi.abiVersion)}`,
-	`-I${findNodeHeaders()}`, `-I${nodeAddonApiDir}`, `-I${addonHeaders}`,
-	`-I${path.join(llamaHeaders, "include")}`, `-I${path.join(llamaHeaders, "ggml", "include")}`,
+	`-I${findNodeHeaders()}`,
+	`-I${nodeAddonApiDir}`,
+	`-I${addonHeaders}`,
+	`-I${path.join(llamaHeaders, "include")}`,
+	`-I${path.join(llamaHeaders, "ggml", "include")}`,
 	...sources.map((name) => path.join(sourceDir, name)),
-	"-o", temporary,
+	"-o",
+	temporary,
 	...(process.platform === "darwin" ? ["-undefined", "dynamic_lookup"] : ["-ldl"])
 ];
 run(compiler, args);
 renameSync(temporary, outFile);
-writeFileSync(metadataFile, JSON.stringify({
-	sourceDigest: digest,
-	nodeLlamaCppVersion,
-	llamaCppRelease: llamaInfo.tag,
-	abiVersion: nativeAbi.abiVersion,
-	nodeAddonApiVersion,
-	compiler: compilerVersion
-}, null, "\t") + "\n");
+writeFileSync(
+	metadataFile,
+	JSON.stringify(
+		{
+			sourceDigest: digest,
+			nodeLlamaCppVersion,
+			llamaCppRelease: llamaInfo.tag,
+			abiVersion: nativeAbi.abiVersion,
+			nodeAddonApiVersion,
+			compiler: compilerVersion
+		},
+		null,
+		"\t"
+	) + "\n"
+);
 console.log(`build-addon: built ${path.relative(root, outFile)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -8,7 +8,9 @@ import path from "node:path";
 import { ensureSetup, root, step } from "./ensure-setup.mjs";
 
 ensureSetup();
-step("install code-server and its Node runtime (cached after the first run)", process.execPath, ["scripts/integration/install-tools.mjs"]);
+step("install code-server and its Node runtime (cached after the first run)", process.execPath, [
+	"scripts/integration/install-tools.mjs"
+]);
 
 const { startCodeServer } = await import("./integration/code-server.mjs");
 const { prepareUiExtension } = await import("./integration/ui-extension.mjs");
@@ -29,10 +31,15 @@ function prepareWorkspace() {
 		filter: (source) => !source.endsWith(".md")
 	});
 	const tinyStories = path.join(models, "TinyStories-656K.f16.gguf");
-	const settings = { "steer.threads": "auto", ...(existsSync(tinyStories) ? { "steer.modelPath": tinyStories } : {}) };
+	const settings = {
+		"steer.threads": "auto",
+		...(existsSync(tinyStories) ? { "steer.modelPath": tinyStories } : {})
+	};
 	mkdirSync(path.join(workspace, ".vscode"), { recursive: true });
 	writeFileSync(path.join(workspace, ".vscode", "settings.json"), JSON.stringify(settings, null, "\t") + "\n");
-	console.log(`workspace: created ${workspace}${existsSync(tinyStories) ? " (steer.modelPath: the TinyStories model)" : ""}`);
+	console.log(
+		`workspace: created ${workspace}${existsSync(tinyStories) ? " (steer.modelPath: the TinyStories model)" : ""}`
+	);
 }
 
 prepareWorkspace();
@@ -41,7 +48,12 @@ mkdirSync(cacheDir, { recursive: true });
 rmSync(path.join(cacheDir, "ui-extensions"), { recursive: true, force: true });
 const manifest = (await import(path.join(root, "package.json"), { with: { type: "json" } })).default;
 console.log("\n== package and install the extension");
-const { extensionsDir } = await prepareUiExtension({ scratchDir: cacheDir, extensionDir: root, manifest, log: (line) => console.log(line) });
+const { extensionsDir } = await prepareUiExtension({
+	scratchDir: cacheDir,
+	extensionDir: root,
+	manifest,
+	log: (line) => console.log(line)
+});
 
 const server = await startCodeServer({
 	scratchDir: cacheDir,

@@ -24,18 +24,35 @@ export function diagnosticsPlot(layers: readonly LayerSummary[], suggested: read
 	if (steerable.length === 0) return root;
 	const first = steerable[0].layer;
 	const last = steerable[steerable.length - 1].layer;
-	const x = (layer: number) => PAD.left + ((layer - first) / Math.max(1, last - first)) * (WIDTH - PAD.left - PAD.right);
+	const x = (layer: number) =>
+		PAD.left + ((layer - first) / Math.max(1, last - first)) * (WIDTH - PAD.left - PAD.right);
 	const y = (value: number) => PAD.top + (1 - Math.max(0, Math.min(1, value))) * (HEIGHT - PAD.top - PAD.bottom);
 	const step = (WIDTH - PAD.left - PAD.right) / Math.max(1, last - first);
 
-	root.appendChild(svg("rect", { x: x(suggested[0]) - step / 2, y: PAD.top, width: (suggested[1] - suggested[0] + 1) * step, height: HEIGHT - PAD.top - PAD.bottom, class: "band" }));
+	root.appendChild(
+		svg("rect", {
+			x: x(suggested[0]) - step / 2,
+			y: PAD.top,
+			width: (suggested[1] - suggested[0] + 1) * step,
+			height: HEIGHT - PAD.top - PAD.bottom,
+			class: "band"
+		})
+	);
 	for (const tick of [0, 0.5, 1]) {
 		root.appendChild(svg("line", { x1: PAD.left, x2: WIDTH - PAD.right, y1: y(tick), y2: y(tick), class: "grid" }));
-		root.appendChild(svg("text", { x: PAD.left - 4, y: y(tick) + 3, "text-anchor": "end", class: "axis" }, String(tick)));
+		root.appendChild(
+			svg("text", { x: PAD.left - 4, y: y(tick) + 3, "text-anchor": "end", class: "axis" }, String(tick))
+		);
 	}
 	for (const entry of steerable) {
 		if (steerable.length <= 16 || entry.layer % Math.ceil(steerable.length / 8) === 0) {
-			root.appendChild(svg("text", { x: x(entry.layer), y: HEIGHT - 8, "text-anchor": "middle", class: "axis" }, String(entry.layer)));
+			root.appendChild(
+				svg(
+					"text",
+					{ x: x(entry.layer), y: HEIGHT - 8, "text-anchor": "middle", class: "axis" },
+					String(entry.layer)
+				)
+			);
 		}
 	}
 	const maxNorm = Math.max(1e-9, ...steerable.map((entry) => entry.hiddenNorm));
@@ -45,10 +62,20 @@ export function diagnosticsPlot(layers: readonly LayerSummary[], suggested: read
 		["norm", (entry) => entry.hiddenNorm / maxNorm]
 	];
 	for (const [name, value] of series) {
-		const points = steerable.map((entry) => [x(entry.layer), y(value(entry) ?? 0)].map((n) => n.toFixed(1)).join(",")).join(" ");
+		const points = steerable
+			.map((entry) => [x(entry.layer), y(value(entry) ?? 0)].map((n) => n.toFixed(1)).join(","))
+			.join(" ");
 		root.appendChild(svg("polyline", { points, class: `series ${name}` }));
 		// A marker per layer: a model with one steerable layer has no line to draw, only points.
-		for (const entry of steerable) root.appendChild(svg("circle", { cx: x(entry.layer).toFixed(1), cy: y(value(entry) ?? 0).toFixed(1), r: 2.5, class: `point ${name}` }));
+		for (const entry of steerable)
+			root.appendChild(
+				svg("circle", {
+					cx: x(entry.layer).toFixed(1),
+					cy: y(value(entry) ?? 0).toFixed(1),
+					r: 2.5,
+					class: `point ${name}`
+				})
+			);
 	}
 	return root;
 }

@@ -41,7 +41,12 @@ export function append(parent: Node, children: readonly Child[]): void {
 const openSections = new Set<string>(["model", "vectors", "playground"]);
 
 export function section(id: string, title: string, ...children: Child[]): HTMLElement {
-	const details = h("details", { id: `section-${id}`, class: "section", open: openSections.has(id) }, h("summary", {}, title), ...children);
+	const details = h(
+		"details",
+		{ id: `section-${id}`, class: "section", open: openSections.has(id) },
+		h("summary", {}, title),
+		...children
+	);
 	details.addEventListener("toggle", () => {
 		if ((details as HTMLDetailsElement).open) openSections.add(id);
 		else openSections.delete(id);

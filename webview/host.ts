@@ -1,6 +1,14 @@
 /** The webview's side of the channel: typed posting, and the state VS Code keeps across reloads. */
 import { INITIAL_PAIR_GENERATOR_FORM, type PairGeneratorForm } from "./pairGeneratorInput";
-import type { ConditionSearchView, HostToWebview, LayerSummary, PairRow, RowIssue, SweepView, WebviewToHost } from "./protocol/messages";
+import type {
+	ConditionSearchView,
+	HostToWebview,
+	LayerSummary,
+	PairRow,
+	RowIssue,
+	SweepView,
+	WebviewToHost
+} from "./protocol/messages";
 
 interface VsCodeApi {
 	postMessage(message: unknown): void;
@@ -105,7 +113,12 @@ const initialState: ViewState = {
 export function restoreViewState(): ViewState {
 	const saved = api.getState();
 	if (!saved || typeof saved !== "object") {
-		return { ...initialState, generator: { ...initialState.generator }, sweep: { ...initialState.sweep }, condition: { ...initialState.condition } };
+		return {
+			...initialState,
+			generator: { ...initialState.generator },
+			sweep: { ...initialState.sweep },
+			condition: { ...initialState.condition }
+		};
 	}
 	const restored = { ...initialState, ...(saved as Partial<ViewState>) };
 	// A sweep or search cannot survive a reload of the panel: its progress would never finish.

@@ -22,7 +22,15 @@ import { playgroundSection } from "./sections/playgroundSection";
 import { trainSection } from "./sections/trainSection";
 import { vectorsSection } from "./sections/vectorsSection";
 
-provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeProgressRing(), vsCodeTextArea(), vsCodeTextField());
+provideVSCodeDesignSystem().register(
+	vsCodeButton(),
+	vsCodeCheckbox(),
+	vsCodeDropdown(),
+	vsCodeOption(),
+	vsCodeProgressRing(),
+	vsCodeTextArea(),
+	vsCodeTextField()
+);
 
 const app = document.getElementById("app") as HTMLElement;
 const view = restoreViewState();
@@ -39,7 +47,22 @@ function render(): void {
 	// Re-rendering replaces the elements; keep the keyboard where the user was.
 	const focusKey = (document.activeElement as HTMLElement | null)?.getAttribute("data-focus-key");
 	const banner = errorMessage
-		? h("div", { class: "error banner", role: "alert" }, errorMessage, h("button", { class: "link", onclick: () => { errorMessage = undefined; render(); } }, "Dismiss"))
+		? h(
+				"div",
+				{ class: "error banner", role: "alert" },
+				errorMessage,
+				h(
+					"button",
+					{
+						class: "link",
+						onclick: () => {
+							errorMessage = undefined;
+							render();
+						}
+					},
+					"Dismiss"
+				)
+			)
 		: undefined;
 	app.replaceChildren(
 		...(banner ? [banner] : []),
@@ -79,7 +102,8 @@ function receive(message: HostToWebview): void {
 			view.renaming = undefined;
 			break;
 		case "datasetNotRenamed":
-			if (view.renaming?.fileName === message.fileName) view.renaming = { ...view.renaming, message: message.message };
+			if (view.renaming?.fileName === message.fileName)
+				view.renaming = { ...view.renaming, message: message.message };
 			else errorMessage = message.message;
 			break;
 		case "pairsGenerated":
@@ -99,7 +123,11 @@ function receive(message: HostToWebview): void {
 			view.dirty = !message.saved;
 			break;
 		case "trainingDone":
-			view.lastTraining = { vectorFileName: message.vectorFileName, layers: [...message.layers], suggested: message.suggested };
+			view.lastTraining = {
+				vectorFileName: message.vectorFileName,
+				layers: [...message.layers],
+				suggested: message.suggested
+			};
 			view.trainingMessage = undefined;
 			break;
 		case "trainingFailed":
@@ -109,7 +137,8 @@ function receive(message: HostToWebview): void {
 			break;
 		case "generation": {
 			const speed = message.done ? message.tokensPerSecond : undefined;
-			if (message.side === "baseline") view.outputs = { ...view.outputs, baseline: message.text, baselineSpeed: speed };
+			if (message.side === "baseline")
+				view.outputs = { ...view.outputs, baseline: message.text, baselineSpeed: speed };
 			else view.outputs = { ...view.outputs, steered: message.text, steeredSpeed: speed };
 			// Streaming updates only touch their column; a full render per token would steal focus.
 			const column = document.getElementById(`output-${message.side}`);
@@ -151,7 +180,9 @@ function receive(message: HostToWebview): void {
 		case "ruleChecked": {
 			// An answer for text the user has since changed is stale; the newer check will answer.
 			if (message.source !== view.condition.rule) return;
-			view.condition.ruleCheck = message.ok ? undefined : { source: message.source, message: message.message, column: message.column };
+			view.condition.ruleCheck = message.ok
+				? undefined
+				: { source: message.source, message: message.message, column: message.column };
 			saveViewState(view);
 			// Only the feedback changes; re-rendering would move the cursor out of the rule box.
 			document.getElementById("rule-feedback")?.replaceWith(ruleFeedback(view.condition));

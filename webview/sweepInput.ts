@@ -15,19 +15,29 @@ export function parseStrengthList(text: string): Parsed<number[]> {
 		// Number("") and Number("0x10") are numbers too; only plain decimals are strengths here.
 		const value = /^[-+−]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(entry) ? Number(entry.replace("−", "-")) : NaN;
 		if (!Number.isFinite(value)) return { ok: false, error: `"${entry}" is not a number` };
-		if (Math.abs(value) > MESSAGE_LIMITS.maxStrength) return { ok: false, error: `${entry} is beyond ±${MESSAGE_LIMITS.maxStrength}` };
+		if (Math.abs(value) > MESSAGE_LIMITS.maxStrength)
+			return { ok: false, error: `${entry} is beyond ±${MESSAGE_LIMITS.maxStrength}` };
 		strengths.push(value);
 	}
 	const distinct = [...new Set(strengths)].sort((a, b) => a - b);
-	if (distinct.length > MESSAGE_LIMITS.maxSweepStrengths) return { ok: false, error: `at most ${MESSAGE_LIMITS.maxSweepStrengths} strengths per sweep` };
+	if (distinct.length > MESSAGE_LIMITS.maxSweepStrengths)
+		return { ok: false, error: `at most ${MESSAGE_LIMITS.maxSweepStrengths} strengths per sweep` };
 	return { ok: true, value: distinct };
 }
 
 /** "happy, joy, smile" → the words, trimmed, without empty ones. */
 export function parseKeywords(text: string): Parsed<string[]> {
-	const words = text.split(",").map((word) => word.trim()).filter((word) => word.length > 0);
-	if (words.length > MESSAGE_LIMITS.maxKeywords) return { ok: false, error: `at most ${MESSAGE_LIMITS.maxKeywords} concept words` };
+	const words = text
+		.split(",")
+		.map((word) => word.trim())
+		.filter((word) => word.length > 0);
+	if (words.length > MESSAGE_LIMITS.maxKeywords)
+		return { ok: false, error: `at most ${MESSAGE_LIMITS.maxKeywords} concept words` };
 	const long = words.find((word) => word.length > MESSAGE_LIMITS.maxKeywordLength);
-	if (long) return { ok: false, error: `"${long.slice(0, 20)}…" is longer than ${MESSAGE_LIMITS.maxKeywordLength} characters` };
+	if (long)
+		return {
+			ok: false,
+			error: `"${long.slice(0, 20)}…" is longer than ${MESSAGE_LIMITS.maxKeywordLength} characters`
+		};
 	return { ok: true, value: words };
 }

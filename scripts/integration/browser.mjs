@@ -30,6 +30,6 @@ export async function launchBrowser(scratchDir, name) {
 		handleSIGHUP: false,
 		timeout: 60_000
 	});
-	const page = context.pages()[0] ?? await context.newPage();
+	const page = context.pages()[0] ?? (await context.newPage());
 	return { context, page };
 }

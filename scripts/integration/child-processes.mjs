@@ -26,9 +26,13 @@ export async function stopAll(graceMs = 3000) {
 	const children = [...running];
 	for (const child of children) signalGroup(child, "SIGTERM");
 	await Promise.race([
-		Promise.all(children.map((child) => child.exitCode !== null || child.signalCode !== null
-			? Promise.resolve()
-			: new Promise((resolve) => child.once("exit", resolve)))),
+		Promise.all(
+			children.map((child) =>
+				child.exitCode !== null || child.signalCode !== null
+					? Promise.resolve()
+					: new Promise((resolve) => child.once("exit", resolve))
+			)
+		),
 		new Promise((resolve) => setTimeout(resolve, graceMs))
 	]);
 	killAllNow();

@@ -57,9 +57,12 @@ function isolatedEnvironment(scratchDir, extraEnv) {
 export function codeServerArgs({ configFile, userDataDir, extensionsDir, workspaceTrust = false, testDriver = false }) {
 	return [
 		codeServerEntry,
-		"--config", configFile,
-		"--user-data-dir", userDataDir,
-		"--extensions-dir", extensionsDir,
+		"--config",
+		configFile,
+		"--user-data-dir",
+		userDataDir,
+		"--extensions-dir",
+		extensionsDir,
 		"--disable-telemetry",
 		"--disable-update-check",
 		...(workspaceTrust ? [] : ["--disable-workspace-trust"]),
@@ -71,13 +74,21 @@ export function codeServerArgs({ configFile, userDataDir, extensionsDir, workspa
 
 /** Runs code-server once to completion, e.g. `--install-extension`. Resolves with its output. */
 export async function runCodeServerCommand({ scratchDir, extensionsDir, userDataDir, args, timeoutMs = 120_000 }) {
-	const child = spawnTracked(nodeBin, [codeServerEntry, "--user-data-dir", userDataDir, "--extensions-dir", extensionsDir, ...args], {
-		env: isolatedEnvironment(scratchDir, {}),
-		stdio: ["ignore", "pipe", "pipe"]
-	});
+	const child = spawnTracked(
+		nodeBin,
+		[codeServerEntry, "--user-data-dir", userDataDir, "--extensions-dir", extensionsDir, ...args],
+		{
+			env: isolatedEnvironment(scratchDir, {}),
+			stdio: ["ignore", "pipe", "pipe"]
+		}
+	);
 	let output = "";
-	child.stdout.on("data", (chunk) => { output += chunk; });
-	child.stderr.on("data", (chunk) => { output += chunk; });
+	child.stdout.on("data", (chunk) => {
+		output += chunk;
+	});
+	child.stderr.on("data", (chunk) => {
+		output += chunk;
+	});
 	const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
 	const code = await new Promise((resolve) => child.once("exit", (exitCode) => resolve(exitCode)));
 	clearTimeout(timer);
@@ -88,7 +99,8 @@ export async function runCodeServerCommand({ scratchDir, extensionsDir, userData
 async function waitForHealthy(url, child, getOutput) {
 	const deadline = Date.now() + STARTUP_TIMEOUT_MS;
 	while (Date.now() < deadline) {
-		if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode} during startup:\n${getOutput()}`);
+		if (child.exitCode !== null)
+			throw new Error(`code-server exited with ${child.exitCode} during startup:\n${getOutput()}`);
 		try {
 			const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
 			if (response.ok) return;
@@ -106,25 +118,42 @@ async function waitForHealthy(url, child, getOutput) {
  * @param {{ scratchDir: string, name: string, extensionsDir?: string, env?: Record<string, string>, port?: number, workspaceTrust?: boolean, testDriver?: boolean }} options
  * @returns {Promise<{ url: string, port: number, userDataDir: string, extensionsDir: string }>}
  */
-export async function startCodeServer({ scratchDir, name, extensionsDir, env = {}, port: requestedPort, workspaceTrust = false, testDriver = false }) {
+export async function startCodeServer({
+	scratchDir,
+	name,
+	extensionsDir,
+	env = {},
+	port: requestedPort,
+	workspaceTrust = false,
+	testDriver = false
+}) {
 	const instanceDir = path.join(scratchDir, name);
 	const userDataDir = path.join(instanceDir, "user-data");
 	const resolvedExtensionsDir = extensionsDir ?? path.join(instanceDir, "extensions");
 	mkdirSync(path.join(userDataDir, "User"), { recursive: true });
-	writeFileSync(path.join(userDataDir, "User", "settings.json"), JSON.stringify(workspaceTrust ? { ...USER_SETTINGS, ...WORKSPACE_TRUST_SETTINGS } : USER_SETTINGS, null, "\t"));
+	writeFileSync(
+		path.join(userDataDir, "User", "settings.json"),
+		JSON.stringify(workspaceTrust ? { ...USER_SETTINGS, ...WORKSPACE_TRUST_SETTINGS } : USER_SETTINGS, null, "\t")
+	);
 	mkdirSync(resolvedExtensionsDir, { recursive: true });
 
-	const port = requestedPort ?? await findFreePort();
+	const port = requestedPort ?? (await findFreePort());
 	const configFile = path.join(instanceDir, "config.yaml");
 	writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
 
-	const child = spawnTracked(nodeBin, codeServerArgs({ configFile, userDataDir, extensionsDir: resolvedExtensionsDir, workspaceTrust, testDriver }), {
-		env: isolatedEnvironment(scratchDir, env),
-		stdio: ["ignore", "pipe", "pipe"]
-	});
+	const child = spawnTracked(
+		nodeBin,
+		codeServerArgs({ configFile, userDataDir, extensionsDir: resolvedExtensionsDir, workspaceTrust, testDriver }),
+		{
+			env: isolatedEnvironment(scratchDir, env),
+			stdio: ["ignore", "pipe", "pipe"]
+		}
+	);
 	// Kept for error messages only; the server's own log is not part of the test output.
 	let output = "";
-	const keep = (chunk) => { output = (output + chunk).slice(-20_000); };
+	const keep = (chunk) => {
+		output = (output + chunk).slice(-20_000);
+	};
 	child.stdout.on("data", keep);
 	child.stderr.on("data", keep);
 

@@ -42,8 +42,16 @@ export async function compileTests() {
 		logOverride: { "require-resolve-not-external": "silent" }
 	};
 	await Promise.all([
-		esbuild.build({ ...extensionHost, entryPoints: flatEntries([index, ...entries("suite", ".test.ts")]), outdir: suiteOut }),
-		esbuild.build({ ...extensionHost, entryPoints: flatEntries([index, ...entries("untrusted", ".test.ts")]), outdir: untrustedOut }),
+		esbuild.build({
+			...extensionHost,
+			entryPoints: flatEntries([index, ...entries("suite", ".test.ts")]),
+			outdir: suiteOut
+		}),
+		esbuild.build({
+			...extensionHost,
+			entryPoints: flatEntries([index, ...entries("untrusted", ".test.ts")]),
+			outdir: untrustedOut
+		}),
 		esbuild.build({
 			...common,
 			entryPoints: uiEntries,

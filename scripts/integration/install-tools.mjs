@@ -9,8 +9,18 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {
-	APT_PACKAGES, CHROMIUM_PATH, CODE_SERVER_VERSION, NODE_VERSION, codeServerEntry, codeServerMarker, codeServerPrefix,
-	completeMarker, expectedMarker, nodeBin, nodeDir, toolsDir
+	APT_PACKAGES,
+	CHROMIUM_PATH,
+	CODE_SERVER_VERSION,
+	NODE_VERSION,
+	codeServerEntry,
+	codeServerMarker,
+	codeServerPrefix,
+	completeMarker,
+	expectedMarker,
+	nodeBin,
+	nodeDir,
+	toolsDir
 } from "./tool-paths.mjs";
 
 const started = performance.now();
@@ -48,9 +58,13 @@ function isCompleteInstall() {
 	if (!existsSync(completeMarker)) return false;
 	try {
 		const marker = JSON.parse(readFileSync(completeMarker, "utf8"));
-		return marker.node === expectedMarker.node
-			&& marker.codeServer === expectedMarker.codeServer
-			&& existsSync(nodeBin) && existsSync(codeServerEntry) && existsSync(CHROMIUM_PATH);
+		return (
+			marker.node === expectedMarker.node &&
+			marker.codeServer === expectedMarker.codeServer &&
+			existsSync(nodeBin) &&
+			existsSync(codeServerEntry) &&
+			existsSync(CHROMIUM_PATH)
+		);
 	} catch {
 		return false;
 	}
@@ -72,8 +86,8 @@ function ensureAptPackages() {
 	const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 	if (!isRoot) {
 		throw new Error(
-			`missing Debian packages: ${missing.join(", ")}. Install them first:\n`
-			+ `  sudo apt-get update && sudo apt-get install -y ${missing.join(" ")}`
+			`missing Debian packages: ${missing.join(", ")}. Install them first:\n` +
+				`  sudo apt-get update && sudo apt-get install -y ${missing.join(" ")}`
 		);
 	}
 	const stepStarted = performance.now();
@@ -124,7 +138,9 @@ async function ensureCodeServer() {
 		// Run from `npm test`, the environment carries the outer npm's npm_* variables (npm_node_execpath
 		// among them), which make the nested npm put the outer Node back in front of PATH for the
 		// postinstall. The nested install must see only Node 24.
-		const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== "NODE"));
+		const inherited = Object.fromEntries(
+			Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== "NODE")
+		);
 		const env = {
 			...inherited,
 			PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH ?? ""}`,
@@ -133,7 +149,9 @@ async function ensureCodeServer() {
 			npm_config_fund: "false",
 			npm_config_audit: "false"
 		};
-		run("npm", ["install", "--global", "--prefix", codeServerPrefix, `code-server@${CODE_SERVER_VERSION}`], { env });
+		run("npm", ["install", "--global", "--prefix", codeServerPrefix, `code-server@${CODE_SERVER_VERSION}`], {
+			env
+		});
 		if (!existsSync(codeServerEntry)) throw new Error(`code-server installed but ${codeServerEntry} is missing`);
 		// Its own marker: a later step failing must not cost this slow step again.
 		writeFileSync(codeServerMarker, `${CODE_SERVER_VERSION}\n`);
@@ -152,8 +170,12 @@ try {
 	ensureAptPackages();
 	await ensureNode();
 	await ensureCodeServer();
-	if (!existsSync(CHROMIUM_PATH)) throw new Error(`chromium is installed but not at ${CHROMIUM_PATH} (set STEER_CHROMIUM)`);
-	writeFileSync(completeMarker, JSON.stringify({ ...expectedMarker, installedAt: new Date().toISOString() }, null, "\t") + "\n");
+	if (!existsSync(CHROMIUM_PATH))
+		throw new Error(`chromium is installed but not at ${CHROMIUM_PATH} (set STEER_CHROMIUM)`);
+	writeFileSync(
+		completeMarker,
+		JSON.stringify({ ...expectedMarker, installedAt: new Date().toISOString() }, null, "\t") + "\n"
+	);
 	log(`all tools installed in ${seconds(started)}`);
 } catch (error) {
 	console.error(`[install-tools] failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -25,8 +25,12 @@ function runOnce(seed) {
 		const env = { ...process.env, ...(seed === undefined ? {} : { STEER_TEST_ORDER_SEED: String(seed) }) };
 		const child = spawn(process.execPath, [runner], { env, stdio: ["ignore", "pipe", "pipe"] });
 		let output = "";
-		child.stdout.on("data", (chunk) => { output += chunk; });
-		child.stderr.on("data", (chunk) => { output += chunk; });
+		child.stdout.on("data", (chunk) => {
+			output += chunk;
+		});
+		child.stderr.on("data", (chunk) => {
+			output += chunk;
+		});
 		child.once("exit", (code) => resolve({ code, output }));
 	});
 }
@@ -40,7 +44,9 @@ for (let run = 1; run <= runs; run++) {
 	const failures = [...output.matchAll(/^\s*(?:✘|\d+\)) (.+)$/gm)].map((match) => match[1].trim());
 	const seconds = ((performance.now() - started) / 1000).toFixed(0);
 	results.push(code === 0);
-	console.log(`run ${run}/${runs}${seed === undefined ? "" : ` (seed ${seed})`}: ${code === 0 ? "green" : "RED"}, ${totals ? `${totals[1]} passed, ${totals[2]} failed` : "no totals"} in ${seconds} s`);
+	console.log(
+		`run ${run}/${runs}${seed === undefined ? "" : ` (seed ${seed})`}: ${code === 0 ? "green" : "RED"}, ${totals ? `${totals[1]} passed, ${totals[2]} failed` : "no totals"} in ${seconds} s`
+	);
 	for (const failure of [...new Set(failures)]) console.log(`    ✘ ${failure}`);
 	if (code !== 0) {
 		mkdirSync(logsDir, { recursive: true });

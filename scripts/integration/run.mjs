@@ -36,14 +36,18 @@ function readManifest(extensionDir) {
 	const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
 	const main = path.join(extensionDir, manifest.main ?? "");
 	if (!manifest.main || !existsSync(main)) {
-		throw new SetupError(`${path.relative(repoRoot, main) || "the extension's main"} does not exist: run \`npm run build\` first`);
+		throw new SetupError(
+			`${path.relative(repoRoot, main) || "the extension's main"} does not exist: run \`npm run build\` first`
+		);
 	}
 	return manifest;
 }
 
 function checkToolsInstalled() {
 	if (!existsSync(completeMarker)) {
-		throw new SetupError("integration-test tools are not installed: run `node scripts/integration/install-tools.mjs` first");
+		throw new SetupError(
+			"integration-test tools are not installed: run `node scripts/integration/install-tools.mjs` first"
+		);
 	}
 }
 
@@ -52,7 +56,9 @@ const scratchDir = mkdtempSync(path.join(os.tmpdir(), "steer-integration-"));
 const browsers = [];
 
 async function cleanUp() {
-	await Promise.allSettled(browsers.map((browser) => withTimeout(browser.context.close(), 10_000, "closing the browser")));
+	await Promise.allSettled(
+		browsers.map((browser) => withTimeout(browser.context.close(), 10_000, "closing the browser"))
+	);
 	await stopAll();
 	rmSync(scratchDir, { recursive: true, force: true, maxRetries: 3 });
 }
@@ -74,11 +80,22 @@ async function suiteOne(context) {
 	const browser = await launchBrowser(scratchDir, "browser-extension-host");
 	browsers.push(browser);
 	try {
-		const result = await runExtensionHostSuite({ page: browser.page, server, extensionDir, testsIndex, workspaceDir, log });
-		log(`Suite 1: ${result.passed} passed, ${result.failed} failed, exit code ${result.exitCode} (${elapsed(suiteStarted)})`);
+		const result = await runExtensionHostSuite({
+			page: browser.page,
+			server,
+			extensionDir,
+			testsIndex,
+			workspaceDir,
+			log
+		});
+		log(
+			`Suite 1: ${result.passed} passed, ${result.failed} failed, exit code ${result.exitCode} (${elapsed(suiteStarted)})`
+		);
 		return result;
 	} catch (error) {
-		await browser.page.screenshot({ path: path.join(repoRoot, "test-results", "integration", "extension-host.png") }).catch(() => {});
+		await browser.page
+			.screenshot({ path: path.join(repoRoot, "test-results", "integration", "extension-host.png") })
+			.catch(() => {});
 		throw error;
 	} finally {
 		await browser.context.close().catch(() => {});
@@ -93,7 +110,13 @@ async function suiteTwo(context) {
 	// Installed from its .vsix as a user installs it and without the test driver: the workbench is the
 	// one `npm start` opens, notifications included.
 	const payload = extension.developmentPayload;
-	const server = await startCodeServer({ scratchDir, name: "ui", extensionsDir: extension.extensionsDir, env, testDriver: payload(0) !== undefined });
+	const server = await startCodeServer({
+		scratchDir,
+		name: "ui",
+		extensionsDir: extension.extensionsDir,
+		env,
+		testDriver: payload(0) !== undefined
+	});
 	const browser = await launchBrowser(scratchDir, "browser-ui");
 	browsers.push(browser);
 	try {
@@ -114,8 +137,18 @@ async function suiteThree(context) {
 	log("\nSuite 3: extension host in an untrusted workspace (mocha)");
 	const suiteStarted = performance.now();
 	const onBrowser = (browser) => browsers.push(browser);
-	const result = await runUntrustedSuite({ scratchDir, extensionDir, testsIndex: untrustedTestsIndex, modelsDir, env, onBrowser, log });
-	log(`Suite 3: ${result.passed} passed, ${result.failed} failed, exit code ${result.exitCode} (${elapsed(suiteStarted)})`);
+	const result = await runUntrustedSuite({
+		scratchDir,
+		extensionDir,
+		testsIndex: untrustedTestsIndex,
+		modelsDir,
+		env,
+		onBrowser,
+		log
+	});
+	log(
+		`Suite 3: ${result.passed} passed, ${result.failed} failed, exit code ${result.exitCode} (${elapsed(suiteStarted)})`
+	);
 	return result;
 }
 
@@ -133,7 +166,8 @@ async function main() {
 	const seed = testOrderSeed();
 	const uiTestModules = seed === undefined ? compiled.uiTestModules : shuffledBySeed(compiled.uiTestModules, seed);
 	const orderEnv = seed === undefined ? {} : { STEER_TEST_ORDER_SEED: String(seed) };
-	if (seed !== undefined) log(`test files shuffled with STEER_TEST_ORDER_SEED=${seed} (set it again to replay this order)`);
+	if (seed !== undefined)
+		log(`test files shuffled with STEER_TEST_ORDER_SEED=${seed} (set it again to replay this order)`);
 
 	const totals = { passed: 0, failed: 0 };
 	for (const suite of [suiteOne, suiteTwo, suiteThree]) {
@@ -141,7 +175,16 @@ async function main() {
 		// on what another left behind.
 		const workspaceDir = path.join(scratchDir, `workspace-${suite.name}`);
 		cpSync(path.join(repoRoot, "test", "integration", "workspace"), workspaceDir, { recursive: true });
-		const context = { extensionDir, manifest, testsIndex, untrustedTestsIndex, uiTestModules, workspaceDir, modelsDir, env: { STEER_TEST_MODELS: modelsDir, ...orderEnv } };
+		const context = {
+			extensionDir,
+			manifest,
+			testsIndex,
+			untrustedTestsIndex,
+			uiTestModules,
+			workspaceDir,
+			modelsDir,
+			env: { STEER_TEST_MODELS: modelsDir, ...orderEnv }
+		};
 		try {
 			const result = await suite(context);
 			totals.passed += result.passed;

@@ -30,6 +30,7 @@ export function testOrderSeed() {
 	const value = process.env.STEER_TEST_ORDER_SEED;
 	if (value === undefined || value === "") return undefined;
 	const seed = Number(value);
-	if (!Number.isInteger(seed) || seed < 0) throw new Error(`STEER_TEST_ORDER_SEED must be a whole number ≥ 0, got "${value}"`);
+	if (!Number.isInteger(seed) || seed < 0)
+		throw new Error(`STEER_TEST_ORDER_SEED must be a whole number ≥ 0, got "${value}"`);
 	return seed;
 }

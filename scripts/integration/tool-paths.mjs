@@ -19,7 +19,15 @@ export const toolsDir = path.resolve(process.env.STEER_TOOLS_DIR ?? path.join(re
 export const nodeDir = path.join(toolsDir, `node-${NODE_VERSION}`);
 export const nodeBin = path.join(nodeDir, "bin", "node");
 export const codeServerPrefix = path.join(toolsDir, `code-server-${CODE_SERVER_VERSION}`);
-export const codeServerEntry = path.join(codeServerPrefix, "lib", "node_modules", "code-server", "out", "node", "entry.js");
+export const codeServerEntry = path.join(
+	codeServerPrefix,
+	"lib",
+	"node_modules",
+	"code-server",
+	"out",
+	"node",
+	"entry.js"
+);
 export const codeServerMarker = path.join(codeServerPrefix, "install-complete");
 export const completeMarker = path.join(toolsDir, "install-complete.json");
 

@@ -34,20 +34,28 @@ async function packageVsix({ extensionDir, vsixPath, log }) {
 	const ignoreFile = existsSync(ownIgnoreFile) ? ownIgnoreFile : fallbackIgnoreFile;
 	log(`  packaging with ${path.relative(repoRoot, ignoreFile) || ignoreFile}`);
 	const args = [
-		vsceScript(), "package",
+		vsceScript(),
+		"package",
 		"--no-dependencies",
 		// Both would otherwise ask a question on stdin and wait.
-		"--allow-missing-repository", "--skip-license",
+		"--allow-missing-repository",
+		"--skip-license",
 		// The README's relative links (screenshots, docs) stay relative: there is no public repository
 		// URL to rewrite them to, and vsce refuses to package them otherwise.
 		"--no-rewrite-relative-links",
-		"--ignoreFile", ignoreFile,
-		"--out", vsixPath
+		"--ignoreFile",
+		ignoreFile,
+		"--out",
+		vsixPath
 	];
 	const child = spawnTracked(process.execPath, args, { cwd: extensionDir, stdio: ["ignore", "pipe", "pipe"] });
 	let output = "";
-	child.stdout.on("data", (chunk) => { output += chunk; });
-	child.stderr.on("data", (chunk) => { output += chunk; });
+	child.stdout.on("data", (chunk) => {
+		output += chunk;
+	});
+	child.stderr.on("data", (chunk) => {
+		output += chunk;
+	});
 	const timer = setTimeout(() => child.kill("SIGKILL"), PACKAGE_TIMEOUT_MS);
 	const code = await new Promise((resolve) => child.once("exit", resolve));
 	clearTimeout(timer);
@@ -67,7 +75,8 @@ export async function prepareUiExtension({ scratchDir, extensionDir, manifest, l
 		log("  using the development folder (STEER_INTEGRATION_UI_EXTENSION=development)");
 		return {
 			extensionsDir: undefined,
-			developmentPayload: (port) => JSON.stringify([["extensionDevelopmentPath", `vscode-remote://127.0.0.1:${port}${extensionDir}`]])
+			developmentPayload: (port) =>
+				JSON.stringify([["extensionDevelopmentPath", `vscode-remote://127.0.0.1:${port}${extensionDir}`]])
 		};
 	}
 
@@ -79,9 +88,14 @@ export async function prepareUiExtension({ scratchDir, extensionDir, manifest, l
 	mkdirSync(extensionsDir, { recursive: true });
 	await runCodeServerCommand({ scratchDir, extensionsDir, userDataDir, args: ["--install-extension", vsixPath] });
 
-	const installedDir = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`.toLowerCase());
+	const installedDir = path.join(
+		extensionsDir,
+		`${manifest.publisher}.${manifest.name}-${manifest.version}`.toLowerCase()
+	);
 	if (!existsSync(path.join(installedDir, "package.json"))) {
-		throw new Error(`code-server reported success but ${path.basename(installedDir)} is not in the extensions folder`);
+		throw new Error(
+			`code-server reported success but ${path.basename(installedDir)} is not in the extensions folder`
+		);
 	}
 	const dependencies = Object.keys(manifest.dependencies ?? {});
 	if (dependencies.length > 0) {

@@ -10,13 +10,17 @@ import { withTimeout } from "./with-timeout.mjs";
 const TEST_TIMEOUT_MS = 90_000;
 // Test runs keep their screenshots in test-results/; STEER_UPDATE_SCREENSHOTS=1 writes the ones the
 // README shows (docs/screenshots/) instead, so an ordinary test run leaves the checkout unchanged.
-const screenshotsDir = process.env.STEER_UPDATE_SCREENSHOTS === "1"
-	? path.join(repoRoot, "docs", "screenshots")
-	: path.join(repoRoot, "test-results", "screenshots");
+const screenshotsDir =
+	process.env.STEER_UPDATE_SCREENSHOTS === "1"
+		? path.join(repoRoot, "docs", "screenshots")
+		: path.join(repoRoot, "test-results", "screenshots");
 const failuresDir = path.join(repoRoot, "test-results", "integration");
 
 function safeFileName(title) {
-	return title.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase();
+	return title
+		.replace(/[^a-z0-9]+/gi, "-")
+		.replace(/^-|-$/g, "")
+		.toLowerCase();
 }
 
 /** @returns {Promise<{ passed: number, failed: number }>} */
@@ -42,7 +46,9 @@ export async function runUiSuite({ page, manifest, uiTestModules, workspaceDir, 
 			} catch (error) {
 				failed += 1;
 				log(`    ✘ ${test.title}`);
-				log(`      ${(error instanceof Error ? error.stack ?? error.message : String(error)).replaceAll("\n", "\n      ")}`);
+				log(
+					`      ${(error instanceof Error ? (error.stack ?? error.message) : String(error)).replaceAll("\n", "\n      ")}`
+				);
 				mkdirSync(failuresDir, { recursive: true });
 				const screenshot = path.join(failuresDir, `${safeFileName(test.title)}.png`);
 				await page.screenshot({ path: screenshot, timeout: 10_000 }).then(

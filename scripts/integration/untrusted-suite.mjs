@@ -24,7 +24,13 @@ function writeUntrustedWorkspace(folder, modelsDir) {
 export async function runUntrustedSuite({ scratchDir, extensionDir, testsIndex, modelsDir, env, onBrowser, log }) {
 	const workspaceDir = path.join(scratchDir, "untrusted-workspace");
 	writeUntrustedWorkspace(workspaceDir, modelsDir);
-	const server = await startCodeServer({ scratchDir, name: "untrusted", env, workspaceTrust: true, testDriver: true });
+	const server = await startCodeServer({
+		scratchDir,
+		name: "untrusted",
+		env,
+		workspaceTrust: true,
+		testDriver: true
+	});
 	const browser = await launchBrowser(scratchDir, "browser-untrusted");
 	onBrowser(browser);
 	try {

@@ -36,7 +36,8 @@ const negativeNumberPattern = /^-(?:\d|\.\d)/;
 function attachOptionValues(argv: readonly string[], options: NonNullable<ParseArgsConfig["options"]>): string[] {
 	const longName = (arg: string): string | undefined => {
 		if (arg.startsWith("--")) return arg.slice(2) in options ? arg.slice(2) : undefined;
-		if (/^-[^-]$/.test(arg)) return Object.entries(options).find(([, option]) => option.short === arg.slice(1))?.[0];
+		if (/^-[^-]$/.test(arg))
+			return Object.entries(options).find(([, option]) => option.short === arg.slice(1))?.[0];
 		return undefined;
 	};
 	const out: string[] = [];
@@ -79,12 +80,29 @@ export const MAX_SEED = 0xffffffff;
  * `value` as a number within [min, max]; otherwise a UsageError that says which values are allowed,
  * e.g. `--top-p must be a number from 0 to 1, got "5"`.
  */
-export function parseNumber(value: string | undefined, flag: string, { integer = false, min = -Infinity, max = Infinity } = {}): number | undefined {
+export function parseNumber(
+	value: string | undefined,
+	flag: string,
+	{ integer = false, min = -Infinity, max = Infinity } = {}
+): number | undefined {
 	if (value === undefined) return undefined;
 	const number = Number(value);
-	if (value.trim() === "" || !Number.isFinite(number) || (integer && !Number.isInteger(number)) || number < min || number > max) {
+	if (
+		value.trim() === "" ||
+		!Number.isFinite(number) ||
+		(integer && !Number.isInteger(number)) ||
+		number < min ||
+		number > max
+	) {
 		const kind = integer ? "a whole number" : "a number";
-		const range = min > -Infinity && max < Infinity ? ` from ${min} to ${max}` : min > -Infinity ? ` ≥ ${min}` : max < Infinity ? ` ≤ ${max}` : "";
+		const range =
+			min > -Infinity && max < Infinity
+				? ` from ${min} to ${max}`
+				: min > -Infinity
+					? ` ≥ ${min}`
+					: max < Infinity
+						? ` ≤ ${max}`
+						: "";
 		throw new UsageError(`--${flag} must be ${kind}${range}, got "${value}"`);
 	}
 	return number;
@@ -97,14 +115,26 @@ function parseGpu(value: string | undefined): GpuChoice {
 	throw new UsageError(`--gpu must be auto, cuda, vulkan, metal or false, got "${value}"`);
 }
 
-export function loadModelParams(values: { model?: string; gpu?: string; "gpu-layers"?: string; threads?: string; "context-size"?: string }): LoadModelParams {
+export function loadModelParams(values: {
+	model?: string;
+	gpu?: string;
+	"gpu-layers"?: string;
+	threads?: string;
+	"context-size"?: string;
+}): LoadModelParams {
 	const gpuLayers = values["gpu-layers"];
 	const threads = values.threads;
 	return {
 		modelPath: requireString(values.model, "model"),
 		gpu: parseGpu(values.gpu),
-		gpuLayers: gpuLayers === undefined || gpuLayers === "auto" ? "auto" : parseNumber(gpuLayers, "gpu-layers", { integer: true, min: 0 }),
-		threads: threads === undefined || threads === "auto" ? "auto" : parseNumber(threads, "threads", { integer: true, min: 1 }),
+		gpuLayers:
+			gpuLayers === undefined || gpuLayers === "auto"
+				? "auto"
+				: parseNumber(gpuLayers, "gpu-layers", { integer: true, min: 0 }),
+		threads:
+			threads === undefined || threads === "auto"
+				? "auto"
+				: parseNumber(threads, "threads", { integer: true, min: 1 }),
 		contextSize: parseNumber(values["context-size"], "context-size", { integer: true, min: 8 })
 	};
 }

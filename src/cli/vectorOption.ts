@@ -35,7 +35,10 @@ export function parseVectorOption(text: string, exists: (file: string) => boolea
 	if (!numberPattern.test(suffix)) {
 		// "my:notes.gguf" names a file; "happy.gguf:abc" is a file with a mistyped scale.
 		if (!exists(file) && !/\.gguf$/i.test(file)) return { file: text, scale: 1 };
-		if (suffix.length === 0) throw new UsageError(`--vector ${text} has nothing after the ':'; write FILE.gguf:S with a number S, or leave the ':' out`);
+		if (suffix.length === 0)
+			throw new UsageError(
+				`--vector ${text} has nothing after the ':'; write FILE.gguf:S with a number S, or leave the ':' out`
+			);
 		throw new UsageError(`scale "${suffix}" in --vector ${text} is not a number`);
 	}
 	return { file, scale: checkScale(Number(suffix), `scale ${suffix} in --vector ${text}`) };
@@ -65,7 +68,9 @@ export async function readVectorFile(file: string, options: ReadControlVectorOpt
 }
 
 /** Loads every vector file into steering entries; several entries add up in the engine. */
-export async function loadVectorOptions(texts: readonly string[]): Promise<{ entries: SteeringEntry[]; modelHints: (string | undefined)[] }> {
+export async function loadVectorOptions(
+	texts: readonly string[]
+): Promise<{ entries: SteeringEntry[]; modelHints: (string | undefined)[] }> {
 	const entries: SteeringEntry[] = [];
 	const modelHints: (string | undefined)[] = [];
 	for (const text of texts) {

@@ -2,7 +2,7 @@ import {
 	CONTRAST_PAIR_FIELDS,
 	REQUIRED_CONTRAST_PAIR_FIELDS,
 	type ContrastPair,
-	type ContrastPairField,
+	type ContrastPairField
 } from "./contrastPair";
 import { closestName } from "./closestName";
 import { formatCsvRecords, parseCsvRecords, type CsvRecord } from "./csvRecords";
@@ -28,7 +28,7 @@ export function readCsv(text: string, fileName: string, limits: Partial<DatasetL
 	const { maxLines, maxLineLength } = resolveDatasetLimits(limits);
 	const { records, issues } = parseCsvRecords(stripByteOrderMark(text), fileName, {
 		maxRecords: maxLines,
-		maxRecordLength: maxLineLength,
+		maxRecordLength: maxLineLength
 	});
 	const [header, ...rows] = records;
 	if (header === undefined) return { pairs: [], warnings: [], errors: issues };
@@ -40,7 +40,10 @@ export function readCsv(text: string, fileName: string, limits: Partial<DatasetL
 		for (const row of rows) {
 			const location = { file: fileName, line: row.line };
 			if (row.fields.length !== columns.length) {
-				issues.push({ ...location, message: `record has ${row.fields.length} fields but the header has ${columns.length} columns` });
+				issues.push({
+					...location,
+					message: `record has ${row.fields.length} fields but the header has ${columns.length} columns`
+				});
 				continue;
 			}
 			const { pair, issues: rowIssues } = readPairRecord(rowToRecord(columns, row.fields), location);
@@ -60,20 +63,33 @@ function readHeader(header: CsvRecord, file: string): { columns: ContrastPairFie
 		const name = rawName.trim().toLowerCase();
 		if (!(CONTRAST_PAIR_FIELDS as readonly string[]).includes(name)) {
 			const suggestion = closestName(name, CONTRAST_PAIR_FIELDS);
-			const hint = suggestion === undefined ? `allowed columns are ${CONTRAST_PAIR_FIELDS.join(", ")}` : `did you mean "${suggestion}"?`;
+			const hint =
+				suggestion === undefined
+					? `allowed columns are ${CONTRAST_PAIR_FIELDS.join(", ")}`
+					: `did you mean "${suggestion}"?`;
 			issues.push({ file, line: header.line, field: rawName, message: `unknown column; ${hint}` });
 			continue;
 		}
 		const column = name as ContrastPairField;
 		if (columns.includes(column)) {
-			issues.push({ file, line: header.line, field: column, message: "column appears more than once in the header" });
+			issues.push({
+				file,
+				line: header.line,
+				field: column,
+				message: "column appears more than once in the header"
+			});
 			continue;
 		}
 		columns.push(column);
 	}
 	for (const required of REQUIRED_CONTRAST_PAIR_FIELDS) {
 		if (!columns.includes(required)) {
-			issues.push({ file, line: header.line, field: required, message: "required column is missing from the header" });
+			issues.push({
+				file,
+				line: header.line,
+				field: required,
+				message: "required column is missing from the header"
+			});
 		}
 	}
 	return { columns, issues };
@@ -95,7 +111,7 @@ function rowToRecord(columns: readonly ContrastPairField[], fields: readonly str
  */
 export function toCsv(pairs: readonly ContrastPair[]): string {
 	const columns = CONTRAST_PAIR_FIELDS.filter(
-		(field) => REQUIRED_CONTRAST_PAIR_FIELDS.includes(field) || pairs.some((pair) => pair[field] !== undefined),
+		(field) => REQUIRED_CONTRAST_PAIR_FIELDS.includes(field) || pairs.some((pair) => pair[field] !== undefined)
 	);
 	const rows = pairs.map((pair) => columns.map((column) => pair[column] ?? ""));
 	return formatCsvRecords([columns, ...rows]);

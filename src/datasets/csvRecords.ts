@@ -22,7 +22,11 @@ const CARRIAGE_RETURN = 0x0d;
  * Malformed quoting is reported, not guessed at, and parsing carries on so that every problem in the
  * file is listed at once.
  */
-export function parseCsvRecords(text: string, file: string, limits: CsvReadLimits): { records: CsvRecord[]; issues: DatasetIssue[] } {
+export function parseCsvRecords(
+	text: string,
+	file: string,
+	limits: CsvReadLimits
+): { records: CsvRecord[]; issues: DatasetIssue[] } {
 	const records: CsvRecord[] = [];
 	const issues: DatasetIssue[] = [];
 	let index = 0;
@@ -63,9 +67,18 @@ export function parseCsvRecords(text: string, file: string, limits: CsvReadLimit
 					index++;
 				}
 				if (!closed) {
-					issues.push({ file, line: openingLine, message: "quoted field is never closed; add the closing double quote" });
+					issues.push({
+						file,
+						line: openingLine,
+						message: "quoted field is never closed; add the closing double quote"
+					});
 				} else if (!atRecordEnd() && text.charCodeAt(index) !== COMMA) {
-					issues.push({ file, line, message: 'unexpected text after a closing quote; write a double quote inside a quoted field as ""' });
+					issues.push({
+						file,
+						line,
+						message:
+							'unexpected text after a closing quote; write a double quote inside a quoted field as ""'
+					});
 					while (!atRecordEnd() && text.charCodeAt(index) !== COMMA) value += text[index++];
 				}
 			} else {
@@ -73,7 +86,12 @@ export function parseCsvRecords(text: string, file: string, limits: CsvReadLimit
 				while (!atRecordEnd() && text.charCodeAt(index) !== COMMA) index++;
 				value = text.slice(start, index);
 				if (value.includes('"')) {
-					issues.push({ file, line, message: 'double quote inside an unquoted field; quote the whole field and write the quote as ""' });
+					issues.push({
+						file,
+						line,
+						message:
+							'double quote inside an unquoted field; quote the whole field and write the quote as ""'
+					});
 				}
 			}
 			fields.push(value);
@@ -94,11 +112,19 @@ export function parseCsvRecords(text: string, file: string, limits: CsvReadLimit
 		const blank = fields.length === 1 && !anyFieldQuoted && fields[0]!.trim() === "";
 		if (blank) continue;
 		if (records.length >= limits.maxRecords) {
-			issues.push({ file, line: recordLine, message: `file has more than ${limits.maxRecords} records; split it or raise the maxLines limit` });
+			issues.push({
+				file,
+				line: recordLine,
+				message: `file has more than ${limits.maxRecords} records; split it or raise the maxLines limit`
+			});
 			break;
 		}
 		if (recordEnd - recordStart > limits.maxRecordLength) {
-			issues.push({ file, line: recordLine, message: `record has ${recordEnd - recordStart} characters, more than the limit of ${limits.maxRecordLength}` });
+			issues.push({
+				file,
+				line: recordLine,
+				message: `record has ${recordEnd - recordStart} characters, more than the limit of ${limits.maxRecordLength}`
+			});
 			continue;
 		}
 		records.push({ line: recordLine, fields });

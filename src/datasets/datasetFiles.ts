@@ -12,7 +12,9 @@ export function datasetFormatOf(filePath: string): DatasetFormat | undefined {
 export function requireDatasetFormat(filePath: string): DatasetFormat {
 	const format = datasetFormatOf(filePath);
 	if (format === undefined) {
-		throw new Error(`Dataset file ${filePath} must end in .jsonl or .csv; the extension decides how it is read and written.`);
+		throw new Error(
+			`Dataset file ${filePath} must end in .jsonl or .csv; the extension decides how it is read and written.`
+		);
 	}
 	return format;
 }
@@ -29,9 +31,12 @@ export function datasetNameOf(filePath: string): string {
  */
 export function datasetPathInDirectory(directory: string, fileName: string): string {
 	if (fileName.trim() === "") throw new Error("Dataset file name is empty.");
-	if (fileName.includes("\0")) throw new Error(`Dataset file name ${JSON.stringify(fileName)} must not contain a NUL character.`);
+	if (fileName.includes("\0"))
+		throw new Error(`Dataset file name ${JSON.stringify(fileName)} must not contain a NUL character.`);
 	if (/[/\\]/.test(fileName)) {
-		throw new Error(`Dataset file name "${fileName}" must not contain path separators; give only the file name inside the datasets folder.`);
+		throw new Error(
+			`Dataset file name "${fileName}" must not contain path separators; give only the file name inside the datasets folder.`
+		);
 	}
 	if (fileName.includes("..")) {
 		throw new Error(`Dataset file name "${fileName}" must not contain "..".`);

@@ -1,5 +1,11 @@
 /** Contrast-pair datasets: schema, validation, file formats, storage and generators. */
-export { pairTexts, CONTRAST_PAIR_FIELDS, type ContrastPair, type ContrastPairField, type Dataset } from "./contrastPair";
+export {
+	pairTexts,
+	CONTRAST_PAIR_FIELDS,
+	type ContrastPair,
+	type ContrastPairField,
+	type Dataset
+} from "./contrastPair";
 export { DatasetSaveRefusedError, DatasetValidationError, formatDatasetIssue, type DatasetIssue } from "./issues";
 export { DEFAULT_DATASET_LIMITS, resolveDatasetLimits, type DatasetLimits } from "./limits";
 export { parseJsonl, readJsonl, toJsonl, type DatasetReading, type ParsedPairs } from "./jsonl";
@@ -16,9 +22,14 @@ export {
 	renameDataset,
 	deleteDataset,
 	type LoadedDataset,
-	type DatasetFileEntry,
+	type DatasetFileEntry
 } from "./storage";
-export { applyChatTemplate, type ChatFormatter, type ChatMessage, type ChatTemplateOptions } from "./generators/chatTemplate";
+export {
+	applyChatTemplate,
+	type ChatFormatter,
+	type ChatMessage,
+	type ChatTemplateOptions
+} from "./generators/chatTemplate";
 export { createChatFormatter, type ChatFormatterOptions, type ChatWrapperLike } from "./generators/chatFormatter";
 export { personaPairs, type PersonaPairOptions } from "./generators/personaPairs";
 export { truncationSuffixes, splitIntoWordPieces, type TextSplitter } from "./generators/truncationSuffixes";

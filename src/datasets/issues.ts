@@ -59,7 +59,11 @@ export class DatasetSaveRefusedError extends Error {
 	}
 }
 
-function describeRefusal(file: string, reason: DatasetSaveRefusedError["reason"], issues: readonly DatasetIssue[]): string {
+function describeRefusal(
+	file: string,
+	reason: DatasetSaveRefusedError["reason"],
+	issues: readonly DatasetIssue[]
+): string {
 	if (reason === "changed-on-disk") {
 		return `Not saved: ${file} changed on disk since it was opened. Reopen it to see the new content; nothing was written.`;
 	}

@@ -44,13 +44,20 @@ export function readJsonl(text: string, fileName: string, limits: Partial<Datase
 
 	for (const { line, text: content } of numberedLines(stripByteOrderMark(text))) {
 		if (line > maxLines) {
-			errors.push({ file: fileName, line, message: `file has more than ${maxLines} lines; split it or raise the maxLines limit` });
+			errors.push({
+				file: fileName,
+				line,
+				message: `file has more than ${maxLines} lines; split it or raise the maxLines limit`
+			});
 			break;
 		}
 		if (content.trim() === "") continue;
 		const location = { file: fileName, line };
 		if (content.length > maxLineLength) {
-			errors.push({ ...location, message: `line has ${content.length} characters, more than the limit of ${maxLineLength}` });
+			errors.push({
+				...location,
+				message: `line has ${content.length} characters, more than the limit of ${maxLineLength}`
+			});
 			continue;
 		}
 		const record = parseJsonObject(content);

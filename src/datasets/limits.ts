@@ -15,7 +15,7 @@ export interface DatasetLimits {
 export const DEFAULT_DATASET_LIMITS: DatasetLimits = {
 	maxLines: 100_000,
 	maxLineLength: 100_000,
-	maxFileBytes: 64 * 1024 * 1024,
+	maxFileBytes: 64 * 1024 * 1024
 };
 
 export function resolveDatasetLimits(overrides: Partial<DatasetLimits> = {}): DatasetLimits {

@@ -18,7 +18,11 @@ export class PairCollection {
 		if (pair.id !== undefined) {
 			const firstLine = this.lineById.get(pair.id);
 			if (firstLine !== undefined) {
-				this.errors.push({ ...location, field: "id", message: `duplicate id "${pair.id}", first used on line ${firstLine}` });
+				this.errors.push({
+					...location,
+					field: "id",
+					message: `duplicate id "${pair.id}", first used on line ${firstLine}`
+				});
 				return;
 			}
 			this.lineById.set(pair.id, location.line);
@@ -28,7 +32,10 @@ export class PairCollection {
 		if (firstLine === undefined) {
 			this.lineByContent.set(content, location.line);
 		} else {
-			this.warnings.push({ ...location, message: `same prompt, positive and negative as line ${firstLine}; the pair counts twice` });
+			this.warnings.push({
+				...location,
+				message: `same prompt, positive and negative as line ${firstLine}; the pair counts twice`
+			});
 		}
 		this.pairs.push(pair);
 	}

@@ -2,7 +2,7 @@ import {
 	CONTRAST_PAIR_FIELDS,
 	REQUIRED_CONTRAST_PAIR_FIELDS,
 	type ContrastPair,
-	type ContrastPairField,
+	type ContrastPairField
 } from "./contrastPair";
 import { closestName } from "./closestName";
 import type { DatasetIssue } from "./issues";
@@ -22,7 +22,7 @@ export interface RecordLocation {
  */
 export function readPairRecord(
 	record: Readonly<Record<string, unknown>>,
-	location: RecordLocation,
+	location: RecordLocation
 ): { pair?: ContrastPair; issues: DatasetIssue[] } {
 	const issues: DatasetIssue[] = [];
 	const report = (field: string | undefined, message: string) =>
@@ -31,9 +31,10 @@ export function readPairRecord(
 	for (const field of Object.keys(record)) {
 		if ((CONTRAST_PAIR_FIELDS as readonly string[]).includes(field)) continue;
 		const suggestion = closestName(field, CONTRAST_PAIR_FIELDS);
-		const hint = suggestion === undefined
-			? `allowed fields are ${CONTRAST_PAIR_FIELDS.join(", ")}`
-			: `did you mean "${suggestion}"?`;
+		const hint =
+			suggestion === undefined
+				? `allowed fields are ${CONTRAST_PAIR_FIELDS.join(", ")}`
+				: `did you mean "${suggestion}"?`;
 		report(field, `unknown field; ${hint}`);
 	}
 
@@ -66,7 +67,7 @@ export function readPairRecord(
 		negative: values.negative,
 		...(values.prompt === undefined ? {} : { prompt: values.prompt }),
 		...(values.label === undefined ? {} : { label: values.label }),
-		...(values.id === undefined ? {} : { id: values.id }),
+		...(values.id === undefined ? {} : { id: values.id })
 	};
 	return { pair, issues };
 }

@@ -9,7 +9,7 @@ import {
 	datasetNameOf,
 	datasetPathInDirectory,
 	requireDatasetFormat,
-	type DatasetFormat,
+	type DatasetFormat
 } from "./datasetFiles";
 import { DatasetSaveRefusedError, type DatasetIssue } from "./issues";
 import { readJsonl, requireNoErrors, toJsonl, type DatasetReading } from "./jsonl";
@@ -56,11 +56,17 @@ export async function readDataset(filePath: string, limits: Partial<DatasetLimit
 	const resolvedLimits = resolveDatasetLimits(limits);
 	const { size } = await fs.stat(filePath);
 	if (size > resolvedLimits.maxFileBytes) {
-		throw new Error(`Dataset file ${filePath} has ${size} bytes, more than the limit of ${resolvedLimits.maxFileBytes}; split it or raise the maxFileBytes limit.`);
+		throw new Error(
+			`Dataset file ${filePath} has ${size} bytes, more than the limit of ${resolvedLimits.maxFileBytes}; split it or raise the maxFileBytes limit.`
+		);
 	}
 	const bytes = await fs.readFile(filePath);
 	const read = format === "jsonl" ? readJsonl : readCsv;
-	return { name: datasetNameOf(filePath), revision: revisionOf(bytes), ...read(bytes.toString("utf8"), filePath, resolvedLimits) };
+	return {
+		name: datasetNameOf(filePath),
+		revision: revisionOf(bytes),
+		...read(bytes.toString("utf8"), filePath, resolvedLimits)
+	};
 }
 
 export interface SaveDatasetOptions {
@@ -75,7 +81,11 @@ export interface SaveDatasetOptions {
  * changed since `expectedRevision` was read, is refused with a `DatasetSaveRefusedError` and kept.
  * Returns the revision of what was written, so that the caller need not read the file back.
  */
-export async function saveDataset(filePath: string, dataset: Dataset, options: SaveDatasetOptions = {}): Promise<string> {
+export async function saveDataset(
+	filePath: string,
+	dataset: Dataset,
+	options: SaveDatasetOptions = {}
+): Promise<string> {
 	const format = requireDatasetFormat(filePath);
 	const { pairs } = validatePairs(dataset.pairs, filePath);
 	await refuseLossyOverwrite(filePath, options.expectedRevision);
@@ -94,7 +104,8 @@ async function refuseLossyOverwrite(filePath: string, expectedRevision: string |
 		throw error;
 	}
 	const name = path.basename(filePath);
-	if (expectedRevision !== undefined && current.revision !== expectedRevision) throw new DatasetSaveRefusedError(name, "changed-on-disk");
+	if (expectedRevision !== undefined && current.revision !== expectedRevision)
+		throw new DatasetSaveRefusedError(name, "changed-on-disk");
 	if (current.errors.length > 0) throw new DatasetSaveRefusedError(name, "unreadable-lines", current.errors);
 }
 
@@ -118,7 +129,12 @@ export async function listDatasets(directory: string): Promise<DatasetFileEntry[
 	for (const entry of entries) {
 		const format = datasetFormatOf(entry.name);
 		if (!entry.isFile() || format === undefined) continue;
-		datasets.push({ name: datasetNameOf(entry.name), fileName: entry.name, path: path.join(directory, entry.name), format });
+		datasets.push({
+			name: datasetNameOf(entry.name),
+			fileName: entry.name,
+			path: path.join(directory, entry.name),
+			format
+		});
 	}
 	return datasets.sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
 }
@@ -131,11 +147,14 @@ export async function renameDataset(directory: string, fromFileName: string, toF
 	const from = datasetPathInDirectory(directory, fromFileName);
 	const to = datasetPathInDirectory(directory, toFileName);
 	if (requireDatasetFormat(from) !== requireDatasetFormat(to)) {
-		throw new Error(`Cannot rename "${fromFileName}" to "${toFileName}": the extension decides the file format; export the dataset instead.`);
+		throw new Error(
+			`Cannot rename "${fromFileName}" to "${toFileName}": the extension decides the file format; export the dataset instead.`
+		);
 	}
 	await fs.stat(from);
 	if (from === to) return to;
-	if (await exists(to)) throw new Error(`Cannot rename "${fromFileName}": a dataset named "${toFileName}" already exists.`);
+	if (await exists(to))
+		throw new Error(`Cannot rename "${fromFileName}": a dataset named "${toFileName}" already exists.`);
 	// Checking and renaming are two steps; another writer could slip in between, which is acceptable
 	// for a folder edited by one person.
 	await fs.rename(from, to);

@@ -23,6 +23,10 @@ export function validatePairs(pairs: readonly ContrastPair[], fileName: string):
 		if (pair !== undefined) collection.add(pair, location);
 	}
 	errors.push(...collection.errors);
-	if (errors.length > 0) throw new DatasetValidationError(fileName, errors.sort((a, b) => a.line - b.line));
+	if (errors.length > 0)
+		throw new DatasetValidationError(
+			fileName,
+			errors.sort((a, b) => a.line - b.line)
+		);
 	return { pairs: collection.pairs, warnings: collection.warnings };
 }

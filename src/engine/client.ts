@@ -15,8 +15,22 @@ import path from "node:path";
 import { CrashLoopGuard, type CrashLoopState } from "./crashLoopGuard";
 import { EngineError } from "./errors";
 import type {
-	CaptureParams, CapturedItem, EngineMessage, EngineMethod, GenerateParams, GenerateResult, LoadModelParams, ModelInfo,
-	NextTokenParams, NextTokenResult, ParamsOf, ProgressOf, ResultOf, SteeringEntry, SteeringState, TokenProjectionsParams,
+	CaptureParams,
+	CapturedItem,
+	EngineMessage,
+	EngineMethod,
+	GenerateParams,
+	GenerateResult,
+	LoadModelParams,
+	ModelInfo,
+	NextTokenParams,
+	NextTokenResult,
+	ParamsOf,
+	ProgressOf,
+	ResultOf,
+	SteeringEntry,
+	SteeringState,
+	TokenProjectionsParams,
 	TokenProjectionsResult
 } from "./protocol";
 import { findSteerRoot } from "./repoRoot";
@@ -109,7 +123,10 @@ export class EngineClient {
 
 	private start(): RunningEngine {
 		if (!existsSync(this.enginePath))
-			throw new EngineError("NATIVE_UNAVAILABLE", `the engine is not built (${this.enginePath} is missing); run \`npm run build\``);
+			throw new EngineError(
+				"NATIVE_UNAVAILABLE",
+				`the engine is not built (${this.enginePath} is missing); run \`npm run build\``
+			);
 		const child = fork(this.enginePath, [], {
 			serialization: "advanced",
 			stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -172,7 +189,8 @@ export class EngineClient {
 					? "it will restart on the next request"
 					: "Steer stopped restarting it after repeated crashes";
 			failReady(new EngineError("ENGINE_EXITED", `${reason} before it was ready`));
-			for (const [, request] of pending) request.reject(new EngineError("ENGINE_EXITED", `${reason} during ${request.method}; ${next}`));
+			for (const [, request] of pending)
+				request.reject(new EngineError("ENGINE_EXITED", `${reason} during ${request.method}; ${next}`));
 			pending.clear();
 			if (crashed) {
 				this.log(signal || code ? "error" : "info", reason);
@@ -220,7 +238,12 @@ export class EngineClient {
 		return engine;
 	}
 
-	private send<M extends EngineMethod>(engine: RunningEngine, method: M, params: ParamsOf<M>, options: RequestOptions<ProgressOf<M>>): Promise<ResultOf<M>> {
+	private send<M extends EngineMethod>(
+		engine: RunningEngine,
+		method: M,
+		params: ParamsOf<M>,
+		options: RequestOptions<ProgressOf<M>>
+	): Promise<ResultOf<M>> {
 		const id = this.nextId++;
 		return new Promise<ResultOf<M>>((resolve, reject) => {
 			if (options.signal?.aborted) {
@@ -253,7 +276,11 @@ export class EngineClient {
 		});
 	}
 
-	async request<M extends EngineMethod>(method: M, params: ParamsOf<M>, options: RequestOptions<ProgressOf<M>> = {}): Promise<ResultOf<M>> {
+	async request<M extends EngineMethod>(
+		method: M,
+		params: ParamsOf<M>,
+		options: RequestOptions<ProgressOf<M>> = {}
+	): Promise<ResultOf<M>> {
 		const engine = await this.ensureEngine(method, options.signal);
 		return this.send(engine, method, params, options);
 	}
@@ -288,7 +315,10 @@ export class EngineClient {
 	}
 
 	/** Captures every item and returns them in order; `onItem` sees each one as it arrives. */
-	async capture(params: CaptureParams, options: RequestOptions<{ item: CapturedItem; done: number; total: number }> = {}): Promise<CapturedItem[]> {
+	async capture(
+		params: CaptureParams,
+		options: RequestOptions<{ item: CapturedItem; done: number; total: number }> = {}
+	): Promise<CapturedItem[]> {
 		const items: CapturedItem[] = [];
 		await this.request("capture", params, {
 			signal: options.signal,
@@ -304,7 +334,10 @@ export class EngineClient {
 		return this.request("generate", params, options);
 	}
 
-	tokenProjections(params: TokenProjectionsParams, options: RequestOptions<never> = {}): Promise<TokenProjectionsResult> {
+	tokenProjections(
+		params: TokenProjectionsParams,
+		options: RequestOptions<never> = {}
+	): Promise<TokenProjectionsResult> {
 		return this.request("tokenProjections", params, options);
 	}
 
@@ -352,6 +385,9 @@ export class EngineClient {
 }
 
 function lastMeaningfulLine(text: string): string {
-	const lines = text.split("\n").map((line) => line.trim()).filter((line) => line.length > 0);
+	const lines = text
+		.split("\n")
+		.map((line) => line.trim())
+		.filter((line) => line.length > 0);
 	return lines.at(-1)?.slice(0, 300) ?? "";
 }

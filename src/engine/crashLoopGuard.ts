@@ -22,12 +22,20 @@ export interface CrashLoopPolicy {
 export const DEFAULT_CRASH_LOOP_POLICY: CrashLoopPolicy = { limit: CRASH_LOOP_LIMIT, windowMs: CRASH_LOOP_WINDOW_MS };
 
 /** The crash times (ms, any order) that still count at `now`: those within the window before it. */
-export function recentCrashes(crashTimes: readonly number[], now: number, policy: CrashLoopPolicy = DEFAULT_CRASH_LOOP_POLICY): number[] {
+export function recentCrashes(
+	crashTimes: readonly number[],
+	now: number,
+	policy: CrashLoopPolicy = DEFAULT_CRASH_LOOP_POLICY
+): number[] {
 	return crashTimes.filter((time) => time <= now && now - time < policy.windowMs).sort((a, b) => a - b);
 }
 
 /** True when the crashes at `crashTimes` make a crash loop at `now`: no more restarts. */
-export function isCrashLoop(crashTimes: readonly number[], now: number, policy: CrashLoopPolicy = DEFAULT_CRASH_LOOP_POLICY): boolean {
+export function isCrashLoop(
+	crashTimes: readonly number[],
+	now: number,
+	policy: CrashLoopPolicy = DEFAULT_CRASH_LOOP_POLICY
+): boolean {
 	return recentCrashes(crashTimes, now, policy).length >= policy.limit;
 }
 

@@ -2,7 +2,10 @@ import type { EngineErrorCode, SerializedError } from "./protocol";
 
 /** An error raised by the engine or about it; `code` lets callers react without parsing messages. */
 export class EngineError extends Error {
-	constructor(readonly code: EngineErrorCode, message: string) {
+	constructor(
+		readonly code: EngineErrorCode,
+		message: string
+	) {
 		super(message);
 		this.name = "EngineError";
 	}

@@ -40,7 +40,8 @@ export async function checkModelFile(modelPath: string): Promise<string | undefi
 	} finally {
 		await handle.close();
 	}
-	if (size < 4 || header.readUInt32LE(0) !== ggufMagic) throw new EngineError("MODEL_LOAD_FAILED", `${modelPath} is not a GGUF file`);
+	if (size < 4 || header.readUInt32LE(0) !== ggufMagic)
+		throw new EngineError("MODEL_LOAD_FAILED", `${modelPath} is not a GGUF file`);
 	try {
 		await readGgufFile(modelPath, { allowUnknownTensorTypes: true });
 		return undefined;
@@ -52,10 +53,18 @@ export async function checkModelFile(modelPath: string): Promise<string | undefi
 			);
 		}
 		if (!(error instanceof GgufFormatError)) throw error;
-		if (error instanceof GgufTruncatedError || (size <= maxHeaderBytes && headerGoesOnPastEnd(await readFile(modelPath)))) {
-			throw new EngineError("MODEL_LOAD_FAILED", `${modelPath} is truncated: its ${size} bytes end inside the GGUF header; download or copy it again`);
+		if (
+			error instanceof GgufTruncatedError ||
+			(size <= maxHeaderBytes && headerGoesOnPastEnd(await readFile(modelPath)))
+		) {
+			throw new EngineError(
+				"MODEL_LOAD_FAILED",
+				`${modelPath} is truncated: its ${size} bytes end inside the GGUF header; download or copy it again`
+			);
 		}
-		return error.message.startsWith(modelPath) ? error.message.slice(modelPath.length).replace(/^:\s*/, "") : error.message;
+		return error.message.startsWith(modelPath)
+			? error.message.slice(modelPath.length).replace(/^:\s*/, "")
+			: error.message;
 	}
 }
 

@@ -18,16 +18,22 @@ export function resolvePositions(spec: PositionSpec, tokenCount: number, promptT
 			return { start: 0, end: tokenCount, mean };
 		case "last": {
 			const count = spec.count ?? 1;
-			if (!Number.isInteger(count) || count < 1) throw new EngineError("BAD_REQUEST", `last:K needs a positive whole K, got ${count}`);
+			if (!Number.isInteger(count) || count < 1)
+				throw new EngineError("BAD_REQUEST", `last:K needs a positive whole K, got ${count}`);
 			return { start: Math.max(0, tokenCount - count), end: tokenCount, mean };
 		}
 		case "suffix": {
-			if (promptTokenCount === undefined) throw new EngineError("BAD_REQUEST", "suffix positions need the item's prompt");
-			if (promptTokenCount >= tokenCount) throw new EngineError("BAD_REQUEST", "the text has no tokens after its prompt");
+			if (promptTokenCount === undefined)
+				throw new EngineError("BAD_REQUEST", "suffix positions need the item's prompt");
+			if (promptTokenCount >= tokenCount)
+				throw new EngineError("BAD_REQUEST", "the text has no tokens after its prompt");
 			return { start: promptTokenCount, end: tokenCount, mean };
 		}
 		default:
-			throw new EngineError("BAD_REQUEST", `unknown position selection ${JSON.stringify((spec as { select: unknown }).select)}`);
+			throw new EngineError(
+				"BAD_REQUEST",
+				`unknown position selection ${JSON.stringify((spec as { select: unknown }).select)}`
+			);
 	}
 }
 
@@ -56,5 +62,8 @@ export function parsePositionSpec(text: string): PositionSpec {
 		if (count < 1) throw new EngineError("BAD_REQUEST", `last:K needs K ≥ 1, got ${count}`);
 		return { select: "last", count };
 	}
-	throw new EngineError("BAD_REQUEST", `unknown positions "${text}"; use all, last, last:K, mean, suffix or suffix-mean`);
+	throw new EngineError(
+		"BAD_REQUEST",
+		`unknown positions "${text}"; use all, last, last:K, mean, suffix or suffix-mean`
+	);
 }

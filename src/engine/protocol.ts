@@ -162,15 +162,27 @@ export interface EngineMethods {
 	loadModel: { params: LoadModelParams; result: ModelInfo; progress: { loaded: number } };
 	unloadModel: { params: Record<string, never>; result: { unloaded: boolean }; progress: never };
 	modelInfo: { params: Record<string, never>; result: ModelInfo; progress: never };
-	capture: { params: CaptureParams; result: { items: number }; progress: { item: CapturedItem; done: number; total: number } };
+	capture: {
+		params: CaptureParams;
+		result: { items: number };
+		progress: { item: CapturedItem; done: number; total: number };
+	};
 	setSteering: { params: { entries: readonly SteeringEntry[] }; result: SteeringState; progress: never };
 	clearSteering: { params: Record<string, never>; result: SteeringState; progress: never };
 	generate: { params: GenerateParams; result: GenerateResult; progress: { text: string } };
 	tokenProjections: { params: TokenProjectionsParams; result: TokenProjectionsResult; progress: never };
 	nextTokenProbabilities: { params: NextTokenParams; result: NextTokenResult; progress: never };
-	tokenize: { params: { text: string }; result: { tokens: readonly number[]; pieces: readonly string[] }; progress: never };
+	tokenize: {
+		params: { text: string };
+		result: { tokens: readonly number[]; pieces: readonly string[] };
+		progress: never;
+	};
 	/** Wraps pairs in the loaded model's chat template (node-llama-cpp's chat wrapper for it). */
-	applyChatTemplate: { params: { pairs: readonly ContrastPair[]; systemPrompt?: string }; result: { pairs: ContrastPair[]; wrapper: string }; progress: never };
+	applyChatTemplate: {
+		params: { pairs: readonly ContrastPair[]; systemPrompt?: string };
+		result: { pairs: ContrastPair[]; wrapper: string };
+		progress: never;
+	};
 	/** Test hook: aborts the process as a native crash would. */
 	crash: { params: Record<string, never>; result: never; progress: never };
 }

@@ -41,7 +41,26 @@ const markupPattern = /^(?:<[^<>\s]+>|\[[^[\]\s]+\])$/u;
 const barredPattern = /^<[|｜][^<>\s]*[|｜]>$/u;
 
 /** Words after "end" that mark the end of a part of a turn, not of the generation. */
-const notGenerationEnds = new Set(["header", "role", "thought", "think", "thinking", "box", "image", "img", "audio", "video", "vision", "tool", "code", "quote", "answer", "plan", "step", "reasoning"]);
+const notGenerationEnds = new Set([
+	"header",
+	"role",
+	"thought",
+	"think",
+	"thinking",
+	"box",
+	"image",
+	"img",
+	"audio",
+	"video",
+	"vision",
+	"tool",
+	"code",
+	"quote",
+	"answer",
+	"plan",
+	"step",
+	"reasoning"
+]);
 
 /** Whether `text` has the shape of a special token: `<|name|>`, `<name>`, `</s>`, `[NAME]`. */
 export function isSpecialMarkup(text: string): boolean {
@@ -55,14 +74,23 @@ export function isSpecialMarkup(text: string): boolean {
  */
 export function looksLikeEndMarker(text: string): boolean {
 	if (!isSpecialMarkup(text)) return false;
-	const name = text.slice(1, -1).replace(/^[|｜]/u, "").replace(/[|｜]$/u, "").toLowerCase();
+	const name = text
+		.slice(1, -1)
+		.replace(/^[|｜]/u, "")
+		.replace(/[|｜]$/u, "")
+		.toLowerCase();
 	if (name === "/s" || name === "/eos") return true;
 	const words = name.split(/[_▁\-\s.]+/u).filter((word) => word.length > 0);
 	const first = words[0];
 	if (first === undefined) return false;
 	if (first === "eos" || first === "eot" || first === "eom") return true;
 	if (words.length === 2 && words[1] === "end") return endingWords.has(first);
-	const rest = first === "end" ? words.slice(1) : first.startsWith("endof") ? [first.slice("endof".length), ...words.slice(1)] : undefined;
+	const rest =
+		first === "end"
+			? words.slice(1)
+			: first.startsWith("endof")
+				? [first.slice("endof".length), ...words.slice(1)]
+				: undefined;
 	return rest !== undefined && !rest.some((word) => notGenerationEnds.has(word));
 }
 

@@ -9,12 +9,21 @@ export function engineSteerableModel(engine: EngineClient): SteerableModel {
 	return {
 		async generate(request: GenerationRequest, signal?: AbortSignal): Promise<string> {
 			const { prompt, maxTokens, temperature, topP, seed, stop, steering } = request;
-			const result = await engine.generate({ prompt, maxTokens, temperature, topP, seed, stop, steering }, { signal });
+			const result = await engine.generate(
+				{ prompt, maxTokens, temperature, topP, seed, stop, steering },
+				{ signal }
+			);
 			return result.text;
 		},
 		async continuationLogProbs(prompt: string, continuation: string, signal?: AbortSignal): Promise<Float32Array> {
 			const [item] = await engine.capture(
-				{ items: [{ text: prompt + continuation, prompt }], layers: [0], positions: { select: "suffix", mean: true }, tokenLogProbs: true, steering: [] },
+				{
+					items: [{ text: prompt + continuation, prompt }],
+					layers: [0],
+					positions: { select: "suffix", mean: true },
+					tokenLogProbs: true,
+					steering: []
+				},
 				{ signal }
 			);
 			// tokenLogProbs[i] is log p(token i+1 | tokens ..i), so the kept tokens [start, end) are [start-1, end-1).

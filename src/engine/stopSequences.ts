@@ -16,10 +16,14 @@ export class StopSequenceStream {
 	/** Every proper prefix of every stop sequence, to find the tail that must be held back. */
 	private readonly prefixes = new Set<string>();
 
-	constructor(stops: readonly string[], private readonly emit: (text: string) => void) {
+	constructor(
+		stops: readonly string[],
+		private readonly emit: (text: string) => void
+	) {
 		this.stops = [...new Set(stops.filter((stop) => stop.length > 0))];
 		this.longest = Math.max(0, ...this.stops.map((stop) => stop.length));
-		for (const stop of this.stops) for (let length = 1; length < stop.length; length++) this.prefixes.add(stop.slice(0, length));
+		for (const stop of this.stops)
+			for (let length = 1; length < stop.length; length++) this.prefixes.add(stop.slice(0, length));
 	}
 
 	/** Adds generated text; returns true once a stop sequence has appeared. */

@@ -18,7 +18,7 @@ export interface AtomicWriteFileHandle {
 const nodeFileSystem: AtomicWriteFileSystem = {
 	open: (filePath, flags) => fs.open(filePath, flags),
 	rename: (from, to) => fs.rename(from, to),
-	rm: (filePath, options) => fs.rm(filePath, options),
+	rm: (filePath, options) => fs.rm(filePath, options)
 };
 
 /**
@@ -31,10 +31,13 @@ const nodeFileSystem: AtomicWriteFileSystem = {
 export async function writeFileAtomic(
 	filePath: string,
 	data: string | Uint8Array,
-	fileSystem: AtomicWriteFileSystem = nodeFileSystem,
+	fileSystem: AtomicWriteFileSystem = nodeFileSystem
 ): Promise<void> {
 	const directory = path.dirname(filePath);
-	const temporaryPath = path.join(directory, `.${path.basename(filePath)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+	const temporaryPath = path.join(
+		directory,
+		`.${path.basename(filePath)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`
+	);
 	let handle: AtomicWriteFileHandle | undefined;
 	try {
 		// "wx" fails if the name exists, so a leftover or a concurrent writer is never overwritten.

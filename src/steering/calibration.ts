@@ -30,19 +30,31 @@ export interface CalibrationOptions {
 export type LayerNorms = ReadonlyMap<number, number>;
 
 /** Per-layer typical norms from training diagnostics (layer 0 is skipped: it cannot be steered). */
-export function typicalNormsFromDiagnostics(diagnostics: readonly { layer: number; hiddenNormMean: number }[]): Map<number, number> {
+export function typicalNormsFromDiagnostics(
+	diagnostics: readonly { layer: number; hiddenNormMean: number }[]
+): Map<number, number> {
 	const norms = new Map<number, number>();
 	for (const entry of diagnostics) if (entry.layer >= 1) norms.set(entry.layer, entry.hiddenNormMean);
 	return norms;
 }
 
 /** Raw α for one layer from a calibrated strength. */
-export function calibratedToRaw(strength: number, typicalNorm: number, directionNorm: number, options: CalibrationOptions = {}): number {
+export function calibratedToRaw(
+	strength: number,
+	typicalNorm: number,
+	directionNorm: number,
+	options: CalibrationOptions = {}
+): number {
 	return strength * rawPerCalibrated(typicalNorm, directionNorm, options);
 }
 
 /** Calibrated strength for one layer from a raw α. */
-export function rawToCalibrated(alpha: number, typicalNorm: number, directionNorm: number, options: CalibrationOptions = {}): number {
+export function rawToCalibrated(
+	alpha: number,
+	typicalNorm: number,
+	directionNorm: number,
+	options: CalibrationOptions = {}
+): number {
 	return alpha / rawPerCalibrated(typicalNorm, directionNorm, options);
 }
 
@@ -64,9 +76,10 @@ export function strengthTable(
 	vector: SteeringVector,
 	norms: LayerNorms,
 	calibratedStrength: number,
-	options: CalibrationOptions = {},
+	options: CalibrationOptions = {}
 ): LayerStrength[] {
-	if (!Number.isFinite(calibratedStrength)) throw new RangeError(`strength must be a finite number, got ${calibratedStrength}`);
+	if (!Number.isFinite(calibratedStrength))
+		throw new RangeError(`strength must be a finite number, got ${calibratedStrength}`);
 	return [...vector.directions.keys()]
 		.sort((a, b) => a - b)
 		.map((layer) => {
@@ -74,7 +87,15 @@ export function strengthTable(
 			const typicalNorm = normFor(norms, layer);
 			const raw = calibratedToRaw(calibratedStrength, typicalNorm, directionNorm, options);
 			const pushNorm = Math.abs(raw) * directionNorm;
-			return { layer, calibrated: calibratedStrength, raw, directionNorm, typicalNorm, pushNorm, pushRatio: pushNorm / typicalNorm };
+			return {
+				layer,
+				calibrated: calibratedStrength,
+				raw,
+				directionNorm,
+				typicalNorm,
+				pushNorm,
+				pushRatio: pushNorm / typicalNorm
+			};
 		});
 }
 
@@ -82,23 +103,33 @@ export function strengthTable(
  * Rescales every direction so that ‖v_il‖ = c × typicalNorm_il. A file saved from the result, applied
  * at strength (= raw α) 1.0 by any runtime, gives the recommended push; the sign is kept.
  */
-export function bakeCalibration(vector: SteeringVector, norms: LayerNorms, options: CalibrationOptions = {}): SteeringVector {
+export function bakeCalibration(
+	vector: SteeringVector,
+	norms: LayerNorms,
+	options: CalibrationOptions = {}
+): SteeringVector {
 	const directions = new Map<number, Float32Array>();
 	for (const [layer, direction] of vector.directions) {
 		const factor = calibratedToRaw(1, normFor(norms, layer), directionLength(vector, layer), options);
-		directions.set(layer, direction.map((value) => value * factor));
+		directions.set(
+			layer,
+			direction.map((value) => value * factor)
+		);
 	}
 	return { nEmbd: vector.nEmbd, directions };
 }
 
 function rawPerCalibrated(typicalNorm: number, directionNorm: number, options: CalibrationOptions): number {
 	const fraction = options.pushFraction ?? DEFAULT_PUSH_FRACTION;
-	if (!(fraction > 0) || !Number.isFinite(fraction)) throw new RangeError(`pushFraction must be a positive number, got ${fraction}`);
+	if (!(fraction > 0) || !Number.isFinite(fraction))
+		throw new RangeError(`pushFraction must be a positive number, got ${fraction}`);
 	if (!(typicalNorm > 0) || !Number.isFinite(typicalNorm)) {
 		throw new RangeError(`typical hidden-state norm must be a positive number, got ${typicalNorm}`);
 	}
 	if (!(directionNorm > 0) || !Number.isFinite(directionNorm)) {
-		throw new RangeError(`direction norm must be a positive number, got ${directionNorm} (an all-zero direction cannot be calibrated)`);
+		throw new RangeError(
+			`direction norm must be a positive number, got ${directionNorm} (an all-zero direction cannot be calibrated)`
+		);
 	}
 	return (fraction * typicalNorm) / directionNorm;
 }
@@ -106,16 +137,21 @@ function rawPerCalibrated(typicalNorm: number, directionNorm: number, options: C
 function normFor(norms: LayerNorms, layer: number): number {
 	const value = norms.get(layer);
 	if (value === undefined) {
-		throw new RangeError(`no typical hidden-state norm for layer ${layer}; calibration needs the training diagnostics of every layer in the vector`);
+		throw new RangeError(
+			`no typical hidden-state norm for layer ${layer}; calibration needs the training diagnostics of every layer in the vector`
+		);
 	}
-	if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`typical hidden-state norm of layer ${layer} must be positive, got ${value}`);
+	if (!(value > 0) || !Number.isFinite(value))
+		throw new RangeError(`typical hidden-state norm of layer ${layer} must be positive, got ${value}`);
 	return value;
 }
 
 function directionLength(vector: SteeringVector, layer: number): number {
 	const direction = vector.directions.get(layer) as Float32Array;
 	if (direction.length !== vector.nEmbd) {
-		throw new RangeError(`layer ${layer}: direction has length ${direction.length} but the vector's nEmbd is ${vector.nEmbd}`);
+		throw new RangeError(
+			`layer ${layer}: direction has length ${direction.length} but the vector's nEmbd is ${vector.nEmbd}`
+		);
 	}
 	let sum = 0;
 	for (let k = 0; k < direction.length; k++) sum += direction[k] * direction[k];

@@ -15,10 +15,13 @@ export function composeWeighted(vectors: readonly WeightedVector[]): Map<number,
 	const nEmbd = commonWidth(vectors.map((weighted) => weighted.vector));
 	const sums = new Map<number, Float64Array>();
 	vectors.forEach((weighted, index) => {
-		if (!Number.isFinite(weighted.strength)) throw new RangeError(`vector ${index}: strength must be a finite number, got ${weighted.strength}`);
+		if (!Number.isFinite(weighted.strength))
+			throw new RangeError(`vector ${index}: strength must be a finite number, got ${weighted.strength}`);
 		const range = weighted.layerRange;
 		if (range && !(Number.isInteger(range[0]) && Number.isInteger(range[1]) && range[0] <= range[1])) {
-			throw new RangeError(`vector ${index}: layer range [${range[0]}, ${range[1]}] must be whole numbers with from ≤ to`);
+			throw new RangeError(
+				`vector ${index}: layer range [${range[0]}, ${range[1]}] must be whole numbers with from ≤ to`
+			);
 		}
 		for (const [layer, direction] of weighted.vector.directions) {
 			if (range && (layer < range[0] || layer > range[1])) continue;
@@ -32,7 +35,8 @@ export function composeWeighted(vectors: readonly WeightedVector[]): Map<number,
 		}
 	});
 	const result = new Map<number, Float32Array>();
-	for (const layer of [...sums.keys()].sort((a, b) => a - b)) result.set(layer, Float32Array.from(sums.get(layer) as Float64Array));
+	for (const layer of [...sums.keys()].sort((a, b) => a - b))
+		result.set(layer, Float32Array.from(sums.get(layer) as Float64Array));
 	return result;
 }
 
@@ -52,7 +56,10 @@ export function scale(vector: SteeringVector, factor: number): SteeringVector {
 	const directions = new Map<number, Float32Array>();
 	for (const [layer, direction] of vector.directions) {
 		checkLayer(layer, direction, vector.nEmbd, "vector");
-		directions.set(layer, direction.map((value) => value * factor));
+		directions.set(
+			layer,
+			direction.map((value) => value * factor)
+		);
 	}
 	return { nEmbd: vector.nEmbd, directions };
 }
@@ -79,7 +86,7 @@ function commonWidth(vectors: readonly SteeringVector[]): number {
 	vectors.forEach((vector, index) => {
 		if (vector.nEmbd !== nEmbd) {
 			throw new RangeError(
-				`vector ${index} has width ${vector.nEmbd} but vector 0 has ${nEmbd}; vectors from different models cannot be combined`,
+				`vector ${index} has width ${vector.nEmbd} but vector 0 has ${nEmbd}; vectors from different models cannot be combined`
 			);
 		}
 	});
@@ -88,9 +95,13 @@ function commonWidth(vectors: readonly SteeringVector[]): number {
 
 function checkLayer(layer: number, direction: Float32Array, nEmbd: number, owner: string): void {
 	if (!Number.isInteger(layer) || layer < 1) {
-		throw new RangeError(`${owner} has a direction for layer ${layer}; layers start at 1 (block 0 cannot be steered)`);
+		throw new RangeError(
+			`${owner} has a direction for layer ${layer}; layers start at 1 (block 0 cannot be steered)`
+		);
 	}
 	if (direction.length !== nEmbd) {
-		throw new RangeError(`${owner}, layer ${layer}: direction has length ${direction.length} but the vector's nEmbd is ${nEmbd}`);
+		throw new RangeError(
+			`${owner}, layer ${layer}: direction has length ${direction.length} but the vector's nEmbd is ${nEmbd}`
+		);
 	}
 }

@@ -12,7 +12,8 @@ export function parseLayerSpec(text: string, nLayer: number): number[] {
 		const first = Number(match[1]);
 		const last = match[2] === undefined ? first : Number(match[2]);
 		if (last < first) throw new RangeError(`layer range ${part.trim()} runs backwards`);
-		if (last >= nLayer) throw new RangeError(`layer ${last} is out of range: this model has layers 0..${nLayer - 1}`);
+		if (last >= nLayer)
+			throw new RangeError(`layer ${last} is out of range: this model has layers 0..${nLayer - 1}`);
 		for (let layer = first; layer <= last; layer++) layers.add(layer);
 	}
 	return [...layers].sort((a, b) => a - b);

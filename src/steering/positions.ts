@@ -33,7 +33,8 @@ export function describePositionSpec(spec: PositionSpec): string {
 
 /** Checks a spec that came from outside (a file, a message); returns it typed or throws a one-line RangeError. */
 export function checkPositionSpec(value: unknown): PositionSpec {
-	if (typeof value !== "object" || value === null) throw new RangeError("positions must be an object such as {\"select\":\"last\"}");
+	if (typeof value !== "object" || value === null)
+		throw new RangeError('positions must be an object such as {"select":"last"}');
 	const { select, count, mean } = value as Record<string, unknown>;
 	if (select !== "all" && select !== "last" && select !== "suffix") {
 		throw new RangeError(`positions.select must be "all", "last" or "suffix", got ${JSON.stringify(select)}`);
@@ -41,10 +42,11 @@ export function checkPositionSpec(value: unknown): PositionSpec {
 	if (count !== undefined && !(typeof count === "number" && Number.isInteger(count) && count >= 1)) {
 		throw new RangeError(`positions.count must be a whole number ≥ 1, got ${JSON.stringify(count)}`);
 	}
-	if (mean !== undefined && typeof mean !== "boolean") throw new RangeError(`positions.mean must be true or false, got ${JSON.stringify(mean)}`);
+	if (mean !== undefined && typeof mean !== "boolean")
+		throw new RangeError(`positions.mean must be true or false, got ${JSON.stringify(mean)}`);
 	return {
 		select,
 		...(count === undefined ? {} : { count: count as number }),
-		...(mean === undefined ? {} : { mean: mean as boolean }),
+		...(mean === undefined ? {} : { mean: mean as boolean })
 	};
 }

@@ -16,9 +16,13 @@ export interface MeasuredStrengths {
 }
 
 /** Summarises sweep rows (strength, fluent) into what was measured; undefined for an empty sweep. */
-export function measuredStrengths(rows: readonly { readonly strength: number; readonly fluent: boolean }[]): MeasuredStrengths | undefined {
+export function measuredStrengths(
+	rows: readonly { readonly strength: number; readonly fluent: boolean }[]
+): MeasuredStrengths | undefined {
 	if (rows.length === 0) return undefined;
-	const sizes = [...rows].map((row) => ({ size: Math.abs(row.strength), fluent: row.fluent })).sort((a, b) => a.size - b.size);
+	const sizes = [...rows]
+		.map((row) => ({ size: Math.abs(row.strength), fluent: row.fluent }))
+		.sort((a, b) => a.size - b.size);
 	const firstBroken = sizes.find((row) => !row.fluent);
 	const fluentBelow = sizes.filter((row) => row.fluent && (firstBroken === undefined || row.size < firstBroken.size));
 	return {
@@ -33,7 +37,12 @@ export function measuredStrengths(rows: readonly { readonly strength: number; re
  * was measured and found fluent. `unmeasuredLimit`: for a vector never swept, the range the editor
  * offers (its slider), which is all that has been looked at.
  */
-export function strengthWarning(name: string, strength: number, measured: MeasuredStrengths | undefined, unmeasuredLimit: number): string | undefined {
+export function strengthWarning(
+	name: string,
+	strength: number,
+	measured: MeasuredStrengths | undefined,
+	unmeasuredLimit: number
+): string | undefined {
 	const size = Math.abs(strength);
 	if (measured === undefined) {
 		if (size <= unmeasuredLimit) return undefined;
@@ -44,7 +53,8 @@ export function strengthWarning(name: string, strength: number, measured: Measur
 		return `at strength ${strength}, ${name}'s text is likely to degenerate into repetition or garbage (${seen})`;
 	}
 	if (size > measured.measuredUpTo) return `strength ${strength} is beyond what ${name} was measured at (${seen})`;
-	if (measured.fluentUpTo === null || size > measured.fluentUpTo) return `strength ${strength} is past the strongest fluent strength of ${name}'s sweep (${seen})`;
+	if (measured.fluentUpTo === null || size > measured.fluentUpTo)
+		return `strength ${strength} is past the strongest fluent strength of ${name}'s sweep (${seen})`;
 	return undefined;
 }
 

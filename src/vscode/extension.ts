@@ -71,10 +71,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		const hasDatasets = vscode.workspace.isTrusted && (await datasets.list().catch(() => [])).length > 0;
 		await vscode.commands.executeCommand("setContext", "steer.hasDatasets", hasDatasets);
 	};
-	const updateSteeringContext = (): Thenable<unknown> => vscode.commands.executeCommand("setContext", "steer.steeringApplied", steering.entries().length > 0);
-	const sweeps = new StrengthSweepRunner({ engine, library, steering, temperature: () => readSettings().temperature });
+	const updateSteeringContext = (): Thenable<unknown> =>
+		vscode.commands.executeCommand("setContext", "steer.steeringApplied", steering.entries().length > 0);
+	const sweeps = new StrengthSweepRunner({
+		engine,
+		library,
+		steering,
+		temperature: () => readSettings().temperature
+	});
 	const conditions = new ConditionSearchRunner({ engine, library, steering });
-	const panel = new SteeringViewProvider({ engine, steering, library, datasets, training, sweeps, conditions, log, extensionUri: context.extensionUri, refreshVectors });
+	const panel = new SteeringViewProvider({
+		engine,
+		steering,
+		library,
+		datasets,
+		training,
+		sweeps,
+		conditions,
+		log,
+		extensionUri: context.extensionUri,
+		refreshVectors
+	});
 	const inline = new SteeredCompletionProvider({
 		engine,
 		steering,
@@ -84,7 +101,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 	});
 	const statusBar = createStatusBar(engine, steering, () => library.list().length);
 	const crashLoopNotices = notifyCrashLoops(engine, log);
-	const modelCommandDeps = { engine, steering, log, extensionPath: context.extensionPath, modelsFolder: path.join(context.globalStorageUri.fsPath, "models") };
+	const modelCommandDeps = {
+		engine,
+		steering,
+		log,
+		extensionPath: context.extensionPath,
+		modelsFolder: path.join(context.globalStorageUri.fsPath, "models")
+	};
 
 	context.subscriptions.push(
 		log,
@@ -92,7 +115,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		training,
 		lens,
 		panel,
-		vscode.window.registerWebviewViewProvider(STEERING_VIEW_ID, panel, { webviewOptions: { retainContextWhenHidden: false } }),
+		vscode.window.registerWebviewViewProvider(STEERING_VIEW_ID, panel, {
+			webviewOptions: { retainContextWhenHidden: false }
+		}),
 		vscode.languages.registerInlineCompletionItemProvider({ pattern: "**" }, inline),
 		statusBar,
 		crashLoopNotices,
@@ -108,9 +133,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		...registerVectorCommands({ datasets, library, steering, training, log, refreshVectors }),
 		...registerGenerationCommands({ engine, steering, log }),
 		...registerLensCommands({ lens, library, steering, log }),
-		registerSteerCommand(log, "steer.openPanel", "Open Steering Panel", () => vscode.commands.executeCommand(`${STEERING_VIEW_ID}.focus`)),
+		registerSteerCommand(log, "steer.openPanel", "Open Steering Panel", () =>
+			vscode.commands.executeCommand(`${STEERING_VIEW_ID}.focus`)
+		),
 		registerSteerCommand(log, "steer.showLog", "Show Log", () => log.show()),
-		watchSteerFolders(folders, () => void refreshVectors().catch((error) => log.warn(`refreshing vectors: ${String(error)}`))),
+		watchSteerFolders(
+			folders,
+			() => void refreshVectors().catch((error) => log.warn(`refreshing vectors: ${String(error)}`))
+		),
 		engine.onDidChange(() => void panel.refresh()),
 		steering.onDidChange(() => {
 			inline.clearCache();

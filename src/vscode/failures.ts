@@ -11,7 +11,11 @@ export class UserFacingError extends Error {
 }
 
 export function isUserCancellation(error: unknown): boolean {
-	return isCancellation(error) || error instanceof vscode.CancellationError || (error instanceof Error && error.name === "AbortError");
+	return (
+		isCancellation(error) ||
+		error instanceof vscode.CancellationError ||
+		(error instanceof Error && error.name === "AbortError")
+	);
 }
 
 export function describeError(error: unknown): string {

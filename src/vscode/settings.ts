@@ -51,7 +51,13 @@ export function readSettings(scope?: vscode.ConfigurationScope): SteerSettings {
 
 /** What the engine needs to load `modelPath` with the current settings. */
 export function loadParams(settings: SteerSettings, modelPath: string): LoadModelParams {
-	return { modelPath, gpu: settings.gpu, gpuLayers: settings.gpuLayers, threads: settings.threads, contextSize: settings.contextSize };
+	return {
+		modelPath,
+		gpu: settings.gpu,
+		gpuLayers: settings.gpuLayers,
+		threads: settings.threads,
+		contextSize: settings.contextSize
+	};
 }
 
 function gpuChoice(value: string): GpuChoice {

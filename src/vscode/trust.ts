@@ -7,6 +7,8 @@ import { UserFacingError } from "./failures";
  */
 export function requireTrustedWorkspace(what: string): void {
 	if (!vscode.workspace.isTrusted) {
-		throw new UserFacingError(`${what} is disabled in an untrusted workspace; trust the workspace to open model and vector files`);
+		throw new UserFacingError(
+			`${what} is disabled in an untrusted workspace; trust the workspace to open model and vector files`
+		);
 	}
 }

@@ -24,9 +24,18 @@ describe("steer CLI", function () {
 		tiny = writeTinyModel({ nLayer, nEmbd, seed: 9 });
 		dir = mkdtempSync(path.join(os.tmpdir(), "steer-cli-"));
 		vectorFile = path.join(dir, "push.gguf");
-		writeFileSync(vectorFile, writeControlVector({ nEmbd, directions: new Map([[2, randomVector(nEmbd, 4)]]) }, { modelHint: "llama" }));
+		writeFileSync(
+			vectorFile,
+			writeControlVector({ nEmbd, directions: new Map([[2, randomVector(nEmbd, 4)]]) }, { modelHint: "llama" })
+		);
 		otherWidthFile = path.join(dir, "wide.gguf");
-		writeFileSync(otherWidthFile, writeControlVector({ nEmbd: nEmbd * 2, directions: new Map([[1, randomVector(nEmbd * 2, 4)]]) }, { modelHint: "llama" }));
+		writeFileSync(
+			otherWidthFile,
+			writeControlVector(
+				{ nEmbd: nEmbd * 2, directions: new Map([[1, randomVector(nEmbd * 2, 4)]]) },
+				{ modelHint: "llama" }
+			)
+		);
 	});
 	after(() => {
 		tiny.remove();
@@ -37,7 +46,15 @@ describe("steer CLI", function () {
 		const { code, stdout } = await steer("info", ...model(), "--json");
 		assert.equal(code, 0);
 		const info = JSON.parse(stdout);
-		assert.deepEqual(Object.keys(info).sort(), ["architecture", "backend", "contextLength", "nEmbd", "nLayer", "threads", "vocabSize"]);
+		assert.deepEqual(Object.keys(info).sort(), [
+			"architecture",
+			"backend",
+			"contextLength",
+			"nEmbd",
+			"nLayer",
+			"threads",
+			"vocabSize"
+		]);
 		assert.equal(info.architecture, "llama");
 		assert.equal(info.nLayer, nLayer);
 		assert.equal(info.nEmbd, nEmbd);
@@ -47,20 +64,42 @@ describe("steer CLI", function () {
 
 	it("capture --json gives tokens, pieces and per-layer hidden rows; FILE:S scales like llama.cpp and vectors add up", async () => {
 		const capture = async (...extra: string[]) => {
-			const { code, stdout, stderr } = await steer("capture", ...model(), "--prompt", "a big dog", "--layers", "1-2", "--positions", "last", "--json", ...extra);
+			const { code, stdout, stderr } = await steer(
+				"capture",
+				...model(),
+				"--prompt",
+				"a big dog",
+				"--layers",
+				"1-2",
+				"--positions",
+				"last",
+				"--json",
+				...extra
+			);
 			assert.equal(code, 0, stderr);
-			return JSON.parse(stdout) as { tokens: number[]; pieces: string[]; layers: { layer: number; hidden: number[][] }[] };
+			return JSON.parse(stdout) as {
+				tokens: number[];
+				pieces: string[];
+				layers: { layer: number; hidden: number[][] }[];
+			};
 		};
 		const base = await capture();
 		assert.equal(base.tokens.length, base.pieces.length);
-		assert.deepEqual(base.layers.map((layer) => layer.layer), [1, 2]);
+		assert.deepEqual(
+			base.layers.map((layer) => layer.layer),
+			[1, 2]
+		);
 		assert.equal(base.layers[0]!.hidden.length, 1);
 		assert.equal(base.layers[0]!.hidden[0]!.length, nEmbd);
 
 		const direction = randomVector(nEmbd, 4);
 		const scaled = await capture("--vector", `${vectorFile}:2.5`);
 		const twice = await capture("--vector", `${vectorFile}:1.5`, "--vector", vectorFile);
-		assert.deepEqual(scaled.layers[0]!.hidden, base.layers[0]!.hidden, "layer 1 must not change for a layer-2 vector");
+		assert.deepEqual(
+			scaled.layers[0]!.hidden,
+			base.layers[0]!.hidden,
+			"layer 1 must not change for a layer-2 vector"
+		);
 		for (let i = 0; i < nEmbd; i++) {
 			const expected = base.layers[1]!.hidden[0]![i]! + 2.5 * direction[i]!;
 			assert.ok(Math.abs(scaled.layers[1]!.hidden[0]![i]! - expected) <= 1e-4);
@@ -69,14 +108,36 @@ describe("steer CLI", function () {
 	});
 
 	it("generate --json reports text, tokens, speed and why it stopped; a zero-scaled vector is the unsteered model", async () => {
-		const { code, stdout } = await steer("generate", ...model(), "--prompt", "a b c", "--max-tokens", "8", "--json");
+		const { code, stdout } = await steer(
+			"generate",
+			...model(),
+			"--prompt",
+			"a b c",
+			"--max-tokens",
+			"8",
+			"--json"
+		);
 		assert.equal(code, 0);
 		const plain = JSON.parse(stdout);
 		assert.deepEqual(Object.keys(plain).sort(), ["stopReason", "text", "tokens", "tokensPerSecond"]);
 		assert.equal(plain.tokens.length, 8);
 		assert.equal(plain.stopReason, "maxTokens");
 		assert.ok(plain.tokensPerSecond > 0);
-		const zero = JSON.parse((await steer("generate", ...model(), "--prompt", "a b c", "--max-tokens", "8", "--json", "--vector", `${vectorFile}:0`)).stdout);
+		const zero = JSON.parse(
+			(
+				await steer(
+					"generate",
+					...model(),
+					"--prompt",
+					"a b c",
+					"--max-tokens",
+					"8",
+					"--json",
+					"--vector",
+					`${vectorFile}:0`
+				)
+			).stdout
+		);
 		assert.deepEqual(zero.tokens, plain.tokens);
 	});
 
@@ -84,7 +145,10 @@ describe("steer CLI", function () {
 		const cases: [string[], RegExp][] = [
 			[["info", "--model", path.join(dir, "missing.gguf"), "--json"], /model file not found/],
 			[["info", "--model", __filename, "--json"], /is not a GGUF file/],
-			[["generate", ...model(), "--prompt", "x", "--vector", otherWidthFile], /128 wide, but the model's hidden state is 64 wide/],
+			[
+				["generate", ...model(), "--prompt", "x", "--vector", otherWidthFile],
+				/128 wide, but the model's hidden state is 64 wide/
+			],
 			[["generate", ...model(), "--prompt", "x", "--vector", path.join(dir, "nope.gguf")], /nope\.gguf/],
 			[["capture", ...model(), "--prompt", "x", "--layers", "9", "--json"], /layer 9 is out of range/],
 			[["generate", ...model(), "--prompt", "x", "--max-tokens", "many"], /--max-tokens must be a whole number/],

@@ -38,7 +38,10 @@ describe("steer CLI messages for mistakes", function () {
 		tiny = writeTinyModel({ nLayer: 4, nEmbd, seed: 9 });
 		dir = mkdtempSync(path.join(os.tmpdir(), "steer-cli-messages-"));
 		vectorFile = path.join(dir, "push.gguf");
-		writeFileSync(vectorFile, writeControlVector({ nEmbd, directions: new Map([[2, randomVector(nEmbd, 4)]]) }, { modelHint: "llama" }));
+		writeFileSync(
+			vectorFile,
+			writeControlVector({ nEmbd, directions: new Map([[2, randomVector(nEmbd, 4)]]) }, { modelHint: "llama" })
+		);
 	});
 	after(() => {
 		tiny.remove();
@@ -46,16 +49,32 @@ describe("steer CLI messages for mistakes", function () {
 	});
 
 	it("--vector: a scale that is not a number, not finite or absurd, and a missing file", async () => {
-		await expectError(["generate", ...model(), "--prompt", "x", "--vector", `${vectorFile}:abc`], 2, `scale "abc" in --vector ${vectorFile}:abc is not a number`);
+		await expectError(
+			["generate", ...model(), "--prompt", "x", "--vector", `${vectorFile}:abc`],
+			2,
+			`scale "abc" in --vector ${vectorFile}:abc is not a number`
+		);
 		await expectError(
 			["generate", ...model(), "--prompt", "x", "--vector", `${vectorFile}:1e30`],
 			2,
 			`scale 1e30 in --vector ${vectorFile}:1e30 is out of range: scales go from -100 to 100 (1 is a trained vector's full push; far beyond it the model writes garbage or nothing)`
 		);
-		await expectError(["capture", ...model(), "--prompt", "x", "--json", "--vector", `${vectorFile}:1e999`], 2, `scale 1e999 in --vector ${vectorFile}:1e999 is not a finite number`);
+		await expectError(
+			["capture", ...model(), "--prompt", "x", "--json", "--vector", `${vectorFile}:1e999`],
+			2,
+			`scale 1e999 in --vector ${vectorFile}:1e999 is not a finite number`
+		);
 		const missing = path.join(dir, "nope.gguf");
-		await expectError(["generate", ...model(), "--prompt", "x", "--vector", missing], 1, `vector file not found: ${missing}`);
-		await expectError(["generate", ...model(), "--prompt", "x", "--vector", `${missing}:2`], 1, `vector file not found: ${missing}`);
+		await expectError(
+			["generate", ...model(), "--prompt", "x", "--vector", missing],
+			1,
+			`vector file not found: ${missing}`
+		);
+		await expectError(
+			["generate", ...model(), "--prompt", "x", "--vector", `${missing}:2`],
+			1,
+			`vector file not found: ${missing}`
+		);
 		await expectError(
 			["sweep", ...model(), "--prompt", "x", "--vector", vectorFile, "--strengths", "0,1e30"],
 			2,
@@ -66,7 +85,17 @@ describe("steer CLI messages for mistakes", function () {
 	it("a file whose own name ends in :number is read as that file", async () => {
 		const oddName = path.join(dir, "push.gguf:2");
 		copyFileSync(vectorFile, oddName);
-		const { code, stderr } = await runSteer(["generate", ...model(), "--prompt", "a b", "--max-tokens", "2", "--json", "--vector", oddName]);
+		const { code, stderr } = await runSteer([
+			"generate",
+			...model(),
+			"--prompt",
+			"a b",
+			"--max-tokens",
+			"2",
+			"--json",
+			"--vector",
+			oddName
+		]);
 		assert.equal(code, 0, stderr);
 	});
 
@@ -74,26 +103,52 @@ describe("steer CLI messages for mistakes", function () {
 		const generate = (...extra: string[]) => ["generate", ...model(), "--prompt", "x", ...extra];
 		await expectError(generate("--temperature", "-1"), 2, '--temperature must be a number ≥ 0, got "-1"');
 		await expectError(generate("--top-p", "5"), 2, '--top-p must be a number from 0 to 1, got "5"');
-		await expectError(generate("--seed", "1e10"), 2, '--seed must be a whole number from 0 to 4294967295, got "1e10"');
+		await expectError(
+			generate("--seed", "1e10"),
+			2,
+			'--seed must be a whole number from 0 to 4294967295, got "1e10"'
+		);
 		await expectError(generate("--max-tokens", "-5"), 2, '--max-tokens must be a whole number ≥ 1, got "-5"');
-		await expectError(["info", ...model(), "--gpu-layers", "-1"], 2, '--gpu-layers must be a whole number ≥ 0, got "-1"');
-		await expectError(["generate", ...model(), "--prompt", "--json"], 2, "--prompt needs a value, but is followed by the option --json");
+		await expectError(
+			["info", ...model(), "--gpu-layers", "-1"],
+			2,
+			'--gpu-layers must be a whole number ≥ 0, got "-1"'
+		);
+		await expectError(
+			["generate", ...model(), "--prompt", "--json"],
+			2,
+			"--prompt needs a value, but is followed by the option --json"
+		);
 		await expectError(generate("--temperature"), 2, "--temperature needs a value");
-		await expectError(["sweep", ...model(), "--prompt", "x", "--vector", vectorFile, "--seeds", "1e10"], 2, '--seeds must be a whole number from 1 to 1000, got "1e10"');
+		await expectError(
+			["sweep", ...model(), "--prompt", "x", "--vector", vectorFile, "--seeds", "1e10"],
+			2,
+			'--seeds must be a whole number from 1 to 1000, got "1e10"'
+		);
 	});
 
 	it("a truncated model file is named truncated, before llama.cpp sees it", async () => {
 		// The generated model always; the trained one where it is present.
-		const models = [tiny.file, path.join(testModelsDir(), "TinyStories-656K.f16.gguf")].filter((file) => existsSync(file));
+		const models = [tiny.file, path.join(testModelsDir(), "TinyStories-656K.f16.gguf")].filter((file) =>
+			existsSync(file)
+		);
 		for (const [index, intact] of models.entries()) {
 			const end = await dataEnd(intact);
 			const cut = path.join(dir, `cut-${index}.gguf`);
 			copyFileSync(intact, cut);
 			const half = Math.floor(end / 2);
 			truncateSync(cut, half);
-			await expectError(["info", "--model", cut, "--gpu", "false"], 1, `${cut} is truncated: its tensor data ends at byte ${end} but the file has only ${half} bytes; download or copy it again`);
+			await expectError(
+				["info", "--model", cut, "--gpu", "false"],
+				1,
+				`${cut} is truncated: its tensor data ends at byte ${end} but the file has only ${half} bytes; download or copy it again`
+			);
 			truncateSync(cut, 100);
-			await expectError(["info", "--model", cut, "--gpu", "false"], 1, `${cut} is truncated: its 100 bytes end inside the GGUF header; download or copy it again`);
+			await expectError(
+				["info", "--model", cut, "--gpu", "false"],
+				1,
+				`${cut} is truncated: its 100 bytes end inside the GGUF header; download or copy it again`
+			);
 		}
 	});
 
@@ -107,7 +162,9 @@ describe("steer CLI messages for mistakes", function () {
 			await assert.rejects(
 				engine.loadModel({ modelPath: cut, gpu: false, threads: 1 }),
 				(error: EngineError) =>
-					error.code === "MODEL_LOAD_FAILED" && error.message === `${cut} is truncated: its tensor data ends at byte ${end} but the file has only ${end - 1} bytes; download or copy it again`
+					error.code === "MODEL_LOAD_FAILED" &&
+					error.message ===
+						`${cut} is truncated: its tensor data ends at byte ${end} but the file has only ${end - 1} bytes; download or copy it again`
 			);
 		} finally {
 			await engine.dispose();

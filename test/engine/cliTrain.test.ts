@@ -32,7 +32,21 @@ describe("steer train (CLI)", function () {
 
 	it("trains a vector and reports diagnostics as JSON", async () => {
 		const dataset = path.join(repoRoot, "examples", "datasets", "happy-sad.jsonl");
-		const result = await steer(["train", "--model", model, "--dataset", dataset, "--method", "mean", "--positions", "mean", "--out", vectorFile, "--json", ...common]);
+		const result = await steer([
+			"train",
+			"--model",
+			model,
+			"--dataset",
+			dataset,
+			"--method",
+			"mean",
+			"--positions",
+			"mean",
+			"--out",
+			vectorFile,
+			"--json",
+			...common
+		]);
 		assert.equal(result.code, 0, result.stderr);
 		const report = JSON.parse(result.stdout);
 		assert.equal(report.method, "mean-diff");
@@ -48,7 +62,20 @@ describe("steer train (CLI)", function () {
 
 	it("generate applies the trained file, and FILE:0 is exactly the unsteered model", async () => {
 		const generate = async (vector?: string) => {
-			const result = await steer(["generate", "--model", model, "--prompt", prompt, "--max-tokens", "24", "--temperature", "0", "--json", ...common, ...(vector ? ["--vector", vector] : [])]);
+			const result = await steer([
+				"generate",
+				"--model",
+				model,
+				"--prompt",
+				prompt,
+				"--max-tokens",
+				"24",
+				"--temperature",
+				"0",
+				"--json",
+				...common,
+				...(vector ? ["--vector", vector] : [])
+			]);
 			assert.equal(result.code, 0, result.stderr);
 			return JSON.parse(result.stdout).text as string;
 		};
@@ -58,39 +85,106 @@ describe("steer train (CLI)", function () {
 	});
 
 	it("reports a missing dataset, a bad dataset line and a vector for another model in one line each", async function () {
-		const missing = await steer(["train", "--model", model, "--dataset", path.join(folder, "nope.jsonl"), "--out", path.join(folder, "x.gguf"), ...common]);
+		const missing = await steer([
+			"train",
+			"--model",
+			model,
+			"--dataset",
+			path.join(folder, "nope.jsonl"),
+			"--out",
+			path.join(folder, "x.gguf"),
+			...common
+		]);
 		assert.equal(missing.code, 1);
 		assert.match(missing.stderr, /^steer: error: dataset .*nope\.jsonl does not exist\n$/);
 
 		const bad = path.join(folder, "bad.jsonl");
 		writeFileSync(bad, '{"positive": "Lily smiled.", "negative": "Lily cried."}\n{"positive": "Tom laughed."}\n');
-		const invalid = await steer(["train", "--model", model, "--dataset", bad, "--out", path.join(folder, "x.gguf"), ...common]);
+		const invalid = await steer([
+			"train",
+			"--model",
+			model,
+			"--dataset",
+			bad,
+			"--out",
+			path.join(folder, "x.gguf"),
+			...common
+		]);
 		assert.equal(invalid.code, 1);
 		assert.match(invalid.stderr, /^steer: error: invalid dataset: .*bad\.jsonl:2: field "negative"/);
 		assert.equal(invalid.stderr.trim().split("\n").length, 1);
 
 		const otherModel = trainedModelOrSkip(this, "stories260K.gguf");
-		const mismatch = await steer(["sweep", "--model", otherModel, "--vector", vectorFile, "--prompt", prompt, ...common]);
+		const mismatch = await steer([
+			"sweep",
+			"--model",
+			otherModel,
+			"--vector",
+			vectorFile,
+			"--prompt",
+			prompt,
+			...common
+		]);
 		assert.equal(mismatch.code, 1);
 		assert.match(mismatch.stderr, /is 128 wide but the model's hidden state is 64 wide/);
 
 		// An existing --out is replaced only with --force; refused before the model is loaded.
 		const before = readFileSync(vectorFile);
-		const exists = await steer(["train", "--model", model, "--dataset", path.join(repoRoot, "examples", "datasets", "happy-sad.jsonl"), "--out", vectorFile, ...common]);
+		const exists = await steer([
+			"train",
+			"--model",
+			model,
+			"--dataset",
+			path.join(repoRoot, "examples", "datasets", "happy-sad.jsonl"),
+			"--out",
+			vectorFile,
+			...common
+		]);
 		assert.equal(exists.code, 2);
 		assert.match(exists.stderr, /happy\.gguf exists; pass --force to replace it, or choose another --out/);
 		assert.deepEqual(readFileSync(vectorFile), before);
 
-		const method = await steer(["train", "--model", model, "--dataset", bad, "--out", path.join(folder, "x.gguf"), "--method", "median"]);
+		const method = await steer([
+			"train",
+			"--model",
+			model,
+			"--dataset",
+			bad,
+			"--out",
+			path.join(folder, "x.gguf"),
+			"--method",
+			"median"
+		]);
 		assert.equal(method.code, 2);
 		assert.match(method.stderr, /--method must be mean, pca-diff or pca-center/);
 	});
 
 	it("sweeps strengths and reports the strongest fluent one", async () => {
-		const result = await steer(["sweep", "--model", model, "--vector", vectorFile, "--prompt", prompt, "--strengths", "0,1,6", "--keywords", "happy,smiled,laughed,fun", "--judge", "happy", "--seeds", "3", "--json", ...common]);
+		const result = await steer([
+			"sweep",
+			"--model",
+			model,
+			"--vector",
+			vectorFile,
+			"--prompt",
+			prompt,
+			"--strengths",
+			"0,1,6",
+			"--keywords",
+			"happy,smiled,laughed,fun",
+			"--judge",
+			"happy",
+			"--seeds",
+			"3",
+			"--json",
+			...common
+		]);
 		assert.equal(result.code, 0, result.stderr);
 		const report = JSON.parse(result.stdout);
-		assert.deepEqual(report.points.map((point: { strength: number }) => point.strength), [0, 1, 6]);
+		assert.deepEqual(
+			report.points.map((point: { strength: number }) => point.strength),
+			[0, 1, 6]
+		);
 		assert.equal(report.points[0].perplexityRatio, 1);
 		assert.ok(report.points[2].perplexityRatio > 1.5, `ratio at 6: ${report.points[2].perplexityRatio}`);
 		assert.ok(report.suggestedMaxStrength === null || report.suggestedMaxStrength < 6);

@@ -16,7 +16,12 @@ describe("engine process", function () {
 	});
 	after(() => tiny.remove());
 	beforeEach(() => {
-		engine = new EngineClient({ steerRoot: repoRoot, log: process.env.STEER_TEST_LOG ? (level, message) => console.log(new Date().toISOString().slice(14, 23), level, message.slice(0, 120)) : undefined });
+		engine = new EngineClient({
+			steerRoot: repoRoot,
+			log: process.env.STEER_TEST_LOG
+				? (level, message) => console.log(new Date().toISOString().slice(14, 23), level, message.slice(0, 120))
+				: undefined
+		});
 	});
 	afterEach(async () => engine.dispose());
 
@@ -31,7 +36,11 @@ describe("engine process", function () {
 		const doomed = engine.generate({ prompt: "a b c", maxTokens: 400 }, { onProgress: () => firstChunk() });
 		await started;
 		process.kill(pid, "SIGKILL");
-		await assert.rejects(doomed, (error: EngineError) => error.code === "ENGINE_EXITED" && /killed by SIGKILL during generate/.test(error.message));
+		await assert.rejects(
+			doomed,
+			(error: EngineError) =>
+				error.code === "ENGINE_EXITED" && /killed by SIGKILL during generate/.test(error.message)
+		);
 		const after = await engine.generate({ prompt: "a b c", maxTokens: 12 });
 		assert.notEqual(engine.pid, pid);
 		assert.deepEqual(after.tokens, baseline.tokens);
@@ -39,7 +48,10 @@ describe("engine process", function () {
 
 	it("survives a native abort inside the engine", async () => {
 		await load();
-		await assert.rejects(engine.request("crash", {}), (error: EngineError) => error.code === "ENGINE_EXITED" && /SIGABRT/.test(error.message));
+		await assert.rejects(
+			engine.request("crash", {}),
+			(error: EngineError) => error.code === "ENGINE_EXITED" && /SIGABRT/.test(error.message)
+		);
 		const info = await engine.modelInfo();
 		assert.equal(info.nLayer, 3);
 	});
@@ -47,7 +59,9 @@ describe("engine process", function () {
 	it("restores steering after a restart", async () => {
 		const info = await load();
 		const direction = new Float32Array(info.nEmbd).fill(0.5);
-		await engine.setSteering([{ vector: { nEmbd: info.nEmbd, directions: new Map([[1, direction]]) }, strength: 40 }]);
+		await engine.setSteering([
+			{ vector: { nEmbd: info.nEmbd, directions: new Map([[1, direction]]) }, strength: 40 }
+		]);
 		const steered = await engine.generate({ prompt: "a b c", maxTokens: 12 });
 		process.kill(engine.pid!, "SIGKILL");
 		await new Promise((resolve) => setTimeout(resolve, 200));
@@ -58,19 +72,25 @@ describe("engine process", function () {
 	it("cancels a generation and a capture, then serves the next request", async () => {
 		await load();
 		const controller = new AbortController();
-		const generation = engine.generate({ prompt: "a b c", maxTokens: 500 }, { signal: controller.signal, onProgress: () => controller.abort() });
+		const generation = engine.generate(
+			{ prompt: "a b c", maxTokens: 500 },
+			{ signal: controller.signal, onProgress: () => controller.abort() }
+		);
 		await assert.rejects(generation, (error: EngineError) => error.code === "CANCELLED");
 
 		const captureController = new AbortController();
 		const items = Array.from({ length: 200 }, (_, i) => ({ text: `text number ${i} a b c d e f` }));
 		let received = 0;
-		const capture = engine.capture({ items, positions: { select: "last" } }, {
-			signal: captureController.signal,
-			onProgress: () => {
-				received++;
-				if (received === 3) captureController.abort();
+		const capture = engine.capture(
+			{ items, positions: { select: "last" } },
+			{
+				signal: captureController.signal,
+				onProgress: () => {
+					received++;
+					if (received === 3) captureController.abort();
+				}
 			}
-		});
+		);
 		await assert.rejects(capture, (error: EngineError) => error.code === "CANCELLED");
 		assert.ok(received < items.length, `capture ran to the end (${received} items) despite cancellation`);
 
@@ -79,8 +99,14 @@ describe("engine process", function () {
 	});
 
 	it("answers requests without a model and with bad model files with clear errors", async () => {
-		await assert.rejects(engine.generate({ prompt: "x" }), (error: EngineError) => error.code === "NO_MODEL" && /load a GGUF model/.test(error.message));
-		await assert.rejects(engine.loadModel({ modelPath: `${tiny.file}.missing`, gpu: false }), /model file not found/);
+		await assert.rejects(
+			engine.generate({ prompt: "x" }),
+			(error: EngineError) => error.code === "NO_MODEL" && /load a GGUF model/.test(error.message)
+		);
+		await assert.rejects(
+			engine.loadModel({ modelPath: `${tiny.file}.missing`, gpu: false }),
+			/model file not found/
+		);
 		await assert.rejects(engine.loadModel({ modelPath: __filename, gpu: false }), /is not a GGUF file/);
 	});
 
@@ -110,7 +136,9 @@ describe("engine restart under concurrent requests", function () {
 			await engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 256 });
 			const params = { prompt: "a b c", maxTokens: 6 };
 			const expected = await engine.generate(params);
-			const exited = new Promise<void>((resolve) => engine.onEvent((event) => event.type === "exited" && resolve()));
+			const exited = new Promise<void>((resolve) =>
+				engine.onEvent((event) => event.type === "exited" && resolve())
+			);
 			process.kill(engine.pid!, "SIGKILL");
 			await exited;
 			const results = await Promise.all([engine.generate(params), engine.generate(params), engine.modelInfo()]);
@@ -149,17 +177,29 @@ describe("engine crash loop", function () {
 
 	it("stops restarting after three crashes within a minute: the next request fails at once and forks nothing, until restart()", async () => {
 		const info = await engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 256 });
-		await engine.setSteering([{ vector: { nEmbd: info.nEmbd, directions: new Map([[1, new Float32Array(info.nEmbd).fill(0.5)]]) }, strength: 40 }]);
+		await engine.setSteering([
+			{
+				vector: { nEmbd: info.nEmbd, directions: new Map([[1, new Float32Array(info.nEmbd).fill(0.5)]]) },
+				strength: 40
+			}
+		]);
 		const steered = await engine.generate(params);
 
 		await kill();
-		assert.deepEqual((await engine.generate(params)).tokens, steered.tokens, "the first crash is restarted, model and steering restored");
+		assert.deepEqual(
+			(await engine.generate(params)).tokens,
+			steered.tokens,
+			"the first crash is restarted, model and steering restored"
+		);
 		await kill();
 		assert.deepEqual((await engine.generate(params)).tokens, steered.tokens, "so is the second");
 		const forked = started();
 		await kill();
 		const exits = events.filter((event) => event.type === "exited");
-		assert.deepEqual(exits.map((event) => event.type === "exited" && event.willRestart), [true, true, false]);
+		assert.deepEqual(
+			exits.map((event) => event.type === "exited" && event.willRestart),
+			[true, true, false]
+		);
 		const loop = events.find((event) => event.type === "crashLoop");
 		assert.ok(loop && loop.type === "crashLoop", "the third crash should be reported as a crash loop");
 		assert.equal(loop.state.crashes, 3);
@@ -167,14 +207,24 @@ describe("engine crash loop", function () {
 		assert.equal(engine.crashLoop?.crashes, 3);
 
 		const startedAt = performance.now();
-		for (const request of [() => engine.generate(params), () => engine.modelInfo(), () => engine.loadModel({ modelPath: tiny.file, gpu: false })]) {
+		for (const request of [
+			() => engine.generate(params),
+			() => engine.modelInfo(),
+			() => engine.loadModel({ modelPath: tiny.file, gpu: false })
+		]) {
 			await assert.rejects(request(), (error: EngineError) => {
 				assert.equal(error.code, "ENGINE_CRASH_LOOP");
-				assert.match(error.message, /^the engine crashed 3 times in 60 s; Steer stopped restarting it — see the log, then run "Steer: Restart Engine" \(last crash: .*killed by SIGKILL\)$/);
+				assert.match(
+					error.message,
+					/^the engine crashed 3 times in 60 s; Steer stopped restarting it — see the log, then run "Steer: Restart Engine" \(last crash: .*killed by SIGKILL\)$/
+				);
 				return true;
 			});
 		}
-		assert.ok(performance.now() - startedAt < 1000, "a request after a crash loop should fail at once, without starting a process");
+		assert.ok(
+			performance.now() - startedAt < 1000,
+			"a request after a crash loop should fail at once, without starting a process"
+		);
 		assert.equal(engine.pid, undefined, "no engine process should run after a crash loop");
 		assert.equal(started(), forked, "no engine process should have been forked after the crash loop");
 
@@ -182,7 +232,11 @@ describe("engine crash loop", function () {
 		assert.equal(engine.crashLoop, undefined, "restart() clears the guard");
 		assert.ok(engine.pid !== undefined, "restart() starts the engine when a model is loaded");
 		assert.equal(started(), forked + 1);
-		assert.deepEqual((await engine.generate(params)).tokens, steered.tokens, "restart() restores the model and steering");
+		assert.deepEqual(
+			(await engine.generate(params)).tokens,
+			steered.tokens,
+			"restart() restores the model and steering"
+		);
 	});
 
 	it("restart() of a running engine stops it without counting a crash, and restores the model", async () => {
@@ -190,7 +244,10 @@ describe("engine crash loop", function () {
 		const baseline = await engine.generate(params);
 		const pid = engine.pid;
 		await engine.restart();
-		assert.ok(engine.pid !== undefined && engine.pid !== pid, `a new engine should run (was ${pid}, now ${engine.pid})`);
+		assert.ok(
+			engine.pid !== undefined && engine.pid !== pid,
+			`a new engine should run (was ${pid}, now ${engine.pid})`
+		);
 		assert.equal(events.filter((event) => event.type === "exited").length, 0, "a restart asked for is no crash");
 		assert.deepEqual((await engine.generate(params)).tokens, baseline.tokens);
 	});
@@ -201,7 +258,10 @@ describe("engine crash loop", function () {
 		const forked = started();
 		const controller = new AbortController();
 		controller.abort();
-		await assert.rejects(engine.generate(params, { signal: controller.signal }), (error: EngineError) => error.code === "CANCELLED");
+		await assert.rejects(
+			engine.generate(params, { signal: controller.signal }),
+			(error: EngineError) => error.code === "CANCELLED"
+		);
 		assert.equal(engine.pid, undefined, "a cancelled request must not start the engine");
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		assert.equal(started(), forked, "a cancelled request must not fork an engine process");

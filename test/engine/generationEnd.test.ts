@@ -24,11 +24,17 @@ describe("generation ends at the model's end marker, which is never shown", func
 
 	it("greedy generation stops at <|end_story|>, says so, and neither its text nor its stream carries it", async () => {
 		const streamed: string[] = [];
-		const result = await engine.generate({ prompt, maxTokens: 128, temperature: 0 }, { onProgress: ({ text }) => streamed.push(text) });
+		const result = await engine.generate(
+			{ prompt, maxTokens: 128, temperature: 0 },
+			{ onProgress: ({ text }) => streamed.push(text) }
+		);
 		assert.equal(result.stopReason, "eogToken");
 		assert.ok(result.tokens.length < 128, `ran to maxTokens (${result.tokens.length} tokens)`);
 		assert.ok(!result.text.includes("<|"), `special-token text in ${JSON.stringify(result.text)}`);
-		assert.ok(!streamed.join("").includes("<|"), `special-token text streamed: ${JSON.stringify(streamed.join(""))}`);
+		assert.ok(
+			!streamed.join("").includes("<|"),
+			`special-token text streamed: ${JSON.stringify(streamed.join(""))}`
+		);
 		assert.equal(streamed.join(""), result.text);
 	});
 
@@ -37,7 +43,10 @@ describe("generation ends at the model's end marker, which is never shown", func
 		assert.equal(result.stopReason, "eogToken");
 		assert.ok(result.tokens.length < 400, `ran to maxTokens (${result.tokens.length} tokens)`);
 		assert.ok(result.text.length > 100, `only ${JSON.stringify(result.text)}`);
-		assert.ok(!result.text.includes("<|") && !result.text.includes("end_story"), `marker text in ${JSON.stringify(result.text.slice(-40))}`);
+		assert.ok(
+			!result.text.includes("<|") && !result.text.includes("end_story"),
+			`marker text in ${JSON.stringify(result.text.slice(-40))}`
+		);
 		assert.match(result.text, /[.!?"]$/, "the text should end where the story did");
 	});
 
@@ -45,17 +54,47 @@ describe("generation ends at the model's end marker, which is never shown", func
 		const short = await engine.generate({ prompt: "Once upon a time", maxTokens: 5, temperature: 0 });
 		assert.equal(short.stopReason, "maxTokens");
 		assert.equal(short.tokens.length, 5);
-		const stopped = await engine.generate({ prompt: "Once upon a time", maxTokens: 100, temperature: 0, stop: ["Lily"] });
+		const stopped = await engine.generate({
+			prompt: "Once upon a time",
+			maxTokens: 100,
+			temperature: 0,
+			stop: ["Lily"]
+		});
 		assert.equal(stopped.stopReason, "stopSequence");
 		assert.ok(!stopped.text.includes("Lily"));
 	});
 
 	it("the CLI prints no special-token text and says why the text ended", async () => {
-		const plain = await runSteer(["generate", "--model", modelPath, "--prompt", prompt, "--temperature", "0", "--gpu", "false", "--threads", "1"]);
+		const plain = await runSteer([
+			"generate",
+			"--model",
+			modelPath,
+			"--prompt",
+			prompt,
+			"--temperature",
+			"0",
+			"--gpu",
+			"false",
+			"--threads",
+			"1"
+		]);
 		assert.equal(plain.code, 0, plain.stderr);
 		assert.ok(!plain.stdout.includes("<|"), `stdout: ${JSON.stringify(plain.stdout)}`);
 		assert.match(plain.stderr, /the model ended the text/);
-		const json = await runSteer(["generate", "--model", modelPath, "--prompt", prompt, "--temperature", "0", "--gpu", "false", "--threads", "1", "--json"]);
+		const json = await runSteer([
+			"generate",
+			"--model",
+			modelPath,
+			"--prompt",
+			prompt,
+			"--temperature",
+			"0",
+			"--gpu",
+			"false",
+			"--threads",
+			"1",
+			"--json"
+		]);
 		assert.equal(json.code, 0, json.stderr);
 		const result = JSON.parse(json.stdout) as { text: string; stopReason: string };
 		assert.ok(!result.text.includes("<|"), `text: ${JSON.stringify(result.text)}`);

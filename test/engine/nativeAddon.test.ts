@@ -34,20 +34,52 @@ describe("native addon guards", function () {
 			const binding = native.bind(internal);
 			// Bound to the libllama beside the llama-addon.node that node-llama-cpp loaded (its RUNPATH is
 			// $ORIGIN), as this process's memory map shows them.
-			const mapped = [...new Set(readFileSync("/proc/self/maps", "utf8").split("\n").map((line) => line.split(/\s+/)[5] ?? ""))];
-			assert.ok(mapped.includes(realpathSync(binding.addon)) && path.basename(binding.addon) === "llama-addon.node", binding.addon);
-			const besideAddon = mapped.filter((file) => path.dirname(file) === path.dirname(realpathSync(binding.addon)) && /^libllama\.(.+\.)?v[\d.]+\.so$/.test(path.basename(file)));
+			const mapped = [
+				...new Set(
+					readFileSync("/proc/self/maps", "utf8")
+						.split("\n")
+						.map((line) => line.split(/\s+/)[5] ?? "")
+				)
+			];
+			assert.ok(
+				mapped.includes(realpathSync(binding.addon)) && path.basename(binding.addon) === "llama-addon.node",
+				binding.addon
+			);
+			const besideAddon = mapped.filter(
+				(file) =>
+					path.dirname(file) === path.dirname(realpathSync(binding.addon)) &&
+					/^libllama\.(.+\.)?v[\d.]+\.so$/.test(path.basename(file))
+			);
 			assert.deepEqual(besideAddon, [realpathSync(binding.llamaLibrary)]);
-			assert.ok(mapped.includes(realpathSync(binding.ggmlBaseLibrary)) && path.basename(binding.ggmlBaseLibrary).startsWith("libggml-base"), binding.ggmlBaseLibrary);
-			assert.deepEqual(native.boundLibraries().find((library) => library.llamaLibrary === binding.llamaLibrary)?.addons, [binding.addon]);
+			assert.ok(
+				mapped.includes(realpathSync(binding.ggmlBaseLibrary)) &&
+					path.basename(binding.ggmlBaseLibrary).startsWith("libggml-base"),
+				binding.ggmlBaseLibrary
+			);
+			assert.deepEqual(
+				native.boundLibraries().find((library) => library.llamaLibrary === binding.llamaLibrary)?.addons,
+				[binding.addon]
+			);
 			assert.deepEqual(native.contextShape(internal), { nLayer: 2, nEmbd: 32 });
 			assert.throws(() => native.contextShape({}), /not node-llama-cpp's AddonContext/);
 			assert.throws(() => native.contextShape(42), /expected node-llama-cpp's native context object/);
 			const capture = new native.CaptureContext(internal, model, { contextSize: 64, threads: 1 });
 			assert.throws(() => native.contextShape(capture), /not node-llama-cpp's AddonContext/);
-			assert.throws(() => capture.setControlVector(new Float32Array(5), 1, 1), /needs \(2 - 1 layers\) x 32 = 32/);
+			assert.throws(
+				() => capture.setControlVector(new Float32Array(5), 1, 1),
+				/needs \(2 - 1 layers\) x 32 = 32/
+			);
 			assert.throws(() => capture.setControlVector(new Float32Array(32), 0, 1), /block 0 cannot be steered/);
-			await assert.rejects(async () => capture.capture(Int32Array.of(1, 99999), { layers: Int32Array.of(0), start: 0, end: 2, mean: false }), /outside the vocabulary/);
+			await assert.rejects(
+				async () =>
+					capture.capture(Int32Array.of(1, 99999), {
+						layers: Int32Array.of(0),
+						start: 0,
+						end: 2,
+						mean: false
+					}),
+				/outside the vocabulary/
+			);
 			capture.dispose();
 			await context.dispose();
 			assert.throws(() => native.contextShape(internal), /not loaded or was disposed/);
@@ -61,10 +93,19 @@ describe("native addon guards", function () {
 		try {
 			copyFileSync(addonPath, path.join(dir, "steer-native.node"));
 			writeFileSync(path.join(dir, "steer-native.json"), JSON.stringify({ nodeLlamaCppVersion: "3.0.0" }));
-			const engine = new EngineClient({ steerRoot: repoRoot, env: { STEER_NATIVE_ADDON: path.join(dir, "steer-native.node") } });
+			const engine = new EngineClient({
+				steerRoot: repoRoot,
+				env: { STEER_NATIVE_ADDON: path.join(dir, "steer-native.node") }
+			});
 			try {
-				await assert.rejects(engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1 }), (error: EngineError) =>
-					error.code === "NATIVE_UNAVAILABLE" && /built for node-llama-cpp 3\.0\.0, but 3\.21\.1 is installed; run `npm ci && npm run build`/.test(error.message));
+				await assert.rejects(
+					engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1 }),
+					(error: EngineError) =>
+						error.code === "NATIVE_UNAVAILABLE" &&
+						/built for node-llama-cpp 3\.0\.0, but 3\.21\.1 is installed; run `npm ci && npm run build`/.test(
+							error.message
+						)
+				);
 			} finally {
 				await engine.dispose();
 			}
@@ -80,7 +121,12 @@ describe("native addon guards", function () {
 			if (info.backend === "vulkan") this.skip(); // a machine with a working Vulkan GPU
 			assert.equal(info.backend, "cpu");
 			assert.equal(info.gpuLayers, 0);
-			assert.ok(info.warnings.some((warning) => /vulkan GPU backend could not be used.*falling back to the CPU/.test(warning)), info.warnings.join("\n"));
+			assert.ok(
+				info.warnings.some((warning) =>
+					/vulkan GPU backend could not be used.*falling back to the CPU/.test(warning)
+				),
+				info.warnings.join("\n")
+			);
 		} finally {
 			await engine.dispose();
 		}
@@ -92,7 +138,9 @@ describe("native addon guards", function () {
 		const dir = mkdtempSync(path.join(os.tmpdir(), "steer-addon-"));
 		const record = path.join(dir, "record.txt");
 		const wrapper = path.join(dir, "wrapper.cjs");
-		writeFileSync(wrapper, `
+		writeFileSync(
+			wrapper,
+			`
 const fs = require("node:fs");
 const real = require(${JSON.stringify(addonPath)});
 let failures = 1;
@@ -113,10 +161,14 @@ function CaptureContext(addonContext, model, options) {
 	return capture;
 }
 module.exports = { ...real, CaptureContext };
-`);
+`
+		);
 		const engine = new EngineClient({ steerRoot: repoRoot, env: { STEER_NATIVE_ADDON: wrapper } });
 		try {
-			await assert.rejects(engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 64 }), /injected failure after the capture context was created/);
+			await assert.rejects(
+				engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 64 }),
+				/injected failure after the capture context was created/
+			);
 			assert.equal(readFileSync(record, "utf8"), "capture disposed; model loaded\n");
 			// The engine process is intact: the next load succeeds.
 			const info = await engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1, contextSize: 64 });

@@ -26,19 +26,25 @@ describe("native addon build", function () {
 	/** A compiler stand-in: `--version` prints `version`; a compile writes its arguments to the -o file. */
 	function fakeCompiler(name: string, version: string): string {
 		const file = path.join(dir, name);
-		writeFileSync(file, [
-			"#!/bin/sh",
-			`if [ "$1" = "--version" ]; then echo ${JSON.stringify(version)}; exit 0; fi`,
-			'args="$*"',
-			'while [ $# -gt 0 ]; do if [ "$1" = "-o" ]; then shift; printf "%s\\n" "$args" > "$1"; fi; shift; done',
-			""
-		].join("\n"));
+		writeFileSync(
+			file,
+			[
+				"#!/bin/sh",
+				`if [ "$1" = "--version" ]; then echo ${JSON.stringify(version)}; exit 0; fi`,
+				'args="$*"',
+				'while [ $# -gt 0 ]; do if [ "$1" = "-o" ]; then shift; printf "%s\\n" "$args" > "$1"; fi; shift; done',
+				""
+			].join("\n")
+		);
 		chmodSync(file, 0o755);
 		return file;
 	}
 
 	const build = (compiler: string, outDir: string) =>
-		execFileSync(process.execPath, [buildScript, "--out-dir", outDir], { env: { ...process.env, CXX: compiler }, encoding: "utf8" });
+		execFileSync(process.execPath, [buildScript, "--out-dir", outDir], {
+			env: { ...process.env, CXX: compiler },
+			encoding: "utf8"
+		});
 
 	it("compiles nativeAbi.json's versions in and rebuilds when the compiler changes", () => {
 		const outDir = path.join(dir, "out");
@@ -61,12 +67,17 @@ describe("native addon build", function () {
 
 	it("the real build's metadata and the addon itself report nativeAbi.json's versions", () => {
 		const metadata = JSON.parse(readFileSync(path.join(repoRoot, "build", "native", "steer-native.json"), "utf8"));
-		const native = createRequire(__filename)(path.join(repoRoot, "build", "native", "steer-native.node")) as NativeAddon;
+		const native = createRequire(__filename)(
+			path.join(repoRoot, "build", "native", "steer-native.node")
+		) as NativeAddon;
 		assert.equal(metadata.nodeLlamaCppVersion, nativeAbi.nodeLlamaCppVersion);
 		assert.equal(metadata.abiVersion, nativeAbi.abiVersion);
 		assert.equal(native.nodeLlamaCppVersion, nativeAbi.nodeLlamaCppVersion);
 		assert.equal(native.abiVersion, nativeAbi.abiVersion);
 		const compiler = process.env.CXX || (process.platform === "darwin" ? "clang++" : "g++");
-		assert.equal(metadata.compiler, execFileSync(compiler, ["--version"], { encoding: "utf8" }).split("\n")[0]!.trim());
+		assert.equal(
+			metadata.compiler,
+			execFileSync(compiler, ["--version"], { encoding: "utf8" }).split("\n")[0]!.trim()
+		);
 	});
 });

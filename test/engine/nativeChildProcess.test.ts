@@ -17,9 +17,16 @@ const child = path.join(repoRoot, "test", "engine", "fixtures", "nativeChild.mjs
 type Outcome = { returned?: unknown; error?: string };
 
 /** Runs a scenario; fails with its output unless it exited with status 0 and printed a result. */
-function runNativeChild<T>(scenario: string, modelFile: string, options: { addon?: string; env?: NodeJS.ProcessEnv } = {}): T {
+function runNativeChild<T>(
+	scenario: string,
+	modelFile: string,
+	options: { addon?: string; env?: NodeJS.ProcessEnv } = {}
+): T {
 	const run = spawnSync(process.execPath, [child, scenario, options.addon ?? addonPath, modelFile], {
-		cwd: repoRoot, encoding: "utf8", timeout: 120_000, env: { ...process.env, ...options.env }
+		cwd: repoRoot,
+		encoding: "utf8",
+		timeout: 120_000,
+		env: { ...process.env, ...options.env }
 	});
 	const output = `status ${run.status}, signal ${run.signal}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 	assert.equal(run.signal, null, `the ${scenario} process was killed\n${output}`);
@@ -37,7 +44,14 @@ describe("native addon in a process of its own", function () {
 	after(() => tiny.remove());
 
 	it("binds to the llama.cpp node-llama-cpp's loaded addon uses, not another variant's libllama mapped earlier", function () {
-		const variant = path.join(repoRoot, "node_modules", "@node-llama-cpp", `${process.platform}-${process.arch}-vulkan`, "bins", `${process.platform}-${process.arch}-vulkan`);
+		const variant = path.join(
+			repoRoot,
+			"node_modules",
+			"@node-llama-cpp",
+			`${process.platform}-${process.arch}-vulkan`,
+			"bins",
+			`${process.platform}-${process.arch}-vulkan`
+		);
 		const decoy = path.join(variant, "libllama.vulkan.v0.4.0.so");
 		if (process.platform !== "linux" || !existsSync(decoy)) this.skip(); // needs a second prebuilt variant's libllama
 		const result = runNativeChild<{
@@ -48,27 +62,46 @@ describe("native addon in a process of its own", function () {
 			bound: { llamaLibrary: string; ggmlBaseLibrary: string; addons: string[] }[];
 			mapped: string[];
 		}>("decoy-library", tiny.file, { env: { STEER_DECOY_LIBRARY: decoy } });
-		assert.ok(result.decoyMapped, `the decoy library did not stay mapped, so this test proves nothing\n${result.mapped.join("\n")}`);
+		assert.ok(
+			result.decoyMapped,
+			`the decoy library did not stay mapped, so this test proves nothing\n${result.mapped.join("\n")}`
+		);
 		const { binding } = result;
 		const addonDir = path.dirname(realpathSync(binding.addon));
 		assert.notEqual(addonDir, realpathSync(variant), "node-llama-cpp was asked for the CPU variant");
 		assert.notEqual(realpathSync(binding.llamaLibrary), realpathSync(decoy));
-		const besideAddon = result.mapped.filter((file) => path.dirname(file) === addonDir && /^libllama\.(.+\.)?v[\d.]+\.so$/.test(path.basename(file)));
+		const besideAddon = result.mapped.filter(
+			(file) => path.dirname(file) === addonDir && /^libllama\.(.+\.)?v[\d.]+\.so$/.test(path.basename(file))
+		);
 		assert.deepEqual(besideAddon, [realpathSync(binding.llamaLibrary)]);
 		assert.ok(result.mapped.includes(realpathSync(binding.ggmlBaseLibrary)), binding.ggmlBaseLibrary);
 		assert.deepEqual(result.shape, { nLayer: 2, nEmbd: 32 });
 		assert.equal(result.capturedWidth, 32);
-		assert.deepEqual(result.bound, [{ llamaLibrary: binding.llamaLibrary, ggmlBaseLibrary: binding.ggmlBaseLibrary, addons: [binding.addon] }]);
+		assert.deepEqual(result.bound, [
+			{ llamaLibrary: binding.llamaLibrary, ggmlBaseLibrary: binding.ggmlBaseLibrary, addons: [binding.addon] }
+		]);
 	});
 
 	it("refuses other wrapped objects under AddonContext's class name by their C++ type, naming what they are", () => {
 		const result = runNativeChild<Record<string, Outcome>>("foreign-objects", tiny.file);
 		// Steer's own object: its library is found and reopened, and the failed vtable lookup's dlerror()
 		// text ends up in the message (dlerror() is read once: a second call returns NULL).
-		assert.match(result.steerCapture!.error ?? "", /^the object is not node-llama-cpp's AddonContext \(it was made by .*steer-native\.node, which is not node-llama-cpp's addon \(.*_ZTV12AddonContext.*\)\)$/);
-		assert.match(result.addonModel!.error ?? "", /^the object is not node-llama-cpp's AddonContext \(it is its AddonModel\)$/);
-		assert.match(result.addonSampler!.error ?? "", /^the object is not node-llama-cpp's AddonContext \(it is another class of .*llama-addon\.node\)$/);
-		assert.match(result.plainObject!.error ?? "", /^the object is not node-llama-cpp's AddonContext \(it wraps no native object\)$/);
+		assert.match(
+			result.steerCapture!.error ?? "",
+			/^the object is not node-llama-cpp's AddonContext \(it was made by .*steer-native\.node, which is not node-llama-cpp's addon \(.*_ZTV12AddonContext.*\)\)$/
+		);
+		assert.match(
+			result.addonModel!.error ?? "",
+			/^the object is not node-llama-cpp's AddonContext \(it is its AddonModel\)$/
+		);
+		assert.match(
+			result.addonSampler!.error ?? "",
+			/^the object is not node-llama-cpp's AddonContext \(it is another class of .*llama-addon\.node\)$/
+		);
+		assert.match(
+			result.plainObject!.error ?? "",
+			/^the object is not node-llama-cpp's AddonContext \(it wraps no native object\)$/
+		);
 		assert.match(result.bindOnAddonModel!.error ?? "", /it is its AddonModel/);
 		assert.deepEqual(result.genuine!.returned, { nLayer: 2, nEmbd: 32 });
 	});
@@ -81,19 +114,35 @@ describe("native addon in a process of its own", function () {
 		const dir = mkdtempSync(path.join(os.tmpdir(), "steer-layout-"));
 		try {
 			const headers = path.join(dir, "addon");
-			cpSync(path.join(repoRoot, "node_modules", "node-llama-cpp", "llama", "addon"), headers, { recursive: true });
+			cpSync(path.join(repoRoot, "node_modules", "node-llama-cpp", "llama", "addon"), headers, {
+				recursive: true
+			});
 			const header = path.join(headers, "AddonContext.h");
 			const original = readFileSync(header, "utf8");
 			const model = "        AddonModel* model;\n";
 			const size = "        uint64_t loadedContextMemorySize = 0;\n";
-			assert.ok(original.includes(model) && original.includes(size), "AddonContext.h changed; update this test's edit");
+			assert.ok(
+				original.includes(model) && original.includes(size),
+				"AddonContext.h changed; update this test's edit"
+			);
 			writeFileSync(header, original.replace(model, "@MODEL@").replace(size, model).replace("@MODEL@", size));
 			const out = path.join(dir, "out");
-			execFileSync(process.execPath, [path.join(repoRoot, "scripts", "build-addon.mjs"), "--out-dir", out, "--addon-headers", headers], { stdio: "pipe" });
-			const result = runNativeChild<Record<string, Outcome>>("mismatched-layout", tiny.file, { addon: path.join(out, "steer-native.node") });
-			const refusal = /^node-llama-cpp's internal layout does not match the one Steer was built for \(the context's model field does not point to node-llama-cpp's AddonModel\); reinstall node-llama-cpp \d+\.\d+\.\d+ exactly and rebuild Steer's native addon$/;
+			execFileSync(
+				process.execPath,
+				[path.join(repoRoot, "scripts", "build-addon.mjs"), "--out-dir", out, "--addon-headers", headers],
+				{ stdio: "pipe" }
+			);
+			const result = runNativeChild<Record<string, Outcome>>("mismatched-layout", tiny.file, {
+				addon: path.join(out, "steer-native.node")
+			});
+			const refusal =
+				/^node-llama-cpp's internal layout does not match the one Steer was built for \(the context's model field does not point to node-llama-cpp's AddonModel\); reinstall node-llama-cpp \d+\.\d+\.\d+ exactly and rebuild Steer's native addon$/;
 			for (const entry of ["contextShape", "setControlVector", "tokenize", "captureContext"])
-				assert.match(result[entry]!.error ?? `returned ${JSON.stringify(result[entry]!.returned)}`, refusal, entry);
+				assert.match(
+					result[entry]!.error ?? `returned ${JSON.stringify(result[entry]!.returned)}`,
+					refusal,
+					entry
+				);
 			// bind() needs only the object's class and addon, which the layout does not affect.
 			assert.ok(result.bind!.returned, JSON.stringify(result.bind));
 		} finally {

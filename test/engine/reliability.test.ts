@@ -38,24 +38,49 @@ describe("engine reliability", function () {
 
 	it("answers overlapping generations, captures and projections each with its own result", async () => {
 		const prompts = ["a b", "c d e", "f", "g h i j"];
-		const expected = await Promise.all(prompts.map(async (prompt) => (await engine.generate({ prompt, maxTokens: 6 })).tokens));
-		const promptTokens = await Promise.all(prompts.map(async (text) => (await engine.request("tokenize", { text })).tokens));
+		const expected = await Promise.all(
+			prompts.map(async (prompt) => (await engine.generate({ prompt, maxTokens: 6 })).tokens)
+		);
+		const promptTokens = await Promise.all(
+			prompts.map(async (text) => (await engine.request("tokenize", { text })).tokens)
+		);
 		const steering = [{ vector: { nEmbd, directions: new Map([[1, randomVector(nEmbd, 3)]]) }, strength: 30 }];
 		const steeredAlone = await engine.generate({ prompt: "a b", maxTokens: 6, steering });
 		const cancelled = new AbortController();
 		const work = [
-			...prompts.map((prompt, i) => engine.generate({ prompt, maxTokens: 6 }).then((result) => assert.deepEqual(result.tokens, expected[i], `generation ${i} got another request's tokens`))),
-			engine.generate({ prompt: "a b", maxTokens: 6, steering }).then((result) => assert.deepEqual(result.tokens, steeredAlone.tokens)),
+			...prompts.map((prompt, i) =>
+				engine
+					.generate({ prompt, maxTokens: 6 })
+					.then((result) =>
+						assert.deepEqual(result.tokens, expected[i], `generation ${i} got another request's tokens`)
+					)
+			),
+			engine
+				.generate({ prompt: "a b", maxTokens: 6, steering })
+				.then((result) => assert.deepEqual(result.tokens, steeredAlone.tokens)),
 			engine.capture({ items: prompts.map((text) => ({ text })), positions: { select: "last" } }).then((items) =>
 				items.forEach((item, i) => {
 					assert.equal(item.index, i);
 					assert.deepEqual(item.tokens, promptTokens[i], `capture item ${i} has another text's tokens`);
-				})),
-			engine.tokenProjections({ text: "k l m", vector: randomVector(nEmbd, 1), layer: 2 }).then((result) => assert.equal(result.scores.length, result.tokens.length)),
-			assert.rejects(engine.generate({ prompt: "x", maxTokens: 200 }, { signal: cancelled.signal, onProgress: () => cancelled.abort() }), (error: EngineError) => error.code === "CANCELLED")
+				})
+			),
+			engine
+				.tokenProjections({ text: "k l m", vector: randomVector(nEmbd, 1), layer: 2 })
+				.then((result) => assert.equal(result.scores.length, result.tokens.length)),
+			assert.rejects(
+				engine.generate(
+					{ prompt: "x", maxTokens: 200 },
+					{ signal: cancelled.signal, onProgress: () => cancelled.abort() }
+				),
+				(error: EngineError) => error.code === "CANCELLED"
+			)
 		];
 		// The unsteered generations after the steered one must not inherit its steering.
-		work.push(engine.generate({ prompt: prompts[0]!, maxTokens: 6 }).then((result) => assert.deepEqual(result.tokens, expected[0])));
+		work.push(
+			engine
+				.generate({ prompt: prompts[0]!, maxTokens: 6 })
+				.then((result) => assert.deepEqual(result.tokens, expected[0]))
+		);
 		await Promise.all(work);
 	});
 
@@ -66,7 +91,13 @@ describe("engine reliability", function () {
 			return { positive: `the ${subject} is good`, negative: `the ${subject} is bad` };
 		});
 		const source = engineHiddenStateSource(engine);
-		const options = { method: "mean-diff" as const, positions: { select: "last" as const }, modelHint: "llama", nLayer, nEmbd };
+		const options = {
+			method: "mean-diff" as const,
+			positions: { select: "last" as const },
+			modelHint: "llama",
+			nLayer,
+			nEmbd
+		};
 
 		// Cancel part-way: the run must end with a cancellation soon after the abort, not finish the job.
 		const controller = new AbortController();
@@ -94,11 +125,16 @@ describe("engine reliability", function () {
 		// The full run completes; the engine's and this process's peak memory stay bounded.
 		const trained = await trainFromPairs(pairs, source, options);
 		const seconds = (performance.now() - started) / 1000;
-		assert.deepEqual([...trained.vector.directions.keys()].every((layer) => layer >= 1), true);
+		assert.deepEqual(
+			[...trained.vector.directions.keys()].every((layer) => layer >= 1),
+			true
+		);
 		assert.equal(trained.pairCount, pairs.length);
 		const enginePeak = peakRssMiB(engine.pid!);
 		const hostPeak = process.resourceUsage().maxRSS / 1024;
-		console.log(`      5,000 pairs (+ a cancelled run) in ${seconds.toFixed(1)} s; peak RSS: engine ${enginePeak.toFixed(0)} MiB, host ${hostPeak.toFixed(0)} MiB`);
+		console.log(
+			`      5,000 pairs (+ a cancelled run) in ${seconds.toFixed(1)} s; peak RSS: engine ${enginePeak.toFixed(0)} MiB, host ${hostPeak.toFixed(0)} MiB`
+		);
 		// The activations themselves are 5,000 × 2 × 2 layers × 64 floats (5 MB); the rest is the runtime.
 		assert.ok(enginePeak < 600, `engine peak RSS ${enginePeak.toFixed(0)} MiB`);
 		assert.ok(hostPeak < 1500, `host peak RSS ${hostPeak.toFixed(0)} MiB`);

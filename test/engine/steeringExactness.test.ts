@@ -42,8 +42,14 @@ const cases: ModelCase[] = [
 			return { file: tiny.file, cleanup: tiny.remove };
 		}
 	},
-	{ name: "TinyStories-656K (f16, 2 layers × 128)", prepare: (context) => ({ file: trainedModelOrSkip(context, "TinyStories-656K.f16.gguf") }) },
-	{ name: "stories260K (f32, 5 layers × 64)", prepare: (context) => ({ file: trainedModelOrSkip(context, "stories260K.gguf") }) }
+	{
+		name: "TinyStories-656K (f16, 2 layers × 128)",
+		prepare: (context) => ({ file: trainedModelOrSkip(context, "TinyStories-656K.f16.gguf") })
+	},
+	{
+		name: "stories260K (f32, 5 layers × 64)",
+		prepare: (context) => ({ file: trainedModelOrSkip(context, "stories260K.gguf") })
+	}
 ];
 
 for (const modelCase of cases) {
@@ -73,7 +79,10 @@ for (const modelCase of cases) {
 			for (let layer = 0; layer < info.nLayer; layer++) {
 				const hidden = layerOf(first!, layer);
 				assert.equal(hidden.length, first!.rows * info.nEmbd);
-				assert.ok(hidden.some((value) => value !== 0), `layer ${layer} is all zeros`);
+				assert.ok(
+					hidden.some((value) => value !== 0),
+					`layer ${layer} is all zeros`
+				);
 				assert.deepEqual(hidden, layerOf(second!, layer));
 			}
 		});
@@ -83,7 +92,11 @@ for (const modelCase of cases) {
 			const alpha = 1.75;
 			const vector = oneLayerVector(info.nEmbd, k, 11);
 			const [base] = await engine.capture({ items: [{ text: prompt }], positions: { select: "all" } });
-			const [steered] = await engine.capture({ items: [{ text: prompt }], positions: { select: "all" }, steering: [{ vector, strength: alpha }] });
+			const [steered] = await engine.capture({
+				items: [{ text: prompt }],
+				positions: { select: "all" },
+				steering: [{ vector, strength: alpha }]
+			});
 			for (let layer = 0; layer < k; layer++)
 				assert.deepEqual(layerOf(steered!, layer), layerOf(base!, layer), `layer ${layer} < ${k} changed`);
 			const before = layerOf(base!, k);
@@ -96,12 +109,25 @@ for (const modelCase of cases) {
 			const k = info.nLayer - 1;
 			const a = oneLayerVector(info.nEmbd, k, 21);
 			const b = oneLayerVector(info.nEmbd, k, 22);
-			const outOfRange: SteeringEntry = { vector: oneLayerVector(info.nEmbd, k, 23), strength: 5, layerRange: [1, k - 1 || 1] };
-			const entries: SteeringEntry[] = [{ vector: a, strength: 0.5 }, { vector: b, strength: -0.25 }];
+			const outOfRange: SteeringEntry = {
+				vector: oneLayerVector(info.nEmbd, k, 23),
+				strength: 5,
+				layerRange: [1, k - 1 || 1]
+			};
+			const entries: SteeringEntry[] = [
+				{ vector: a, strength: 0.5 },
+				{ vector: b, strength: -0.25 }
+			];
 			if (k > 1) entries.push(outOfRange);
 			const [base] = await engine.capture({ items: [{ text: prompt }], positions: { select: "last" } });
-			const [steered] = await engine.capture({ items: [{ text: prompt }], positions: { select: "last" }, steering: entries });
-			const expected = layerOf(base!, k).map((value, i) => value + 0.5 * a.directions.get(k)![i]! - 0.25 * b.directions.get(k)![i]!);
+			const [steered] = await engine.capture({
+				items: [{ text: prompt }],
+				positions: { select: "last" },
+				steering: entries
+			});
+			const expected = layerOf(base!, k).map(
+				(value, i) => value + 0.5 * a.directions.get(k)![i]! - 0.25 * b.directions.get(k)![i]!
+			);
 			assert.ok(maxAbsDifference(layerOf(steered!, k), expected) <= 1e-4);
 		});
 
@@ -113,8 +139,14 @@ for (const modelCase of cases) {
 			const [last] = await engine.capture({ items: [{ text }], positions: { select: "last" } });
 			const [last3] = await engine.capture({ items: [{ text }], positions: { select: "last", count: 3 } });
 			const [mean] = await engine.capture({ items: [{ text }], positions: { select: "all", mean: true } });
-			const [suffix] = await engine.capture({ items: [{ text, prompt: promptPart }], positions: { select: "suffix" } });
-			const [suffixMean] = await engine.capture({ items: [{ text, prompt: promptPart }], positions: { select: "suffix", mean: true } });
+			const [suffix] = await engine.capture({
+				items: [{ text, prompt: promptPart }],
+				positions: { select: "suffix" }
+			});
+			const [suffixMean] = await engine.capture({
+				items: [{ text, prompt: promptPart }],
+				positions: { select: "suffix", mean: true }
+			});
 			assert.equal(last!.rows, 1);
 			assert.equal(last3!.rows, 3);
 			assert.equal(mean!.rows, 1);
@@ -127,7 +159,9 @@ for (const modelCase of cases) {
 				const tolerance = layer === info.nLayer - 1 ? 1e-4 : 0;
 				assert.ok(maxAbsDifference(layerOf(last!, layer), rows.subarray((n - 1) * d, n * d)) <= tolerance);
 				assert.ok(maxAbsDifference(layerOf(last3!, layer), rows.subarray((n - 3) * d, n * d)) <= tolerance);
-				assert.ok(maxAbsDifference(layerOf(suffix!, layer), rows.subarray(suffix!.start * d, n * d)) <= tolerance);
+				assert.ok(
+					maxAbsDifference(layerOf(suffix!, layer), rows.subarray(suffix!.start * d, n * d)) <= tolerance
+				);
 				const averaged = (from: number) =>
 					Float32Array.from({ length: d }, (_, i) => {
 						let sum = 0;
@@ -140,12 +174,16 @@ for (const modelCase of cases) {
 		});
 
 		it("changes greedy generation under strong steering and restores it bit for bit when cleared", async () => {
-			const [item] = await engine.capture({ items: [{ text: prompt }], positions: { select: "all", mean: true } });
+			const [item] = await engine.capture({
+				items: [{ text: prompt }],
+				positions: { select: "all", mean: true }
+			});
 			// A push several times the size of the hidden state itself, at every steerable layer.
 			let norm = 0;
 			for (const value of layerOf(item!, info.nLayer - 1)) norm += value * value;
 			const directions = new Map<number, Float32Array>();
-			for (let layer = 1; layer < info.nLayer; layer++) directions.set(layer, randomVector(info.nEmbd, 100 + layer));
+			for (let layer = 1; layer < info.nLayer; layer++)
+				directions.set(layer, randomVector(info.nEmbd, 100 + layer));
 			const vector: SteeringVector = { nEmbd: info.nEmbd, directions };
 			const strength = (8 * Math.sqrt(norm)) / Math.sqrt(info.nEmbd / 3);
 
@@ -165,7 +203,11 @@ for (const modelCase of cases) {
 		it("reports per-token projections equal to the dot products of the captured hidden states", async () => {
 			const layer = info.nLayer - 1;
 			const vector = randomVector(info.nEmbd, 5);
-			const [all] = await engine.capture({ items: [{ text: prompt }], layers: [layer], positions: { select: "all" } });
+			const [all] = await engine.capture({
+				items: [{ text: prompt }],
+				layers: [layer],
+				positions: { select: "all" }
+			});
 			const projections = await engine.tokenProjections({ text: prompt, vector, layer });
 			assert.deepEqual(projections.tokens, all!.tokens);
 			const hidden = layerOf(all!, layer);
@@ -177,11 +219,23 @@ for (const modelCase of cases) {
 		});
 
 		it("refuses layer 0, foreign widths and out-of-range layers with clear errors", async () => {
-			await assert.rejects(engine.setSteering([{ vector: oneLayerVector(info.nEmbd, 0, 1), strength: 1 }]), /layer 0.*cannot steer/);
-			await assert.rejects(engine.setSteering([{ vector: oneLayerVector(info.nEmbd + 1, 1, 1), strength: 1 }]), (error: Error & { code?: string }) =>
-				error.code === "SHAPE_MISMATCH" && error.message.includes(`${info.nEmbd + 1} wide`));
-			await assert.rejects(engine.setSteering([{ vector: oneLayerVector(info.nEmbd, info.nLayer, 1), strength: 1 }]), /out of range|layers 0\.\./);
-			await assert.rejects(engine.capture({ items: [{ text: prompt }], layers: [info.nLayer], positions: { select: "all" } }), /out of range/);
+			await assert.rejects(
+				engine.setSteering([{ vector: oneLayerVector(info.nEmbd, 0, 1), strength: 1 }]),
+				/layer 0.*cannot steer/
+			);
+			await assert.rejects(
+				engine.setSteering([{ vector: oneLayerVector(info.nEmbd + 1, 1, 1), strength: 1 }]),
+				(error: Error & { code?: string }) =>
+					error.code === "SHAPE_MISMATCH" && error.message.includes(`${info.nEmbd + 1} wide`)
+			);
+			await assert.rejects(
+				engine.setSteering([{ vector: oneLayerVector(info.nEmbd, info.nLayer, 1), strength: 1 }]),
+				/out of range|layers 0\.\./
+			);
+			await assert.rejects(
+				engine.capture({ items: [{ text: prompt }], layers: [info.nLayer], positions: { select: "all" } }),
+				/out of range/
+			);
 			// The engine still works after refusing.
 			const result = await engine.generate({ prompt, maxTokens: 4 });
 			assert.equal(result.tokens.length, 4);
@@ -197,7 +251,10 @@ describe("engine next-token probabilities", function () {
 		try {
 			await engine.loadModel({ modelPath: file, gpu: false, threads: 1, contextSize: 256 });
 			const text = "Once upon a time, there was a little";
-			const { tokens, probabilities } = await engine.nextTokenProbabilities({ text, candidates: [" girl", " dog", " xylophone"] });
+			const { tokens, probabilities } = await engine.nextTokenProbabilities({
+				text,
+				candidates: [" girl", " dog", " xylophone"]
+			});
 			assert.equal(tokens.length, 3);
 			assert.equal(new Set(probabilities).size, 3, `candidates scored alike: ${probabilities}`);
 			const sum = probabilities.reduce((a, b) => a + b, 0);
@@ -206,12 +263,20 @@ describe("engine next-token probabilities", function () {
 			assert.ok(probabilities[0]! > probabilities[2]!);
 			// Equal to the chain rule over the capture's own per-token log-probabilities.
 			const [textItem] = await engine.capture({ items: [{ text }], layers: [0], positions: { select: "last" } });
-			const [fullItem] = await engine.capture({ items: [{ text: `${text} girl` }], layers: [0], positions: { select: "last" }, tokenLogProbs: true });
+			const [fullItem] = await engine.capture({
+				items: [{ text: `${text} girl` }],
+				layers: [0],
+				positions: { select: "last" },
+				tokenLogProbs: true
+			});
 			let first = 0;
 			while (first < textItem!.tokens.length && fullItem!.tokens[first] === textItem!.tokens[first]) first++;
 			let logProbability = 0;
-			for (let i = first - 1; i < fullItem!.tokens.length - 1; i++) logProbability += fullItem!.tokenLogProbs![i]!;
-			assert.ok(Math.abs(probabilities[0]! - Math.exp(logProbability)) <= 1e-6 * Math.max(1e-3, probabilities[0]!));
+			for (let i = first - 1; i < fullItem!.tokens.length - 1; i++)
+				logProbability += fullItem!.tokenLogProbs![i]!;
+			assert.ok(
+				Math.abs(probabilities[0]! - Math.exp(logProbability)) <= 1e-6 * Math.max(1e-3, probabilities[0]!)
+			);
 		} finally {
 			await engine.dispose();
 		}
@@ -227,7 +292,12 @@ describe("engine special tokens", function () {
 			await engine.loadModel({ modelPath: file, gpu: false, threads: 1, contextSize: 256 });
 			const text = "Once upon a time<|end_story|>";
 			const [plain] = await engine.capture({ items: [{ text }], layers: [0], positions: { select: "last" } });
-			const [special] = await engine.capture({ items: [{ text }], layers: [0], positions: { select: "last" }, specialTokens: true });
+			const [special] = await engine.capture({
+				items: [{ text }],
+				layers: [0],
+				positions: { select: "last" },
+				specialTokens: true
+			});
 			// End-of-story is token 2 in this model's vocabulary; as plain text it is spelled out in pieces.
 			assert.equal(special!.tokens.at(-1), 2);
 			assert.ok(!plain!.tokens.includes(2));
@@ -243,31 +313,52 @@ describe("engine tokenization of characters a vocabulary lacks", function () {
 	it("reads them as spaces with a warning instead of aborting, in capture and generation alike", async function () {
 		const file = trainedModelOrSkip(this, "TinyStories-656K.f16.gguf");
 		const warnings: string[] = [];
-		const engine = new EngineClient({ steerRoot: repoRoot, log: (level, message) => level === "warn" && warnings.push(message) });
+		const engine = new EngineClient({
+			steerRoot: repoRoot,
+			log: (level, message) => level === "warn" && warnings.push(message)
+		});
 		try {
 			await engine.loadModel({ modelPath: file, gpu: false, threads: 1, contextSize: 256 });
 			const pid = engine.pid;
 			// TinyStories has no token for "#" and no byte fallback: llama.cpp's tokenizer throws on it.
-			const [withHash] = await engine.capture({ items: [{ text: "# Once upon a time" }], layers: [1], positions: { select: "last" } });
-			const [withSpace] = await engine.capture({ items: [{ text: "  Once upon a time" }], layers: [1], positions: { select: "last" } });
+			const [withHash] = await engine.capture({
+				items: [{ text: "# Once upon a time" }],
+				layers: [1],
+				positions: { select: "last" }
+			});
+			const [withSpace] = await engine.capture({
+				items: [{ text: "  Once upon a time" }],
+				layers: [1],
+				positions: { select: "last" }
+			});
 			assert.deepEqual(withHash!.tokens, withSpace!.tokens);
 			assert.deepEqual(withHash!.layers[0]!.hidden, withSpace!.layers[0]!.hidden);
 			const generated = await engine.generate({ prompt: "### Story\nOnce upon a time", maxTokens: 8 });
 			assert.equal(generated.tokens.length, 8);
 			assert.equal(engine.pid, pid, "the engine process restarted");
-			assert.equal(warnings.filter((warning) => warning.includes('no token for "#"')).length, 1, warnings.join("\n"));
+			assert.equal(
+				warnings.filter((warning) => warning.includes('no token for "#"')).length,
+				1,
+				warnings.join("\n")
+			);
 
 			// Stop sequences, even ones the vocabulary cannot spell, cut the text and stream no part of them.
 			const full = await engine.generate({ prompt: "Once upon a time", maxTokens: 40 });
 			const stop = full.text.slice(12, 15);
 			let streamed = "";
-			const cut = await engine.generate({ prompt: "Once upon a time", maxTokens: 40, stop: [stop, "#"] }, { onProgress: ({ text }) => (streamed += text) });
+			const cut = await engine.generate(
+				{ prompt: "Once upon a time", maxTokens: 40, stop: [stop, "#"] },
+				{ onProgress: ({ text }) => (streamed += text) }
+			);
 			assert.equal(cut.text, full.text.slice(0, full.text.indexOf(stop)));
 			assert.equal(streamed, cut.text);
 
 			// The first generated word keeps its leading space: the prompt ends in "," and the model goes on
 			// with a new word, so prompt + text must read as one story.
-			const continued = await engine.generate({ prompt: "Once upon a time, there was a girl. One day,", maxTokens: 6 });
+			const continued = await engine.generate({
+				prompt: "Once upon a time, there was a girl. One day,",
+				maxTokens: 6
+			});
 			assert.match(continued.text, /^ \S/);
 		} finally {
 			await engine.dispose();

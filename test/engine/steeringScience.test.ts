@@ -52,7 +52,12 @@ describe("steering science on TinyStories-656K", function () {
 		await saveTrainedVector(file, trained);
 		fromFile = (await loadControlVectorFile(file)).vector;
 		happy = await sweepStrengths(engineSteerableModel(engine), {
-			vector: fromFile, prompts: storyPrompts, strengths: [1, 6], seeds, keywords: happyWords, judge: "happy"
+			vector: fromFile,
+			prompts: storyPrompts,
+			strengths: [1, 6],
+			seeds,
+			keywords: happyWords,
+			judge: "happy"
 		});
 	});
 
@@ -72,32 +77,63 @@ describe("steering science on TinyStories-656K", function () {
 		const [unsteered, steered] = happy.points;
 		assert.equal(unsteered!.strength, 0);
 		assert.equal(steered!.strength, 1);
-		assert.ok(steered!.keywordHitRate! >= unsteered!.keywordHitRate! + 0.15, `hit rate ${unsteered!.keywordHitRate} → ${steered!.keywordHitRate}`);
-		assert.ok(steered!.keywordsPerHundredWords! >= 2 * unsteered!.keywordsPerHundredWords!, `per 100 words ${unsteered!.keywordsPerHundredWords} → ${steered!.keywordsPerHundredWords}`);
+		assert.ok(
+			steered!.keywordHitRate! >= unsteered!.keywordHitRate! + 0.15,
+			`hit rate ${unsteered!.keywordHitRate} → ${steered!.keywordHitRate}`
+		);
+		assert.ok(
+			steered!.keywordsPerHundredWords! >= 2 * unsteered!.keywordsPerHundredWords!,
+			`per 100 words ${unsteered!.keywordsPerHundredWords} → ${steered!.keywordsPerHundredWords}`
+		);
 	});
 
 	it("at strength 1.0 the stories stay fluent: perplexity under the unsteered model ≤ 1.5× baseline", () => {
 		const [unsteered, steered] = happy.points;
-		assert.ok(steered!.perplexity! <= 1.5 * unsteered!.perplexity!, `perplexity ${unsteered!.perplexity} → ${steered!.perplexity}`);
-		assert.ok(happy.suggestedMaxStrength !== null && happy.suggestedMaxStrength >= 1, `suggested ${happy.suggestedMaxStrength}`);
+		assert.ok(
+			steered!.perplexity! <= 1.5 * unsteered!.perplexity!,
+			`perplexity ${unsteered!.perplexity} → ${steered!.perplexity}`
+		);
+		assert.ok(
+			happy.suggestedMaxStrength !== null && happy.suggestedMaxStrength >= 1,
+			`suggested ${happy.suggestedMaxStrength}`
+		);
 	});
 
 	it("far beyond the recommended strength the text breaks, and the sweep says so", () => {
 		const broken = happy.points.find((point) => point.strength === 6)!;
-		assert.ok(broken.perplexity! > 1.5 * happy.analysis.baselinePerplexity, `perplexity at 6: ${broken.perplexity}`);
+		assert.ok(
+			broken.perplexity! > 1.5 * happy.analysis.baselinePerplexity,
+			`perplexity at 6: ${broken.perplexity}`
+		);
 		assert.equal(happy.suggestedMaxStrength, 1);
 	});
 
 	it("sad words become rarer in the same stories", async () => {
-		const sad = await sweepStrengths(engineSteerableModel(engine), { vector: fromFile, prompts: storyPrompts, strengths: [1], seeds, keywords: sadWords });
+		const sad = await sweepStrengths(engineSteerableModel(engine), {
+			vector: fromFile,
+			prompts: storyPrompts,
+			strengths: [1],
+			seeds,
+			keywords: sadWords
+		});
 		const [unsteered, steered] = sad.points;
-		assert.ok(steered!.keywordHitRate! <= unsteered!.keywordHitRate! / 2, `sad hit rate ${unsteered!.keywordHitRate} → ${steered!.keywordHitRate}`);
-		assert.deepEqual(sad.points.map((point) => point.samples.map((sample) => sample.text)), happy.points.slice(0, 2).map((point) => point.samples.map((sample) => sample.text)), "same prompts and seeds must give the same stories");
+		assert.ok(
+			steered!.keywordHitRate! <= unsteered!.keywordHitRate! / 2,
+			`sad hit rate ${unsteered!.keywordHitRate} → ${steered!.keywordHitRate}`
+		);
+		assert.deepEqual(
+			sad.points.map((point) => point.samples.map((sample) => sample.text)),
+			happy.points.slice(0, 2).map((point) => point.samples.map((sample) => sample.text)),
+			"same prompts and seeds must give the same stories"
+		);
 	});
 
 	it("self-judges every story from the whole Yes/No answers (this model's vocabulary spells them in pieces)", () => {
 		const scores = happy.points.flatMap((point) => point.samples.map((sample) => sample.judge!));
 		assert.ok(scores.every((score) => score > 0 && score < 1));
-		assert.ok(new Set(scores.map((score) => score.toFixed(6))).size > scores.length / 2, "judge scores barely vary: the answers' first pieces are probably being compared");
+		assert.ok(
+			new Set(scores.map((score) => score.toFixed(6))).size > scores.length / 2,
+			"judge scores barely vary: the answers' first pieces are probably being compared"
+		);
 	});
 });

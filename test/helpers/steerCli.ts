@@ -14,7 +14,10 @@ export interface CliResult {
 /** Runs the `steer` CLI as a user does (`bin/steer.cjs`, a separate process) and never throws on a non-zero exit. */
 export async function runSteer(args: readonly string[]): Promise<CliResult> {
 	try {
-		const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot, "bin", "steer.cjs"), ...args], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
+		const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot, "bin", "steer.cjs"), ...args], {
+			cwd: repoRoot,
+			maxBuffer: 64 * 1024 * 1024
+		});
 		return { code: 0, stdout, stderr };
 	} catch (error) {
 		const failed = error as { code: number; stdout: string; stderr: string };

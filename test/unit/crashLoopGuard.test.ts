@@ -1,6 +1,12 @@
 /** The crash-loop policy: crash times in, "may the engine restart?" out, on an injected clock. */
 import assert from "node:assert/strict";
-import { CRASH_LOOP_LIMIT, CRASH_LOOP_WINDOW_MS, CrashLoopGuard, isCrashLoop, recentCrashes } from "../../src/engine/crashLoopGuard";
+import {
+	CRASH_LOOP_LIMIT,
+	CRASH_LOOP_WINDOW_MS,
+	CrashLoopGuard,
+	isCrashLoop,
+	recentCrashes
+} from "../../src/engine/crashLoopGuard";
 
 function guardWithClock(start = 1_000_000): { guard: CrashLoopGuard; advance(ms: number): void } {
 	let now = start;
@@ -15,7 +21,11 @@ describe("crash-loop policy", () => {
 
 	it("counts only the crashes within the window before now", () => {
 		const now = 100_000;
-		assert.deepEqual(recentCrashes([now - 60_000, now - 59_999, now - 1, now, now + 5], now), [now - 59_999, now - 1, now]);
+		assert.deepEqual(recentCrashes([now - 60_000, now - 59_999, now - 1, now, now + 5], now), [
+			now - 59_999,
+			now - 1,
+			now
+		]);
 		assert.equal(isCrashLoop([now - 59_999, now - 1, now], now), true);
 		assert.equal(isCrashLoop([now - 60_000, now - 1, now], now), false);
 		assert.equal(isCrashLoop([now - 1, now], now), false);
@@ -38,7 +48,10 @@ describe("crash-loop policy", () => {
 		assert.equal(tripped.crashes, 3);
 		assert.equal(tripped.windowSeconds, 60);
 		assert.equal(tripped.lastCause, "killed by SIGSEGV");
-		assert.equal(tripped.message, 'the engine crashed 3 times in 60 s; Steer stopped restarting it — see the log, then run "Steer: Restart Engine"');
+		assert.equal(
+			tripped.message,
+			'the engine crashed 3 times in 60 s; Steer stopped restarting it — see the log, then run "Steer: Restart Engine"'
+		);
 		assert.deepEqual(guard.tripped, tripped);
 	});
 
@@ -74,6 +87,9 @@ describe("crash-loop policy", () => {
 		const guard = new CrashLoopGuard({ policy: { limit: 2, windowMs: 1000 }, now: () => now });
 		guard.recordCrash("a");
 		now = 999;
-		assert.equal(guard.recordCrash("b")?.message, 'the engine crashed 2 times in 1 s; Steer stopped restarting it — see the log, then run "Steer: Restart Engine"');
+		assert.equal(
+			guard.recordCrash("b")?.message,
+			'the engine crashed 2 times in 1 s; Steer stopped restarting it — see the log, then run "Steer: Restart Engine"'
+		);
 	});
 });

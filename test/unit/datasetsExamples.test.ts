@@ -14,8 +14,16 @@ describe("datasets: shipped examples", () => {
 			const prompted = dataset.pairs.filter((pair) => pair.prompt !== undefined);
 			assert.ok(prompted.length >= 8, `only ${prompted.length} pairs with a prompt`);
 			for (const pair of prompted) {
-				assert.match(pair.positive, /^ \S/, `completion must start with one space: ${JSON.stringify(pair.positive)}`);
-				assert.match(pair.negative, /^ \S/, `completion must start with one space: ${JSON.stringify(pair.negative)}`);
+				assert.match(
+					pair.positive,
+					/^ \S/,
+					`completion must start with one space: ${JSON.stringify(pair.positive)}`
+				);
+				assert.match(
+					pair.negative,
+					/^ \S/,
+					`completion must start with one space: ${JSON.stringify(pair.negative)}`
+				);
 			}
 		});
 	}

@@ -7,9 +7,13 @@ import { validatePairs } from "../../src/datasets/validatePairs";
 
 /** A transparent template that makes the message structure visible in the text. */
 const bracketFormat = (messages: readonly ChatMessage[]) =>
-	messages.map((message, index) => (index === messages.length - 1 && message.role === "assistant"
-		? `<${message.role}>${message.content}`
-		: `<${message.role}>${message.content}</${message.role}>`)).join("");
+	messages
+		.map((message, index) =>
+			index === messages.length - 1 && message.role === "assistant"
+				? `<${message.role}>${message.content}`
+				: `<${message.role}>${message.content}</${message.role}>`
+		)
+		.join("");
 
 describe("datasets: persona pairs", () => {
 	it("crosses every persona pair with every suffix, suffix first", () => {
@@ -17,24 +21,52 @@ describe("datasets: persona pairs", () => {
 			template: "Act as if you're extremely {persona}.",
 			positive: ["happy", "joyful"],
 			negative: ["sad", "miserable"],
-			suffixes: ["I", "I feel"],
+			suffixes: ["I", "I feel"]
 		});
 		assert.deepEqual(pairs, [
-			{ positive: "Act as if you're extremely happy. I", negative: "Act as if you're extremely sad. I", label: "happy vs sad" },
-			{ positive: "Act as if you're extremely joyful. I", negative: "Act as if you're extremely miserable. I", label: "joyful vs miserable" },
-			{ positive: "Act as if you're extremely happy. I feel", negative: "Act as if you're extremely sad. I feel", label: "happy vs sad" },
-			{ positive: "Act as if you're extremely joyful. I feel", negative: "Act as if you're extremely miserable. I feel", label: "joyful vs miserable" },
+			{
+				positive: "Act as if you're extremely happy. I",
+				negative: "Act as if you're extremely sad. I",
+				label: "happy vs sad"
+			},
+			{
+				positive: "Act as if you're extremely joyful. I",
+				negative: "Act as if you're extremely miserable. I",
+				label: "joyful vs miserable"
+			},
+			{
+				positive: "Act as if you're extremely happy. I feel",
+				negative: "Act as if you're extremely sad. I feel",
+				label: "happy vs sad"
+			},
+			{
+				positive: "Act as if you're extremely joyful. I feel",
+				negative: "Act as if you're extremely miserable. I feel",
+				label: "joyful vs miserable"
+			}
 		]);
 		assert.equal(validatePairs(pairs, "generated").pairs.length, 4);
 	});
 
 	it("keeps a shared prompt, a chosen separator, and an empty suffix as the bare statement", () => {
 		assert.deepEqual(
-			personaPairs({ template: "You are {persona}.", positive: ["kind"], negative: ["mean"], suffixes: ["", "Well"], prompt: "[INST] ", separator: " [/INST] " }),
+			personaPairs({
+				template: "You are {persona}.",
+				positive: ["kind"],
+				negative: ["mean"],
+				suffixes: ["", "Well"],
+				prompt: "[INST] ",
+				separator: " [/INST] "
+			}),
 			[
 				{ prompt: "[INST] ", positive: "You are kind.", negative: "You are mean.", label: "kind vs mean" },
-				{ prompt: "[INST] ", positive: "You are kind. [/INST] Well", negative: "You are mean. [/INST] Well", label: "kind vs mean" },
-			],
+				{
+					prompt: "[INST] ",
+					positive: "You are kind. [/INST] Well",
+					negative: "You are mean. [/INST] Well",
+					label: "kind vs mean"
+				}
+			]
 		);
 	});
 
@@ -44,12 +76,12 @@ describe("datasets: persona pairs", () => {
 			positive: ["calm"],
 			negative: ["angry"],
 			suffixes: ["Sure"],
-			chat: { format: bracketFormat, systemPrompt: "sys" },
+			chat: { format: bracketFormat, systemPrompt: "sys" }
 		});
 		assert.deepEqual(pair, {
 			positive: "<system>sys</system><user>Be calm.</user><assistant>Sure",
 			negative: "<system>sys</system><user>Be angry.</user><assistant>Sure",
-			label: "calm vs angry",
+			label: "calm vs angry"
 		});
 	});
 
@@ -59,20 +91,32 @@ describe("datasets: persona pairs", () => {
 		assert.throws(() => personaPairs({ ...base, negative: ["b", "c"] }), /got 1 positive and 2 negative/);
 		assert.throws(() => personaPairs({ ...base, positive: [], negative: [] }), /non-empty and equally long/);
 		assert.throws(() => personaPairs({ ...base, suffixes: [] }), /At least one suffix/);
-		assert.throws(() => personaPairs({ ...base, prompt: "p", chat: { format: bracketFormat } }), /chat\.systemPrompt/);
+		assert.throws(
+			() => personaPairs({ ...base, prompt: "p", chat: { format: bracketFormat } }),
+			/chat\.systemPrompt/
+		);
 	});
 });
 
 describe("datasets: truncation suffixes", () => {
 	it("cuts texts between words by default, each piece keeping its leading whitespace", () => {
 		assert.deepEqual(splitIntoWordPieces("I  think so.\n"), ["I", "  think", " so."]);
-		assert.deepEqual(truncationSuffixes(["I think so.", "I am here", "   "]), ["I", "I think", "I think so.", "I am", "I am here"]);
+		assert.deepEqual(truncationSuffixes(["I think so.", "I am here", "   "]), [
+			"I",
+			"I think",
+			"I think so.",
+			"I am",
+			"I am here"
+		]);
 	});
 
 	it("uses the given tokenizer's pieces", () => {
 		const characters = (text: string) => [...text];
 		assert.deepEqual(truncationSuffixes(["ab", "ac"], characters), ["a", "ab", "ac"]);
-		assert.deepEqual(truncationSuffixes([" Hi"], () => [" ", "Hi"]), [" Hi"]);
+		assert.deepEqual(
+			truncationSuffixes([" Hi"], () => [" ", "Hi"]),
+			[" Hi"]
+		);
 	});
 });
 
@@ -86,10 +130,16 @@ describe("datasets: ActAdd prompt pair", () => {
 
 	it("pads by the given token count", () => {
 		const countWords = (text: string) => text.split(" ").length;
-		assert.deepEqual(promptPair("I talk about weddings constantly", "I do not talk about weddings", { countTokens: countWords, padWith: " x" }), {
-			positive: "I talk about weddings constantly x",
-			negative: "I do not talk about weddings",
-		});
+		assert.deepEqual(
+			promptPair("I talk about weddings constantly", "I do not talk about weddings", {
+				countTokens: countWords,
+				padWith: " x"
+			}),
+			{
+				positive: "I talk about weddings constantly x",
+				negative: "I do not talk about weddings"
+			}
+		);
 	});
 
 	it("fails clearly when padding cannot reach the same length", () => {
@@ -105,29 +155,40 @@ describe("datasets: ActAdd prompt pair", () => {
 describe("datasets: chat template application", () => {
 	it("turns a prompt into the user turn and keeps the rendered prefix as the prompt", () => {
 		const pairs = applyChatTemplate(
-			[{ prompt: "Tell a story.", positive: " Lily was happy.", negative: " Lily was sad.", label: "mood", id: "1" }],
+			[
+				{
+					prompt: "Tell a story.",
+					positive: " Lily was happy.",
+					negative: " Lily was sad.",
+					label: "mood",
+					id: "1"
+				}
+			],
 			bracketFormat,
-			{ systemPrompt: "sys" },
+			{ systemPrompt: "sys" }
 		);
-		assert.deepEqual(pairs, [{
-			prompt: "<system>sys</system><user>Tell a story.</user><assistant>",
-			positive: "Lily was happy.",
-			negative: "Lily was sad.",
-			label: "mood",
-			id: "1",
-		}]);
+		assert.deepEqual(pairs, [
+			{
+				prompt: "<system>sys</system><user>Tell a story.</user><assistant>",
+				positive: "Lily was happy.",
+				negative: "Lily was sad.",
+				label: "mood",
+				id: "1"
+			}
+		]);
 	});
 
 	it("makes promptless texts user turns with an open, empty answer", () => {
 		assert.deepEqual(applyChatTemplate([{ positive: "Love", negative: "Hate" }], bracketFormat), [
-			{ positive: "<user>Love</user><assistant>", negative: "<user>Hate</user><assistant>" },
+			{ positive: "<user>Love</user><assistant>", negative: "<user>Hate</user><assistant>" }
 		]);
 	});
 
 	it("returns full texts when the rendered prompt is not a prefix of the rendered answers", () => {
-		const answerCounted = (messages: readonly ChatMessage[]) => `${messages.at(-1)!.content.length}|${bracketFormat(messages)}`;
+		const answerCounted = (messages: readonly ChatMessage[]) =>
+			`${messages.at(-1)!.content.length}|${bracketFormat(messages)}`;
 		assert.deepEqual(applyChatTemplate([{ prompt: "Q", positive: "yes", negative: "no" }], answerCounted), [
-			{ positive: "3|<user>Q</user><assistant>yes", negative: "2|<user>Q</user><assistant>no" },
+			{ positive: "3|<user>Q</user><assistant>yes", negative: "2|<user>Q</user><assistant>no" }
 		]);
 	});
 });

@@ -10,7 +10,7 @@ import {
 	loadDataset,
 	readDataset,
 	renameDataset,
-	saveDataset,
+	saveDataset
 } from "../../src/datasets/storage";
 
 describe("datasets: storage", () => {
@@ -26,7 +26,7 @@ describe("datasets: storage", () => {
 
 	const pairs = [
 		{ positive: "Lily was happy.", negative: "Lily was sad.", id: "1" },
-		{ prompt: "Tom felt", positive: " glad, \"very\"\nglad.", negative: " upset." },
+		{ prompt: "Tom felt", positive: ' glad, "very"\nglad.', negative: " upset." }
 	];
 
 	describe("writeFileAtomic", () => {
@@ -50,11 +50,11 @@ describe("datasets: storage", () => {
 							throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
 						},
 						sync: () => handle.sync(),
-						close: () => handle.close(),
+						close: () => handle.close()
 					};
 				},
 				rename: (from, to) => fs.rename(from, to),
-				rm: (filePath, options) => fs.rm(filePath, options),
+				rm: (filePath, options) => fs.rm(filePath, options)
 			};
 			await assert.rejects(writeFileAtomic(target, "new content", failingMidWrite), /no space left on device/);
 			assert.equal(await fs.readFile(target, "utf8"), "previous content");
@@ -93,7 +93,10 @@ describe("datasets: storage", () => {
 			const before = await fs.readFile(file, "utf8");
 			await assert.rejects(
 				saveDataset(file, { name: "x", pairs: [{ positive: "same", negative: "same" }] }),
-				(error: unknown) => error instanceof DatasetValidationError && error.issues[0]!.line === 1 && error.issues[0]!.field === "negative",
+				(error: unknown) =>
+					error instanceof DatasetValidationError &&
+					error.issues[0]!.line === 1 &&
+					error.issues[0]!.field === "negative"
 			);
 			assert.equal(await fs.readFile(file, "utf8"), before);
 		});
@@ -101,10 +104,17 @@ describe("datasets: storage", () => {
 		it("reports load problems with the file path and refuses unknown extensions and huge files", async () => {
 			const bad = path.join(directory, "bad.jsonl");
 			await fs.writeFile(bad, '{"positive": "a", "negative": "b"}\n{"positive": "a"}\n');
-			await assert.rejects(loadDataset(bad), (error: unknown) =>
-				error instanceof DatasetValidationError && error.message.includes(`${bad}:2: field "negative": required field is missing`));
+			await assert.rejects(
+				loadDataset(bad),
+				(error: unknown) =>
+					error instanceof DatasetValidationError &&
+					error.message.includes(`${bad}:2: field "negative": required field is missing`)
+			);
 			await assert.rejects(loadDataset(path.join(directory, "d.txt")), /must end in \.jsonl or \.csv/);
-			await assert.rejects(saveDataset(path.join(directory, "d.json"), { name: "d", pairs }), /must end in \.jsonl or \.csv/);
+			await assert.rejects(
+				saveDataset(path.join(directory, "d.json"), { name: "d", pairs }),
+				/must end in \.jsonl or \.csv/
+			);
 			await assert.rejects(loadDataset(bad, { maxFileBytes: 10 }), /has 53 bytes, more than the limit of 10/);
 			await assert.rejects(loadDataset(path.join(directory, "missing.jsonl")), { code: "ENOENT" });
 		});
@@ -114,20 +124,31 @@ describe("datasets: storage", () => {
 			await fs.writeFile(file, '{"positive": "a", "negative": "b"}\n{"positive": "a", "negative": "b"}\n');
 			const loaded = await loadDataset(file);
 			assert.equal(loaded.pairs.length, 2);
-			assert.deepEqual(loaded.warnings.map((warning) => warning.line), [2]);
+			assert.deepEqual(
+				loaded.warnings.map((warning) => warning.line),
+				[2]
+			);
 		});
 	});
 
 	describe("files with lines Steer cannot read", () => {
 		// A misspelled field, a valid pair, a line that is not JSON: the file a user hit.
-		const typo = '{"postive": "Lily smiled.", "negative": "Lily cried."}\n{"positive": "A happy day.", "negative": "A sad day."}\nnot json at all\n';
+		const typo =
+			'{"postive": "Lily smiled.", "negative": "Lily cried."}\n{"positive": "A happy day.", "negative": "A sad day."}\nnot json at all\n';
 
 		it("reads the valid pairs and every problem with its line and field", async () => {
 			const file = path.join(directory, "typo.jsonl");
 			await fs.writeFile(file, typo);
 			const reading = await readDataset(file);
 			assert.deepEqual(reading.pairs, [{ positive: "A happy day.", negative: "A sad day." }]);
-			assert.deepEqual(reading.errors.map(({ line, field }) => [line, field]), [[1, "postive"], [1, "positive"], [3, undefined]]);
+			assert.deepEqual(
+				reading.errors.map(({ line, field }) => [line, field]),
+				[
+					[1, "postive"],
+					[1, "positive"],
+					[3, undefined]
+				]
+			);
 			assert.match(reading.errors[0]!.message, /unknown field; did you mean "positive"\?/);
 			assert.match(reading.errors[2]!.message, /^invalid JSON/);
 			assert.equal(reading.revision.length, 64);
@@ -142,7 +163,7 @@ describe("datasets: storage", () => {
 					error instanceof DatasetSaveRefusedError &&
 					error.reason === "unreadable-lines" &&
 					error.message.includes("typo.jsonl has 2 lines Steer cannot read (lines 1, 3)") &&
-					error.issues.length === 3,
+					error.issues.length === 3
 			);
 			assert.equal(await fs.readFile(file, "utf8"), typo);
 			assert.deepEqual(await fs.readdir(directory), ["typo.jsonl"]);
@@ -154,8 +175,14 @@ describe("datasets: storage", () => {
 			await fs.writeFile(file, csv);
 			const reading = await readDataset(file);
 			assert.equal(reading.pairs.length, 1);
-			assert.deepEqual(reading.errors.map((issue) => issue.line), [3]);
-			await assert.rejects(saveDataset(file, { name: "typo", pairs }), { name: "DatasetSaveRefusedError", reason: "unreadable-lines" });
+			assert.deepEqual(
+				reading.errors.map((issue) => issue.line),
+				[3]
+			);
+			await assert.rejects(saveDataset(file, { name: "typo", pairs }), {
+				name: "DatasetSaveRefusedError",
+				reason: "unreadable-lines"
+			});
 			assert.equal(await fs.readFile(file, "utf8"), csv);
 		});
 
@@ -165,12 +192,19 @@ describe("datasets: storage", () => {
 			const { revision } = await readDataset(file);
 			const edited = '{"positive": "Edited elsewhere.", "negative": "Kept."}\n';
 			await fs.writeFile(file, edited);
-			await assert.rejects(saveDataset(file, { name: "a", pairs }, { expectedRevision: revision }), { name: "DatasetSaveRefusedError", reason: "changed-on-disk" });
+			await assert.rejects(saveDataset(file, { name: "a", pairs }, { expectedRevision: revision }), {
+				name: "DatasetSaveRefusedError",
+				reason: "changed-on-disk"
+			});
 			assert.equal(await fs.readFile(file, "utf8"), edited);
 			const current = await readDataset(file);
 			const written = await saveDataset(file, { name: "a", pairs }, { expectedRevision: current.revision });
 			assert.deepEqual((await loadDataset(file)).pairs, pairs);
-			assert.equal(written, (await readDataset(file)).revision, "the returned revision is that of the bytes written");
+			assert.equal(
+				written,
+				(await readDataset(file)).revision,
+				"the returned revision is that of the bytes written"
+			);
 		});
 	});
 
@@ -182,7 +216,7 @@ describe("datasets: storage", () => {
 			await fs.mkdir(path.join(directory, "folder.jsonl"));
 			assert.deepEqual(await listDatasets(directory), [
 				{ name: "a", fileName: "a.jsonl", path: path.join(directory, "a.jsonl"), format: "jsonl" },
-				{ name: "b", fileName: "b.csv", path: path.join(directory, "b.csv"), format: "csv" },
+				{ name: "b", fileName: "b.csv", path: path.join(directory, "b.csv"), format: "csv" }
 			]);
 			assert.deepEqual(await listDatasets(path.join(directory, "not-yet-created")), []);
 		});
@@ -192,7 +226,10 @@ describe("datasets: storage", () => {
 			await fs.writeFile(path.join(directory, "b.jsonl"), "B");
 			assert.equal(await renameDataset(directory, "a.jsonl", "c.jsonl"), path.join(directory, "c.jsonl"));
 			assert.equal(await fs.readFile(path.join(directory, "c.jsonl"), "utf8"), "A");
-			await assert.rejects(renameDataset(directory, "c.jsonl", "b.jsonl"), /a dataset named "b\.jsonl" already exists/);
+			await assert.rejects(
+				renameDataset(directory, "c.jsonl", "b.jsonl"),
+				/a dataset named "b\.jsonl" already exists/
+			);
 			await assert.rejects(renameDataset(directory, "c.jsonl", "c.csv"), /the extension decides the file format/);
 			await assert.rejects(renameDataset(directory, "missing.jsonl", "d.jsonl"), { code: "ENOENT" });
 			assert.equal(await fs.readFile(path.join(directory, "b.jsonl"), "utf8"), "B");
@@ -206,9 +243,16 @@ describe("datasets: storage", () => {
 			await fs.writeFile(path.join(inner, "a.jsonl"), "A");
 			for (const name of ["../outside.jsonl", "..\\outside.jsonl", "sub/a.jsonl", "..jsonl", "", "a.jsonl\0"]) {
 				await assert.rejects(deleteDataset(inner, name), /file name/, `delete ${JSON.stringify(name)}`);
-				await assert.rejects(renameDataset(inner, "a.jsonl", name), /file name/, `rename to ${JSON.stringify(name)}`);
+				await assert.rejects(
+					renameDataset(inner, "a.jsonl", name),
+					/file name/,
+					`rename to ${JSON.stringify(name)}`
+				);
 			}
-			await assert.rejects(renameDataset(inner, "../outside.jsonl", "b.jsonl"), /must not contain path separators/);
+			await assert.rejects(
+				renameDataset(inner, "../outside.jsonl", "b.jsonl"),
+				/must not contain path separators/
+			);
 			await assert.rejects(deleteDataset(inner, "a.txt"), /must end in \.jsonl or \.csv/);
 			assert.equal(await fs.readFile(outside, "utf8"), "keep");
 			assert.deepEqual(await fs.readdir(inner), ["a.jsonl"]);

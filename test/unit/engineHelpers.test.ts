@@ -15,9 +15,19 @@ const vector = (nEmbd: number, entries: [number, number[]][]): SteeringVector =>
 
 describe("control-vector buffer", () => {
 	it("lays out layer il at row il-1 and sums strength-weighted entries", () => {
-		const a = vector(2, [[1, [1, 2]], [3, [3, 4]]]);
+		const a = vector(2, [
+			[1, [1, 2]],
+			[3, [3, 4]]
+		]);
 		const b = vector(2, [[3, [10, 20]]]);
-		const buffer = buildControlVectorBuffer([{ vector: a, strength: 2 }, { vector: b, strength: -0.5 }], 4, 2)!;
+		const buffer = buildControlVectorBuffer(
+			[
+				{ vector: a, strength: 2 },
+				{ vector: b, strength: -0.5 }
+			],
+			4,
+			2
+		)!;
 		assert.deepEqual([...buffer.data], [2, 4, 0, 0, 6 - 5, 8 - 10]);
 		assert.deepEqual(buffer.layers, [1, 3]);
 		assert.equal(buffer.layerStart, 1);
@@ -25,7 +35,10 @@ describe("control-vector buffer", () => {
 	});
 
 	it("skips directions outside an entry's layer range and returns null when nothing remains", () => {
-		const a = vector(2, [[1, [1, 1]], [2, [5, 5]]]);
+		const a = vector(2, [
+			[1, [1, 1]],
+			[2, [5, 5]]
+		]);
 		const buffer = buildControlVectorBuffer([{ vector: a, strength: 1, layerRange: [2, 2] }], 3, 2)!;
 		assert.deepEqual([...buffer.data], [0, 0, 5, 5]);
 		assert.equal(buildControlVectorBuffer([{ vector: a, strength: 0 }], 3, 2), null);
@@ -42,12 +55,30 @@ describe("control-vector buffer", () => {
 			}
 			assert.fail("expected an error");
 		};
-		assert.match(code(() => buildControlVectorBuffer([{ vector: vector(2, [[0, [1, 1]]]), strength: 1 }], 3, 2)), /^LAYER_OUT_OF_RANGE: .*layer 0, which llama\.cpp cannot steer/);
-		assert.match(code(() => buildControlVectorBuffer([{ vector: vector(2, [[3, [1, 1]]]), strength: 1 }], 3, 2)), /^LAYER_OUT_OF_RANGE: .*layers 0\.\.2/);
-		assert.match(code(() => buildControlVectorBuffer([{ vector: vector(3, [[1, [1, 1, 1]]]), strength: 1 }], 3, 2)), /^SHAPE_MISMATCH: .*3 wide.*2 wide/);
-		assert.match(code(() => buildControlVectorBuffer([{ vector: vector(2, [[1, [1]]]), strength: 1 }], 3, 2)), /^SHAPE_MISMATCH: .*1 values, expected 2/);
-		assert.match(code(() => buildControlVectorBuffer([{ vector: vector(2, [[1, [NaN, 1]]]), strength: 1 }], 3, 2)), /^BAD_REQUEST: .*non-finite/);
-		assert.match(code(() => buildControlVectorBuffer([{ vector: vector(2, [[1, [1, 1]]]), strength: Infinity }], 3, 2)), /^BAD_REQUEST: .*strength/);
+		assert.match(
+			code(() => buildControlVectorBuffer([{ vector: vector(2, [[0, [1, 1]]]), strength: 1 }], 3, 2)),
+			/^LAYER_OUT_OF_RANGE: .*layer 0, which llama\.cpp cannot steer/
+		);
+		assert.match(
+			code(() => buildControlVectorBuffer([{ vector: vector(2, [[3, [1, 1]]]), strength: 1 }], 3, 2)),
+			/^LAYER_OUT_OF_RANGE: .*layers 0\.\.2/
+		);
+		assert.match(
+			code(() => buildControlVectorBuffer([{ vector: vector(3, [[1, [1, 1, 1]]]), strength: 1 }], 3, 2)),
+			/^SHAPE_MISMATCH: .*3 wide.*2 wide/
+		);
+		assert.match(
+			code(() => buildControlVectorBuffer([{ vector: vector(2, [[1, [1]]]), strength: 1 }], 3, 2)),
+			/^SHAPE_MISMATCH: .*1 values, expected 2/
+		);
+		assert.match(
+			code(() => buildControlVectorBuffer([{ vector: vector(2, [[1, [NaN, 1]]]), strength: 1 }], 3, 2)),
+			/^BAD_REQUEST: .*non-finite/
+		);
+		assert.match(
+			code(() => buildControlVectorBuffer([{ vector: vector(2, [[1, [1, 1]]]), strength: Infinity }], 3, 2)),
+			/^BAD_REQUEST: .*strength/
+		);
 	});
 });
 

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { GgufDataTruncatedError, GgufFormatError, GgufTruncatedError, GgufWriteError } from "../../src/steering/gguf/errors";
+import {
+	GgufDataTruncatedError,
+	GgufFormatError,
+	GgufTruncatedError,
+	GgufWriteError
+} from "../../src/steering/gguf/errors";
 import { readGgufFile, readGgufTensorFromFile } from "../../src/steering/gguf/fileReader";
 import { GgmlType } from "../../src/steering/gguf/ggmlTypes";
 import { f16BitsToFloat32, float32ToF16Bits } from "../../src/steering/gguf/halfFloat";
@@ -43,10 +48,22 @@ const everyType: [string, GgufValue][] = [
 	["t.array.bool", GgufValue.bools([true, false, true])],
 	["t.array.string", GgufValue.strings(["a", "", "ünï"])],
 	["t.array.empty", GgufValue.strings([])],
-	["t.array.nested", GgufValue.arrays([GgufValue.array("string", ["x", "y"]), GgufValue.array("u8", Uint8Array.of(7)), GgufValue.array("array", [])])],
+	[
+		"t.array.nested",
+		GgufValue.arrays([
+			GgufValue.array("string", ["x", "y"]),
+			GgufValue.array("u8", Uint8Array.of(7)),
+			GgufValue.array("array", [])
+		])
+	]
 ];
 
-function floatTensor(name: string, dims: number[], type: "F32" | "F16", fill: (i: number) => number): GgufTensorToWrite {
+function floatTensor(
+	name: string,
+	dims: number[],
+	type: "F32" | "F16",
+	fill: (i: number) => number
+): GgufTensorToWrite {
 	const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
 	for (let i = 0; i < data.length; i++) data[i] = fill(i);
 	return { name, dims, type, data };
@@ -56,7 +73,10 @@ describe("GGUF writer and reader", () => {
 	it("round-trips metadata of every type, in order, exactly", () => {
 		const file = readGguf(writeGguf({ metadata: everyType }));
 		assert.equal(file.version, 3);
-		assert.deepEqual([...file.metadata.keys()], everyType.map(([key]) => key));
+		assert.deepEqual(
+			[...file.metadata.keys()],
+			everyType.map(([key]) => key)
+		);
 		for (const [key, value] of everyType) assert.deepEqual(file.metadata.get(key), value, key);
 		assert.equal(file.tensors.length, 0);
 	});
@@ -65,15 +85,18 @@ describe("GGUF writer and reader", () => {
 		const tensors = [
 			floatTensor("a", [3, 2], "F32", (i) => (i - 2.5) / 7),
 			floatTensor("b.weight", [5], "F16", (i) => [1, -2, 0.1, 65504, 1e-7][i]!),
-			floatTensor("c", [2, 2, 2, 2], "F32", (i) => Math.fround(Math.sin(i) * 1e30)),
+			floatTensor("c", [2, 2, 2, 2], "F32", (i) => Math.fround(Math.sin(i) * 1e30))
 		];
 		const bytes = writeGguf({ metadata: { "general.architecture": GgufValue.string("test") }, tensors });
 		const file = readGguf(bytes);
-		assert.deepEqual(file.tensors.map((t) => [t.name, t.dims, t.type, t.elementCount]), [
-			["a", [3, 2], GgmlType.F32, 6],
-			["b.weight", [5], GgmlType.F16, 5],
-			["c", [2, 2, 2, 2], GgmlType.F32, 16],
-		]);
+		assert.deepEqual(
+			file.tensors.map((t) => [t.name, t.dims, t.type, t.elementCount]),
+			[
+				["a", [3, 2], GgmlType.F32, 6],
+				["b.weight", [5], GgmlType.F16, 5],
+				["c", [2, 2, 2, 2], GgmlType.F32, 16]
+			]
+		);
 		assert.equal(file.dataOffset % 32, 0);
 		for (const tensor of file.tensors) assert.equal(tensor.fileOffset % 32, 0, tensor.name);
 		assert.deepEqual(readTensorAsFloat32(file, bytes, "a"), tensors[0]!.data);
@@ -83,11 +106,17 @@ describe("GGUF writer and reader", () => {
 	});
 
 	it("honours a non-default alignment and records it as general.alignment", () => {
-		const bytes = writeGguf({ metadata: [], tensors: [floatTensor("x", [3], "F32", (i) => i), floatTensor("y", [1], "F32", () => 9)] }, 64);
+		const bytes = writeGguf(
+			{ metadata: [], tensors: [floatTensor("x", [3], "F32", (i) => i), floatTensor("y", [1], "F32", () => 9)] },
+			64
+		);
 		const file = readGguf(bytes);
 		assert.deepEqual(file.metadata.get("general.alignment"), { type: "u32", value: 64 });
 		assert.equal(file.alignment, 64);
-		assert.deepEqual(file.tensors.map((t) => t.offset), [0, 64]);
+		assert.deepEqual(
+			file.tensors.map((t) => t.offset),
+			[0, 64]
+		);
 		assert.equal(file.dataOffset % 64, 0);
 		assert.throws(() => writeGguf({ metadata: { "general.alignment": GgufValue.u32(16) } }, 64), GgufWriteError);
 		assert.throws(() => writeGguf({ metadata: [] }, 48), /power of two/);
@@ -108,10 +137,28 @@ describe("GGUF writer and reader", () => {
 	it("refuses tensors and keys that llama.cpp could not read back", () => {
 		const ok = floatTensor("t", [2], "F32", () => 1);
 		assert.throws(() => writeGguf({ metadata: [], tensors: [ok, ok] }), /duplicate tensor name "t"/);
-		assert.throws(() => writeGguf({ metadata: [], tensors: [{ ...ok, name: "n".repeat(64) }] }), /longer than ggml's 63 bytes/);
-		assert.throws(() => writeGguf({ metadata: [], tensors: [{ ...ok, dims: [3] }] }), /hold 3 elements but data has 2/);
-		assert.throws(() => writeGguf({ metadata: [], tensors: [{ ...ok, dims: [1, 1, 1, 1, 2] }] }), /1 to 4 dimensions/);
-		assert.throws(() => writeGguf({ metadata: [["k", GgufValue.u8(1)], ["k", GgufValue.u8(2)]] }), /duplicate metadata key "k"/);
+		assert.throws(
+			() => writeGguf({ metadata: [], tensors: [{ ...ok, name: "n".repeat(64) }] }),
+			/longer than ggml's 63 bytes/
+		);
+		assert.throws(
+			() => writeGguf({ metadata: [], tensors: [{ ...ok, dims: [3] }] }),
+			/hold 3 elements but data has 2/
+		);
+		assert.throws(
+			() => writeGguf({ metadata: [], tensors: [{ ...ok, dims: [1, 1, 1, 1, 2] }] }),
+			/1 to 4 dimensions/
+		);
+		assert.throws(
+			() =>
+				writeGguf({
+					metadata: [
+						["k", GgufValue.u8(1)],
+						["k", GgufValue.u8(2)]
+					]
+				}),
+			/duplicate metadata key "k"/
+		);
 		assert.throws(() => writeGguf({ metadata: [["", GgufValue.u8(1)]] }), /non-empty/);
 	});
 });
@@ -143,8 +190,11 @@ describe("GGUF reader rejects corrupt input", () => {
 	/** A valid file with metadata and two tensors, as a base to corrupt. */
 	const validFile = (): Uint8Array =>
 		writeGguf({
-			metadata: [["general.architecture", GgufValue.string("x")], ["k.arr", GgufValue.numbers("u32", [1, 2, 3])]],
-			tensors: [floatTensor("first", [4], "F32", (i) => i), floatTensor("second", [2, 3], "F16", (i) => i)],
+			metadata: [
+				["general.architecture", GgufValue.string("x")],
+				["k.arr", GgufValue.numbers("u32", [1, 2, 3])]
+			],
+			tensors: [floatTensor("first", [4], "F32", (i) => i), floatTensor("second", [2, 3], "F16", (i) => i)]
 		});
 
 	function rejects(bytes: Uint8Array, pattern: RegExp): GgufFormatError {
@@ -178,7 +228,8 @@ describe("GGUF reader rejects corrupt input", () => {
 		const dataEnd = Math.max(...file.tensors.map((t) => t.fileOffset + t.byteSize!));
 		for (let length = 0; length < dataEnd; length++) {
 			const error = rejects(bytes.subarray(0, length), /truncated|not a GGUF file|only \d+ bytes/);
-			if (length >= 4) assert.ok(error.offset !== undefined || error instanceof GgufDataTruncatedError, error.message);
+			if (length >= 4)
+				assert.ok(error.offset !== undefined || error instanceof GgufDataTruncatedError, error.message);
 		}
 		// The trailing padding after the last tensor is not needed to read it.
 		assert.equal(readGguf(bytes.subarray(0, dataEnd)).tensors.length, 2);
@@ -192,21 +243,45 @@ describe("GGUF reader rejects corrupt input", () => {
 		assert.throws(
 			() => readGguf(bytes.subarray(0, cut)),
 			(error: unknown) =>
-				error instanceof GgufDataTruncatedError && error.dataEnd === dataEnd && error.fileSize === cut &&
-				error.message === `tensor data ends at byte ${dataEnd} but the file has only ${cut} bytes (truncated file?)`,
+				error instanceof GgufDataTruncatedError &&
+				error.dataEnd === dataEnd &&
+				error.fileSize === cut &&
+				error.message ===
+					`tensor data ends at byte ${dataEnd} but the file has only ${cut} bytes (truncated file?)`
 		);
 	});
 
 	it("fails instantly, without allocating, on absurd counts and lengths", () => {
 		const huge = 2n ** 60n;
 		const cases: [Uint8Array, RegExp][] = [
-			[new RawGguf().header(0, 1).u64(huge).bytes(new Uint8Array(16)).build(), /length of metadata key #0 of 1152921504606846976 is impossible/],
+			[
+				new RawGguf().header(0, 1).u64(huge).bytes(new Uint8Array(16)).build(),
+				/length of metadata key #0 of 1152921504606846976 is impossible/
+			],
 			[new RawGguf().header(0, 1).string("k").u32(8).u64(huge).build(), /length of value of "k"/],
-			[new RawGguf().header(0, 1).string("k").u32(9).u32(0).u64(huge).build(), /item count of value of "k" of \d+ is impossible/],
-			[new RawGguf().header(0, 1).string("k").u32(9).u32(8).u64(2n ** 64n - 1n).build(), /impossible/],
+			[
+				new RawGguf().header(0, 1).string("k").u32(9).u32(0).u64(huge).build(),
+				/item count of value of "k" of \d+ is impossible/
+			],
+			[
+				new RawGguf()
+					.header(0, 1)
+					.string("k")
+					.u32(9)
+					.u32(8)
+					.u64(2n ** 64n - 1n)
+					.build(),
+				/impossible/
+			],
 			[new RawGguf().header(huge, 0).build(), /impossible/],
 			[new RawGguf().header(0, huge).build(), /impossible/],
-			[new RawGguf().header(1, 0).tensorInfo("t", [2n ** 40n, 2n ** 40n], 0, 0).build(), /claims \d+ elements/],
+			[
+				new RawGguf()
+					.header(1, 0)
+					.tensorInfo("t", [2n ** 40n, 2n ** 40n], 0, 0)
+					.build(),
+				/claims \d+ elements/
+			]
 		];
 		for (const [bytes, pattern] of cases) {
 			const started = performance.now();
@@ -216,7 +291,10 @@ describe("GGUF reader rejects corrupt input", () => {
 	});
 
 	it("rejects unknown value, item and tensor types", () => {
-		rejects(new RawGguf().header(0, 1).string("k").u32(13).u8(0).build(), /unknown metadata value type 13 for value of "k"/);
+		rejects(
+			new RawGguf().header(0, 1).string("k").u32(13).u8(0).build(),
+			/unknown metadata value type 13 for value of "k"/
+		);
 		rejects(new RawGguf().header(0, 1).string("k").u32(9).u32(99).u64(0).build(), /unknown array item type 99/);
 		const retired = new RawGguf().header(1, 0).tensorInfo("t", [32], 4, 0).pad().bytes(new Uint8Array(32)).build();
 		rejects(retired, /tensor "t" has unknown ggml type 4/);
@@ -225,38 +303,80 @@ describe("GGUF reader rejects corrupt input", () => {
 	});
 
 	it("rejects duplicate keys and duplicate tensor names", () => {
-		rejects(new RawGguf().header(0, 2).stringKey("a", "1").stringKey("a", "2").build(), /duplicate metadata key "a"/);
-		const twice = new RawGguf().header(2, 0).tensorInfo("t", [1], 0, 0).tensorInfo("t", [1], 0, 32).pad().bytes(new Uint8Array(64)).build();
+		rejects(
+			new RawGguf().header(0, 2).stringKey("a", "1").stringKey("a", "2").build(),
+			/duplicate metadata key "a"/
+		);
+		const twice = new RawGguf()
+			.header(2, 0)
+			.tensorInfo("t", [1], 0, 0)
+			.tensorInfo("t", [1], 0, 32)
+			.pad()
+			.bytes(new Uint8Array(64))
+			.build();
 		rejects(twice, /duplicate tensor name "t"/);
 	});
 
 	it("checks tensor placement: alignment, bounds, overlap, shape", () => {
 		const data = new Uint8Array(256);
-		rejects(new RawGguf().header(1, 0).tensorInfo("t", [4], 0, 8).pad().bytes(data).build(), /offset 8, which is not a multiple of the alignment 32/);
-		rejects(new RawGguf().header(1, 0).tensorInfo("t", [100], 0, 0).pad().bytes(data).build(), /tensor data ends at byte \d+ but the file has only \d+ bytes/);
-		rejects(new RawGguf().header(2, 0).tensorInfo("a", [16], 0, 0).tensorInfo("b", [4], 0, 32).pad().bytes(data).build(), /"a" and "b" overlap/);
+		rejects(
+			new RawGguf().header(1, 0).tensorInfo("t", [4], 0, 8).pad().bytes(data).build(),
+			/offset 8, which is not a multiple of the alignment 32/
+		);
+		rejects(
+			new RawGguf().header(1, 0).tensorInfo("t", [100], 0, 0).pad().bytes(data).build(),
+			/tensor data ends at byte \d+ but the file has only \d+ bytes/
+		);
+		rejects(
+			new RawGguf()
+				.header(2, 0)
+				.tensorInfo("a", [16], 0, 0)
+				.tensorInfo("b", [4], 0, 32)
+				.pad()
+				.bytes(data)
+				.build(),
+			/"a" and "b" overlap/
+		);
 		rejects(new RawGguf().header(1, 0).tensorInfo("t", [], 0, 0).pad().bytes(data).build(), /0 dimensions/);
-		rejects(new RawGguf().header(1, 0).tensorInfo("t", [1, 1, 1, 1, 1], 0, 0).pad().bytes(data).build(), /5 dimensions/);
+		rejects(
+			new RawGguf().header(1, 0).tensorInfo("t", [1, 1, 1, 1, 1], 0, 0).pad().bytes(data).build(),
+			/5 dimensions/
+		);
 		rejects(new RawGguf().header(1, 0).tensorInfo("t", [-4], 0, 0).pad().bytes(data).build(), /negative dimension/);
-		rejects(new RawGguf().header(1, 0).tensorInfo("t", [33], GgmlType.Q4_0, 0).pad().bytes(data).build(), /not a multiple of the 32-element blocks of type Q4_0/);
-		rejects(new RawGguf().header(1, 0).tensorInfo("n".repeat(64), [1], 0, 0).pad().bytes(data).build(), /longer than ggml's 63 bytes/);
+		rejects(
+			new RawGguf().header(1, 0).tensorInfo("t", [33], GgmlType.Q4_0, 0).pad().bytes(data).build(),
+			/not a multiple of the 32-element blocks of type Q4_0/
+		);
+		rejects(
+			new RawGguf().header(1, 0).tensorInfo("n".repeat(64), [1], 0, 0).pad().bytes(data).build(),
+			/longer than ggml's 63 bytes/
+		);
 	});
 
 	it("rejects malformed values: bools, alignment, deep nesting, invalid UTF-8 keys", () => {
 		rejects(new RawGguf().header(0, 1).string("b").u32(7).u8(2).build(), /bool stored as 2/);
-		rejects(new RawGguf().header(0, 1).string("general.alignment").u32(4).u32(24).build(), /power of two, found 24/);
-		rejects(new RawGguf().header(0, 1).string("general.alignment").u32(5).i32(32).build(), /must be a u32, found i32/);
+		rejects(
+			new RawGguf().header(0, 1).string("general.alignment").u32(4).u32(24).build(),
+			/power of two, found 24/
+		);
+		rejects(
+			new RawGguf().header(0, 1).string("general.alignment").u32(5).i32(32).build(),
+			/must be a u32, found i32/
+		);
 		const deep = new RawGguf().header(0, 1).string("d").u32(9);
 		for (let i = 0; i < 20; i++) deep.u32(9).u64(1);
 		rejects(deep.build(), /nests arrays more than 8 deep/);
-		rejects(new RawGguf().header(0, 1).u64(2).bytes([0xc3, 0x28]).u32(0).u8(0).build(), /metadata key #0 is not valid UTF-8/);
+		rejects(
+			new RawGguf().header(0, 1).u64(2).bytes([0xc3, 0x28]).u32(0).u8(0).build(),
+			/metadata key #0 is not valid UTF-8/
+		);
 	});
 
 	it("reports a header ending inside a given prefix as GgufTruncatedError with the prefix size", () => {
 		const bytes = validFile();
 		assert.throws(
 			() => readGguf(bytes.subarray(0, 40), { fileSize: bytes.length }),
-			(error: unknown) => error instanceof GgufTruncatedError && error.bytesAvailable === 40,
+			(error: unknown) => error instanceof GgufTruncatedError && error.bytesAvailable === 40
 		);
 	});
 });
@@ -288,12 +408,21 @@ describe("GGUF files on disk", () => {
 		assert.equal(file.tensors[0]!.byteSize, 2 ** 32);
 
 		fs.truncateSync(filePath, header.length + 1000);
-		await assert.rejects(readGgufFile(filePath), (error: unknown) => error instanceof GgufFormatError && error.message.startsWith(filePath) && /truncated/.test(error.message));
+		await assert.rejects(
+			readGgufFile(filePath),
+			(error: unknown) =>
+				error instanceof GgufFormatError &&
+				error.message.startsWith(filePath) &&
+				/truncated/.test(error.message)
+		);
 	});
 
 	it("grows its read until the header fits, and reads single tensors from the file", async () => {
 		const tensors = [floatTensor("w", [64, 3], "F16", (i) => i / 8), floatTensor("v", [5], "F32", (i) => -i)];
-		const bytes = writeGguf({ metadata: [["tokens", GgufValue.strings(Array.from({ length: 300 }, (_, i) => `token-${i}`))]], tensors });
+		const bytes = writeGguf({
+			metadata: [["tokens", GgufValue.strings(Array.from({ length: 300 }, (_, i) => `token-${i}`))]],
+			tensors
+		});
 		const filePath = path.join(directory, "grow.gguf");
 		fs.writeFileSync(filePath, bytes);
 		const file = await readGgufFile(filePath, { initialChunkBytes: 64 });
@@ -308,22 +437,60 @@ describe("GGUF files on disk", () => {
 describe("real models", function () {
 	const directory = testModelsDirectory();
 	const known = [
-		{ file: "TinyStories-656K.f16.gguf", nLayer: 2, nEmbd: 128, nFf: 384, nHead: 8, nHeadKv: 4, nVocab: 2048, tensors: 20, keys: 32 },
-		{ file: "stories260K.gguf", nLayer: 5, nEmbd: 64, nFf: 172, nHead: 8, nHeadKv: 4, nVocab: 512, tensors: 48, keys: 19 },
+		{
+			file: "TinyStories-656K.f16.gguf",
+			nLayer: 2,
+			nEmbd: 128,
+			nFf: 384,
+			nHead: 8,
+			nHeadKv: 4,
+			nVocab: 2048,
+			tensors: 20,
+			keys: 32
+		},
+		{
+			file: "stories260K.gguf",
+			nLayer: 5,
+			nEmbd: 64,
+			nFf: 172,
+			nHead: 8,
+			nHeadKv: 4,
+			nVocab: 512,
+			tensors: 48,
+			keys: 19
+		}
 	];
 
 	for (const expected of known) {
 		it(`reads ${expected.file} and agrees with node-llama-cpp's own parser`, async function () {
 			const modelPath = path.join(directory, expected.file);
 			if (!fs.existsSync(modelPath)) {
-				console.log(`      skipped: ${modelPath} not found (set STEER_TEST_MODELS to the folder with the test models)`);
+				console.log(
+					`      skipped: ${modelPath} not found (set STEER_TEST_MODELS to the folder with the test models)`
+				);
 				this.skip();
 			}
 			const file = await readGgufFile(modelPath);
 			const hp = readModelHyperParameters(file);
 			assert.deepEqual(
-				{ architecture: hp.architecture, nLayer: hp.nLayer, nEmbd: hp.nEmbd, nFf: hp.nFf, nHead: hp.nHead, nHeadKv: hp.nHeadKv, nVocab: hp.nVocab },
-				{ architecture: "llama", nLayer: expected.nLayer, nEmbd: expected.nEmbd, nFf: expected.nFf, nHead: expected.nHead, nHeadKv: expected.nHeadKv, nVocab: expected.nVocab },
+				{
+					architecture: hp.architecture,
+					nLayer: hp.nLayer,
+					nEmbd: hp.nEmbd,
+					nFf: hp.nFf,
+					nHead: hp.nHead,
+					nHeadKv: hp.nHeadKv,
+					nVocab: hp.nVocab
+				},
+				{
+					architecture: "llama",
+					nLayer: expected.nLayer,
+					nEmbd: expected.nEmbd,
+					nFf: expected.nFf,
+					nHead: expected.nHead,
+					nHeadKv: expected.nHeadKv,
+					nVocab: expected.nVocab
+				}
 			);
 			assert.equal(file.tensors.length, expected.tensors);
 			assert.equal(file.metadata.size, expected.keys);
@@ -334,7 +501,12 @@ describe("real models", function () {
 			const reference = await readGgufFileInfo(modelPath, { readTensorInfo: true });
 			assert.deepEqual(
 				file.tensors.map((t) => [t.name, t.dims, t.type, t.fileOffset]),
-				reference.fullTensorInfo!.map((t) => [t.name, t.dimensions.map(Number), t.ggmlType, Number(t.fileOffset)]),
+				reference.fullTensorInfo!.map((t) => [
+					t.name,
+					t.dimensions.map(Number),
+					t.ggmlType,
+					Number(t.fileOffset)
+				])
 			);
 
 			const norm = await readGgufTensorFromFile(modelPath, file, "blk.0.attn_norm.weight");

@@ -6,9 +6,13 @@ import {
 	ControlVectorFormatError,
 	readControlVector,
 	STEER_METADATA_PREFIX,
-	writeControlVector,
+	writeControlVector
 } from "../../src/steering/gguf/controlVector";
-import { loadControlVectorFile, MAX_CONTROL_VECTOR_FILE_BYTES, saveControlVectorFile } from "../../src/steering/gguf/controlVectorFile";
+import {
+	loadControlVectorFile,
+	MAX_CONTROL_VECTOR_FILE_BYTES,
+	saveControlVectorFile
+} from "../../src/steering/gguf/controlVectorFile";
 import { GgufFormatError, GgufWriteError } from "../../src/steering/gguf/errors";
 import { GgmlType } from "../../src/steering/gguf/ggmlTypes";
 import { readGguf } from "../../src/steering/gguf/reader";
@@ -21,12 +25,26 @@ import { RawGguf, seededRandom } from "./fixtures/rawGguf";
 function randomVector(layers: readonly number[], nEmbd: number, seed = 1): SteeringVector {
 	const random = seededRandom(seed);
 	const directions = new Map<number, Float32Array>();
-	for (const layer of layers) directions.set(layer, Float32Array.from({ length: nEmbd }, () => random() * 2 - 1));
+	for (const layer of layers)
+		directions.set(
+			layer,
+			Float32Array.from({ length: nEmbd }, () => random() * 2 - 1)
+		);
 	return { nEmbd, directions };
 }
 
-function direction(layer: number | string, values: number[], type: "F32" | "F16" = "F32", dims = [values.length]): GgufTensorToWrite {
-	return { name: typeof layer === "number" ? `direction.${layer}` : layer, dims, type, data: Float32Array.from(values) };
+function direction(
+	layer: number | string,
+	values: number[],
+	type: "F32" | "F16" = "F32",
+	dims = [values.length]
+): GgufTensorToWrite {
+	return {
+		name: typeof layer === "number" ? `direction.${layer}` : layer,
+		dims,
+		type,
+		data: Float32Array.from(values)
+	};
 }
 
 /** A control-vector-shaped file written with the generic writer, to hold what writeControlVector refuses to write. */
@@ -35,11 +53,14 @@ function rawControlVector(tensors: GgufTensorToWrite[], architecture = "controlv
 }
 
 function rejects(bytes: Uint8Array, pattern: RegExp): void {
-	assert.throws(() => readControlVector(bytes), (error: unknown) => {
-		assert.ok(error instanceof GgufFormatError, `expected GgufFormatError, got ${String(error)}`);
-		assert.match(error.message, pattern);
-		return true;
-	});
+	assert.throws(
+		() => readControlVector(bytes),
+		(error: unknown) => {
+			assert.ok(error instanceof GgufFormatError, `expected GgufFormatError, got ${String(error)}`);
+			assert.match(error.message, pattern);
+			return true;
+		}
+	);
 }
 
 describe("control-vector files", () => {
@@ -57,11 +78,14 @@ describe("control-vector files", () => {
 		const file = readGguf(bytes);
 		assert.deepEqual(file.metadata.get("general.architecture"), { type: "string", value: "controlvector" });
 		assert.deepEqual(file.metadata.get("controlvector.layer_count"), { type: "i32", value: 3 });
-		assert.deepEqual(file.tensors.map((t) => [t.name, t.dims, t.type]), [
-			["direction.1", [16], GgmlType.F32],
-			["direction.3", [16], GgmlType.F32],
-			["direction.5", [16], GgmlType.F32],
-		]);
+		assert.deepEqual(
+			file.tensors.map((t) => [t.name, t.dims, t.type]),
+			[
+				["direction.1", [16], GgmlType.F32],
+				["direction.3", [16], GgmlType.F32],
+				["direction.5", [16], GgmlType.F32]
+			]
+		);
 	});
 
 	it("carries Steer's own steer.* metadata through unchanged", () => {
@@ -69,12 +93,28 @@ describe("control-vector files", () => {
 			["steer.method", GgufValue.string("pca_diff")],
 			["steer.recommended_strength", GgufValue.f32(Math.fround(1.25))],
 			["steer.layers", GgufValue.numbers("u32", [1, 3])],
-			["steer.diagnostics", GgufValue.string(JSON.stringify({ explainedVariance: [0.5, 0.25] }))],
+			["steer.diagnostics", GgufValue.string(JSON.stringify({ explainedVariance: [0.5, 0.25] }))]
 		];
-		const read = readControlVector(writeControlVector(randomVector([1, 3], 4), { modelHint: "qwen2", extraMetadata: extra }));
+		const read = readControlVector(
+			writeControlVector(randomVector([1, 3], 4), { modelHint: "qwen2", extraMetadata: extra })
+		);
 		for (const [key, value] of extra) assert.deepEqual(read.metadata.get(key), value, key);
-		assert.throws(() => writeControlVector(randomVector([1], 4), { modelHint: "x", extraMetadata: { "controlvector.layer_count": GgufValue.u32(9) } }), /must start with "steer\."/);
-		assert.throws(() => writeControlVector(randomVector([1], 4), { modelHint: "x", extraMetadata: { [STEER_METADATA_PREFIX]: GgufValue.u8(1) } }), GgufWriteError);
+		assert.throws(
+			() =>
+				writeControlVector(randomVector([1], 4), {
+					modelHint: "x",
+					extraMetadata: { "controlvector.layer_count": GgufValue.u32(9) }
+				}),
+			/must start with "steer\."/
+		);
+		assert.throws(
+			() =>
+				writeControlVector(randomVector([1], 4), {
+					modelHint: "x",
+					extraMetadata: { [STEER_METADATA_PREFIX]: GgufValue.u8(1) }
+				}),
+			GgufWriteError
+		);
 	});
 
 	it("scales every direction like --control-vector-scaled", () => {
@@ -83,15 +123,24 @@ describe("control-vector files", () => {
 		for (const scale of [-2, 0.3, 0]) {
 			const read = readControlVector(bytes, { scale });
 			for (const [layer, values] of vector.directions) {
-				assert.deepEqual(read.vector.directions.get(layer), values.map((x) => Math.fround(x * scale)), `layer ${layer} × ${scale}`);
+				assert.deepEqual(
+					read.vector.directions.get(layer),
+					values.map((x) => Math.fround(x * scale)),
+					`layer ${layer} × ${scale}`
+				);
 			}
 		}
 		assert.throws(() => readControlVector(bytes, { scale: Number.NaN }), RangeError);
-		const large = writeControlVector({ nEmbd: 2, directions: new Map([[1, Float32Array.of(1, 3e38)]]) }, { modelHint: "llama" });
+		const large = writeControlVector(
+			{ nEmbd: 2, directions: new Map([[1, Float32Array.of(1, 3e38)]]) },
+			{ modelHint: "llama" }
+		);
 		assert.equal(readControlVector(large).vector.directions.get(1)![1], Math.fround(3e38));
 		assert.throws(
 			() => readControlVector(large, { scale: 1e30 }),
-			(error: unknown) => error instanceof ControlVectorFormatError && /scaling direction\.1 by 1e\+30 overflows F32 at index 1/.test(error.message),
+			(error: unknown) =>
+				error instanceof ControlVectorFormatError &&
+				/scaling direction\.1 by 1e\+30 overflows F32 at index 1/.test(error.message)
 		);
 	});
 
@@ -122,31 +171,55 @@ describe("control-vector files", () => {
 
 	it("rejects what llama.cpp would refuse", () => {
 		rejects(rawControlVector([direction(0, [1, 2])]), /direction\.0 would steer block 0, which cannot be steered/);
-		rejects(rawControlVector([direction(1, [1, 2]), direction(2, [1, 2, 3])]), /direction\.2 has 3 values but direction\.1 has 2/);
+		rejects(
+			rawControlVector([direction(1, [1, 2]), direction(2, [1, 2, 3])]),
+			/direction\.2 has 3 values but direction\.1 has 2/
+		);
 		rejects(rawControlVector([direction(1, [1, 2], "F16")]), /direction\.1 is F16; llama.cpp reads only F32/);
-		rejects(rawControlVector([direction(1, [1, 2, 3, 4], "F32", [2, 2])]), /shape \[2, 2\]; a direction must be 1-D/);
+		rejects(
+			rawControlVector([direction(1, [1, 2, 3, 4], "F32", [2, 2])]),
+			/shape \[2, 2\]; a direction must be 1-D/
+		);
 		rejects(rawControlVector([direction("token_embd.weight", [1, 2])]), /unexpected tensor "token_embd.weight"/);
 		rejects(rawControlVector([direction("direction.x", [1])]), /unexpected tensor "direction.x"/);
 		rejects(rawControlVector([direction("direction.-1", [1])]), /unexpected tensor/);
 	});
 
 	it("rejects what llama.cpp would silently misuse", () => {
-		rejects(makeTinyLlamaModel({ nLayer: 1, nEmbd: 8, nHead: 2, nFf: 8 }), /general.architecture is "llama", not "controlvector".*model/);
-		rejects(rawControlVector([direction(1, [1, Number.NaN])]), /direction\.1 has a non-finite value \(NaN\) at index 1/);
+		rejects(
+			makeTinyLlamaModel({ nLayer: 1, nEmbd: 8, nHead: 2, nFf: 8 }),
+			/general.architecture is "llama", not "controlvector".*model/
+		);
+		rejects(
+			rawControlVector([direction(1, [1, Number.NaN])]),
+			/direction\.1 has a non-finite value \(NaN\) at index 1/
+		);
 		rejects(rawControlVector([direction(1, [Number.POSITIVE_INFINITY])]), /non-finite/);
 		rejects(rawControlVector([]), /no direction\.N tensors/);
-		rejects(rawControlVector([direction(1, [1]), direction("direction.01", [2])]), /two tensors give the direction for layer 1/);
+		rejects(
+			rawControlVector([direction(1, [1]), direction("direction.01", [2])]),
+			/two tensors give the direction for layer 1/
+		);
 		rejects(new TextEncoder().encode("not gguf at all"), /not a GGUF file/);
 	});
 
 	it("refuses to write vectors llama.cpp could not use", () => {
 		const write = (vector: SteeringVector) => () => writeControlVector(vector, { modelHint: "llama" });
 		assert.throws(write(randomVector([0, 1], 4)), /layer 0 cannot be steered/);
-		assert.throws(write({ nEmbd: 4, directions: new Map([[1, new Float32Array(3)]]) }), /layer 1 has 3 values, expected nEmbd = 4/);
-		assert.throws(write({ nEmbd: 2, directions: new Map([[2, Float32Array.of(0, Number.NaN)]]) }), /layer 2 has a non-finite value \(NaN\) at index 1/);
+		assert.throws(
+			write({ nEmbd: 4, directions: new Map([[1, new Float32Array(3)]]) }),
+			/layer 1 has 3 values, expected nEmbd = 4/
+		);
+		assert.throws(
+			write({ nEmbd: 2, directions: new Map([[2, Float32Array.of(0, Number.NaN)]]) }),
+			/layer 2 has a non-finite value \(NaN\) at index 1/
+		);
 		assert.throws(write({ nEmbd: 2, directions: new Map() }), /at least one direction/);
 		assert.throws(write({ nEmbd: 0, directions: new Map() }), /nEmbd must be a positive integer/);
-		assert.throws(write({ nEmbd: 1, directions: new Map([[1.5, Float32Array.of(1)]]) }), /layer 1.5 is not a valid block index/);
+		assert.throws(
+			write({ nEmbd: 1, directions: new Map([[1.5, Float32Array.of(1)]]) }),
+			/layer 1.5 is not a valid block index/
+		);
 	});
 
 	describe("on disk", () => {
@@ -167,16 +240,30 @@ describe("control-vector files", () => {
 			assert.deepEqual(fs.readdirSync(directory), ["happy.gguf"]);
 			const loaded = await loadControlVectorFile(filePath, { scale: 2 });
 			assert.deepEqual([...loaded.vector.directions.keys()], [3]);
-			assert.deepEqual(loaded.vector.directions.get(3), second.directions.get(3)!.map((x) => x * 2));
+			assert.deepEqual(
+				loaded.vector.directions.get(3),
+				second.directions.get(3)!.map((x) => x * 2)
+			);
 		});
 
 		it("leaves no temporary file when writing fails, and names the file in read errors", async () => {
-			await assert.rejects(saveControlVectorFile(path.join(directory, "missing-folder", "v.gguf"), randomVector([1], 2), { modelHint: "x" }), { code: "ENOENT" });
-			await assert.rejects(saveControlVectorFile(path.join(directory, "v.gguf"), randomVector([0], 2), { modelHint: "x" }), GgufWriteError);
+			await assert.rejects(
+				saveControlVectorFile(path.join(directory, "missing-folder", "v.gguf"), randomVector([1], 2), {
+					modelHint: "x"
+				}),
+				{ code: "ENOENT" }
+			);
+			await assert.rejects(
+				saveControlVectorFile(path.join(directory, "v.gguf"), randomVector([0], 2), { modelHint: "x" }),
+				GgufWriteError
+			);
 			assert.deepEqual(fs.readdirSync(directory), []);
 			const badPath = path.join(directory, "bad.gguf");
 			fs.writeFileSync(badPath, "GGUF but not really");
-			await assert.rejects(loadControlVectorFile(badPath), (error: unknown) => error instanceof GgufFormatError && error.message.startsWith(badPath));
+			await assert.rejects(
+				loadControlVectorFile(badPath),
+				(error: unknown) => error instanceof GgufFormatError && error.message.startsWith(badPath)
+			);
 		});
 
 		it("refuses a file far too large to be a control vector without reading it", async () => {

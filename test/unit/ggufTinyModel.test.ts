@@ -22,8 +22,16 @@ describe("makeTinyLlamaModel", () => {
 		const file = readGguf(makeTinyLlamaModel({ nLayer: 3, nEmbd: 32, nHead: 4, nHeadKv: 1, nFf: 48, nCtx: 128 }));
 		const hp = readModelHyperParameters(file);
 		assert.deepEqual(
-			{ architecture: hp.architecture, nLayer: hp.nLayer, nEmbd: hp.nEmbd, nHead: hp.nHead, nHeadKv: hp.nHeadKv, nFf: hp.nFf, nCtxTrain: hp.nCtxTrain },
-			{ architecture: "llama", nLayer: 3, nEmbd: 32, nHead: 4, nHeadKv: 1, nFf: 48, nCtxTrain: 128 },
+			{
+				architecture: hp.architecture,
+				nLayer: hp.nLayer,
+				nEmbd: hp.nEmbd,
+				nHead: hp.nHead,
+				nHeadKv: hp.nHeadKv,
+				nFf: hp.nFf,
+				nCtxTrain: hp.nCtxTrain
+			},
+			{ architecture: "llama", nLayer: 3, nEmbd: 32, nHead: 4, nHeadKv: 1, nFf: 48, nCtxTrain: 128 }
 		);
 		const byName = new Map(file.tensors.map((t) => [t.name, t]));
 		assert.equal(file.tensors.length, 2 + 3 * 9 + 1);
@@ -90,7 +98,7 @@ describe("makeTinyLlamaModel", () => {
 							await completion.generateCompletion("Once upon a time", {
 								maxTokens: 10,
 								temperature: 0,
-								onToken: (chunk) => generated.push(...chunk),
+								onToken: (chunk) => generated.push(...chunk)
 							});
 							return generated;
 						} finally {
@@ -101,7 +109,10 @@ describe("makeTinyLlamaModel", () => {
 					const second = await generate();
 					assert.equal(first.length, 10, "random weights rarely pick </s>; ten tokens expected");
 					assert.deepEqual(second, first);
-					assert.ok(new Set(first).size >= 2, `greedy output should not be one token repeated: ${first.join(" ")}`);
+					assert.ok(
+						new Set(first).size >= 2,
+						`greedy output should not be one token repeated: ${first.join(" ")}`
+					);
 					await context.dispose();
 					await model.dispose();
 				} finally {

@@ -15,13 +15,23 @@ interface EngineCall {
 /** An engine that answers `reply` after `delayMs`, or rejects as the real one does when aborted first. */
 function scriptedEngine(reply: (params: GenerateParams) => string, delayMs = 0) {
 	const calls: EngineCall[] = [];
-	const generate = (params: GenerateParams, options: { signal: AbortSignal; onText: (text: string) => void }): Promise<GenerateResult> => {
+	const generate = (
+		params: GenerateParams,
+		options: { signal: AbortSignal; onText: (text: string) => void }
+	): Promise<GenerateResult> => {
 		calls.push({ params, signal: options.signal });
 		return new Promise((resolve, reject) => {
 			const timer = setTimeout(() => {
 				const text = reply(params);
 				options.onText(text);
-				resolve({ text, tokens: [], tokensPerSecond: 1, promptTokens: 1, stopReason: "eogToken", infill: params.suffix !== undefined });
+				resolve({
+					text,
+					tokens: [],
+					tokensPerSecond: 1,
+					promptTokens: 1,
+					stopReason: "eogToken",
+					infill: params.suffix !== undefined
+				});
 			}, delayMs);
 			options.signal.addEventListener("abort", () => {
 				clearTimeout(timer);
@@ -32,7 +42,10 @@ function scriptedEngine(reply: (params: GenerateParams) => string, delayMs = 0) 
 	return { calls, generate };
 }
 
-function suggester(engine: ReturnType<typeof scriptedEngine>, options: { infill?: boolean; settings?: Partial<SuggestionSettings>; failures?: unknown[] } = {}) {
+function suggester(
+	engine: ReturnType<typeof scriptedEngine>,
+	options: { infill?: boolean; settings?: Partial<SuggestionSettings>; failures?: unknown[] } = {}
+) {
 	return new InlineSuggester({
 		generate: engine.generate,
 		supportsInfill: () => options.infill ?? false,
@@ -50,7 +63,10 @@ const live = () => new AbortController().signal;
 describe("inline suggestion policy", () => {
 	it("sends the text after the cursor as the infill suffix when the model has infill tokens", async () => {
 		const engine = scriptedEngine(() => " ran home");
-		const result = await suggester(engine, { infill: true }).suggest({ prefix: "The dog", suffix: " and slept.", explicit: false }, live());
+		const result = await suggester(engine, { infill: true }).suggest(
+			{ prefix: "The dog", suffix: " and slept.", explicit: false },
+			live()
+		);
 		assert.equal(result, " ran home");
 		assert.equal(engine.calls.length, 1);
 		assert.equal(engine.calls[0]!.params.prompt, "The dog");
@@ -60,9 +76,15 @@ describe("inline suggestion policy", () => {
 	it("sends no suffix to a model without infill tokens, and the text after the cursor does not split the cache", async () => {
 		const engine = scriptedEngine(() => " ran home");
 		const policy = suggester(engine, { infill: false });
-		assert.equal(await policy.suggest({ prefix: "The dog", suffix: " and slept.", explicit: false }, live()), " ran home");
+		assert.equal(
+			await policy.suggest({ prefix: "The dog", suffix: " and slept.", explicit: false }, live()),
+			" ran home"
+		);
 		assert.equal(engine.calls[0]!.params.suffix, undefined);
-		assert.equal(await policy.suggest({ prefix: "The dog", suffix: " something else.", explicit: false }, live()), " ran home");
+		assert.equal(
+			await policy.suggest({ prefix: "The dog", suffix: " something else.", explicit: false }, live()),
+			" ran home"
+		);
 		assert.equal(engine.calls.length, 1, "the second request should have come from the cache");
 	});
 
@@ -126,11 +148,16 @@ describe("inline suggestion policy", () => {
 			generate: (_params: GenerateParams, options: { signal: AbortSignal; onText: (text: string) => void }) => {
 				options.onText(" ran");
 				return new Promise<GenerateResult>((_, reject) =>
-					options.signal.addEventListener("abort", () => reject(new EngineError("CANCELLED", "generation cancelled")))
+					options.signal.addEventListener("abort", () =>
+						reject(new EngineError("CANCELLED", "generation cancelled"))
+					)
 				);
 			}
 		};
-		const result = await suggester(engine, { settings: { timeoutMs: 50 } }).suggest({ prefix: "The dog", suffix: "", explicit: false }, live());
+		const result = await suggester(engine, { settings: { timeoutMs: 50 } }).suggest(
+			{ prefix: "The dog", suffix: "", explicit: false },
+			live()
+		);
 		assert.equal(result, " ran");
 	});
 
@@ -151,7 +178,10 @@ describe("inline suggestion policy", () => {
 
 		const failures: unknown[] = [];
 		const broken = { calls: [], generate: () => Promise.reject(new EngineError("INTERNAL", "boom")) };
-		assert.equal(await suggester(broken, { failures }).suggest({ prefix: "The dog", suffix: "", explicit: false }, live()), undefined);
+		assert.equal(
+			await suggester(broken, { failures }).suggest({ prefix: "The dog", suffix: "", explicit: false }, live()),
+			undefined
+		);
 		assert.equal(failures.length, 1);
 	});
 });

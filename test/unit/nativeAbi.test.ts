@@ -15,9 +15,15 @@ const nativeDir = path.join("src", "engine", "native");
 describe("native addon ABI record", () => {
 	it("names an exact node-llama-cpp version, the one package.json and the lock file pin", () => {
 		assert.match(nativeAbi.nodeLlamaCppVersion, /^\d+\.\d+\.\d+$/);
-		assert.ok(Number.isInteger(nativeAbi.abiVersion) && nativeAbi.abiVersion >= 1, `abiVersion ${nativeAbi.abiVersion}`);
+		assert.ok(
+			Number.isInteger(nativeAbi.abiVersion) && nativeAbi.abiVersion >= 1,
+			`abiVersion ${nativeAbi.abiVersion}`
+		);
 		assert.equal(readJson("package.json").dependencies["node-llama-cpp"], nativeAbi.nodeLlamaCppVersion);
-		assert.equal(readJson("package-lock.json").packages["node_modules/node-llama-cpp"].version, nativeAbi.nodeLlamaCppVersion);
+		assert.equal(
+			readJson("package-lock.json").packages["node_modules/node-llama-cpp"].version,
+			nativeAbi.nodeLlamaCppVersion
+		);
 	});
 
 	it("is what the engine's loader checks against", () => {
@@ -29,13 +35,22 @@ describe("native addon ABI record", () => {
 		const files = [
 			path.join("scripts", "build-addon.mjs"),
 			path.join("src", "engine", "process", "nativeAddon.ts"),
-			...readdirSync(path.join(root, nativeDir)).filter((name) => /\.(cpp|h)$/.test(name)).map((name) => path.join(nativeDir, name))
+			...readdirSync(path.join(root, nativeDir))
+				.filter((name) => /\.(cpp|h)$/.test(name))
+				.map((name) => path.join(nativeDir, name))
 		];
 		const version = nativeAbi.nodeLlamaCppVersion;
 		for (const file of files) {
 			const text = readFileSync(path.join(root, file), "utf8");
-			assert.ok(!text.includes(version), `${file} spells out node-llama-cpp ${version}; read it from nativeAbi.json instead`);
-			assert.doesNotMatch(text, /abiVersion\s*[:=]\s*\d|Number::New\(env,\s*\d+\s*\)/, `${file} spells out an ABI version`);
+			assert.ok(
+				!text.includes(version),
+				`${file} spells out node-llama-cpp ${version}; read it from nativeAbi.json instead`
+			);
+			assert.doesNotMatch(
+				text,
+				/abiVersion\s*[:=]\s*\d|Number::New\(env,\s*\d+\s*\)/,
+				`${file} spells out an ABI version`
+			);
 		}
 	});
 });

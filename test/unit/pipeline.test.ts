@@ -8,7 +8,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadControlVectorFile, saveControlVectorFile } from "../../src/steering/gguf/controlVectorFile";
 import { collectPairActivations } from "../../src/steering/pipeline/collectActivations";
-import type { CapturedLayerRows, HiddenStateCaptureOptions, HiddenStateSource, TextToCapture } from "../../src/steering/pipeline/hiddenStateSource";
+import type {
+	CapturedLayerRows,
+	HiddenStateCaptureOptions,
+	HiddenStateSource,
+	TextToCapture
+} from "../../src/steering/pipeline/hiddenStateSource";
 import { checkVectorFitsModel } from "../../src/steering/pipeline/modelShape";
 import { bandPushFraction, trainFromPairs } from "../../src/steering/pipeline/trainFromPairs";
 import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
@@ -19,7 +24,13 @@ import { gaussian, randomUnit } from "./steeringSynthetic";
 const nEmbd = 32;
 const nLayer = 6;
 /** How far a "happy" text is pushed along the planted direction, per layer: clearest at layer 3. */
-const plantedSize = new Map([[1, 0.05], [2, 0.4], [3, 4], [4, 0.4], [5, 0.05]]);
+const plantedSize = new Map([
+	[1, 0.05],
+	[2, 0.4],
+	[3, 4],
+	[4, 0.4],
+	[5, 0.05]
+]);
 const planted = new Map([...plantedSize.keys()].map((layer) => [layer, randomUnit(nEmbd, 50 + layer)]));
 
 function hashOf(text: string): number {
@@ -31,7 +42,10 @@ function hashOf(text: string): number {
 /** A source whose states are text-seeded noise plus a large common offset, shifted along `planted` when the text says "happy". */
 class FakeSource implements HiddenStateSource {
 	readonly calls: { items: TextToCapture[]; layers: number[]; positions: PositionSpec }[] = [];
-	constructor(private readonly rowsPerText = 1, private readonly onCall?: (call: number) => void) {}
+	constructor(
+		private readonly rowsPerText = 1,
+		private readonly onCall?: (call: number) => void
+	) {}
 
 	async capture(items: readonly TextToCapture[], options: HiddenStateCaptureOptions): Promise<CapturedLayerRows[][]> {
 		this.calls.push({ items: [...items], layers: [...options.layers], positions: options.positions });
@@ -49,7 +63,10 @@ class FakeSource implements HiddenStateSource {
 		const rows = new Float32Array(this.rowsPerText * nEmbd);
 		for (let row = 0; row < this.rowsPerText; row++) {
 			for (let k = 0; k < nEmbd; k++) {
-				const shift = happy && planted.has(layer) ? (plantedSize.get(layer) as number) * (planted.get(layer) as Float64Array)[k] : 0;
+				const shift =
+					happy && planted.has(layer)
+						? (plantedSize.get(layer) as number) * (planted.get(layer) as Float64Array)[k]
+						: 0;
 				rows[row * nEmbd + k] = 5 + 0.3 * normal() + shift;
 			}
 		}
@@ -60,10 +77,16 @@ class FakeSource implements HiddenStateSource {
 const pairs = Array.from({ length: 40 }, (_, i) => ({
 	prompt: `Story ${i}: the child felt`,
 	positive: ` happy, number ${i}.`,
-	negative: ` gloomy, number ${i}.`,
+	negative: ` gloomy, number ${i}.`
 }));
 
-const baseOptions = { method: "mean-diff" as const, positions: { select: "all", mean: true } as PositionSpec, modelHint: "llama", nLayer, nEmbd };
+const baseOptions = {
+	method: "mean-diff" as const,
+	positions: { select: "all", mean: true } as PositionSpec,
+	modelHint: "llama",
+	nLayer,
+	nEmbd
+};
 
 function norm(values: Float32Array): number {
 	return Math.sqrt(values.reduce((sum, value) => sum + value * value, 0));
@@ -74,11 +97,20 @@ describe("training pipeline (fake hidden states)", () => {
 		it(`${method}: recovers the planted direction, with the right sign, and steers where it is clearest`, async () => {
 			const trained = await trainFromPairs(pairs, new FakeSource(), { ...baseOptions, method });
 			const recovered = trained.unitVector.directions.get(3) as Float32Array;
-			assert.ok(cosine(Float64Array.from(recovered), planted.get(3) as Float64Array) > 0.97, "direction at layer 3 not recovered");
+			assert.ok(
+				cosine(Float64Array.from(recovered), planted.get(3) as Float64Array) > 0.97,
+				"direction at layer 3 not recovered"
+			);
 			assert.ok(trained.suggestedLayers.includes(3));
-			assert.ok(!trained.suggestedLayers.includes(1) && !trained.suggestedLayers.includes(5), `band ${trained.suggestedLayers} reaches layers with almost no signal`);
+			assert.ok(
+				!trained.suggestedLayers.includes(1) && !trained.suggestedLayers.includes(5),
+				`band ${trained.suggestedLayers} reaches layers with almost no signal`
+			);
 			assert.deepEqual([...trained.vector.directions.keys()].sort(), [...trained.suggestedLayers]);
-			assert.deepEqual(trained.diagnostics.map((entry) => entry.layer), [1, 2, 3, 4, 5]);
+			assert.deepEqual(
+				trained.diagnostics.map((entry) => entry.layer),
+				[1, 2, 3, 4, 5]
+			);
 		});
 	}
 
@@ -87,9 +119,13 @@ describe("training pipeline (fake hidden states)", () => {
 		assert.equal(trained.pushFraction, bandPushFraction(trained.suggestedLayers.length));
 		assert.equal(trained.recommendedStrength, 1);
 		for (const layer of trained.suggestedLayers) {
-			const typical = (trained.diagnostics.find((entry) => entry.layer === layer) as { hiddenNormMean: number }).hiddenNormMean;
+			const typical = (trained.diagnostics.find((entry) => entry.layer === layer) as { hiddenNormMean: number })
+				.hiddenNormMean;
 			const stored = norm(trained.vector.directions.get(layer) as Float32Array);
-			assert.ok(Math.abs(stored - trained.pushFraction * typical) < 1e-3 * stored, `layer ${layer}: ${stored} vs ${trained.pushFraction * typical}`);
+			assert.ok(
+				Math.abs(stored - trained.pushFraction * typical) < 1e-3 * stored,
+				`layer ${layer}: ${stored} vs ${trained.pushFraction * typical}`
+			);
 			assert.ok(Math.abs((trained.rawAlphaPerLayer.get(layer) as number) - stored) < 1e-3 * stored);
 		}
 	});
@@ -105,20 +141,27 @@ describe("training pipeline (fake hidden states)", () => {
 		const trained = await trainFromPairs(pairs, new FakeSource(), { ...baseOptions, steerLayers: [4, 5] });
 		assert.deepEqual(trained.suggestedLayers, [4, 5]);
 		assert.deepEqual([...trained.vector.directions.keys()], [4, 5]);
-		await assert.rejects(trainFromPairs(pairs, new FakeSource(), { ...baseOptions, layers: [1, 2], steerLayers: [3] }), /layer 3 .*not trained/);
+		await assert.rejects(
+			trainFromPairs(pairs, new FakeSource(), { ...baseOptions, layers: [1, 2], steerLayers: [3] }),
+			/layer 3 .*not trained/
+		);
 	});
 
 	it("writes a control vector that applies the calibrated push at scale 1 and keeps everything else as metadata", async () => {
 		const folder = mkdtempSync(path.join(tmpdir(), "steer-pipeline-"));
 		try {
-			const trained = await trainFromPairs(pairs, new FakeSource(), { ...baseOptions, positions: { select: "last", count: 3 } });
+			const trained = await trainFromPairs(pairs, new FakeSource(), {
+				...baseOptions,
+				positions: { select: "last", count: 3 }
+			});
 			const file = path.join(folder, "happy.gguf");
 			await saveTrainedVector(file, trained);
 
 			const plain = await loadControlVectorFile(file);
 			assert.equal(plain.modelHint, "llama");
 			assert.deepEqual([...plain.vector.directions.keys()], [...trained.suggestedLayers]);
-			for (const layer of trained.suggestedLayers) assert.deepEqual(plain.vector.directions.get(layer), trained.vector.directions.get(layer));
+			for (const layer of trained.suggestedLayers)
+				assert.deepEqual(plain.vector.directions.get(layer), trained.vector.directions.get(layer));
 
 			const loaded = await loadTrainedVector(file);
 			assert.equal(loaded.method, "mean-diff");
@@ -139,7 +182,11 @@ describe("training pipeline (fake hidden states)", () => {
 		const folder = mkdtempSync(path.join(tmpdir(), "steer-pipeline-"));
 		try {
 			const file = path.join(folder, "plain.gguf");
-			await saveControlVectorFile(file, { nEmbd: 4, directions: new Map([[1, Float32Array.of(1, 0, 0, 0)]]) }, { modelHint: "llama" });
+			await saveControlVectorFile(
+				file,
+				{ nEmbd: 4, directions: new Map([[1, Float32Array.of(1, 0, 0, 0)]]) },
+				{ modelHint: "llama" }
+			);
 			await assert.rejects(loadTrainedVector(file), /not a vector trained by Steer/);
 		} finally {
 			rmSync(folder, { recursive: true, force: true });
@@ -154,33 +201,57 @@ describe("training pipeline (fake hidden states)", () => {
 			assert.deepEqual(call.positions, { select: "suffix", mean: true });
 			assert.deepEqual(call.layers, [1, 2, 3, 4, 5]);
 			for (const item of call.items) {
-				assert.ok(item.prompt && item.text.startsWith(item.prompt), `suffix item without its prompt: ${JSON.stringify(item)}`);
+				assert.ok(
+					item.prompt && item.text.startsWith(item.prompt),
+					`suffix item without its prompt: ${JSON.stringify(item)}`
+				);
 			}
 		}
 		assert.equal(source.calls[0]!.items[0]!.text, pairs[0]!.prompt + pairs[0]!.positive);
 		assert.equal(source.calls[0]!.items[1]!.text, pairs[0]!.prompt + pairs[0]!.negative);
 		await assert.rejects(
-			trainFromPairs([{ positive: "happy", negative: "sad" }, ...pairs], new FakeSource(), { ...baseOptions, positions: { select: "suffix" } }),
-			/pair 1 has no prompt/,
+			trainFromPairs([{ positive: "happy", negative: "sad" }, ...pairs], new FakeSource(), {
+				...baseOptions,
+				positions: { select: "suffix" }
+			}),
+			/pair 1 has no prompt/
 		);
 	});
 
 	it("averages several rows per text into one sample, packed per layer and side", async () => {
 		const source = new FakeSource(3);
-		const records = await collectPairActivations(pairs.slice(0, 5), source, { layers: [2, 3], positions: { select: "last", count: 3 }, nEmbd, chunkPairs: 2 });
+		const records = await collectPairActivations(pairs.slice(0, 5), source, {
+			layers: [2, 3],
+			positions: { select: "last", count: 3 },
+			nEmbd,
+			chunkPairs: 2
+		});
 		assert.deepEqual(source.calls[0]!.positions, { select: "last", count: 3, mean: true });
-		assert.deepEqual(records.map((record) => [record.layer, record.positive.length, record.negative.length]), [[2, 5 * nEmbd, 5 * nEmbd], [3, 5 * nEmbd, 5 * nEmbd]]);
+		assert.deepEqual(
+			records.map((record) => [record.layer, record.positive.length, record.negative.length]),
+			[
+				[2, 5 * nEmbd, 5 * nEmbd],
+				[3, 5 * nEmbd, 5 * nEmbd]
+			]
+		);
 		const rows = source.rows(pairs[4]!.prompt + pairs[4]!.negative, 3);
 		for (let k = 0; k < nEmbd; k++) {
 			const mean = (rows[k]! + rows[nEmbd + k]! + rows[2 * nEmbd + k]!) / 3;
-			assert.ok(Math.abs(records[1]!.negative[4 * nEmbd + k]! - mean) < 1e-5, `component ${k} is not the mean of the three rows`);
+			assert.ok(
+				Math.abs(records[1]!.negative[4 * nEmbd + k]! - mean) < 1e-5,
+				`component ${k} is not the mean of the three rows`
+			);
 		}
 		assert.notEqual(rows[0], rows[nEmbd], "the fake's rows should differ for this test to mean anything");
 	});
 
 	it("reports progress through capture and training, and stops when cancelled", async () => {
 		const stages: string[] = [];
-		await trainFromPairs(pairs, new FakeSource(), { ...baseOptions, chunkPairs: 10, onProgress: ({ stage, done, total }) => stages.push(`${stage} ${done}/${total}`) });
+		await trainFromPairs(pairs, new FakeSource(), {
+			...baseOptions,
+			chunkPairs: 10,
+			onProgress: ({ stage, done, total }) => stages.push(`${stage} ${done}/${total}`)
+		});
 		assert.equal(stages.filter((entry) => entry.startsWith("capture")).at(-1), "capture 80/80");
 		assert.equal(stages.at(-1), "train 5/5");
 
@@ -188,14 +259,26 @@ describe("training pipeline (fake hidden states)", () => {
 		const source = new FakeSource(1, (call) => {
 			if (call === 2) controller.abort();
 		});
-		await assert.rejects(trainFromPairs(pairs, source, { ...baseOptions, chunkPairs: 10, signal: controller.signal }), { name: "AbortError" });
+		await assert.rejects(
+			trainFromPairs(pairs, source, { ...baseOptions, chunkPairs: 10, signal: controller.signal }),
+			{ name: "AbortError" }
+		);
 		assert.equal(source.calls.length, 2, "kept capturing after the cancel");
 	});
 
 	it("rejects bad input with one-line reasons", async () => {
-		await assert.rejects(trainFromPairs(pairs.slice(0, 1), new FakeSource(), baseOptions), /at least 2 contrast pairs/);
-		await assert.rejects(trainFromPairs(pairs, new FakeSource(), { ...baseOptions, method: "median" as never }), /unknown training method/);
-		await assert.rejects(trainFromPairs(pairs, new FakeSource(), { ...baseOptions, layers: [0, 9] }), /layer 9 is out of range/);
+		await assert.rejects(
+			trainFromPairs(pairs.slice(0, 1), new FakeSource(), baseOptions),
+			/at least 2 contrast pairs/
+		);
+		await assert.rejects(
+			trainFromPairs(pairs, new FakeSource(), { ...baseOptions, method: "median" as never }),
+			/unknown training method/
+		);
+		await assert.rejects(
+			trainFromPairs(pairs, new FakeSource(), { ...baseOptions, layers: [0, 9] }),
+			/layer 9 is out of range/
+		);
 		const identical = pairs.map((pair) => ({ positive: pair.positive, negative: pair.positive }));
 		await assert.rejects(trainFromPairs(identical, new FakeSource(), baseOptions), /no layer separates the pairs/);
 	});
@@ -203,7 +286,13 @@ describe("training pipeline (fake hidden states)", () => {
 	it("checks a vector against the model's shape", () => {
 		const vector = { nEmbd: 8, directions: new Map([[3, new Float32Array(8)]]) };
 		assert.doesNotThrow(() => checkVectorFitsModel(vector, { nLayer: 4, nEmbd: 8 }));
-		assert.throws(() => checkVectorFitsModel(vector, { nLayer: 4, nEmbd: 16 }, "v.gguf", "qwen2"), /v.gguf is 8 wide but the model's hidden state is 16 wide \(it was made for a qwen2 model\)/);
-		assert.throws(() => checkVectorFitsModel(vector, { nLayer: 3, nEmbd: 8 }), /steers layer 3 but the model has layers 0..2/);
+		assert.throws(
+			() => checkVectorFitsModel(vector, { nLayer: 4, nEmbd: 16 }, "v.gguf", "qwen2"),
+			/v.gguf is 8 wide but the model's hidden state is 16 wide \(it was made for a qwen2 model\)/
+		);
+		assert.throws(
+			() => checkVectorFitsModel(vector, { nLayer: 3, nEmbd: 8 }),
+			/steers layer 3 but the model has layers 0..2/
+		);
 	});
 });

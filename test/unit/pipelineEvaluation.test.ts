@@ -43,11 +43,23 @@ describe("strength sweep (fake model)", () => {
 	it("measures keywords, self-judge and unsteered perplexity per strength and picks the strongest fluent one", async () => {
 		const model = new FakeModel();
 		const result = await sweepStrengths(model, {
-			vector, prompts: ["Once", "Later"], strengths: [3, 1, 0.25], seeds: [1, 2, 3], keywords: ["happy"], judge: "happy",
+			vector,
+			prompts: ["Once", "Later"],
+			strengths: [3, 1, 0.25],
+			seeds: [1, 2, 3],
+			keywords: ["happy"],
+			judge: "happy"
 		});
-		assert.deepEqual(result.points.map((point) => point.strength), [0, 0.25, 1, 3], "0 is added as the baseline; strengths ascend");
+		assert.deepEqual(
+			result.points.map((point) => point.strength),
+			[0, 0.25, 1, 3],
+			"0 is added as the baseline; strengths ascend"
+		);
 		assert.equal(model.requests.length, 4 * 2 * 3);
-		assert.ok(model.requests.filter((request) => request.steering.length === 0).length === 6, "strength 0 must generate unsteered");
+		assert.ok(
+			model.requests.filter((request) => request.steering.length === 0).length === 6,
+			"strength 0 must generate unsteered"
+		);
 		const [zero, quarter, one, three] = result.points;
 		assert.equal(zero!.keywordHitRate, 0);
 		assert.equal(one!.keywordHitRate, 1);
@@ -65,16 +77,32 @@ describe("strength sweep (fake model)", () => {
 	it("uses the same seeds at every strength, stops when cancelled, and rejects empty inputs", async () => {
 		const model = new FakeModel();
 		await sweepStrengths(model, { vector, prompts: ["Once"], strengths: [1], seeds: [7, 9] });
-		assert.deepEqual(model.requests.map((request) => request.seed), [7, 9, 7, 9]);
+		assert.deepEqual(
+			model.requests.map((request) => request.seed),
+			[7, 9, 7, 9]
+		);
 		const controller = new AbortController();
 		let calls = 0;
 		await assert.rejects(
-			sweepStrengths(new FakeModel(), { vector, prompts: ["Once"], strengths: [1, 2], seeds: [1], signal: controller.signal, onProgress: () => ++calls === 2 && controller.abort() }),
-			{ name: "AbortError" },
+			sweepStrengths(new FakeModel(), {
+				vector,
+				prompts: ["Once"],
+				strengths: [1, 2],
+				seeds: [1],
+				signal: controller.signal,
+				onProgress: () => ++calls === 2 && controller.abort()
+			}),
+			{ name: "AbortError" }
 		);
 		assert.equal(calls, 2);
-		await assert.rejects(sweepStrengths(new FakeModel(), { vector, prompts: [], strengths: [1], seeds: [1] }), /at least one prompt/);
-		await assert.rejects(sweepStrengths(new FakeModel(), { vector, prompts: ["x"], strengths: [Number.NaN], seeds: [1] }), /not a finite number/);
+		await assert.rejects(
+			sweepStrengths(new FakeModel(), { vector, prompts: [], strengths: [1], seeds: [1] }),
+			/at least one prompt/
+		);
+		await assert.rejects(
+			sweepStrengths(new FakeModel(), { vector, prompts: ["x"], strengths: [Number.NaN], seeds: [1] }),
+			/not a finite number/
+		);
 	});
 });
 
@@ -85,23 +113,36 @@ describe("conditional generation (CAST)", () => {
 	const source: HiddenStateSource = {
 		async capture(items, options) {
 			assert.deepEqual(options.positions, { select: "all", mean: true });
-			return items.map((item) => options.layers.map((layer) => ({ layer, hidden: item.text.includes("dog") ? Float32Array.of(0.1, 1) : Float32Array.of(1, 0.05) })));
-		},
+			return items.map((item) =>
+				options.layers.map((layer) => ({
+					layer,
+					hidden: item.text.includes("dog") ? Float32Array.of(0.1, 1) : Float32Array.of(1, 0.05)
+				}))
+			);
+		}
 	};
 
-	for (const [prompt, fires] of [["My dog is sick.", true], ["My bike is broken.", false]] as const) {
+	for (const [prompt, fires] of [
+		["My dog is sick.", true],
+		["My bike is broken.", false]
+	] as const) {
 		it(`${fires ? "applies" : "withholds"} the behaviour for "${prompt}"`, async () => {
 			const model = new FakeModel();
 			const result = await conditionalGenerate(model, source, {
-				prompt, maxTokens: 8, temperature: 0, seed: 1,
+				prompt,
+				maxTokens: 8,
+				temperature: 0,
+				seed: 1,
 				conditions: [{ vector: condition, check: { layers: [2], threshold: 0.5, direction: "larger" } }],
 				behaviors: [{ vector: behavior, strength: 2 }],
-				rules: [parseRule("if C1 then B1")],
+				rules: [parseRule("if C1 then B1")]
 			});
 			assert.deepEqual(result.conditionResults, [fires]);
 			assert.deepEqual(result.activeBehaviors, fires ? [1] : []);
 			assert.equal(model.requests[0]!.steering.length, fires ? 1 : 0);
-			assert.ok(fires ? result.similarities[0]![0]!.similarity > 0.9 : result.similarities[0]![0]!.similarity < 0.1);
+			assert.ok(
+				fires ? result.similarities[0]![0]!.similarity > 0.9 : result.similarities[0]![0]!.similarity < 0.1
+			);
 		});
 	}
 });

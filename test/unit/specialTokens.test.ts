@@ -3,12 +3,41 @@ import { generationStops, isSpecialMarkup, looksLikeEndMarker } from "../../src/
 
 describe("special tokens that end generation", () => {
 	it("recognizes the end markers of common vocabularies by their text", () => {
-		for (const text of ["</s>", "<|endoftext|>", "<|end_story|>", "<|im_end|>", "<end_of_turn>", "<|eot_id|>", "<|eom_id|>", "<EOT>", "<eos>", "<|end|>", "<｜end▁of▁sentence｜>", "<|END_OF_TURN_TOKEN|>", "<|end_of_text|>"])
+		for (const text of [
+			"</s>",
+			"<|endoftext|>",
+			"<|end_story|>",
+			"<|im_end|>",
+			"<end_of_turn>",
+			"<|eot_id|>",
+			"<|eom_id|>",
+			"<EOT>",
+			"<eos>",
+			"<|end|>",
+			"<｜end▁of▁sentence｜>",
+			"<|END_OF_TURN_TOKEN|>",
+			"<|end_of_text|>"
+		])
 			assert.equal(looksLikeEndMarker(text), true, text);
 	});
 
 	it("does not take other special tokens, or ordinary text, for end markers", () => {
-		for (const text of ["<s>", "<|start_story|>", "<|im_start|>", "<|end_header_id|>", "<|end_of_role|>", "<unk>", "[PAD]", "<|fim_prefix|>", "end", "the end", "<0x0A>", "</think>", "</span>", "<|reserved_special_token_3|>"])
+		for (const text of [
+			"<s>",
+			"<|start_story|>",
+			"<|im_start|>",
+			"<|end_header_id|>",
+			"<|end_of_role|>",
+			"<unk>",
+			"[PAD]",
+			"<|fim_prefix|>",
+			"end",
+			"the end",
+			"<0x0A>",
+			"</think>",
+			"</span>",
+			"<|reserved_special_token_3|>"
+		])
 			assert.equal(looksLikeEndMarker(text), false, text);
 	});
 
@@ -42,7 +71,11 @@ describe("special tokens that end generation", () => {
 		]);
 		assert.deepEqual(stops.stopTokens, [32000, 32002]);
 		assert.deepEqual(stops.endTexts, ["</s>", "<|endoftext|>", "<|im_end|>"]);
-		assert.deepEqual(stops.stopTexts, ["</s>", "<|endoftext|>", "<|im_end|>", "<|im_start|>"], "<s> could be HTML: it is not a stop text");
+		assert.deepEqual(
+			stops.stopTexts,
+			["</s>", "<|endoftext|>", "<|im_end|>", "<|im_start|>"],
+			"<s> could be HTML: it is not a stop text"
+		);
 	});
 
 	it("takes user-defined tokens as special only when shaped <|...|>", () => {

@@ -5,7 +5,7 @@ import {
 	DEFAULT_PUSH_FRACTION,
 	rawToCalibrated,
 	strengthTable,
-	typicalNormsFromDiagnostics,
+	typicalNormsFromDiagnostics
 } from "../../src/steering/calibration";
 import type { SteeringVector } from "../../src/steering/vector";
 
@@ -14,12 +14,12 @@ describe("steering calibration", () => {
 		nEmbd: 2,
 		directions: new Map([
 			[1, Float32Array.from([3, 4])],
-			[5, Float32Array.from([0, -1])],
-		]),
+			[5, Float32Array.from([0, -1])]
+		])
 	};
 	const norms = new Map([
 		[1, 20],
-		[5, 80],
+		[5, 80]
 	]);
 
 	it("converts calibrated strength to raw α and back", () => {
@@ -34,7 +34,10 @@ describe("steering calibration", () => {
 
 	it("reports raw α and push size per layer", () => {
 		const table = strengthTable(vector, norms, 2);
-		assert.deepEqual(table.map((row) => row.layer), [1, 5]);
+		assert.deepEqual(
+			table.map((row) => row.layer),
+			[1, 5]
+		);
 		assert.ok(Math.abs(table[0].raw - 0.8) < 1e-12);
 		assert.ok(Math.abs(table[1].raw - 16) < 1e-12);
 		for (const row of table) {
@@ -53,11 +56,19 @@ describe("steering calibration", () => {
 
 	it("takes typical norms from diagnostics and rejects what it cannot calibrate", () => {
 		assert.deepEqual(
-			[...typicalNormsFromDiagnostics([{ layer: 0, hiddenNormMean: 1 }, { layer: 2, hiddenNormMean: 9 }])],
-			[[2, 9]],
+			[
+				...typicalNormsFromDiagnostics([
+					{ layer: 0, hiddenNormMean: 1 },
+					{ layer: 2, hiddenNormMean: 9 }
+				])
+			],
+			[[2, 9]]
 		);
 		assert.throws(() => strengthTable(vector, new Map([[1, 20]]), 1), /no typical hidden-state norm for layer 5/);
-		assert.throws(() => bakeCalibration({ nEmbd: 2, directions: new Map([[1, new Float32Array(2)]]) }, norms), /all zeros/);
+		assert.throws(
+			() => bakeCalibration({ nEmbd: 2, directions: new Map([[1, new Float32Array(2)]]) }, norms),
+			/all zeros/
+		);
 		assert.throws(() => calibratedToRaw(1, 0, 1), /typical hidden-state norm must be a positive number/);
 		assert.throws(() => calibratedToRaw(1, 1, 1, { pushFraction: -1 }), /pushFraction/);
 	});

@@ -4,17 +4,24 @@ import type { SteeringVector } from "../../src/steering/vector";
 
 const vector = (nEmbd: number, entries: [number, number[]][]): SteeringVector => ({
 	nEmbd,
-	directions: new Map(entries.map(([layer, values]) => [layer, Float32Array.from(values)])),
+	directions: new Map(entries.map(([layer, values]) => [layer, Float32Array.from(values)]))
 });
 
 describe("steering composition", () => {
-	const a = vector(2, [[1, [1, 2]], [2, [3, 4]], [3, [5, 6]]]);
-	const b = vector(2, [[2, [10, 20]], [4, [1, 1]]]);
+	const a = vector(2, [
+		[1, [1, 2]],
+		[2, [3, 4]],
+		[3, [5, 6]]
+	]);
+	const b = vector(2, [
+		[2, [10, 20]],
+		[4, [1, 1]]
+	]);
 
 	it("sums weighted vectors per layer, honouring each layer range", () => {
 		const sum = composeWeighted([
 			{ vector: a, strength: 2 },
-			{ vector: b, strength: -0.5, layerRange: [1, 3] },
+			{ vector: b, strength: -0.5, layerRange: [1, 3] }
 		]);
 		assert.deepEqual([...sum.keys()], [1, 2, 3]);
 		assert.deepEqual([...(sum.get(1) as Float32Array)], [2, 4]);
@@ -39,9 +46,22 @@ describe("steering composition", () => {
 	it("rejects width mismatches, layer 0 and bad ranges with clear messages", () => {
 		const wide = vector(3, [[1, [1, 2, 3]]]);
 		assert.throws(() => add(a, wide), /vector 1 has width 3 but vector 0 has 2/);
-		assert.throws(() => composeWeighted([{ vector: a, strength: 1 }, { vector: wide, strength: 1 }]), /width 3 but vector 0 has 2/);
-		assert.throws(() => composeWeighted([{ vector: vector(2, [[1, [1, 2, 3]]]), strength: 1 }]), /layer 1: direction has length 3 but the vector's nEmbd is 2/);
-		assert.throws(() => composeWeighted([{ vector: vector(2, [[0, [1, 2]]]), strength: 1 }]), /block 0 cannot be steered/);
+		assert.throws(
+			() =>
+				composeWeighted([
+					{ vector: a, strength: 1 },
+					{ vector: wide, strength: 1 }
+				]),
+			/width 3 but vector 0 has 2/
+		);
+		assert.throws(
+			() => composeWeighted([{ vector: vector(2, [[1, [1, 2, 3]]]), strength: 1 }]),
+			/layer 1: direction has length 3 but the vector's nEmbd is 2/
+		);
+		assert.throws(
+			() => composeWeighted([{ vector: vector(2, [[0, [1, 2]]]), strength: 1 }]),
+			/block 0 cannot be steered/
+		);
 		assert.throws(() => composeWeighted([{ vector: a, strength: 1, layerRange: [3, 1] }]), /from ≤ to/);
 		assert.throws(() => composeWeighted([{ vector: a, strength: Number.NaN }]), /finite/);
 		assert.throws(() => composeWeighted([]), /no vectors/);

@@ -45,22 +45,38 @@ describe("steering evaluation", () => {
 			{ strength: 3, effect: 3, perplexity: 6.5 },
 			{ strength: 4, effect: 4, perplexity: 5 },
 			{ strength: -1, effect: -1, perplexity: 5 },
-			{ strength: -2, effect: -2, perplexity: 9 },
+			{ strength: -2, effect: -2, perplexity: 9 }
 		]);
 		assert.equal(analysis.baselinePerplexity, 4);
 		assert.equal(analysis.recommended?.strength, 2);
 		assert.equal(analysis.recommendedNegative?.strength, -1);
-		assert.deepEqual(analysis.points.map((point) => point.strength), [-2, -1, 0, 1, 2, 3, 4]);
+		assert.deepEqual(
+			analysis.points.map((point) => point.strength),
+			[-2, -1, 0, 1, 2, 3, 4]
+		);
 		// Strength 4 recovers but lies beyond the first degenerate point, so it is not admissible.
-		assert.deepEqual(analysis.points.map((point) => point.admissible), [false, true, true, true, true, false, false]);
-		assert.deepEqual(analysis.points.map((point) => point.degenerate), [true, false, false, false, false, true, false]);
-		const strict = analyzeStrengthSweep([{ strength: 1, effect: 1, perplexity: 4.4 }], { baselinePerplexity: 4, maxPerplexityRatio: 1.05 });
+		assert.deepEqual(
+			analysis.points.map((point) => point.admissible),
+			[false, true, true, true, true, false, false]
+		);
+		assert.deepEqual(
+			analysis.points.map((point) => point.degenerate),
+			[true, false, false, false, false, true, false]
+		);
+		const strict = analyzeStrengthSweep([{ strength: 1, effect: 1, perplexity: 4.4 }], {
+			baselinePerplexity: 4,
+			maxPerplexityRatio: 1.05
+		});
 		assert.equal(strict.recommended, null);
 		assert.throws(() => analyzeStrengthSweep([{ strength: 1, effect: 1, perplexity: 2 }]), /no baseline/);
 		assert.throws(() => analyzeStrengthSweep([{ strength: 0, effect: 0, perplexity: 0.5 }]), /perplexity is ≥ 1/);
 		assert.throws(
-			() => analyzeStrengthSweep([{ strength: 0, effect: 0, perplexity: 2 }, { strength: 0, effect: 1, perplexity: 2 }]),
-			/appears twice/,
+			() =>
+				analyzeStrengthSweep([
+					{ strength: 0, effect: 0, perplexity: 2 },
+					{ strength: 0, effect: 1, perplexity: 2 }
+				]),
+			/appears twice/
 		);
 	});
 });

@@ -7,19 +7,24 @@ import { gaussian } from "./steeringSynthetic";
 function randomMatrix(rows: number, cols: number, seed: number, scales?: number[]): RowMatrix {
 	const normal = gaussian(seed);
 	const data = new Float32Array(rows * cols);
-	for (let i = 0; i < rows; i++) for (let k = 0; k < cols; k++) data[i * cols + k] = normal() * (scales ? scales[k] : 1);
+	for (let i = 0; i < rows; i++)
+		for (let k = 0; k < cols; k++) data[i * cols + k] = normal() * (scales ? scales[k] : 1);
 	return { rows, cols, data };
 }
 
 /** Reference: D×D covariance XᵀX (optionally centred) and plain power iteration to full convergence. */
-function naiveTopComponent(matrix: RowMatrix, center: boolean): { direction: Float64Array; eigenvalue: number; trace: number } {
+function naiveTopComponent(
+	matrix: RowMatrix,
+	center: boolean
+): { direction: Float64Array; eigenvalue: number; trace: number } {
 	const { rows, cols, data } = matrix;
 	const mean = new Float64Array(cols);
 	if (center) for (let i = 0; i < rows; i++) for (let k = 0; k < cols; k++) mean[k] += data[i * cols + k] / rows;
 	const covariance = new Float64Array(cols * cols);
 	for (let i = 0; i < rows; i++) {
 		for (let a = 0; a < cols; a++) {
-			for (let b = 0; b < cols; b++) covariance[a * cols + b] += (data[i * cols + a] - mean[a]) * (data[i * cols + b] - mean[b]);
+			for (let b = 0; b < cols; b++)
+				covariance[a * cols + b] += (data[i * cols + a] - mean[a]) * (data[i * cols + b] - mean[b]);
 		}
 	}
 	let v = new Float64Array(cols).fill(1);
@@ -84,7 +89,11 @@ describe("steering PCA", () => {
 	});
 
 	it("explained-variance ratio: 1 for rank-one data, 1/2 for two equal orthogonal axes, 0 for zeros", () => {
-		const rankOne: RowMatrix = { rows: 3, cols: 4, data: Float32Array.from([1, 2, 0, 0, -2, -4, 0, 0, 3, 6, 0, 0]) };
+		const rankOne: RowMatrix = {
+			rows: 3,
+			cols: 4,
+			data: Float32Array.from([1, 2, 0, 0, -2, -4, 0, 0, 3, 6, 0, 0])
+		};
 		const one = topPrincipalComponent(rankOne);
 		assert.ok(Math.abs(one.explainedVarianceRatio - 1) < 1e-12);
 		assert.ok(Math.abs(Math.abs(cosine(one.direction, Float64Array.from([1, 2, 0, 0]))) - 1) < 1e-12);
@@ -111,7 +120,17 @@ describe("steering PCA", () => {
 	});
 
 	it("rejects inconsistent shapes with the shapes in the message", () => {
-		assert.throws(() => topPrincipalComponent({ rows: 2, cols: 3, data: new Float32Array(5) }), /2×3 = 6 values but holds 5/);
-		assert.throws(() => topPrincipalComponent({ rows: 2, cols: 3, data: new Float32Array(6).fill(1) }, { start: new Float64Array(4) }), /length 4, matrix has 3 columns/);
+		assert.throws(
+			() => topPrincipalComponent({ rows: 2, cols: 3, data: new Float32Array(5) }),
+			/2×3 = 6 values but holds 5/
+		);
+		assert.throws(
+			() =>
+				topPrincipalComponent(
+					{ rows: 2, cols: 3, data: new Float32Array(6).fill(1) },
+					{ start: new Float64Array(4) }
+				),
+			/length 4, matrix has 3 columns/
+		);
 	});
 });

@@ -12,12 +12,26 @@ import { plantedActivations, randomUnit } from "./steeringSynthetic";
 
 const nEmbd = 64;
 
-function plantedLayers(seed: number, layers: number[], spread = 0): { data: LayerActivations[]; shifts: Map<number, Float64Array> } {
+function plantedLayers(
+	seed: number,
+	layers: number[],
+	spread = 0
+): { data: LayerActivations[]; shifts: Map<number, Float64Array> } {
 	const shifts = new Map<number, Float64Array>();
 	const data = layers.map((layer) => {
 		const shift = randomUnit(nEmbd, seed + 17 * layer);
 		shifts.set(layer, shift);
-		return plantedActivations({ pairs: 64, nEmbd, layer, shift, shiftSize: 3, noise: 0.2, content: 2, spread, seed: seed + layer });
+		return plantedActivations({
+			pairs: 64,
+			nEmbd,
+			layer,
+			shift,
+			shiftSize: 3,
+			noise: 0.2,
+			content: 2,
+			spread,
+			seed: seed + layer
+		});
 	});
 	return { data, shifts };
 }
@@ -39,7 +53,10 @@ describe("steering training", () => {
 				assert.equal(entry.heldOutAccuracy, 1);
 				assert.equal(entry.trainPairs, 48);
 				assert.equal(entry.validationPairs, 16);
-				assert.ok(entry.meanProjectionGap > 2.5 && entry.meanProjectionGap < 3.5, `gap ${entry.meanProjectionGap}`);
+				assert.ok(
+					entry.meanProjectionGap > 2.5 && entry.meanProjectionGap < 3.5,
+					`gap ${entry.meanProjectionGap}`
+				);
 			}
 		});
 	}
@@ -48,19 +65,37 @@ describe("steering training", () => {
 		const { data } = plantedLayers(7, [2], 0.5);
 		const diff = trainSteeringVector(data, { method: "pca-diff", validationFraction: 0 });
 		const center = trainSteeringVector(data, { method: "pca-center", validationFraction: 0 });
-		assert.ok(cosine(diff.vector.directions.get(2) as Float32Array, center.vector.directions.get(2) as Float32Array) > 1 - 1e-6);
-		assert.ok(Math.abs(diff.diagnostics[0].explainedVarianceRatio - center.diagnostics[0].explainedVarianceRatio) < 1e-6);
+		assert.ok(
+			cosine(diff.vector.directions.get(2) as Float32Array, center.vector.directions.get(2) as Float32Array) >
+				1 - 1e-6
+		);
+		assert.ok(
+			Math.abs(diff.diagnostics[0].explainedVarianceRatio - center.diagnostics[0].explainedVarianceRatio) < 1e-6
+		);
 	});
 
 	it("repeng-style centred differences lose a constant shift but find a varying one", () => {
 		const constant = plantedLayers(9, [1], 0);
-		const centredConstant = trainSteeringVector(constant.data, { method: "pca-diff", centerDifferences: true, validationFraction: 0 });
-		const lost = Math.abs(cosine(centredConstant.vector.directions.get(1) as Float32Array, constant.shifts.get(1) as Float64Array));
+		const centredConstant = trainSteeringVector(constant.data, {
+			method: "pca-diff",
+			centerDifferences: true,
+			validationFraction: 0
+		});
+		const lost = Math.abs(
+			cosine(centredConstant.vector.directions.get(1) as Float32Array, constant.shifts.get(1) as Float64Array)
+		);
 		assert.ok(lost < 0.5, `centred PCA should not see a constant shift, cosine ${lost}`);
 
 		const varying = plantedLayers(9, [1], 0.9);
-		const centredVarying = trainSteeringVector(varying.data, { method: "pca-diff", centerDifferences: true, validationFraction: 0 });
-		const found = cosine(centredVarying.vector.directions.get(1) as Float32Array, varying.shifts.get(1) as Float64Array);
+		const centredVarying = trainSteeringVector(varying.data, {
+			method: "pca-diff",
+			centerDifferences: true,
+			validationFraction: 0
+		});
+		const found = cosine(
+			centredVarying.vector.directions.get(1) as Float32Array,
+			varying.shifts.get(1) as Float64Array
+		);
 		assert.ok(found > 0.95, `cosine ${found}`);
 	});
 
@@ -68,7 +103,10 @@ describe("steering training", () => {
 		const { data } = plantedLayers(3, [0, 1, 2]);
 		const { vector, diagnostics } = trainSteeringVector(data, { validationFraction: 0.2, seed: 1 });
 		assert.deepEqual([...vector.directions.keys()], [1, 2]);
-		assert.deepEqual(diagnostics.map((entry) => entry.layer), [0, 1, 2]);
+		assert.deepEqual(
+			diagnostics.map((entry) => entry.layer),
+			[0, 1, 2]
+		);
 		assert.throws(() => trainSteeringVector(plantedLayers(3, [0]).data), /only layer 0/);
 	});
 
@@ -86,7 +124,7 @@ describe("steering training", () => {
 		const record = packLayerActivations(
 			1,
 			[Float32Array.from([1, 0]), Float32Array.from([2, 0]), Float32Array.from([0, 0])],
-			[Float32Array.from([0, 0]), Float32Array.from([0, 0]), Float32Array.from([1.5, 0])],
+			[Float32Array.from([0, 0]), Float32Array.from([0, 0]), Float32Array.from([1.5, 0])]
 		);
 		const { vector, diagnostics } = trainSteeringVector([record], { method: "pca-diff", validationFraction: 0 });
 		const direction = vector.directions.get(1) as Float32Array;
@@ -101,9 +139,13 @@ describe("steering training", () => {
 		const record = packLayerActivations(
 			1,
 			[Float32Array.from([3, 4]), Float32Array.from([0, 2])],
-			[Float32Array.from([0, 0]), Float32Array.from([0, 6])],
+			[Float32Array.from([0, 0]), Float32Array.from([0, 6])]
 		);
-		const { diagnostics } = trainSteeringVector([record], { method: "mean-diff", validationFraction: 0, histogramBins: 4 });
+		const { diagnostics } = trainSteeringVector([record], {
+			method: "mean-diff",
+			validationFraction: 0,
+			histogramBins: 4
+		});
 		// Norms 5, 2, 0, 6: mean 3.25, population variance 22.75 / 4.
 		assert.ok(Math.abs(diagnostics[0].hiddenNormMean - 3.25) < 1e-12);
 		assert.ok(Math.abs(diagnostics[0].hiddenNormStd - Math.sqrt(22.75 / 4)) < 1e-12);
@@ -112,7 +154,11 @@ describe("steering training", () => {
 		assert.equal(diagnostics[0].agreement, 0.5);
 		// Energy along x is 9 of 9 + 16 + 16.
 		assert.ok(Math.abs(diagnostics[0].explainedVarianceRatio - 9 / 41) < 1e-12);
-		assert.deepEqual(diagnostics[0].histogram, { edges: [0, 0.75, 1.5, 2.25, 3], positive: [1, 0, 0, 1], negative: [2, 0, 0, 0] });
+		assert.deepEqual(diagnostics[0].histogram, {
+			edges: [0, 0.75, 1.5, 2.25, 3],
+			positive: [1, 0, 0, 1],
+			negative: [2, 0, 0, 0]
+		});
 	});
 
 	it("bins projections on a shared range", () => {
@@ -139,7 +185,10 @@ describe("steering training", () => {
 		const a = splitPairs(10, 0.3, 42);
 		assert.deepEqual(a, splitPairs(10, 0.3, 42));
 		assert.equal(a.validation.length, 3);
-		assert.deepEqual([...a.train, ...a.validation].sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+		assert.deepEqual(
+			[...a.train, ...a.validation].sort((x, y) => x - y),
+			[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+		);
 		assert.notDeepEqual(a.validation, splitPairs(10, 0.3, 43).validation);
 		assert.equal(splitPairs(2, 0.9, 1).train.length, 1);
 		assert.throws(() => splitPairs(4, 1, 1), /validationFraction must be in \[0, 1\)/);
@@ -148,7 +197,11 @@ describe("steering training", () => {
 	it("leaves layers without contrast out of the vector", () => {
 		const same = Float32Array.from([1, 2, 3]);
 		const flat = packLayerActivations(1, [same, same], [same, same]);
-		const live = packLayerActivations(2, [Float32Array.from([1, 0, 0]), Float32Array.from([2, 0, 0])], [same, same]);
+		const live = packLayerActivations(
+			2,
+			[Float32Array.from([1, 0, 0]), Float32Array.from([2, 0, 0])],
+			[same, same]
+		);
 		const { vector, diagnostics } = trainSteeringVector([flat, live], { validationFraction: 0 });
 		assert.deepEqual([...vector.directions.keys()], [2]);
 		assert.equal(diagnostics[0].explainedVarianceRatio, 0);
@@ -157,14 +210,20 @@ describe("steering training", () => {
 
 	it("rejects malformed input with the shapes in the message", () => {
 		assert.throws(() => packLayerActivations(3, [new Float32Array(4)], []), /1 positive rows but 0 negative rows/);
-		assert.throws(() => packLayerActivations(3, [new Float32Array(4)], [new Float32Array(5)]), /negative row 0 has length 5, expected 4/);
+		assert.throws(
+			() => packLayerActivations(3, [new Float32Array(4)], [new Float32Array(5)]),
+			/negative row 0 has length 5, expected 4/
+		);
 		const a = { layer: 1, nEmbd: 4, positive: new Float32Array(8), negative: new Float32Array(8) };
 		const b = { layer: 2, nEmbd: 5, positive: new Float32Array(10), negative: new Float32Array(10) };
 		assert.throws(() => trainSteeringVector([a, b]), /layer 2 has nEmbd 5 but layer 1 has 4/);
 		const c = { layer: 2, nEmbd: 4, positive: new Float32Array(12), negative: new Float32Array(12) };
 		assert.throws(() => trainSteeringVector([a, c]), /layer 2 has 3 pairs but layer 1 has 2/);
 		assert.throws(() => trainSteeringVector([a, { ...a }]), /layer 1 is given twice/);
-		assert.throws(() => trainSteeringVector([{ ...a, negative: new Float32Array(4) }]), /positive holds 2 rows of 4 but negative holds 1/);
+		assert.throws(
+			() => trainSteeringVector([{ ...a, negative: new Float32Array(4) }]),
+			/positive holds 2 rows of 4 but negative holds 1/
+		);
 		assert.throws(() => trainSteeringVector([a], { method: "lda" as never }), /unknown training method "lda"/);
 		assert.throws(() => trainSteeringVector([]), /no layers/);
 	});
@@ -193,7 +252,7 @@ function diagnosticsFor(scores: number[], evr: number[] = scores.map(() => 0.5))
 		hiddenNormStd: 1,
 		histogram: { edges: [0, 1], positive: [1], negative: [1] },
 		iterations: 1,
-		converged: true,
+		converged: true
 	}));
 }
 
@@ -212,7 +271,10 @@ describe("steering layer suggestion", () => {
 	});
 
 	it("breaks ties by explained variance, then by closeness to the middle", () => {
-		assert.deepEqual(suggestLayers(diagnosticsFor([0, 0.9, 0.5, 0.9], [0, 0.2, 0.2, 0.4]), { maxBand: 1 }).layers, [3]);
+		assert.deepEqual(
+			suggestLayers(diagnosticsFor([0, 0.9, 0.5, 0.9], [0, 0.2, 0.2, 0.4]), { maxBand: 1 }).layers,
+			[3]
+		);
 		// Layers 1..5, middle 3: equal scores and variance at 1 and 4 → 4 is closer to the middle.
 		assert.deepEqual(suggestLayers(diagnosticsFor([0, 0.9, 0.5, 0.5, 0.9, 0.5]), { maxBand: 1 }).layers, [4]);
 	});

@@ -20,7 +20,14 @@ describe("webview protocol: validation of messages from the panel", () => {
 			{ type: "ready" },
 			{ type: "runCommand", command: "loadModel" },
 			{ type: "openDataset", fileName: "happy-sad.jsonl" },
-			{ type: "saveDataset", fileName: "happy-sad.jsonl", pairs: [{ positive: "a", negative: "b" }, { positive: "c", negative: "d", prompt: "p" }] },
+			{
+				type: "saveDataset",
+				fileName: "happy-sad.jsonl",
+				pairs: [
+					{ positive: "a", negative: "b" },
+					{ positive: "c", negative: "d", prompt: "p" }
+				]
+			},
 			{ type: "deleteDataset", fileName: "old.csv" },
 			{ type: "train", fileName: "happy-sad.jsonl", method: "pca-diff", positions: "last", layers: "2-4" },
 			{ type: "cancelTraining" },
@@ -52,7 +59,10 @@ describe("webview protocol: validation of messages from the panel", () => {
 		rejected({ type: "generate", prompt: "x", maxTokens: 2.5, seed: 1 }, /whole number/);
 		rejected({ type: "generate", prompt: "x", maxTokens: 0, seed: 1 }, /between 1 and/);
 		rejected({ type: "ready", extra: 1 }, /unexpected field "extra"/);
-		rejected({ type: "train", fileName: "a.jsonl", method: "magic", positions: "last", layers: "all" }, /method must be one of/);
+		rejected(
+			{ type: "train", fileName: "a.jsonl", method: "magic", positions: "last", layers: "all" },
+			/method must be one of/
+		);
 		rejected({ type: "setVectorLayerRange", fileName: "a.gguf", range: [5, 2] }, /runs backwards/);
 		rejected({ type: "setVectorLayerRange", fileName: "a.gguf", range: [0, 2] }, /between 1 and/);
 	});
@@ -63,7 +73,17 @@ describe("webview protocol: validation of messages from the panel", () => {
 	});
 
 	it("refuses file names that could reach outside Steer's folders", () => {
-		for (const fileName of ["../secrets.jsonl", "..\\x.jsonl", "/etc/passwd.jsonl", "a/b.jsonl", "C:evil.jsonl", ".hidden.jsonl", "x\u0000.jsonl", "", "   "]) {
+		for (const fileName of [
+			"../secrets.jsonl",
+			"..\\x.jsonl",
+			"/etc/passwd.jsonl",
+			"a/b.jsonl",
+			"C:evil.jsonl",
+			".hidden.jsonl",
+			"x\u0000.jsonl",
+			"",
+			"   "
+		]) {
 			rejected({ type: "openDataset", fileName }, /fileName refused/);
 		}
 		rejected({ type: "openDataset", fileName: "data.txt" }, /must end in \.jsonl or \.csv/);
@@ -74,17 +94,36 @@ describe("webview protocol: validation of messages from the panel", () => {
 	it("refuses oversized and deeply nested payloads before reading their fields", () => {
 		const huge = "x".repeat(MESSAGE_LIMITS.maxMessageSize + 1);
 		rejected({ type: "generate", prompt: huge, maxTokens: 1, seed: 1 }, /larger than/);
-		rejected({ type: "generate", prompt: "x".repeat(MESSAGE_LIMITS.maxPromptLength + 1), maxTokens: 1, seed: 1 }, /prompt is longer/);
+		rejected(
+			{ type: "generate", prompt: "x".repeat(MESSAGE_LIMITS.maxPromptLength + 1), maxTokens: 1, seed: 1 },
+			/prompt is longer/
+		);
 		let nested: unknown = {};
 		for (let i = 0; i < 50; i++) nested = { inner: nested };
 		rejected({ type: "ready", nested }, /nested deeper/);
-		const tooManyRows = Array.from({ length: MESSAGE_LIMITS.maxPairs + 1 }, () => ({ positive: "a", negative: "b" }));
+		const tooManyRows = Array.from({ length: MESSAGE_LIMITS.maxPairs + 1 }, () => ({
+			positive: "a",
+			negative: "b"
+		}));
 		rejected({ type: "saveDataset", fileName: "a.jsonl", pairs: tooManyRows }, /more than/);
 	});
 
 	it("checks every row of a dataset being saved", () => {
-		rejected({ type: "saveDataset", fileName: "a.jsonl", pairs: [{ positive: "a", negative: "b" }, { positive: 3, negative: "b" }] }, /pairs\[1\]\.positive must be a string/);
-		rejected({ type: "saveDataset", fileName: "a.jsonl", pairs: [{ positive: "a", negative: "b", script: "x" }] }, /unexpected field "script" in pairs\[0\]/);
+		rejected(
+			{
+				type: "saveDataset",
+				fileName: "a.jsonl",
+				pairs: [
+					{ positive: "a", negative: "b" },
+					{ positive: 3, negative: "b" }
+				]
+			},
+			/pairs\[1\]\.positive must be a string/
+		);
+		rejected(
+			{ type: "saveDataset", fileName: "a.jsonl", pairs: [{ positive: "a", negative: "b", script: "x" }] },
+			/unexpected field "script" in pairs\[0\]/
+		);
 		rejected({ type: "saveDataset", fileName: "a.jsonl", pairs: "a,b" }, /pairs must be an array/);
 	});
 });

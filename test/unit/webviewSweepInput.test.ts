@@ -4,16 +4,22 @@ import { parseKeywords, parseStrengthList } from "../../webview/sweepInput";
 
 describe("webview: strength sweep input", () => {
 	it("reads strengths separated by commas or spaces, ascending and without repeats", () => {
-		assert.deepEqual(parseStrengthList("4, -2  0,2 ; 4 −1.5 .5 1e1"), { ok: true, value: [-2, -1.5, 0, 0.5, 2, 4, 10] });
+		assert.deepEqual(parseStrengthList("4, -2  0,2 ; 4 −1.5 .5 1e1"), {
+			ok: true,
+			value: [-2, -1.5, 0, 0.5, 2, 4, 10]
+		});
 	});
 
 	it("names the entry that is not a strength", () => {
-		assert.deepEqual(parseStrengthList("1, two, 3"), { ok: false, error: "\"two\" is not a number" });
-		assert.deepEqual(parseStrengthList("0x10"), { ok: false, error: "\"0x10\" is not a number" });
-		assert.deepEqual(parseStrengthList("Infinity"), { ok: false, error: "\"Infinity\" is not a number" });
+		assert.deepEqual(parseStrengthList("1, two, 3"), { ok: false, error: '"two" is not a number' });
+		assert.deepEqual(parseStrengthList("0x10"), { ok: false, error: '"0x10" is not a number' });
+		assert.deepEqual(parseStrengthList("Infinity"), { ok: false, error: '"Infinity" is not a number' });
 		assert.equal(parseStrengthList(" , ").ok, false);
 		assert.match((parseStrengthList("5000") as { error: string }).error, /beyond ±1000/);
-		assert.match((parseStrengthList(Array.from({ length: 17 }, (_, i) => i).join(",")) as { error: string }).error, /at most 16/);
+		assert.match(
+			(parseStrengthList(Array.from({ length: 17 }, (_, i) => i).join(",")) as { error: string }).error,
+			/at most 16/
+		);
 	});
 
 	it("reads concept words, dropping empty ones", () => {
@@ -23,9 +29,20 @@ describe("webview: strength sweep input", () => {
 	});
 
 	it("accepts a well-formed sweep message and refuses malformed ones with the reason", () => {
-		const good = { type: "sweepStrengths", fileName: "happy.gguf", prompt: "Once", strengths: [0, 2], keywords: ["happy"], judge: "", maxTokens: 32 };
+		const good = {
+			type: "sweepStrengths",
+			fileName: "happy.gguf",
+			prompt: "Once",
+			strengths: [0, 2],
+			keywords: ["happy"],
+			judge: "",
+			maxTokens: 32
+		};
 		assert.deepEqual(validateWebviewMessage(good), { ok: true, message: good });
-		assert.deepEqual(validateWebviewMessage({ type: "cancelSweep" }), { ok: true, message: { type: "cancelSweep" } });
+		assert.deepEqual(validateWebviewMessage({ type: "cancelSweep" }), {
+			ok: true,
+			message: { type: "cancelSweep" }
+		});
 		const refused = (change: Record<string, unknown>) => {
 			const result = validateWebviewMessage({ ...good, ...change });
 			assert.equal(result.ok, false, JSON.stringify(change));

@@ -7,12 +7,15 @@ export const MAX_FILE_NAME_LENGTH = 120;
 /** Why `fileName` is not acceptable, or undefined when it is. */
 export function fileNameProblem(fileName: string, extensions: readonly string[]): string | undefined {
 	if (fileName.trim() === "") return "the file name is empty";
-	if (fileName.length > MAX_FILE_NAME_LENGTH) return `the file name is longer than ${MAX_FILE_NAME_LENGTH} characters`;
+	if (fileName.length > MAX_FILE_NAME_LENGTH)
+		return `the file name is longer than ${MAX_FILE_NAME_LENGTH} characters`;
 	if (/[\u0000-\u001f/\\:*?"<>|]/.test(fileName)) {
 		return `"${fileName}" contains a character not allowed in a file name (path separators, control characters, :*?"<>|)`;
 	}
-	if (fileName.startsWith(".") || fileName.includes("..")) return `"${fileName}" must not start with a dot or contain ".."`;
-	if (!extensions.some((extension) => fileName.toLowerCase().endsWith(extension))) return `"${fileName}" must end in ${extensions.join(" or ")}`;
+	if (fileName.startsWith(".") || fileName.includes(".."))
+		return `"${fileName}" must not start with a dot or contain ".."`;
+	if (!extensions.some((extension) => fileName.toLowerCase().endsWith(extension)))
+		return `"${fileName}" must end in ${extensions.join(" or ")}`;
 	return undefined;
 }
 

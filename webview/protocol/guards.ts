@@ -17,7 +17,8 @@ import {
 	type WebviewToHost
 } from "./messages";
 
-export type Validated = { readonly ok: true; readonly message: WebviewToHost } | { readonly ok: false; readonly reason: string };
+export type Validated =
+	{ readonly ok: true; readonly message: WebviewToHost } | { readonly ok: false; readonly reason: string };
 
 class Rejection extends Error {}
 
@@ -92,7 +93,11 @@ function parse(raw: unknown): WebviewToHost {
 			};
 		case "generatePairs":
 			only(message, ["fileName", "generator"]);
-			return { type, fileName: fileName(message.fileName, DATASET_EXTENSIONS), generator: pairGenerator(message.generator) };
+			return {
+				type,
+				fileName: fileName(message.fileName, DATASET_EXTENSIONS),
+				generator: pairGenerator(message.generator)
+			};
 		case "train":
 			only(message, ["fileName", "method", "positions", "layers", "ifExists"]);
 			return {
@@ -101,11 +106,17 @@ function parse(raw: unknown): WebviewToHost {
 				method: oneOf(message.method, TRAINING_METHOD_CHOICES, "method"),
 				positions: oneOf(message.positions, POSITION_CHOICES, "positions"),
 				layers: text(message.layers, "layers", MESSAGE_LIMITS.maxLayerSpecLength),
-				...(message.ifExists === undefined ? {} : { ifExists: oneOf(message.ifExists, IF_EXISTS_CHOICES, "ifExists") })
+				...(message.ifExists === undefined
+					? {}
+					: { ifExists: oneOf(message.ifExists, IF_EXISTS_CHOICES, "ifExists") })
 			};
 		case "setVectorActive":
 			only(message, ["fileName", "active"]);
-			return { type, fileName: fileName(message.fileName, VECTOR_EXTENSIONS), active: boolean(message.active, "active") };
+			return {
+				type,
+				fileName: fileName(message.fileName, VECTOR_EXTENSIONS),
+				active: boolean(message.active, "active")
+			};
 		case "setVectorStrength":
 			only(message, ["fileName", "strength"]);
 			return {
@@ -129,8 +140,9 @@ function parse(raw: unknown): WebviewToHost {
 			};
 		case "sweepStrengths": {
 			only(message, ["fileName", "prompt", "strengths", "keywords", "judge", "maxTokens"]);
-			const strengths = list(message.strengths, "strengths", MESSAGE_LIMITS.maxSweepStrengths).map((value, index) =>
-				finite(value, `strengths[${index}]`, -MESSAGE_LIMITS.maxStrength, MESSAGE_LIMITS.maxStrength)
+			const strengths = list(message.strengths, "strengths", MESSAGE_LIMITS.maxSweepStrengths).map(
+				(value, index) =>
+					finite(value, `strengths[${index}]`, -MESSAGE_LIMITS.maxStrength, MESSAGE_LIMITS.maxStrength)
 			);
 			if (strengths.length === 0) reject("strengths must list at least one strength");
 			return {
@@ -165,14 +177,16 @@ function parse(raw: unknown): WebviewToHost {
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {
-	if (value === null || typeof value !== "object" || Array.isArray(value)) reject(`${what} must be an object, got ${describe(value)}`);
+	if (value === null || typeof value !== "object" || Array.isArray(value))
+		reject(`${what} must be an object, got ${describe(value)}`);
 	return value as Record<string, unknown>;
 }
 
 /** Unknown extra fields are refused too: a message that carries more than it should is not ours. */
 function only(message: Record<string, unknown>, fields: readonly string[]): void {
 	for (const key of Object.keys(message)) {
-		if (key !== "type" && !fields.includes(key)) reject(`unexpected field "${key.slice(0, 40)}" in a ${String(message.type)} message`);
+		if (key !== "type" && !fields.includes(key))
+			reject(`unexpected field "${key.slice(0, 40)}" in a ${String(message.type)} message`);
 	}
 }
 
@@ -188,7 +202,8 @@ function boolean(value: unknown, field: string): boolean {
 }
 
 function finite(value: unknown, field: string, min: number, max: number): number {
-	if (typeof value !== "number" || !Number.isFinite(value)) reject(`${field} must be a finite number, got ${describe(value)}`);
+	if (typeof value !== "number" || !Number.isFinite(value))
+		reject(`${field} must be a finite number, got ${describe(value)}`);
 	if (value < min || value > max) reject(`${field} must be between ${min} and ${max}, got ${value}`);
 	return value;
 }
@@ -238,7 +253,8 @@ function conditionPrompts(value: unknown, field: string): string[] {
 }
 
 function thresholdRange(value: unknown): readonly [number, number] {
-	if (!Array.isArray(value) || value.length !== 2) reject(`thresholdRange must be [low, high], got ${describe(value)}`);
+	if (!Array.isArray(value) || value.length !== 2)
+		reject(`thresholdRange must be [low, high], got ${describe(value)}`);
 	const low = finite(value[0], "thresholdRange[0]", 0, 1);
 	const high = finite(value[1], "thresholdRange[1]", 0, 1);
 	if (high < low) reject(`thresholdRange [${low}, ${high}] runs backwards`);
@@ -252,7 +268,10 @@ function thresholdRange(value: unknown): readonly [number, number] {
 function pairGenerator(value: unknown): PairGenerator {
 	const generator = record(value, "generator");
 	const mode = oneOf(generator.mode, PAIR_GENERATOR_MODES, "generator.mode");
-	const allowed = mode === "persona" ? ["mode", "template", "positive", "negative", "suffixes"] : ["mode", "positive", "negative"];
+	const allowed =
+		mode === "persona"
+			? ["mode", "template", "positive", "negative", "suffixes"]
+			: ["mode", "positive", "negative"];
 	for (const key of Object.keys(generator)) {
 		if (!allowed.includes(key)) reject(`unexpected field "${key.slice(0, 40)}" in a ${mode} generator`);
 	}
@@ -264,24 +283,35 @@ function pairGenerator(value: unknown): PairGenerator {
 		};
 	}
 	const words = (field: "positive" | "negative") =>
-		list(generator[field], `generator.${field}`, MESSAGE_LIMITS.maxPersonas).map((word, index) => text(word, `generator.${field}[${index}]`, MESSAGE_LIMITS.maxPersonaLength));
+		list(generator[field], `generator.${field}`, MESSAGE_LIMITS.maxPersonas).map((word, index) =>
+			text(word, `generator.${field}[${index}]`, MESSAGE_LIMITS.maxPersonaLength)
+		);
 	const positive = words("positive");
 	const negative = words("negative");
 	const suffixes = list(generator.suffixes, "generator.suffixes", MESSAGE_LIMITS.maxSuffixes).map((suffix, index) =>
 		text(suffix, `generator.suffixes[${index}]`, MESSAGE_LIMITS.maxSuffixLength)
 	);
 	const pairs = Math.max(positive.length, negative.length) * suffixes.length;
-	if (pairs > MESSAGE_LIMITS.maxPairs) reject(`the generator would make ${pairs} pairs, more than ${MESSAGE_LIMITS.maxPairs}`);
-	return { mode, template: text(generator.template, "generator.template", MESSAGE_LIMITS.maxTemplateLength), positive, negative, suffixes };
+	if (pairs > MESSAGE_LIMITS.maxPairs)
+		reject(`the generator would make ${pairs} pairs, more than ${MESSAGE_LIMITS.maxPairs}`);
+	return {
+		mode,
+		template: text(generator.template, "generator.template", MESSAGE_LIMITS.maxTemplateLength),
+		positive,
+		negative,
+		suffixes
+	};
 }
 
 function pairRows(value: unknown): PairRow[] {
 	if (!Array.isArray(value)) reject(`pairs must be an array, got ${describe(value)}`);
-	if (value.length > MESSAGE_LIMITS.maxPairs) reject(`pairs has ${value.length} rows, more than ${MESSAGE_LIMITS.maxPairs}`);
+	if (value.length > MESSAGE_LIMITS.maxPairs)
+		reject(`pairs has ${value.length} rows, more than ${MESSAGE_LIMITS.maxPairs}`);
 	return value.map((row, index) => {
 		const fields = record(row, `pairs[${index}]`);
 		for (const key of Object.keys(fields)) {
-			if (key !== "positive" && key !== "negative" && key !== "prompt") reject(`unexpected field "${key.slice(0, 40)}" in pairs[${index}]`);
+			if (key !== "positive" && key !== "negative" && key !== "prompt")
+				reject(`unexpected field "${key.slice(0, 40)}" in pairs[${index}]`);
 		}
 		const pair: PairRow = {
 			positive: text(fields.positive, `pairs[${index}].positive`, MESSAGE_LIMITS.maxFieldLength),

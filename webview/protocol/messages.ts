@@ -19,7 +19,15 @@ export const POSITION_CHOICES: readonly PositionChoice[] = ["last", "mean", "suf
 /** The strengths the panel's slider offers; beyond them a vector never swept has not been looked at. */
 export const STRENGTH_SLIDER_LIMIT = 4;
 
-export const PANEL_COMMANDS = ["loadModel", "downloadModel", "unloadModel", "importVector", "newDataset", "showLog", "exportVector"] as const;
+export const PANEL_COMMANDS = [
+	"loadModel",
+	"downloadModel",
+	"unloadModel",
+	"importVector",
+	"newDataset",
+	"showLog",
+	"exportVector"
+] as const;
 export type PanelCommand = (typeof PANEL_COMMANDS)[number];
 
 export interface PairRow {
@@ -89,7 +97,11 @@ export interface VectorView {
 	/** Why this vector cannot steer the loaded model (width or layers differ), if it cannot. */
 	readonly problem?: string;
 	/** What the last strength sweep showed (sizes of strength), when one ran for this file. */
-	readonly measured?: { readonly fluentUpTo: number | null; readonly degeneratesAt: number | null; readonly measuredUpTo: number };
+	readonly measured?: {
+		readonly fluentUpTo: number | null;
+		readonly degeneratesAt: number | null;
+		readonly measuredUpTo: number;
+	};
 	/** Why the current strength deserves a warning (beyond what was measured, or where text degenerated). */
 	readonly strengthWarning?: string;
 }
@@ -169,7 +181,12 @@ export type WebviewToHost =
 	| { readonly type: "runCommand"; readonly command: PanelCommand }
 	| { readonly type: "openDataset"; readonly fileName: string }
 	/** `revision`: the one the grid was opened at; the host refuses to save over a file changed since. */
-	| { readonly type: "saveDataset"; readonly fileName: string; readonly pairs: readonly PairRow[]; readonly revision?: string }
+	| {
+			readonly type: "saveDataset";
+			readonly fileName: string;
+			readonly pairs: readonly PairRow[];
+			readonly revision?: string;
+	  }
 	| { readonly type: "openDatasetAsText"; readonly fileName: string }
 	| { readonly type: "deleteDataset"; readonly fileName: string }
 	/** `newFileName` is checked by the datasets module, whose refusal is shown next to the form. */
@@ -177,11 +194,22 @@ export type WebviewToHost =
 	/** Generated pairs come back for the open dataset's grid; nothing is written until Save. */
 	| { readonly type: "generatePairs"; readonly fileName: string; readonly generator: PairGenerator }
 	/** `ifExists`: when this dataset already has a vector for the loaded model; the host asks when absent. */
-	| { readonly type: "train"; readonly fileName: string; readonly method: TrainingMethod; readonly positions: PositionChoice; readonly layers: string; readonly ifExists?: IfExistsChoice }
+	| {
+			readonly type: "train";
+			readonly fileName: string;
+			readonly method: TrainingMethod;
+			readonly positions: PositionChoice;
+			readonly layers: string;
+			readonly ifExists?: IfExistsChoice;
+	  }
 	| { readonly type: "cancelTraining" }
 	| { readonly type: "setVectorActive"; readonly fileName: string; readonly active: boolean }
 	| { readonly type: "setVectorStrength"; readonly fileName: string; readonly strength: number }
-	| { readonly type: "setVectorLayerRange"; readonly fileName: string; readonly range: readonly [number, number] | null }
+	| {
+			readonly type: "setVectorLayerRange";
+			readonly fileName: string;
+			readonly range: readonly [number, number] | null;
+	  }
 	| { readonly type: "setSteeringEnabled"; readonly enabled: boolean }
 	| { readonly type: "generate"; readonly prompt: string; readonly maxTokens: number; readonly seed: number }
 	| { readonly type: "cancelGeneration" }
@@ -217,16 +245,46 @@ export type HostToWebview =
 	 * pair, as "file:line: field "x": message". While there are problems the grid cannot be saved
 	 * (saving would drop those lines); they are fixed in the text editor.
 	 */
-	| { readonly type: "dataset"; readonly fileName: string; readonly pairs: readonly PairRow[]; readonly issues: readonly RowIssue[]; readonly problems: readonly string[]; readonly revision: string }
+	| {
+			readonly type: "dataset";
+			readonly fileName: string;
+			readonly pairs: readonly PairRow[];
+			readonly issues: readonly RowIssue[];
+			readonly problems: readonly string[];
+			readonly revision: string;
+	  }
 	/** `message`: why nothing was written, when it was refused for the file rather than for a row. */
-	| { readonly type: "datasetSaved"; readonly fileName: string; readonly saved: boolean; readonly issues: readonly RowIssue[]; readonly message?: string; readonly revision?: string }
+	| {
+			readonly type: "datasetSaved";
+			readonly fileName: string;
+			readonly saved: boolean;
+			readonly issues: readonly RowIssue[];
+			readonly message?: string;
+			readonly revision?: string;
+	  }
 	| { readonly type: "datasetRenamed"; readonly fileName: string; readonly newFileName: string }
-	| { readonly type: "datasetNotRenamed"; readonly fileName: string; readonly newFileName: string; readonly message: string }
+	| {
+			readonly type: "datasetNotRenamed";
+			readonly fileName: string;
+			readonly newFileName: string;
+			readonly message: string;
+	  }
 	| { readonly type: "pairsGenerated"; readonly fileName: string; readonly pairs: readonly PairRow[] }
 	| { readonly type: "pairsNotGenerated"; readonly fileName: string; readonly message: string }
-	| { readonly type: "trainingDone"; readonly vectorFileName: string; readonly layers: readonly LayerSummary[]; readonly suggested: readonly [number, number] }
+	| {
+			readonly type: "trainingDone";
+			readonly vectorFileName: string;
+			readonly layers: readonly LayerSummary[];
+			readonly suggested: readonly [number, number];
+	  }
 	| { readonly type: "trainingFailed"; readonly message: string }
-	| { readonly type: "generation"; readonly side: "steered" | "baseline"; readonly text: string; readonly done: boolean; readonly tokensPerSecond?: number }
+	| {
+			readonly type: "generation";
+			readonly side: "steered" | "baseline";
+			readonly text: string;
+			readonly done: boolean;
+			readonly tokensPerSecond?: number;
+	  }
 	| { readonly type: "sweepProgress"; readonly done: number; readonly total: number }
 	| { readonly type: "sweepDone"; readonly sweep: SweepView }
 	| { readonly type: "sweepFailed"; readonly message: string }
@@ -235,7 +293,13 @@ export type HostToWebview =
 	| { readonly type: "conditionFailed"; readonly message: string }
 	/** The rule as checked; on failure, the 1-based column the problem starts at. */
 	| { readonly type: "ruleChecked"; readonly source: string; readonly ok: true }
-	| { readonly type: "ruleChecked"; readonly source: string; readonly ok: false; readonly message: string; readonly column: number }
+	| {
+			readonly type: "ruleChecked";
+			readonly source: string;
+			readonly ok: false;
+			readonly message: string;
+			readonly column: number;
+	  }
 	| { readonly type: "error"; readonly message: string };
 
 /** Limits on what one message from the webview may carry. */

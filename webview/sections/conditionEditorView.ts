@@ -18,11 +18,21 @@ function readForm(form: ConditionState) {
 	const positives = parsePromptLines(form.positives, "where the condition holds");
 	const negatives = parsePromptLines(form.negatives, "where it does not");
 	const grid = parseThresholdGrid(form.low, form.high, form.step);
-	const inputError = !positives.ok ? positives.error : !negatives.ok ? negatives.error : !grid.ok ? grid.error : undefined;
+	const inputError = !positives.ok
+		? positives.error
+		: !negatives.ok
+			? negatives.error
+			: !grid.ok
+				? grid.error
+				: undefined;
 	return { positives, negatives, grid, inputError };
 }
 
-export function conditionEditorView(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
+export function conditionEditorView(
+	state: PanelState,
+	view: ViewState,
+	changed: (rerender?: boolean) => void
+): HTMLElement {
 	const form = view.condition;
 	const usable = state.vectors.filter((vector) => !vector.problem);
 	const chosen = usable.find((vector) => vector.fileName === form.vector) ?? usable[0];
@@ -31,7 +41,11 @@ export function conditionEditorView(state: PanelState, view: ViewState, changed:
 	// The button follows every keystroke, not only the moment a field loses focus.
 	const updateButton = () => {
 		const button = document.getElementById("search-condition");
-		if (button) button.toggleAttribute("disabled", !state.model || !chosen || readForm(form).inputError !== undefined || form.progress !== undefined);
+		if (button)
+			button.toggleAttribute(
+				"disabled",
+				!state.model || !chosen || readForm(form).inputError !== undefined || form.progress !== undefined
+			);
 	};
 
 	const start = () => {
@@ -42,36 +56,58 @@ export function conditionEditorView(state: PanelState, view: ViewState, changed:
 		form.message = undefined;
 		form.progress = { done: 0, total: 1 };
 		changed(true);
-		post({ type: "searchCondition", fileName: chosen.fileName, positives: positives.value, negatives: negatives.value, thresholdRange: grid.value.range, step: grid.value.step });
+		post({
+			type: "searchCondition",
+			fileName: chosen.fileName,
+			positives: positives.value,
+			negatives: negatives.value,
+			thresholdRange: grid.value.range,
+			step: grid.value.step
+		});
 	};
 	const promptList = (label: string, key: "positives" | "negatives", placeholder: string) =>
-		h("label", { class: "column" }, label, h("vscode-text-area", {
-			value: form[key],
-			rows: 4,
-			resize: "vertical",
-			placeholder,
-			"aria-label": label,
-			"data-focus-key": `condition-${key}`,
-			oninput: (event: Event) => {
-				form[key] = valueOf(event);
-				changed();
-				updateButton();
-			},
-			onchange: () => changed(true)
-		}));
+		h(
+			"label",
+			{ class: "column" },
+			label,
+			h("vscode-text-area", {
+				value: form[key],
+				rows: 4,
+				resize: "vertical",
+				placeholder,
+				"aria-label": label,
+				"data-focus-key": `condition-${key}`,
+				oninput: (event: Event) => {
+					form[key] = valueOf(event);
+					changed();
+					updateButton();
+				},
+				onchange: () => changed(true)
+			})
+		);
 	const number = (label: string, key: "low" | "high" | "step") =>
-		h("label", {}, `${label} `, h("input", {
-			type: "number", min: 0, max: 1, step: 0.01, value: form[key], "aria-label": `Threshold ${label}`,
-			oninput: (event: Event) => {
-				form[key] = valueOf(event);
-				changed();
-				updateButton();
-			},
-			onchange: (event: Event) => {
-				form[key] = valueOf(event);
-				changed(true);
-			}
-		}));
+		h(
+			"label",
+			{},
+			`${label} `,
+			h("input", {
+				type: "number",
+				min: 0,
+				max: 1,
+				step: 0.01,
+				value: form[key],
+				"aria-label": `Threshold ${label}`,
+				oninput: (event: Event) => {
+					form[key] = valueOf(event);
+					changed();
+					updateButton();
+				},
+				onchange: (event: Event) => {
+					form[key] = valueOf(event);
+					changed(true);
+				}
+			})
+		);
 
 	return h(
 		"div",
@@ -86,43 +122,88 @@ export function conditionEditorView(state: PanelState, view: ViewState, changed:
 				"Condition vector ",
 				h(
 					"vscode-dropdown",
-					{ "aria-label": "Condition vector", onchange: (event: Event) => { form.vector = valueOf(event); changed(); } },
-					...usable.map((vector) => h("vscode-option", { value: vector.fileName, selected: vector.fileName === chosen?.fileName }, vector.name))
+					{
+						"aria-label": "Condition vector",
+						onchange: (event: Event) => {
+							form.vector = valueOf(event);
+							changed();
+						}
+					},
+					...usable.map((vector) =>
+						h(
+							"vscode-option",
+							{ value: vector.fileName, selected: vector.fileName === chosen?.fileName },
+							vector.name
+						)
+					)
 				)
 			)
 		),
-		h("div", { class: "columns" }, promptList("Holds for", "positives", "A story about a dog"), promptList("Does not hold for", "negatives", "A story about a cat")),
+		h(
+			"div",
+			{ class: "columns" },
+			promptList("Holds for", "positives", "A story about a dog"),
+			promptList("Does not hold for", "negatives", "A story about a cat")
+		),
 		h("div", { class: "row" }, number("from", "low"), number("to", "high"), number("step", "step")),
 		h(
 			"div",
 			{ class: "row" },
-			h("vscode-button", { id: "search-condition", disabled: !state.model || !chosen || inputError !== undefined || form.progress !== undefined, onclick: start }, "Find threshold"),
+			h(
+				"vscode-button",
+				{
+					id: "search-condition",
+					disabled: !state.model || !chosen || inputError !== undefined || form.progress !== undefined,
+					onclick: start
+				},
+				"Find threshold"
+			),
 			form.progress
 				? h(
 						"span",
 						{ class: "progress" },
-						h("progress", { id: "condition-progress", max: Math.max(1, form.progress.total), value: form.progress.done, "aria-label": "Condition search progress" }),
-						h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "cancelConditionSearch" }) }, "Stop")
-				  )
+						h("progress", {
+							id: "condition-progress",
+							max: Math.max(1, form.progress.total),
+							value: form.progress.done,
+							"aria-label": "Condition search progress"
+						}),
+						h(
+							"vscode-button",
+							{ appearance: "secondary", onclick: () => post({ type: "cancelConditionSearch" }) },
+							"Stop"
+						)
+					)
 				: null
 		),
-		!chosen ? h("p", { class: "muted" }, "Train or import a vector that fits the loaded model to use it as a condition.") : null,
+		!chosen
+			? h(
+					"p",
+					{ class: "muted" },
+					"Train or import a vector that fits the loaded model to use it as a condition."
+				)
+			: null,
 		inputError && !blank ? h("p", { class: "error", role: "alert" }, inputError) : null,
 		form.message ? h("p", { class: "error", role: "alert" }, form.message) : null,
 		form.result ? searchResult(form.result) : null,
-		h("label", { class: "rule" }, "Rule ", h("vscode-text-field", {
-			value: form.rule,
-			placeholder: "if C1 and not C2 then B2",
-			"aria-label": "Steering rule",
-			"data-focus-key": "condition-rule",
-			oninput: (event: Event) => {
-				form.rule = valueOf(event);
-				changed();
-				clearTimeout(ruleTimer);
-				const source = form.rule;
-				ruleTimer = setTimeout(() => post({ type: "checkRule", source }), RULE_CHECK_DELAY_MS);
-			}
-		})),
+		h(
+			"label",
+			{ class: "rule" },
+			"Rule ",
+			h("vscode-text-field", {
+				value: form.rule,
+				placeholder: "if C1 and not C2 then B2",
+				"aria-label": "Steering rule",
+				"data-focus-key": "condition-rule",
+				oninput: (event: Event) => {
+					form.rule = valueOf(event);
+					changed();
+					clearTimeout(ruleTimer);
+					const source = form.rule;
+					ruleTimer = setTimeout(() => post({ type: "checkRule", source }), RULE_CHECK_DELAY_MS);
+				}
+			})
+		),
 		ruleFeedback(form)
 	);
 }
@@ -153,7 +234,18 @@ function searchResult(search: ConditionSearchView): HTMLElement {
 		h(
 			"table",
 			{ id: "condition-table", class: "sweep-table" },
-			h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Layer"), h("th", { scope: "col" }, "Best F1"), h("th", { scope: "col" }, "Threshold"), h("th", { scope: "col" }, ""))),
+			h(
+				"thead",
+				{},
+				h(
+					"tr",
+					{},
+					h("th", { scope: "col" }, "Layer"),
+					h("th", { scope: "col" }, "Best F1"),
+					h("th", { scope: "col" }, "Threshold"),
+					h("th", { scope: "col" }, "")
+				)
+			),
 			h(
 				"tbody",
 				{},
@@ -164,7 +256,11 @@ function searchResult(search: ConditionSearchView): HTMLElement {
 						h("td", {}, String(point.layer)),
 						h("td", {}, point.f1.toFixed(2)),
 						h("td", {}, `${point.direction === "larger" ? ">" : "<"} ${point.threshold.toFixed(3)}`),
-						h("td", { class: "f1-bar", "aria-hidden": "true" }, h("span", { style: `width: ${Math.round(point.f1 * 100)}%` }))
+						h(
+							"td",
+							{ class: "f1-bar", "aria-hidden": "true" },
+							h("span", { style: `width: ${Math.round(point.f1 * 100)}%` })
+						)
 					)
 				)
 			)

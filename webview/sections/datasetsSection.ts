@@ -7,7 +7,11 @@ import { post, type ViewState } from "../host";
 import type { PanelState, PairRow } from "../protocol/messages";
 import { pairGeneratorView } from "./pairGeneratorView";
 
-export function datasetsSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
+export function datasetsSection(
+	state: PanelState,
+	view: ViewState,
+	changed: (rerender?: boolean) => void
+): HTMLElement {
 	const list = h(
 		"ul",
 		{ class: "list", role: "list" },
@@ -15,17 +19,34 @@ export function datasetsSection(state: PanelState, view: ViewState, changed: (re
 			h(
 				"li",
 				{ class: dataset.fileName === view.openDataset ? "selected" : undefined },
-				h("button", { class: "link", onclick: () => post({ type: "openDataset", fileName: dataset.fileName }) }, dataset.fileName),
-				h("vscode-button", {
-					appearance: "icon",
-					"aria-label": `Rename ${dataset.fileName}`,
-					title: "Rename",
-					onclick: () => {
-						view.renaming = { fileName: dataset.fileName, newFileName: dataset.fileName };
-						changed(true);
-					}
-				}, "✎"),
-				h("vscode-button", { appearance: "icon", "aria-label": `Delete ${dataset.fileName}`, title: "Delete", onclick: () => post({ type: "deleteDataset", fileName: dataset.fileName }) }, "✕"),
+				h(
+					"button",
+					{ class: "link", onclick: () => post({ type: "openDataset", fileName: dataset.fileName }) },
+					dataset.fileName
+				),
+				h(
+					"vscode-button",
+					{
+						appearance: "icon",
+						"aria-label": `Rename ${dataset.fileName}`,
+						title: "Rename",
+						onclick: () => {
+							view.renaming = { fileName: dataset.fileName, newFileName: dataset.fileName };
+							changed(true);
+						}
+					},
+					"✎"
+				),
+				h(
+					"vscode-button",
+					{
+						appearance: "icon",
+						"aria-label": `Delete ${dataset.fileName}`,
+						title: "Delete",
+						onclick: () => post({ type: "deleteDataset", fileName: dataset.fileName })
+					},
+					"✕"
+				),
 				view.renaming?.fileName === dataset.fileName ? renameForm(view, changed) : null
 			)
 		)
@@ -34,7 +55,15 @@ export function datasetsSection(state: PanelState, view: ViewState, changed: (re
 		"datasets",
 		`Datasets (${state.datasets.length})`,
 		state.datasets.length === 0 ? h("p", { class: "muted" }, "No datasets yet.") : list,
-		h("div", { class: "row" }, h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "runCommand", command: "newDataset" }) }, "New dataset…")),
+		h(
+			"div",
+			{ class: "row" },
+			h(
+				"vscode-button",
+				{ appearance: "secondary", onclick: () => post({ type: "runCommand", command: "newDataset" }) },
+				"New dataset…"
+			)
+		),
 		view.openDataset ? pairGrid(view, changed) : null
 	);
 }
@@ -48,10 +77,30 @@ function renameForm(view: ViewState, changed: (rerender?: boolean) => void): HTM
 			value: renaming.newFileName,
 			"aria-label": "New file name",
 			"data-focus-key": "rename-dataset",
-			oninput: (event: Event) => { renaming.newFileName = valueOf(event); changed(); }
+			oninput: (event: Event) => {
+				renaming.newFileName = valueOf(event);
+				changed();
+			}
 		}),
-		h("vscode-button", { onclick: () => post({ type: "renameDataset", fileName: renaming.fileName, newFileName: renaming.newFileName }) }, "Rename"),
-		h("vscode-button", { appearance: "secondary", onclick: () => { view.renaming = undefined; changed(true); } }, "Cancel"),
+		h(
+			"vscode-button",
+			{
+				onclick: () =>
+					post({ type: "renameDataset", fileName: renaming.fileName, newFileName: renaming.newFileName })
+			},
+			"Rename"
+		),
+		h(
+			"vscode-button",
+			{
+				appearance: "secondary",
+				onclick: () => {
+					view.renaming = undefined;
+					changed(true);
+				}
+			},
+			"Cancel"
+		),
 		renaming.message ? h("p", { class: "error", role: "alert" }, renaming.message) : null
 	);
 }
@@ -78,22 +127,36 @@ function pairGrid(view: ViewState, changed: (rerender?: boolean) => void): HTMLE
 			});
 		return h(
 			"div",
-			{ class: `pair${issues.length > 0 ? " has-issues" : ""}`, role: "group", "aria-label": `Pair ${index + 1}` },
+			{
+				class: `pair${issues.length > 0 ? " has-issues" : ""}`,
+				role: "group",
+				"aria-label": `Pair ${index + 1}`
+			},
 			cell("prompt", "Prompt (optional)"),
 			cell("positive", "Positive"),
 			cell("negative", "Negative"),
-			h("vscode-button", {
-				appearance: "icon",
-				"aria-label": `Remove pair ${index + 1}`,
-				title: "Remove pair",
-				onclick: () => {
-					view.rows.splice(index, 1);
-					view.rowIssues = [];
-					view.dirty = true;
-					changed(true);
-				}
-			}, "✕"),
-			...issues.map((issue) => h("p", { class: "error", role: "alert" }, `Row ${index + 1}${issue.field ? ` (${issue.field})` : ""}: ${issue.message}`))
+			h(
+				"vscode-button",
+				{
+					appearance: "icon",
+					"aria-label": `Remove pair ${index + 1}`,
+					title: "Remove pair",
+					onclick: () => {
+						view.rows.splice(index, 1);
+						view.rowIssues = [];
+						view.dirty = true;
+						changed(true);
+					}
+				},
+				"✕"
+			),
+			...issues.map((issue) =>
+				h(
+					"p",
+					{ class: "error", role: "alert" },
+					`Row ${index + 1}${issue.field ? ` (${issue.field})` : ""}: ${issue.message}`
+				)
+			)
 		);
 	});
 	const unreadable = view.fileProblems.length > 0;
@@ -106,20 +169,36 @@ function pairGrid(view: ViewState, changed: (rerender?: boolean) => void): HTMLE
 		h(
 			"div",
 			{ class: "row" },
-			h("vscode-button", {
-				appearance: "secondary",
-				onclick: () => {
-					view.rows.push({ positive: "", negative: "" });
-					view.dirty = true;
-					changed(true);
-				}
-			}, "Add pair"),
-			h("vscode-button", {
-				id: "save-dataset",
-				disabled: !view.dirty || unreadable,
-				title: unreadable ? "Fix the lines listed above in the text editor first: saving the grid would drop them" : "Write the pairs to the file",
-				onclick: () => post({ type: "saveDataset", fileName, pairs: view.rows, ...(view.revision ? { revision: view.revision } : {}) })
-			}, "Save")
+			h(
+				"vscode-button",
+				{
+					appearance: "secondary",
+					onclick: () => {
+						view.rows.push({ positive: "", negative: "" });
+						view.dirty = true;
+						changed(true);
+					}
+				},
+				"Add pair"
+			),
+			h(
+				"vscode-button",
+				{
+					id: "save-dataset",
+					disabled: !view.dirty || unreadable,
+					title: unreadable
+						? "Fix the lines listed above in the text editor first: saving the grid would drop them"
+						: "Write the pairs to the file",
+					onclick: () =>
+						post({
+							type: "saveDataset",
+							fileName,
+							pairs: view.rows,
+							...(view.revision ? { revision: view.revision } : {})
+						})
+				},
+				"Save"
+			)
 		),
 		view.saveMessage ? h("p", { class: "error", role: "alert", id: "save-message" }, view.saveMessage) : null,
 		pairGeneratorView(fileName, view, changed)
@@ -131,8 +210,16 @@ function fileProblemsView(fileName: string, problems: readonly string[]): HTMLEl
 	return h(
 		"div",
 		{ class: "file-problems error", role: "alert", id: "file-problems" },
-		h("p", {}, `${countOf(problems.length, "problem")} in ${fileName}: the grid shows only the valid pairs, and Save stays off until the file is fixed, so that no line is lost.`),
+		h(
+			"p",
+			{},
+			`${countOf(problems.length, "problem")} in ${fileName}: the grid shows only the valid pairs, and Save stays off until the file is fixed, so that no line is lost.`
+		),
 		h("ul", {}, ...problems.map((problem) => h("li", {}, problem))),
-		h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "openDatasetAsText", fileName }) }, "Open as text")
+		h(
+			"vscode-button",
+			{ appearance: "secondary", onclick: () => post({ type: "openDatasetAsText", fileName }) },
+			"Open as text"
+		)
 	);
 }

@@ -4,17 +4,39 @@ import type { PanelState } from "../protocol/messages";
 
 export function modelSection(state: PanelState): HTMLElement {
 	if (!state.trusted) {
-		return section("model", "Model", h("p", { class: "warning" }, "This workspace is not trusted, so Steer opens no model or vector file. Trust the workspace to use Steer."));
+		return section(
+			"model",
+			"Model",
+			h(
+				"p",
+				{ class: "warning" },
+				"This workspace is not trusted, so Steer opens no model or vector file. Trust the workspace to use Steer."
+			)
+		);
 	}
 	const model = state.model;
 	const buttons = h(
 		"div",
 		{ class: "row" },
-		h("vscode-button", { id: "load-model", onclick: () => post({ type: "runCommand", command: "loadModel" }) }, model ? "Load another…" : "Load model…"),
-		h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "runCommand", command: "downloadModel" }) }, "Download…"),
-		model && h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "runCommand", command: "unloadModel" }) }, "Unload")
+		h(
+			"vscode-button",
+			{ id: "load-model", onclick: () => post({ type: "runCommand", command: "loadModel" }) },
+			model ? "Load another…" : "Load model…"
+		),
+		h(
+			"vscode-button",
+			{ appearance: "secondary", onclick: () => post({ type: "runCommand", command: "downloadModel" }) },
+			"Download…"
+		),
+		model &&
+			h(
+				"vscode-button",
+				{ appearance: "secondary", onclick: () => post({ type: "runCommand", command: "unloadModel" }) },
+				"Unload"
+			)
 	);
-	if (state.modelLoading) return section("model", "Model", h("p", {}, h("vscode-progress-ring", {}), " Loading model…"));
+	if (state.modelLoading)
+		return section("model", "Model", h("p", {}, h("vscode-progress-ring", {}), " Loading model…"));
 	if (!model) return section("model", "Model", h("p", { class: "muted" }, "No model loaded."), buttons);
 	const facts: [string, string][] = [
 		["Architecture", model.architecture],
@@ -26,7 +48,11 @@ export function modelSection(state: PanelState): HTMLElement {
 	return section(
 		"model",
 		`Model — ${model.name}`,
-		h("dl", { class: "facts", title: model.path }, ...facts.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])),
+		h(
+			"dl",
+			{ class: "facts", title: model.path },
+			...facts.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])
+		),
 		buttons
 	);
 }

@@ -15,10 +15,19 @@ function outputsAreStale(view: ViewState): boolean {
 	return hasOutput && view.outputs.prompt !== undefined && view.outputs.prompt !== view.prompt;
 }
 
-export function playgroundSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
+export function playgroundSection(
+	state: PanelState,
+	view: ViewState,
+	changed: (rerender?: boolean) => void
+): HTMLElement {
 	const stale = outputsAreStale(view);
 	const column = (title: string, text: string, speed: number | undefined, id: string) =>
-		h("div", { class: "column" }, h("h3", {}, title, speed ? h("span", { class: "muted" }, ` ${Math.round(speed)} t/s`) : null), h("pre", { id, class: "output", tabindex: 0 }, text));
+		h(
+			"div",
+			{ class: "column" },
+			h("h3", {}, title, speed ? h("span", { class: "muted" }, ` ${Math.round(speed)} t/s`) : null),
+			h("pre", { id, class: "output", tabindex: 0 }, text)
+		);
 	return section(
 		"playground",
 		"Playground",
@@ -39,38 +48,72 @@ export function playgroundSection(state: PanelState, view: ViewState, changed: (
 		h(
 			"div",
 			{ class: "row" },
-			h("label", {}, "Tokens ", h("input", {
-				type: "number",
-				min: 1,
-				max: MAX_TOKENS,
-				value: view.maxTokens,
-				"aria-label": "Tokens to generate",
-				onchange: (event: Event) => {
-					const value = Number(valueOf(event));
-					// Never a silent replacement: 0 or "abc" keeps the last good value and says why.
-					if (Number.isInteger(value) && value >= 1 && value <= MAX_TOKENS) {
-						view.maxTokens = value;
-						view.maxTokensError = undefined;
-					} else {
-						view.maxTokensError = `Tokens must be a whole number from 1 to ${MAX_TOKENS}; still generating ${view.maxTokens}.`;
+			h(
+				"label",
+				{},
+				"Tokens ",
+				h("input", {
+					type: "number",
+					min: 1,
+					max: MAX_TOKENS,
+					value: view.maxTokens,
+					"aria-label": "Tokens to generate",
+					onchange: (event: Event) => {
+						const value = Number(valueOf(event));
+						// Never a silent replacement: 0 or "abc" keeps the last good value and says why.
+						if (Number.isInteger(value) && value >= 1 && value <= MAX_TOKENS) {
+							view.maxTokens = value;
+							view.maxTokensError = undefined;
+						} else {
+							view.maxTokensError = `Tokens must be a whole number from 1 to ${MAX_TOKENS}; still generating ${view.maxTokens}.`;
+						}
+						changed(true);
 					}
-					changed(true);
-				}
-			})),
-			h("label", {}, "Seed ", h("input", { type: "number", min: 0, value: view.seed, "aria-label": "Seed", onchange: (event: Event) => { view.seed = Math.max(0, Math.floor(Number(valueOf(event)) || 0)); changed(); } })),
-			h("vscode-button", {
-				id: "generate",
-				disabled: !state.model,
-				onclick: () => {
-					view.outputs = { baseline: "", steered: "", prompt: view.prompt };
-					changed(true);
-					post({ type: "generate", prompt: view.prompt, maxTokens: Math.min(MAX_TOKENS, Math.max(1, view.maxTokens)), seed: view.seed });
-				}
-			}, "Generate"),
+				})
+			),
+			h(
+				"label",
+				{},
+				"Seed ",
+				h("input", {
+					type: "number",
+					min: 0,
+					value: view.seed,
+					"aria-label": "Seed",
+					onchange: (event: Event) => {
+						view.seed = Math.max(0, Math.floor(Number(valueOf(event)) || 0));
+						changed();
+					}
+				})
+			),
+			h(
+				"vscode-button",
+				{
+					id: "generate",
+					disabled: !state.model,
+					onclick: () => {
+						view.outputs = { baseline: "", steered: "", prompt: view.prompt };
+						changed(true);
+						post({
+							type: "generate",
+							prompt: view.prompt,
+							maxTokens: Math.min(MAX_TOKENS, Math.max(1, view.maxTokens)),
+							seed: view.seed
+						});
+					}
+				},
+				"Generate"
+			),
 			h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "cancelGeneration" }) }, "Stop")
 		),
 		view.maxTokensError ? h("p", { class: "error", role: "alert" }, view.maxTokensError) : null,
-		stale ? h("p", { class: "muted", id: "outputs-stale" }, `These completions are of an earlier prompt: “${truncate(view.outputs.prompt ?? "", 60)}”. Generate again for the prompt above.`) : null,
+		stale
+			? h(
+					"p",
+					{ class: "muted", id: "outputs-stale" },
+					`These completions are of an earlier prompt: “${truncate(view.outputs.prompt ?? "", 60)}”. Generate again for the prompt above.`
+				)
+			: null,
 		h(
 			"div",
 			{ class: "columns" },

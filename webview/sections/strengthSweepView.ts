@@ -8,27 +8,39 @@ import { post, type ViewState } from "../host";
 import type { PanelState, SweepView } from "../protocol/messages";
 import { parseKeywords, parseStrengthList } from "../sweepInput";
 
-export function strengthSweepView(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
+export function strengthSweepView(
+	state: PanelState,
+	view: ViewState,
+	changed: (rerender?: boolean) => void
+): HTMLElement {
 	const usable = state.vectors.filter((vector) => !vector.problem);
 	// Until the user picks one, the vector that steers now: the one they most likely want to measure.
-	const chosen = usable.find((vector) => vector.fileName === view.sweep.vector) ?? usable.find((vector) => vector.active) ?? usable[0];
+	const chosen =
+		usable.find((vector) => vector.fileName === view.sweep.vector) ??
+		usable.find((vector) => vector.active) ??
+		usable[0];
 	const strengths = parseStrengthList(view.sweep.strengths);
 	const keywords = parseKeywords(view.sweep.keywords);
 	const inputError = !strengths.ok ? strengths.error : !keywords.ok ? keywords.error : undefined;
 	const noMeasure = keywords.ok && keywords.value.length === 0 && view.sweep.judge.trim() === "";
 	const field = (label: string, key: "strengths" | "keywords" | "judge", placeholder: string) =>
-		h("label", {}, `${label} `, h("vscode-text-field", {
-			value: view.sweep[key],
-			placeholder,
-			"aria-label": label,
-			"data-focus-key": `sweep-${key}`,
-			oninput: (event: Event) => {
-				view.sweep[key] = valueOf(event);
-				changed();
-			},
-			// Validation messages and the button's state follow the field once the user leaves it.
-			onchange: () => changed(true)
-		}));
+		h(
+			"label",
+			{},
+			`${label} `,
+			h("vscode-text-field", {
+				value: view.sweep[key],
+				placeholder,
+				"aria-label": label,
+				"data-focus-key": `sweep-${key}`,
+				oninput: (event: Event) => {
+					view.sweep[key] = valueOf(event);
+					changed();
+				},
+				// Validation messages and the button's state follow the field once the user leaves it.
+				onchange: () => changed(true)
+			})
+		);
 
 	const start = () => {
 		if (!chosen || !strengths.ok || !keywords.ok) return;
@@ -60,35 +72,85 @@ export function strengthSweepView(state: PanelState, view: ViewState, changed: (
 				"Vector ",
 				h(
 					"vscode-dropdown",
-					{ "aria-label": "Vector to sweep", onchange: (event: Event) => { view.sweep.vector = valueOf(event); changed(); } },
-					...usable.map((vector) => h("vscode-option", { value: vector.fileName, selected: vector.fileName === chosen?.fileName }, vector.name))
+					{
+						"aria-label": "Vector to sweep",
+						onchange: (event: Event) => {
+							view.sweep.vector = valueOf(event);
+							changed();
+						}
+					},
+					...usable.map((vector) =>
+						h(
+							"vscode-option",
+							{ value: vector.fileName, selected: vector.fileName === chosen?.fileName },
+							vector.name
+						)
+					)
 				)
 			),
 			field("Strengths", "strengths", "-4, -2, 0, 2, 4, 8")
 		),
-		h("div", { class: "row" }, field("Concept words", "keywords", "happy, smile, joy"), field("or judge trait", "judge", "happy")),
 		h(
 			"div",
 			{ class: "row" },
-			h("vscode-button", { id: "sweep", disabled: !state.model || !chosen || inputError !== undefined || noMeasure || view.sweep.progress !== undefined, onclick: start }, "Sweep"),
+			field("Concept words", "keywords", "happy, smile, joy"),
+			field("or judge trait", "judge", "happy")
+		),
+		h(
+			"div",
+			{ class: "row" },
+			h(
+				"vscode-button",
+				{
+					id: "sweep",
+					disabled:
+						!state.model ||
+						!chosen ||
+						inputError !== undefined ||
+						noMeasure ||
+						view.sweep.progress !== undefined,
+					onclick: start
+				},
+				"Sweep"
+			),
 			view.sweep.progress
 				? h(
 						"span",
 						{ class: "progress" },
-						h("progress", { id: "sweep-progress", max: Math.max(1, view.sweep.progress.total), value: view.sweep.progress.done, "aria-label": "Sweep progress" }),
-						h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "cancelSweep" }) }, "Stop")
-				  )
+						h("progress", {
+							id: "sweep-progress",
+							max: Math.max(1, view.sweep.progress.total),
+							value: view.sweep.progress.done,
+							"aria-label": "Sweep progress"
+						}),
+						h(
+							"vscode-button",
+							{ appearance: "secondary", onclick: () => post({ type: "cancelSweep" }) },
+							"Stop"
+						)
+					)
 				: null
 		),
-		!chosen ? h("p", { class: "muted" }, "Train or import a vector that fits the loaded model to sweep its strength.") : null,
-		inputError ? h("p", { class: "error", role: "alert" }, inputError) : noMeasure ? h("p", { class: "muted" }, "Give concept words to count or a trait for the model to judge.") : null,
+		!chosen
+			? h("p", { class: "muted" }, "Train or import a vector that fits the loaded model to sweep its strength.")
+			: null,
+		inputError
+			? h("p", { class: "error", role: "alert" }, inputError)
+			: noMeasure
+				? h("p", { class: "muted" }, "Give concept words to count or a trait for the model to judge.")
+				: null,
 		view.sweep.message ? h("p", { class: "error", role: "alert" }, view.sweep.message) : null,
 		view.sweep.result ? sweepTable(view.sweep.result) : null
 	);
 }
 
 function sweepTable(sweep: SweepView): HTMLElement {
-	const effectTitle = sweep.effectMeasure === "keywords" ? "Concept words / 100" : sweep.effectMeasure === "judge" ? "Judged yes" : "Effect";
+	const effectTitle =
+		sweep.effectMeasure === "keywords"
+			? "Concept words / 100"
+			: sweep.effectMeasure === "judge"
+				? "Judged yes"
+				: "Effect";
 	const number = (value: number | null, digits: number) => (value === null ? "–" : value.toFixed(digits));
 	const suggestion =
 		sweep.suggestedMaxStrength === null
@@ -101,14 +163,29 @@ function sweepTable(sweep: SweepView): HTMLElement {
 		h(
 			"table",
 			{ id: "sweep-table", class: "sweep-table" },
-			h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Strength"), h("th", { scope: "col" }, effectTitle), h("th", { scope: "col" }, "Perplexity"), h("th", { scope: "col" }, "Sample"))),
+			h(
+				"thead",
+				{},
+				h(
+					"tr",
+					{},
+					h("th", { scope: "col" }, "Strength"),
+					h("th", { scope: "col" }, effectTitle),
+					h("th", { scope: "col" }, "Perplexity"),
+					h("th", { scope: "col" }, "Sample")
+				)
+			),
 			h(
 				"tbody",
 				{},
 				...sweep.rows.map((row) =>
 					h(
 						"tr",
-						{ class: row.fluent ? "fluent" : "degenerate", "data-strength": row.strength, title: row.fluent ? "fluent" : "perplexity beyond the bound" },
+						{
+							class: row.fluent ? "fluent" : "degenerate",
+							"data-strength": row.strength,
+							title: row.fluent ? "fluent" : "perplexity beyond the bound"
+						},
 						h("td", {}, String(row.strength)),
 						h("td", {}, number(row.effect, 2)),
 						h("td", {}, number(row.perplexity, 1)),

@@ -14,15 +14,31 @@ export function vectorsSection(state: PanelState, view: ViewState, changed: (rer
 		h(
 			"div",
 			{ class: "row" },
-			h("vscode-checkbox", {
-				id: "steering-enabled",
-				checked: state.steeringEnabled,
-				onchange: (event: Event) => post({ type: "setSteeringEnabled", enabled: (event.target as HTMLInputElement).checked })
-			}, "Steering on"),
-			h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "runCommand", command: "importVector" }) }, "Import…"),
-			state.vectors.length > 0 && h("vscode-button", { appearance: "secondary", onclick: () => post({ type: "runCommand", command: "exportVector" }) }, "Export…")
+			h(
+				"vscode-checkbox",
+				{
+					id: "steering-enabled",
+					checked: state.steeringEnabled,
+					onchange: (event: Event) =>
+						post({ type: "setSteeringEnabled", enabled: (event.target as HTMLInputElement).checked })
+				},
+				"Steering on"
+			),
+			h(
+				"vscode-button",
+				{ appearance: "secondary", onclick: () => post({ type: "runCommand", command: "importVector" }) },
+				"Import…"
+			),
+			state.vectors.length > 0 &&
+				h(
+					"vscode-button",
+					{ appearance: "secondary", onclick: () => post({ type: "runCommand", command: "exportVector" }) },
+					"Export…"
+				)
 		),
-		state.vectors.length === 0 ? h("p", { class: "muted" }, "No vectors yet: train one, or import a control-vector GGUF.") : null,
+		state.vectors.length === 0
+			? h("p", { class: "muted" }, "No vectors yet: train one, or import a control-vector GGUF.")
+			: null,
 		...state.vectors.map((vector) => vectorCard(vector)),
 		state.vectors.length > 0 ? conditionEditorView(state, view, changed) : null
 	);
@@ -39,7 +55,9 @@ function vectorCard(vector: VectorView): HTMLElement {
 	const first = vector.layers[0] ?? 1;
 	const last = vector.layers.at(-1) ?? first;
 	const range = vector.layerRange ?? [first, last];
-	const strengthLabel = vector.calibrated ? `strength ${vector.strength.toFixed(2)} (raw α ${vector.rawAlpha.toFixed(2)})` : `raw α ${vector.strength.toFixed(2)} (uncalibrated)`;
+	const strengthLabel = vector.calibrated
+		? `strength ${vector.strength.toFixed(2)} (raw α ${vector.rawAlpha.toFixed(2)})`
+		: `raw α ${vector.strength.toFixed(2)} (uncalibrated)`;
 	const layerInput = (index: 0 | 1) =>
 		h("input", {
 			type: "number",
@@ -61,12 +79,25 @@ function vectorCard(vector: VectorView): HTMLElement {
 		h(
 			"div",
 			{ class: "row" },
-			h("vscode-checkbox", {
-				checked: vector.active,
-				disabled: vector.problem !== undefined,
-				onchange: (event: Event) => post({ type: "setVectorActive", fileName: vector.fileName, active: (event.target as HTMLInputElement).checked })
-			}, vector.name),
-			h("span", { class: "muted" }, `${vector.method ?? "imported"} · ${countOf(vector.layers.length, "layer")} × ${vector.nEmbd}`)
+			h(
+				"vscode-checkbox",
+				{
+					checked: vector.active,
+					disabled: vector.problem !== undefined,
+					onchange: (event: Event) =>
+						post({
+							type: "setVectorActive",
+							fileName: vector.fileName,
+							active: (event.target as HTMLInputElement).checked
+						})
+				},
+				vector.name
+			),
+			h(
+				"span",
+				{ class: "muted" },
+				`${vector.method ?? "imported"} · ${countOf(vector.layers.length, "layer")} × ${vector.nEmbd}`
+			)
 		),
 		vector.problem ? h("p", { class: "error" }, vector.problem) : null,
 		h(
@@ -81,7 +112,8 @@ function vectorCard(vector: VectorView): HTMLElement {
 				step: 0.05,
 				value: vector.strength,
 				"aria-label": `${vector.name} strength`,
-				onchange: (event: Event) => post({ type: "setVectorStrength", fileName: vector.fileName, strength: Number(valueOf(event)) })
+				onchange: (event: Event) =>
+					post({ type: "setVectorStrength", fileName: vector.fileName, strength: Number(valueOf(event)) })
 			})
 		),
 		vector.measured ? h("p", { class: "muted measured" }, measuredText(vector.measured)) : null,
@@ -93,8 +125,19 @@ function vectorCard(vector: VectorView): HTMLElement {
 			layerInput(0),
 			h("span", {}, "–"),
 			layerInput(1),
-			vector.suggested && h("span", { class: "muted" }, `suggested ${vector.suggested[0]}–${vector.suggested[1]}`),
-			vector.layerRange && h("vscode-button", { appearance: "icon", title: "Use all layers", "aria-label": "Use all layers", onclick: () => post({ type: "setVectorLayerRange", fileName: vector.fileName, range: null }) }, "↺")
+			vector.suggested &&
+				h("span", { class: "muted" }, `suggested ${vector.suggested[0]}–${vector.suggested[1]}`),
+			vector.layerRange &&
+				h(
+					"vscode-button",
+					{
+						appearance: "icon",
+						title: "Use all layers",
+						"aria-label": "Use all layers",
+						onclick: () => post({ type: "setVectorLayerRange", fileName: vector.fileName, range: null })
+					},
+					"↺"
+				)
 		)
 	);
 }

@@ -23,17 +23,22 @@ export async function runCapture(argv: string[]): Promise<void> {
 	} catch (error) {
 		throw new UsageError((error as Error).message);
 	}
-	if (positions.select === "suffix") throw new UsageError("suffix positions need a prompt/completion pair; the CLI captures one text");
+	if (positions.select === "suffix")
+		throw new UsageError("suffix positions need a prompt/completion pair; the CLI captures one text");
 	const { entries } = await loadVectorOptions(values.vector ?? []);
 	await withEngine(loadModelParams(values), async (engine, info) => {
 		const layers = parseLayerSpec(values.layers ?? "all", info.nLayer);
 		const [item] = await engine.capture({ items: [{ text: prompt }], layers, positions, steering: entries });
 		const rowsOf = (hidden: Float32Array) =>
-			Array.from({ length: item!.rows }, (_, row) => Array.from(hidden.subarray(row * info.nEmbd, (row + 1) * info.nEmbd)));
-		process.stdout.write(JSON.stringify({
-			tokens: item!.tokens,
-			pieces: item!.pieces,
-			layers: item!.layers.map(({ layer, hidden }) => ({ layer, hidden: rowsOf(hidden) }))
-		}) + "\n");
+			Array.from({ length: item!.rows }, (_, row) =>
+				Array.from(hidden.subarray(row * info.nEmbd, (row + 1) * info.nEmbd))
+			);
+		process.stdout.write(
+			JSON.stringify({
+				tokens: item!.tokens,
+				pieces: item!.pieces,
+				layers: item!.layers.map(({ layer, hidden }) => ({ layer, hidden: rowsOf(hidden) }))
+			}) + "\n"
+		);
 	});
 }

@@ -32,7 +32,9 @@ export async function runGenerate(argv: string[]): Promise<void> {
 	await withEngine(loadModelParams(values), async (engine, info) => {
 		modelHints.forEach((hint, index) => {
 			if (hint && hint !== info.architecture)
-				process.stderr.write(`steer: warn: ${values.vector![index]} was made for a ${hint} model; this model is ${info.architecture}\n`);
+				process.stderr.write(
+					`steer: warn: ${values.vector![index]} was made for a ${hint} model; this model is ${info.architecture}\n`
+				);
 		});
 		const streaming = !values.json && process.stdout.isTTY;
 		const result = await engine.generate(
@@ -40,11 +42,20 @@ export async function runGenerate(argv: string[]): Promise<void> {
 			{ onProgress: streaming ? ({ text }) => process.stdout.write(text) : undefined }
 		);
 		if (values.json) {
-			process.stdout.write(JSON.stringify({ text: result.text, tokens: result.tokens, tokensPerSecond: result.tokensPerSecond, stopReason: result.stopReason }) + "\n");
+			process.stdout.write(
+				JSON.stringify({
+					text: result.text,
+					tokens: result.tokens,
+					tokensPerSecond: result.tokensPerSecond,
+					stopReason: result.stopReason
+				}) + "\n"
+			);
 		} else {
 			if (!streaming) process.stdout.write(result.text);
 			process.stdout.write("\n");
-			process.stderr.write(`steer: ${result.tokens.length} tokens at ${result.tokensPerSecond.toFixed(1)} tokens/s; ${stopReasonText[result.stopReason]}\n`);
+			process.stderr.write(
+				`steer: ${result.tokens.length} tokens at ${result.tokensPerSecond.toFixed(1)} tokens/s; ${stopReasonText[result.stopReason]}\n`
+			);
 		}
 	});
 }

@@ -8,7 +8,9 @@ export async function runInfo(argv: string[]): Promise<void> {
 	await withEngine(loadModelParams(values), async (_engine, info) => {
 		if (values.json) {
 			const { architecture, nLayer, nEmbd, contextLength, vocabSize, backend, threads } = info;
-			process.stdout.write(JSON.stringify({ architecture, nLayer, nEmbd, contextLength, vocabSize, backend, threads }) + "\n");
+			process.stdout.write(
+				JSON.stringify({ architecture, nLayer, nEmbd, contextLength, vocabSize, backend, threads }) + "\n"
+			);
 			return;
 		}
 		const lines = [

@@ -36,17 +36,35 @@ export async function runSweep(argv: string[]): Promise<void> {
 	const { vector, modelHint } = await loadVectorFile(vectorText);
 	await withEngine(loadModelParams(values), async (engine, info) => {
 		checkVectorFits(vector, info, vectorText, modelHint);
-		const result = await sweepStrengths(engineSteerableModel(engine), { vector, prompts, strengths, ...measurement });
+		const result = await sweepStrengths(engineSteerableModel(engine), {
+			vector,
+			prompts,
+			strengths,
+			...measurement
+		});
 		if (values.json) process.stdout.write(JSON.stringify(sweepJson(result)) + "\n");
 		else process.stdout.write(sweepTable(result) + "\n");
 	});
 }
 
-export function parseMeasurement(values: { judge?: string; keywords?: string; seeds?: string; "max-tokens"?: string; temperature?: string }) {
+export function parseMeasurement(values: {
+	judge?: string;
+	keywords?: string;
+	seeds?: string;
+	"max-tokens"?: string;
+	temperature?: string;
+}) {
 	const seedCount = parseNumber(values.seeds, "seeds", { integer: true, min: 1, max: maxSeedCount }) ?? 3;
-	const keywords = values.keywords === undefined ? undefined : values.keywords.split(",").map((word) => word.trim()).filter((word) => word.length > 0);
+	const keywords =
+		values.keywords === undefined
+			? undefined
+			: values.keywords
+					.split(",")
+					.map((word) => word.trim())
+					.filter((word) => word.length > 0);
 	if (keywords !== undefined && keywords.length === 0) throw new UsageError("--keywords needs at least one word");
-	if (values.judge !== undefined && values.judge.trim().length === 0) throw new UsageError("--judge needs a trait, e.g. --judge happy");
+	if (values.judge !== undefined && values.judge.trim().length === 0)
+		throw new UsageError("--judge needs a trait, e.g. --judge happy");
 	return {
 		seeds: Array.from({ length: seedCount }, (_, i) => i + 1),
 		keywords,
@@ -63,13 +81,16 @@ function parseNumberList(text: string, flag: string): number[] {
 	const parts = text.split(",").map((part) => part.trim());
 	return parts.map((part) => {
 		const value = Number(part);
-		if (part === "" || Number.isNaN(value)) throw new UsageError(`--${flag} must be numbers separated by commas, got "${text}"`);
+		if (part === "" || Number.isNaN(value))
+			throw new UsageError(`--${flag} must be numbers separated by commas, got "${text}"`);
 		return checkScale(value, `--${flag} value ${part}`, "strengths");
 	});
 }
 
 /** A vector file given as FILE.gguf[:S], its directions multiplied by S. */
-export async function loadVectorFile(text: string): Promise<{ vector: SteeringVector; scale: number; modelHint?: string }> {
+export async function loadVectorFile(
+	text: string
+): Promise<{ vector: SteeringVector; scale: number; modelHint?: string }> {
 	const { file, scale } = parseVectorOption(text);
 	const loaded = await readVectorFile(file, { scale });
 	return { vector: loaded.vector, scale, modelHint: loaded.modelHint };
@@ -98,7 +119,8 @@ export function sweepJson(result: StrengthSweepResult) {
 }
 
 function sweepTable(result: StrengthSweepResult): string {
-	const format = (value: number | undefined | null, digits: number) => (value === undefined || value === null ? "—" : value.toFixed(digits));
+	const format = (value: number | undefined | null, digits: number) =>
+		value === undefined || value === null ? "—" : value.toFixed(digits);
 	const lines = [
 		"strength  keyword-hits  per-100-words  self-judge  perplexity  ratio",
 		...result.points.map((point) =>
@@ -108,7 +130,10 @@ function sweepTable(result: StrengthSweepResult): string {
 				format(point.keywordsPerHundredWords, 2).padStart(15),
 				format(point.judgeScore, 3).padStart(12),
 				format(point.perplexity, 1).padStart(12),
-				format(point.perplexity === null ? null : point.perplexity / result.analysis.baselinePerplexity, 2).padStart(7)
+				format(
+					point.perplexity === null ? null : point.perplexity / result.analysis.baselinePerplexity,
+					2
+				).padStart(7)
 			].join("")
 		),
 		result.suggestedMaxStrength === null
@@ -124,7 +149,8 @@ export async function readLines(file: string, flag: string): Promise<string[]> {
 	try {
 		text = await readFile(file, "utf8");
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`--${flag} file ${file} does not exist`);
+		if ((error as NodeJS.ErrnoException).code === "ENOENT")
+			throw new Error(`--${flag} file ${file} does not exist`);
 		throw error;
 	}
 	const lines = text.split(/\r?\n/).filter((line) => line.trim().length > 0);

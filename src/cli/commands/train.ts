@@ -7,14 +7,27 @@ import { trainFromPairs } from "../../steering/pipeline/trainFromPairs";
 import { saveTrainedVector } from "../../steering/pipeline/trainedVectorFile";
 import { describePositionSpec } from "../../steering/positions";
 import type { TrainingMethod } from "../../steering/training/methods";
-import { loadModelParams, MAX_SEED, modelOptions, parseCommandArgs, parseNumber, requireString, UsageError } from "../args";
+import {
+	loadModelParams,
+	MAX_SEED,
+	modelOptions,
+	parseCommandArgs,
+	parseNumber,
+	requireString,
+	UsageError
+} from "../args";
 import { withEngine } from "../engineSession";
 
 export const trainUsage =
 	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center] [--positions mean|last|last:K|suffix|suffix-mean] [--layers A-B] [--seed N] [--chat [--system TEXT]] [--json]";
 
 /** "mean" is what users (and llama.cpp's cvector-generator) call difference-in-means. */
-const methodNames: Record<string, TrainingMethod> = { mean: "mean-diff", "mean-diff": "mean-diff", "pca-diff": "pca-diff", "pca-center": "pca-center" };
+const methodNames: Record<string, TrainingMethod> = {
+	mean: "mean-diff",
+	"mean-diff": "mean-diff",
+	"pca-diff": "pca-diff",
+	"pca-center": "pca-center"
+};
 
 export async function runTrain(argv: string[]): Promise<void> {
 	const values = parseCommandArgs(argv, {
@@ -33,7 +46,8 @@ export async function runTrain(argv: string[]): Promise<void> {
 	const datasetPath = requireString(values.dataset, "dataset");
 	const out = requireString(values.out, "out");
 	// Checked before the model loads: a vector file is replaced only when the user says so.
-	if (!values.force && existsSync(out)) throw new UsageError(`${out} exists; pass --force to replace it, or choose another --out`);
+	if (!values.force && existsSync(out))
+		throw new UsageError(`${out} exists; pass --force to replace it, or choose another --out`);
 	const method = methodNames[values.method ?? "mean"];
 	if (!method) throw new UsageError(`--method must be mean, pca-diff or pca-center, got "${values.method}"`);
 	let positions;
@@ -56,37 +70,47 @@ export async function runTrain(argv: string[]): Promise<void> {
 			}
 		}
 		// --chat: pairs become conversations in the model's own template (instruct models see their prompts so).
-		const chat = values.chat ? await engine.request("applyChatTemplate", { pairs: datasetPairs, systemPrompt: values.system }) : undefined;
+		const chat = values.chat
+			? await engine.request("applyChatTemplate", { pairs: datasetPairs, systemPrompt: values.system })
+			: undefined;
 		if (chat && !values.json) process.stderr.write(`steer: pairs wrapped in the ${chat.wrapper} chat template\n`);
 		const pairs = chat?.pairs ?? datasetPairs;
 		const started = Date.now();
 		const showProgress = !values.json && process.stderr.isTTY;
-		const trained = await trainFromPairs(pairs, engineHiddenStateSource(engine, { specialTokens: chat !== undefined }), {
-			method,
-			positions,
-			seed,
-			steerLayers,
-			modelHint: info.architecture,
-			nLayer: info.nLayer,
-			nEmbd: info.nEmbd,
-			onProgress: showProgress ? ({ stage, done, total }) => process.stderr.write(`\rsteer: ${stage} ${done}/${total}   `) : undefined
-		});
+		const trained = await trainFromPairs(
+			pairs,
+			engineHiddenStateSource(engine, { specialTokens: chat !== undefined }),
+			{
+				method,
+				positions,
+				seed,
+				steerLayers,
+				modelHint: info.architecture,
+				nLayer: info.nLayer,
+				nEmbd: info.nEmbd,
+				onProgress: showProgress
+					? ({ stage, done, total }) => process.stderr.write(`\rsteer: ${stage} ${done}/${total}   `)
+					: undefined
+			}
+		);
 		if (showProgress) process.stderr.write("\n");
 		await saveTrainedVector(out, trained);
 		const seconds = (Date.now() - started) / 1000;
 		if (values.json) {
-			process.stdout.write(JSON.stringify({
-				out,
-				method: trained.method,
-				positions: describePositionSpec(trained.positions),
-				pairs: trained.pairCount,
-				suggestedLayers: trained.suggestedLayers,
-				recommendedStrength: trained.recommendedStrength,
-				pushFraction: trained.pushFraction,
-				rawAlphaPerLayer: Object.fromEntries(trained.rawAlphaPerLayer),
-				seconds,
-				diagnostics: trained.diagnostics
-			}) + "\n");
+			process.stdout.write(
+				JSON.stringify({
+					out,
+					method: trained.method,
+					positions: describePositionSpec(trained.positions),
+					pairs: trained.pairCount,
+					suggestedLayers: trained.suggestedLayers,
+					recommendedStrength: trained.recommendedStrength,
+					pushFraction: trained.pushFraction,
+					rawAlphaPerLayer: Object.fromEntries(trained.rawAlphaPerLayer),
+					seconds,
+					diagnostics: trained.diagnostics
+				}) + "\n"
+			);
 			return;
 		}
 		const lines = [
@@ -115,7 +139,10 @@ async function readPairs(file: string) {
 		return dataset.pairs;
 	} catch (error) {
 		if (error instanceof DatasetValidationError && error.issues.length > 0) {
-			const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? "s" : ""})` : "";
+			const more =
+				error.issues.length > 1
+					? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? "s" : ""})`
+					: "";
 			throw new Error(`invalid dataset: ${formatDatasetIssue(error.issues[0]!)}${more}`);
 		}
 		if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`dataset ${file} does not exist`);

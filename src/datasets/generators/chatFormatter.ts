@@ -37,7 +37,9 @@ export function createChatFormatter(chatWrapper: ChatWrapperLike, options: ChatF
 
 function dropBeginningOfSequence(token: string): string {
 	if (token === "BOS") return "";
-	throw new Error(`The chat template contains the special token ${token}, which has no text form; pass renderSpecialToken to createChatFormatter to say how to write it.`);
+	throw new Error(
+		`The chat template contains the special token ${token}, which has no text form; pass renderSpecialToken to createChatFormatter to say how to write it.`
+	);
 }
 
 function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {

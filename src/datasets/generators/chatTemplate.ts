@@ -32,14 +32,18 @@ export interface ChatTemplateOptions {
 export function applyChatTemplate(
 	pairs: readonly ContrastPair[],
 	format: ChatFormatter,
-	options: ChatTemplateOptions = {},
+	options: ChatTemplateOptions = {}
 ): ContrastPair[] {
-	const system: ChatMessage[] = options.systemPrompt === undefined ? [] : [{ role: "system", content: options.systemPrompt }];
+	const system: ChatMessage[] =
+		options.systemPrompt === undefined ? [] : [{ role: "system", content: options.systemPrompt }];
 	const render = (user: string, answer: string) =>
 		format([...system, { role: "user", content: user }, { role: "assistant", content: answer }]);
 
 	return pairs.map((pair) => {
-		const tags = { ...(pair.label === undefined ? {} : { label: pair.label }), ...(pair.id === undefined ? {} : { id: pair.id }) };
+		const tags = {
+			...(pair.label === undefined ? {} : { label: pair.label }),
+			...(pair.id === undefined ? {} : { id: pair.id })
+		};
 		if (pair.prompt === undefined) {
 			return { positive: render(pair.positive, ""), negative: render(pair.negative, ""), ...tags };
 		}
@@ -47,7 +51,12 @@ export function applyChatTemplate(
 		const positive = render(pair.prompt, pair.positive.trimStart());
 		const negative = render(pair.prompt, pair.negative.trimStart());
 		if (positive.startsWith(prompt) && negative.startsWith(prompt) && positive !== prompt && negative !== prompt) {
-			return { prompt, positive: positive.slice(prompt.length), negative: negative.slice(prompt.length), ...tags };
+			return {
+				prompt,
+				positive: positive.slice(prompt.length),
+				negative: negative.slice(prompt.length),
+				...tags
+			};
 		}
 		return { positive, negative, ...tags };
 	});

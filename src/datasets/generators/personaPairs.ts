@@ -32,22 +32,29 @@ export function personaPairs(options: PersonaPairOptions): ContrastPair[] {
 		throw new Error(`Persona template "${template}" has no ${PLACEHOLDER} placeholder to put the persona in.`);
 	}
 	if (positive.length === 0 || positive.length !== negative.length) {
-		throw new Error(`Persona lists must be non-empty and equally long, since positive[i] is contrasted with negative[i]; got ${positive.length} positive and ${negative.length} negative.`);
+		throw new Error(
+			`Persona lists must be non-empty and equally long, since positive[i] is contrasted with negative[i]; got ${positive.length} positive and ${negative.length} negative.`
+		);
 	}
-	if (suffixes.length === 0) throw new Error("At least one suffix is needed; an empty string \"\" stands for no suffix.");
+	if (suffixes.length === 0)
+		throw new Error('At least one suffix is needed; an empty string "" stands for no suffix.');
 	if (chat !== undefined && prompt !== undefined) {
 		throw new Error("prompt applies to plain-text pairs only; with chat, give chat.systemPrompt instead.");
 	}
 
 	const statementFor = (persona: string) => template.replaceAll(PLACEHOLDER, persona);
-	const render = chat === undefined
-		? (persona: string, suffix: string) => (suffix === "" ? statementFor(persona) : statementFor(persona) + separator + suffix)
-		: (persona: string, suffix: string) =>
-			chat.format([
-				...(chat.systemPrompt === undefined ? [] : [{ role: "system" as const, content: chat.systemPrompt }]),
-				{ role: "user", content: statementFor(persona) },
-				{ role: "assistant", content: suffix },
-			]);
+	const render =
+		chat === undefined
+			? (persona: string, suffix: string) =>
+					suffix === "" ? statementFor(persona) : statementFor(persona) + separator + suffix
+			: (persona: string, suffix: string) =>
+					chat.format([
+						...(chat.systemPrompt === undefined
+							? []
+							: [{ role: "system" as const, content: chat.systemPrompt }]),
+						{ role: "user", content: statementFor(persona) },
+						{ role: "assistant", content: suffix }
+					]);
 
 	const pairs: ContrastPair[] = [];
 	for (const suffix of suffixes) {
@@ -57,7 +64,7 @@ export function personaPairs(options: PersonaPairOptions): ContrastPair[] {
 				...(prompt === undefined ? {} : { prompt }),
 				positive: render(positivePersona, suffix),
 				negative: render(negativePersona, suffix),
-				label: `${positivePersona} vs ${negativePersona}`,
+				label: `${positivePersona} vs ${negativePersona}`
 			});
 		});
 	}

@@ -35,12 +35,16 @@ export function promptPair(positive: string, negative: string, options: PromptPa
 	const maxPads = 2 * Math.abs(positiveLength - negativeLength) + 8;
 	for (let pads = 0; countTokens(padded) < longLength; pads++) {
 		if (pads === maxPads) {
-			throw new Error(`Padding "${padded.trimEnd()}" with ${JSON.stringify(padWith)} does not lengthen it to ${longLength} tokens; choose another padWith.`);
+			throw new Error(
+				`Padding "${padded.trimEnd()}" with ${JSON.stringify(padWith)} does not lengthen it to ${longLength} tokens; choose another padWith.`
+			);
 		}
 		padded += padWith;
 	}
 	if (countTokens(padded) !== longLength) {
-		throw new Error(`Padding with ${JSON.stringify(padWith)} overshoots ${longLength} tokens (reaches ${countTokens(padded)}); choose a padWith that is a single token.`);
+		throw new Error(
+			`Padding with ${JSON.stringify(padWith)} overshoots ${longLength} tokens (reaches ${countTokens(padded)}); choose a padWith that is a single token.`
+		);
 	}
 	return padPositive ? { positive: padded, negative } : { positive, negative: padded };
 }

@@ -21,7 +21,11 @@ async function createLlama(gpu: GpuChoice, log: Log): Promise<Llama> {
 		logLevel: "warn" as LlamaLogLevel,
 		logger: (level, message) => {
 			const text = message.trim();
-			if (text) log(level === "error" || level === "fatal" ? "error" : level === "warn" ? "warn" : "debug", `llama.cpp: ${text}`);
+			if (text)
+				log(
+					level === "error" || level === "fatal" ? "error" : level === "warn" ? "warn" : "debug",
+					`llama.cpp: ${text}`
+				);
 		}
 	});
 }

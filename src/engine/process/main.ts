@@ -29,7 +29,11 @@ function requireSession(): ModelSession {
 	return session;
 }
 
-type Handler<M extends EngineMethod> = (params: ParamsOf<M>, signal: AbortSignal, progress: (data: ProgressOf<M>) => void) => Promise<ResultOf<M>>;
+type Handler<M extends EngineMethod> = (
+	params: ParamsOf<M>,
+	signal: AbortSignal,
+	progress: (data: ProgressOf<M>) => void
+) => Promise<ResultOf<M>>;
 
 const handlers: { [M in EngineMethod]: Handler<M> } = {
 	async loadModel(params) {
@@ -60,7 +64,8 @@ const handlers: { [M in EngineMethod]: Handler<M> } = {
 		return requireSession().capture(params, signal, (item, done, total) => progress({ item, done, total }));
 	},
 	async setSteering(params) {
-		if (!params || !Array.isArray(params.entries)) throw new EngineError("BAD_REQUEST", "setSteering needs a list of entries");
+		if (!params || !Array.isArray(params.entries))
+			throw new EngineError("BAD_REQUEST", "setSteering needs a list of entries");
 		return requireSession().setSteering(params.entries);
 	},
 	async clearSteering() {
@@ -88,7 +93,8 @@ const handlers: { [M in EngineMethod]: Handler<M> } = {
 		return { tokens, pieces: current.pieces(tokens) };
 	},
 	async applyChatTemplate(params) {
-		if (!params || !Array.isArray(params.pairs)) throw new EngineError("BAD_REQUEST", "applyChatTemplate needs a list of pairs");
+		if (!params || !Array.isArray(params.pairs))
+			throw new EngineError("BAD_REQUEST", "applyChatTemplate needs a list of pairs");
 		return requireSession().applyChatTemplate(params.pairs, params.systemPrompt);
 	},
 	async crash() {
@@ -98,7 +104,10 @@ const handlers: { [M in EngineMethod]: Handler<M> } = {
 
 const progressIntervalMs = 15;
 
-function coalescedText(emit: (text: string) => void, intervalMs: number): { push: (text: string) => void; flush: () => void } {
+function coalescedText(
+	emit: (text: string) => void,
+	intervalMs: number
+): { push: (text: string) => void; flush: () => void } {
 	let pending = "";
 	let timer: NodeJS.Timeout | undefined;
 	const flush = () => {
@@ -130,11 +139,15 @@ async function handleRequest(id: number, method: EngineMethod, params: unknown):
 	try {
 		const handler = handlers[method] as Handler<EngineMethod> | undefined;
 		if (!handler) throw new EngineError("BAD_REQUEST", `unknown engine method ${JSON.stringify(method)}`);
-		const result = await handler(params as never, controller.signal, (data) => send({ type: "progress", id, data }));
+		const result = await handler(params as never, controller.signal, (data) =>
+			send({ type: "progress", id, data })
+		);
 		if (controller.signal.aborted) throw new EngineError("CANCELLED", `${method} cancelled`);
 		send({ type: "result", id, result });
 	} catch (error) {
-		const serializable = controller.signal.aborted ? new EngineError("CANCELLED", `${method} cancelled`) : toSerializableError(error);
+		const serializable = controller.signal.aborted
+			? new EngineError("CANCELLED", `${method} cancelled`)
+			: toSerializableError(error);
 		send({ type: "error", id, error: serializable.serialize() });
 	} finally {
 		running.delete(id);

@@ -54,7 +54,11 @@ export interface NativeAddon {
 	/** Tokens of `text` without BOS; throws (never aborts) when the vocabulary cannot represent it. */
 	tokenize(addonContext: unknown, text: string, parseSpecial: boolean): Int32Array;
 	/** `model`: the node-llama-cpp LlamaModel the context belongs to; the capture context keeps it alive. */
-	CaptureContext: new (addonContext: unknown, model: object, options: { contextSize: number; batchSize?: number; threads: number }) => NativeCaptureContext;
+	CaptureContext: new (
+		addonContext: unknown,
+		model: object,
+		options: { contextSize: number; batchSize?: number; threads: number }
+	) => NativeCaptureContext;
 	abiVersion: number;
 	/** The node-llama-cpp version whose internals the addon was compiled against. */
 	nodeLlamaCppVersion: string;
@@ -70,19 +74,29 @@ export function loadNativeAddon(steerRoot: string, installedNodeLlamaCppVersion:
 	const addonPath = process.env.STEER_NATIVE_ADDON ?? path.join(steerRoot, "build", "native", "steer-native.node");
 	const metadataPath = path.join(path.dirname(addonPath), "steer-native.json");
 	if (!existsSync(addonPath))
-		throw new EngineError("NATIVE_UNAVAILABLE", `Steer's native addon is not built (${addonPath} is missing); run \`npm run build\``);
+		throw new EngineError(
+			"NATIVE_UNAVAILABLE",
+			`Steer's native addon is not built (${addonPath} is missing); run \`npm run build\``
+		);
 	if (existsSync(metadataPath)) {
 		const metadata = JSON.parse(readFileSync(metadataPath, "utf8")) as { nodeLlamaCppVersion?: string };
 		if (metadata.nodeLlamaCppVersion !== installedNodeLlamaCppVersion)
-			throw new EngineError("NATIVE_UNAVAILABLE",
-				`Steer's native addon was built for node-llama-cpp ${metadata.nodeLlamaCppVersion}, but ${installedNodeLlamaCppVersion} is installed; run \`npm ci && npm run build\``);
+			throw new EngineError(
+				"NATIVE_UNAVAILABLE",
+				`Steer's native addon was built for node-llama-cpp ${metadata.nodeLlamaCppVersion}, but ${installedNodeLlamaCppVersion} is installed; run \`npm ci && npm run build\``
+			);
 	}
 	const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
 	if (addon.abiVersion !== expectedAbiVersion)
-		throw new EngineError("NATIVE_UNAVAILABLE", `Steer's native addon has ABI ${addon.abiVersion}, expected ${expectedAbiVersion}; run \`npm run build\``);
+		throw new EngineError(
+			"NATIVE_UNAVAILABLE",
+			`Steer's native addon has ABI ${addon.abiVersion}, expected ${expectedAbiVersion}; run \`npm run build\``
+		);
 	if (addon.nodeLlamaCppVersion !== installedNodeLlamaCppVersion)
-		throw new EngineError("NATIVE_UNAVAILABLE",
-			`Steer's native addon was compiled for node-llama-cpp ${addon.nodeLlamaCppVersion}, but ${installedNodeLlamaCppVersion} is installed; run \`npm ci && npm run build\``);
+		throw new EngineError(
+			"NATIVE_UNAVAILABLE",
+			`Steer's native addon was compiled for node-llama-cpp ${addon.nodeLlamaCppVersion}, but ${installedNodeLlamaCppVersion} is installed; run \`npm ci && npm run build\``
+		);
 	loaded = addon;
 	return addon;
 }

@@ -16,8 +16,19 @@ import { resolvePositions, suffixStart } from "../positions";
 import { generationStops, type GenerationStops, type SpecialTokenInfo } from "../specialTokens";
 import { StopSequenceStream } from "../stopSequences";
 import type {
-	CaptureParams, CapturedItem, GenerateParams, GenerateResult, GenerateStopReason, LoadModelParams, ModelInfo, NextTokenParams,
-	NextTokenResult, SteeringEntry, SteeringState, TokenProjectionsParams, TokenProjectionsResult
+	CaptureParams,
+	CapturedItem,
+	GenerateParams,
+	GenerateResult,
+	GenerateStopReason,
+	LoadModelParams,
+	ModelInfo,
+	NextTokenParams,
+	NextTokenResult,
+	SteeringEntry,
+	SteeringState,
+	TokenProjectionsParams,
+	TokenProjectionsResult
 } from "../protocol";
 import { chooseBackend, type Log } from "./backend";
 import { loadNativeAddon, type NativeAddon, type NativeCaptureContext } from "./nativeAddon";
@@ -72,8 +83,15 @@ export class ModelSession {
 		const undo: (() => unknown)[] = [];
 		try {
 			const { LlamaCompletion } = await import("node-llama-cpp");
-			const contextSize = Math.min(params.contextSize ?? Math.min(model.trainContextSize, 4096), model.trainContextSize);
-			if (!Number.isInteger(contextSize) || contextSize < 8) throw new EngineError("BAD_REQUEST", `contextSize must be a whole number ≥ 8, got ${params.contextSize}`);
+			const contextSize = Math.min(
+				params.contextSize ?? Math.min(model.trainContextSize, 4096),
+				model.trainContextSize
+			);
+			if (!Number.isInteger(contextSize) || contextSize < 8)
+				throw new EngineError(
+					"BAD_REQUEST",
+					`contextSize must be a whole number ≥ 8, got ${params.contextSize}`
+				);
 			const context = await model.createContext({ contextSize, threads, sequences: 1 });
 			undo.push(() => context.dispose());
 			const internalContext = (context as unknown as { _ctx: unknown })._ctx;
@@ -178,11 +196,17 @@ export class ModelSession {
 	 * node-llama-cpp resolves for it, so a chat model is steered on text shaped like its real prompts.
 	 * The texts contain special-token markup: capture them with `specialTokens: true`.
 	 */
-	async applyChatTemplate(pairs: readonly ContrastPair[], systemPrompt?: string): Promise<{ pairs: ContrastPair[]; wrapper: string }> {
+	async applyChatTemplate(
+		pairs: readonly ContrastPair[],
+		systemPrompt?: string
+	): Promise<{ pairs: ContrastPair[]; wrapper: string }> {
 		const { resolveChatWrapper } = await import("node-llama-cpp");
 		const wrapper = resolveChatWrapper(this.model);
 		const format = createChatFormatter(wrapper);
-		return { pairs: applyChatTemplate(pairs, format, systemPrompt === undefined ? {} : { systemPrompt }), wrapper: wrapper.wrapperName };
+		return {
+			pairs: applyChatTemplate(pairs, format, systemPrompt === undefined ? {} : { systemPrompt }),
+			wrapper: wrapper.wrapperName
+		};
 	}
 
 	tokenizeWithBos(text: string, specialTokens = false): number[] {
@@ -204,7 +228,8 @@ export class ModelSession {
 	 */
 	tokenizeText(text: string, specialTokens = false): number[] {
 		const representable = this.representableText(text);
-		if (this.canTrimLeadingSpace) return [...(this.model.tokenize(representable, specialTokens, "trimLeadingSpace") as number[])];
+		if (this.canTrimLeadingSpace)
+			return [...(this.model.tokenize(representable, specialTokens, "trimLeadingSpace") as number[])];
 		return this.addonTokenize(representable, specialTokens);
 	}
 
@@ -231,10 +256,15 @@ export class ModelSession {
 			const fresh = unrepresentable.filter((character) => !this.warnedCharacters.has(character));
 			if (fresh.length > 0) {
 				for (const character of fresh) this.warnedCharacters.add(character);
-				this.log("warn", `the model's vocabulary has no token for ${fresh.map((character) => JSON.stringify(character)).join(", ")}; such characters are read as spaces`);
+				this.log(
+					"warn",
+					`the model's vocabulary has no token for ${fresh.map((character) => JSON.stringify(character)).join(", ")}; such characters are read as spaces`
+				);
 			}
 			const replacement = unrepresentable.includes(" ") ? "" : " ";
-			return [...text].map((character) => (unrepresentable.includes(character) ? replacement : character)).join("");
+			return [...text]
+				.map((character) => (unrepresentable.includes(character) ? replacement : character))
+				.join("");
 		}
 	}
 
@@ -259,7 +289,9 @@ export class ModelSession {
 
 	pieces(tokens: readonly number[]): string[] {
 		// Detokenized with the preceding tokens as context, so pieces keep their leading spaces.
-		return tokens.map((token, i) => this.model.detokenize([token as never], true, tokens.slice(Math.max(0, i - 8), i) as never));
+		return tokens.map((token, i) =>
+			this.model.detokenize([token as never], true, tokens.slice(Math.max(0, i - 8), i) as never)
+		);
 	}
 
 	private checkLayers(layers: readonly number[] | undefined): number[] {
@@ -267,15 +299,25 @@ export class ModelSession {
 		if (layers === undefined) return all;
 		for (const layer of layers)
 			if (!Number.isInteger(layer) || layer < 0 || layer >= this.info.nLayer)
-				throw new EngineError("LAYER_OUT_OF_RANGE", `layer ${layer} is out of range: this model has layers 0..${this.info.nLayer - 1}`);
+				throw new EngineError(
+					"LAYER_OUT_OF_RANGE",
+					`layer ${layer} is out of range: this model has layers 0..${this.info.nLayer - 1}`
+				);
 		if (new Set(layers).size !== layers.length) throw new EngineError("BAD_REQUEST", "a layer is listed twice");
 		return [...layers];
 	}
 
 	/** Runs the capture context over one token sequence, turning native cancellation into ours. */
-	private async runCapture(tokens: number[], request: Parameters<NativeCaptureContext["capture"]>[1], signal: AbortSignal) {
+	private async runCapture(
+		tokens: number[],
+		request: Parameters<NativeCaptureContext["capture"]>[1],
+		signal: AbortSignal
+	) {
 		if (tokens.length > this.info.contextSize)
-			throw new EngineError("BAD_REQUEST", `the text has ${tokens.length} tokens, more than the context size ${this.info.contextSize}`);
+			throw new EngineError(
+				"BAD_REQUEST",
+				`the text has ${tokens.length} tokens, more than the context size ${this.info.contextSize}`
+			);
 		const onAbort = () => this.captureContext.cancel();
 		signal.addEventListener("abort", onAbort);
 		try {
@@ -288,33 +330,54 @@ export class ModelSession {
 		}
 	}
 
-	capture(params: CaptureParams, signal: AbortSignal, onItem: (item: CapturedItem, done: number, total: number) => void): Promise<{ items: number }> {
+	capture(
+		params: CaptureParams,
+		signal: AbortSignal,
+		onItem: (item: CapturedItem, done: number, total: number) => void
+	): Promise<{ items: number }> {
 		return this.exclusive(async () => {
 			const layers = this.checkLayers(params.layers);
-			if (!Array.isArray(params.items) || params.items.length === 0) throw new EngineError("BAD_REQUEST", "capture needs at least one text");
+			if (!Array.isArray(params.items) || params.items.length === 0)
+				throw new EngineError("BAD_REQUEST", "capture needs at least one text");
 			this.applyCaptureSteering(steeringKey(params.steering));
 			const layerIds = Int32Array.from(layers);
 			for (let index = 0; index < params.items.length; index++) {
 				if (signal.aborted) throw new EngineError("CANCELLED", "capture cancelled");
 				const item = params.items[index]!;
-				if (typeof item.text !== "string" || item.text.length === 0) throw new EngineError("BAD_REQUEST", `item ${index + 1} has no text`);
+				if (typeof item.text !== "string" || item.text.length === 0)
+					throw new EngineError("BAD_REQUEST", `item ${index + 1} has no text`);
 				const special = params.specialTokens === true;
 				const tokens = this.tokenizeWithBos(item.text, special);
-				const promptTokens = item.prompt === undefined ? undefined : suffixStart(tokens, this.tokenizeWithBos(item.prompt, special));
+				const promptTokens =
+					item.prompt === undefined
+						? undefined
+						: suffixStart(tokens, this.tokenizeWithBos(item.prompt, special));
 				const range = resolvePositions(params.positions, tokens.length, promptTokens);
-				const result = await this.runCapture(tokens, {
-					layers: layerIds, start: range.start, end: range.end, mean: range.mean, tokenLogProbs: params.tokenLogProbs === true
-				}, signal);
-				onItem({
-					index,
+				const result = await this.runCapture(
 					tokens,
-					pieces: this.pieces(tokens),
-					start: range.start,
-					end: range.end,
-					rows: range.mean ? 1 : range.end - range.start,
-					layers: layers.map((layer, slot) => ({ layer, hidden: result.layers[slot]! })),
-					tokenLogProbs: result.tokenLogProbs
-				}, index + 1, params.items.length);
+					{
+						layers: layerIds,
+						start: range.start,
+						end: range.end,
+						mean: range.mean,
+						tokenLogProbs: params.tokenLogProbs === true
+					},
+					signal
+				);
+				onItem(
+					{
+						index,
+						tokens,
+						pieces: this.pieces(tokens),
+						start: range.start,
+						end: range.end,
+						rows: range.mean ? 1 : range.end - range.start,
+						layers: layers.map((layer, slot) => ({ layer, hidden: result.layers[slot]! })),
+						tokenLogProbs: result.tokenLogProbs
+					},
+					index + 1,
+					params.items.length
+				);
 				// Let cancel messages in between texts.
 				await new Promise((resolve) => setImmediate(resolve));
 			}
@@ -326,10 +389,17 @@ export class ModelSession {
 		return this.exclusive(async () => {
 			const [layer] = this.checkLayers([params.layer]);
 			if (!(params.vector instanceof Float32Array) || params.vector.length !== this.info.nEmbd)
-				throw new EngineError("SHAPE_MISMATCH", `the vector has ${params.vector?.length} values, but the model's hidden state is ${this.info.nEmbd} wide`);
+				throw new EngineError(
+					"SHAPE_MISMATCH",
+					`the vector has ${params.vector?.length} values, but the model's hidden state is ${this.info.nEmbd} wide`
+				);
 			this.applyCaptureSteering(steeringKey(params.steering));
 			const tokens = this.tokenizeWithBos(params.text);
-			const result = await this.runCapture(tokens, { layers: Int32Array.of(layer!), start: 0, end: tokens.length, mean: false }, signal);
+			const result = await this.runCapture(
+				tokens,
+				{ layers: Int32Array.of(layer!), start: 0, end: tokens.length, mean: false },
+				signal
+			);
 			const hidden = result.layers[0]!;
 			const nEmbd = this.info.nEmbd;
 			const scores = tokens.map((_, row) => {
@@ -356,8 +426,22 @@ export class ModelSession {
 			for (const candidate of params.candidates) {
 				const full = this.tokenizeWithBos(params.text + candidate);
 				const first = Math.max(1, suffixStart(full, textTokens));
-				if (first >= full.length) throw new EngineError("BAD_REQUEST", `candidate ${JSON.stringify(candidate)} adds no tokens to the text`);
-				const result = await this.runCapture(full, { layers: new Int32Array(0), start: full.length - 1, end: full.length, mean: false, tokenLogProbs: true }, signal);
+				if (first >= full.length)
+					throw new EngineError(
+						"BAD_REQUEST",
+						`candidate ${JSON.stringify(candidate)} adds no tokens to the text`
+					);
+				const result = await this.runCapture(
+					full,
+					{
+						layers: new Int32Array(0),
+						start: full.length - 1,
+						end: full.length,
+						mean: false,
+						tokenLogProbs: true
+					},
+					signal
+				);
 				const logProbs = result.tokenLogProbs!;
 				let sum = 0;
 				// logProbs[i] = log p(full[i + 1] | full[..i]).
@@ -379,7 +463,8 @@ export class ModelSession {
 		return this.exclusive(async () => {
 			if (typeof params.prompt !== "string") throw new EngineError("BAD_REQUEST", "prompt must be a string");
 			const maxTokens = params.maxTokens ?? 128;
-			if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new EngineError("BAD_REQUEST", `maxTokens must be a whole number ≥ 1, got ${maxTokens}`);
+			if (!Number.isInteger(maxTokens) || maxTokens < 1)
+				throw new EngineError("BAD_REQUEST", `maxTokens must be a whole number ≥ 1, got ${maxTokens}`);
 			const stops = (params.stop ?? []).filter((stop) => typeof stop === "string" && stop.length > 0);
 			await this.applyGenerationSteering(params.steering ?? this.sessionSteering);
 			// LlamaCompletion prepends BOS itself to token input.
@@ -393,7 +478,8 @@ export class ModelSession {
 			signal.addEventListener("abort", forwardAbort);
 			const started = performance.now();
 			try {
-				const infill = params.suffix !== undefined && params.suffix.length > 0 && this.completion.infillSupported;
+				const infill =
+					params.suffix !== undefined && params.suffix.length > 0 && this.completion.infillSupported;
 				const options = {
 					maxTokens,
 					temperature: params.temperature ?? 0,
@@ -402,14 +488,19 @@ export class ModelSession {
 					seed: params.seed,
 					signal: generation.signal,
 					stopOnAbortSignal: true,
-					customStopTriggers: this.stops.stopTokens.length > 0 ? this.stops.stopTokens.map((token) => [token]) : undefined,
+					customStopTriggers:
+						this.stops.stopTokens.length > 0 ? this.stops.stopTokens.map((token) => [token]) : undefined,
 					onToken: (chunk: unknown[]) => {
 						tokens.push(...(chunk as number[]));
 						if (stream.push(text.push(chunk as number[]))) generation.abort();
 					}
 				};
 				const { metadata } = infill
-					? await this.completion.generateInfillCompletionWithMeta(promptTokens as never, this.tokenizeText(params.suffix!) as never, options as never)
+					? await this.completion.generateInfillCompletionWithMeta(
+							promptTokens as never,
+							this.tokenizeText(params.suffix!) as never,
+							options as never
+						)
 					: await this.completion.generateCompletionWithMeta(promptTokens as never, options as never);
 				if (signal.aborted) throw new EngineError("CANCELLED", "generation cancelled");
 				const seconds = (performance.now() - started) / 1000;
@@ -445,10 +536,19 @@ export class ModelSession {
 }
 
 /** `headerProblem`: what Steer's GGUF reader found wrong with the file, told when llama.cpp fails too. */
-async function loadModelWithFallback(llama: Llama, params: LoadModelParams, warnings: string[], log: Log, headerProblem?: string): Promise<LlamaModel> {
+async function loadModelWithFallback(
+	llama: Llama,
+	params: LoadModelParams,
+	warnings: string[],
+	log: Log,
+	headerProblem?: string
+): Promise<LlamaModel> {
 	const gpuLayers = params.gpuLayers ?? "auto";
 	const failed = (reason: string) =>
-		new EngineError("MODEL_LOAD_FAILED", `could not load ${params.modelPath}: ${reason}${headerProblem ? `; its GGUF header is invalid: ${headerProblem}` : ""}`);
+		new EngineError(
+			"MODEL_LOAD_FAILED",
+			`could not load ${params.modelPath}: ${reason}${headerProblem ? `; its GGUF header is invalid: ${headerProblem}` : ""}`
+		);
 	try {
 		return await llama.loadModel({ modelPath: params.modelPath, gpuLayers });
 	} catch (error) {
@@ -472,12 +572,21 @@ function modelGenerationStops(model: LlamaModel): GenerationStops {
 		const attributes = model.getTokenAttributes(token);
 		const eog = model.isEogToken(token);
 		if (!eog && !attributes.control && !attributes.userDefined) continue;
-		specials.push({ id: token as number, text: model.detokenize([token], true), eog, userDefined: attributes.userDefined && !attributes.control });
+		specials.push({
+			id: token as number,
+			text: model.detokenize([token], true),
+			eog,
+			userDefined: attributes.userDefined && !attributes.control
+		});
 	}
 	return generationStops(specials);
 }
 
-function stopReasonOf(stream: StopSequenceStream, stops: readonly string[], completionReason: string | undefined): GenerateStopReason {
+function stopReasonOf(
+	stream: StopSequenceStream,
+	stops: readonly string[],
+	completionReason: string | undefined
+): GenerateStopReason {
 	if (stream.stopped) return stops.includes(stream.stoppedBy!) ? "stopSequence" : "eogToken";
 	if (completionReason === "maxTokens") return "maxTokens";
 	// "eogToken", or "customStopTrigger" for the special tokens in `stopTokens`.
@@ -490,8 +599,9 @@ async function nodeLlamaCppVersion(): Promise<string> {
 	const { readFile } = await import("node:fs/promises");
 	const { createRequire } = await import("node:module");
 	const require = createRequire(import.meta.url);
-	const dir = (require.resolve.paths("node-llama-cpp") ?? [])
-		.map((candidate) => `${candidate}/node-llama-cpp/package.json`);
+	const dir = (require.resolve.paths("node-llama-cpp") ?? []).map(
+		(candidate) => `${candidate}/node-llama-cpp/package.json`
+	);
 	for (const manifest of dir) {
 		try {
 			cachedVersion = (JSON.parse(await readFile(manifest, "utf8")) as { version: string }).version;
@@ -513,7 +623,10 @@ class IncrementalDetokenizer {
 	private readonly context: number[];
 	private pending: number[] = [];
 
-	constructor(private readonly model: LlamaModel, promptTokens: readonly number[]) {
+	constructor(
+		private readonly model: LlamaModel,
+		promptTokens: readonly number[]
+	) {
 		this.context = promptTokens.slice(-contextTokensForDecoding);
 	}
 
@@ -532,7 +645,9 @@ class IncrementalDetokenizer {
 	}
 
 	private decode(): string {
-		return this.pending.length === 0 ? "" : this.model.detokenize(this.pending as never, false, this.context as never);
+		return this.pending.length === 0
+			? ""
+			: this.model.detokenize(this.pending as never, false, this.context as never);
 	}
 }
 

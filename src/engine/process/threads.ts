@@ -17,6 +17,7 @@ export function autoThreadCount(availableCores: number = os.availableParallelism
 
 export function resolveThreads(requested: "auto" | number | undefined): number {
 	if (requested === undefined || requested === "auto") return autoThreadCount();
-	if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`threads must be "auto" or a whole number ≥ 1, got ${requested}`);
+	if (!Number.isInteger(requested) || requested < 1)
+		throw new RangeError(`threads must be "auto" or a whole number ≥ 1, got ${requested}`);
 	return requested;
 }

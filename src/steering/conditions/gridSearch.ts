@@ -48,10 +48,12 @@ export function findBestCondition(
 	layerRange: readonly [number, number],
 	thresholdRange: readonly [number, number],
 	step: number,
-	options: ConditionSearchOptions = {},
+	options: ConditionSearchOptions = {}
 ): ConditionSearchResult {
 	if (positives.length === 0 || negatives.length === 0) {
-		throw new RangeError(`the search needs both kinds of prompts; got ${positives.length} positives and ${negatives.length} negatives`);
+		throw new RangeError(
+			`the search needs both kinds of prompts; got ${positives.length} positives and ${negatives.length} negatives`
+		);
 	}
 	const [from, to] = layerRange;
 	if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to < from) {
@@ -61,12 +63,13 @@ export function findBestCondition(
 	if (!Number.isFinite(low) || !Number.isFinite(high) || high < low) {
 		throw new RangeError(`threshold range [${low}, ${high}] must be finite with low ≤ high`);
 	}
-	if (!(step > 0) || !Number.isFinite(step)) throw new RangeError(`threshold step must be a positive number, got ${step}`);
+	if (!(step > 0) || !Number.isFinite(step))
+		throw new RangeError(`threshold step must be a positive number, got ${step}`);
 	const thresholdCount = Math.floor((high - low) / step + 1e-9) + 1;
 	const layerCount = to - from + 1;
 	if (thresholdCount * layerCount * 2 > MAX_GRID_POINTS) {
 		throw new RangeError(
-			`${layerCount} layers × ${thresholdCount} thresholds × 2 directions exceeds ${MAX_GRID_POINTS} grid points; use a larger step or a narrower range`,
+			`${layerCount} layers × ${thresholdCount} thresholds × 2 directions exceeds ${MAX_GRID_POINTS} grid points; use a larger step or a narrower range`
 		);
 	}
 
@@ -75,7 +78,10 @@ export function findBestCondition(
 	let best: ConditionGridPoint | null = null;
 	for (let layer = from; layer <= to; layer++) {
 		const direction = condition.directions.get(layer);
-		if (!direction) throw new RangeError(`the condition vector has no direction for layer ${layer} (searched range ${from}–${to})`);
+		if (!direction)
+			throw new RangeError(
+				`the condition vector has no direction for layer ${layer} (searched range ${from}–${to})`
+			);
 		const similarityOf = (states: ReadonlyMap<number, ArrayLike<number>>, label: string, index: number): number => {
 			const hidden = states.get(layer);
 			if (!hidden) throw new RangeError(`${label} prompt ${index} has no hidden state for layer ${layer}`);
@@ -99,7 +105,15 @@ export function findBestCondition(
 				const precision = predicted > 0 ? truePositives / predicted : 0;
 				const recall = truePositives / positive.length;
 				const f1 = truePositives > 0 ? (2 * precision * recall) / (precision + recall) : 0;
-				const point: ConditionGridPoint = { layer, threshold, direction: comparison, f1, precision, recall, margin };
+				const point: ConditionGridPoint = {
+					layer,
+					threshold,
+					direction: comparison,
+					f1,
+					precision,
+					recall,
+					margin
+				};
 				table.push(point);
 				// Strictly better F1 wins; equal F1 prefers the threshold farthest from every sample, which
 				// generalises best. Iteration order supplies the remaining tie-breaks.

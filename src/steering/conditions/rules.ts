@@ -29,7 +29,7 @@ export class RuleParseError extends Error {
 		message: string,
 		/** 1-based column of the offending token. */
 		readonly column: number,
-		readonly source: string,
+		readonly source: string
 	) {
 		super(`${message} at column ${column}: ${source}`);
 		this.name = "RuleParseError";
@@ -66,7 +66,11 @@ export function parseRule(source: string): SteeringRule {
 	const expect = (keyword: string, context: string): void => {
 		const token = peek();
 		if (token?.lower !== keyword) {
-			throw new RuleParseError(`expected "${keyword}" ${context} but found ${describe(token)}`, token?.column ?? endColumn, source);
+			throw new RuleParseError(
+				`expected "${keyword}" ${context} but found ${describe(token)}`,
+				token?.column ?? endColumn,
+				source
+			);
 		}
 		position++;
 	};
@@ -75,7 +79,8 @@ export function parseRule(source: string): SteeringRule {
 		const match = /^([cb])(\d+)$/.exec(token.lower);
 		if (!match || match[1] !== letter) return null;
 		const index = Number(match[2]);
-		if (index < 1) throw new RuleParseError(`${token.text} is not valid: numbering starts at 1`, token.column, source);
+		if (index < 1)
+			throw new RuleParseError(`${token.text} is not valid: numbering starts at 1`, token.column, source);
 		return index;
 	};
 
@@ -106,14 +111,22 @@ export function parseRule(source: string): SteeringRule {
 			const inner = parseOr();
 			const closing = peek();
 			if (closing?.text !== ")") {
-				throw new RuleParseError(`expected ")" to close the "(" at column ${token.column} but found ${describe(closing)}`, closing?.column ?? endColumn, source);
+				throw new RuleParseError(
+					`expected ")" to close the "(" at column ${token.column} but found ${describe(closing)}`,
+					closing?.column ?? endColumn,
+					source
+				);
 			}
 			position++;
 			return inner;
 		}
 		const index = numbered(token, "c");
 		if (index === null) {
-			throw new RuleParseError(`expected a condition such as C1, "not" or "(" but found ${describe(token)}`, token?.column ?? endColumn, source);
+			throw new RuleParseError(
+				`expected a condition such as C1, "not" or "(" but found ${describe(token)}`,
+				token?.column ?? endColumn,
+				source
+			);
 		}
 		position++;
 		return { kind: "condition", index };
@@ -125,7 +138,11 @@ export function parseRule(source: string): SteeringRule {
 	const behaviorToken = peek();
 	const behavior = numbered(behaviorToken, "b");
 	if (behavior === null) {
-		throw new RuleParseError(`expected a behaviour such as B1 after "then" but found ${describe(behaviorToken)}`, behaviorToken?.column ?? endColumn, source);
+		throw new RuleParseError(
+			`expected a behaviour such as B1 after "then" but found ${describe(behaviorToken)}`,
+			behaviorToken?.column ?? endColumn,
+			source
+		);
 	}
 	position++;
 	const extra = peek();
@@ -139,7 +156,9 @@ export function evaluateRule(rule: SteeringRule, conditionResults: readonly bool
 		switch (expression.kind) {
 			case "condition": {
 				if (expression.index > conditionResults.length) {
-					throw new RangeError(`rule "${rule.source}" uses C${expression.index} but only ${conditionResults.length} condition(s) are defined`);
+					throw new RangeError(
+						`rule "${rule.source}" uses C${expression.index} but only ${conditionResults.length} condition(s) are defined`
+					);
 				}
 				return conditionResults[expression.index - 1];
 			}
@@ -158,11 +177,17 @@ export function evaluateRule(rule: SteeringRule, conditionResults: readonly bool
  * The 1-based behaviours whose rules fire, ascending and without repeats. Every rule is evaluated, so a
  * rule referring to an undefined condition is reported even when an earlier rule already fired.
  */
-export function activeBehaviors(rules: readonly SteeringRule[], conditionResults: readonly boolean[], behaviorCount?: number): number[] {
+export function activeBehaviors(
+	rules: readonly SteeringRule[],
+	conditionResults: readonly boolean[],
+	behaviorCount?: number
+): number[] {
 	const active = new Set<number>();
 	for (const rule of rules) {
 		if (behaviorCount !== undefined && rule.behavior > behaviorCount) {
-			throw new RangeError(`rule "${rule.source}" applies B${rule.behavior} but only ${behaviorCount} behaviour(s) are defined`);
+			throw new RangeError(
+				`rule "${rule.source}" applies B${rule.behavior} but only ${behaviorCount} behaviour(s) are defined`
+			);
 		}
 		if (evaluateRule(rule, conditionResults)) active.add(rule.behavior);
 	}

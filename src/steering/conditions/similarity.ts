@@ -33,9 +33,15 @@ export interface ConditionCheck {
 }
 
 /** cos(h, P·h) (or cos(h, tanh(P·h))) for one hidden state h and condition direction c. */
-export function conditionSimilarity(hidden: ArrayLike<number>, condition: ArrayLike<number>, squash: ConditionSquash = "none"): number {
+export function conditionSimilarity(
+	hidden: ArrayLike<number>,
+	condition: ArrayLike<number>,
+	squash: ConditionSquash = "none"
+): number {
 	if (hidden.length !== condition.length) {
-		throw new RangeError(`condition similarity: hidden state has length ${hidden.length} but the condition direction has ${condition.length}`);
+		throw new RangeError(
+			`condition similarity: hidden state has length ${hidden.length} but the condition direction has ${condition.length}`
+		);
 	}
 	let hc = 0;
 	let cc = 0;
@@ -65,7 +71,11 @@ export function passes(similarity: number, threshold: number, direction: Conditi
 }
 
 /** Evaluates a condition on the hidden states of one prompt (mean or last token, chosen by the caller). */
-export function conditionHolds(hiddenByLayer: ReadonlyMap<number, ArrayLike<number>>, condition: SteeringVector, check: ConditionCheck): boolean {
+export function conditionHolds(
+	hiddenByLayer: ReadonlyMap<number, ArrayLike<number>>,
+	condition: SteeringVector,
+	check: ConditionCheck
+): boolean {
 	if (check.layers.length === 0) throw new RangeError("a condition check needs at least one layer");
 	if (check.direction !== "larger" && check.direction !== "smaller") {
 		throw new RangeError(`condition direction must be "larger" or "smaller", got "${String(check.direction)}"`);

@@ -9,7 +9,9 @@ export function perplexity(tokenLogProbabilities: ArrayLike<number>): number {
 	for (let i = 0; i < n; i++) {
 		const value = tokenLogProbabilities[i];
 		if (!(value <= 0) || Number.isNaN(value)) {
-			throw new RangeError(`token ${i} has log-probability ${value}; log-probabilities must be ≤ 0 (natural log of a probability)`);
+			throw new RangeError(
+				`token ${i} has log-probability ${value}; log-probabilities must be ≤ 0 (natural log of a probability)`
+			);
 		}
 		sum += value;
 	}

@@ -33,7 +33,8 @@ export function selfJudgeScore(yes: number, no: number, scale: YesNoScale): numb
 		return difference >= 0 ? 1 / (1 + Math.exp(-difference)) : Math.exp(difference) / (1 + Math.exp(difference));
 	}
 	if (scale === "probabilities") {
-		if (yes < 0 || no < 0 || yes > 1 || no > 1) throw new RangeError(`probabilities must lie in [0, 1], got Yes=${yes}, No=${no}`);
+		if (yes < 0 || no < 0 || yes > 1 || no > 1)
+			throw new RangeError(`probabilities must lie in [0, 1], got Yes=${yes}, No=${no}`);
 		if (yes + no === 0) throw new RangeError('both "Yes" and "No" have zero probability');
 		return yes / (yes + no);
 	}

@@ -49,21 +49,29 @@ export function analyzeStrengthSweep(points: readonly SweepPoint[], options: Swe
 	const seen = new Set<number>();
 	for (const point of points) {
 		for (const key of ["strength", "effect", "perplexity"] as const) {
-			if (!Number.isFinite(point[key])) throw new RangeError(`sweep point at strength ${point.strength} has ${key} ${point[key]}`);
+			if (!Number.isFinite(point[key]))
+				throw new RangeError(`sweep point at strength ${point.strength} has ${key} ${point[key]}`);
 		}
-		if (!(point.perplexity >= 1)) throw new RangeError(`sweep point at strength ${point.strength} has perplexity ${point.perplexity}; perplexity is ≥ 1`);
+		if (!(point.perplexity >= 1))
+			throw new RangeError(
+				`sweep point at strength ${point.strength} has perplexity ${point.perplexity}; perplexity is ≥ 1`
+			);
 		if (seen.has(point.strength)) throw new RangeError(`strength ${point.strength} appears twice in the sweep`);
 		seen.add(point.strength);
 	}
 	const baseline = options.baselinePerplexity ?? points.find((point) => point.strength === 0)?.perplexity;
-	if (baseline === undefined) throw new RangeError("no baseline: include a point at strength 0 or pass baselinePerplexity");
-	if (!(baseline >= 1) || !Number.isFinite(baseline)) throw new RangeError(`baseline perplexity must be a number ≥ 1, got ${baseline}`);
+	if (baseline === undefined)
+		throw new RangeError("no baseline: include a point at strength 0 or pass baselinePerplexity");
+	if (!(baseline >= 1) || !Number.isFinite(baseline))
+		throw new RangeError(`baseline perplexity must be a number ≥ 1, got ${baseline}`);
 
 	const sorted = [...points].sort((a, b) => a.strength - b.strength);
 	const degenerate = (point: SweepPoint) => point.perplexity > k * baseline;
 	const admissibleStrengths = new Set<number>();
 	for (const side of [1, -1]) {
-		const outward = sorted.filter((point) => side * point.strength > 0).sort((a, b) => side * (a.strength - b.strength));
+		const outward = sorted
+			.filter((point) => side * point.strength > 0)
+			.sort((a, b) => side * (a.strength - b.strength));
 		for (const point of outward) {
 			if (degenerate(point)) break;
 			admissibleStrengths.add(point.strength);
@@ -73,7 +81,7 @@ export function analyzeStrengthSweep(points: readonly SweepPoint[], options: Swe
 		...point,
 		perplexityRatio: point.perplexity / baseline,
 		degenerate: degenerate(point),
-		admissible: point.strength === 0 ? !degenerate(point) : admissibleStrengths.has(point.strength),
+		admissible: point.strength === 0 ? !degenerate(point) : admissibleStrengths.has(point.strength)
 	}));
 	const positive = analyzed.filter((point) => point.strength > 0 && point.admissible);
 	const negative = analyzed.filter((point) => point.strength < 0 && point.admissible);
@@ -82,6 +90,6 @@ export function analyzeStrengthSweep(points: readonly SweepPoint[], options: Swe
 		maxPerplexityRatio: k,
 		recommended: positive.length ? positive[positive.length - 1] : null,
 		recommendedNegative: negative.length ? negative[0] : null,
-		points: analyzed,
+		points: analyzed
 	};
 }

@@ -19,7 +19,10 @@ export class ByteCursor {
 	private readonly view: DataView;
 	offset = 0;
 
-	constructor(readonly bytes: Uint8Array, readonly fileSize: number = bytes.length) {
+	constructor(
+		readonly bytes: Uint8Array,
+		readonly fileSize: number = bytes.length
+	) {
 		this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	}
 
@@ -34,8 +37,10 @@ export class ByteCursor {
 	 * holding a prefix that reading more of the file may help.
 	 */
 	require(byteCount: number, what: string): void {
-		if (byteCount > this.fileSize - this.offset) throw new GgufTruncatedError(what, this.offset, byteCount, this.fileSize);
-		if (byteCount > this.bytes.length - this.offset) throw new GgufTruncatedError(what, this.offset, byteCount, this.bytes.length);
+		if (byteCount > this.fileSize - this.offset)
+			throw new GgufTruncatedError(what, this.offset, byteCount, this.fileSize);
+		if (byteCount > this.bytes.length - this.offset)
+			throw new GgufTruncatedError(what, this.offset, byteCount, this.bytes.length);
 	}
 
 	/**
@@ -47,7 +52,7 @@ export class ByteCursor {
 		if (count * BigInt(minBytesEach) > left) {
 			throw new GgufFormatError(
 				`${what} of ${count} is impossible: that many items need at least ${count * BigInt(minBytesEach)} bytes but only ${left} remain in the file (corrupt or truncated file?)`,
-				at,
+				at
 			);
 		}
 		return Number(count);

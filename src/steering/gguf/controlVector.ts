@@ -56,8 +56,10 @@ const MAX_LAYER = 0x7fffffff;
 /** Serialises a steering vector as a llama.cpp control-vector GGUF file. */
 export function writeControlVector(vector: SteeringVector, options: WriteControlVectorOptions): Uint8Array {
 	const { nEmbd } = vector;
-	if (!Number.isSafeInteger(nEmbd) || nEmbd < 1) throw new GgufWriteError(`nEmbd must be a positive integer, got ${nEmbd}`);
-	if (typeof options.modelHint !== "string") throw new GgufWriteError("modelHint must be a string (the target model's architecture)");
+	if (!Number.isSafeInteger(nEmbd) || nEmbd < 1)
+		throw new GgufWriteError(`nEmbd must be a positive integer, got ${nEmbd}`);
+	if (typeof options.modelHint !== "string")
+		throw new GgufWriteError("modelHint must be a string (the target model's architecture)");
 	if (vector.directions.size === 0) throw new GgufWriteError("a control vector needs at least one direction");
 
 	const layers = [...vector.directions.keys()].sort((a, b) => a - b);
@@ -71,11 +73,13 @@ export function writeControlVector(vector: SteeringVector, options: WriteControl
 	const metadata: [string, GgufValue][] = [
 		["general.architecture", { type: "string", value: CONTROL_VECTOR_ARCHITECTURE }],
 		[MODEL_HINT_KEY, { type: "string", value: options.modelHint }],
-		[LAYER_COUNT_KEY, { type: "i32", value: layers.length }],
+		[LAYER_COUNT_KEY, { type: "i32", value: layers.length }]
 	];
 	for (const [key, value] of extraEntries(options.extraMetadata)) {
 		if (!key.startsWith(STEER_METADATA_PREFIX) || key.length === STEER_METADATA_PREFIX.length) {
-			throw new GgufWriteError(`extra metadata key "${key}" must start with "${STEER_METADATA_PREFIX}" so that it cannot clash with keys llama.cpp defines`);
+			throw new GgufWriteError(
+				`extra metadata key "${key}" must start with "${STEER_METADATA_PREFIX}" so that it cannot clash with keys llama.cpp defines`
+			);
 		}
 		metadata.push([key, value]);
 	}
@@ -83,14 +87,24 @@ export function writeControlVector(vector: SteeringVector, options: WriteControl
 }
 
 function checkDirectionToWrite(layer: number, direction: Float32Array, nEmbd: number): void {
-	if (!Number.isInteger(layer) || layer < 0 || layer > MAX_LAYER) throw new GgufWriteError(`layer ${layer} is not a valid block index`);
+	if (!Number.isInteger(layer) || layer < 0 || layer > MAX_LAYER)
+		throw new GgufWriteError(`layer ${layer} is not a valid block index`);
 	if (layer === 0) {
-		throw new GgufWriteError("layer 0 cannot be steered: llama.cpp adds direction.N to the output of block N for N ≥ 1 and rejects direction.0");
+		throw new GgufWriteError(
+			"layer 0 cannot be steered: llama.cpp adds direction.N to the output of block N for N ≥ 1 and rejects direction.0"
+		);
 	}
-	if (!(direction instanceof Float32Array)) throw new GgufWriteError(`direction for layer ${layer} must be a Float32Array`);
-	if (direction.length !== nEmbd) throw new GgufWriteError(`direction for layer ${layer} has ${direction.length} values, expected nEmbd = ${nEmbd}`);
+	if (!(direction instanceof Float32Array))
+		throw new GgufWriteError(`direction for layer ${layer} must be a Float32Array`);
+	if (direction.length !== nEmbd)
+		throw new GgufWriteError(
+			`direction for layer ${layer} has ${direction.length} values, expected nEmbd = ${nEmbd}`
+		);
 	const bad = direction.findIndex((x) => !Number.isFinite(x));
-	if (bad >= 0) throw new GgufWriteError(`direction for layer ${layer} has a non-finite value (${direction[bad]}) at index ${bad}`);
+	if (bad >= 0)
+		throw new GgufWriteError(
+			`direction for layer ${layer} has a non-finite value (${direction[bad]}) at index ${bad}`
+		);
 }
 
 function extraEntries(extra: GgufMetadataInput | undefined): [string, GgufValue][] {
@@ -106,32 +120,39 @@ function extraEntries(extra: GgufMetadataInput | undefined): [string, GgufValue]
  */
 export function readControlVector(bytes: Uint8Array, options: ReadControlVectorOptions = {}): ControlVectorFile {
 	const scale = options.scale ?? 1;
-	if (typeof scale !== "number" || !Number.isFinite(scale)) throw new RangeError(`scale must be a finite number, got ${String(scale)}`);
+	if (typeof scale !== "number" || !Number.isFinite(scale))
+		throw new RangeError(`scale must be a finite number, got ${String(scale)}`);
 
 	const file = readGguf(bytes);
 	const architecture = metadataString(file.metadata, "general.architecture");
 	if (architecture !== undefined && architecture !== CONTROL_VECTOR_ARCHITECTURE) {
 		throw new ControlVectorFormatError(
-			`this GGUF file's general.architecture is "${architecture}", not "${CONTROL_VECTOR_ARCHITECTURE}": it is not a control vector${architecture === "llama" || file.tensors.length > 50 ? " (is it a model?)" : ""}`,
+			`this GGUF file's general.architecture is "${architecture}", not "${CONTROL_VECTOR_ARCHITECTURE}": it is not a control vector${architecture === "llama" || file.tensors.length > 50 ? " (is it a model?)" : ""}`
 		);
 	}
 	const modelHint = metadataString(file.metadata, MODEL_HINT_KEY);
 	const layerCount = metadataInteger(file.metadata, LAYER_COUNT_KEY);
-	if (file.tensors.length === 0) throw new ControlVectorFormatError("the file has no direction.N tensors: it would steer nothing");
+	if (file.tensors.length === 0)
+		throw new ControlVectorFormatError("the file has no direction.N tensors: it would steer nothing");
 
 	let nEmbd: number | undefined;
 	let widthSetBy = "";
 	const directions = new Map<number, Float32Array>();
 	for (const tensor of file.tensors) {
 		const layer = directionLayer(tensor);
-		if (directions.has(layer)) throw new ControlVectorFormatError(`two tensors give the direction for layer ${layer} (the second is "${tensor.name}")`);
+		if (directions.has(layer))
+			throw new ControlVectorFormatError(
+				`two tensors give the direction for layer ${layer} (the second is "${tensor.name}")`
+			);
 		const width = tensor.dims[0]!;
 		if (nEmbd === undefined) {
 			if (width === 0) throw new ControlVectorFormatError(`${tensor.name} is empty`);
 			nEmbd = width;
 			widthSetBy = tensor.name;
 		} else if (width !== nEmbd) {
-			throw new ControlVectorFormatError(`${tensor.name} has ${width} values but ${widthSetBy} has ${nEmbd}: all directions must have the model's width`);
+			throw new ControlVectorFormatError(
+				`${tensor.name} has ${width} values but ${widthSetBy} has ${nEmbd}: all directions must have the model's width`
+			);
 		}
 		directions.set(layer, scaledDirection(readTensorAsFloat32(file, bytes, tensor), tensor.name, scale));
 	}
@@ -142,27 +163,36 @@ export function readControlVector(bytes: Uint8Array, options: ReadControlVectorO
 function directionLayer(tensor: GgufTensorInfo): number {
 	const match = DIRECTION_NAME.exec(tensor.name);
 	if (match === null) {
-		throw new ControlVectorFormatError(`unexpected tensor "${tensor.name}": a control-vector file holds only direction.N tensors, and llama.cpp rejects files with any other`);
+		throw new ControlVectorFormatError(
+			`unexpected tensor "${tensor.name}": a control-vector file holds only direction.N tensors, and llama.cpp rejects files with any other`
+		);
 	}
 	const layer = Number(match[1]);
 	if (layer > MAX_LAYER) throw new ControlVectorFormatError(`${tensor.name}: layer index is too large`);
 	if (layer === 0) {
-		throw new ControlVectorFormatError(`${tensor.name} would steer block 0, which cannot be steered: llama.cpp rejects direction.0 (directions start at layer 1)`);
+		throw new ControlVectorFormatError(
+			`${tensor.name} would steer block 0, which cannot be steered: llama.cpp rejects direction.0 (directions start at layer 1)`
+		);
 	}
-	if (tensor.typeName !== "F32") throw new ControlVectorFormatError(`${tensor.name} is ${tensor.typeName}; llama.cpp reads only F32 directions`);
+	if (tensor.typeName !== "F32")
+		throw new ControlVectorFormatError(`${tensor.name} is ${tensor.typeName}; llama.cpp reads only F32 directions`);
 	// ggml counts trailing dimensions of size 1 as absent, so [n, 1] is as 1-D as [n].
 	if (tensor.dims.slice(1).some((size) => size !== 1)) {
-		throw new ControlVectorFormatError(`${tensor.name} has shape [${tensor.dims.join(", ")}]; a direction must be 1-D`);
+		throw new ControlVectorFormatError(
+			`${tensor.name} has shape [${tensor.dims.join(", ")}]; a direction must be 1-D`
+		);
 	}
 	return layer;
 }
 
 function scaledDirection(values: Float32Array, name: string, scale: number): Float32Array {
 	for (let i = 0; i < values.length; i++) {
-		if (!Number.isFinite(values[i]!)) throw new ControlVectorFormatError(`${name} has a non-finite value (${values[i]}) at index ${i}`);
+		if (!Number.isFinite(values[i]!))
+			throw new ControlVectorFormatError(`${name} has a non-finite value (${values[i]}) at index ${i}`);
 		if (scale !== 1) {
 			values[i]! *= scale;
-			if (!Number.isFinite(values[i]!)) throw new ControlVectorFormatError(`scaling ${name} by ${scale} overflows F32 at index ${i}`);
+			if (!Number.isFinite(values[i]!))
+				throw new ControlVectorFormatError(`scaling ${name} by ${scale} overflows F32 at index ${i}`);
 		}
 	}
 	return values;

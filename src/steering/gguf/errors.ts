@@ -10,7 +10,10 @@ export class GgufFormatError extends Error {
 	 * @param message what is wrong, in words a user can act on
 	 * @param offset byte offset in the file where the problem was found, when it has one
 	 */
-	constructor(message: string, readonly offset?: number) {
+	constructor(
+		message: string,
+		readonly offset?: number
+	) {
 		super(offset === undefined ? message : `${message} (at byte ${offset})`);
 	}
 }
@@ -28,8 +31,16 @@ export class GgufTruncatedError extends GgufFormatError {
 	 * @param bytesNeeded how many bytes the read needed from `offset`
 	 * @param bytesAvailable how many bytes the input had in all
 	 */
-	constructor(what: string, offset: number, readonly bytesNeeded: number, readonly bytesAvailable: number) {
-		super(`file is truncated: ${what} needs ${bytesNeeded} byte(s) but only ${Math.max(0, bytesAvailable - offset)} remain of ${bytesAvailable}`, offset);
+	constructor(
+		what: string,
+		offset: number,
+		readonly bytesNeeded: number,
+		readonly bytesAvailable: number
+	) {
+		super(
+			`file is truncated: ${what} needs ${bytesNeeded} byte(s) but only ${Math.max(0, bytesAvailable - offset)} remain of ${bytesAvailable}`,
+			offset
+		);
 	}
 }
 
@@ -44,7 +55,10 @@ export class GgufDataTruncatedError extends GgufFormatError {
 	 * @param dataEnd the byte where the last tensor's data ends
 	 * @param fileSize the file's size
 	 */
-	constructor(readonly dataEnd: number, readonly fileSize: number) {
+	constructor(
+		readonly dataEnd: number,
+		readonly fileSize: number
+	) {
 		super(`tensor data ends at byte ${dataEnd} but the file has only ${fileSize} bytes (truncated file?)`);
 	}
 }

@@ -26,7 +26,10 @@ export async function readGgufFile(path: string, options: ReadGgufFileOptions = 
 				return readGguf(prefix, { ...options, fileSize: size });
 			} catch (error) {
 				// The header goes on past what we read (but within the file): read twice as much and parse again.
-				const ranOutOfPrefix = error instanceof GgufTruncatedError && error.bytesAvailable === prefix.length && prefix.length < size;
+				const ranOutOfPrefix =
+					error instanceof GgufTruncatedError &&
+					error.bytesAvailable === prefix.length &&
+					prefix.length < size;
 				if (!ranOutOfPrefix) throw withPath(error, path);
 				chunk = Math.min(size, chunk * 2);
 			}
@@ -37,13 +40,19 @@ export async function readGgufFile(path: string, options: ReadGgufFileOptions = 
 }
 
 /** Reads one F32/F16/BF16 tensor's data from the file as F32, reading only that tensor's bytes. */
-export async function readGgufTensorFromFile(path: string, file: GgufFile, tensorOrName: GgufTensorInfo | string): Promise<Float32Array> {
+export async function readGgufTensorFromFile(
+	path: string,
+	file: GgufFile,
+	tensorOrName: GgufTensorInfo | string
+): Promise<Float32Array> {
 	const tensor = typeof tensorOrName === "string" ? findTensor(file, tensorOrName) : tensorOrName;
 	const handle = await fs.open(path, "r");
 	try {
 		const { size } = await handle.stat();
 		if (size !== file.fileSize) {
-			throw new GgufFormatError(`${path} is now ${size} bytes but was ${file.fileSize} when its header was read; read the header again`);
+			throw new GgufFormatError(
+				`${path} is now ${size} bytes but was ${file.fileSize} when its header was read; read the header again`
+			);
 		}
 		const raw = await readRange(handle, tensor.fileOffset, tensor.byteSize ?? 0);
 		return decodeTensorData(tensor, raw);
@@ -67,6 +76,7 @@ async function readRange(handle: fs.FileHandle, position: number, length: number
 
 /** Format errors get the file's path in front, so a message read in a log says which file. */
 function withPath(error: unknown, path: string): unknown {
-	if (error instanceof GgufFormatError && !error.message.startsWith(path)) error.message = `${path}: ${error.message}`;
+	if (error instanceof GgufFormatError && !error.message.startsWith(path))
+		error.message = `${path}: ${error.message}`;
 	return error;
 }

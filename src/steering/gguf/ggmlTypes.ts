@@ -39,7 +39,7 @@ export const GgmlType = {
 	MXFP4: 39,
 	NVFP4: 40,
 	Q1_0: 41,
-	Q2_0: 42,
+	Q2_0: 42
 } as const;
 
 export type GgmlTypeName = keyof typeof GgmlType;
@@ -85,11 +85,11 @@ const blockLayouts: ReadonlyMap<number, BlockLayout> = new Map<number, BlockLayo
 	[GgmlType.MXFP4, { blockBytes: 17, blockElements: 32 }],
 	[GgmlType.NVFP4, { blockBytes: 36, blockElements: 64 }],
 	[GgmlType.Q1_0, { blockBytes: 18, blockElements: 128 }],
-	[GgmlType.Q2_0, { blockBytes: 18, blockElements: 64 }],
+	[GgmlType.Q2_0, { blockBytes: 18, blockElements: 64 }]
 ]);
 
 const namesByNumber: ReadonlyMap<number, GgmlTypeName> = new Map(
-	(Object.entries(GgmlType) as [GgmlTypeName, number][]).map(([name, type]) => [type, name]),
+	(Object.entries(GgmlType) as [GgmlTypeName, number][]).map(([name, type]) => [type, name])
 );
 
 /** The ggml name of a type number ("F32", "Q4_K", …), or `type<N>` for one this code does not know. */

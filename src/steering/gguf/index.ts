@@ -7,7 +7,7 @@ export {
 	type GgufArrayValue,
 	type GgufBigIntTypeName,
 	type GgufNumberTypeName,
-	type GgufValueTypeName,
+	type GgufValueTypeName
 } from "./values";
 export { type GgufFile, type GgufTensorInfo, type ReadGgufOptions, readGguf } from "./reader";
 export { type ReadGgufFileOptions, readGgufFile, readGgufTensorFromFile } from "./fileReader";
@@ -21,7 +21,7 @@ export {
 	metadataNumber,
 	metadataString,
 	requireMetadataInteger,
-	requireMetadataString,
+	requireMetadataString
 } from "./metadataAccess";
 export { type ModelHyperParameters, readModelHyperParameters } from "./modelInfo";
 export {
@@ -34,7 +34,7 @@ export {
 	STEER_METADATA_PREFIX,
 	type WriteControlVectorOptions,
 	readControlVector,
-	writeControlVector,
+	writeControlVector
 } from "./controlVector";
 export { MAX_CONTROL_VECTOR_FILE_BYTES, loadControlVectorFile, saveControlVectorFile } from "./controlVectorFile";
 export { type TinyLlamaOptions, makeTinyLlamaModel } from "./tinyModel";

@@ -14,7 +14,8 @@ const integerTypes = new Set(["u8", "i8", "u16", "i16", "u32", "i32", "u64", "i6
 export function metadataString(metadata: GgufMetadata, key: string): string | undefined {
 	const value = metadata.get(key);
 	if (value === undefined) return undefined;
-	if (value.type !== "string") throw new GgufFormatError(`metadata "${key}" should be a string but is ${describeType(value)}`);
+	if (value.type !== "string")
+		throw new GgufFormatError(`metadata "${key}" should be a string but is ${describeType(value)}`);
 	return value.value;
 }
 
@@ -22,7 +23,8 @@ export function metadataString(metadata: GgufMetadata, key: string): string | un
 export function metadataInteger(metadata: GgufMetadata, key: string): number | undefined {
 	const value = metadata.get(key);
 	if (value === undefined) return undefined;
-	if (!integerTypes.has(value.type)) throw new GgufFormatError(`metadata "${key}" should be an integer but is ${describeType(value)}`);
+	if (!integerTypes.has(value.type))
+		throw new GgufFormatError(`metadata "${key}" should be an integer but is ${describeType(value)}`);
 	const raw = (value as { value: number | bigint }).value;
 	if (typeof raw === "bigint") {
 		if (raw > BigInt(Number.MAX_SAFE_INTEGER) || raw < BigInt(Number.MIN_SAFE_INTEGER)) {
@@ -46,7 +48,8 @@ export function metadataNumber(metadata: GgufMetadata, key: string): number | un
 export function metadataBool(metadata: GgufMetadata, key: string): boolean | undefined {
 	const value = metadata.get(key);
 	if (value === undefined) return undefined;
-	if (value.type !== "bool") throw new GgufFormatError(`metadata "${key}" should be a bool but is ${describeType(value)}`);
+	if (value.type !== "bool")
+		throw new GgufFormatError(`metadata "${key}" should be a bool but is ${describeType(value)}`);
 	return value.value;
 }
 

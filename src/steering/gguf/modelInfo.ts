@@ -1,5 +1,11 @@
 import { GgufFormatError } from "./errors";
-import { type GgufMetadata, metadataInteger, metadataString, requireMetadataInteger, requireMetadataString } from "./metadataAccess";
+import {
+	type GgufMetadata,
+	metadataInteger,
+	metadataString,
+	requireMetadataInteger,
+	requireMetadataString
+} from "./metadataAccess";
 import type { GgufFile } from "./reader";
 
 /** The hyper-parameters steering cares about, read from a model's GGUF metadata. */
@@ -27,7 +33,8 @@ export function readModelHyperParameters(file: GgufFile): ModelHyperParameters {
 	const architecture = requireMetadataString(metadata, "general.architecture");
 	const nLayer = requireMetadataInteger(metadata, `${architecture}.block_count`);
 	const nEmbd = requireMetadataInteger(metadata, `${architecture}.embedding_length`);
-	if (nLayer < 1) throw new GgufFormatError(`${architecture}.block_count is ${nLayer}; a model needs at least one block`);
+	if (nLayer < 1)
+		throw new GgufFormatError(`${architecture}.block_count is ${nLayer}; a model needs at least one block`);
 	if (nEmbd < 1) throw new GgufFormatError(`${architecture}.embedding_length is ${nEmbd}; it must be positive`);
 	const tokens = metadata.get("tokenizer.ggml.tokens");
 	return {
@@ -39,7 +46,9 @@ export function readModelHyperParameters(file: GgufFile): ModelHyperParameters {
 		nHeadKv: scalarInteger(metadata, `${architecture}.attention.head_count_kv`),
 		nFf: scalarInteger(metadata, `${architecture}.feed_forward_length`),
 		nCtxTrain: scalarInteger(metadata, `${architecture}.context_length`),
-		nVocab: scalarInteger(metadata, `${architecture}.vocab_size`) ?? (tokens?.type === "array" ? tokens.items.length : undefined),
+		nVocab:
+			scalarInteger(metadata, `${architecture}.vocab_size`) ??
+			(tokens?.type === "array" ? tokens.items.length : undefined)
 	};
 }
 

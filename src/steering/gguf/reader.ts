@@ -57,7 +57,17 @@ const MIN_KEY_VALUE_BYTES = 13;
 const MIN_TENSOR_INFO_BYTES = 32;
 
 const fixedItemBytes: Partial<Record<GgufValueTypeName, number>> = {
-	u8: 1, i8: 1, bool: 1, u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, u64: 8, i64: 8, f64: 8,
+	u8: 1,
+	i8: 1,
+	bool: 1,
+	u16: 2,
+	i16: 2,
+	u32: 4,
+	i32: 4,
+	f32: 4,
+	u64: 8,
+	i64: 8,
+	f64: 8
 };
 /** Least bytes one array item can take: a string is at least its length, an array its type and count. */
 function minItemBytes(type: GgufValueTypeName): number {
@@ -84,8 +94,14 @@ export function readGguf(bytes: Uint8Array, options: ReadGgufOptions = {}): Gguf
 	const keyValueCount = cursor.u64("metadata key/value count");
 	cursor.requirePlausibleCount(keyValueCount, MIN_KEY_VALUE_BYTES, "metadata key/value count", countsAt + 8);
 	cursor.requirePlausibleCount(tensorCount, MIN_TENSOR_INFO_BYTES, "tensor count", countsAt);
-	if (keyValueCount * BigInt(MIN_KEY_VALUE_BYTES) + tensorCount * BigInt(MIN_TENSOR_INFO_BYTES) > BigInt(cursor.bytesLeftInFile)) {
-		throw new GgufFormatError(`${keyValueCount} metadata entries and ${tensorCount} tensors cannot fit in the ${cursor.bytesLeftInFile} bytes left (corrupt or truncated file?)`, countsAt);
+	if (
+		keyValueCount * BigInt(MIN_KEY_VALUE_BYTES) + tensorCount * BigInt(MIN_TENSOR_INFO_BYTES) >
+		BigInt(cursor.bytesLeftInFile)
+	) {
+		throw new GgufFormatError(
+			`${keyValueCount} metadata entries and ${tensorCount} tensors cannot fit in the ${cursor.bytesLeftInFile} bytes left (corrupt or truncated file?)`,
+			countsAt
+		);
 	}
 
 	const metadata = new Map<string, GgufValue>();
@@ -103,14 +119,18 @@ export function readGguf(bytes: Uint8Array, options: ReadGgufOptions = {}): Gguf
 	const tensorNames = new Set<string>();
 	for (let i = 0; i < Number(tensorCount); i++) {
 		const tensor = readTensorInfo(cursor, i, options.allowUnknownTensorTypes === true);
-		if (tensorNames.has(tensor.name)) throw new GgufFormatError(`duplicate tensor name "${tensor.name}"`, tensor.at);
+		if (tensorNames.has(tensor.name))
+			throw new GgufFormatError(`duplicate tensor name "${tensor.name}"`, tensor.at);
 		tensorNames.add(tensor.name);
 		pending.push(tensor);
 	}
 
 	const dataOffset = alignUp(cursor.offset, alignment);
 	const placed = pending.map((tensor, index) => placeTensor(tensor, dataOffset, alignment, index));
-	const dataEnd = placed.reduce((end, tensor) => (tensor.byteSize === undefined ? end : Math.max(end, tensor.fileOffset + tensor.byteSize)), 0);
+	const dataEnd = placed.reduce(
+		(end, tensor) => (tensor.byteSize === undefined ? end : Math.max(end, tensor.fileOffset + tensor.byteSize)),
+		0
+	);
 	if (dataEnd > fileSize) throw new GgufDataTruncatedError(dataEnd, fileSize);
 	checkNoOverlap(placed);
 	return { version, metadata, tensors: placed, alignment, dataOffset, fileSize };
@@ -123,7 +143,10 @@ function checkMagic(bytes: Uint8Array, fileSize: number): void {
 	for (let i = 0; i < 4; i++) {
 		if (bytes[i] !== GGUF_MAGIC[i]) {
 			const seen = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
-			throw new GgufFormatError(`not a GGUF file: it starts with bytes ${seen}, expected "GGUF" (47 47 55 46)`, 0);
+			throw new GgufFormatError(
+				`not a GGUF file: it starts with bytes ${seen}, expected "GGUF" (47 47 55 46)`,
+				0
+			);
 		}
 	}
 }
@@ -132,9 +155,16 @@ function readVersion(cursor: ByteCursor): 2 | 3 {
 	const at = cursor.offset;
 	const version = cursor.u32("version");
 	if (version === 2 || version === 3) return version;
-	if (version === 1) throw new GgufFormatError("GGUF version 1 (32-bit counts) is not supported; convert the file with a current llama.cpp", at);
+	if (version === 1)
+		throw new GgufFormatError(
+			"GGUF version 1 (32-bit counts) is not supported; convert the file with a current llama.cpp",
+			at
+		);
 	if ((version & 0xffff) === 0 && version >>> 24 >= 1 && version >>> 24 <= 3) {
-		throw new GgufFormatError(`this looks like a big-endian GGUF file (version reads as ${version}); only little-endian files are supported`, at);
+		throw new GgufFormatError(
+			`this looks like a big-endian GGUF file (version reads as ${version}); only little-endian files are supported`,
+			at
+		);
 	}
 	throw new GgufFormatError(`unsupported GGUF version ${version}; versions 2 and 3 are supported`, at);
 }
@@ -149,19 +179,32 @@ function readValue(cursor: ByteCursor, what: string, depth: number): GgufValue {
 
 function readValueOfType(cursor: ByteCursor, type: GgufValueTypeName, what: string, depth: number): GgufValue {
 	switch (type) {
-		case "u8": return { type, value: cursor.u8(what) };
-		case "i8": return { type, value: cursor.i8(what) };
-		case "u16": return { type, value: cursor.u16(what) };
-		case "i16": return { type, value: cursor.i16(what) };
-		case "u32": return { type, value: cursor.u32(what) };
-		case "i32": return { type, value: cursor.i32(what) };
-		case "f32": return { type, value: cursor.f32(what) };
-		case "f64": return { type, value: cursor.f64(what) };
-		case "u64": return { type, value: cursor.u64(what) };
-		case "i64": return { type, value: cursor.i64(what) };
-		case "bool": return { type, value: readBool(cursor, what) };
-		case "string": return { type, value: cursor.string(what, false) };
-		case "array": return readArray(cursor, what, depth);
+		case "u8":
+			return { type, value: cursor.u8(what) };
+		case "i8":
+			return { type, value: cursor.i8(what) };
+		case "u16":
+			return { type, value: cursor.u16(what) };
+		case "i16":
+			return { type, value: cursor.i16(what) };
+		case "u32":
+			return { type, value: cursor.u32(what) };
+		case "i32":
+			return { type, value: cursor.i32(what) };
+		case "f32":
+			return { type, value: cursor.f32(what) };
+		case "f64":
+			return { type, value: cursor.f64(what) };
+		case "u64":
+			return { type, value: cursor.u64(what) };
+		case "i64":
+			return { type, value: cursor.i64(what) };
+		case "bool":
+			return { type, value: readBool(cursor, what) };
+		case "string":
+			return { type, value: cursor.string(what, false) };
+		case "array":
+			return readArray(cursor, what, depth);
 	}
 }
 
@@ -174,24 +217,128 @@ function readBool(cursor: ByteCursor, what: string): boolean {
 
 function readArray(cursor: ByteCursor, what: string, depth: number): GgufArrayValue {
 	const at = cursor.offset;
-	if (depth >= MAX_ARRAY_NESTING) throw new GgufFormatError(`${what} nests arrays more than ${MAX_ARRAY_NESTING} deep`, at);
+	if (depth >= MAX_ARRAY_NESTING)
+		throw new GgufFormatError(`${what} nests arrays more than ${MAX_ARRAY_NESTING} deep`, at);
 	const code = cursor.u32(`item type of ${what}`);
 	const itemType = ggufTypeNameOfCode(code);
 	if (itemType === undefined) throw new GgufFormatError(`unknown array item type ${code} in ${what}`, at);
 	const countAt = cursor.offset;
-	const count = cursor.requirePlausibleCount(cursor.u64(`item count of ${what}`), minItemBytes(itemType), `item count of ${what}`, countAt);
+	const count = cursor.requirePlausibleCount(
+		cursor.u64(`item count of ${what}`),
+		minItemBytes(itemType),
+		`item count of ${what}`,
+		countAt
+	);
 
 	switch (itemType) {
-		case "u8": return { type: "array", itemType, items: cursor.copy(count, what) };
-		case "i8": return { type: "array", itemType, items: new Int8Array(cursor.copy(count, what).buffer) };
-		case "u16": return { type: "array", itemType, items: readNumbers(cursor, count, 2, what, (b) => new Uint16Array(b), (v, o) => v.getUint16(o, true)) };
-		case "i16": return { type: "array", itemType, items: readNumbers(cursor, count, 2, what, (b) => new Int16Array(b), (v, o) => v.getInt16(o, true)) };
-		case "u32": return { type: "array", itemType, items: readNumbers(cursor, count, 4, what, (b) => new Uint32Array(b), (v, o) => v.getUint32(o, true)) };
-		case "i32": return { type: "array", itemType, items: readNumbers(cursor, count, 4, what, (b) => new Int32Array(b), (v, o) => v.getInt32(o, true)) };
-		case "f32": return { type: "array", itemType, items: readNumbers(cursor, count, 4, what, (b) => new Float32Array(b), (v, o) => v.getFloat32(o, true)) };
-		case "f64": return { type: "array", itemType, items: readNumbers(cursor, count, 8, what, (b) => new Float64Array(b), (v, o) => v.getFloat64(o, true)) };
-		case "u64": return { type: "array", itemType, items: readNumbers(cursor, count, 8, what, (b) => new BigUint64Array(b), (v, o) => v.getBigUint64(o, true)) };
-		case "i64": return { type: "array", itemType, items: readNumbers(cursor, count, 8, what, (b) => new BigInt64Array(b), (v, o) => v.getBigInt64(o, true)) };
+		case "u8":
+			return { type: "array", itemType, items: cursor.copy(count, what) };
+		case "i8":
+			return { type: "array", itemType, items: new Int8Array(cursor.copy(count, what).buffer) };
+		case "u16":
+			return {
+				type: "array",
+				itemType,
+				items: readNumbers(
+					cursor,
+					count,
+					2,
+					what,
+					(b) => new Uint16Array(b),
+					(v, o) => v.getUint16(o, true)
+				)
+			};
+		case "i16":
+			return {
+				type: "array",
+				itemType,
+				items: readNumbers(
+					cursor,
+					count,
+					2,
+					what,
+					(b) => new Int16Array(b),
+					(v, o) => v.getInt16(o, true)
+				)
+			};
+		case "u32":
+			return {
+				type: "array",
+				itemType,
+				items: readNumbers(
+					cursor,
+					count,
+					4,
+					what,
+					(b) => new Uint32Array(b),
+					(v, o) => v.getUint32(o, true)
+				)
+			};
+		case "i32":
+			return {
+				type: "array",
+				itemType,
+				items: readNumbers(
+					cursor,
+					count,
+					4,
+					what,
+					(b) => new Int32Array(b),
+					(v, o) => v.getInt32(o, true)
+				)
+			};
+		case "f32":
+			return {
+				type: "array",
+				itemType,
+				items: readNumbers(
+					cursor,
+					count,
+					4,
+					what,
+					(b) => new Float32Array(b),
+					(v, o) => v.getFloat32(o, true)
+				)
+			};
+		case "f64":
+			return {
+				type: "array",
+				itemType,
+				items: readNumbers(
+					cursor,
+					count,
+					8,
+					what,
+					(b) => new Float64Array(b),
+					(v, o) => v.getFloat64(o, true)
+				)
+			};
+		case "u64":
+			return {
+				type: "array",
+				itemType,
+				items: readNumbers(
+					cursor,
+					count,
+					8,
+					what,
+					(b) => new BigUint64Array(b),
+					(v, o) => v.getBigUint64(o, true)
+				)
+			};
+		case "i64":
+			return {
+				type: "array",
+				itemType,
+				items: readNumbers(
+					cursor,
+					count,
+					8,
+					what,
+					(b) => new BigInt64Array(b),
+					(v, o) => v.getBigInt64(o, true)
+				)
+			};
 		case "bool": {
 			const items: boolean[] = [];
 			for (let i = 0; i < count; i++) items.push(readBool(cursor, `${what}[${i}]`));
@@ -223,7 +370,7 @@ function readNumbers<A extends NumberArray<T>, T>(
 	itemBytes: number,
 	what: string,
 	fromBuffer: (buffer: ArrayBuffer) => A,
-	readOne: (view: DataView, offset: number) => T,
+	readOne: (view: DataView, offset: number) => T
 ): A {
 	const raw = cursor.copy(count * itemBytes, what);
 	if (hostIsLittleEndian) return fromBuffer(raw.buffer as ArrayBuffer);
@@ -260,13 +407,19 @@ function readTensorInfo(cursor: ByteCursor, index: number, allowUnknownTypes: bo
 	const at = cursor.offset;
 	const name = cursor.string(`name of tensor #${index}`, true);
 	if (new TextEncoder().encode(name).length > MAX_TENSOR_NAME_BYTES) {
-		throw new GgufFormatError(`tensor name "${name.slice(0, 80)}" is longer than ggml's ${MAX_TENSOR_NAME_BYTES} bytes`, at);
+		throw new GgufFormatError(
+			`tensor name "${name.slice(0, 80)}" is longer than ggml's ${MAX_TENSOR_NAME_BYTES} bytes`,
+			at
+		);
 	}
 	const label = `tensor "${name}"`;
 	const dimCountAt = cursor.offset;
 	const dimCount = cursor.u32(`dimension count of ${label}`);
 	if (dimCount < 1 || dimCount > MAX_TENSOR_DIMS) {
-		throw new GgufFormatError(`${label} has ${dimCount} dimensions; ggml supports 1 to ${MAX_TENSOR_DIMS}`, dimCountAt);
+		throw new GgufFormatError(
+			`${label} has ${dimCount} dimensions; ggml supports 1 to ${MAX_TENSOR_DIMS}`,
+			dimCountAt
+		);
 	}
 	const dims: number[] = [];
 	let elements = 1n;
@@ -277,7 +430,10 @@ function readTensorInfo(cursor: ByteCursor, index: number, allowUnknownTypes: bo
 		elements *= size;
 		// No tensor can have more elements than its file has bits; this also keeps every number exact.
 		if (elements > BigInt(cursor.fileSize) * 8n) {
-			throw new GgufFormatError(`${label} claims ${elements} elements, more than a ${cursor.fileSize}-byte file can hold (corrupt or truncated file?)`, dimAt);
+			throw new GgufFormatError(
+				`${label} claims ${elements} elements, more than a ${cursor.fileSize}-byte file can hold (corrupt or truncated file?)`,
+				dimAt
+			);
 		}
 		dims.push(Number(size));
 	}
@@ -294,7 +450,7 @@ function readTensorInfo(cursor: ByteCursor, index: number, allowUnknownTypes: bo
 	if (byteSize !== undefined && Number.isNaN(byteSize)) {
 		throw new GgufFormatError(
 			`${label} has rows of ${rowLength} elements, not a multiple of the ${ggmlBlockElements(type)}-element blocks of type ${ggmlTypeName(type)}`,
-			offsetAt,
+			offsetAt
 		);
 	}
 	return { name, dims, type, typeName: ggmlTypeName(type), offset, elementCount, byteSize, at };
@@ -303,7 +459,10 @@ function readTensorInfo(cursor: ByteCursor, index: number, allowUnknownTypes: bo
 function placeTensor(tensor: PendingTensor, dataOffset: number, alignment: number, index: number): GgufTensorInfo {
 	const label = `tensor "${tensor.name}" (#${index})`;
 	if (tensor.offset % alignment !== 0) {
-		throw new GgufFormatError(`${label} has data offset ${tensor.offset}, which is not a multiple of the alignment ${alignment}`, tensor.at);
+		throw new GgufFormatError(
+			`${label} has data offset ${tensor.offset}, which is not a multiple of the alignment ${alignment}`,
+			tensor.at
+		);
 	}
 	const fileOffset = dataOffset + tensor.offset;
 	const { name, dims, type, typeName, offset, elementCount, byteSize } = tensor;
@@ -317,7 +476,10 @@ function checkNoOverlap(tensors: readonly GgufTensorInfo[]): void {
 		const previous = sized[i - 1]!;
 		const current = sized[i]!;
 		if (previous.offset + previous.byteSize! > current.offset) {
-			throw new GgufFormatError(`tensors "${previous.name}" and "${current.name}" overlap in the data section`, current.fileOffset);
+			throw new GgufFormatError(
+				`tensors "${previous.name}" and "${current.name}" overlap in the data section`,
+				current.fileOffset
+			);
 		}
 	}
 }

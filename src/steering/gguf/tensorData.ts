@@ -8,8 +8,13 @@ import type { GgufFile, GgufTensorInfo } from "./reader";
 export function findTensor(file: GgufFile, name: string): GgufTensorInfo {
 	const tensor = file.tensors.find((t) => t.name === name);
 	if (tensor === undefined) {
-		const some = file.tensors.slice(0, 8).map((t) => t.name).join(", ");
-		throw new GgufFormatError(`no tensor named "${name}" in this file (it has ${file.tensors.length}${some ? `: ${some}${file.tensors.length > 8 ? ", …" : ""}` : ""})`);
+		const some = file.tensors
+			.slice(0, 8)
+			.map((t) => t.name)
+			.join(", ");
+		throw new GgufFormatError(
+			`no tensor named "${name}" in this file (it has ${file.tensors.length}${some ? `: ${some}${file.tensors.length > 8 ? ", …" : ""}` : ""})`
+		);
 	}
 	return tensor;
 }
@@ -23,11 +28,17 @@ export function isFloatTensor(tensor: GgufTensorInfo): boolean {
  * A tensor's values as F32, converting F16 and BF16. `fileBytes` must hold the file at least up to
  * the end of this tensor's data (the whole file, as given to readGguf).
  */
-export function readTensorAsFloat32(file: GgufFile, fileBytes: Uint8Array, tensorOrName: GgufTensorInfo | string): Float32Array {
+export function readTensorAsFloat32(
+	file: GgufFile,
+	fileBytes: Uint8Array,
+	tensorOrName: GgufTensorInfo | string
+): Float32Array {
 	const tensor = typeof tensorOrName === "string" ? findTensor(file, tensorOrName) : tensorOrName;
 	const end = tensor.fileOffset + (tensor.byteSize ?? 0);
 	if (fileBytes.length < end) {
-		throw new GgufFormatError(`tensor "${tensor.name}" data ends at byte ${end} but only ${fileBytes.length} bytes were given; pass the whole file`);
+		throw new GgufFormatError(
+			`tensor "${tensor.name}" data ends at byte ${end} but only ${fileBytes.length} bytes were given; pass the whole file`
+		);
 	}
 	return decodeTensorData(tensor, fileBytes.subarray(tensor.fileOffset, end));
 }
@@ -35,7 +46,9 @@ export function readTensorAsFloat32(file: GgufFile, fileBytes: Uint8Array, tenso
 /** Decodes exactly one tensor's raw data bytes to F32. */
 export function decodeTensorData(tensor: GgufTensorInfo, raw: Uint8Array): Float32Array {
 	if (!isFloatTensor(tensor)) {
-		throw new GgufFormatError(`tensor "${tensor.name}" is ${tensor.typeName}; only F32, F16 and BF16 tensors can be read as floats`);
+		throw new GgufFormatError(
+			`tensor "${tensor.name}" is ${tensor.typeName}; only F32, F16 and BF16 tensors can be read as floats`
+		);
 	}
 	if (raw.length !== tensor.byteSize) {
 		throw new GgufFormatError(`tensor "${tensor.name}" needs ${tensor.byteSize} bytes of data, got ${raw.length}`);

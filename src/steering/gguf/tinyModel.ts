@@ -25,7 +25,6 @@ export interface TinyLlamaOptions {
 /** Generous limits that keep a typo from asking for gigabytes. */
 const LIMITS = { nLayer: 128, nEmbd: 8192, nHead: 256, nFf: 32768, nCtx: 1 << 20 } as const;
 
-
 /** Builds the GGUF bytes of a random llama model. Same options → byte-identical output. */
 export function makeTinyLlamaModel(options: TinyLlamaOptions = {}): Uint8Array {
 	const nLayer = checkedSize("nLayer", options.nLayer ?? 4, LIMITS.nLayer);
@@ -40,7 +39,8 @@ export function makeTinyLlamaModel(options: TinyLlamaOptions = {}): Uint8Array {
 	if (type !== "f32" && type !== "f16") throw new RangeError(`type must be "f32" or "f16", got ${String(type)}`);
 	if (nEmbd % nHead !== 0) throw new RangeError(`nEmbd (${nEmbd}) must be a multiple of nHead (${nHead})`);
 	const headDim = nEmbd / nHead;
-	if (headDim % 2 !== 0) throw new RangeError(`the head size nEmbd / nHead = ${headDim} must be even for rotary embeddings`);
+	if (headDim % 2 !== 0)
+		throw new RangeError(`the head size nEmbd / nHead = ${headDim} must be even for rotary embeddings`);
 	if (nHead % nHeadKv !== 0) throw new RangeError(`nHeadKv (${nHeadKv}) must divide nHead (${nHead})`);
 
 	const vocabulary = makeTinyVocabulary();
@@ -76,7 +76,7 @@ export function makeTinyLlamaModel(options: TinyLlamaOptions = {}): Uint8Array {
 			norm(`${block}.ffn_norm.weight`),
 			matrix(`${block}.ffn_gate.weight`, nEmbd, nFf),
 			matrix(`${block}.ffn_up.weight`, nEmbd, nFf),
-			matrix(`${block}.ffn_down.weight`, nFf, nEmbd),
+			matrix(`${block}.ffn_down.weight`, nFf, nEmbd)
 		);
 	}
 	tensors.push(norm("output_norm.weight"), matrix("output.weight", nEmbd, nVocab, 4));
@@ -103,12 +103,13 @@ export function makeTinyLlamaModel(options: TinyLlamaOptions = {}): Uint8Array {
 		["tokenizer.ggml.bos_token_id", GgufValue.u32(vocabulary.bosId)],
 		["tokenizer.ggml.eos_token_id", GgufValue.u32(vocabulary.eosId)],
 		["tokenizer.ggml.add_bos_token", GgufValue.bool(true)],
-		["tokenizer.ggml.add_eos_token", GgufValue.bool(false)],
+		["tokenizer.ggml.add_eos_token", GgufValue.bool(false)]
 	];
 	return writeGguf({ metadata, tensors });
 }
 
 function checkedSize(name: string, value: number, max: number): number {
-	if (!Number.isInteger(value) || value < 1 || value > max) throw new RangeError(`${name} must be an integer from 1 to ${max}, got ${value}`);
+	if (!Number.isInteger(value) || value < 1 || value > max)
+		throw new RangeError(`${name} must be an integer from 1 to ${max}, got ${value}`);
 	return value;
 }

@@ -24,11 +24,11 @@ export const ggufTypeCodes: Readonly<Record<GgufValueTypeName, number>> = {
 	array: 9,
 	u64: 10,
 	i64: 11,
-	f64: 12,
+	f64: 12
 };
 
 const typeNamesByCode: ReadonlyMap<number, GgufValueTypeName> = new Map(
-	(Object.entries(ggufTypeCodes) as [GgufValueTypeName, number][]).map(([name, code]) => [code, name]),
+	(Object.entries(ggufTypeCodes) as [GgufValueTypeName, number][]).map(([name, code]) => [code, name])
 );
 
 export function ggufTypeNameOfCode(code: number): GgufValueTypeName | undefined {
@@ -69,17 +69,18 @@ const integerRanges: Readonly<Record<Exclude<GgufNumberTypeName, "f32" | "f64">,
 	u16: [0, 0xffff],
 	i16: [-0x8000, 0x7fff],
 	u32: [0, 0xffffffff],
-	i32: [-0x80000000, 0x7fffffff],
+	i32: [-0x80000000, 0x7fffffff]
 };
 
 const bigIntRanges: Readonly<Record<GgufBigIntTypeName, readonly [bigint, bigint]>> = {
 	u64: [0n, 0xffffffffffffffffn],
-	i64: [-0x8000000000000000n, 0x7fffffffffffffffn],
+	i64: [-0x8000000000000000n, 0x7fffffffffffffffn]
 };
 
 /** Throws GgufWriteError unless `value` fits `type` exactly (no silent wrap-around or rounding). */
 export function checkNumberFits(type: GgufNumberTypeName, value: number, where: string): void {
-	if (typeof value !== "number") throw new GgufWriteError(`${where}: expected a number for ${type}, got ${typeof value}`);
+	if (typeof value !== "number")
+		throw new GgufWriteError(`${where}: expected a number for ${type}, got ${typeof value}`);
 	if (type === "f32" || type === "f64") return;
 	const [min, max] = integerRanges[type];
 	if (!Number.isInteger(value) || value < min || value > max) {
@@ -88,7 +89,8 @@ export function checkNumberFits(type: GgufNumberTypeName, value: number, where: 
 }
 
 export function checkBigIntFits(type: GgufBigIntTypeName, value: bigint, where: string): void {
-	if (typeof value !== "bigint") throw new GgufWriteError(`${where}: expected a bigint for ${type}, got ${typeof value}`);
+	if (typeof value !== "bigint")
+		throw new GgufWriteError(`${where}: expected a bigint for ${type}, got ${typeof value}`);
 	const [min, max] = bigIntRanges[type];
 	if (value < min || value > max) throw new GgufWriteError(`${where}: ${value} is not a valid ${type}`);
 }
@@ -101,7 +103,7 @@ const typedArrayConstructors = {
 	u32: Uint32Array,
 	i32: Int32Array,
 	f32: Float32Array,
-	f64: Float64Array,
+	f64: Float64Array
 } as const;
 
 function numberValue(type: GgufNumberTypeName, value: number): GgufValue {
@@ -147,8 +149,12 @@ export const GgufValue = {
 	strings: (values: readonly string[]): GgufValue => ({ type: "array", itemType: "string", items: [...values] }),
 	bools: (values: readonly boolean[]): GgufValue => ({ type: "array", itemType: "bool", items: [...values] }),
 	/** An array whose items are themselves arrays (GGUF allows it; llama.cpp itself does not read such keys). */
-	arrays: (values: readonly GgufArrayValue[]): GgufValue => ({ type: "array", itemType: "array", items: [...values] }),
+	arrays: (values: readonly GgufArrayValue[]): GgufValue => ({
+		type: "array",
+		itemType: "array",
+		items: [...values]
+	}),
 	/** An array built from items already in their in-memory form. */
 	array: <K extends GgufValueTypeName>(itemType: K, items: GgufArrayItems[K]): GgufArrayValue =>
-		({ type: "array", itemType, items }) as GgufArrayValue,
+		({ type: "array", itemType, items }) as GgufArrayValue
 };

@@ -11,7 +11,7 @@ import {
 	type GgufValueTypeName,
 	checkBigIntFits,
 	checkNumberFits,
-	ggufTypeCodes,
+	ggufTypeCodes
 } from "./values";
 
 /** A tensor to write. `data` is always F32 in memory; "F16" converts it (round to nearest even) on write. */
@@ -24,9 +24,7 @@ export interface GgufTensorToWrite {
 }
 
 export type GgufMetadataInput =
-	| ReadonlyMap<string, GgufValue>
-	| Iterable<readonly [string, GgufValue]>
-	| Readonly<Record<string, GgufValue>>;
+	ReadonlyMap<string, GgufValue> | Iterable<readonly [string, GgufValue]> | Readonly<Record<string, GgufValue>>;
 
 export interface GgufToWrite {
 	/** Keys in the order they should appear in the file. */
@@ -44,7 +42,12 @@ const bytesPerElement = { F32: 4, F16: 2 } as const;
  * that GGUF or llama.cpp could not read back: out-of-range values, bad names, dims not matching data.
  */
 export function writeGguf(content: GgufToWrite, alignment: number = DEFAULT_ALIGNMENT): Uint8Array {
-	if (!Number.isInteger(alignment) || alignment < 1 || alignment > 0x80000000 || (alignment & (alignment - 1)) !== 0) {
+	if (
+		!Number.isInteger(alignment) ||
+		alignment < 1 ||
+		alignment > 0x80000000 ||
+		(alignment & (alignment - 1)) !== 0
+	) {
 		throw new GgufWriteError(`alignment must be a power of two, got ${alignment}`);
 	}
 	const metadata = metadataWithAlignment(toEntries(content.metadata), alignment);
@@ -91,14 +94,17 @@ function toEntries(metadata: GgufMetadataInput): [string, GgufValue][] {
 function metadataWithAlignment(entries: [string, GgufValue][], alignment: number): [string, GgufValue][] {
 	const keys = new Set<string>();
 	for (const [key] of entries) {
-		if (typeof key !== "string" || key.length === 0) throw new GgufWriteError("metadata keys must be non-empty strings");
+		if (typeof key !== "string" || key.length === 0)
+			throw new GgufWriteError("metadata keys must be non-empty strings");
 		if (keys.has(key)) throw new GgufWriteError(`duplicate metadata key "${key}"`);
 		keys.add(key);
 	}
 	const declared = entries.find(([key]) => key === "general.alignment")?.[1];
 	if (declared !== undefined) {
 		if (declared.type !== "u32" || declared.value !== alignment) {
-			throw new GgufWriteError(`metadata general.alignment (${declared.type} ${String((declared as { value?: unknown }).value)}) contradicts the alignment ${alignment} being written`);
+			throw new GgufWriteError(
+				`metadata general.alignment (${declared.type} ${String((declared as { value?: unknown }).value)}) contradicts the alignment ${alignment} being written`
+			);
 		}
 		return entries;
 	}
@@ -173,24 +179,29 @@ function checkTensors(tensors: readonly GgufTensorToWrite[]): void {
 	const encoder = new TextEncoder();
 	for (const tensor of tensors) {
 		const label = `tensor "${tensor.name}"`;
-		if (typeof tensor.name !== "string" || tensor.name.length === 0) throw new GgufWriteError("tensor names must be non-empty strings");
+		if (typeof tensor.name !== "string" || tensor.name.length === 0)
+			throw new GgufWriteError("tensor names must be non-empty strings");
 		if (encoder.encode(tensor.name).length > MAX_TENSOR_NAME_BYTES) {
 			throw new GgufWriteError(`${label}: name is longer than ggml's ${MAX_TENSOR_NAME_BYTES} bytes`);
 		}
 		if (names.has(tensor.name)) throw new GgufWriteError(`duplicate tensor name "${tensor.name}"`);
 		names.add(tensor.name);
-		if (tensor.type !== "F32" && tensor.type !== "F16") throw new GgufWriteError(`${label}: type must be "F32" or "F16", got ${String(tensor.type)}`);
+		if (tensor.type !== "F32" && tensor.type !== "F16")
+			throw new GgufWriteError(`${label}: type must be "F32" or "F16", got ${String(tensor.type)}`);
 		if (!(tensor.data instanceof Float32Array)) throw new GgufWriteError(`${label}: data must be a Float32Array`);
 		if (tensor.dims.length < 1 || tensor.dims.length > MAX_TENSOR_DIMS) {
 			throw new GgufWriteError(`${label}: needs 1 to ${MAX_TENSOR_DIMS} dimensions, got ${tensor.dims.length}`);
 		}
 		let elements = 1;
 		for (const size of tensor.dims) {
-			if (!Number.isSafeInteger(size) || size < 1) throw new GgufWriteError(`${label}: dimension ${size} is not a positive integer`);
+			if (!Number.isSafeInteger(size) || size < 1)
+				throw new GgufWriteError(`${label}: dimension ${size} is not a positive integer`);
 			elements *= size;
 		}
 		if (elements !== tensor.data.length) {
-			throw new GgufWriteError(`${label}: dims [${tensor.dims.join(", ")}] hold ${elements} elements but data has ${tensor.data.length}`);
+			throw new GgufWriteError(
+				`${label}: dims [${tensor.dims.join(", ")}] hold ${elements} elements but data has ${tensor.data.length}`
+			);
 		}
 	}
 }

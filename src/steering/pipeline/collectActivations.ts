@@ -33,15 +33,21 @@ export interface CollectOptions {
 }
 
 /** The texts a pair is captured as; suffix positions need the pair's prompt. */
-export function captureItemsOf(pair: PairTexts, index: number, positions: PositionSpec): [TextToCapture, TextToCapture] {
+export function captureItemsOf(
+	pair: PairTexts,
+	index: number,
+	positions: PositionSpec
+): [TextToCapture, TextToCapture] {
 	const prompt = pair.prompt ?? "";
 	if (positions.select === "suffix") {
 		if (prompt.length === 0) {
-			throw new RangeError(`pair ${index + 1} has no prompt; suffix positions read the tokens after the prompt, so every pair needs one`);
+			throw new RangeError(
+				`pair ${index + 1} has no prompt; suffix positions read the tokens after the prompt, so every pair needs one`
+			);
 		}
 		return [
 			{ text: prompt + pair.positive, prompt },
-			{ text: prompt + pair.negative, prompt },
+			{ text: prompt + pair.negative, prompt }
 		];
 	}
 	return [{ text: prompt + pair.positive }, { text: prompt + pair.negative }];
@@ -50,13 +56,14 @@ export function captureItemsOf(pair: PairTexts, index: number, positions: Positi
 export async function collectPairActivations(
 	pairs: readonly PairTexts[],
 	source: HiddenStateSource,
-	options: CollectOptions,
+	options: CollectOptions
 ): Promise<LayerActivations[]> {
 	const { layers, nEmbd } = options;
 	if (pairs.length === 0) throw new RangeError("no contrast pairs to capture");
 	if (layers.length === 0) throw new RangeError("no layers to capture");
 	const chunkPairs = options.chunkPairs ?? 16;
-	if (!Number.isInteger(chunkPairs) || chunkPairs < 1) throw new RangeError(`chunkPairs must be a whole number ≥ 1, got ${chunkPairs}`);
+	if (!Number.isInteger(chunkPairs) || chunkPairs < 1)
+		throw new RangeError(`chunkPairs must be a whole number ≥ 1, got ${chunkPairs}`);
 	// Checked up front so that a dataset problem is reported before minutes of capturing.
 	const items = pairs.map((pair, index) => captureItemsOf(pair, index, options.positions));
 	const positions: PositionSpec = { ...options.positions, mean: true };
@@ -64,7 +71,7 @@ export async function collectPairActivations(
 		layer,
 		nEmbd,
 		positive: new Float32Array(pairs.length * nEmbd),
-		negative: new Float32Array(pairs.length * nEmbd),
+		negative: new Float32Array(pairs.length * nEmbd)
 	}));
 	const totalTexts = pairs.length * 2;
 
@@ -75,18 +82,27 @@ export async function collectPairActivations(
 			layers,
 			positions,
 			signal: options.signal,
-			onItem: (done) => options.onProgress?.(first * 2 + done, totalTexts),
+			onItem: (done) => options.onProgress?.(first * 2 + done, totalTexts)
 		});
-		if (captured.length !== chunk.length) throw new RangeError(`the hidden-state source returned ${captured.length} texts for ${chunk.length}`);
+		if (captured.length !== chunk.length)
+			throw new RangeError(`the hidden-state source returned ${captured.length} texts for ${chunk.length}`);
 		captured.forEach((itemLayers, slot) => {
 			const pair = first + Math.floor(slot / 2);
 			const side = slot % 2 === 0 ? "positive" : "negative";
 			records.forEach((record, layerIndex) => {
 				const rows = itemLayers[layerIndex];
 				if (!rows || rows.layer !== record.layer) {
-					throw new RangeError(`the hidden-state source returned layer ${rows?.layer} where layer ${record.layer} was asked for`);
+					throw new RangeError(
+						`the hidden-state source returned layer ${rows?.layer} where layer ${record.layer} was asked for`
+					);
 				}
-				writeMeanRow(rows.hidden, nEmbd, record[side], pair * nEmbd, `pair ${pair + 1} ${side}, layer ${record.layer}`);
+				writeMeanRow(
+					rows.hidden,
+					nEmbd,
+					record[side],
+					pair * nEmbd,
+					`pair ${pair + 1} ${side}, layer ${record.layer}`
+				);
 			});
 		});
 	}
@@ -96,7 +112,9 @@ export async function collectPairActivations(
 /** Writes the mean of `rows` (rows × nEmbd) at `offset`; a single row is copied as is. */
 function writeMeanRow(rows: Float32Array, nEmbd: number, into: Float32Array, offset: number, what: string): void {
 	if (rows.length === 0 || rows.length % nEmbd !== 0) {
-		throw new RangeError(`${what}: ${rows.length} values is not a whole number of rows of the model's width ${nEmbd}`);
+		throw new RangeError(
+			`${what}: ${rows.length} values is not a whole number of rows of the model's width ${nEmbd}`
+		);
 	}
 	const count = rows.length / nEmbd;
 	if (count === 1) {

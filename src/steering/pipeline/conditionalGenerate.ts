@@ -39,23 +39,36 @@ export interface ConditionalGenerateResult {
 export async function conditionalGenerate(
 	model: SteerableModel,
 	source: HiddenStateSource,
-	options: ConditionalGenerateOptions,
+	options: ConditionalGenerateOptions
 ): Promise<ConditionalGenerateResult> {
 	const { conditions, behaviors, rules, signal, ...generation } = options;
 	const layers = [...new Set(conditions.flatMap((condition) => condition.check.layers))].sort((a, b) => a - b);
 	let hiddenByLayer = new Map<number, Float32Array>();
 	if (layers.length > 0) {
-		const [captured] = await source.capture([{ text: generation.prompt }], { layers, positions: { select: "all", mean: true }, signal });
+		const [captured] = await source.capture([{ text: generation.prompt }], {
+			layers,
+			positions: { select: "all", mean: true },
+			signal
+		});
 		hiddenByLayer = new Map((captured ?? []).map(({ layer, hidden }) => [layer, hidden]));
 	}
-	const conditionResults = conditions.map((condition) => conditionHolds(hiddenByLayer, condition.vector, condition.check));
+	const conditionResults = conditions.map((condition) =>
+		conditionHolds(hiddenByLayer, condition.vector, condition.check)
+	);
 	const similarities = conditions.map((condition) =>
 		condition.check.layers.map((layer) => ({
 			layer,
-			similarity: conditionSimilarity(hiddenByLayer.get(layer) as Float32Array, condition.vector.directions.get(layer) as Float32Array, condition.check.squash),
-		})),
+			similarity: conditionSimilarity(
+				hiddenByLayer.get(layer) as Float32Array,
+				condition.vector.directions.get(layer) as Float32Array,
+				condition.check.squash
+			)
+		}))
 	);
 	const active = activeBehaviors(rules, conditionResults, behaviors.length);
-	const text = await model.generate({ ...generation, steering: active.map((behavior) => behaviors[behavior - 1]) }, signal);
+	const text = await model.generate(
+		{ ...generation, steering: active.map((behavior) => behaviors[behavior - 1]) },
+		signal
+	);
 	return { text, conditionResults, similarities, activeBehaviors: active };
 }

@@ -1,5 +1,10 @@
 /** From contrast pairs to a calibrated, evaluated steering vector; engine-independent (see the source interfaces). */
-export type { CapturedLayerRows, HiddenStateCaptureOptions, HiddenStateSource, TextToCapture } from "./hiddenStateSource";
+export type {
+	CapturedLayerRows,
+	HiddenStateCaptureOptions,
+	HiddenStateSource,
+	TextToCapture
+} from "./hiddenStateSource";
 export type { GenerationRequest, SteerableModel } from "./steerableModel";
 export { captureItemsOf, collectPairActivations, type CollectOptions, type PairTexts } from "./collectActivations";
 export {
@@ -8,17 +13,28 @@ export {
 	trainFromPairs,
 	type TrainedVector,
 	type TrainFromPairsOptions,
-	type TrainingStage,
+	type TrainingStage
 } from "./trainFromPairs";
-export { isTrainedVectorMetadata, loadTrainedVector, readTrainedVector, saveTrainedVector, TRAINED_VECTOR_KEYS } from "./trainedVectorFile";
+export {
+	isTrainedVectorMetadata,
+	loadTrainedVector,
+	readTrainedVector,
+	saveTrainedVector,
+	TRAINED_VECTOR_KEYS
+} from "./trainedVectorFile";
 export {
 	selfJudge,
 	sweepStrengths,
 	type StrengthSweepOptions,
 	type StrengthSweepPoint,
 	type StrengthSweepResult,
-	type SweepSample,
+	type SweepSample
 } from "./strengthSweep";
-export { conditionalGenerate, type ConditionalGenerateOptions, type ConditionalGenerateResult, type SteeringCondition } from "./conditionalGenerate";
+export {
+	conditionalGenerate,
+	type ConditionalGenerateOptions,
+	type ConditionalGenerateResult,
+	type SteeringCondition
+} from "./conditionalGenerate";
 export { checkVectorFitsModel } from "./modelShape";
 export { selfLabelPairs, type SelfLabelledPair, type SelfLabelOptions, type SelfLabelResult } from "./selfLabel";

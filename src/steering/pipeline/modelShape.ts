@@ -8,14 +8,18 @@ export function checkVectorFitsModel(
 	vector: SteeringVector,
 	model: { readonly nLayer: number; readonly nEmbd: number; readonly architecture?: string },
 	what = "the vector",
-	modelHint?: string,
+	modelHint?: string
 ): void {
 	const madeFor = modelHint ? ` (it was made for a ${modelHint} model)` : "";
 	if (vector.nEmbd !== model.nEmbd) {
-		throw new RangeError(`${what} is ${vector.nEmbd} wide but the model's hidden state is ${model.nEmbd} wide${madeFor}`);
+		throw new RangeError(
+			`${what} is ${vector.nEmbd} wide but the model's hidden state is ${model.nEmbd} wide${madeFor}`
+		);
 	}
 	const deepest = Math.max(...vector.directions.keys());
 	if (deepest >= model.nLayer) {
-		throw new RangeError(`${what} steers layer ${deepest} but the model has layers 0..${model.nLayer - 1}${madeFor}`);
+		throw new RangeError(
+			`${what} steers layer ${deepest} but the model has layers 0..${model.nLayer - 1}${madeFor}`
+		);
 	}
 }

@@ -82,17 +82,31 @@ export async function selfLabelPairs(model: SteerableModel, options: SelfLabelOp
 		for (let index = 0; index < samplesPerPrompt; index++) {
 			signal?.throwIfAborted();
 			const text = await model.generate(
-				{ prompt, maxTokens, temperature, topP: options.topP, seed: seed + index, stop: options.stop, steering: [] },
-				signal,
+				{
+					prompt,
+					maxTokens,
+					temperature,
+					topP: options.topP,
+					seed: seed + index,
+					stop: options.stop,
+					steering: []
+				},
+				signal
 			);
-			if (text.trim().length > 0) judged.push({ index, text, score: await selfJudge(model, prompt + text + question, signal) });
+			if (text.trim().length > 0)
+				judged.push({ index, text, score: await selfJudge(model, prompt + text + question, signal) });
 			options.onProgress?.(++done, total);
 		}
 		// Highest score first; equal scores keep sampling order, so the result depends only on the seed.
 		judged.sort((a, b) => b.score - a.score || a.index - b.index);
 		const chosen = contrastPairsOf(judged, keep);
 		for (const [best, worst] of chosen) {
-			pairs.push({ prompt, positive: best.text, negative: worst.text, label: `${label}: ${best.score.toFixed(3)} vs ${worst.score.toFixed(3)}` });
+			pairs.push({
+				prompt,
+				positive: best.text,
+				negative: worst.text,
+				label: `${label}: ${best.score.toFixed(3)} vs ${worst.score.toFixed(3)}`
+			});
 		}
 		scores.push(judged.map((sample) => sample.score));
 		keptPerPrompt.push(chosen.length);
@@ -130,7 +144,7 @@ function checkOptions(options: SelfLabelOptions): void {
 	}
 	if (keep * 2 > samplesPerPrompt) {
 		throw new RangeError(
-			`keeping ${keep} pair${keep === 1 ? "" : "s"} per prompt needs at least ${keep * 2} samples per prompt (the best ${keep} against the worst ${keep}), got ${samplesPerPrompt}`,
+			`keeping ${keep} pair${keep === 1 ? "" : "s"} per prompt needs at least ${keep * 2} samples per prompt (the best ${keep} against the worst ${keep}), got ${samplesPerPrompt}`
 		);
 	}
 	const temperature = options.temperature ?? 0.7;
@@ -140,5 +154,6 @@ function checkOptions(options: SelfLabelOptions): void {
 	if (options.maxTokens !== undefined && (!Number.isInteger(options.maxTokens) || options.maxTokens < 1)) {
 		throw new RangeError(`maxTokens must be a whole number ≥ 1, got ${options.maxTokens}`);
 	}
-	if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new RangeError(`seed must be a whole number, got ${options.seed}`);
+	if (options.seed !== undefined && !Number.isInteger(options.seed))
+		throw new RangeError(`seed must be a whole number, got ${options.seed}`);
 }

@@ -80,7 +80,11 @@ export interface StrengthSweepResult {
  * their first tokens: small vocabularies spell " Yes" as several pieces (TinyStories: " ", "Y", "es"),
  * and a shared first piece would make every answer score 0.5.
  */
-export async function selfJudge(model: SteerableModel, textWithQuestion: string, signal?: AbortSignal): Promise<number> {
+export async function selfJudge(
+	model: SteerableModel,
+	textWithQuestion: string,
+	signal?: AbortSignal
+): Promise<number> {
 	const yes = sum(await model.continuationLogProbs(textWithQuestion, " Yes", signal));
 	const no = sum(await model.continuationLogProbs(textWithQuestion, " No", signal));
 	return selfJudgeScore(yes, no, "logits");
@@ -92,12 +96,17 @@ function sum(values: ArrayLike<number>): number {
 	return total;
 }
 
-export async function sweepStrengths(model: SteerableModel, options: StrengthSweepOptions): Promise<StrengthSweepResult> {
+export async function sweepStrengths(
+	model: SteerableModel,
+	options: StrengthSweepOptions
+): Promise<StrengthSweepResult> {
 	const { prompts, seeds, keywords, judge, signal } = options;
 	if (prompts.length === 0) throw new RangeError("the sweep needs at least one prompt");
 	if (seeds.length === 0) throw new RangeError("the sweep needs at least one seed");
-	for (const strength of options.strengths) if (!Number.isFinite(strength)) throw new RangeError(`strength ${strength} is not a finite number`);
-	if (keywords !== undefined && keywords.length === 0) throw new RangeError("keywords were given but the list is empty");
+	for (const strength of options.strengths)
+		if (!Number.isFinite(strength)) throw new RangeError(`strength ${strength} is not a finite number`);
+	if (keywords !== undefined && keywords.length === 0)
+		throw new RangeError("keywords were given but the list is empty");
 	const judgeQuestion = judge === undefined ? undefined : selfJudgeSuffix(judge);
 	const strengths = [...new Set([0, ...options.strengths])].sort((a, b) => a - b);
 	const maxTokens = options.maxTokens ?? 48;
@@ -116,12 +125,18 @@ export async function sweepStrengths(model: SteerableModel, options: StrengthSwe
 				signal?.throwIfAborted();
 				const text = await model.generate(
 					{
-						prompt, maxTokens, temperature, topP: options.topP, seed, stop: options.stop,
-						steering: strength === 0 ? [] : [{ vector: options.vector, strength }],
+						prompt,
+						maxTokens,
+						temperature,
+						topP: options.topP,
+						seed,
+						stop: options.stop,
+						steering: strength === 0 ? [] : [{ vector: options.vector, strength }]
 					},
-					signal,
+					signal
 				);
-				const tokenLogProbs = text.length > 0 ? await model.continuationLogProbs(prompt, text, signal) : new Float32Array(0);
+				const tokenLogProbs =
+					text.length > 0 ? await model.continuationLogProbs(prompt, text, signal) : new Float32Array(0);
 				logProbs.push(...tokenLogProbs);
 				let matches: number | undefined;
 				if (keywords) {
@@ -142,19 +157,31 @@ export async function sweepStrengths(model: SteerableModel, options: StrengthSwe
 			samples,
 			keywordsPerHundredWords: keywords ? perHundredWords / count : undefined,
 			keywordHitRate: keywords ? hits / count : undefined,
-			judgeScore: judgeQuestion ? samples.reduce((sum, sample) => sum + (sample.judge as number), 0) / count : undefined,
-			perplexity: logProbs.length > 0 ? perplexity(logProbs) : null,
+			judgeScore: judgeQuestion
+				? samples.reduce((sum, sample) => sum + (sample.judge as number), 0) / count
+				: undefined,
+			perplexity: logProbs.length > 0 ? perplexity(logProbs) : null
 		});
 	}
 
 	const effectMeasure = keywords ? "keywords" : judgeQuestion ? "judge" : "none";
 	const effectOf = (point: StrengthSweepPoint): number =>
-		effectMeasure === "keywords" ? (point.keywordsPerHundredWords as number) : effectMeasure === "judge" ? (point.judgeScore as number) : 0;
+		effectMeasure === "keywords"
+			? (point.keywordsPerHundredWords as number)
+			: effectMeasure === "judge"
+				? (point.judgeScore as number)
+				: 0;
 	const measured: SweepPoint[] = points
 		.filter((point) => point.perplexity !== null)
-		.map((point) => ({ strength: point.strength, effect: effectOf(point), perplexity: point.perplexity as number }));
+		.map((point) => ({
+			strength: point.strength,
+			effect: effectOf(point),
+			perplexity: point.perplexity as number
+		}));
 	if (!measured.some((point) => point.strength === 0)) {
-		throw new RangeError("the unsteered generations produced no tokens, so there is no perplexity baseline; use other prompts or more tokens");
+		throw new RangeError(
+			"the unsteered generations produced no tokens, so there is no perplexity baseline; use other prompts or more tokens"
+		);
 	}
 	const analysis = analyzeStrengthSweep(measured, { maxPerplexityRatio: options.maxPerplexityRatio });
 	return { points, effectMeasure, analysis, suggestedMaxStrength: analysis.recommended?.strength ?? null };

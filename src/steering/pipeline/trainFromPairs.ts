@@ -64,12 +64,19 @@ export interface TrainedVector {
 	readonly pairCount: number;
 }
 
-export async function trainFromPairs(pairs: readonly PairTexts[], source: HiddenStateSource, options: TrainFromPairsOptions): Promise<TrainedVector> {
+export async function trainFromPairs(
+	pairs: readonly PairTexts[],
+	source: HiddenStateSource,
+	options: TrainFromPairsOptions
+): Promise<TrainedVector> {
 	const { method, positions, nLayer, nEmbd } = options;
 	if (!TRAINING_METHODS.includes(method)) {
-		throw new RangeError(`unknown training method "${String(method)}"; expected one of ${TRAINING_METHODS.join(", ")}`);
+		throw new RangeError(
+			`unknown training method "${String(method)}"; expected one of ${TRAINING_METHODS.join(", ")}`
+		);
 	}
-	if (!Number.isInteger(nLayer) || nLayer < 2) throw new RangeError(`the model needs at least 2 layers to steer, got nLayer = ${nLayer}`);
+	if (!Number.isInteger(nLayer) || nLayer < 2)
+		throw new RangeError(`the model needs at least 2 layers to steer, got nLayer = ${nLayer}`);
 	if (!Number.isInteger(nEmbd) || nEmbd < 1) throw new RangeError(`nEmbd must be a whole number ≥ 1, got ${nEmbd}`);
 	if (pairs.length < 2) throw new RangeError(`training needs at least 2 contrast pairs, got ${pairs.length}`);
 	const layers = checkLayers(options.layers ?? Array.from({ length: nLayer - 1 }, (_, i) => i + 1), nLayer);
@@ -80,24 +87,26 @@ export async function trainFromPairs(pairs: readonly PairTexts[], source: Hidden
 		nEmbd,
 		chunkPairs: options.chunkPairs,
 		signal: options.signal,
-		onProgress: (done, total) => options.onProgress?.({ stage: "capture", done, total }),
+		onProgress: (done, total) => options.onProgress?.({ stage: "capture", done, total })
 	});
 	const trained = await trainLayerByLayer(activations, {
 		method,
 		validationFraction: options.validationFraction ?? 0.2,
 		seed: options.seed ?? 0,
 		signal: options.signal,
-		onProgress: (done, total) => options.onProgress?.({ stage: "train", done, total }),
+		onProgress: (done, total) => options.onProgress?.({ stage: "train", done, total })
 	});
 
 	const steered = chooseSteeredLayers(trained.diagnostics, trained.vector, options.steerLayers);
 	const band: SteeringVector = {
 		nEmbd,
-		directions: new Map(steered.map((layer) => [layer, trained.vector.directions.get(layer) as Float32Array])),
+		directions: new Map(steered.map((layer) => [layer, trained.vector.directions.get(layer) as Float32Array]))
 	};
 	const pushFraction = options.pushFraction ?? bandPushFraction(steered.length);
 	const vector = bakeCalibration(band, typicalNormsFromDiagnostics(trained.diagnostics), { pushFraction });
-	const rawAlphaPerLayer = new Map(steered.map((layer) => [layer, vectorNorm(vector.directions.get(layer) as Float32Array)]));
+	const rawAlphaPerLayer = new Map(
+		steered.map((layer) => [layer, vectorNorm(vector.directions.get(layer) as Float32Array)])
+	);
 	return {
 		vector,
 		unitVector: trained.vector,
@@ -109,7 +118,7 @@ export async function trainFromPairs(pairs: readonly PairTexts[], source: Hidden
 		method,
 		positions,
 		modelHint: options.modelHint,
-		pairCount: pairs.length,
+		pairCount: pairs.length
 	};
 }
 
@@ -125,7 +134,8 @@ export const MIN_BAND_PUSH_FRACTION = 0.2;
 
 /** Per-layer push fraction for a band: the calibration's default, raised so the band adds at least MIN_BAND_PUSH_FRACTION. */
 export function bandPushFraction(bandWidth: number): number {
-	if (!Number.isInteger(bandWidth) || bandWidth < 1) throw new RangeError(`band width must be a whole number ≥ 1, got ${bandWidth}`);
+	if (!Number.isInteger(bandWidth) || bandWidth < 1)
+		throw new RangeError(`band width must be a whole number ≥ 1, got ${bandWidth}`);
 	return Math.max(DEFAULT_PUSH_FRACTION, MIN_BAND_PUSH_FRACTION / bandWidth);
 }
 
@@ -142,19 +152,26 @@ function checkLayers(layers: readonly number[], nLayer: number): number[] {
 }
 
 /** The override when given (checked), otherwise the suggested band, minus layers that had no contrast. */
-function chooseSteeredLayers(diagnostics: readonly LayerDiagnostics[], unit: SteeringVector, override: readonly number[] | undefined): number[] {
+function chooseSteeredLayers(
+	diagnostics: readonly LayerDiagnostics[],
+	unit: SteeringVector,
+	override: readonly number[] | undefined
+): number[] {
 	if (override) {
 		if (override.length === 0) throw new RangeError("the layers to steer are empty");
 		const layers = [...new Set(override)].sort((a, b) => a - b);
 		for (const layer of layers) {
 			if (layer < 1) throw new RangeError(`layer ${layer} cannot be steered (block 0 never is)`);
-			if (!diagnostics.some((entry) => entry.layer === layer)) throw new RangeError(`layer ${layer} was asked to be steered but was not trained`);
-			if (!unit.directions.has(layer)) throw new RangeError(`layer ${layer} has no direction: its positive and negative states are identical`);
+			if (!diagnostics.some((entry) => entry.layer === layer))
+				throw new RangeError(`layer ${layer} was asked to be steered but was not trained`);
+			if (!unit.directions.has(layer))
+				throw new RangeError(`layer ${layer} has no direction: its positive and negative states are identical`);
 		}
 		return layers;
 	}
 	const usable = diagnostics.filter((entry) => unit.directions.has(entry.layer));
-	if (usable.length === 0) throw new RangeError("no layer separates the pairs at all: every positive text reads the same as its negative");
+	if (usable.length === 0)
+		throw new RangeError("no layer separates the pairs at all: every positive text reads the same as its negative");
 	return suggestLayers(usable).layers;
 }
 
@@ -172,10 +189,11 @@ function vectorNorm(values: Float32Array): number {
  */
 async function trainLayerByLayer(
 	activations: readonly LayerActivations[],
-	options: TrainingOptions & { onProgress: (done: number, total: number) => void },
+	options: TrainingOptions & { onProgress: (done: number, total: number) => void }
 ): Promise<TrainingResult> {
 	const ordered = [...activations].sort((a, b) => a.layer - b.layer);
-	if (ordered.length === 0 || ordered.every((record) => record.layer < 1)) return trainSteeringVector(ordered, options);
+	if (ordered.length === 0 || ordered.every((record) => record.layer < 1))
+		return trainSteeringVector(ordered, options);
 	const directions = new Map<number, Float32Array>();
 	const diagnostics: LayerDiagnostics[] = [];
 	for (let index = 0; index < ordered.length; index++) {

@@ -29,7 +29,7 @@ export const TRAINED_VECTOR_KEYS = {
 	pushFraction: "steer.push_fraction",
 	pairCount: "steer.pair_count",
 	unitLayers: "steer.unit_layers",
-	unitDirections: "steer.unit_directions",
+	unitDirections: "steer.unit_directions"
 } as const;
 
 const FORMAT_VERSION = 1;
@@ -38,7 +38,9 @@ export async function saveTrainedVector(filePath: string, trained: TrainedVector
 	const layers = [...trained.suggestedLayers];
 	const unitLayers = [...trained.unitVector.directions.keys()].sort((a, b) => a - b);
 	const unitDirections = new Float32Array(unitLayers.length * trained.unitVector.nEmbd);
-	unitLayers.forEach((layer, slot) => unitDirections.set(trained.unitVector.directions.get(layer) as Float32Array, slot * trained.unitVector.nEmbd));
+	unitLayers.forEach((layer, slot) =>
+		unitDirections.set(trained.unitVector.directions.get(layer) as Float32Array, slot * trained.unitVector.nEmbd)
+	);
 	const K = TRAINED_VECTOR_KEYS;
 	await saveControlVectorFile(filePath, trained.vector, {
 		modelHint: trained.modelHint,
@@ -49,12 +51,15 @@ export async function saveTrainedVector(filePath: string, trained: TrainedVector
 			[K.diagnostics]: GgufValue.string(JSON.stringify(trained.diagnostics)),
 			[K.suggestedLayers]: GgufValue.numbers("i32", layers),
 			[K.recommendedStrength]: GgufValue.f64(trained.recommendedStrength),
-			[K.rawAlpha]: GgufValue.numbers("f64", layers.map((layer) => trained.rawAlphaPerLayer.get(layer) ?? 0)),
+			[K.rawAlpha]: GgufValue.numbers(
+				"f64",
+				layers.map((layer) => trained.rawAlphaPerLayer.get(layer) ?? 0)
+			),
 			[K.pushFraction]: GgufValue.f64(trained.pushFraction),
 			[K.pairCount]: GgufValue.u32(trained.pairCount),
 			[K.unitLayers]: GgufValue.numbers("i32", unitLayers),
-			[K.unitDirections]: GgufValue.array("f32", unitDirections),
-		},
+			[K.unitDirections]: GgufValue.array("f32", unitDirections)
+		}
 	});
 }
 
@@ -74,21 +79,37 @@ export function isTrainedVectorMetadata(metadata: GgufMetadata): boolean {
 	return metadata.has(TRAINED_VECTOR_KEYS.version);
 }
 
-export function readTrainedVector(vector: SteeringVector, modelHint: string | undefined, metadata: GgufMetadata): TrainedVector {
+export function readTrainedVector(
+	vector: SteeringVector,
+	modelHint: string | undefined,
+	metadata: GgufMetadata
+): TrainedVector {
 	const K = TRAINED_VECTOR_KEYS;
 	const version = metadataInteger(metadata, K.version);
-	if (version === undefined) throw new GgufFormatError("not a vector trained by Steer (no steer.* metadata); load it as a plain control vector");
-	if (version > FORMAT_VERSION) throw new GgufFormatError(`written by a newer Steer (trained-vector format ${version}; this one reads up to ${FORMAT_VERSION})`);
+	if (version === undefined)
+		throw new GgufFormatError(
+			"not a vector trained by Steer (no steer.* metadata); load it as a plain control vector"
+		);
+	if (version > FORMAT_VERSION)
+		throw new GgufFormatError(
+			`written by a newer Steer (trained-vector format ${version}; this one reads up to ${FORMAT_VERSION})`
+		);
 	const method = requiredString(metadata, K.method) as TrainingMethod;
-	if (!TRAINING_METHODS.includes(method)) throw new GgufFormatError(`${K.method} is "${method}", not one of ${TRAINING_METHODS.join(", ")}`);
+	if (!TRAINING_METHODS.includes(method))
+		throw new GgufFormatError(`${K.method} is "${method}", not one of ${TRAINING_METHODS.join(", ")}`);
 	const positions = parseJson(requiredString(metadata, K.positions), K.positions, checkPositionSpec);
 	const diagnostics = parseJson(requiredString(metadata, K.diagnostics), K.diagnostics, checkDiagnostics);
 	const suggestedLayers = numberArray(metadata, K.suggestedLayers);
 	const rawAlpha = numberArray(metadata, K.rawAlpha);
-	if (rawAlpha.length !== suggestedLayers.length) throw new GgufFormatError(`${K.rawAlpha} has ${rawAlpha.length} values for ${suggestedLayers.length} layers`);
+	if (rawAlpha.length !== suggestedLayers.length)
+		throw new GgufFormatError(`${K.rawAlpha} has ${rawAlpha.length} values for ${suggestedLayers.length} layers`);
 	const unitLayers = numberArray(metadata, K.unitLayers);
 	const unitDirections = metadata.get(K.unitDirections);
-	if (unitDirections?.type !== "array" || unitDirections.itemType !== "f32" || unitDirections.items.length !== unitLayers.length * vector.nEmbd) {
+	if (
+		unitDirections?.type !== "array" ||
+		unitDirections.itemType !== "f32" ||
+		unitDirections.items.length !== unitLayers.length * vector.nEmbd
+	) {
 		throw new GgufFormatError(`${K.unitDirections} must be ${unitLayers.length} × ${vector.nEmbd} f32 values`);
 	}
 	const unitData = unitDirections.items as Float32Array;
@@ -96,7 +117,9 @@ export function readTrainedVector(vector: SteeringVector, modelHint: string | un
 		vector,
 		unitVector: {
 			nEmbd: vector.nEmbd,
-			directions: new Map(unitLayers.map((layer, slot) => [layer, unitData.slice(slot * vector.nEmbd, (slot + 1) * vector.nEmbd)])),
+			directions: new Map(
+				unitLayers.map((layer, slot) => [layer, unitData.slice(slot * vector.nEmbd, (slot + 1) * vector.nEmbd)])
+			)
 		},
 		diagnostics,
 		suggestedLayers,
@@ -106,7 +129,7 @@ export function readTrainedVector(vector: SteeringVector, modelHint: string | un
 		method,
 		positions,
 		modelHint: modelHint ?? "",
-		pairCount: metadataInteger(metadata, K.pairCount) ?? 0,
+		pairCount: metadataInteger(metadata, K.pairCount) ?? 0
 	};
 }
 
@@ -124,7 +147,12 @@ function requiredNumber(metadata: GgufMetadata, key: string): number {
 
 function numberArray(metadata: GgufMetadata, key: string): number[] {
 	const value = metadata.get(key);
-	if (value?.type !== "array" || !ArrayBuffer.isView(value.items) || value.items instanceof BigInt64Array || value.items instanceof BigUint64Array) {
+	if (
+		value?.type !== "array" ||
+		!ArrayBuffer.isView(value.items) ||
+		value.items instanceof BigInt64Array ||
+		value.items instanceof BigUint64Array
+	) {
 		throw new GgufFormatError(`metadata "${key}" must be an array of numbers`);
 	}
 	return Array.from(value.items as ArrayLike<number>);

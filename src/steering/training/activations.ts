@@ -23,11 +23,11 @@ export interface LayerActivations {
 export function packLayerActivations(
 	layer: number,
 	positiveRows: readonly Float32Array[],
-	negativeRows: readonly Float32Array[],
+	negativeRows: readonly Float32Array[]
 ): LayerActivations {
 	if (positiveRows.length !== negativeRows.length) {
 		throw new RangeError(
-			`layer ${layer}: ${positiveRows.length} positive rows but ${negativeRows.length} negative rows; every pair needs one of each`,
+			`layer ${layer}: ${positiveRows.length} positive rows but ${negativeRows.length} negative rows; every pair needs one of each`
 		);
 	}
 	if (positiveRows.length === 0) throw new RangeError(`layer ${layer}: no pairs given`);
@@ -35,9 +35,14 @@ export function packLayerActivations(
 	const positive = new Float32Array(positiveRows.length * nEmbd);
 	const negative = new Float32Array(negativeRows.length * nEmbd);
 	for (let i = 0; i < positiveRows.length; i++) {
-		for (const [side, row] of [["positive", positiveRows[i]], ["negative", negativeRows[i]]] as const) {
+		for (const [side, row] of [
+			["positive", positiveRows[i]],
+			["negative", negativeRows[i]]
+		] as const) {
 			if (row.length !== nEmbd) {
-				throw new RangeError(`layer ${layer}: ${side} row ${i} has length ${row.length}, expected ${nEmbd} (width of positive row 0)`);
+				throw new RangeError(
+					`layer ${layer}: ${side} row ${i} has length ${row.length}, expected ${nEmbd} (width of positive row 0)`
+				);
 			}
 		}
 		positive.set(positiveRows[i], i * nEmbd);
@@ -49,15 +54,19 @@ export function packLayerActivations(
 /** Number of pairs in a layer record, after checking that its buffers are consistent. */
 export function pairCount(activations: LayerActivations): number {
 	const { layer, nEmbd, positive, negative } = activations;
-	if (!Number.isInteger(layer) || layer < 0) throw new RangeError(`layer index must be a non-negative integer, got ${layer}`);
-	if (!Number.isInteger(nEmbd) || nEmbd < 1) throw new RangeError(`layer ${layer}: nEmbd must be a positive integer, got ${nEmbd}`);
+	if (!Number.isInteger(layer) || layer < 0)
+		throw new RangeError(`layer index must be a non-negative integer, got ${layer}`);
+	if (!Number.isInteger(nEmbd) || nEmbd < 1)
+		throw new RangeError(`layer ${layer}: nEmbd must be a positive integer, got ${nEmbd}`);
 	if (positive.length !== negative.length) {
 		throw new RangeError(
-			`layer ${layer}: positive holds ${positive.length / nEmbd} rows of ${nEmbd} but negative holds ${negative.length / nEmbd}`,
+			`layer ${layer}: positive holds ${positive.length / nEmbd} rows of ${nEmbd} but negative holds ${negative.length / nEmbd}`
 		);
 	}
 	if (positive.length % nEmbd !== 0) {
-		throw new RangeError(`layer ${layer}: ${positive.length} values is not a whole number of rows of width ${nEmbd}`);
+		throw new RangeError(
+			`layer ${layer}: ${positive.length} values is not a whole number of rows of width ${nEmbd}`
+		);
 	}
 	const pairs = positive.length / nEmbd;
 	if (pairs === 0) throw new RangeError(`layer ${layer}: no pairs given`);
@@ -79,7 +88,11 @@ export interface DifferenceMatrix extends RowMatrix {
  * Differences positive − negative for the selected pairs, written into `into` when it is large enough
  * (training reuses one buffer across layers to avoid allocating 4 MB per layer).
  */
-export function pairDifferences(activations: LayerActivations, pairIndices: readonly number[], into?: Float32Array): DifferenceMatrix {
+export function pairDifferences(
+	activations: LayerActivations,
+	pairIndices: readonly number[],
+	into?: Float32Array
+): DifferenceMatrix {
 	const { nEmbd, positive, negative } = activations;
 	const size = pairIndices.length * nEmbd;
 	const data = into && into.length >= size ? into.subarray(0, size) : new Float32Array(size);

@@ -52,8 +52,13 @@ export function meanAndStd(values: ArrayLike<number>): { mean: number; std: numb
  * Histogram of positive and negative projections over one shared range, so both series can be drawn on
  * the same axis. The range is [min, max] of all projections; a degenerate range is widened by ±0.5.
  */
-export function projectionHistogram(positive: ArrayLike<number>, negative: ArrayLike<number>, bins: number): ProjectionHistogram {
-	if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`histogram needs a positive whole number of bins, got ${bins}`);
+export function projectionHistogram(
+	positive: ArrayLike<number>,
+	negative: ArrayLike<number>,
+	bins: number
+): ProjectionHistogram {
+	if (!Number.isInteger(bins) || bins < 1)
+		throw new RangeError(`histogram needs a positive whole number of bins, got ${bins}`);
 	let low = Infinity;
 	let high = -Infinity;
 	for (const series of [positive, negative]) {

@@ -37,7 +37,10 @@ export interface LayerSuggestion {
  * the lower layer. The band grows one layer at a time towards the better-scoring neighbour (the lower one
  * on a tie) while that neighbour is within `tolerance` of the core and the band is narrower than `maxBand`.
  */
-export function suggestLayers(diagnostics: readonly LayerDiagnostics[], options: LayerSuggestionOptions = {}): LayerSuggestion {
+export function suggestLayers(
+	diagnostics: readonly LayerDiagnostics[],
+	options: LayerSuggestionOptions = {}
+): LayerSuggestion {
 	const steerable = diagnostics.filter((entry) => entry.layer >= 1).sort((a, b) => a.layer - b.layer);
 	if (steerable.length === 0) throw new RangeError("no steerable layer (≥ 1) among the diagnostics");
 	const scoredBy = steerable.every((entry) => entry.heldOutAccuracy !== null) ? "heldOutAccuracy" : "agreement";
@@ -54,22 +57,26 @@ export function suggestLayers(diagnostics: readonly LayerDiagnostics[], options:
 		to,
 		layers: Array.from({ length: to - from + 1 }, (_, i) => from + i),
 		score: bandScore(from, to),
-		scoredBy,
+		scoredBy
 	});
 
 	if (options.override) {
 		const [from, to] = options.override;
 		if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to < from) {
-			throw new RangeError(`layer override [${from}, ${to}] must be whole numbers with 1 ≤ from ≤ to (block 0 cannot be steered)`);
+			throw new RangeError(
+				`layer override [${from}, ${to}] must be whole numbers with 1 ≤ from ≤ to (block 0 cannot be steered)`
+			);
 		}
 		for (let layer = from; layer <= to; layer++) {
-			if (!byLayer.has(layer)) throw new RangeError(`layer override [${from}, ${to}] includes layer ${layer}, which was not trained`);
+			if (!byLayer.has(layer))
+				throw new RangeError(`layer override [${from}, ${to}] includes layer ${layer}, which was not trained`);
 		}
 		return describe(from, to);
 	}
 
 	const maxBand = options.maxBand ?? Math.max(1, Math.floor(steerable.length / 4));
-	if (!Number.isInteger(maxBand) || maxBand < 1) throw new RangeError(`maxBand must be a whole number ≥ 1, got ${maxBand}`);
+	if (!Number.isInteger(maxBand) || maxBand < 1)
+		throw new RangeError(`maxBand must be a whole number ≥ 1, got ${maxBand}`);
 	const tolerance = options.tolerance ?? 0.05;
 	if (!(tolerance >= 0)) throw new RangeError(`tolerance must be ≥ 0, got ${tolerance}`);
 
@@ -79,7 +86,7 @@ export function suggestLayers(diagnostics: readonly LayerDiagnostics[], options:
 			scoreOf(b) - scoreOf(a) ||
 			b.explainedVarianceRatio - a.explainedVarianceRatio ||
 			Math.abs(a.layer - middle) - Math.abs(b.layer - middle) ||
-			a.layer - b.layer,
+			a.layer - b.layer
 	)[0];
 	const floor = scoreOf(core) - tolerance;
 	let from = core.layer;

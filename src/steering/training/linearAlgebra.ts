@@ -108,7 +108,14 @@ export function dotF32(a: Float32Array, aOffset: number, b: Float32Array, bOffse
 }
 
 /** y[yOffset..] += alpha·x[xOffset..] for a float32 source and float64 target. */
-export function axpyF32F64(alpha: number, x: Float32Array, xOffset: number, y: Float64Array, yOffset: number, n: number): void {
+export function axpyF32F64(
+	alpha: number,
+	x: Float32Array,
+	xOffset: number,
+	y: Float64Array,
+	yOffset: number,
+	n: number
+): void {
 	let k = 0;
 	const end4 = n - (n % 4);
 	for (; k < end4; k += 4) {
@@ -121,7 +128,14 @@ export function axpyF32F64(alpha: number, x: Float32Array, xOffset: number, y: F
 }
 
 /** y[yOffset..] += alpha·x[xOffset..] for float64 vectors. */
-export function axpyF64(alpha: number, x: Float64Array, xOffset: number, y: Float64Array, yOffset: number, n: number): void {
+export function axpyF64(
+	alpha: number,
+	x: Float64Array,
+	xOffset: number,
+	y: Float64Array,
+	yOffset: number,
+	n: number
+): void {
 	let k = 0;
 	const end4 = n - (n % 4);
 	for (; k < end4; k += 4) {
@@ -145,7 +159,14 @@ export function axpy(alpha: number, x: NumericVector, y: NumericVector): void {
 }
 
 /** y[yOffset..] ← y[yOffset..] + alpha·x[xOffset..] over n elements; no bounds checks (hot path). */
-export function axpyAt(alpha: number, x: NumericVector, xOffset: number, y: NumericVector, yOffset: number, n: number): void {
+export function axpyAt(
+	alpha: number,
+	x: NumericVector,
+	xOffset: number,
+	y: NumericVector,
+	yOffset: number,
+	n: number
+): void {
 	let k = 0;
 	const end4 = n - (n % 4);
 	for (; k < end4; k += 4) {
@@ -196,7 +217,9 @@ export function meanRows(matrix: RowMatrix): Float64Array {
 /** out[i] = row_i · v for every row. */
 export function multiplyRows(matrix: RowMatrix, v: Float64Array, out = new Float64Array(matrix.rows)): Float64Array {
 	if (v.length !== matrix.cols) {
-		throw new RangeError(`matrix-vector product: matrix is ${matrix.rows}×${matrix.cols} but vector has length ${v.length}`);
+		throw new RangeError(
+			`matrix-vector product: matrix is ${matrix.rows}×${matrix.cols} but vector has length ${v.length}`
+		);
 	}
 	for (let i = 0; i < matrix.rows; i++) out[i] = dotF32F64(matrix.data, i * matrix.cols, v, 0, matrix.cols);
 	return out;

@@ -67,9 +67,10 @@ export function fitDirection(
 	activations: LayerActivations,
 	pairIndices: readonly number[],
 	method: TrainingMethod,
-	options: DirectionFitOptions = {},
+	options: DirectionFitOptions = {}
 ): DirectionFit {
-	if (pairIndices.length === 0) throw new RangeError(`layer ${activations.layer}: cannot fit a direction to zero pairs`);
+	if (pairIndices.length === 0)
+		throw new RangeError(`layer ${activations.layer}: cannot fit a direction to zero pairs`);
 	const differences = pairDifferences(activations, pairIndices, options.scratch);
 	switch (method) {
 		case "mean-diff":
@@ -79,7 +80,7 @@ export function fitDirection(
 				center: options.centerDifferences ?? false,
 				start: options.start,
 				seed: options.seed,
-				sumOfSquares: differences.sumOfSquares,
+				sumOfSquares: differences.sumOfSquares
 			});
 			return { ...component, totalEnergy: component.totalVariance, differences };
 		}
@@ -90,12 +91,14 @@ export function fitDirection(
 				center: false,
 				start: options.start,
 				seed: options.seed,
-				sumOfSquares: differences.sumOfSquares / 2,
+				sumOfSquares: differences.sumOfSquares / 2
 			});
 			return { ...component, totalEnergy: component.totalVariance, differences };
 		}
 		default:
-			throw new RangeError(`unknown training method "${String(method)}"; expected one of ${TRAINING_METHODS.join(", ")}`);
+			throw new RangeError(
+				`unknown training method "${String(method)}"; expected one of ${TRAINING_METHODS.join(", ")}`
+			);
 	}
 }
 
@@ -110,7 +113,7 @@ function fitMeanDifference(layer: number, differences: DifferenceMatrix): Direct
 	const meanNorm = Math.sqrt(dotF64(direction, 0, direction, 0, direction.length));
 	if (!(meanNorm > 0)) {
 		throw new RangeError(
-			`layer ${layer}: the pair differences cancel out (their mean is zero), so mean-diff has no direction; try pca-diff`,
+			`layer ${layer}: the pair differences cancel out (their mean is zero), so mean-diff has no direction; try pca-diff`
 		);
 	}
 	normalizeInPlace(direction);
@@ -125,7 +128,7 @@ function fitMeanDifference(layer: number, differences: DifferenceMatrix): Direct
 		totalEnergy: total,
 		iterations: 0,
 		converged: true,
-		differences,
+		differences
 	};
 }
 

@@ -32,6 +32,6 @@ export function splitPairs(pairs: number, validationFraction: number, seed: numb
 	const byIndex = (a: number, b: number) => a - b;
 	return {
 		validation: order.slice(0, validationCount).sort(byIndex),
-		train: order.slice(validationCount).sort(byIndex),
+		train: order.slice(validationCount).sort(byIndex)
 	};
 }

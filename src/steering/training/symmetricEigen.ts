@@ -21,7 +21,9 @@ const MAX_SWEEPS = 100;
  */
 export function symmetricEigen(matrix: Float64Array, n: number): SymmetricEigen {
 	if (matrix.length !== n * n) {
-		throw new RangeError(`symmetric eigen-decomposition: expected ${n}×${n} = ${n * n} entries, got ${matrix.length}`);
+		throw new RangeError(
+			`symmetric eigen-decomposition: expected ${n}×${n} = ${n * n} entries, got ${matrix.length}`
+		);
 	}
 	const a = new Float64Array(n * n);
 	for (let i = 0; i < n; i++) {

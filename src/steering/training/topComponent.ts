@@ -13,7 +13,17 @@
  * The explained-variance ratio needs only λ₁ and the trace of XᵀX, which is the sum of squared row
  * norms — no further eigenvalues.
  */
-import { axpyF32F64, axpyF64, dotF32, dotF32F64, dotF64, meanRows, normalizeInPlace, type NumericVector, type RowMatrix } from "./linearAlgebra";
+import {
+	axpyF32F64,
+	axpyF64,
+	dotF32,
+	dotF32F64,
+	dotF64,
+	meanRows,
+	normalizeInPlace,
+	type NumericVector,
+	type RowMatrix
+} from "./linearAlgebra";
 import { symmetricEigen } from "./symmetricEigen";
 import { mulberry32 } from "../random";
 
@@ -54,7 +64,7 @@ export interface TopComponent {
 
 /** A deterministic PRNG so that every run with the same seed is identical; seed 0 is remapped to a non-trivial state. */
 export function seededRandom(seed: number): () => number {
-	return mulberry32((seed >>> 0) || 0x9e3779b9);
+	return mulberry32(seed >>> 0 || 0x9e3779b9);
 }
 
 /** Computes the first principal component of `matrix`. */
@@ -82,7 +92,14 @@ export function topPrincipalComponent(matrix: RowMatrix, options: TopComponentOp
 	if (!(totalVariance > 0)) {
 		const direction = new Float64Array(cols);
 		direction[0] = 1;
-		return { direction, eigenvalue: 0, totalVariance: 0, explainedVarianceRatio: 0, iterations: 0, converged: true };
+		return {
+			direction,
+			eigenvalue: 0,
+			totalVariance: 0,
+			explainedVarianceRatio: 0,
+			iterations: 0,
+			converged: true
+		};
 	}
 
 	// w ← Aᵀ·A·v for A = X (or X − 1μᵀ): one pass over the rows.
@@ -172,6 +189,6 @@ export function topPrincipalComponent(matrix: RowMatrix, options: TopComponentOp
 		totalVariance,
 		explainedVarianceRatio: Math.min(1, eigenvalue / totalVariance),
 		iterations,
-		converged,
+		converged
 	};
 }

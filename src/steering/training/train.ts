@@ -39,10 +39,15 @@ export interface TrainingResult {
 	readonly diagnostics: LayerDiagnostics[];
 }
 
-export function trainSteeringVector(activations: readonly LayerActivations[], options: TrainingOptions = {}): TrainingResult {
+export function trainSteeringVector(
+	activations: readonly LayerActivations[],
+	options: TrainingOptions = {}
+): TrainingResult {
 	const method = options.method ?? "pca-diff";
 	if (!TRAINING_METHODS.includes(method)) {
-		throw new RangeError(`unknown training method "${String(method)}"; expected one of ${TRAINING_METHODS.join(", ")}`);
+		throw new RangeError(
+			`unknown training method "${String(method)}"; expected one of ${TRAINING_METHODS.join(", ")}`
+		);
 	}
 	const validationFraction = options.validationFraction ?? 0.2;
 	const seed = options.seed ?? 0;
@@ -56,12 +61,17 @@ export function trainSteeringVector(activations: readonly LayerActivations[], op
 		const record = ordered[i];
 		const recordPairs = pairCount(record);
 		if (record.nEmbd !== nEmbd) {
-			throw new RangeError(`layer ${record.layer} has nEmbd ${record.nEmbd} but layer ${ordered[0].layer} has ${nEmbd}; all layers must come from one model`);
+			throw new RangeError(
+				`layer ${record.layer} has nEmbd ${record.nEmbd} but layer ${ordered[0].layer} has ${nEmbd}; all layers must come from one model`
+			);
 		}
 		if (recordPairs !== pairs) {
-			throw new RangeError(`layer ${record.layer} has ${recordPairs} pairs but layer ${ordered[0].layer} has ${pairs}; every layer needs the same pairs`);
+			throw new RangeError(
+				`layer ${record.layer} has ${recordPairs} pairs but layer ${ordered[0].layer} has ${pairs}; every layer needs the same pairs`
+			);
 		}
-		if (i > 0 && ordered[i - 1].layer === record.layer) throw new RangeError(`layer ${record.layer} is given twice`);
+		if (i > 0 && ordered[i - 1].layer === record.layer)
+			throw new RangeError(`layer ${record.layer} is given twice`);
 	}
 	if (ordered[ordered.length - 1].layer < 1) {
 		throw new RangeError("only layer 0 was given; llama.cpp cannot steer block 0, so there is nothing to train");
@@ -75,7 +85,16 @@ export function trainSteeringVector(activations: readonly LayerActivations[], op
 
 	ordered.forEach((record, index) => {
 		options.signal?.throwIfAborted();
-		const result = trainLayer(record, method, split, allPairs, scratch, seed + record.layer, bins, options.centerDifferences ?? false);
+		const result = trainLayer(
+			record,
+			method,
+			split,
+			allPairs,
+			scratch,
+			seed + record.layer,
+			bins,
+			options.centerDifferences ?? false
+		);
 		diagnostics.push(result.diagnostics);
 		if (record.layer >= 1 && result.direction) directions.set(record.layer, Float32Array.from(result.direction));
 		options.onProgress?.(index + 1, ordered.length);
@@ -96,7 +115,7 @@ function trainLayer(
 	scratch: Float32Array,
 	seed: number,
 	bins: number,
-	centerDifferences: boolean,
+	centerDifferences: boolean
 ): LayerResult {
 	const { layer, nEmbd, positive, negative } = record;
 	const pairs = allPairs.length;
@@ -152,8 +171,8 @@ function trainLayer(
 				hiddenNormStd: normStats.std,
 				histogram: projectionHistogram(zeros, zeros, bins),
 				iterations: fit.iterations,
-				converged: fit.converged,
-			},
+				converged: fit.converged
+			}
 		};
 	}
 
@@ -178,8 +197,8 @@ function trainLayer(
 			hiddenNormStd: normStats.std,
 			histogram: projectionHistogram(positiveProjection, negativeProjection, bins),
 			iterations: fit.iterations,
-			converged: fit.converged,
-		},
+			converged: fit.converged
+		}
 	};
 }
 

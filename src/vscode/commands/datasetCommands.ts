@@ -26,7 +26,8 @@ export function registerDatasetCommands(deps: DatasetCommandDependencies): vscod
 		const editor = vscode.window.activeTextEditor;
 		const text = editor ? editor.document.getText(editor.selection) : "";
 		if (!editor || text.trim() === "") throw new UserFacingError("select the text of the example first");
-		const dataset = typeof datasetArgument === "string" ? datasetArgument : await pickDataset(datasets, lastDataset);
+		const dataset =
+			typeof datasetArgument === "string" ? datasetArgument : await pickDataset(datasets, lastDataset);
 		if (!dataset) return undefined;
 		// Checked before the first half of a pair is kept: otherwise a bad name or a missing file would
 		// only be reported after the user had selected and added the second half too.
@@ -35,10 +36,15 @@ export function registerDatasetCommands(deps: DatasetCommandDependencies): vscod
 		if (!pending || pending.side === side || pending.dataset !== dataset) {
 			pending = { side, text, dataset };
 			const other = side === "positive" ? "negative" : "positive";
-			void vscode.window.showInformationMessage(`Steer: kept as the ${side} example; now add its ${other} example to complete the pair.`);
+			void vscode.window.showInformationMessage(
+				`Steer: kept as the ${side} example; now add its ${other} example to complete the pair.`
+			);
 			return undefined;
 		}
-		const pair = side === "positive" ? { positive: text, negative: pending.text } : { positive: pending.text, negative: text };
+		const pair =
+			side === "positive"
+				? { positive: text, negative: pending.text }
+				: { positive: pending.text, negative: text };
 		pending = undefined;
 		const count = await datasets.append(dataset, pair);
 		deps.onDatasetsChanged();
@@ -50,21 +56,29 @@ export function registerDatasetCommands(deps: DatasetCommandDependencies): vscod
 
 	return [
 		registerSteerCommand(log, "steer.newDataset", "New Dataset", async (nameArgument) => {
-			const title = typeof nameArgument === "string" ? nameArgument : await vscode.window.showInputBox({
-				title: "Steer: new dataset",
-				prompt: "Name of the concept, e.g. happy-vs-sad",
-				validateInput: (value) => (value.trim() === "" ? "Give the dataset a name" : undefined)
-			});
+			const title =
+				typeof nameArgument === "string"
+					? nameArgument
+					: await vscode.window.showInputBox({
+							title: "Steer: new dataset",
+							prompt: "Name of the concept, e.g. happy-vs-sad",
+							validateInput: (value) => (value.trim() === "" ? "Give the dataset a name" : undefined)
+						});
 			if (!title) return undefined;
-			const fileName = title.endsWith(".jsonl") || title.endsWith(".csv") ? title : fileNameFromTitle(title, ".jsonl");
+			const fileName =
+				title.endsWith(".jsonl") || title.endsWith(".csv") ? title : fileNameFromTitle(title, ".jsonl");
 			await datasets.create(fileName);
 			lastDataset = fileName;
 			deps.onDatasetsChanged();
 			log.info(`created dataset ${fileName}`);
 			return fileName;
 		}),
-		registerSteerCommand(log, "steer.addSelectionAsPositive", "Add Selection as Positive Example", (dataset) => addSelection("positive", dataset)),
-		registerSteerCommand(log, "steer.addSelectionAsNegative", "Add Selection as Negative Example", (dataset) => addSelection("negative", dataset))
+		registerSteerCommand(log, "steer.addSelectionAsPositive", "Add Selection as Positive Example", (dataset) =>
+			addSelection("positive", dataset)
+		),
+		registerSteerCommand(log, "steer.addSelectionAsNegative", "Add Selection as Negative Example", (dataset) =>
+			addSelection("negative", dataset)
+		)
 	];
 }
 
@@ -73,12 +87,16 @@ async function pickDataset(datasets: DatasetStore, preferred: string | undefined
 	const create = "$(add) New dataset…";
 	const items: vscode.QuickPickItem[] = [
 		...files
-			.map((file) => ({ label: file.fileName, description: file.fileName === preferred ? "last used" : undefined }))
+			.map((file) => ({
+				label: file.fileName,
+				description: file.fileName === preferred ? "last used" : undefined
+			}))
 			.sort((a, b) => Number(b.description !== undefined) - Number(a.description !== undefined)),
 		{ label: create }
 	];
 	const picked = await vscode.window.showQuickPick(items, { title: "Steer: add the example to which dataset?" });
 	if (!picked) return undefined;
-	if (picked.label === create) return (await vscode.commands.executeCommand<string | undefined>("steer.newDataset")) ?? undefined;
+	if (picked.label === create)
+		return (await vscode.commands.executeCommand<string | undefined>("steer.newDataset")) ?? undefined;
 	return picked.label;
 }

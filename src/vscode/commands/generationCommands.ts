@@ -37,7 +37,13 @@ export function registerGenerationCommands(deps: GenerationCommandDependencies):
 		return withCancellableProgress(title, (signal, report) => {
 			let streamed = "";
 			return engine.generate(
-				{ prompt, maxTokens: settings.maxTokens, temperature: settings.temperature, seed: COMPARISON_SEED, steering: steered ? steering.entries() : [] },
+				{
+					prompt,
+					maxTokens: settings.maxTokens,
+					temperature: settings.temperature,
+					seed: COMPARISON_SEED,
+					steering: steered ? steering.entries() : []
+				},
 				{
 					signal,
 					onText: (text) => {
@@ -58,7 +64,9 @@ export function registerGenerationCommands(deps: GenerationCommandDependencies):
 			const prompt = textBefore(editor.document, position);
 			const result = await generate(prompt, "Steer: generating", true);
 			await editor.edit((edit) => edit.insert(position, result.text));
-			log.info(`generated ${result.tokens.length} tokens at ${result.tokensPerSecond.toFixed(0)} t/s (steering ${steering.stateKey()})`);
+			log.info(
+				`generated ${result.tokens.length} tokens at ${result.tokensPerSecond.toFixed(0)} t/s (steering ${steering.stateKey()})`
+			);
 			return result.text;
 		}),
 		registerSteerCommand(log, "steer.rewriteSelection", "Rewrite Selection", async () => {
@@ -66,26 +74,47 @@ export function registerGenerationCommands(deps: GenerationCommandDependencies):
 			const selection = editor.selection;
 			if (selection.isEmpty) throw new UserFacingError("select the text to rewrite first");
 			const original = editor.document.getText(selection);
-			const result = await generate(textBefore(editor.document, selection.start), "Steer: rewriting the selection", true);
+			const result = await generate(
+				textBefore(editor.document, selection.start),
+				"Steer: rewriting the selection",
+				true
+			);
 			const replaced = await editor.edit((edit) => edit.replace(selection, result.text));
 			if (!replaced) throw new UserFacingError("the document changed while rewriting; nothing was replaced");
-			log.info(`rewrote ${original.length} characters as ${result.text.length} (steering ${steering.stateKey()})`);
+			log.info(
+				`rewrote ${original.length} characters as ${result.text.length} (steering ${steering.stateKey()})`
+			);
 			return result.text;
 		}),
 		registerSteerCommand(log, "steer.compareSteeredBaseline", "Compare Steered vs Baseline", async () => {
 			const editor = vscode.window.activeTextEditor;
-			const prompt = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : editor ? textBefore(editor.document, editor.selection.active) : "";
-			if (prompt.trim() === "") throw new UserFacingError("put the cursor after a prompt, or select one, in an editor");
-			if (steering.activeEntries().length === 0) throw new UserFacingError("no active vector to compare with; activate one in the Steering panel");
+			const prompt =
+				editor && !editor.selection.isEmpty
+					? editor.document.getText(editor.selection)
+					: editor
+						? textBefore(editor.document, editor.selection.active)
+						: "";
+			if (prompt.trim() === "")
+				throw new UserFacingError("put the cursor after a prompt, or select one, in an editor");
+			if (steering.activeEntries().length === 0)
+				throw new UserFacingError("no active vector to compare with; activate one in the Steering panel");
 			const settings = readSettings();
-			const params = { prompt, maxTokens: settings.maxTokens, temperature: settings.temperature, seed: COMPARISON_SEED };
-			const [baseline, steered] = await withCancellableProgress("Steer: comparing steered and baseline", async (signal, report) => {
-				report("baseline…");
-				const base = await engine.generate({ ...params, steering: [] }, { signal });
-				report("steered…");
-				const steer = await engine.generate({ ...params, steering: steering.activeEntries() }, { signal });
-				return [base, steer];
-			});
+			const params = {
+				prompt,
+				maxTokens: settings.maxTokens,
+				temperature: settings.temperature,
+				seed: COMPARISON_SEED
+			};
+			const [baseline, steered] = await withCancellableProgress(
+				"Steer: comparing steered and baseline",
+				async (signal, report) => {
+					report("baseline…");
+					const base = await engine.generate({ ...params, steering: [] }, { signal });
+					report("steered…");
+					const steer = await engine.generate({ ...params, steering: steering.activeEntries() }, { signal });
+					return [base, steer];
+				}
+			);
 			const id = `${Date.now()}`;
 			comparisons.set(`/${id}/baseline.txt`, prompt + baseline.text);
 			comparisons.set(`/${id}/steered.txt`, prompt + steered.text);

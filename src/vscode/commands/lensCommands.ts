@@ -18,19 +18,32 @@ export function registerLensCommands(deps: LensCommandDependencies): vscode.Disp
 	const { lens, library, steering, log } = deps;
 	return [
 		registerSteerCommand(log, "steer.showConceptLens", "Show Concept Lens", async (nameArgument, layerArgument) => {
-			const fileName = typeof nameArgument === "string" ? nameArgument : await pickVector(library, "Show the lens for which vector?", steering.activeVectors().map((v) => v.fileName));
+			const fileName =
+				typeof nameArgument === "string"
+					? nameArgument
+					: await pickVector(
+							library,
+							"Show the lens for which vector?",
+							steering.activeVectors().map((v) => v.fileName)
+						);
 			if (!fileName) return undefined;
 			const vector = library.get(fileName);
 			if (!vector) throw new UserFacingError(`no vector named ${fileName}`);
 			const layers = [...vector.vector.directions.keys()].sort((a, b) => a - b);
-			const suggested = vector.facts.suggested ? Math.round((vector.facts.suggested[0] + vector.facts.suggested[1]) / 2) : layers[Math.floor(layers.length / 2)];
+			const suggested = vector.facts.suggested
+				? Math.round((vector.facts.suggested[0] + vector.facts.suggested[1]) / 2)
+				: layers[Math.floor(layers.length / 2)];
 			const layer =
 				typeof layerArgument === "number"
 					? layerArgument
 					: Number(
 							(
 								await vscode.window.showQuickPick(
-									layers.map((value) => ({ label: String(value), description: value === suggested ? "suggested" : undefined, picked: value === suggested })),
+									layers.map((value) => ({
+										label: String(value),
+										description: value === suggested ? "suggested" : undefined,
+										picked: value === suggested
+									})),
 									{ title: `Steer: read ${vector.name} at which layer?` }
 								)
 							)?.label

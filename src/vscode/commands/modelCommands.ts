@@ -38,7 +38,10 @@ export function registerModelCommands(deps: ModelCommandDependencies): vscode.Di
 			const uri = typeof argument === "string" ? argument : await askModelUri();
 			if (!uri) return undefined;
 			const modelPath = await downloadModel(deps, uri);
-			const choice = await vscode.window.showInformationMessage(`Steer: downloaded ${path.basename(modelPath)}.`, "Load Model");
+			const choice = await vscode.window.showInformationMessage(
+				`Steer: downloaded ${path.basename(modelPath)}.`,
+				"Load Model"
+			);
 			if (choice === "Load Model") await loadModel(deps, modelPath);
 			return modelPath;
 		}),
@@ -63,7 +66,9 @@ export async function loadModel(deps: ModelCommandDependencies, modelPath: strin
 		deps.engine.loadModel(loadParams(settings, modelPath), { signal })
 	);
 	await vscode.commands.executeCommand("setContext", "steer.modelLoaded", true);
-	deps.log.info(`loaded ${modelPath}: ${info.architecture}, ${info.nLayer} layers × ${info.nEmbd}, ${info.backend}, ${info.threads} threads, context ${info.contextSize}`);
+	deps.log.info(
+		`loaded ${modelPath}: ${info.architecture}, ${info.nLayer} layers × ${info.nEmbd}, ${info.backend}, ${info.threads} threads, context ${info.contextSize}`
+	);
 	// The engine forgets steering when a model loads; give it back what the user had chosen.
 	await deps.steering.apply();
 	return info;
@@ -85,12 +90,21 @@ async function askModelUri(): Promise<string | undefined> {
 		prompt: "A model URI: hf:<user>/<repo>:<quant>, hf:<user>/<repo>/<file>.gguf, or an https URL",
 		placeHolder: "hf:mradermacher/TinyStories-656K-GGUF:F16",
 		ignoreFocusOut: true,
-		validateInput: (value) => (/^(hf:|huggingface:|https:\/\/)\S+$/.test(value.trim()) ? undefined : "Start with hf: or https://")
+		validateInput: (value) =>
+			/^(hf:|huggingface:|https:\/\/)\S+$/.test(value.trim()) ? undefined : "Start with hf: or https://"
 	});
 }
 
 interface ModelResolver {
-	resolveModelFile(uri: string, options: { directory: string; cli: boolean; signal?: AbortSignal; onProgress?: (status: { totalSize: number; downloadedSize: number }) => void }): Promise<string>;
+	resolveModelFile(
+		uri: string,
+		options: {
+			directory: string;
+			cli: boolean;
+			signal?: AbortSignal;
+			onProgress?: (status: { totalSize: number; downloadedSize: number }) => void;
+		}
+	): Promise<string>;
 }
 
 async function downloadModel(deps: ModelCommandDependencies, uri: string): Promise<string> {
@@ -104,7 +118,10 @@ async function downloadModel(deps: ModelCommandDependencies, uri: string): Promi
 			cli: false,
 			signal,
 			onProgress: ({ totalSize, downloadedSize }) =>
-				report(`${(downloadedSize / 1048576).toFixed(1)} of ${(totalSize / 1048576).toFixed(1)} MiB`, totalSize > 0 ? downloadedSize / totalSize : undefined)
+				report(
+					`${(downloadedSize / 1048576).toFixed(1)} of ${(totalSize / 1048576).toFixed(1)} MiB`,
+					totalSize > 0 ? downloadedSize / totalSize : undefined
+				)
 		});
 		deps.log.info(`downloaded ${uri} to ${file}`);
 		return file;

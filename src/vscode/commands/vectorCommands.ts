@@ -24,20 +24,26 @@ export function registerVectorCommands(deps: VectorCommandDependencies): vscode.
 	const { log, steering, library } = deps;
 	return [
 		// Arguments (for other extensions and tests): dataset file name, method, and what to do when the vector exists.
-		registerSteerCommand(log, "steer.trainVector", "Train Vector", async (datasetArgument, methodArgument, ifExistsArgument) => {
-			const dataset = typeof datasetArgument === "string" ? datasetArgument : await pickDataset(deps.datasets);
-			if (!dataset) return undefined;
-			const method = isMethod(methodArgument) ? methodArgument : await pickMethod();
-			if (!method) return undefined;
-			const ifExists = ifExistsFrom(ifExistsArgument);
-			const outcome = await trainWithProgress(deps, dataset, method, ifExists);
-			await deps.refreshVectors();
-			await steering.startFresh(outcome.vectorFileName, outcome.suggested);
-			void vscode.window.showInformationMessage(
-				`Steer: trained ${outcome.vectorFileName}; suggested layers ${outcome.suggested[0]}–${outcome.suggested[1]}. Activate it in the Steering panel.`
-			);
-			return outcome;
-		}),
+		registerSteerCommand(
+			log,
+			"steer.trainVector",
+			"Train Vector",
+			async (datasetArgument, methodArgument, ifExistsArgument) => {
+				const dataset =
+					typeof datasetArgument === "string" ? datasetArgument : await pickDataset(deps.datasets);
+				if (!dataset) return undefined;
+				const method = isMethod(methodArgument) ? methodArgument : await pickMethod();
+				if (!method) return undefined;
+				const ifExists = ifExistsFrom(ifExistsArgument);
+				const outcome = await trainWithProgress(deps, dataset, method, ifExists);
+				await deps.refreshVectors();
+				await steering.startFresh(outcome.vectorFileName, outcome.suggested);
+				void vscode.window.showInformationMessage(
+					`Steer: trained ${outcome.vectorFileName}; suggested layers ${outcome.suggested[0]}–${outcome.suggested[1]}. Activate it in the Steering panel.`
+				);
+				return outcome;
+			}
+		),
 		registerSteerCommand(log, "steer.importVector", "Import Vector", async (argument, ifExistsArgument) => {
 			const source = pathArgument(argument) ?? (await pickVectorFile());
 			if (!source) return undefined;
@@ -45,15 +51,24 @@ export function registerVectorCommands(deps: VectorCommandDependencies): vscode.
 			const imported = await library.importFile(source, path.basename(source), ifExists);
 			await deps.refreshVectors();
 			await steering.startFresh(imported.fileName, imported.facts.suggested);
-			log.info(`imported ${source} as ${imported.fileName} (${imported.vector.directions.size} layers × ${imported.vector.nEmbd})`);
+			log.info(
+				`imported ${source} as ${imported.fileName} (${imported.vector.directions.size} layers × ${imported.vector.nEmbd})`
+			);
 			return imported.fileName;
 		}),
 		registerSteerCommand(log, "steer.exportVector", "Export Vector", async (nameArgument, destinationArgument) => {
-			const fileName = typeof nameArgument === "string" ? nameArgument : await pickVector(library, "Export which vector?");
+			const fileName =
+				typeof nameArgument === "string" ? nameArgument : await pickVector(library, "Export which vector?");
 			if (!fileName) return undefined;
 			const destination =
 				pathArgument(destinationArgument) ??
-				(await vscode.window.showSaveDialog({ title: "Steer: export control vector", defaultUri: vscode.Uri.file(fileName), filters: { "Control vectors": ["gguf"] } }))?.fsPath;
+				(
+					await vscode.window.showSaveDialog({
+						title: "Steer: export control vector",
+						defaultUri: vscode.Uri.file(fileName),
+						filters: { "Control vectors": ["gguf"] }
+					})
+				)?.fsPath;
 			if (!destination) return undefined;
 			await library.exportFile(fileName, destination);
 			log.info(`exported ${fileName} to ${destination}`);
@@ -63,16 +78,31 @@ export function registerVectorCommands(deps: VectorCommandDependencies): vscode.
 			await steering.setEnabled(!steering.enabled);
 			return steering.enabled;
 		}),
-		registerSteerCommand(log, "steer.setStrength", "Set Steering Strength", async (strengthArgument, nameArgument) => {
-			const fileName = typeof nameArgument === "string" ? nameArgument : await pickVector(library, "Set the strength of which vector?", steering.activeVectors().map((v) => v.fileName));
-			if (!fileName) return undefined;
-			const current = steering.choiceOf(fileName).strength;
-			const strength = typeof strengthArgument === "number" ? strengthArgument : await askStrength(current, library.get(fileName)?.facts.calibrated ?? false);
-			if (strength === undefined) return undefined;
-			const warning = await steering.setStrength(fileName, strength);
-			if (warning) void warnAboutStrength(steering, fileName, warning);
-			return strength;
-		})
+		registerSteerCommand(
+			log,
+			"steer.setStrength",
+			"Set Steering Strength",
+			async (strengthArgument, nameArgument) => {
+				const fileName =
+					typeof nameArgument === "string"
+						? nameArgument
+						: await pickVector(
+								library,
+								"Set the strength of which vector?",
+								steering.activeVectors().map((v) => v.fileName)
+							);
+				if (!fileName) return undefined;
+				const current = steering.choiceOf(fileName).strength;
+				const strength =
+					typeof strengthArgument === "number"
+						? strengthArgument
+						: await askStrength(current, library.get(fileName)?.facts.calibrated ?? false);
+				if (strength === undefined) return undefined;
+				const warning = await steering.setStrength(fileName, strength);
+				if (warning) void warnAboutStrength(steering, fileName, warning);
+				return strength;
+			}
+		)
 	];
 }
 
@@ -86,16 +116,30 @@ async function warnAboutStrength(steering: SteeringController, fileName: string,
 	const fluentUpTo = steering.choiceOf(fileName).measured?.fluentUpTo;
 	const strength = steering.choiceOf(fileName).strength;
 	const safer = fluentUpTo === null || fluentUpTo === undefined ? undefined : Math.sign(strength || 1) * fluentUpTo;
-	const choice = await vscode.window.showWarningMessage(`Steer: ${warning}.`, ...(safer === undefined ? [] : [`Use ${safer}`]));
+	const choice = await vscode.window.showWarningMessage(
+		`Steer: ${warning}.`,
+		...(safer === undefined ? [] : [`Use ${safer}`])
+	);
 	if (safer !== undefined && choice === `Use ${safer}`) await steering.setStrength(fileName, safer);
 }
 
-function trainWithProgress(deps: VectorCommandDependencies, dataset: string, method: TrainingMethod, ifExists: IfExists): Thenable<TrainingOutcome> {
+function trainWithProgress(
+	deps: VectorCommandDependencies,
+	dataset: string,
+	method: TrainingMethod,
+	ifExists: IfExists
+): Thenable<TrainingOutcome> {
 	return withCancellableProgress(`Steer: training on ${dataset}`, (signal, report) => {
 		const subscription = deps.training.onDidChange((view) => {
-			if (view && view.total > 0) report(`${view.phase} ${view.done}/${view.total}`, (view.phase === "capture" ? 0 : 0.5) + (0.5 * view.done) / view.total);
+			if (view && view.total > 0)
+				report(
+					`${view.phase} ${view.done}/${view.total}`,
+					(view.phase === "capture" ? 0 : 0.5) + (0.5 * view.done) / view.total
+				);
 		});
-		return deps.training.train({ datasetFileName: dataset, method, positions: "last", layers: "all", ifExists }, signal).finally(() => subscription.dispose());
+		return deps.training
+			.train({ datasetFileName: dataset, method, positions: "last", layers: "all", ifExists }, signal)
+			.finally(() => subscription.dispose());
 	});
 }
 
@@ -105,8 +149,14 @@ function isMethod(value: unknown): value is TrainingMethod {
 
 async function pickDataset(datasets: DatasetStore): Promise<string | undefined> {
 	const files = await datasets.list();
-	if (files.length === 0) throw new UserFacingError(`no datasets in ${datasets.directory}; create one with "Steer: New Dataset…"`);
-	return (await vscode.window.showQuickPick(files.map((file) => file.fileName), { title: "Steer: train on which dataset?" })) ?? undefined;
+	if (files.length === 0)
+		throw new UserFacingError(`no datasets in ${datasets.directory}; create one with "Steer: New Dataset…"`);
+	return (
+		(await vscode.window.showQuickPick(
+			files.map((file) => file.fileName),
+			{ title: "Steer: train on which dataset?" }
+		)) ?? undefined
+	);
 }
 
 async function pickMethod(): Promise<TrainingMethod | undefined> {
@@ -122,17 +172,29 @@ async function pickMethod(): Promise<TrainingMethod | undefined> {
 	return picked?.label as TrainingMethod | undefined;
 }
 
-export async function pickVector(library: VectorLibrary, title: string, preferred: readonly string[] = []): Promise<string | undefined> {
+export async function pickVector(
+	library: VectorLibrary,
+	title: string,
+	preferred: readonly string[] = []
+): Promise<string | undefined> {
 	const vectors = library.list();
-	if (vectors.length === 0) throw new UserFacingError(`no vectors in ${library.directory}; train or import one first`);
+	if (vectors.length === 0)
+		throw new UserFacingError(`no vectors in ${library.directory}; train or import one first`);
 	const items = vectors
-		.map((vector) => ({ label: vector.fileName, description: preferred.includes(vector.fileName) ? "active" : vector.facts.method }))
+		.map((vector) => ({
+			label: vector.fileName,
+			description: preferred.includes(vector.fileName) ? "active" : vector.facts.method
+		}))
 		.sort((a, b) => Number(preferred.includes(b.label)) - Number(preferred.includes(a.label)));
 	return (await vscode.window.showQuickPick(items, { title: `Steer: ${title}` }))?.label;
 }
 
 async function pickVectorFile(): Promise<string | undefined> {
-	const picked = await vscode.window.showOpenDialog({ title: "Steer: import a control vector", filters: { "Control vectors": ["gguf"] }, canSelectMany: false });
+	const picked = await vscode.window.showOpenDialog({
+		title: "Steer: import a control vector",
+		filters: { "Control vectors": ["gguf"] },
+		canSelectMany: false
+	});
 	return picked?.[0]?.fsPath;
 }
 
@@ -143,7 +205,8 @@ async function askStrength(current: number, calibrated: boolean): Promise<number
 			? "Calibrated strength: 1 adds a tenth of each layer's typical hidden-state norm; negative values steer the other way"
 			: "Raw α (this vector carries no calibration): h ← h + α·v",
 		value: String(current),
-		validateInput: (value) => (Number.isFinite(Number(value)) && value.trim() !== "" ? undefined : "Enter a number, e.g. 1.5 or -0.5")
+		validateInput: (value) =>
+			Number.isFinite(Number(value)) && value.trim() !== "" ? undefined : "Enter a number, e.g. 1.5 or -0.5"
 	});
 	return answer === undefined ? undefined : Number(answer);
 }

@@ -62,9 +62,17 @@ export class EngineService implements vscode.Disposable {
 
 	private client(): EngineClient {
 		if (!this.engine) {
-			this.engine = new EngineClient({ steerRoot: this.options.steerRoot, log: this.options.log, env: this.options.env });
+			this.engine = new EngineClient({
+				steerRoot: this.options.steerRoot,
+				log: this.options.log,
+				env: this.options.env
+			});
 			this.engine.onEvent((event) => {
-				if (event.type === "exited" && event.willRestart) this.options.log("warn", `${event.reason}; the model and steering are restored on the next request`);
+				if (event.type === "exited" && event.willRestart)
+					this.options.log(
+						"warn",
+						`${event.reason}; the model and steering are restored on the next request`
+					);
 				if (event.type === "crashLoop") {
 					this.changed.fire();
 					this.stoppedRestarting.fire(event.state);
@@ -106,11 +114,17 @@ export class EngineService implements vscode.Disposable {
 		if (this.engine.crashLoop) return;
 		try {
 			this.model = await this.engine.loadModel(previous);
-			this.options.log("info", `kept ${path.basename(previous.modelPath)} loaded after ${path.basename(failed.modelPath)} failed to load`);
+			this.options.log(
+				"info",
+				`kept ${path.basename(previous.modelPath)} loaded after ${path.basename(failed.modelPath)} failed to load`
+			);
 		} catch (error) {
 			this.model = undefined;
 			this.loadedParams = undefined;
-			this.options.log("error", `could not reload ${previous.modelPath}: ${error instanceof Error ? error.message : String(error)}`);
+			this.options.log(
+				"error",
+				`could not reload ${previous.modelPath}: ${error instanceof Error ? error.message : String(error)}`
+			);
 		}
 	}
 
@@ -128,7 +142,7 @@ export class EngineService implements vscode.Disposable {
 
 	/** The engine with a model loaded, or an error that tells the user how to get one. */
 	requireModel(): LoadedModel {
-		if (!this.model) throw new UserFacingError("no model is loaded; run \"Steer: Load Model…\" first");
+		if (!this.model) throw new UserFacingError('no model is loaded; run "Steer: Load Model…" first');
 		return { client: this.client(), info: this.model };
 	}
 
@@ -140,7 +154,10 @@ export class EngineService implements vscode.Disposable {
 		const client = this.client();
 		try {
 			await client.restart();
-			this.options.log("info", this.model ? `restarted the engine with ${path.basename(this.model.modelPath)}` : "restarted the engine");
+			this.options.log(
+				"info",
+				this.model ? `restarted the engine with ${path.basename(this.model.modelPath)}` : "restarted the engine"
+			);
 			if (this.model) this.model = await client.modelInfo();
 			return this.model;
 		} finally {
@@ -149,9 +166,15 @@ export class EngineService implements vscode.Disposable {
 	}
 
 	/** Generates and records the speed the status bar shows. */
-	async generate(params: GenerateParams, options: { signal?: AbortSignal; onText?: (text: string) => void } = {}): Promise<GenerateResult> {
+	async generate(
+		params: GenerateParams,
+		options: { signal?: AbortSignal; onText?: (text: string) => void } = {}
+	): Promise<GenerateResult> {
 		const { client } = this.requireModel();
-		const result = await client.generate(params, { signal: options.signal, onProgress: (progress) => options.onText?.(progress.text) });
+		const result = await client.generate(params, {
+			signal: options.signal,
+			onProgress: (progress) => options.onText?.(progress.text)
+		});
 		if (result.tokens.length > 0 && Number.isFinite(result.tokensPerSecond)) {
 			this.speed = result.tokensPerSecond;
 			this.changed.fire();

@@ -20,7 +20,11 @@ export interface CompletionContext {
  * The capped text either side of `offset` in a document of `length` characters; `textBetween` reads
  * a range of it (a document's `getText` over a range, or a string's `slice`).
  */
-export function completionContext(offset: number, length: number, textBetween: (start: number, end: number) => string): CompletionContext {
+export function completionContext(
+	offset: number,
+	length: number,
+	textBetween: (start: number, end: number) => string
+): CompletionContext {
 	return {
 		prefix: textBetween(Math.max(0, offset - PREFIX_CHARACTERS), offset),
 		suffix: textBetween(offset, Math.min(length, offset + SUFFIX_CHARACTERS))

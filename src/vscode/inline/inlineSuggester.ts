@@ -30,7 +30,10 @@ export interface SuggestionSettings {
 }
 
 export interface SuggesterDependencies {
-	readonly generate: (params: GenerateParams, options: { signal: AbortSignal; onText: (text: string) => void }) => Promise<GenerateResult>;
+	readonly generate: (
+		params: GenerateParams,
+		options: { signal: AbortSignal; onText: (text: string) => void }
+	) => Promise<GenerateResult>;
 	/** Whether the loaded model has fill-in-the-middle tokens; undefined when no model is loaded. */
 	readonly supportsInfill: () => boolean | undefined;
 	/** Identifies the steering in force, so a change of steering never serves an old suggestion. */
@@ -93,7 +96,12 @@ export class InlineSuggester {
 		return undefined;
 	}
 
-	private async generate(prompt: string, suffix: string, settings: SuggestionSettings, signal: AbortSignal): Promise<string | undefined> {
+	private async generate(
+		prompt: string,
+		suffix: string,
+		settings: SuggestionSettings,
+		signal: AbortSignal
+	): Promise<string | undefined> {
 		const controller = new AbortController();
 		const forwardAbort = () => controller.abort();
 		signal.addEventListener("abort", forwardAbort, { once: true });

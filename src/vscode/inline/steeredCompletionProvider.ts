@@ -34,7 +34,9 @@ export class SteeredCompletionProvider implements vscode.InlineCompletionItemPro
 			isCancellation: isUserCancellation,
 			// Inline suggestions are unsolicited: log failures rather than interrupting typing.
 			onFailure: (error) =>
-				deps.log.warn(`inline suggestion failed: ${error instanceof EngineError ? `${error.message} [${error.code}]` : String(error)}`)
+				deps.log.warn(
+					`inline suggestion failed: ${error instanceof EngineError ? `${error.message} [${error.code}]` : String(error)}`
+				)
 		});
 	}
 
@@ -46,7 +48,8 @@ export class SteeredCompletionProvider implements vscode.InlineCompletionItemPro
 	): Promise<vscode.InlineCompletionItem[] | undefined> {
 		const settings = this.deps.settings();
 		const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
-		if ((!settings.enabled && !explicit) || !languageEnabled(settings.languages, document.languageId)) return undefined;
+		if ((!settings.enabled && !explicit) || !languageEnabled(settings.languages, document.languageId))
+			return undefined;
 
 		// The end offset without copying the whole document on every keystroke.
 		const length = document.offsetAt(document.lineAt(document.lineCount - 1).range.end);

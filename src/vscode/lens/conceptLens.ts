@@ -53,7 +53,10 @@ export class ConceptLens implements vscode.Disposable {
 		private readonly log: vscode.LogOutputChannel
 	) {
 		const shade = (rgb: string, level: number) =>
-			vscode.window.createTextEditorDecorationType({ backgroundColor: `rgba(${rgb}, ${(0.12 + (0.6 * level) / SHADES).toFixed(2)})`, borderRadius: "2px" });
+			vscode.window.createTextEditorDecorationType({
+				backgroundColor: `rgba(${rgb}, ${(0.12 + (0.6 * level) / SHADES).toFixed(2)})`,
+				borderRadius: "2px"
+			});
 		this.positive = Array.from({ length: SHADES }, (_, level) => shade("46, 160, 67", level + 1));
 		this.negative = Array.from({ length: SHADES }, (_, level) => shade("218, 54, 51", level + 1));
 		this.subscriptions.push(
@@ -78,7 +81,9 @@ export class ConceptLens implements vscode.Disposable {
 	async show(target: LensTarget): Promise<LensSnapshot> {
 		if (!target.vector.vector.directions.has(target.layer)) {
 			const layers = [...target.vector.vector.directions.keys()].sort((a, b) => a - b);
-			throw new UserFacingError(`${target.vector.fileName} has no direction for layer ${target.layer}; it covers layers ${layers[0]}–${layers.at(-1)}`);
+			throw new UserFacingError(
+				`${target.vector.fileName} has no direction for layer ${target.layer}; it covers layers ${layers[0]}–${layers.at(-1)}`
+			);
 		}
 		this.target = target;
 		await vscode.commands.executeCommand("setContext", "steer.conceptLensVisible", true);
@@ -132,7 +137,10 @@ export class ConceptLens implements vscode.Disposable {
 		const version = document.version;
 		const text = document.getText().slice(0, MAX_CHARACTERS);
 		const direction = target.vector.vector.directions.get(target.layer) as Float32Array;
-		const result = await client.tokenProjections({ text, vector: direction, layer: target.layer }, { signal: controller.signal });
+		const result = await client.tokenProjections(
+			{ text, vector: direction, layer: target.layer },
+			{ signal: controller.signal }
+		);
 		if (this.inFlight === controller) this.inFlight = undefined;
 		// A newer edit or a hidden lens makes this result stale; the scheduled redraw replaces it.
 		if (document.version !== version || this.target !== target) {

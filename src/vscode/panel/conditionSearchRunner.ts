@@ -26,7 +26,10 @@ export class ConditionSearchRunner {
 
 	constructor(private readonly deps: ConditionSearchDependencies) {}
 
-	async run(request: ConditionSearchRequest, onProgress: (done: number, total: number) => void): Promise<ConditionSearchView> {
+	async run(
+		request: ConditionSearchRequest,
+		onProgress: (done: number, total: number) => void
+	): Promise<ConditionSearchView> {
 		const { client } = this.deps.engine.requireModel();
 		const library = this.deps.library.get(request.fileName);
 		if (!library) throw new UserFacingError(`there is no vector ${request.fileName}`);
@@ -35,12 +38,17 @@ export class ConditionSearchRunner {
 		const positives = nonBlank(request.positives);
 		const negatives = nonBlank(request.negatives);
 		if (positives.length === 0 || negatives.length === 0) {
-			throw new UserFacingError("give at least one prompt where the condition should hold and one where it should not");
+			throw new UserFacingError(
+				"give at least one prompt where the condition should hold and one where it should not"
+			);
 		}
 		// The layers chosen for this vector in the panel are the ones worth checking.
 		const range = this.deps.steering.choiceOf(request.fileName).layerRange;
-		const layers = [...library.vector.directions.keys()].filter((layer) => !range || (layer >= range[0] && layer <= range[1])).sort((a, b) => a - b);
-		if (layers.length === 0) throw new UserFacingError(`the vector has no layers in the chosen range ${range?.[0]}–${range?.[1]}`);
+		const layers = [...library.vector.directions.keys()]
+			.filter((layer) => !range || (layer >= range[0] && layer <= range[1]))
+			.sort((a, b) => a - b);
+		if (layers.length === 0)
+			throw new UserFacingError(`the vector has no layers in the chosen range ${range?.[0]}–${range?.[1]}`);
 
 		this.running?.abort();
 		const controller = new AbortController();
@@ -56,7 +64,13 @@ export class ConditionSearchRunner {
 			});
 			controller.signal.throwIfAborted();
 			const states = captured.map((rows) => new Map(rows.map(({ layer, hidden }) => [layer, hidden])));
-			const points = searchLayers(states.slice(0, positives.length), states.slice(positives.length), library.vector, layers, request);
+			const points = searchLayers(
+				states.slice(0, positives.length),
+				states.slice(positives.length),
+				library.vector,
+				layers,
+				request
+			);
 			return {
 				vectorFileName: request.fileName,
 				layers,
@@ -95,7 +109,10 @@ function searchLayers(
 	const points: ConditionGridPoint[] = [];
 	for (const [from, to] of contiguousRuns(layers)) {
 		try {
-			points.push(...findBestCondition(positives, negatives, vector, [from, to], request.thresholdRange, request.step).table);
+			points.push(
+				...findBestCondition(positives, negatives, vector, [from, to], request.thresholdRange, request.step)
+					.table
+			);
 		} catch (error) {
 			// The search's range errors say what to change (step, range); show them as they are.
 			if (error instanceof RangeError) throw new UserFacingError(error.message);
@@ -122,6 +139,14 @@ function contiguousRuns(layers: readonly number[]): [number, number][] {
 function bestOf(points: readonly ConditionGridPoint[]): ConditionPoint {
 	let best = points[0];
 	if (!best) throw new UserFacingError("the condition search produced no grid points");
-	for (const point of points) if (point.f1 > best.f1 || (point.f1 === best.f1 && point.margin > best.margin)) best = point;
-	return { layer: best.layer, threshold: best.threshold, direction: best.direction, f1: best.f1, precision: best.precision, recall: best.recall };
+	for (const point of points)
+		if (point.f1 > best.f1 || (point.f1 === best.f1 && point.margin > best.margin)) best = point;
+	return {
+		layer: best.layer,
+		threshold: best.threshold,
+		direction: best.direction,
+		f1: best.f1,
+		precision: best.precision,
+		recall: best.recall
+	};
 }

@@ -9,7 +9,12 @@ import type { PairGenerator, PairRow } from "../../../webview/protocol/messages"
 export function generatePairRows(generator: PairGenerator): PairRow[] {
 	const pairs =
 		generator.mode === "persona"
-			? personaPairs({ template: generator.template, positive: generator.positive, negative: generator.negative, suffixes: generator.suffixes })
+			? personaPairs({
+					template: generator.template,
+					positive: generator.positive,
+					negative: generator.negative,
+					suffixes: generator.suffixes
+				})
 			: [promptPair(generator.positive, generator.negative)];
 	return pairs.map(toRow);
 }

@@ -55,7 +55,8 @@ export class PanelMessageHandler {
 			case "runCommand": {
 				const result = await vscode.commands.executeCommand<unknown>(`steer.${message.command}`);
 				// A dataset made from the panel opens in its grid, where the user fills it in next.
-				if (message.command === "newDataset" && typeof result === "string") await this.dispatch({ type: "openDataset", fileName: result });
+				if (message.command === "newDataset" && typeof result === "string")
+					await this.dispatch({ type: "openDataset", fileName: result });
 				return;
 			}
 			case "openDataset": {
@@ -65,31 +66,48 @@ export class PanelMessageHandler {
 					fileName: message.fileName,
 					pairs: reading.pairs.map(({ positive, negative, prompt }) => ({ positive, negative, prompt })),
 					issues: [],
-					problems: reading.errors.map((issue) => formatDatasetIssue({ ...issue, file: path.basename(issue.file) })),
+					problems: reading.errors.map((issue) =>
+						formatDatasetIssue({ ...issue, file: path.basename(issue.file) })
+					),
 					revision: reading.revision
 				});
 				return;
 			}
 			case "openDatasetAsText": {
-				const document = await vscode.workspace.openTextDocument(vscode.Uri.file(datasets.pathOf(message.fileName)));
+				const document = await vscode.workspace.openTextDocument(
+					vscode.Uri.file(datasets.pathOf(message.fileName))
+				);
 				await vscode.window.showTextDocument(document);
 				return;
 			}
 			case "saveDataset": {
-				const pairs = message.pairs.map((pair) => (pair.prompt ? pair : { positive: pair.positive, negative: pair.negative }));
+				const pairs = message.pairs.map((pair) =>
+					pair.prompt ? pair : { positive: pair.positive, negative: pair.negative }
+				);
 				let revision: string;
 				try {
 					revision = await datasets.save(message.fileName, pairs, message.revision);
 				} catch (error) {
 					// Nothing is written when a row is invalid; the grid keeps the user's edits and marks the rows.
 					if (error instanceof DatasetValidationError) {
-						post({ type: "datasetSaved", fileName: message.fileName, saved: false, issues: rowIssues(error) });
+						post({
+							type: "datasetSaved",
+							fileName: message.fileName,
+							saved: false,
+							issues: rowIssues(error)
+						});
 						return;
 					}
 					// Nor when the file holds lines the grid does not show, or changed since it was opened.
 					if (error instanceof DatasetSaveRefusedError) {
 						this.deps.log.warn(`saving dataset ${message.fileName} refused: ${error.message}`);
-						post({ type: "datasetSaved", fileName: message.fileName, saved: false, issues: [], message: error.message });
+						post({
+							type: "datasetSaved",
+							fileName: message.fileName,
+							saved: false,
+							issues: [],
+							message: error.message
+						});
 						return;
 					}
 					throw error;
@@ -99,7 +117,11 @@ export class PanelMessageHandler {
 				return;
 			}
 			case "deleteDataset": {
-				const choice = await vscode.window.showWarningMessage(`Delete the dataset ${message.fileName}?`, { modal: true }, "Delete");
+				const choice = await vscode.window.showWarningMessage(
+					`Delete the dataset ${message.fileName}?`,
+					{ modal: true },
+					"Delete"
+				);
 				if (choice !== "Delete") return;
 				await datasets.delete(message.fileName);
 				await this.deps.refresh();
@@ -180,13 +202,21 @@ export class PanelMessageHandler {
 			const outcome = await this.deps.training.train({ datasetFileName: fileName, ...choices });
 			await this.deps.refreshVectors();
 			await this.deps.steering.startFresh(outcome.vectorFileName, outcome.suggested);
-			this.deps.post({ type: "trainingDone", vectorFileName: outcome.vectorFileName, layers: outcome.layers, suggested: outcome.suggested });
+			this.deps.post({
+				type: "trainingDone",
+				vectorFileName: outcome.vectorFileName,
+				layers: outcome.layers,
+				suggested: outcome.suggested
+			});
 		} catch (error) {
 			if (isUserCancellation(error)) {
 				this.deps.post({ type: "trainingFailed", message: "training cancelled" });
 				return;
 			}
-			const text = error instanceof DatasetValidationError ? error.message.split("\n").slice(0, 3).join(" ") : describeError(error);
+			const text =
+				error instanceof DatasetValidationError
+					? error.message.split("\n").slice(0, 3).join(" ")
+					: describeError(error);
 			this.deps.log.error(`training failed: ${describeError(error)}`);
 			this.deps.post({ type: "trainingFailed", message: text });
 		}
@@ -196,7 +226,9 @@ export class PanelMessageHandler {
 	private async sweep(message: Extract<WebviewToHost, { type: "sweepStrengths" }>): Promise<void> {
 		const { type: _type, ...request } = message;
 		try {
-			const sweep = await this.deps.sweeps.run(request, (done, total) => this.deps.post({ type: "sweepProgress", done, total }));
+			const sweep = await this.deps.sweeps.run(request, (done, total) =>
+				this.deps.post({ type: "sweepProgress", done, total })
+			);
 			await this.deps.steering.recordSweep(sweep.vectorFileName, sweep.rows);
 			this.deps.post({ type: "sweepDone", sweep });
 		} catch (error) {
@@ -213,7 +245,9 @@ export class PanelMessageHandler {
 	private async searchCondition(message: Extract<WebviewToHost, { type: "searchCondition" }>): Promise<void> {
 		const { type: _type, ...request } = message;
 		try {
-			const search = await this.deps.conditions.run(request, (done, total) => this.deps.post({ type: "conditionProgress", done, total }));
+			const search = await this.deps.conditions.run(request, (done, total) =>
+				this.deps.post({ type: "conditionProgress", done, total })
+			);
 			this.deps.post({ type: "conditionFound", search });
 		} catch (error) {
 			if (isUserCancellation(error)) {
@@ -248,7 +282,13 @@ export class PanelMessageHandler {
 					}
 				}
 			);
-			this.deps.post({ type: "generation", side, text: result.text, done: true, tokensPerSecond: result.tokensPerSecond });
+			this.deps.post({
+				type: "generation",
+				side,
+				text: result.text,
+				done: true,
+				tokensPerSecond: result.tokensPerSecond
+			});
 		}
 		if (this.generation === controller) this.generation = undefined;
 	}
@@ -261,5 +301,9 @@ export class PanelMessageHandler {
 }
 
 function rowIssues(error: DatasetValidationError): RowIssue[] {
-	return error.issues.map((issue) => ({ row: Math.max(0, issue.line - 1), field: issue.field, message: issue.message }));
+	return error.issues.map((issue) => ({
+		row: Math.max(0, issue.line - 1),
+		field: issue.field,
+		message: issue.message
+	}));
 }

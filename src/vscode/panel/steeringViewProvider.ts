@@ -45,7 +45,11 @@ export class SteeringViewProvider implements vscode.WebviewViewProvider, vscode.
 		view.webview.options = { enableScripts: true, localResourceRoots: panelResourceRoots(this.deps.extensionUri) };
 		view.webview.html = panelHtml(view.webview, this.deps.extensionUri);
 		this.handler?.dispose();
-		const handler = new PanelMessageHandler({ ...this.deps, post: (message) => this.post(message), refresh: () => this.refresh() });
+		const handler = new PanelMessageHandler({
+			...this.deps,
+			post: (message) => this.post(message),
+			refresh: () => this.refresh()
+		});
 		this.handler = handler;
 		view.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw));
 		view.onDidDispose(() => {
@@ -64,7 +68,10 @@ export class SteeringViewProvider implements vscode.WebviewViewProvider, vscode.
 			validated = validateWebviewMessage(raw);
 		} catch (error) {
 			// Validation only reads plain data; anything that makes reading it throw is not a message of ours.
-			validated = { ok: false, reason: `the message could not be read: ${error instanceof Error ? error.message : String(error)}` };
+			validated = {
+				ok: false,
+				reason: `the message could not be read: ${error instanceof Error ? error.message : String(error)}`
+			};
 		}
 		if (!validated.ok) {
 			this.rejected++;
@@ -72,7 +79,9 @@ export class SteeringViewProvider implements vscode.WebviewViewProvider, vscode.
 			return false;
 		}
 		if (!this.handler) {
-			this.deps.log.warn(`steering panel: a ${validated.message.type} message arrived before the panel was shown; ignored`);
+			this.deps.log.warn(
+				`steering panel: a ${validated.message.type} message arrived before the panel was shown; ignored`
+			);
 			return false;
 		}
 		await this.handler.handle(validated.message);

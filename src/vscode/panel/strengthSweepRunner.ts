@@ -40,7 +40,8 @@ export class StrengthSweepRunner {
 		if (problem) throw new UserFacingError(problem);
 		const keywords = request.keywords.map((word) => word.trim()).filter((word) => word.length > 0);
 		const judge = request.judge.trim();
-		if (keywords.length === 0 && judge === "") throw new UserFacingError("give concept words or a trait to judge, so the sweep has an effect to measure");
+		if (keywords.length === 0 && judge === "")
+			throw new UserFacingError("give concept words or a trait to judge, so the sweep has an effect to measure");
 		if (request.prompt.trim() === "") throw new UserFacingError("the sweep needs a prompt");
 
 		this.running?.abort();
@@ -75,7 +76,8 @@ export class StrengthSweepRunner {
 function withinLayers(vector: SteeringVector, range: readonly [number, number] | undefined): SteeringVector {
 	if (!range) return vector;
 	const directions = new Map([...vector.directions].filter(([layer]) => layer >= range[0] && layer <= range[1]));
-	if (directions.size === 0) throw new UserFacingError(`the vector has no layers in the chosen range ${range[0]}–${range[1]}`);
+	if (directions.size === 0)
+		throw new UserFacingError(`the vector has no layers in the chosen range ${range[0]}–${range[1]}`);
 	return { nEmbd: vector.nEmbd, directions };
 }
 
@@ -89,7 +91,11 @@ export function sweepView(vectorFileName: string, result: StrengthSweepResult): 
 		rows: result.points.map((point) => ({
 			strength: point.strength,
 			effect:
-				result.effectMeasure === "keywords" ? (point.keywordsPerHundredWords ?? null) : result.effectMeasure === "judge" ? (point.judgeScore ?? null) : null,
+				result.effectMeasure === "keywords"
+					? (point.keywordsPerHundredWords ?? null)
+					: result.effectMeasure === "judge"
+						? (point.judgeScore ?? null)
+						: null,
 			perplexity: point.perplexity,
 			sample: point.samples[0]?.text ?? "",
 			fluent: analysed.get(point.strength)?.admissible ?? false

@@ -110,18 +110,24 @@ export class SteeringController implements vscode.Disposable {
 
 	/** The active vectors as steering entries, whether or not steering is switched on. */
 	activeEntries(): SteeringEntry[] {
-		return this.plan().applied.map(({ vector, choice }) => ({ vector: vector.vector, strength: choice.strength, layerRange: choice.layerRange }));
+		return this.plan().applied.map(({ vector, choice }) => ({
+			vector: vector.vector,
+			strength: choice.strength,
+			layerRange: choice.layerRange
+		}));
 	}
 
 	/** A short text that changes whenever the steering a generation would use changes (cache keys). */
 	stateKey(): string {
 		if (!this.steeringEnabled) return "off";
-		return this.activeVectors()
-			.map((vector) => {
-				const choice = this.choiceOf(vector.fileName);
-				return `${vector.fileName}@${choice.strength}[${choice.layerRange?.join("-") ?? "all"}]`;
-			})
-			.join("+") || "none";
+		return (
+			this.activeVectors()
+				.map((vector) => {
+					const choice = this.choiceOf(vector.fileName);
+					return `${vector.fileName}@${choice.strength}[${choice.layerRange?.join("-") ?? "all"}]`;
+				})
+				.join("+") || "none"
+		);
 	}
 
 	async setActive(fileName: string, active: boolean): Promise<void> {
@@ -154,7 +160,10 @@ export class SteeringController implements vscode.Disposable {
 	}
 
 	/** Remembers where a sweep found this vector's text fluent and where it degenerated. */
-	async recordSweep(fileName: string, rows: readonly { readonly strength: number; readonly fluent: boolean }[]): Promise<void> {
+	async recordSweep(
+		fileName: string,
+		rows: readonly { readonly strength: number; readonly fluent: boolean }[]
+	): Promise<void> {
 		const measured = measuredStrengths(rows);
 		if (!measured || !this.library.get(fileName)) return;
 		await this.update(fileName, { ...this.choiceOf(fileName), measured });
@@ -171,7 +180,11 @@ export class SteeringController implements vscode.Disposable {
 	 */
 	async startFresh(fileName: string, layerRange: readonly [number, number] | undefined): Promise<void> {
 		this.requireVector(fileName);
-		await this.update(fileName, { active: this.choiceOf(fileName).active, strength: DEFAULT_CHOICE.strength, layerRange });
+		await this.update(fileName, {
+			active: this.choiceOf(fileName).active,
+			strength: DEFAULT_CHOICE.strength,
+			layerRange
+		});
 	}
 
 	async setEnabled(enabled: boolean): Promise<void> {
@@ -185,7 +198,8 @@ export class SteeringController implements vscode.Disposable {
 		try {
 			const model = this.engine.modelInfo;
 			if (!model) return;
-			for (const { vector, problem } of this.plan().skipped) this.log.warn(`not steering with ${vector.fileName}: ${problem.detail}`);
+			for (const { vector, problem } of this.plan().skipped)
+				this.log.warn(`not steering with ${vector.fileName}: ${problem.detail}`);
 			const entries = this.entries();
 			const { client } = this.engine.requireModel();
 			if (entries.length === 0) await client.clearSteering();

@@ -81,12 +81,23 @@ export class VectorLibrary {
 		if (path.resolve(sourcePath) !== target) {
 			await ensureFolder(this.folder);
 			const bytes = await readFile(sourcePath);
-			target = fileInFolder(this.folder, await resolveTargetFileName(this.folder, fileName, ifExists, path.basename(sourcePath)), VECTOR_EXTENSIONS);
+			target = fileInFolder(
+				this.folder,
+				await resolveTargetFileName(this.folder, fileName, ifExists, path.basename(sourcePath)),
+				VECTOR_EXTENSIONS
+			);
 			await writeFileAtomic(target, bytes);
 		}
 		const storedName = path.basename(target);
 		const facts = vectorFileFacts(loaded.metadata);
-		const vector: LibraryVector = { fileName: storedName, path: target, name: path.basename(storedName, ".gguf"), vector: loaded.vector, modelHint: loaded.modelHint, facts };
+		const vector: LibraryVector = {
+			fileName: storedName,
+			path: target,
+			name: path.basename(storedName, ".gguf"),
+			vector: loaded.vector,
+			modelHint: loaded.modelHint,
+			facts
+		};
 		this.vectors.set(storedName, vector);
 		return vector;
 	}
@@ -101,7 +112,11 @@ export class VectorLibrary {
 async function vectorFileNames(folder: string): Promise<string[]> {
 	try {
 		const entries = await readdir(folder, { withFileTypes: true });
-		return entries.filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith(".gguf") && !entry.name.startsWith(".")).map((entry) => entry.name);
+		return entries
+			.filter(
+				(entry) => entry.isFile() && entry.name.toLowerCase().endsWith(".gguf") && !entry.name.startsWith(".")
+			)
+			.map((entry) => entry.name);
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
 		throw error;

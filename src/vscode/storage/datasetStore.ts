@@ -57,7 +57,8 @@ export class DatasetStore {
 	/** Creates an empty dataset; refuses to replace an existing one. */
 	async create(fileName: string): Promise<string> {
 		const target = this.pathOf(fileName);
-		if (await pathExists(target)) throw new UserFacingError(`a dataset named ${fileName} already exists in ${this.folder}`);
+		if (await pathExists(target))
+			throw new UserFacingError(`a dataset named ${fileName} already exists in ${this.folder}`);
 		await ensureFolder(this.folder);
 		// An empty file is a valid JSONL dataset with no pairs yet; saveDataset would write the same.
 		await saveDataset(target, { name: fileName, pairs: [] });

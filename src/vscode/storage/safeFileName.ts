@@ -12,7 +12,8 @@ export function fileInFolder(folder: string, fileName: string, extensions: reado
 	if (problem) throw new UserFacingError(problem);
 	const resolved = path.resolve(folder, fileName);
 	// Defence in depth: the name checks should already make this impossible.
-	if (path.dirname(resolved) !== path.resolve(folder)) throw new UserFacingError(`"${fileName}" does not stay inside ${folder}`);
+	if (path.dirname(resolved) !== path.resolve(folder))
+		throw new UserFacingError(`"${fileName}" does not stay inside ${folder}`);
 	return resolved;
 }
 

@@ -17,8 +17,16 @@ export interface SteerFolders {
 
 export function resolveSteerFolders(globalStorage: vscode.Uri): SteerFolders {
 	const folder = vscode.workspace.workspaceFolders?.[0];
-	const root = folder && folder.uri.scheme === "file" ? path.join(folder.uri.fsPath, ".steer") : path.join(globalStorage.fsPath, "steer");
-	return { root, datasets: path.join(root, "datasets"), vectors: path.join(root, "vectors"), inWorkspace: folder !== undefined };
+	const root =
+		folder && folder.uri.scheme === "file"
+			? path.join(folder.uri.fsPath, ".steer")
+			: path.join(globalStorage.fsPath, "steer");
+	return {
+		root,
+		datasets: path.join(root, "datasets"),
+		vectors: path.join(root, "vectors"),
+		inWorkspace: folder !== undefined
+	};
 }
 
 export async function ensureFolder(folder: string): Promise<string> {

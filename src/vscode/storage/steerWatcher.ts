@@ -13,12 +13,16 @@ export function watchSteerFolders(folders: SteerFolders, onChange: () => void): 
 	const watchers = [
 		// The files in `.steer`, watched from `.steer` itself: this is the watcher that reports edits,
 		// saves and deletions of existing datasets and vectors.
-		vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folders.root), "**/*.{jsonl,csv,gguf}")),
+		vscode.workspace.createFileSystemWatcher(
+			new vscode.RelativePattern(vscode.Uri.file(folders.root), "**/*.{jsonl,csv,gguf}")
+		),
 		// And `.steer` and its folders, watched from the folder that holds it: a watcher on a folder that
 		// does not exist yet (a fresh workspace, or one whose .steer was deleted) reports nothing, and
 		// files written into a folder just made can land before that folder is watched; the event of the
 		// folder itself triggers the refresh that lists them.
-		vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(folders.root)), `{${root},${root}/**}`))
+		vscode.workspace.createFileSystemWatcher(
+			new vscode.RelativePattern(vscode.Uri.file(path.dirname(folders.root)), `{${root},${root}/**}`)
+		)
 	];
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	const schedule = () => {
@@ -28,7 +32,11 @@ export function watchSteerFolders(folders: SteerFolders, onChange: () => void): 
 			onChange();
 		}, COALESCE_MS);
 	};
-	const subscriptions = watchers.flatMap((watcher) => [watcher.onDidCreate(schedule), watcher.onDidChange(schedule), watcher.onDidDelete(schedule)]);
+	const subscriptions = watchers.flatMap((watcher) => [
+		watcher.onDidCreate(schedule),
+		watcher.onDidChange(schedule),
+		watcher.onDidDelete(schedule)
+	]);
 	return new vscode.Disposable(() => {
 		if (timer) clearTimeout(timer);
 		for (const subscription of subscriptions) subscription.dispose();

@@ -16,7 +16,11 @@ export { IF_EXISTS_CHOICES };
 
 /** `<dataset stem>.<model file stem>.gguf`, with characters a file name should not carry replaced by "-". */
 export function trainedVectorFileName(datasetFileName: string, modelPath: string): string {
-	const clean = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/\.{2,}/g, ".").replace(/^[.-]+|[.-]+$/g, "");
+	const clean = (text: string) =>
+		text
+			.replace(/[^A-Za-z0-9._-]+/g, "-")
+			.replace(/\.{2,}/g, ".")
+			.replace(/^[.-]+|[.-]+$/g, "");
 	const dataset = clean(path.basename(datasetFileName, path.extname(datasetFileName))) || "vector";
 	const model = clean(path.basename(modelPath).replace(/\.gguf$/i, "")) || "model";
 	const room = MAX_FILE_NAME_LENGTH - ".gguf".length - dataset.length - 1 - "-99".length;
@@ -24,7 +28,10 @@ export function trainedVectorFileName(datasetFileName: string, modelPath: string
 }
 
 /** The first of `name-2.gguf`, `name-3.gguf`… that `isTaken` says is free. */
-export async function nextFreeFileName(fileName: string, isTaken: (candidate: string) => Promise<boolean>): Promise<string> {
+export async function nextFreeFileName(
+	fileName: string,
+	isTaken: (candidate: string) => Promise<boolean>
+): Promise<string> {
 	const extension = path.extname(fileName);
 	const stem = fileName.slice(0, fileName.length - extension.length);
 	for (let index = 2; ; index++) {
@@ -38,7 +45,12 @@ export async function nextFreeFileName(fileName: string, isTaken: (candidate: st
  * the next free name for "keep both", and for "ask" whatever the user picks in a modal dialog.
  * Throws a cancellation when the user dismisses the dialog, so nothing is written.
  */
-export async function resolveTargetFileName(folder: string, fileName: string, ifExists: IfExists, what: string): Promise<string> {
+export async function resolveTargetFileName(
+	folder: string,
+	fileName: string,
+	ifExists: IfExists,
+	what: string
+): Promise<string> {
 	const isTaken = (candidate: string) => pathExists(path.join(folder, candidate));
 	if (!(await isTaken(fileName))) return fileName;
 	let choice = ifExists;

@@ -8,14 +8,24 @@ import type { ContrastPair } from "../../datasets";
 import type { EngineClient } from "../../engine/client";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
 import { type GgufMetadata, metadataNumber, metadataString } from "../../steering/gguf/metadataAccess";
-import { isTrainedVectorMetadata, TRAINED_VECTOR_KEYS, trainFromPairs, type TrainedVector, type TrainFromPairsOptions } from "../../steering/pipeline";
+import {
+	isTrainedVectorMetadata,
+	TRAINED_VECTOR_KEYS,
+	trainFromPairs,
+	type TrainedVector,
+	type TrainFromPairsOptions
+} from "../../steering/pipeline";
 import type { LayerDiagnostics } from "../../steering/training/diagnostics";
 import type { LayerSummary } from "../../../webview/protocol/messages";
 
 export { saveTrainedVector, type TrainedVector } from "../../steering/pipeline";
 
 /** Captures `pairs` with the engine's hidden states and trains; the engine runs unsteered for this. */
-export function trainWithEngine(pairs: readonly ContrastPair[], client: EngineClient, options: TrainFromPairsOptions): Promise<TrainedVector> {
+export function trainWithEngine(
+	pairs: readonly ContrastPair[],
+	client: EngineClient,
+	options: TrainFromPairsOptions
+): Promise<TrainedVector> {
 	return trainFromPairs(pairs, engineHiddenStateSource(client), options);
 }
 
@@ -58,14 +68,21 @@ export function vectorFileFacts(metadata: GgufMetadata): VectorFileFacts {
 	return {
 		method: attempt(() => metadataString(metadata, K.method)),
 		// The pipeline bakes calibration in and records strength 1 as the recommended push.
-		calibrated: isTrainedVectorMetadata(metadata) && attempt(() => metadataNumber(metadata, K.recommendedStrength)) === 1,
+		calibrated:
+			isTrainedVectorMetadata(metadata) && attempt(() => metadataNumber(metadata, K.recommendedStrength)) === 1,
 		suggested: suggested && suggested.length > 0 ? steeredBand({ suggestedLayers: suggested }) : undefined
 	};
 }
 
 function integerList(metadata: GgufMetadata, key: string): number[] | undefined {
 	const value = metadata.get(key);
-	if (value?.type !== "array" || !ArrayBuffer.isView(value.items) || value.items instanceof BigInt64Array || value.items instanceof BigUint64Array) return undefined;
+	if (
+		value?.type !== "array" ||
+		!ArrayBuffer.isView(value.items) ||
+		value.items instanceof BigInt64Array ||
+		value.items instanceof BigUint64Array
+	)
+		return undefined;
 	const numbers = Array.from(value.items as ArrayLike<number>);
 	return numbers.every(Number.isInteger) ? numbers : undefined;
 }

@@ -55,7 +55,8 @@ export class TrainingRunner implements vscode.Disposable {
 	async train(request: TrainingRequest, signal?: AbortSignal): Promise<TrainingOutcome> {
 		// Checked before the model, so an untrusted workspace hears the real reason, not "load a model".
 		requireTrustedWorkspace("Training a vector");
-		if (this.current) throw new UserFacingError(`a training on ${this.current.view.dataset} is already running; cancel it first`);
+		if (this.current)
+			throw new UserFacingError(`a training on ${this.current.view.dataset} is already running; cancel it first`);
 		const { client, info } = this.engine.requireModel();
 		const controller = new AbortController();
 		signal?.addEventListener("abort", () => controller.abort(), { once: true });
@@ -63,24 +64,38 @@ export class TrainingRunner implements vscode.Disposable {
 			if (this.current) this.current.view = view;
 			this.changed.fire(view);
 		};
-		this.current = { controller, view: { running: true, dataset: request.datasetFileName, phase: "capture", done: 0, total: 0 } };
+		this.current = {
+			controller,
+			view: { running: true, dataset: request.datasetFileName, phase: "capture", done: 0, total: 0 }
+		};
 		this.changed.fire(this.current.view);
 		try {
 			const dataset = await this.datasets.load(request.datasetFileName);
 			const layers = trainingLayers(request.layers, info.nLayer);
 			// Asked before the work, so that a user who keeps the old vector has not waited for nothing.
 			const folder = await ensureFolder(this.vectorsFolder);
-			const vectorFileName = await resolveTargetFileName(folder, trainedVectorFileName(request.datasetFileName, info.modelPath), request.ifExists ?? "ask", `the vector trained now on ${request.datasetFileName}`);
-			this.log.info(`training ${request.method} on ${request.datasetFileName} (${dataset.pairs.length} pairs, layers ${layers[0]}-${layers.at(-1)})`);
+			const vectorFileName = await resolveTargetFileName(
+				folder,
+				trainedVectorFileName(request.datasetFileName, info.modelPath),
+				request.ifExists ?? "ask",
+				`the vector trained now on ${request.datasetFileName}`
+			);
+			this.log.info(
+				`training ${request.method} on ${request.datasetFileName} (${dataset.pairs.length} pairs, layers ${layers[0]}-${layers.at(-1)})`
+			);
 			const started = performance.now();
 			const trained = await trainWithEngine(dataset.pairs, client, {
 				method: request.method,
-				positions: positionSpec(request.positions, dataset.pairs.every((pair) => pair.prompt !== undefined)),
+				positions: positionSpec(
+					request.positions,
+					dataset.pairs.every((pair) => pair.prompt !== undefined)
+				),
 				layers,
 				// Below five pairs a held-out pair is missed by the fit and still too few to measure separation on.
 				validationFraction: dataset.pairs.length >= 5 ? 0.2 : 0,
 				signal: controller.signal,
-				onProgress: ({ stage, done, total }) => update({ running: true, dataset: request.datasetFileName, phase: stage, done, total }),
+				onProgress: ({ stage, done, total }) =>
+					update({ running: true, dataset: request.datasetFileName, phase: stage, done, total }),
 				modelHint: info.architecture,
 				nLayer: info.nLayer,
 				nEmbd: info.nEmbd
@@ -89,7 +104,9 @@ export class TrainingRunner implements vscode.Disposable {
 			const vectorPath = path.join(folder, vectorFileName);
 			await saveTrainedVector(vectorPath, trained);
 			const suggested = steeredBand(trained);
-			this.log.info(`trained ${vectorFileName} in ${((performance.now() - started) / 1000).toFixed(1)} s; steers layers ${trained.suggestedLayers.join(", ")}`);
+			this.log.info(
+				`trained ${vectorFileName} in ${((performance.now() - started) / 1000).toFixed(1)} s; steers layers ${trained.suggestedLayers.join(", ")}`
+			);
 			return { vectorFileName, vectorPath, suggested, layers: layerSummaries(trained.diagnostics) };
 		} finally {
 			this.current = undefined;
@@ -110,7 +127,8 @@ function trainingLayers(spec: string, nLayer: number): number[] {
 	} catch (error) {
 		throw new UserFacingError(error instanceof Error ? error.message : String(error));
 	}
-	if (layers.length === 0) throw new UserFacingError(`no steerable layer in "${spec}": layers start at 1 (block 0 cannot be steered)`);
+	if (layers.length === 0)
+		throw new UserFacingError(`no steerable layer in "${spec}": layers start at 1 (block 0 cannot be steered)`);
 	return layers;
 }
 
@@ -121,7 +139,10 @@ function positionSpec(choice: PositionChoice, everyPairHasPrompt: boolean): Posi
 		case "mean":
 			return { select: "all", mean: true };
 		case "suffix":
-			if (!everyPairHasPrompt) throw new UserFacingError("\"completion tokens\" needs a prompt on every pair; choose \"last token\" or \"mean of all tokens\"");
+			if (!everyPairHasPrompt)
+				throw new UserFacingError(
+					'"completion tokens" needs a prompt on every pair; choose "last token" or "mean of all tokens"'
+				);
 			return { select: "suffix", mean: true };
 	}
 }

@@ -26,7 +26,11 @@ export interface StatusBar extends vscode.Disposable {
 const ERROR_BACKGROUND = "statusBarItem.errorBackground";
 const WARNING_BACKGROUND = "statusBarItem.warningBackground";
 
-export function createStatusBar(engine: EngineService, steering: SteeringController, vectorCount: () => number): StatusBar {
+export function createStatusBar(
+	engine: EngineService,
+	steering: SteeringController,
+	vectorCount: () => number
+): StatusBar {
 	const item = vscode.window.createStatusBarItem("steer.status", vscode.StatusBarAlignment.Right, 100);
 	item.name = "Steer";
 	item.command = "steer.toggleSteering";
@@ -65,8 +69,10 @@ export function createStatusBar(engine: EngineService, steering: SteeringControl
 		const strengthOf = (choice: { strength: number }) => formatNumber(choice.strength);
 		const parts: string[] = [];
 		if (applied.length === 1) parts.push(`${applied[0].vector.name} ×${strengthOf(applied[0].choice)}`);
-		else if (applied.length > 1) parts.push(`${applied.length} vectors ×${applied.map(({ choice }) => strengthOf(choice)).join("/")}`);
-		if (skipped.length === 1) parts.push(`$(warning) ${skipped[0].vector.name} not applied (${skipped[0].problem.short})`);
+		else if (applied.length > 1)
+			parts.push(`${applied.length} vectors ×${applied.map(({ choice }) => strengthOf(choice)).join("/")}`);
+		if (skipped.length === 1)
+			parts.push(`$(warning) ${skipped[0].vector.name} not applied (${skipped[0].problem.short})`);
 		else if (skipped.length > 1) parts.push(`$(warning) ${skipped.length} vectors not applied`);
 		if (parts.length === 0) {
 			const count = vectorCount();
@@ -77,12 +83,35 @@ export function createStatusBar(engine: EngineService, steering: SteeringControl
 		const vectors = steering.enabled ? parts.join(" · ") : "steering off";
 		const text = `${icon} ${engine.modelName} · ${vectors}${speed}`;
 
-		const lines = [`**Steer** — ${escapeMarkdown(engine.modelName ?? "")} (${model.architecture}, ${model.nLayer} layers, ${model.backend}, ${model.threads} threads)`];
-		if (applied.length > 0) lines.push(applied.map(({ vector, choice }) => `- ${escapeMarkdown(vector.name)}: strength ${strengthOf(choice)}`).join("\n"));
-		if (skipped.length > 0) lines.push(skipped.map(({ vector, problem }) => `- $(warning) ${escapeMarkdown(vector.name)}: not applied — ${escapeMarkdown(problem.detail)}`).join("\n"));
-		if (applied.length === 0 && skipped.length === 0) lines.push(vectorCount() === 0 ? "No vectors yet." : "No active vectors.");
-		lines.push(`Steering is **${steering.enabled ? "on" : "off"}** — click to turn it ${steering.enabled ? "off" : "on"}.`);
-		show(text, lines.join("\n\n"), "steer.toggleSteering", steering.enabled && skipped.length > 0 ? WARNING_BACKGROUND : undefined);
+		const lines = [
+			`**Steer** — ${escapeMarkdown(engine.modelName ?? "")} (${model.architecture}, ${model.nLayer} layers, ${model.backend}, ${model.threads} threads)`
+		];
+		if (applied.length > 0)
+			lines.push(
+				applied
+					.map(({ vector, choice }) => `- ${escapeMarkdown(vector.name)}: strength ${strengthOf(choice)}`)
+					.join("\n")
+			);
+		if (skipped.length > 0)
+			lines.push(
+				skipped
+					.map(
+						({ vector, problem }) =>
+							`- $(warning) ${escapeMarkdown(vector.name)}: not applied — ${escapeMarkdown(problem.detail)}`
+					)
+					.join("\n")
+			);
+		if (applied.length === 0 && skipped.length === 0)
+			lines.push(vectorCount() === 0 ? "No vectors yet." : "No active vectors.");
+		lines.push(
+			`Steering is **${steering.enabled ? "on" : "off"}** — click to turn it ${steering.enabled ? "off" : "on"}.`
+		);
+		show(
+			text,
+			lines.join("\n\n"),
+			"steer.toggleSteering",
+			steering.enabled && skipped.length > 0 ? WARNING_BACKGROUND : undefined
+		);
 	};
 
 	render();

@@ -55,7 +55,11 @@ async function completionAtCursor(): Promise<string> {
 	return text as string;
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+	what: string,
+	probe: () => T | undefined | Promise<T | undefined>,
+	timeoutMs = 20_000
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();
@@ -96,7 +100,10 @@ describe("Editor experience", function () {
 	});
 
 	it("loads the model from the test models folder", async () => {
-		const info = await vscode.commands.executeCommand<{ nLayer: number; nEmbd: number; architecture: string }>("steer.loadModel", modelPath());
+		const info = await vscode.commands.executeCommand<{ nLayer: number; nEmbd: number; architecture: string }>(
+			"steer.loadModel",
+			modelPath()
+		);
 		assert.ok(info, "steer.loadModel returned nothing (see the Steer log)");
 		assert.equal(info.architecture, "llama");
 		assert.ok(info.nLayer >= 2);
@@ -126,7 +133,9 @@ describe("Editor experience", function () {
 	});
 
 	it("offers an inline suggestion that can be accepted", async () => {
-		await vscode.workspace.getConfiguration("steer").update("inline.debounceMs", 0, vscode.ConfigurationTarget.Global);
+		await vscode.workspace
+			.getConfiguration("steer")
+			.update("inline.debounceMs", 0, vscode.ConfigurationTarget.Global);
 		const editor = await editorWith(PROMPT);
 		const before = editor.document.getText();
 		await vscode.commands.executeCommand("editor.action.inlineSuggest.trigger");
@@ -142,12 +151,17 @@ describe("Editor experience", function () {
 	it("draws the concept lens as per-token decorations", async () => {
 		const info = api.engine.requireModel().info;
 		await editorWith(PROMPT);
-		const snapshot = await vscode.commands.executeCommand<{ tokens: number; decorated: number; layer: number; scores: number[] } | undefined>("steer.showConceptLens", "push.gguf", 1);
+		const snapshot = await vscode.commands.executeCommand<
+			{ tokens: number; decorated: number; layer: number; scores: number[] } | undefined
+		>("steer.showConceptLens", "push.gguf", 1);
 		assert.ok(snapshot, "the lens did not draw (see the Steer log)");
 		assert.equal(snapshot.layer, 1);
 		assert.ok(snapshot.tokens > 5, `expected the prompt's tokens, got ${snapshot.tokens}`);
 		// BOS and pieces that are not whole characters have no place in the text; the words all do.
-		assert.ok(snapshot.decorated >= snapshot.tokens * 0.7, `expected most tokens decorated, got ${snapshot.decorated} of ${snapshot.tokens}`);
+		assert.ok(
+			snapshot.decorated >= snapshot.tokens * 0.7,
+			`expected most tokens decorated, got ${snapshot.decorated} of ${snapshot.tokens}`
+		);
 		assert.ok(snapshot.scores.every(Number.isFinite));
 		assert.ok(info.nEmbd > 0);
 
@@ -158,7 +172,11 @@ describe("Editor experience", function () {
 	it("redraws the concept lens after an edit", async () => {
 		const editor = await editorWith(PROMPT);
 		const uri = editor.document.uri.toString();
-		const first = await vscode.commands.executeCommand<LensSnapshot | undefined>("steer.showConceptLens", "push.gguf", 1);
+		const first = await vscode.commands.executeCommand<LensSnapshot | undefined>(
+			"steer.showConceptLens",
+			"push.gguf",
+			1
+		);
 		assert.ok(first, "the lens did not draw (see the Steer log)");
 		assert.equal(first.decoratedThrough, PROMPT.length, "the first drawing should reach the end of the prompt");
 		try {
@@ -171,9 +189,17 @@ describe("Editor experience", function () {
 				});
 			});
 			const appended = " was very happy.";
-			await editor.edit((edit) => edit.insert(editor.document.positionAt(editor.document.getText().length), appended));
-			const next = await Promise.race([redrawn, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30_000))]);
-			assert.ok(next, `the lens was not redrawn after an edit (last drawn: version ${api.lens.lastSnapshot?.version}, visible: ${api.lens.visible})`);
+			await editor.edit((edit) =>
+				edit.insert(editor.document.positionAt(editor.document.getText().length), appended)
+			);
+			const next = await Promise.race([
+				redrawn,
+				new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 30_000))
+			]);
+			assert.ok(
+				next,
+				`the lens was not redrawn after an edit (last drawn: version ${api.lens.lastSnapshot?.version}, visible: ${api.lens.visible})`
+			);
 			assert.equal(next.version, editor.document.version, "the redraw must be for the text as edited");
 			// The appended words are tinted too (token counts cannot show this: this tokenizer spells the
 			// longer text in as many tokens as the prompt alone).
@@ -190,7 +216,11 @@ describe("Editor experience", function () {
 		await writeFile(corrupt, Buffer.from("GGUF this is not a control vector"));
 		const imported = await vscode.commands.executeCommand("steer.importVector", corrupt);
 		assert.equal(imported, undefined);
-		assert.equal(existsSync(path.join(workspaceDir(), ".steer", "vectors", "corrupt.gguf")), false, "a corrupt file must not land in the vectors folder");
+		assert.equal(
+			existsSync(path.join(workspaceDir(), ".steer", "vectors", "corrupt.gguf")),
+			false,
+			"a corrupt file must not land in the vectors folder"
+		);
 		assert.equal(typeof (await completionAtCursor()), "string");
 	});
 

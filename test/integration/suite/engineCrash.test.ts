@@ -15,13 +15,23 @@ const DATASET = "crash-moods.jsonl";
  */
 function generatedPairs(): ContrastPair[] {
 	const names = ["Lily", "Tom", "Sue", "Ben", "Mia", "Sam", "Anna", "Max", "Zoe", "Leo"];
-	const activities = ["played with a ball", "ate a cake", "read a book", "drew a cat", "sang a song", "built a tower"];
+	const activities = [
+		"played with a ball",
+		"ate a cake",
+		"read a book",
+		"drew a cat",
+		"sang a song",
+		"built a tower"
+	];
 	const places = ["in the park", "at home", "by the sea", "in the garden", "at school"];
 	const pairs: ContrastPair[] = [];
 	for (const name of names)
 		for (const activity of activities)
 			for (const place of places)
-				pairs.push({ positive: `${name} was very happy and ${activity} ${place}.`, negative: `${name} was very sad and ${activity} ${place}.` });
+				pairs.push({
+					positive: `${name} was very happy and ${activity} ${place}.`,
+					negative: `${name} was very sad and ${activity} ${place}.`
+				});
 	return pairs;
 }
 
@@ -60,7 +70,9 @@ async function writeAndLetSteeringSettle(api: SteerApi, write: () => Promise<unk
 		await write();
 		await Promise.race([
 			reapplied,
-			new Promise((_, reject) => setTimeout(() => reject(new Error("steering was not re-applied after writing into .steer")), 15_000))
+			new Promise((_, reject) =>
+				setTimeout(() => reject(new Error("steering was not re-applied after writing into .steer")), 15_000)
+			)
 		]);
 	} finally {
 		subscription?.dispose();
@@ -81,8 +93,14 @@ async function generateAtCursor(): Promise<string | undefined> {
 function assertCrashReported(api: SteerApi, since: number, action: string, method: string): void {
 	const added = linesSince(api, since);
 	const failure = added.find((line) => line.startsWith(`error: ${action} failed: `));
-	assert.ok(failure, `"${action}" reported no failure after the engine was killed; logged: ${added.join(" | ") || "nothing"}`);
-	assert.match(failure, new RegExp(`killed by SIGKILL during ${method}; it will restart on the next request \\[ENGINE_EXITED\\]`));
+	assert.ok(
+		failure,
+		`"${action}" reported no failure after the engine was killed; logged: ${added.join(" | ") || "nothing"}`
+	);
+	assert.match(
+		failure,
+		new RegExp(`killed by SIGKILL during ${method}; it will restart on the next request \\[ENGINE_EXITED\\]`)
+	);
 	assert.ok(
 		added.some((line) => /^error: the Steer engine process was killed by SIGKILL/.test(line)),
 		`the engine's exit was not logged; logged: ${added.join(" | ")}`
@@ -99,12 +117,24 @@ function assertCrashReported(api: SteerApi, since: number, action: string, metho
  * The next request restarts the engine with the model restored, and greedy text is unchanged.
  * `crashedAt` (a `linesLogged()` count) starts the log shown when it does not.
  */
-async function assertRestartsWithSameText(api: SteerApi, killedPid: number, expected: string, crashedAt: number): Promise<void> {
+async function assertRestartsWithSameText(
+	api: SteerApi,
+	killedPid: number,
+	expected: string,
+	crashedAt: number
+): Promise<void> {
 	const since = api.log.linesLogged();
 	const text = await generateAtCursor();
-	assert.equal(text, expected, `the restarted engine should continue the prompt as before the crash; logged since the crash: ${linesSince(api, crashedAt).join(" | ")}`);
+	assert.equal(
+		text,
+		expected,
+		`the restarted engine should continue the prompt as before the crash; logged since the crash: ${linesSince(api, crashedAt).join(" | ")}`
+	);
 	const pid = enginePid(api);
-	assert.ok(pid !== undefined && pid !== killedPid, `a new engine process should run (killed ${killedPid}, now ${pid})`);
+	assert.ok(
+		pid !== undefined && pid !== killedPid,
+		`a new engine process should run (killed ${killedPid}, now ${pid})`
+	);
 	assert.ok(
 		linesSince(api, since).some((line) => line === `info: restoring ${MODEL} in the restarted engine`),
 		`the restarted engine did not restore the model; logged: ${linesSince(api, since).join(" | ")}`
@@ -172,18 +202,33 @@ describe("Engine crash: a killed engine costs one request, and the user's files 
 		const since = api.log.linesLogged();
 		let outcome: TrainingOutcome | undefined;
 		try {
-			outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>("steer.trainVector", DATASET, "pca-diff", "replace");
+			outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>(
+				"steer.trainVector",
+				DATASET,
+				"pca-diff",
+				"replace"
+			);
 		} finally {
 			subscription.dispose();
 		}
-		assert.ok(killedAt, `the training never reported capture progress, so the engine was not killed: ${lastErrors(api)}`);
-		assert.ok(killedAt.done < killedAt.total, `the capture should still have been running when killed (${killedAt.done}/${killedAt.total})`);
+		assert.ok(
+			killedAt,
+			`the training never reported capture progress, so the engine was not killed: ${lastErrors(api)}`
+		);
+		assert.ok(
+			killedAt.done < killedAt.total,
+			`the capture should still have been running when killed (${killedAt.done}/${killedAt.total})`
+		);
 		assert.equal(outcome, undefined, "the interrupted training should return nothing");
 		assertCrashReported(api, since, "Train Vector", "capture");
 		assert.equal(api.training.view, undefined, "a failed training must not stay marked as running");
 
 		assert.ok((await readFile(api.datasets.pathOf(DATASET))).equals(datasetBytes), "the dataset file changed");
-		assert.deepEqual(await vectorFolderEntries(), vectorsBefore, "the killed training left a file in .steer/vectors");
+		assert.deepEqual(
+			await vectorFolderEntries(),
+			vectorsBefore,
+			"the killed training left a file in .steer/vectors"
+		);
 
 		await assertRestartsWithSameText(api, pid, greedyText, since);
 	});

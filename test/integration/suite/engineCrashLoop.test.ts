@@ -39,7 +39,11 @@ describe("Engine crash loop: after 3 crashes within 60 s Steer stops restarting,
 
 	it("contributes and registers steer.restartEngine in the Steer category", async () => {
 		const extension = vscode.extensions.getExtension("steer.steer");
-		const contributed = (extension?.packageJSON as { contributes: { commands: { command: string; title: string; category: string }[] } }).contributes.commands;
+		const contributed = (
+			extension?.packageJSON as {
+				contributes: { commands: { command: string; title: string; category: string }[] };
+			}
+		).contributes.commands;
 		assert.deepEqual(
 			contributed.find((command) => command.command === "steer.restartEngine"),
 			{ command: "steer.restartEngine", title: "Restart Engine", category: "Steer" }
@@ -70,7 +74,8 @@ describe("Engine crash loop: after 3 crashes within 60 s Steer stops restarting,
 		const notices = api.crashLoopNotices().slice(noticesBefore);
 		assert.deepEqual(notices, [
 			{
-				message: 'Steer: the engine crashed 3 times in 60 s; Steer stopped restarting it — see the log, then run "Steer: Restart Engine".',
+				message:
+					'Steer: the engine crashed 3 times in 60 s; Steer stopped restarting it — see the log, then run "Steer: Restart Engine".',
 				buttons: ["Show Log", "Restart Engine"]
 			}
 		]);
@@ -81,11 +86,23 @@ describe("Engine crash loop: after 3 crashes within 60 s Steer stops restarting,
 		const startedAt = Date.now();
 		const result = await vscode.commands.executeCommand<string | undefined>("steer.generateAtCursor");
 		assert.equal(result, undefined, "a generation during a crash loop should return nothing");
-		assert.ok(Date.now() - startedAt < 5000, `the generation took ${Date.now() - startedAt} ms to fail; it should fail at once`);
-		const failure = linesSince(api, since).find((line) => line.startsWith("error: Generate Steered Completion failed: "));
+		assert.ok(
+			Date.now() - startedAt < 5000,
+			`the generation took ${Date.now() - startedAt} ms to fail; it should fail at once`
+		);
+		const failure = linesSince(api, since).find((line) =>
+			line.startsWith("error: Generate Steered Completion failed: ")
+		);
 		assert.ok(failure, `the generation reported no failure; logged: ${linesSince(api, since).join(" | ")}`);
-		assert.match(failure, /the engine crashed 3 times in 60 s; Steer stopped restarting it .* \[ENGINE_CRASH_LOOP\]$/);
-		assert.equal(api.engine.requireModel().client.pid, undefined, "no engine process should be started during a crash loop");
+		assert.match(
+			failure,
+			/the engine crashed 3 times in 60 s; Steer stopped restarting it .* \[ENGINE_CRASH_LOOP\]$/
+		);
+		assert.equal(
+			api.engine.requireModel().client.pid,
+			undefined,
+			"no engine process should be started during a crash loop"
+		);
 		assert.equal(api.crashLoopNotices().length, noticesBefore + 1, "failing requests must not notify again");
 		assert.equal(api.engine.modelInfo?.modelPath.endsWith(MODEL), true, "the model should still count as loaded");
 	});

@@ -13,7 +13,9 @@ const PROMPT = "Once upon a time, there was a little girl named Lily. She";
 async function writeVector(fileName: string, nEmbd: number, layers: readonly number[]): Promise<string> {
 	await mkdir(steerFolder("vectors"), { recursive: true });
 	const file = steerFolder("vectors", fileName);
-	const directions = new Map(layers.map((layer) => [layer, Float32Array.from({ length: nEmbd }, (_, i) => Math.sin(i + layer))]));
+	const directions = new Map(
+		layers.map((layer) => [layer, Float32Array.from({ length: nEmbd }, (_, i) => Math.sin(i + layer))])
+	);
 	await saveControlVectorFile(file, { nEmbd, directions }, { modelHint: "llama" });
 	return file;
 }
@@ -29,7 +31,10 @@ async function expectReportedFailure(api: SteerApi, command: string, args: unkno
 	const lines = api.log.recentLines();
 	const added = lines.slice(lines.length - (api.log.linesLogged() - before));
 	const reported = added.find((line) => /^error: .+ failed: /.test(line));
-	assert.ok(reported, `${command}(${args.map((arg) => JSON.stringify(arg)).join(", ")}) reported no failure; logged: ${added.join(" | ") || "nothing"}`);
+	assert.ok(
+		reported,
+		`${command}(${args.map((arg) => JSON.stringify(arg)).join(", ")}) reported no failure; logged: ${added.join(" | ") || "nothing"}`
+	);
 	assert.match(reported, reason);
 }
 
@@ -83,14 +88,28 @@ describe("Failure paths: every command that takes input reports bad input and ke
 		it("Show Concept Lens, which then stays off", async () => {
 			await editorWith(PROMPT);
 			await expectReportedFailure(api, "steer.showConceptLens", ["fp-push.gguf", 1], noModel);
-			assert.equal(api.lens.visible, false, "a lens that could not draw must not stay on and retry on every edit");
+			assert.equal(
+				api.lens.visible,
+				false,
+				"a lens that could not draw must not stay on and retry on every edit"
+			);
 		});
 
 		it("Load Model with a corrupt GGUF, a missing file and a non-GGUF file", async () => {
 			const truncated = path.join(workspaceDir(), "truncated-model.gguf");
 			await writeFile(truncated, (await readFile(modelPath())).subarray(0, 4096));
-			await expectReportedFailure(api, "steer.loadModel", [truncated], /Load Model failed: .*truncated-model\.gguf/);
-			await expectReportedFailure(api, "steer.loadModel", [path.join(workspaceDir(), "missing.gguf")], /missing\.gguf does not exist/);
+			await expectReportedFailure(
+				api,
+				"steer.loadModel",
+				[truncated],
+				/Load Model failed: .*truncated-model\.gguf/
+			);
+			await expectReportedFailure(
+				api,
+				"steer.loadModel",
+				[path.join(workspaceDir(), "missing.gguf")],
+				/missing\.gguf does not exist/
+			);
 			const text = path.join(workspaceDir(), "story.txt");
 			await expectReportedFailure(api, "steer.loadModel", [text], /not a GGUF file/);
 			assert.equal(api.engine.modelInfo, undefined);
@@ -105,13 +124,23 @@ describe("Failure paths: every command that takes input reports bad input and ke
 	describe("with bad vectors", () => {
 		it("Show Concept Lens with a vector made for another model, which then stays off", async () => {
 			await editorWith(PROMPT);
-			await expectReportedFailure(api, "steer.showConceptLens", ["fp-other-model.gguf", 1], /the vector has \d+ values, but the model's hidden state is \d+ wide/);
+			await expectReportedFailure(
+				api,
+				"steer.showConceptLens",
+				["fp-other-model.gguf", 1],
+				/the vector has \d+ values, but the model's hidden state is \d+ wide/
+			);
 			assert.equal(api.lens.visible, false);
 		});
 
 		it("Show Concept Lens with an unknown vector or a layer the vector lacks", async () => {
 			await expectReportedFailure(api, "steer.showConceptLens", ["nope.gguf", 1], /no vector named nope\.gguf/);
-			await expectReportedFailure(api, "steer.showConceptLens", ["fp-push.gguf", 99], /has no direction for layer 99/);
+			await expectReportedFailure(
+				api,
+				"steer.showConceptLens",
+				["fp-push.gguf", 99],
+				/has no direction for layer 99/
+			);
 			assert.equal(api.lens.visible, false);
 		});
 
@@ -121,12 +150,18 @@ describe("Failure paths: every command that takes input reports bad input and ke
 			// Posts are recorded as they are sent, so everything the handler sent is here once it returns.
 			const subscription = api.panel.onDidPost(({ message }) => sent.push(message));
 			try {
-				assert.equal(await api.panel.receive({ type: "setVectorActive", fileName: "fp-other-model.gguf", active: true }), true);
+				assert.equal(
+					await api.panel.receive({ type: "setVectorActive", fileName: "fp-other-model.gguf", active: true }),
+					true
+				);
 			} finally {
 				subscription.dispose();
 			}
 			const error = sent.find((message) => message.type === "error");
-			assert.ok(error && error.type === "error" && /another model/.test(error.message), `the panel was not told why: ${JSON.stringify(sent.map((m) => m.type))}`);
+			assert.ok(
+				error && error.type === "error" && /another model/.test(error.message),
+				`the panel was not told why: ${JSON.stringify(sent.map((m) => m.type))}`
+			);
 			assert.equal(api.steering.choiceOf("fp-other-model.gguf").active, false);
 		});
 
@@ -135,32 +170,60 @@ describe("Failure paths: every command that takes input reports bad input and ke
 			await writeFile(truncated, (await readFile(steerFolder("vectors", "fp-push.gguf"))).subarray(0, 100));
 			await expectReportedFailure(api, "steer.importVector", [truncated], /Import Vector failed: /);
 			assert.equal(existsSync(steerFolder("vectors", "truncated-vector.gguf")), false);
-			await expectReportedFailure(api, "steer.importVector", [path.join(workspaceDir(), "absent.gguf")], /Import Vector failed: .*absent\.gguf/);
+			await expectReportedFailure(
+				api,
+				"steer.importVector",
+				[path.join(workspaceDir(), "absent.gguf")],
+				/Import Vector failed: .*absent\.gguf/
+			);
 		});
 
 		it("a corrupt file in the vectors folder is skipped, and the others stay usable", async () => {
-			await writeFile(steerFolder("vectors", "fp-corrupt.gguf"), Buffer.from("GGUF\u0003\u0000\u0000\u0000 not a control vector"));
+			await writeFile(
+				steerFolder("vectors", "fp-corrupt.gguf"),
+				Buffer.from("GGUF\u0003\u0000\u0000\u0000 not a control vector")
+			);
 			await api.refreshVectors();
 			assert.ok(api.library.failures.some((failure) => failure.fileName === "fp-corrupt.gguf"));
 			assert.ok(api.library.get("fp-push.gguf"));
-			await expectReportedFailure(api, "steer.showConceptLens", ["fp-corrupt.gguf", 1], /no vector named fp-corrupt\.gguf/);
+			await expectReportedFailure(
+				api,
+				"steer.showConceptLens",
+				["fp-corrupt.gguf", 1],
+				/no vector named fp-corrupt\.gguf/
+			);
 		});
 
 		it("Set Strength with a value that is not a number, or for an unknown vector", async () => {
-			await expectReportedFailure(api, "steer.setStrength", [Number.NaN, "fp-push.gguf"], /strength must be a number/);
+			await expectReportedFailure(
+				api,
+				"steer.setStrength",
+				[Number.NaN, "fp-push.gguf"],
+				/strength must be a number/
+			);
 			await expectReportedFailure(api, "steer.setStrength", [1, "nope.gguf"], /nope\.gguf/);
 			assert.equal(api.steering.choiceOf("fp-push.gguf").strength, 1);
 		});
 
 		it("Export Vector of an unknown vector", async () => {
-			await expectReportedFailure(api, "steer.exportVector", ["nope.gguf", path.join(workspaceDir(), "out.gguf")], /no vector named nope\.gguf/);
+			await expectReportedFailure(
+				api,
+				"steer.exportVector",
+				["nope.gguf", path.join(workspaceDir(), "out.gguf")],
+				/no vector named nope\.gguf/
+			);
 			assert.equal(existsSync(path.join(workspaceDir(), "out.gguf")), false);
 		});
 	});
 
 	describe("with bad dataset input", () => {
 		it("New Dataset with a path for a name, or a name already taken", async () => {
-			await expectReportedFailure(api, "steer.newDataset", ["../../escape.jsonl"], /must not start with a dot or contain|not allowed/);
+			await expectReportedFailure(
+				api,
+				"steer.newDataset",
+				["../../escape.jsonl"],
+				/must not start with a dot or contain|not allowed/
+			);
 			assert.equal(existsSync(path.join(workspaceDir(), "escape.jsonl")), false);
 			await expectReportedFailure(api, "steer.newDataset", ["fp-pairs.jsonl"], /already exists/);
 			await expectReportedFailure(api, "steer.newDataset", ["***"], /no letters or digits/);
@@ -168,18 +231,38 @@ describe("Failure paths: every command that takes input reports bad input and ke
 
 		it("Add Selection with nothing selected, or into a path", async () => {
 			const editor = await editorWith("Lily was happy.");
-			await expectReportedFailure(api, "steer.addSelectionAsPositive", ["fp-pairs.jsonl"], /select the text of the example first/);
+			await expectReportedFailure(
+				api,
+				"steer.addSelectionAsPositive",
+				["fp-pairs.jsonl"],
+				/select the text of the example first/
+			);
 			editor.selection = new vscode.Selection(0, 0, 0, 5);
-			await expectReportedFailure(api, "steer.addSelectionAsNegative", ["../evil.jsonl"], /not allowed|must not start with a dot or contain/);
+			await expectReportedFailure(
+				api,
+				"steer.addSelectionAsNegative",
+				["../evil.jsonl"],
+				/not allowed|must not start with a dot or contain/
+			);
 			assert.equal(existsSync(steerFolder("evil.jsonl")), false);
 			assert.equal((await api.datasets.load("fp-pairs.jsonl")).pairs.length, 2);
 		});
 
 		it("Train Vector on a dataset that does not exist, a path, or too few pairs", async () => {
 			await expectReportedFailure(api, "steer.trainVector", ["absent.jsonl", "pca-diff"], /absent\.jsonl/);
-			await expectReportedFailure(api, "steer.trainVector", ["../outside.jsonl", "pca-diff"], /not allowed|must not start with a dot or contain/);
+			await expectReportedFailure(
+				api,
+				"steer.trainVector",
+				["../outside.jsonl", "pca-diff"],
+				/not allowed|must not start with a dot or contain/
+			);
 			await api.datasets.save("fp-one.jsonl", [{ positive: "Lily was happy.", negative: "Lily was sad." }]);
-			await expectReportedFailure(api, "steer.trainVector", ["fp-one.jsonl", "pca-diff"], /at least 2 contrast pairs/);
+			await expectReportedFailure(
+				api,
+				"steer.trainVector",
+				["fp-one.jsonl", "pca-diff"],
+				/at least 2 contrast pairs/
+			);
 			assert.equal(existsSync(steerFolder("vectors", "fp-one.gguf")), false);
 		});
 
@@ -194,7 +277,11 @@ describe("Failure paths: every command that takes input reports bad input and ke
 			await editorWith(PROMPT);
 			const text = await vscode.commands.executeCommand<string>("steer.generateAtCursor");
 			assert.equal(typeof text, "string");
-			const snapshot = await vscode.commands.executeCommand<{ tokens: number } | undefined>("steer.showConceptLens", "fp-push.gguf", 1);
+			const snapshot = await vscode.commands.executeCommand<{ tokens: number } | undefined>(
+				"steer.showConceptLens",
+				"fp-push.gguf",
+				1
+			);
 			assert.ok(snapshot && snapshot.tokens > 5);
 			await vscode.commands.executeCommand("steer.hideConceptLens");
 			assert.equal(await api.panel.receive({ type: "ready" }), true);

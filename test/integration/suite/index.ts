@@ -19,7 +19,11 @@ export function run(): Promise<void> {
 	const mocha = new Mocha({ ui: "bdd", color: false, reporter: "spec", timeout: 60_000 });
 	// Test files are compiled next to this index; load them in a stable order, or in the order a seed
 	// shuffles them to (STEER_TEST_ORDER_SEED), which shows whether a file depends on another's leftovers.
-	const testFiles = inTestOrder(readdirSync(__dirname).filter((name) => name.endsWith(".test.cjs")).sort());
+	const testFiles = inTestOrder(
+		readdirSync(__dirname)
+			.filter((name) => name.endsWith(".test.cjs"))
+			.sort()
+	);
 	for (const file of testFiles) mocha.addFile(path.join(__dirname, file));
 
 	return new Promise((resolve, reject) => {

@@ -40,7 +40,7 @@ describe("Status bar: it says what the engine really applies", function () {
 		await api.steering.setEnabled(wasEnabled);
 	});
 
-	it("with vectors present but none active says how many there are, not \"no vectors\"", () => {
+	it('with vectors present but none active says how many there are, not "no vectors"', () => {
 		const count = api.library.list().length;
 		assert.ok(count >= 2);
 		const bar = api.statusBar();
@@ -58,17 +58,33 @@ describe("Status bar: it says what the engine really applies", function () {
 		await writeVector(WIDENED, nEmbd + 8);
 		await api.refreshVectors();
 		assert.equal(api.steering.choiceOf(WIDENED).active, true, "the vector should still be chosen as active");
-		assert.deepEqual(api.steering.entries(), [], "the engine should get no steering from a vector of another width");
+		assert.deepEqual(
+			api.steering.entries(),
+			[],
+			"the engine should get no steering from a vector of another width"
+		);
 		assert.ok(
-			api.log.recentLines().some((line) => line.startsWith(`warn: not steering with ${WIDENED}: `) && /another model/.test(line)),
+			api.log
+				.recentLines()
+				.some((line) => line.startsWith(`warn: not steering with ${WIDENED}: `) && /another model/.test(line)),
 			"the log should say the vector is not applied"
 		);
 
 		const bar = api.statusBar();
-		assert.match(bar.text, new RegExp(`^\\$\\(debug-pause\\) .* · \\$\\(warning\\) sb-rain-vs-sun not applied \\(made for another model\\)${SPEED}$`));
+		assert.match(
+			bar.text,
+			new RegExp(
+				`^\\$\\(debug-pause\\) .* · \\$\\(warning\\) sb-rain-vs-sun not applied \\(made for another model\\)${SPEED}$`
+			)
+		);
 		assert.doesNotMatch(bar.text, /×/, "no strength may be shown for a vector the engine does not apply");
 		assert.equal(bar.background, "statusBarItem.warningBackground");
-		assert.match(bar.tooltip, new RegExp(`sb-rain-vs-sun: not applied — sb-rain-vs-sun\\.gguf has width ${nEmbd + 8} but .* has ${nEmbd}: it was made for another model`));
+		assert.match(
+			bar.tooltip,
+			new RegExp(
+				`sb-rain-vs-sun: not applied — sb-rain-vs-sun\\.gguf has width ${nEmbd + 8} but .* has ${nEmbd}: it was made for another model`
+			)
+		);
 	});
 
 	it("next to an applied vector, shows both: the applied one with its strength, the other as not applied", async () => {
@@ -76,7 +92,12 @@ describe("Status bar: it says what the engine really applies", function () {
 		await api.steering.setStrength(GOOD, 2);
 		assert.equal(api.steering.entries().length, 1);
 		const bar = api.statusBar();
-		assert.match(bar.text, new RegExp(`^\\$\\(pulse\\) .* · sb-push ×2\\.0 · \\$\\(warning\\) sb-rain-vs-sun not applied \\(made for another model\\)${SPEED}$`));
+		assert.match(
+			bar.text,
+			new RegExp(
+				`^\\$\\(pulse\\) .* · sb-push ×2\\.0 · \\$\\(warning\\) sb-rain-vs-sun not applied \\(made for another model\\)${SPEED}$`
+			)
+		);
 		assert.match(bar.tooltip, /- sb-push: strength 2\.0/);
 		assert.match(bar.tooltip, /sb-rain-vs-sun: not applied/);
 

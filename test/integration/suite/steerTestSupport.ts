@@ -64,7 +64,13 @@ export async function steerWithModelOrSkip(context: Mocha.Context): Promise<Stee
 
 /** The recent error lines of the Steer log, for assertion messages. */
 export function lastErrors(api: SteerApi): string {
-	return api.log.recentLines().filter((line) => line.startsWith("error:")).slice(-3).join(" | ") || "(no errors logged)";
+	return (
+		api.log
+			.recentLines()
+			.filter((line) => line.startsWith("error:"))
+			.slice(-3)
+			.join(" | ") || "(no errors logged)"
+	);
 }
 
 /** A fresh editor holding `text` with the cursor at its end. */
@@ -76,7 +82,11 @@ export async function editorWith(text: string): Promise<vscode.TextEditor> {
 	return editor;
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+	what: string,
+	probe: () => T | undefined | Promise<T | undefined>,
+	timeoutMs = 20_000
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();

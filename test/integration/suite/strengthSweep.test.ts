@@ -23,8 +23,17 @@ describe("Playground: strength sweep", function () {
 		const info = api.engine.requireModel().info;
 		await mkdir(steerFolder("vectors"), { recursive: true });
 		const layers = [1, Math.min(2, info.nLayer - 1)];
-		const directions = new Map(layers.map((layer) => [layer, Float32Array.from({ length: info.nEmbd }, (_, i) => Math.sin(i * 0.7 + layer))]));
-		await saveControlVectorFile(steerFolder("vectors", VECTOR), { nEmbd: info.nEmbd, directions }, { modelHint: "llama" });
+		const directions = new Map(
+			layers.map((layer) => [
+				layer,
+				Float32Array.from({ length: info.nEmbd }, (_, i) => Math.sin(i * 0.7 + layer))
+			])
+		);
+		await saveControlVectorFile(
+			steerFolder("vectors", VECTOR),
+			{ nEmbd: info.nEmbd, directions },
+			{ modelHint: "llama" }
+		);
 		await api.refreshVectors();
 		assert.ok(api.library.get(VECTOR), "the written vector was not picked up");
 	});
@@ -42,14 +51,25 @@ describe("Playground: strength sweep", function () {
 				maxTokens: 12
 			});
 			assert.equal(accepted, true);
-			const done = await waitFor("the sweep's result", () => posts.sent.find((message) => message.type === "sweepDone" || message.type === "sweepFailed"), 90_000);
+			const done = await waitFor(
+				"the sweep's result",
+				() => posts.sent.find((message) => message.type === "sweepDone" || message.type === "sweepFailed"),
+				90_000
+			);
 			assert.equal(done.type, "sweepDone", done.type === "sweepFailed" ? done.message : "");
 			const sweep = (done as { sweep: SweepView }).sweep;
 			assert.equal(sweep.vectorFileName, VECTOR);
 			assert.equal(sweep.effectMeasure, "keywords");
-			assert.deepEqual(sweep.rows.map((row) => row.strength), [0, 2, 40], "the baseline strength 0 is added and rows ascend");
+			assert.deepEqual(
+				sweep.rows.map((row) => row.strength),
+				[0, 2, 40],
+				"the baseline strength 0 is added and rows ascend"
+			);
 			for (const row of sweep.rows) {
-				assert.ok(row.perplexity !== null && row.perplexity >= 1, `strength ${row.strength}: perplexity ${row.perplexity}`);
+				assert.ok(
+					row.perplexity !== null && row.perplexity >= 1,
+					`strength ${row.strength}: perplexity ${row.perplexity}`
+				);
 				assert.ok(row.effect !== null && row.effect >= 0, `strength ${row.strength}: effect ${row.effect}`);
 			}
 			assert.ok(sweep.rows[0]!.fluent, "the baseline is fluent by definition");
@@ -57,9 +77,15 @@ describe("Playground: strength sweep", function () {
 				const suggested = sweep.rows.find((row) => row.strength === sweep.suggestedMaxStrength);
 				assert.ok(suggested?.fluent, "the suggested strength must be a fluent row");
 				const stronger = sweep.rows.filter((row) => row.strength > sweep.suggestedMaxStrength!);
-				assert.ok(stronger.every((row) => !row.fluent), "a fluent row above the suggestion should have been suggested");
+				assert.ok(
+					stronger.every((row) => !row.fluent),
+					"a fluent row above the suggestion should have been suggested"
+				);
 			}
-			assert.ok(posts.sent.some((message) => message.type === "sweepProgress"), "progress was never reported");
+			assert.ok(
+				posts.sent.some((message) => message.type === "sweepProgress"),
+				"progress was never reported"
+			);
 		} finally {
 			posts.dispose();
 		}
@@ -69,8 +95,20 @@ describe("Playground: strength sweep", function () {
 		const posts = recordPosts(api);
 		let sweep: SweepView;
 		try {
-			await api.panel.receive({ type: "sweepStrengths", fileName: VECTOR, prompt: "Once upon a time", strengths: [1, 40], keywords: ["happy"], judge: "", maxTokens: 8 });
-			const done = await waitFor("the sweep's result", () => posts.sent.find((message) => message.type === "sweepDone" || message.type === "sweepFailed"), 90_000);
+			await api.panel.receive({
+				type: "sweepStrengths",
+				fileName: VECTOR,
+				prompt: "Once upon a time",
+				strengths: [1, 40],
+				keywords: ["happy"],
+				judge: "",
+				maxTokens: 8
+			});
+			const done = await waitFor(
+				"the sweep's result",
+				() => posts.sent.find((message) => message.type === "sweepDone" || message.type === "sweepFailed"),
+				90_000
+			);
 			assert.equal(done.type, "sweepDone", done.type === "sweepFailed" ? done.message : "");
 			sweep = (done as { sweep: SweepView }).sweep;
 		} finally {
@@ -78,7 +116,10 @@ describe("Playground: strength sweep", function () {
 		}
 		assert.deepEqual(api.steering.choiceOf(VECTOR).measured, measuredStrengths(sweep.rows));
 		assert.equal(api.steering.choiceOf(VECTOR).strength, 1);
-		assert.equal(api.steering.strengthWarning(VECTOR), strengthWarning("sweep-push", 1, measuredStrengths(sweep.rows), STRENGTH_SLIDER_LIMIT));
+		assert.equal(
+			api.steering.strengthWarning(VECTOR),
+			strengthWarning("sweep-push", 1, measuredStrengths(sweep.rows), STRENGTH_SLIDER_LIMIT)
+		);
 
 		// Set Steering Strength takes 1000 (the user may mean it) and says what was measured.
 		const linesBefore = api.log.linesLogged();
@@ -88,7 +129,10 @@ describe("Playground: strength sweep", function () {
 		assert.match(warning ?? "", /strength 1000|at strength 1000/);
 		assert.match(warning ?? "", /in the last sweep, which went up to 40/);
 		const logged = api.log.recentLines().slice(-(api.log.linesLogged() - linesBefore));
-		assert.ok(logged.some((line) => line.startsWith("warn:") && line.includes(warning!)), `the warning was not logged: ${logged.join(" | ")}`);
+		assert.ok(
+			logged.some((line) => line.startsWith("warn:") && line.includes(warning!)),
+			`the warning was not logged: ${logged.join(" | ")}`
+		);
 
 		// The panel shows the same warning and the measured range beside the slider.
 		const state = recordPosts(api);
@@ -96,7 +140,9 @@ describe("Playground: strength sweep", function () {
 			await api.panel.receive({ type: "ready" });
 			const view = await waitFor("the panel state", () => {
 				const message = state.sent.find((posted) => posted.type === "state");
-				return message?.type === "state" ? message.state.vectors.find((vector) => vector.fileName === VECTOR) : undefined;
+				return message?.type === "state"
+					? message.state.vectors.find((vector) => vector.fileName === VECTOR)
+					: undefined;
 			});
 			assert.equal(view.strengthWarning, warning);
 			assert.deepEqual(view.measured, measuredStrengths(sweep.rows));
@@ -109,8 +155,18 @@ describe("Playground: strength sweep", function () {
 	it("refuses a sweep with nothing to measure, saying what to give", async () => {
 		const posts = recordPosts(api);
 		try {
-			await api.panel.receive({ type: "sweepStrengths", fileName: VECTOR, prompt: "Once upon a time", strengths: [2], keywords: [" "], judge: "", maxTokens: 8 });
-			const failed = await waitFor("the sweep's refusal", () => posts.sent.find((message) => message.type === "sweepFailed"));
+			await api.panel.receive({
+				type: "sweepStrengths",
+				fileName: VECTOR,
+				prompt: "Once upon a time",
+				strengths: [2],
+				keywords: [" "],
+				judge: "",
+				maxTokens: 8
+			});
+			const failed = await waitFor("the sweep's refusal", () =>
+				posts.sent.find((message) => message.type === "sweepFailed")
+			);
 			assert.match((failed as { message: string }).message, /concept words or a trait/);
 		} finally {
 			posts.dispose();
@@ -121,12 +177,24 @@ describe("Playground: strength sweep", function () {
 		const posts = recordPosts(api);
 		try {
 			const running = api.panel.receive({
-				type: "sweepStrengths", fileName: VECTOR, prompt: "Once upon a time", strengths: [1, 2, 3, 4, 5, 6, 7, 8], keywords: [], judge: "happy", maxTokens: 64
+				type: "sweepStrengths",
+				fileName: VECTOR,
+				prompt: "Once upon a time",
+				strengths: [1, 2, 3, 4, 5, 6, 7, 8],
+				keywords: [],
+				judge: "happy",
+				maxTokens: 64
 			});
-			await waitFor("the sweep to start", () => posts.sent.find((message) => message.type === "sweepProgress"), 30_000);
+			await waitFor(
+				"the sweep to start",
+				() => posts.sent.find((message) => message.type === "sweepProgress"),
+				30_000
+			);
 			await api.panel.receive({ type: "cancelSweep" });
 			await running;
-			const outcome = await waitFor("the sweep's end", () => posts.sent.find((message) => message.type === "sweepDone" || message.type === "sweepFailed"));
+			const outcome = await waitFor("the sweep's end", () =>
+				posts.sent.find((message) => message.type === "sweepDone" || message.type === "sweepFailed")
+			);
 			assert.deepEqual(outcome, { type: "sweepFailed", message: "sweep stopped" });
 		} finally {
 			posts.dispose();
@@ -135,10 +203,54 @@ describe("Playground: strength sweep", function () {
 
 	it("refuses hostile sweep messages at the boundary", async () => {
 		for (const [message, reason] of [
-			[{ type: "sweepStrengths", fileName: VECTOR, prompt: "x", strengths: Array.from({ length: 100 }, (_, i) => i), keywords: [], judge: "happy", maxTokens: 8 }, /more than 16/],
-			[{ type: "sweepStrengths", fileName: VECTOR, prompt: "x", strengths: [], keywords: [], judge: "happy", maxTokens: 8 }, /at least one strength/],
-			[{ type: "sweepStrengths", fileName: VECTOR, prompt: "x", strengths: [1], keywords: [], judge: "happy", maxTokens: 100_000 }, /maxTokens must be between/],
-			[{ type: "sweepStrengths", fileName: "../x.gguf", prompt: "x", strengths: [1], keywords: [], judge: "happy", maxTokens: 8 }, /fileName refused/]
+			[
+				{
+					type: "sweepStrengths",
+					fileName: VECTOR,
+					prompt: "x",
+					strengths: Array.from({ length: 100 }, (_, i) => i),
+					keywords: [],
+					judge: "happy",
+					maxTokens: 8
+				},
+				/more than 16/
+			],
+			[
+				{
+					type: "sweepStrengths",
+					fileName: VECTOR,
+					prompt: "x",
+					strengths: [],
+					keywords: [],
+					judge: "happy",
+					maxTokens: 8
+				},
+				/at least one strength/
+			],
+			[
+				{
+					type: "sweepStrengths",
+					fileName: VECTOR,
+					prompt: "x",
+					strengths: [1],
+					keywords: [],
+					judge: "happy",
+					maxTokens: 100_000
+				},
+				/maxTokens must be between/
+			],
+			[
+				{
+					type: "sweepStrengths",
+					fileName: "../x.gguf",
+					prompt: "x",
+					strengths: [1],
+					keywords: [],
+					judge: "happy",
+					maxTokens: 8
+				},
+				/fileName refused/
+			]
 		] as const) {
 			assert.equal(await api.panel.receive(message), false);
 			assert.match(api.log.recentLines().at(-1) ?? "", reason);

@@ -11,7 +11,15 @@ import type { SteerApi } from "../../../src/vscode/extension";
 import type { PostedMessage } from "../../../src/vscode/panel/steeringViewProvider";
 import type { TrainingOutcome } from "../../../src/vscode/training/trainingRunner";
 import type { HostToWebview, TrainingView } from "../../../webview/protocol/messages";
-import { ensureModelLoaded, lastErrors, modelPath, openPanel, steerFolder, steerWithModelOrSkip, waitFor } from "./steerTestSupport";
+import {
+	ensureModelLoaded,
+	lastErrors,
+	modelPath,
+	openPanel,
+	steerFolder,
+	steerWithModelOrSkip,
+	waitFor
+} from "./steerTestSupport";
 
 const DATASET = "moods.jsonl";
 // Trained vectors are named after the dataset and the model, so other models never collide.
@@ -59,10 +67,16 @@ describe("Training a vector from a dataset", function () {
 	this.timeout(120_000);
 	let api: SteerApi;
 
-	const ownVectors = [VECTOR, "moods.TinyStories-656K.f16-2.gguf", "moods.stories260K.gguf", "one-pair.TinyStories-656K.f16.gguf"];
+	const ownVectors = [
+		VECTOR,
+		"moods.TinyStories-656K.f16-2.gguf",
+		"moods.stories260K.gguf",
+		"one-pair.TinyStories-656K.f16.gguf"
+	];
 	const removeOwnFiles = async () => {
 		for (const fileName of ownVectors) await rm(steerFolder("vectors", fileName), { force: true });
-		for (const fileName of [DATASET, "one-pair.jsonl"]) await rm(steerFolder("datasets", fileName), { force: true });
+		for (const fileName of [DATASET, "one-pair.jsonl"])
+			await rm(steerFolder("datasets", fileName), { force: true });
 	};
 
 	before(async function () {
@@ -85,9 +99,17 @@ describe("Training a vector from a dataset", function () {
 		let outcome: TrainingOutcome | undefined;
 		let allDelivered: boolean;
 		try {
-			outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>("steer.trainVector", DATASET, "pca-diff");
+			outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>(
+				"steer.trainVector",
+				DATASET,
+				"pca-diff"
+			);
 			// The state that says training is over may be built after the command has returned.
-			await waitFor("the panel to be told training is over", () => (recorded.views.length > 0 && recorded.views.at(-1) === undefined ? true : undefined), 5000);
+			await waitFor(
+				"the panel to be told training is over",
+				() => (recorded.views.length > 0 && recorded.views.at(-1) === undefined ? true : undefined),
+				5000
+			);
 		} finally {
 			allDelivered = await recorded.stop();
 		}
@@ -100,14 +122,35 @@ describe("Training a vector from a dataset", function () {
 		const trained = await loadTrainedVector(outcome.vectorPath);
 		assert.equal(trained.method, "pca-diff");
 		assert.equal(trained.pairCount, PAIRS.length);
-		assert.deepEqual(trained.diagnostics.map((entry) => entry.layer), Array.from({ length: nLayer - 1 }, (_, i) => i + 1));
-		assert.ok(trained.diagnostics.every((entry) => Number.isFinite(entry.agreement) && Number.isFinite(entry.hiddenNormMean) && entry.hiddenNormMean > 0));
+		assert.deepEqual(
+			trained.diagnostics.map((entry) => entry.layer),
+			Array.from({ length: nLayer - 1 }, (_, i) => i + 1)
+		);
+		assert.ok(
+			trained.diagnostics.every(
+				(entry) =>
+					Number.isFinite(entry.agreement) &&
+					Number.isFinite(entry.hiddenNormMean) &&
+					entry.hiddenNormMean > 0
+			)
+		);
 		assert.ok(trained.suggestedLayers.length > 0);
-		assert.deepEqual([...trained.vector.directions.keys()].sort((a, b) => a - b), [...trained.suggestedLayers]);
-		assert.deepEqual(outcome.suggested, [Math.min(...trained.suggestedLayers), Math.max(...trained.suggestedLayers)]);
-		assert.deepEqual(outcome.layers.map((entry) => entry.layer), trained.diagnostics.map((entry) => entry.layer));
+		assert.deepEqual(
+			[...trained.vector.directions.keys()].sort((a, b) => a - b),
+			[...trained.suggestedLayers]
+		);
+		assert.deepEqual(outcome.suggested, [
+			Math.min(...trained.suggestedLayers),
+			Math.max(...trained.suggestedLayers)
+		]);
+		assert.deepEqual(
+			outcome.layers.map((entry) => entry.layer),
+			trained.diagnostics.map((entry) => entry.layer)
+		);
 		const raw = await loadControlVectorFile(outcome.vectorPath);
-		const diagnosticsJson = JSON.parse(metadataString(raw.metadata, TRAINED_VECTOR_KEYS.diagnostics) ?? "null") as unknown[];
+		const diagnosticsJson = JSON.parse(
+			metadataString(raw.metadata, TRAINED_VECTOR_KEYS.diagnostics) ?? "null"
+		) as unknown[];
 		assert.equal(diagnosticsJson.length, nLayer - 1, "steer.diagnostics should hold one entry per trained layer");
 
 		// The library reads the same keys back: calibrated strength and the suggested band.
@@ -121,10 +164,20 @@ describe("Training a vector from a dataset", function () {
 		// train stage runs without yielding the thread, so its progress cannot reach the panel before
 		// it ends; see the pipeline's trainSteeringVector.)
 		const capture = recorded.views.filter((view) => view?.phase === "capture" && view.done > 0);
-		assert.ok(capture.length > 0, `no capture progress reached the panel (states: ${JSON.stringify(recorded.views)})`);
-		assert.ok(capture.every((view) => view?.total === PAIRS.length * 2), "capture progress counts texts, two per pair");
+		assert.ok(
+			capture.length > 0,
+			`no capture progress reached the panel (states: ${JSON.stringify(recorded.views)})`
+		);
+		assert.ok(
+			capture.every((view) => view?.total === PAIRS.length * 2),
+			"capture progress counts texts, two per pair"
+		);
 		const done = capture.map((view) => view?.done ?? 0);
-		assert.deepEqual(done, [...done].sort((a, b) => a - b), "capture progress must not go backwards");
+		assert.deepEqual(
+			done,
+			[...done].sort((a, b) => a - b),
+			"capture progress must not go backwards"
+		);
 		assert.ok(allDelivered, "a message to the panel did not reach the webview");
 	});
 
@@ -134,20 +187,41 @@ describe("Training a vector from a dataset", function () {
 		let accepted: boolean;
 		let allDelivered: boolean;
 		try {
-			accepted = await api.panel.receive({ type: "train", fileName: DATASET, method: "mean-diff", positions: "mean", layers: "all", ifExists: "replace" });
+			accepted = await api.panel.receive({
+				type: "train",
+				fileName: DATASET,
+				method: "mean-diff",
+				positions: "mean",
+				layers: "all",
+				ifExists: "replace"
+			});
 		} finally {
 			allDelivered = await recorded.stop();
 		}
 		assert.equal(accepted, true);
 		assert.ok(allDelivered, "a message to the panel did not reach the webview");
 		const done = recorded.messages.find((message) => message.type === "trainingDone");
-		assert.ok(done && done.type === "trainingDone", `no trainingDone message (sent: ${recorded.messages.map((message) => message.type).join(", ")}): ${lastErrors(api)}`);
+		assert.ok(
+			done && done.type === "trainingDone",
+			`no trainingDone message (sent: ${recorded.messages.map((message) => message.type).join(", ")}): ${lastErrors(api)}`
+		);
 		assert.equal(done.vectorFileName, VECTOR);
 		assert.equal(done.layers.length, api.engine.requireModel().info.nLayer - 1);
 		assert.ok(done.layers.every((entry) => entry.explainedVariance >= 0 && entry.explainedVariance <= 1 + 1e-9));
-		assert.equal((await loadTrainedVector(steerFolder("vectors", VECTOR))).method, "mean-diff", "the panel's training should replace the file");
-		assert.ok(recorded.views.some((view) => view?.phase === "capture"), "the panel saw no progress");
-		assert.equal(api.steering.choiceOf(VECTOR).strength, 1, "a retrained vector starts at its recommended strength, not the old file's 1000");
+		assert.equal(
+			(await loadTrainedVector(steerFolder("vectors", VECTOR))).method,
+			"mean-diff",
+			"the panel's training should replace the file"
+		);
+		assert.ok(
+			recorded.views.some((view) => view?.phase === "capture"),
+			"the panel saw no progress"
+		);
+		assert.equal(
+			api.steering.choiceOf(VECTOR).strength,
+			1,
+			"a retrained vector starts at its recommended strength, not the old file's 1000"
+		);
 		assert.deepEqual(api.steering.choiceOf(VECTOR).layerRange, done.suggested);
 	});
 
@@ -155,7 +229,17 @@ describe("Training a vector from a dataset", function () {
 		const before = await readFile(steerFolder("vectors", VECTOR));
 		const recorded = recordPosts(api);
 		try {
-			assert.equal(await api.panel.receive({ type: "train", fileName: DATASET, method: "pca-diff", positions: "last", layers: "all", ifExists: "keepBoth" }), true);
+			assert.equal(
+				await api.panel.receive({
+					type: "train",
+					fileName: DATASET,
+					method: "pca-diff",
+					positions: "last",
+					layers: "all",
+					ifExists: "keepBoth"
+				}),
+				true
+			);
 		} finally {
 			await recorded.stop();
 		}
@@ -175,14 +259,25 @@ describe("Training a vector from a dataset", function () {
 		const firstWidth = (await loadTrainedVector(steerFolder("vectors", VECTOR))).vector.nEmbd;
 		const before = await readFile(steerFolder("vectors", VECTOR));
 		try {
-			assert.ok(await vscode.commands.executeCommand("steer.loadModel", second), `loading ${SECOND_MODEL} failed: ${lastErrors(api)}`);
-			const outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>("steer.trainVector", DATASET, "mean-diff");
+			assert.ok(
+				await vscode.commands.executeCommand("steer.loadModel", second),
+				`loading ${SECOND_MODEL} failed: ${lastErrors(api)}`
+			);
+			const outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>(
+				"steer.trainVector",
+				DATASET,
+				"mean-diff"
+			);
 			assert.ok(outcome, `training on ${SECOND_MODEL} failed: ${lastErrors(api)}`);
 			assert.equal(outcome.vectorFileName, "moods.stories260K.gguf");
 			const secondWidth = (await loadTrainedVector(outcome.vectorPath)).vector.nEmbd;
 			assert.equal(secondWidth, api.engine.requireModel().info.nEmbd);
 			assert.notEqual(secondWidth, firstWidth, "the two test models should differ in width");
-			assert.deepEqual(await readFile(steerFolder("vectors", VECTOR)), before, "the first model's vector was changed");
+			assert.deepEqual(
+				await readFile(steerFolder("vectors", VECTOR)),
+				before,
+				"the first model's vector was changed"
+			);
 		} finally {
 			await ensureModelLoaded(api);
 		}
@@ -192,7 +287,16 @@ describe("Training a vector from a dataset", function () {
 		await api.datasets.save("one-pair.jsonl", PAIRS.slice(0, 1));
 		const recorded = recordPosts(api);
 		try {
-			assert.equal(await api.panel.receive({ type: "train", fileName: "one-pair.jsonl", method: "pca-diff", positions: "last", layers: "all" }), true);
+			assert.equal(
+				await api.panel.receive({
+					type: "train",
+					fileName: "one-pair.jsonl",
+					method: "pca-diff",
+					positions: "last",
+					layers: "all"
+				}),
+				true
+			);
 		} finally {
 			await recorded.stop();
 		}
@@ -201,7 +305,21 @@ describe("Training a vector from a dataset", function () {
 		assert.match(failed.message, /at least 2 contrast pairs/);
 		assert.equal(existsSync(steerFolder("vectors", "one-pair.TinyStories-656K.f16.gguf")), false);
 		assert.equal(api.training.view, undefined, "a failed training must not stay marked as running");
-		assert.equal(await api.panel.receive({ type: "train", fileName: DATASET, method: "pca-diff", positions: "last", layers: "1", ifExists: "replace" }), true);
-		assert.equal((await loadTrainedVector(steerFolder("vectors", VECTOR))).diagnostics.length, 1, "training on layer 1 alone should follow the failed one");
+		assert.equal(
+			await api.panel.receive({
+				type: "train",
+				fileName: DATASET,
+				method: "pca-diff",
+				positions: "last",
+				layers: "1",
+				ifExists: "replace"
+			}),
+			true
+		);
+		assert.equal(
+			(await loadTrainedVector(steerFolder("vectors", VECTOR))).diagnostics.length,
+			1,
+			"training on layer 1 alone should follow the failed one"
+		);
 	});
 });

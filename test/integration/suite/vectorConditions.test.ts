@@ -44,7 +44,12 @@ describe("Vectors: condition search and rules", function () {
 		api = await steerWithModelOrSkip(this);
 		await api.datasets.save(DATASET, PAIRS);
 		await openPanel(api);
-		const outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>("steer.trainVector", DATASET, "pca-diff", "replace");
+		const outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>(
+			"steer.trainVector",
+			DATASET,
+			"pca-diff",
+			"replace"
+		);
 		assert.ok(outcome, `training the dogs-vs-cats vector failed: ${lastErrors(api)}`);
 		vectorFileName = outcome.vectorFileName;
 		// Training sets the suggested layers as the vector's range; search all of its layers here.
@@ -63,9 +68,23 @@ describe("Vectors: condition search and rules", function () {
 		const posts = recordPosts(api);
 		const thresholdRange: [number, number] = [0, 0.6];
 		try {
-			const accepted = await api.panel.receive({ type: "searchCondition", fileName: vectorFileName, positives: DOG_PROMPTS, negatives: CAT_PROMPTS, thresholdRange, step: 0.005 });
+			const accepted = await api.panel.receive({
+				type: "searchCondition",
+				fileName: vectorFileName,
+				positives: DOG_PROMPTS,
+				negatives: CAT_PROMPTS,
+				thresholdRange,
+				step: 0.005
+			});
 			assert.equal(accepted, true);
-			const done = await waitFor("the search's result", () => posts.sent.find((message) => message.type === "conditionFound" || message.type === "conditionFailed"), 60_000);
+			const done = await waitFor(
+				"the search's result",
+				() =>
+					posts.sent.find(
+						(message) => message.type === "conditionFound" || message.type === "conditionFailed"
+					),
+				60_000
+			);
 			assert.equal(done.type, "conditionFound", done.type === "conditionFailed" ? done.message : "");
 			const search = (done as { search: ConditionSearchView }).search;
 			const vectorLayers = [...api.library.get(vectorFileName)!.vector.directions.keys()].sort((a, b) => a - b);
@@ -75,13 +94,27 @@ describe("Vectors: condition search and rules", function () {
 			const { best } = search;
 			assert.ok(best.f1 >= 0 && best.f1 <= 1, `F1 ${best.f1}`);
 			assert.ok(vectorLayers.includes(best.layer), `best layer ${best.layer} is not one searched`);
-			assert.ok(best.threshold >= thresholdRange[0] && best.threshold <= thresholdRange[1], `threshold ${best.threshold} outside the range`);
+			assert.ok(
+				best.threshold >= thresholdRange[0] && best.threshold <= thresholdRange[1],
+				`threshold ${best.threshold} outside the range`
+			);
 			assert.ok(best.direction === "larger" || best.direction === "smaller");
-			assert.deepEqual(search.perLayer.map((point) => point.layer), vectorLayers, "one row per layer searched");
+			assert.deepEqual(
+				search.perLayer.map((point) => point.layer),
+				vectorLayers,
+				"one row per layer searched"
+			);
 			for (const point of search.perLayer) {
-				assert.ok(point.f1 >= 0 && point.f1 <= 1 && point.f1 <= best.f1, `layer ${point.layer}: F1 ${point.f1} against the best ${best.f1}`);
+				assert.ok(
+					point.f1 >= 0 && point.f1 <= 1 && point.f1 <= best.f1,
+					`layer ${point.layer}: F1 ${point.f1} against the best ${best.f1}`
+				);
 			}
-			assert.deepEqual(search.perLayer.find((point) => point.layer === best.layer), best, "the best point is its layer's best");
+			assert.deepEqual(
+				search.perLayer.find((point) => point.layer === best.layer),
+				best,
+				"the best point is its layer's best"
+			);
 			// Always-on ("larger" than 0) already scores 2·4/(4+8) = 0.67; the vector must do at least that well.
 			assert.ok(best.f1 >= 2 / 3 - 1e-9, `F1 ${best.f1} is below the trivial always-on check`);
 			const progress = posts.sent.filter((message) => message.type === "conditionProgress");
@@ -95,9 +128,21 @@ describe("Vectors: condition search and rules", function () {
 	it("says what is missing when a list is only blank lines", async () => {
 		const posts = recordPosts(api);
 		try {
-			await api.panel.receive({ type: "searchCondition", fileName: vectorFileName, positives: DOG_PROMPTS, negatives: ["  "], thresholdRange: [0, 1], step: 0.01 });
-			const failed = await waitFor("the search's refusal", () => posts.sent.find((message) => message.type === "conditionFailed"));
-			assert.match((failed as { message: string }).message, /at least one prompt where the condition should hold and one where it should not/);
+			await api.panel.receive({
+				type: "searchCondition",
+				fileName: vectorFileName,
+				positives: DOG_PROMPTS,
+				negatives: ["  "],
+				thresholdRange: [0, 1],
+				step: 0.01
+			});
+			const failed = await waitFor("the search's refusal", () =>
+				posts.sent.find((message) => message.type === "conditionFailed")
+			);
+			assert.match(
+				(failed as { message: string }).message,
+				/at least one prompt where the condition should hold and one where it should not/
+			);
 		} finally {
 			posts.dispose();
 		}
@@ -114,8 +159,20 @@ describe("Vectors: condition search and rules", function () {
 				{ type: "ruleChecked", source: "if C1 then B1", ok: true },
 				{ type: "ruleChecked", source: "if C1 and not C2 then B2", ok: true }
 			]);
-			assert.deepEqual(checks[2], { type: "ruleChecked", source: "if C1 and then B1", ok: false, message: 'expected a condition such as C1, "not" or "(" but found "then"', column: 11 });
-			assert.deepEqual(checks[3], { type: "ruleChecked", source: "if C1 then X1", ok: false, message: 'expected a behaviour such as B1 after "then" but found "X1"', column: 12 });
+			assert.deepEqual(checks[2], {
+				type: "ruleChecked",
+				source: "if C1 and then B1",
+				ok: false,
+				message: 'expected a condition such as C1, "not" or "(" but found "then"',
+				column: 11
+			});
+			assert.deepEqual(checks[3], {
+				type: "ruleChecked",
+				source: "if C1 then X1",
+				ok: false,
+				message: 'expected a behaviour such as B1 after "then" but found "X1"',
+				column: 12
+			});
 		} finally {
 			posts.dispose();
 		}
@@ -123,8 +180,28 @@ describe("Vectors: condition search and rules", function () {
 
 	it("refuses condition messages beyond the caps at the boundary", async () => {
 		for (const [message, reason] of [
-			[{ type: "searchCondition", fileName: "x.gguf", positives: Array.from({ length: 65 }, () => "dog"), negatives: ["cat"], thresholdRange: [0, 1], step: 0.01 }, /more than 64/],
-			[{ type: "searchCondition", fileName: "x.gguf", positives: ["dog"], negatives: ["cat"], thresholdRange: [0, 1], step: 0 }, /step must be between/],
+			[
+				{
+					type: "searchCondition",
+					fileName: "x.gguf",
+					positives: Array.from({ length: 65 }, () => "dog"),
+					negatives: ["cat"],
+					thresholdRange: [0, 1],
+					step: 0.01
+				},
+				/more than 64/
+			],
+			[
+				{
+					type: "searchCondition",
+					fileName: "x.gguf",
+					positives: ["dog"],
+					negatives: ["cat"],
+					thresholdRange: [0, 1],
+					step: 0
+				},
+				/step must be between/
+			],
 			[{ type: "checkRule", source: "if C1 then B1 ".repeat(100) }, /longer than 500/]
 		] as const) {
 			assert.equal(await api.panel.receive(message), false);

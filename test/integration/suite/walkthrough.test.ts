@@ -42,7 +42,10 @@ describe("getting-started walkthrough", () => {
 	});
 
 	it("walks through picking a model, making a dataset, training and steering, in that order", () => {
-		assert.deepEqual(walkthrough.steps.map((step) => step.id), ["pickModel", "makeDataset", "train", "steer"]);
+		assert.deepEqual(
+			walkthrough.steps.map((step) => step.id),
+			["pickModel", "makeDataset", "train", "steer"]
+		);
 	});
 
 	it("gives every step a page on disk and a command link, and every linked command exists", () => {
@@ -52,7 +55,8 @@ describe("getting-started walkthrough", () => {
 			assert.ok(existsSync(page), `step ${step.id}: ${step.media.markdown} is missing`);
 			const links = [...commandLinks(step.description), ...commandLinks(readFileSync(page, "utf8"))];
 			assert.ok(commandLinks(step.description).length > 0, `step ${step.id} has no command button`);
-			for (const command of links) assert.ok(registered.has(command), `step ${step.id} links to ${command}, which is not registered`);
+			for (const command of links)
+				assert.ok(registered.has(command), `step ${step.id} links to ${command}, which is not registered`);
 		}
 	});
 
@@ -61,22 +65,38 @@ describe("getting-started walkthrough", () => {
 		const source = readFileSync(path.join(extension.extensionPath, "dist", "extension.cjs"), "utf8");
 		for (const step of walkthrough.steps) {
 			const events = step.completionEvents ?? [];
-			assert.ok(events.some((event) => event.startsWith("onContext:")), `step ${step.id} completes only when a command runs, not when the user does it in the panel`);
+			assert.ok(
+				events.some((event) => event.startsWith("onContext:")),
+				`step ${step.id} completes only when a command runs, not when the user does it in the panel`
+			);
 			for (const event of events) {
 				const command = /^onCommand:(.+)$/.exec(event)?.[1];
-				if (command) assert.ok(registered.has(command), `step ${step.id} completes on ${command}, which is not registered`);
+				if (command)
+					assert.ok(
+						registered.has(command),
+						`step ${step.id} completes on ${command}, which is not registered`
+					);
 				const key = /^onContext:(.+)$/.exec(event)?.[1];
-				if (key) assert.ok(source.includes(`"setContext", "${key}"`), `step ${step.id} completes on context ${key}, which Steer never sets`);
+				if (key)
+					assert.ok(
+						source.includes(`"setContext", "${key}"`),
+						`step ${step.id} completes on context ${key}, which Steer never sets`
+					);
 			}
 		}
 	});
 
 	it("opens in the editor", async () => {
-		await vscode.commands.executeCommand("workbench.action.openWalkthrough", `${extension.id}#${walkthrough.id}`, false);
+		await vscode.commands.executeCommand(
+			"workbench.action.openWalkthrough",
+			`${extension.id}#${walkthrough.id}`,
+			false
+		);
 		const labels = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs.map((tab) => tab.label));
 		const deadline = Date.now() + 10_000;
 		while (!labels().some((label) => /welcome|walkthrough|get started/i.test(label))) {
-			if (Date.now() > deadline) assert.fail(`no walkthrough tab opened (tabs: ${labels().join(", ") || "none"})`);
+			if (Date.now() > deadline)
+				assert.fail(`no walkthrough tab opened (tabs: ${labels().join(", ") || "none"})`);
 			await new Promise((resolve) => setTimeout(resolve, 100));
 		}
 		await vscode.commands.executeCommand("workbench.action.closeActiveEditor");

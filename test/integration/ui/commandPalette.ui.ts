@@ -9,7 +9,7 @@ function steerCommand(manifest: ExtensionManifest): ContributedCommand {
 	const commands = manifest.contributes?.commands ?? [];
 	const steerCommands = commands.filter((command) => paletteLabel(command).startsWith("Steer:"));
 	const chosen = steerCommands.find((command) => command.command === PREFERRED_COMMAND) ?? steerCommands[0];
-	assert.ok(chosen, "package.json contributes no command whose palette label starts with \"Steer:\"");
+	assert.ok(chosen, 'package.json contributes no command whose palette label starts with "Steer:"');
 	return chosen;
 }
 

@@ -6,7 +6,8 @@ import path from "node:path";
 import type { UiTest } from "./uiTest";
 
 const TYPO = "typo.jsonl";
-const TYPO_TEXT = '{"postive": "Lily smiled.", "negative": "Lily cried."}\n{"positive": "A happy day.", "negative": "A sad day."}\nnot json at all\n';
+const TYPO_TEXT =
+	'{"postive": "Lily smiled.", "negative": "Lily cried."}\n{"positive": "A happy day.", "negative": "A sad day."}\nnot json at all\n';
 
 export const tests: UiTest[] = [
 	{
@@ -17,16 +18,25 @@ export const tests: UiTest[] = [
 			writeFileSync(file, TYPO_TEXT);
 
 			const panel = page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
-			const steerItem = page.locator(".activitybar .action-label[aria-label^=\"Steer\"]").first();
-			if (!(await panel.locator("#section-model").isVisible().catch(() => false))) await steerItem.click();
+			const steerItem = page.locator('.activitybar .action-label[aria-label^="Steer"]').first();
+			if (
+				!(await panel
+					.locator("#section-model")
+					.isVisible()
+					.catch(() => false))
+			)
+				await steerItem.click();
 			const datasets = panel.locator("#section-datasets");
 			const openDatasets = async () => {
 				await datasets.waitFor({ state: "attached", timeout: 30_000 });
 				if ((await datasets.getAttribute("open")) === null) await datasets.locator("summary").click();
 			};
 			const reloadPanel = async () => {
-				await page.locator(".activitybar .action-label[aria-label^=\"Explorer\"]").first().click();
-				await panel.locator("#section-model").waitFor({ state: "detached", timeout: 10_000 }).catch(() => undefined);
+				await page.locator('.activitybar .action-label[aria-label^="Explorer"]').first().click();
+				await panel
+					.locator("#section-model")
+					.waitFor({ state: "detached", timeout: 10_000 })
+					.catch(() => undefined);
 				await steerItem.click();
 				await openDatasets();
 			};
@@ -52,7 +62,9 @@ export const tests: UiTest[] = [
 			const text = await problems.innerText();
 			assert.match(text, /typo\.jsonl:1: field "postive": unknown field; did you mean "positive"\?/);
 			assert.match(text, /typo\.jsonl:3: invalid JSON/);
-			await panel.locator("#pair-grid h3", { hasText: `${TYPO} — 1 pair` }).waitFor({ state: "visible", timeout: 5000 });
+			await panel
+				.locator("#pair-grid h3", { hasText: `${TYPO} — 1 pair` })
+				.waitFor({ state: "visible", timeout: 5000 });
 
 			// Add a pair as the user did: the grid is dirty, but Save stays off while the file has problems.
 			const secondRow = panel.locator('vscode-text-field[aria-label="Positive, row 2"] input');
@@ -66,8 +78,14 @@ export const tests: UiTest[] = [
 			}
 			await secondRow.fill("A new joy.");
 			await panel.locator('vscode-text-field[aria-label="Negative, row 2"] input').fill("A new gloom.");
-			await panel.locator("#pair-grid h3", { hasText: "2 pairs (unsaved)" }).waitFor({ state: "visible", timeout: 5000 });
-			assert.equal(await panel.locator("#save-dataset").getAttribute("disabled"), "", "Save must stay off while the file has unreadable lines");
+			await panel
+				.locator("#pair-grid h3", { hasText: "2 pairs (unsaved)" })
+				.waitFor({ state: "visible", timeout: 5000 });
+			assert.equal(
+				await panel.locator("#save-dataset").getAttribute("disabled"),
+				"",
+				"Save must stay off while the file has unreadable lines"
+			);
 			await problems.scrollIntoViewIfNeeded();
 			await page.screenshot({ path: documentationScreenshotPath("dataset-problems") });
 			assert.equal(readFileSync(file, "utf8"), TYPO_TEXT, "the file changed");

@@ -22,8 +22,15 @@ export const tests: UiTest[] = [
 			const toast = page.locator(".notification-toast", { hasText: "Load Model failed" });
 			await toast.waitFor({ state: "visible", timeout: 60_000 });
 			const text = await toast.innerText();
-			assert.match(text, new RegExp(NOT_A_MODEL.replace(".", "\\.")), `the notification does not name the file: ${text}`);
-			assert.ok(await toast.locator(".monaco-button", { hasText: "Show Log" }).isVisible(), `the notification has no Show Log button: ${text}`);
+			assert.match(
+				text,
+				new RegExp(NOT_A_MODEL.replace(".", "\\.")),
+				`the notification does not name the file: ${text}`
+			);
+			assert.ok(
+				await toast.locator(".monaco-button", { hasText: "Show Log" }).isVisible(),
+				`the notification has no Show Log button: ${text}`
+			);
 			await page.screenshot({ path: documentationScreenshotPath("error-notification") });
 
 			// Leave the workbench as the next test expects it: no toast over the sidebar.

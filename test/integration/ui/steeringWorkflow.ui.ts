@@ -30,8 +30,13 @@ function modelFilePath(): string {
 
 async function openSteeringPanel(page: Page): Promise<FrameLocator> {
 	const panel = page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
-	if (!(await panel.locator("#section-model").isVisible().catch(() => false))) {
-		const item = page.locator(".activitybar .action-label[aria-label^=\"Steer\"]").first();
+	if (
+		!(await panel
+			.locator("#section-model")
+			.isVisible()
+			.catch(() => false))
+	) {
+		const item = page.locator('.activitybar .action-label[aria-label^="Steer"]').first();
 		await item.waitFor({ state: "visible", timeout: 30_000 });
 		await item.click();
 	}
@@ -58,7 +63,9 @@ async function loadModelFromPanel(page: Page, panel: FrameLocator): Promise<void
 	if ((await panel.locator("#section-model summary").textContent())?.includes("Model —")) return;
 	await panel.locator("#load-model").click();
 	await answerOpenDialog(page, () => modelFilePath());
-	await panel.locator("#section-model summary", { hasText: "Model —" }).waitFor({ state: "visible", timeout: 60_000 });
+	await panel
+		.locator("#section-model summary", { hasText: "Model —" })
+		.waitFor({ state: "visible", timeout: 60_000 });
 }
 
 async function pickDropdownOption(panel: FrameLocator, label: string, option: string): Promise<void> {
@@ -68,7 +75,9 @@ async function pickDropdownOption(panel: FrameLocator, label: string, option: st
 		try {
 			await dropdown.click({ timeout: 5000 });
 			await dropdown.locator("vscode-option", { hasText: option }).click({ timeout: 3000 });
-			await panel.locator(`vscode-dropdown[aria-label="${label}"][current-value="${option}"]`).waitFor({ state: "attached", timeout: 3000 });
+			await panel
+				.locator(`vscode-dropdown[aria-label="${label}"][current-value="${option}"]`)
+				.waitFor({ state: "attached", timeout: 3000 });
 			return;
 		} catch (error) {
 			if (attempt === 4) throw error;
@@ -91,15 +100,21 @@ export const tests: UiTest[] = [
 			await panel.locator("#section-datasets vscode-button", { hasText: "New dataset…" }).click();
 			await answerQuickInput(page, DATASET_TITLE);
 			// The new dataset opens in the grid by itself.
-			await panel.locator("#pair-grid h3", { hasText: `${DATASET} — 0 pairs` }).waitFor({ state: "visible", timeout: 15_000 });
+			await panel
+				.locator("#pair-grid h3", { hasText: `${DATASET} — 0 pairs` })
+				.waitFor({ state: "visible", timeout: 15_000 });
 			for (const [index, [positive, negative]] of PAIRS.entries()) {
 				await panel.locator("#pair-grid vscode-button", { hasText: "Add pair" }).click();
 				await panel.locator(`vscode-text-field[aria-label="Positive, row ${index + 1}"] input`).fill(positive);
 				await panel.locator(`vscode-text-field[aria-label="Negative, row ${index + 1}"] input`).fill(negative);
 			}
-			await panel.locator("#pair-grid h3", { hasText: `${PAIRS.length} pairs (unsaved)` }).waitFor({ state: "visible", timeout: 5000 });
+			await panel
+				.locator("#pair-grid h3", { hasText: `${PAIRS.length} pairs (unsaved)` })
+				.waitFor({ state: "visible", timeout: 5000 });
 			await panel.locator("#save-dataset").click();
-			await panel.locator("#pair-grid h3", { hasText: new RegExp(`${PAIRS.length} pairs$`) }).waitFor({ state: "visible", timeout: 15_000 });
+			await panel
+				.locator("#pair-grid h3", { hasText: new RegExp(`${PAIRS.length} pairs$`) })
+				.waitFor({ state: "visible", timeout: 15_000 });
 
 			// Training: the progress bar shows while it runs (too briefly on this model to wait for, so the
 			// panel's own DOM records each progress bar it draws), then the per-layer plot.
@@ -116,14 +131,29 @@ export const tests: UiTest[] = [
 			});
 			await panel.locator("#train").click();
 			const result = panel.locator("#section-train .result");
-			await result.locator("p", { hasText: `${VECTOR}: suggested layers` }).waitFor({ state: "visible", timeout: 60_000 });
-			const seen = await panel.locator("body").evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
-			assert.ok(seen.some((text) => /^capture \d+\/8/.test(text)), `no capture progress bar was drawn (seen: ${JSON.stringify(seen)})`);
+			await result
+				.locator("p", { hasText: `${VECTOR}: suggested layers` })
+				.waitFor({ state: "visible", timeout: 60_000 });
+			const seen = await panel
+				.locator("body")
+				.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+			assert.ok(
+				seen.some((text) => /^capture \d+\/8/.test(text)),
+				`no capture progress bar was drawn (seen: ${JSON.stringify(seen)})`
+			);
 
 			const plot = result.locator("svg.plot");
 			await plot.waitFor({ state: "visible", timeout: 5000 });
-			const series = await plot.locator("polyline.series").evaluateAll((lines) => lines.map((line) => (line.getAttribute("points") ?? "").trim().split(/\s+/).length));
-			assert.deepEqual(series, [nLayer - 1, nLayer - 1, nLayer - 1], "three series with one point per trained layer");
+			const series = await plot
+				.locator("polyline.series")
+				.evaluateAll((lines) =>
+					lines.map((line) => (line.getAttribute("points") ?? "").trim().split(/\s+/).length)
+				);
+			assert.deepEqual(
+				series,
+				[nLayer - 1, nLayer - 1, nLayer - 1],
+				"three series with one point per trained layer"
+			);
 			assert.equal(await plot.locator("circle.point").count(), 3 * (nLayer - 1), "a marker per series and layer");
 			assert.equal(await plot.locator("rect.band").count(), 1, "the suggested band is marked");
 			await result.scrollIntoViewIfNeeded();
@@ -139,18 +169,24 @@ export const tests: UiTest[] = [
 			const card = panel.locator(`.vector[data-vector="${VECTOR}"]`);
 			await card.waitFor({ state: "visible", timeout: 15_000 });
 			if (!(await card.getAttribute("class"))?.includes("active")) await card.locator("vscode-checkbox").click();
-			await panel.locator(`.vector.active[data-vector="${VECTOR}"]`).waitFor({ state: "visible", timeout: 15_000 });
+			await panel
+				.locator(`.vector.active[data-vector="${VECTOR}"]`)
+				.waitFor({ state: "visible", timeout: 15_000 });
 			const enabled = panel.locator("#steering-enabled");
 			if ((await enabled.getAttribute("aria-checked")) !== "true") await enabled.click();
-			await panel.locator("#steering-enabled[aria-checked=\"true\"]").waitFor({ state: "attached", timeout: 5000 });
+			await panel.locator('#steering-enabled[aria-checked="true"]').waitFor({ state: "attached", timeout: 5000 });
 
 			await panel.locator(`input[type="range"][aria-label="ui-joy.TinyStories-656K.f16 strength"]`).fill("3");
-			await card.locator(".slider span", { hasText: "strength 3.00" }).waitFor({ state: "visible", timeout: 15_000 });
+			await card
+				.locator(".slider span", { hasText: "strength 3.00" })
+				.waitFor({ state: "visible", timeout: 15_000 });
 
 			await expandSection(panel, "playground");
-			await panel.locator("vscode-text-area#prompt textarea").fill("Once upon a time, there was a little girl named Lily. She");
-			await panel.locator("input[aria-label=\"Tokens to generate\"]").fill("24");
-			await panel.locator("input[aria-label=\"Tokens to generate\"]").press("Tab");
+			await panel
+				.locator("vscode-text-area#prompt textarea")
+				.fill("Once upon a time, there was a little girl named Lily. She");
+			await panel.locator('input[aria-label="Tokens to generate"]').fill("24");
+			await panel.locator('input[aria-label="Tokens to generate"]').press("Tab");
 			await panel.locator("#generate").click();
 			// Each column shows its speed once its generation is done.
 			await panel.locator(".columns .column h3 .muted").nth(1).waitFor({ state: "visible", timeout: 60_000 });
@@ -158,8 +194,14 @@ export const tests: UiTest[] = [
 			const steered = (await panel.locator("#output-steered").textContent()) ?? "";
 			assert.ok(baseline.trim().length > 0, "the baseline column is empty");
 			assert.ok(steered.trim().length > 0, "the steered column is empty");
-			const [left, right] = await Promise.all([panel.locator("#output-baseline").boundingBox(), panel.locator("#output-steered").boundingBox()]);
-			assert.ok(left && right && left.x < right.x && Math.abs(left.y - right.y) < 2, "baseline and steered are not side by side");
+			const [left, right] = await Promise.all([
+				panel.locator("#output-baseline").boundingBox(),
+				panel.locator("#output-steered").boundingBox()
+			]);
+			assert.ok(
+				left && right && left.x < right.x && Math.abs(left.y - right.y) < 2,
+				"baseline and steered are not side by side"
+			);
 			await page.waitForTimeout(300);
 			await page.screenshot({ path: documentationScreenshotPath("panel-playground") });
 		}

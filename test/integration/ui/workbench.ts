@@ -53,14 +53,24 @@ export async function openPaletteShowing(page: Page, text: string, label: string
 export async function answerOpenDialog(page: Page, filePath: (startFolder: string) => string): Promise<void> {
 	const input = quickInput(page).locator("input.input");
 	await input.waitFor({ state: "visible", timeout: 15_000 });
-	const startFolder = await pollValue(() => input.inputValue(), (value) => value.startsWith("/"), "the open dialog's start folder", 15_000);
+	const startFolder = await pollValue(
+		() => input.inputValue(),
+		(value) => value.startsWith("/"),
+		"the open dialog's start folder",
+		15_000
+	);
 	const target = filePath(startFolder);
 	const folder = `${target.slice(0, target.lastIndexOf("/"))}/`;
 	const fileName = target.slice(target.lastIndexOf("/") + 1);
-	await pollValue(async () => {
-		if ((await input.inputValue()) !== folder) await input.fill(folder);
-		return input.inputValue();
-	}, (value) => value === folder, `the open dialog to hold ${folder}`, 15_000);
+	await pollValue(
+		async () => {
+			if ((await input.inputValue()) !== folder) await input.fill(folder);
+			return input.inputValue();
+		},
+		(value) => value === folder,
+		`the open dialog to hold ${folder}`,
+		15_000
+	);
 	const row = quickInput(page).locator(".monaco-list-row", { hasText: fileName });
 	// The list is redrawn as the folder's listing arrives; a click on a row being replaced is lost, so
 	// click until the field holds the file.
@@ -68,7 +78,12 @@ export async function answerOpenDialog(page: Page, filePath: (startFolder: strin
 		await row.first().waitFor({ state: "visible", timeout: 15_000 });
 		await row.first().click();
 		try {
-			await pollValue(() => input.inputValue(), (value) => value.endsWith(fileName), `the open dialog to hold ${target}`, 3000);
+			await pollValue(
+				() => input.inputValue(),
+				(value) => value.endsWith(fileName),
+				`the open dialog to hold ${target}`,
+				3000
+			);
 			break;
 		} catch (error) {
 			if (attempt === 5) throw error;
@@ -79,7 +94,12 @@ export async function answerOpenDialog(page: Page, filePath: (startFolder: strin
 }
 
 /** Polls `read` until `accept` holds for its value, which is returned. */
-async function pollValue<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs: number): Promise<T> {
+async function pollValue<T>(
+	read: () => Promise<T>,
+	accept: (value: T) => boolean,
+	what: string,
+	timeoutMs: number
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	let value = await read();
 	while (!accept(value)) {
@@ -97,5 +117,5 @@ export async function notificationTexts(page: Page): Promise<string[]> {
 
 /** The Output view in the bottom panel. */
 export function outputPanel(page: Page): Locator {
-	return page.locator(".part.panel [id=\"workbench.panel.output\"]");
+	return page.locator('.part.panel [id="workbench.panel.output"]');
 }

@@ -12,7 +12,10 @@ const REFUSAL = /is disabled in an untrusted workspace; trust the workspace to o
 
 /** The model the workspace's `.vscode/settings.json` names, as a cloned repository could. */
 function configuredModel(): string {
-	const settings = JSON.parse(readFileSync(path.join(workspaceDir(), ".vscode", "settings.json"), "utf8")) as Record<string, unknown>;
+	const settings = JSON.parse(readFileSync(path.join(workspaceDir(), ".vscode", "settings.json"), "utf8")) as Record<
+		string,
+		unknown
+	>;
 	const modelPath = settings["steer.modelPath"];
 	assert.equal(typeof modelPath, "string", "the workspace settings should name a model in steer.modelPath");
 	return modelPath as string;
@@ -40,7 +43,13 @@ function engineProcesses(): number[] {
 }
 
 /** Runs a command that must be refused: it returns nothing and reports why through the failure path. */
-async function expectRefusal(api: SteerApi, command: string, args: unknown[], action: string, reason: RegExp): Promise<void> {
+async function expectRefusal(
+	api: SteerApi,
+	command: string,
+	args: unknown[],
+	action: string,
+	reason: RegExp
+): Promise<void> {
 	const before = api.log.linesLogged();
 	const result = await vscode.commands.executeCommand(command, ...args);
 	assert.equal(result, undefined, `${command} should return nothing when refused`);
@@ -68,7 +77,10 @@ describe("Untrusted workspace: Steer runs in limited mode and opens no model or 
 
 	it("opens the workspace untrusted, with a real model named in its settings", () => {
 		assert.equal(vscode.workspace.isTrusted, false, "the workspace should open untrusted");
-		assert.ok(existsSync(configuredModel()), `${configuredModel()} should exist, so that only the missing trust keeps it from loading`);
+		assert.ok(
+			existsSync(configuredModel()),
+			`${configuredModel()} should exist, so that only the missing trust keeps it from loading`
+		);
 		// steer.modelPath is a restricted setting: VS Code does not hand a workspace's value to the extension.
 		assert.equal(vscode.workspace.getConfiguration("steer").get("modelPath"), "");
 	});
@@ -77,7 +89,9 @@ describe("Untrusted workspace: Steer runs in limited mode and opens no model or 
 		const extension = vscode.extensions.getExtension("steer.steer");
 		assert.ok(extension?.isActive, "the extension should activate in an untrusted workspace");
 		assert.ok(
-			api.log.recentLines().includes("info: workspace not trusted: no model or vector file is opened until it is"),
+			api.log
+				.recentLines()
+				.includes("info: workspace not trusted: no model or vector file is opened until it is"),
 			`the log does not say the workspace is untrusted; logged: ${api.log.recentLines().join(" | ")}`
 		);
 		assertNoEngine(api);
@@ -91,7 +105,11 @@ describe("Untrusted workspace: Steer runs in limited mode and opens no model or 
 	it("refuses Import Vector and copies nothing into .steer/vectors", async () => {
 		// A well-formed vector shipped with the workspace: refused for where it is, not for what it holds.
 		const shipped = path.join(workspaceDir(), "shipped.gguf");
-		await saveControlVectorFile(shipped, { nEmbd: 8, directions: new Map([[1, new Float32Array(8).fill(0.5)]]) }, { modelHint: "llama" });
+		await saveControlVectorFile(
+			shipped,
+			{ nEmbd: 8, directions: new Map([[1, new Float32Array(8).fill(0.5)]]) },
+			{ modelHint: "llama" }
+		);
 		await expectRefusal(api, "steer.importVector", [shipped], "Import Vector", REFUSAL);
 		assert.equal(existsSync(steerFolder("vectors", "shipped.gguf")), false, "the refused vector was copied");
 		assert.deepEqual(api.library.list(), [], "an untrusted workspace shows no vectors");
