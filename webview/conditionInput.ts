@@ -2,7 +2,7 @@
  * Reading the condition editor's free-text fields: the two prompt lists (one prompt a line) and the
  * threshold range and step. Mistakes are named here, before anything is sent to the host.
  */
-import { MESSAGE_LIMITS } from "./protocol/messages";
+import { MESSAGE_LIMITS } from "../src/shared/webviewProtocol/messages";
 import type { Parsed } from "./sweepInput";
 
 /** One prompt a line, trimmed, blank lines dropped; capped in count and length. */

@@ -3,7 +3,7 @@
  * separation (0–1, left scale) and the typical hidden-state norm (scaled to its own maximum), with the
  * suggested band shaded. Built with DOM calls, so no markup from data is ever parsed.
  */
-import type { LayerSummary } from "./protocol/messages";
+import type { LayerSummary } from "../src/shared/webviewProtocol/messages";
 
 const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 300;

@@ -8,7 +8,7 @@ import type {
 	RowIssue,
 	SweepView,
 	WebviewToHost
-} from "./protocol/messages";
+} from "../src/shared/webviewProtocol/messages";
 
 interface VsCodeApi {
 	postMessage(message: unknown): void;

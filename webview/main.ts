@@ -14,7 +14,7 @@ import {
 } from "@vscode/webview-ui-toolkit";
 import { h, restoreAccessibleNames } from "./dom";
 import { onHostMessage, post, restoreViewState, saveViewState } from "./host";
-import type { HostToWebview, PanelState } from "./protocol/messages";
+import type { HostToWebview, PanelState } from "../src/shared/webviewProtocol/messages";
 import { ruleFeedback } from "./sections/conditionEditorView";
 import { datasetsSection } from "./sections/datasetsSection";
 import { modelSection } from "./sections/modelSection";

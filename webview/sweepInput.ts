@@ -2,7 +2,7 @@
  * Reading the sweep form's free-text fields. Mistakes are caught here, with the entry that is wrong,
  * rather than sent to the host and refused there with a reason about message fields.
  */
-import { MESSAGE_LIMITS } from "./protocol/messages";
+import { MESSAGE_LIMITS } from "../src/shared/webviewProtocol/messages";
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 

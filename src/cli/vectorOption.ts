@@ -61,8 +61,8 @@ export async function readVectorFile(file: string, options: ReadControlVectorOpt
 		return await loadControlVectorFile(file, options);
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
-		if (code === "ENOENT") throw new Error(`vector file not found: ${file}`);
-		if (code === "EISDIR") throw new Error(`--vector ${file} is a folder, not a vector file`);
+		if (code === "ENOENT") throw new Error(`vector file not found: ${file}`, { cause: error });
+		if (code === "EISDIR") throw new Error(`--vector ${file} is a folder, not a vector file`, { cause: error });
 		throw error;
 	}
 }

@@ -26,11 +26,12 @@ export {
 } from "./storage";
 export {
 	applyChatTemplate,
+	planChatTemplate,
+	type ChatTemplatePlan,
 	type ChatFormatter,
 	type ChatMessage,
 	type ChatTemplateOptions
 } from "./generators/chatTemplate";
-export { createChatFormatter, type ChatFormatterOptions, type ChatWrapperLike } from "./generators/chatFormatter";
 export { personaPairs, type PersonaPairOptions } from "./generators/personaPairs";
 export { truncationSuffixes, splitIntoWordPieces, type TextSplitter } from "./generators/truncationSuffixes";
 export { promptPair, type PromptPairOptions } from "./generators/promptPair";

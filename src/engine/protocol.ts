@@ -5,7 +5,6 @@
  * boundary without JSON encoding. Every request has an id; the engine answers with zero or more
  * `progress` messages and exactly one `result` or `error`. A `cancel` message aborts a request.
  */
-import type { ContrastPair } from "../datasets/contrastPair";
 import type { PositionSpec } from "../steering/positions";
 import type { SteeringVector } from "../steering/vector";
 
@@ -177,10 +176,13 @@ export interface EngineMethods {
 		result: { tokens: readonly number[]; pieces: readonly string[] };
 		progress: never;
 	};
-	/** Wraps pairs in the loaded model's chat template (node-llama-cpp's chat wrapper for it). */
-	applyChatTemplate: {
-		params: { pairs: readonly ContrastPair[]; systemPrompt?: string };
-		result: { pairs: ContrastPair[]; wrapper: string };
+	/**
+	 * Renders conversations in the loaded model's own chat template (the chat wrapper node-llama-cpp
+	 * resolves for it), each left open in the final assistant turn. The texts hold special-token markup.
+	 */
+	formatChats: {
+		params: { conversations: readonly (readonly ChatMessage[])[] };
+		result: { texts: string[]; wrapper: string };
 		progress: never;
 	};
 	/** Test hook: aborts the process as a native crash would. */
@@ -222,3 +224,9 @@ export type EngineErrorCode =
 	/** The engine crashed too often in a short time; the client stopped restarting it until asked to. */
 	| "ENGINE_CRASH_LOOP"
 	| "INTERNAL";
+
+/** One message of a conversation the engine renders with the model's chat template. */
+export interface ChatMessage {
+	readonly role: "system" | "user" | "assistant";
+	readonly content: string;
+}

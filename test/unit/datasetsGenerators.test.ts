@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { applyChatTemplate, type ChatMessage } from "../../src/datasets/generators/chatTemplate";
+import { applyChatTemplate, planChatTemplate, type ChatMessage } from "../../src/datasets/generators/chatTemplate";
 import { personaPairs } from "../../src/datasets/generators/personaPairs";
 import { promptPair } from "../../src/datasets/generators/promptPair";
 import { splitIntoWordPieces, truncationSuffixes } from "../../src/datasets/generators/truncationSuffixes";
@@ -190,5 +190,24 @@ describe("datasets: chat template application", () => {
 		assert.deepEqual(applyChatTemplate([{ prompt: "Q", positive: "yes", negative: "no" }], answerCounted), [
 			{ positive: "3|<user>Q</user><assistant>yes", negative: "2|<user>Q</user><assistant>no" }
 		]);
+	});
+
+	it("plans the conversations for a renderer elsewhere and assembles the same pairs", () => {
+		const pairs = [
+			{ prompt: "Q1", positive: " yes", negative: " no", id: "a" },
+			{ positive: "Love", negative: "Hate" }
+		];
+		const plan = planChatTemplate(pairs, { systemPrompt: "sys" });
+		assert.equal(plan.conversations.length, 5, "three conversations for a pair with a prompt, two without");
+		assert.deepEqual(plan.conversations[1], [
+			{ role: "system", content: "sys" },
+			{ role: "user", content: "Q1" },
+			{ role: "assistant", content: "yes" }
+		]);
+		assert.deepEqual(
+			plan.assemble(plan.conversations.map(bracketFormat)),
+			applyChatTemplate(pairs, bracketFormat, { systemPrompt: "sys" })
+		);
+		assert.throws(() => plan.assemble(["only one"]), /expected 5 rendered conversations, got 1/);
 	});
 });

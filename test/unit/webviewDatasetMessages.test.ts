@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { INITIAL_PAIR_GENERATOR_FORM, parsePairGenerator } from "../../webview/pairGeneratorInput";
-import { validateWebviewMessage } from "../../webview/protocol/guards";
-import { MESSAGE_LIMITS } from "../../webview/protocol/messages";
+import { validateWebviewMessage } from "../../src/shared/webviewProtocol/guards";
+import { MESSAGE_LIMITS } from "../../src/shared/webviewProtocol/messages";
 
 function reason(raw: unknown): string {
 	const result = validateWebviewMessage(raw);

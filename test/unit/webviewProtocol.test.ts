@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { validateWebviewMessage } from "../../webview/protocol/guards";
-import { MESSAGE_LIMITS } from "../../webview/protocol/messages";
+import { validateWebviewMessage } from "../../src/shared/webviewProtocol/guards";
+import { MESSAGE_LIMITS } from "../../src/shared/webviewProtocol/messages";
 
 function accepted(raw: unknown) {
 	const result = validateWebviewMessage(raw);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { validateWebviewMessage } from "../../webview/protocol/guards";
+import { validateWebviewMessage } from "../../src/shared/webviewProtocol/guards";
 import { parseKeywords, parseStrengthList } from "../../webview/sweepInput";
 
 describe("webview: strength sweep input", () => {

@@ -7,7 +7,7 @@
 import { parsePromptLines, parseThresholdGrid } from "../conditionInput";
 import { h, valueOf } from "../dom";
 import { post, type ConditionState, type ViewState } from "../host";
-import type { ConditionSearchView, PanelState } from "../protocol/messages";
+import type { ConditionSearchView, PanelState } from "../../src/shared/webviewProtocol/messages";
 
 /** Checking on every keystroke would flood the channel while the user types quickly. */
 const RULE_CHECK_DELAY_MS = 150;

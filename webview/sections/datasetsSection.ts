@@ -4,7 +4,7 @@
  */
 import { countOf, h, section, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
-import type { PanelState, PairRow } from "../protocol/messages";
+import type { PanelState, PairRow } from "../../src/shared/webviewProtocol/messages";
 import { pairGeneratorView } from "./pairGeneratorView";
 
 export function datasetsSection(

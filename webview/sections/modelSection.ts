@@ -1,6 +1,6 @@
 import { h, section } from "../dom";
 import { post } from "../host";
-import type { PanelState } from "../protocol/messages";
+import type { PanelState } from "../../src/shared/webviewProtocol/messages";
 
 export function modelSection(state: PanelState): HTMLElement {
 	if (!state.trusted) {

@@ -2,7 +2,7 @@
 import { h, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
 import { parsePairGenerator, type PairGeneratorForm } from "../pairGeneratorInput";
-import type { PairGenerator } from "../protocol/messages";
+import type { PairGenerator } from "../../src/shared/webviewProtocol/messages";
 
 const MODE_LABELS: Record<PairGenerator["mode"], string> = { persona: "Persona template", promptPair: "Prompt pair" };
 

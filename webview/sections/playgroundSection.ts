@@ -4,7 +4,7 @@
  */
 import { h, section, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
-import type { PanelState } from "../protocol/messages";
+import type { PanelState } from "../../src/shared/webviewProtocol/messages";
 import { strengthSweepView } from "./strengthSweepView";
 
 const MAX_TOKENS = 4096;

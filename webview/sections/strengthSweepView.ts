@@ -5,7 +5,7 @@
  */
 import { h, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
-import type { PanelState, SweepView } from "../protocol/messages";
+import type { PanelState, SweepView } from "../../src/shared/webviewProtocol/messages";
 import { parseKeywords, parseStrengthList } from "../sweepInput";
 
 export function strengthSweepView(

@@ -8,7 +8,7 @@ import {
 	type PanelState,
 	type PositionChoice,
 	type TrainingMethod
-} from "../protocol/messages";
+} from "../../src/shared/webviewProtocol/messages";
 
 const POSITION_LABELS: Record<PositionChoice, string> = {
 	last: "last token",

@@ -4,7 +4,7 @@
  */
 import { countOf, h, section, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
-import { STRENGTH_SLIDER_LIMIT, type PanelState, type VectorView } from "../protocol/messages";
+import { STRENGTH_SLIDER_LIMIT, type PanelState, type VectorView } from "../../src/shared/webviewProtocol/messages";
 import { conditionEditorView } from "./conditionEditorView";
 
 export function vectorsSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {

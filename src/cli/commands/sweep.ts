@@ -150,7 +150,7 @@ export async function readLines(file: string, flag: string): Promise<string[]> {
 		text = await readFile(file, "utf8");
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === "ENOENT")
-			throw new Error(`--${flag} file ${file} does not exist`);
+			throw new Error(`--${flag} file ${file} does not exist`, { cause: error });
 		throw error;
 	}
 	const lines = text.split(/\r?\n/).filter((line) => line.trim().length > 0);

@@ -1,5 +1,12 @@
 import { existsSync } from "node:fs";
-import { DatasetValidationError, formatDatasetIssue, loadDataset } from "../../datasets";
+import {
+	DatasetValidationError,
+	formatDatasetIssue,
+	loadDataset,
+	planChatTemplate,
+	type ContrastPair
+} from "../../datasets";
+import type { EngineClient } from "../../engine/client";
 import { parsePositionSpec } from "../../engine/positions";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
 import { parseLayerSpec } from "../../steering/layerSpec";
@@ -70,9 +77,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 			}
 		}
 		// --chat: pairs become conversations in the model's own template (instruct models see their prompts so).
-		const chat = values.chat
-			? await engine.request("applyChatTemplate", { pairs: datasetPairs, systemPrompt: values.system })
-			: undefined;
+		const chat = values.chat ? await wrapInChatTemplate(engine, datasetPairs, values.system) : undefined;
 		if (chat && !values.json) process.stderr.write(`steer: pairs wrapped in the ${chat.wrapper} chat template\n`);
 		const pairs = chat?.pairs ?? datasetPairs;
 		const started = Date.now();
@@ -143,9 +148,21 @@ async function readPairs(file: string) {
 				error.issues.length > 1
 					? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? "s" : ""})`
 					: "";
-			throw new Error(`invalid dataset: ${formatDatasetIssue(error.issues[0]!)}${more}`);
+			throw new Error(`invalid dataset: ${formatDatasetIssue(error.issues[0]!)}${more}`, { cause: error });
 		}
-		if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`dataset ${file} does not exist`);
+		if ((error as NodeJS.ErrnoException).code === "ENOENT")
+			throw new Error(`dataset ${file} does not exist`, { cause: error });
 		throw error;
 	}
+}
+
+/** Wraps pairs in the loaded model's own chat template, which the engine renders. */
+async function wrapInChatTemplate(
+	engine: EngineClient,
+	pairs: readonly ContrastPair[],
+	systemPrompt: string | undefined
+): Promise<{ pairs: ContrastPair[]; wrapper: string }> {
+	const plan = planChatTemplate(pairs, systemPrompt === undefined ? {} : { systemPrompt });
+	const { texts, wrapper } = await engine.request("formatChats", { conversations: plan.conversations });
+	return { pairs: plan.assemble(texts), wrapper };
 }

@@ -34,30 +34,75 @@ export function applyChatTemplate(
 	format: ChatFormatter,
 	options: ChatTemplateOptions = {}
 ): ContrastPair[] {
+	const plan = planChatTemplate(pairs, options);
+	return plan.assemble(plan.conversations.map(format));
+}
+
+export interface ChatTemplatePlan {
+	/** Every conversation to render, in order; render each with the model's template. */
+	readonly conversations: readonly (readonly ChatMessage[])[];
+	/** Builds the pairs from the rendered conversations (same order as `conversations`). */
+	assemble(rendered: readonly string[]): ContrastPair[];
+}
+
+/**
+ * `applyChatTemplate` in two steps, for a template that is rendered elsewhere in one batch (the
+ * engine renders with the loaded model's own chat wrapper): the conversations to render, then the
+ * pairs built from the rendered texts.
+ */
+export function planChatTemplate(pairs: readonly ContrastPair[], options: ChatTemplateOptions = {}): ChatTemplatePlan {
 	const system: ChatMessage[] =
 		options.systemPrompt === undefined ? [] : [{ role: "system", content: options.systemPrompt }];
-	const render = (user: string, answer: string) =>
-		format([...system, { role: "user", content: user }, { role: "assistant", content: answer }]);
-
-	return pairs.map((pair) => {
-		const tags = {
-			...(pair.label === undefined ? {} : { label: pair.label }),
-			...(pair.id === undefined ? {} : { id: pair.id })
-		};
-		if (pair.prompt === undefined) {
-			return { positive: render(pair.positive, ""), negative: render(pair.negative, ""), ...tags };
+	const conversation = (user: string, answer: string): ChatMessage[] => [
+		...system,
+		{ role: "user", content: user },
+		{ role: "assistant", content: answer }
+	];
+	// Per pair: [positive, negative] without a prompt; [prompt, positive, negative] with one.
+	const conversations = pairs.flatMap((pair) =>
+		pair.prompt === undefined
+			? [conversation(pair.positive, ""), conversation(pair.negative, "")]
+			: [
+					conversation(pair.prompt, ""),
+					conversation(pair.prompt, pair.positive.trimStart()),
+					conversation(pair.prompt, pair.negative.trimStart())
+				]
+	);
+	return {
+		conversations,
+		assemble(rendered) {
+			if (rendered.length !== conversations.length) {
+				throw new Error(`expected ${conversations.length} rendered conversations, got ${rendered.length}`);
+			}
+			let next = 0;
+			return pairs.map((pair) => {
+				const tags = {
+					...(pair.label === undefined ? {} : { label: pair.label }),
+					...(pair.id === undefined ? {} : { id: pair.id })
+				};
+				if (pair.prompt === undefined) {
+					const positive = rendered[next++]!;
+					const negative = rendered[next++]!;
+					return { positive, negative, ...tags };
+				}
+				const prompt = rendered[next++]!;
+				const positive = rendered[next++]!;
+				const negative = rendered[next++]!;
+				if (
+					positive.startsWith(prompt) &&
+					negative.startsWith(prompt) &&
+					positive !== prompt &&
+					negative !== prompt
+				) {
+					return {
+						prompt,
+						positive: positive.slice(prompt.length),
+						negative: negative.slice(prompt.length),
+						...tags
+					};
+				}
+				return { positive, negative, ...tags };
+			});
 		}
-		const prompt = render(pair.prompt, "");
-		const positive = render(pair.prompt, pair.positive.trimStart());
-		const negative = render(pair.prompt, pair.negative.trimStart());
-		if (positive.startsWith(prompt) && negative.startsWith(prompt) && positive !== prompt && negative !== prompt) {
-			return {
-				prompt,
-				positive: positive.slice(prompt.length),
-				negative: negative.slice(prompt.length),
-				...tags
-			};
-		}
-		return { positive, negative, ...tags };
-	});
+	};
 }

@@ -7,7 +7,15 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { EngineError } from "../errors";
-import type { EngineMessage, EngineMethod, HostMessage, ParamsOf, ProgressOf, ResultOf } from "../protocol";
+import type {
+	ChatMessage,
+	EngineMessage,
+	EngineMethod,
+	HostMessage,
+	ParamsOf,
+	ProgressOf,
+	ResultOf
+} from "../protocol";
 import { findSteerRoot } from "../repoRoot";
 import type { Log } from "./backend";
 import { ModelSession } from "./session";
@@ -92,10 +100,13 @@ const handlers: { [M in EngineMethod]: Handler<M> } = {
 		const tokens = current.tokenizeWithBos(params.text);
 		return { tokens, pieces: current.pieces(tokens) };
 	},
-	async applyChatTemplate(params) {
-		if (!params || !Array.isArray(params.pairs))
-			throw new EngineError("BAD_REQUEST", "applyChatTemplate needs a list of pairs");
-		return requireSession().applyChatTemplate(params.pairs, params.systemPrompt);
+	async formatChats(params) {
+		if (!params || !Array.isArray(params.conversations) || !params.conversations.every(isConversation))
+			throw new EngineError(
+				"BAD_REQUEST",
+				"formatChats needs a list of conversations of {role, content} messages"
+			);
+		return requireSession().formatChats(params.conversations);
 	},
 	async crash() {
 		process.abort();
@@ -182,3 +193,16 @@ process.on("message", (raw: HostMessage) => {
 // The host owns this process: when its IPC channel closes, nothing can use the engine any more.
 process.on("disconnect", () => void shutdown());
 send({ type: "ready", pid: process.pid });
+
+function isConversation(value: unknown): value is ChatMessage[] {
+	return (
+		Array.isArray(value) &&
+		value.every(
+			(message) =>
+				typeof message === "object" &&
+				message !== null &&
+				["system", "user", "assistant"].includes((message as ChatMessage).role) &&
+				typeof (message as ChatMessage).content === "string"
+		)
+	);
+}

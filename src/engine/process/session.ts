@@ -6,9 +6,7 @@
  * change while no decode runs, and a single queue keeps results attached to the request that asked.
  */
 import type { Llama, LlamaCompletion, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
-import type { ContrastPair } from "../../datasets/contrastPair";
-import { createChatFormatter } from "../../datasets/generators/chatFormatter";
-import { applyChatTemplate } from "../../datasets/generators/chatTemplate";
+import { createChatFormatter } from "./chatFormatter";
 import { buildControlVectorBuffer, type ControlVectorBuffer } from "../controlVectorBuffer";
 import { EngineError } from "../errors";
 import { checkModelFile } from "../modelFile";
@@ -16,6 +14,7 @@ import { resolvePositions, suffixStart } from "../positions";
 import { generationStops, type GenerationStops, type SpecialTokenInfo } from "../specialTokens";
 import { StopSequenceStream } from "../stopSequences";
 import type {
+	ChatMessage,
 	CaptureParams,
 	CapturedItem,
 	GenerateParams,
@@ -192,21 +191,17 @@ export class ModelSession {
 	}
 
 	/**
-	 * Renders pairs as conversations in this model's own chat template, through the chat wrapper
-	 * node-llama-cpp resolves for it, so a chat model is steered on text shaped like its real prompts.
-	 * The texts contain special-token markup: capture them with `specialTokens: true`.
+	 * Renders conversations in this model's own chat template, through the chat wrapper node-llama-cpp
+	 * resolves for it, so a chat model is steered on text shaped like its real prompts. The texts
+	 * contain special-token markup: capture them with `specialTokens: true`.
 	 */
-	async applyChatTemplate(
-		pairs: readonly ContrastPair[],
-		systemPrompt?: string
-	): Promise<{ pairs: ContrastPair[]; wrapper: string }> {
+	async formatChats(
+		conversations: readonly (readonly ChatMessage[])[]
+	): Promise<{ texts: string[]; wrapper: string }> {
 		const { resolveChatWrapper } = await import("node-llama-cpp");
 		const wrapper = resolveChatWrapper(this.model);
 		const format = createChatFormatter(wrapper);
-		return {
-			pairs: applyChatTemplate(pairs, format, systemPrompt === undefined ? {} : { systemPrompt }),
-			wrapper: wrapper.wrapperName
-		};
+		return { texts: conversations.map(format), wrapper: wrapper.wrapperName };
 	}
 
 	tokenizeWithBos(text: string, specialTokens = false): number[] {

@@ -1,7 +1,7 @@
 /** Training, importing, exporting and dosing steering vectors from the command palette. */
 import path from "node:path";
 import * as vscode from "vscode";
-import { TRAINING_METHOD_CHOICES, type TrainingMethod } from "../../../webview/protocol/messages";
+import { TRAINING_METHOD_CHOICES, type TrainingMethod } from "../../shared/webviewProtocol/messages";
 import { UserFacingError } from "../failures";
 import type { DatasetStore } from "../storage/datasetStore";
 import type { SteeringController } from "../steering/steeringController";

@@ -7,7 +7,7 @@
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
 import { findBestCondition, type ConditionGridPoint } from "../../steering/conditions/gridSearch";
 import type { SteeringVector } from "../../steering/vector";
-import type { ConditionPoint, ConditionSearchView, WebviewToHost } from "../../../webview/protocol/messages";
+import type { ConditionPoint, ConditionSearchView, WebviewToHost } from "../../shared/webviewProtocol/messages";
 import type { EngineService } from "../engine/engineService";
 import { UserFacingError } from "../failures";
 import type { SteeringController } from "../steering/steeringController";

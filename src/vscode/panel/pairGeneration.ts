@@ -3,7 +3,7 @@
  * generators so that the panel makes the same pairs as code calling them directly.
  */
 import { personaPairs, promptPair, type ContrastPair } from "../../datasets";
-import type { PairGenerator, PairRow } from "../../../webview/protocol/messages";
+import type { PairGenerator, PairRow } from "../../shared/webviewProtocol/messages";
 
 /** Throws the generator's own error (a missing `{persona}`, unequal lists, equal prompts). */
 export function generatePairRows(generator: PairGenerator): PairRow[] {

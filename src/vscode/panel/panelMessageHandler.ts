@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import path from "node:path";
 import { DatasetSaveRefusedError, DatasetValidationError, formatDatasetIssue } from "../../datasets";
-import type { HostToWebview, RowIssue, WebviewToHost } from "../../../webview/protocol/messages";
+import type { HostToWebview, RowIssue, WebviewToHost } from "../../shared/webviewProtocol/messages";
 import type { EngineService } from "../engine/engineService";
 import { describeError, isUserCancellation } from "../failures";
 import { COMPARISON_SEED } from "../commands/generationCommands";

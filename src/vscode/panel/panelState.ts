@@ -1,7 +1,7 @@
 /** Builds the view of host state the panel renders. */
 import path from "node:path";
 import * as vscode from "vscode";
-import type { PanelState, VectorView } from "../../../webview/protocol/messages";
+import type { PanelState, VectorView } from "../../shared/webviewProtocol/messages";
 import type { EngineService } from "../engine/engineService";
 import { readSettings } from "../settings";
 import type { DatasetStore } from "../storage/datasetStore";

@@ -3,7 +3,7 @@
  * (by column) before the rule is used.
  */
 import { parseRule, RuleParseError } from "../../steering/conditions/rules";
-import type { HostToWebview } from "../../../webview/protocol/messages";
+import type { HostToWebview } from "../../shared/webviewProtocol/messages";
 
 export function checkRule(source: string): Extract<HostToWebview, { type: "ruleChecked" }> {
 	try {

@@ -3,8 +3,8 @@
  * a message that fails validation is dropped and logged, since a well-behaved panel never sends one.
  */
 import * as vscode from "vscode";
-import type { HostToWebview } from "../../../webview/protocol/messages";
-import { validateWebviewMessage } from "../../../webview/protocol/guards";
+import type { HostToWebview } from "../../shared/webviewProtocol/messages";
+import { validateWebviewMessage } from "../../shared/webviewProtocol/guards";
 import { panelHtml, panelResourceRoots } from "./panelHtml";
 import { PanelMessageHandler, type PanelHandlerDependencies } from "./panelMessageHandler";
 import { buildPanelState, type PanelStateSources } from "./panelState";

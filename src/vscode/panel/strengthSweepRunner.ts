@@ -6,7 +6,7 @@
 import { engineSteerableModel } from "../../engine/steerableModel";
 import { sweepStrengths, type StrengthSweepResult } from "../../steering/pipeline/strengthSweep";
 import type { SteeringVector } from "../../steering/vector";
-import type { SweepView, WebviewToHost } from "../../../webview/protocol/messages";
+import type { SweepView, WebviewToHost } from "../../shared/webviewProtocol/messages";
 import type { EngineService } from "../engine/engineService";
 import { UserFacingError } from "../failures";
 import type { SteeringController } from "../steering/steeringController";

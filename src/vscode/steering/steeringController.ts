@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import type { ModelInfo, SteeringEntry } from "../../engine/protocol";
 import type { EngineService } from "../engine/engineService";
 import { measuredStrengths, strengthWarning, type MeasuredStrengths } from "../../steering/strengthRange";
-import { STRENGTH_SLIDER_LIMIT } from "../../../webview/protocol/messages";
+import { STRENGTH_SLIDER_LIMIT } from "../../shared/webviewProtocol/messages";
 import { UserFacingError } from "../failures";
 import type { LibraryVector, VectorLibrary } from "./vectorLibrary";
 

@@ -6,7 +6,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { loadControlVectorFile } from "../../steering/gguf/controlVectorFile";
 import type { SteeringVector } from "../../steering/vector";
-import { VECTOR_EXTENSIONS } from "../../../webview/protocol/fileNames";
+import { VECTOR_EXTENSIONS } from "../../shared/fileNames";
 import { writeFileAtomic } from "../../files/atomicWrite";
 import { ensureFolder } from "../storage/steerFolders";
 import { resolveTargetFileName, type IfExists } from "../storage/vectorFileNames";

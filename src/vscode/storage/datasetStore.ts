@@ -16,7 +16,7 @@ import {
 	type DatasetFileReading,
 	type LoadedDataset
 } from "../../datasets";
-import { DATASET_EXTENSIONS } from "../../../webview/protocol/fileNames";
+import { DATASET_EXTENSIONS } from "../../shared/fileNames";
 import { UserFacingError } from "../failures";
 import { fileInFolder } from "./safeFileName";
 import { ensureFolder } from "./steerFolders";

@@ -3,7 +3,7 @@
  * never a path: anything that could climb out of the folder is refused (see fileNameProblem).
  */
 import path from "node:path";
-import { fileNameProblem, MAX_FILE_NAME_LENGTH } from "../../../webview/protocol/fileNames";
+import { fileNameProblem, MAX_FILE_NAME_LENGTH } from "../../shared/fileNames";
 import { UserFacingError } from "../failures";
 
 /** Checks a bare file name with one of `extensions`; returns its absolute path inside `folder`. */

@@ -7,8 +7,8 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import { pathExists } from "../../files/pathExists";
-import { MAX_FILE_NAME_LENGTH } from "../../../webview/protocol/fileNames";
-import { IF_EXISTS_CHOICES, type IfExistsChoice } from "../../../webview/protocol/messages";
+import { MAX_FILE_NAME_LENGTH } from "../../shared/fileNames";
+import { IF_EXISTS_CHOICES, type IfExistsChoice } from "../../shared/webviewProtocol/messages";
 
 /** What to do when the file to write exists: ask the user, replace it, or write beside it ("-2"). */
 export type IfExists = IfExistsChoice;

@@ -16,7 +16,7 @@ import {
 	type TrainFromPairsOptions
 } from "../../steering/pipeline";
 import type { LayerDiagnostics } from "../../steering/training/diagnostics";
-import type { LayerSummary } from "../../../webview/protocol/messages";
+import type { LayerSummary } from "../../shared/webviewProtocol/messages";
 
 export { saveTrainedVector, type TrainedVector } from "../../steering/pipeline";
 

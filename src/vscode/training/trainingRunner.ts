@@ -6,7 +6,7 @@ import path from "node:path";
 import * as vscode from "vscode";
 import type { PositionSpec } from "../../engine/protocol";
 import { parseLayerSpec } from "../../steering/layerSpec";
-import type { LayerSummary, PositionChoice, TrainingMethod, TrainingView } from "../../../webview/protocol/messages";
+import type { LayerSummary, PositionChoice, TrainingMethod, TrainingView } from "../../shared/webviewProtocol/messages";
 import type { EngineService } from "../engine/engineService";
 import { UserFacingError } from "../failures";
 import type { DatasetStore } from "../storage/datasetStore";

@@ -5,7 +5,7 @@ import path from "node:path";
 import * as vscode from "vscode";
 import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
 import type { SteerApi } from "../../../src/vscode/extension";
-import type { HostToWebview } from "../../../webview/protocol/messages";
+import type { HostToWebview } from "../../../src/shared/webviewProtocol/messages";
 import { editorWith, modelPath, openPanel, steerFolder, steerWithModelOrSkip, workspaceDir } from "./steerTestSupport";
 
 const PROMPT = "Once upon a time, there was a little girl named Lily. She";

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
 import type { SteerApi } from "../../../src/vscode/extension";
-import type { HostToWebview } from "../../../webview/protocol/messages";
+import type { HostToWebview } from "../../../src/shared/webviewProtocol/messages";
 
 export const MODEL = "TinyStories-656K.f16.gguf";
 

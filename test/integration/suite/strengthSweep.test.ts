@@ -7,7 +7,7 @@ import * as vscode from "vscode";
 import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
 import { measuredStrengths, strengthWarning } from "../../../src/steering/strengthRange";
 import type { SteerApi } from "../../../src/vscode/extension";
-import { STRENGTH_SLIDER_LIMIT, type SweepView } from "../../../webview/protocol/messages";
+import { STRENGTH_SLIDER_LIMIT, type SweepView } from "../../../src/shared/webviewProtocol/messages";
 import { openPanel, steerFolder, steerWithModelOrSkip, waitFor, recordPosts } from "./steerTestSupport";
 
 const VECTOR = "sweep-push.gguf";

@@ -10,7 +10,7 @@ import { loadTrainedVector, TRAINED_VECTOR_KEYS } from "../../../src/steering/pi
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { PostedMessage } from "../../../src/vscode/panel/steeringViewProvider";
 import type { TrainingOutcome } from "../../../src/vscode/training/trainingRunner";
-import type { HostToWebview, TrainingView } from "../../../webview/protocol/messages";
+import type { HostToWebview, TrainingView } from "../../../src/shared/webviewProtocol/messages";
 import {
 	ensureModelLoaded,
 	lastErrors,

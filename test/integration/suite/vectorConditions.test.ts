@@ -8,7 +8,7 @@ import * as vscode from "vscode";
 import type { ContrastPair } from "../../../src/datasets";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { TrainingOutcome } from "../../../src/vscode/training/trainingRunner";
-import type { ConditionSearchView } from "../../../webview/protocol/messages";
+import type { ConditionSearchView } from "../../../src/shared/webviewProtocol/messages";
 import { lastErrors, openPanel, steerFolder, steerWithModelOrSkip, waitFor, recordPosts } from "./steerTestSupport";
 
 const DATASET = "dogs-cats.jsonl";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import type { SteerApi } from "../../../src/vscode/extension";
-import type { PairRow } from "../../../webview/protocol/messages";
+import type { PairRow } from "../../../src/shared/webviewProtocol/messages";
 import { openPanel, steerApi, steerFolder, waitFor, recordPosts } from "./steerTestSupport";
 
 const DATASET = "generated-moods.jsonl";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { SteerApi } from "../../../src/vscode/extension";
-import type { HostToWebview } from "../../../webview/protocol/messages";
+import type { HostToWebview } from "../../../src/shared/webviewProtocol/messages";
 import { openPanel, steerApi, steerFolder, waitFor, workspaceDir } from "./steerTestSupport";
 
 function nested(depth: number): unknown {

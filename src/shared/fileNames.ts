@@ -9,6 +9,7 @@ export function fileNameProblem(fileName: string, extensions: readonly string[])
 	if (fileName.trim() === "") return "the file name is empty";
 	if (fileName.length > MAX_FILE_NAME_LENGTH)
 		return `the file name is longer than ${MAX_FILE_NAME_LENGTH} characters`;
+	// eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
 	if (/[\u0000-\u001f/\\:*?"<>|]/.test(fileName)) {
 		return `"${fileName}" contains a character not allowed in a file name (path separators, control characters, :*?"<>|)`;
 	}

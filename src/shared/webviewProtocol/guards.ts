@@ -4,7 +4,7 @@
  * kinds with fields of the right types and sizes, and file names that cannot leave Steer's folders.
  * Everything else is rejected with a reason the host logs.
  */
-import { DATASET_EXTENSIONS, fileNameProblem, MAX_FILE_NAME_LENGTH, VECTOR_EXTENSIONS } from "./fileNames";
+import { DATASET_EXTENSIONS, fileNameProblem, MAX_FILE_NAME_LENGTH, VECTOR_EXTENSIONS } from "../fileNames";
 import {
 	IF_EXISTS_CHOICES,
 	MESSAGE_LIMITS,

@@ -1,5 +1,8 @@
 import type { ChatHistoryItem, ChatWrapper } from "node-llama-cpp";
-import type { ChatFormatter, ChatMessage } from "./chatTemplate";
+import type { ChatMessage } from "../protocol";
+
+/** Renders one conversation as the exact text the model is prompted with. */
+export type ChatFormatter = (messages: readonly ChatMessage[]) => string;
 
 /** The part of node-llama-cpp's `ChatWrapper` that rendering needs; any of its chat wrappers fits. */
 export type ChatWrapperLike = Pick<ChatWrapper, "generateContextState">;

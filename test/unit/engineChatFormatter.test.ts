@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import type * as NodeLlamaCpp from "node-llama-cpp";
 import { applyChatTemplate } from "../../src/datasets/generators/chatTemplate";
-import { createChatFormatter, type ChatWrapperLike } from "../../src/datasets/generators/chatFormatter";
+import { createChatFormatter, type ChatWrapperLike } from "../../src/engine/process/chatFormatter";
 
-describe("datasets: chat formatter from node-llama-cpp wrappers", () => {
-	let llama: typeof import("node-llama-cpp");
+describe("engine: chat formatter from node-llama-cpp wrappers", () => {
+	let llama: typeof NodeLlamaCpp;
 
 	before(async () => {
 		llama = await import("node-llama-cpp");
