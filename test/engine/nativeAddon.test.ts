@@ -12,6 +12,7 @@ import type { EngineError } from "../../src/engine/errors";
 import type { NativeAddon } from "../../src/engine/process/nativeAddon";
 import { repoRoot } from "../helpers/testModels";
 import { writeTinyModel } from "../helpers/tinyModelFile";
+import nativeAbi from "../../src/engine/native/nativeAbi.json";
 
 const addonPath = path.join(repoRoot, "build", "native", "steer-native.node");
 
@@ -102,8 +103,8 @@ describe("native addon guards", function () {
 					engine.loadModel({ modelPath: tiny.file, gpu: false, threads: 1 }),
 					(error: EngineError) =>
 						error.code === "NATIVE_UNAVAILABLE" &&
-						/built for node-llama-cpp 3\.0\.0, but 3\.21\.1 is installed; run `npm ci && npm run build`/.test(
-							error.message
+						error.message.includes(
+							`built for node-llama-cpp 3.0.0, but ${nativeAbi.nodeLlamaCppVersion} is installed; run \`npm ci && npm run build\``
 						)
 				);
 			} finally {
