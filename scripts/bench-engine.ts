@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { EngineClient } from "../src/engine/client";
 import type { NativeAddon } from "../src/engine/process/nativeAddon";
 import { autoThreadCount } from "../src/engine/process/threads";
-import { makeTinyLlamaModel } from "../src/steering/gguf/tinyModel";
+import { makeTinyLlamaModel } from "../test/fixtures/gguf/tinyModel";
 
 const root = path.resolve(__dirname, "..");
 const { values } = parseArgs({ options: { reps: { type: "string" }, tokens: { type: "string" } } });

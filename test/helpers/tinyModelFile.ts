@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { makeTinyLlamaModel, type TinyLlamaOptions } from "../../src/steering/gguf/tinyModel";
+import { makeTinyLlamaModel, type TinyLlamaOptions } from "../fixtures/gguf/tinyModel";
 
 /** Writes a generated random-weight model to a temporary folder; `remove` deletes it. */
 export function writeTinyModel(options: TinyLlamaOptions = {}): { file: string; remove: () => void } {

@@ -8,11 +8,12 @@ import {
 	GgufTruncatedError,
 	GgufWriteError
 } from "../../src/steering/gguf/errors";
-import { readGgufFile, readGgufTensorFromFile } from "../../src/steering/gguf/fileReader";
+import { readGgufFile } from "../../src/steering/gguf/fileReader";
 import { GgmlType } from "../../src/steering/gguf/ggmlTypes";
 import { f16BitsToFloat32, float32ToF16Bits } from "../../src/steering/gguf/halfFloat";
 import { metadataInteger, metadataString } from "../../src/steering/gguf/metadataAccess";
-import { readModelHyperParameters } from "../../src/steering/gguf/modelInfo";
+import { readModelHyperParameters } from "../fixtures/gguf/modelInfo";
+import { readGgufTensorFromFile } from "../fixtures/gguf/tensorFile";
 import { readGguf } from "../../src/steering/gguf/reader";
 import { findTensor, readTensorAsFloat32 } from "../../src/steering/gguf/tensorData";
 import { GgufValue } from "../../src/steering/gguf/values";

@@ -16,7 +16,7 @@ import {
 import { GgufFormatError, GgufWriteError } from "../../src/steering/gguf/errors";
 import { GgmlType } from "../../src/steering/gguf/ggmlTypes";
 import { readGguf } from "../../src/steering/gguf/reader";
-import { makeTinyLlamaModel } from "../../src/steering/gguf/tinyModel";
+import { makeTinyLlamaModel } from "../fixtures/gguf/tinyModel";
 import { GgufValue } from "../../src/steering/gguf/values";
 import { type GgufTensorToWrite, writeGguf } from "../../src/steering/gguf/writer";
 import type { SteeringVector } from "../../src/steering/vector";

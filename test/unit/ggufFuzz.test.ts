@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readControlVector, writeControlVector } from "../../src/steering/gguf/controlVector";
 import { GgufFormatError } from "../../src/steering/gguf/errors";
 import { readGguf } from "../../src/steering/gguf/reader";
-import { makeTinyLlamaModel } from "../../src/steering/gguf/tinyModel";
+import { makeTinyLlamaModel } from "../fixtures/gguf/tinyModel";
 import { GgufValue } from "../../src/steering/gguf/values";
 import { writeGguf } from "../../src/steering/gguf/writer";
 import { seededRandom } from "./fixtures/rawGguf";

@@ -3,9 +3,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { readGguf } from "../../src/steering/gguf/reader";
-import { readModelHyperParameters } from "../../src/steering/gguf/modelInfo";
+import { readModelHyperParameters } from "../fixtures/gguf/modelInfo";
 import { readTensorAsFloat32 } from "../../src/steering/gguf/tensorData";
-import { makeTinyLlamaModel } from "../../src/steering/gguf/tinyModel";
+import { makeTinyLlamaModel } from "../fixtures/gguf/tinyModel";
 import { GgmlType } from "../../src/steering/gguf/ggmlTypes";
 
 describe("makeTinyLlamaModel", () => {

@@ -1,7 +1,6 @@
 import fs from "node:fs/promises";
 import { GgufFormatError, GgufTruncatedError } from "./errors";
-import { type GgufFile, type GgufTensorInfo, type ReadGgufOptions, readGguf } from "./reader";
-import { decodeTensorData, findTensor } from "./tensorData";
+import { type GgufFile, type ReadGgufOptions, readGguf } from "./reader";
 
 export interface ReadGgufFileOptions extends Omit<ReadGgufOptions, "fileSize"> {
 	/** Bytes read first; the read doubles until the header fits. Headers of real models are 1–10 MB. */
@@ -34,30 +33,6 @@ export async function readGgufFile(path: string, options: ReadGgufFileOptions = 
 				chunk = Math.min(size, chunk * 2);
 			}
 		}
-	} finally {
-		await handle.close();
-	}
-}
-
-/** Reads one F32/F16/BF16 tensor's data from the file as F32, reading only that tensor's bytes. */
-export async function readGgufTensorFromFile(
-	path: string,
-	file: GgufFile,
-	tensorOrName: GgufTensorInfo | string
-): Promise<Float32Array> {
-	const tensor = typeof tensorOrName === "string" ? findTensor(file, tensorOrName) : tensorOrName;
-	const handle = await fs.open(path, "r");
-	try {
-		const { size } = await handle.stat();
-		if (size !== file.fileSize) {
-			throw new GgufFormatError(
-				`${path} is now ${size} bytes but was ${file.fileSize} when its header was read; read the header again`
-			);
-		}
-		const raw = await readRange(handle, tensor.fileOffset, tensor.byteSize ?? 0);
-		return decodeTensorData(tensor, raw);
-	} catch (error) {
-		throw withPath(error, path);
 	} finally {
 		await handle.close();
 	}

@@ -1,4 +1,4 @@
-/** GGUF reading and writing, llama.cpp control-vector files, and generated test models. */
+/** GGUF reading and writing, and llama.cpp control-vector files. */
 export { GgufDataTruncatedError, GgufFormatError, GgufTruncatedError, GgufWriteError } from "./errors";
 export { GgmlType, type GgmlTypeName, ggmlTypeName, isKnownGgmlType, ggmlTensorByteSize } from "./ggmlTypes";
 export {
@@ -10,20 +10,18 @@ export {
 	type GgufValueTypeName
 } from "./values";
 export { type GgufFile, type GgufTensorInfo, type ReadGgufOptions, readGguf } from "./reader";
-export { type ReadGgufFileOptions, readGgufFile, readGgufTensorFromFile } from "./fileReader";
+export { type ReadGgufFileOptions, readGgufFile } from "./fileReader";
 export { decodeTensorData, findTensor, isFloatTensor, readTensorAsFloat32 } from "./tensorData";
 export { decodeBf16, decodeF16, f16BitsToFloat32, float32ToF16Bits } from "./halfFloat";
 export { type GgufMetadataInput, type GgufTensorToWrite, type GgufToWrite, writeGguf } from "./writer";
 export {
 	type GgufMetadata,
-	metadataBool,
 	metadataInteger,
 	metadataNumber,
 	metadataString,
 	requireMetadataInteger,
 	requireMetadataString
 } from "./metadataAccess";
-export { type ModelHyperParameters, readModelHyperParameters } from "./modelInfo";
 export {
 	CONTROL_VECTOR_ARCHITECTURE,
 	ControlVectorFormatError,
@@ -37,4 +35,3 @@ export {
 	writeControlVector
 } from "./controlVector";
 export { MAX_CONTROL_VECTOR_FILE_BYTES, loadControlVectorFile, saveControlVectorFile } from "./controlVectorFile";
-export { type TinyLlamaOptions, makeTinyLlamaModel } from "./tinyModel";

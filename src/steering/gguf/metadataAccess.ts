@@ -45,14 +45,6 @@ export function metadataNumber(metadata: GgufMetadata, key: string): number | un
 	return metadataInteger(metadata, key);
 }
 
-export function metadataBool(metadata: GgufMetadata, key: string): boolean | undefined {
-	const value = metadata.get(key);
-	if (value === undefined) return undefined;
-	if (value.type !== "bool")
-		throw new GgufFormatError(`metadata "${key}" should be a bool but is ${describeType(value)}`);
-	return value.value;
-}
-
 export function requireMetadataString(metadata: GgufMetadata, key: string): string {
 	const value = metadataString(metadata, key);
 	if (value === undefined) throw new GgufFormatError(`metadata "${key}" is missing`);
