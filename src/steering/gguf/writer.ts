@@ -2,7 +2,7 @@ import { ByteWriter } from "./byteWriter";
 import { GgufWriteError } from "./errors";
 import { GgmlType } from "./ggmlTypes";
 import { float32ToF16Bits } from "./halfFloat";
-import { MAX_TENSOR_NAME_BYTES } from "./reader";
+import { MAX_TENSOR_NAME_BYTES } from "./tensorInfo";
 import {
 	type GgufArrayValue,
 	type GgufBigIntTypeName,
