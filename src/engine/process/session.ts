@@ -30,7 +30,8 @@ import type {
 	TokenProjectionsResult
 } from "../protocol";
 import { chooseBackend, type Log } from "./backend";
-import { loadNativeAddon, type NativeAddon, type NativeCaptureContext } from "./nativeAddon";
+import type { NativeCaptureContext } from "./nativeAddon";
+import { NativeBridge } from "./nativeBridge";
 import { resolveThreads } from "./threads";
 
 function steeringKey(entries: readonly SteeringEntry[] | undefined): readonly SteeringEntry[] {
@@ -65,7 +66,7 @@ export class ModelSession {
 		private readonly context: LlamaContext,
 		private readonly sequence: LlamaContextSequence,
 		private readonly completion: LlamaCompletion,
-		private readonly native: NativeAddon,
+		private readonly bridge: NativeBridge,
 		private readonly captureContext: NativeCaptureContext,
 		private readonly log: Log
 	) {
@@ -93,11 +94,9 @@ export class ModelSession {
 				);
 			const context = await model.createContext({ contextSize, threads, sequences: 1 });
 			undo.push(() => context.dispose());
-			const internalContext = (context as unknown as { _ctx: unknown })._ctx;
-			const native = loadNativeAddon(steerRoot, await nodeLlamaCppVersion());
-			native.bind(internalContext);
-			const shape = native.contextShape(internalContext);
-			const captureContext = new native.CaptureContext(internalContext, model, {
+			const bridge = await NativeBridge.attach(context, steerRoot);
+			const shape = bridge.contextShape();
+			const captureContext = bridge.createCaptureContext(model, {
 				contextSize: context.contextSize,
 				batchSize: Math.min(context.contextSize, 512),
 				threads
@@ -128,7 +127,7 @@ export class ModelSession {
 				warnings
 			};
 			for (const warning of warnings) log("warn", warning);
-			return new ModelSession(info, model, context, sequence, completion, native, captureContext, log);
+			return new ModelSession(info, model, context, sequence, completion, bridge, captureContext, log);
 		} catch (error) {
 			for (const step of undo.reverse()) {
 				try {
@@ -175,9 +174,7 @@ export class ModelSession {
 	private async applyGenerationSteering(entries: readonly SteeringEntry[]): Promise<void> {
 		const buffer = this.buffer(entries);
 		if (sameData(buffer?.data ?? null, this.generationBuffer)) return;
-		const internalContext = (this.context as unknown as { _ctx: unknown })._ctx;
-		if (buffer) this.native.setControlVector(internalContext, buffer.data, buffer.layerStart, buffer.layerEnd);
-		else this.native.setControlVector(internalContext, null);
+		this.bridge.setControlVector(buffer);
 		this.generationBuffer = buffer?.data ?? null;
 		await this.sequence.clearHistory();
 	}
@@ -229,8 +226,7 @@ export class ModelSession {
 	}
 
 	private addonTokenize(text: string, specialTokens: boolean): number[] {
-		const internalContext = (this.context as unknown as { _ctx: unknown })._ctx;
-		return Array.from(this.native.tokenize(internalContext, text, specialTokens));
+		return this.bridge.tokenize(text, specialTokens);
 	}
 
 	/** `text` with every character the vocabulary has no token for replaced by a space. */
@@ -586,26 +582,6 @@ function stopReasonOf(
 	if (completionReason === "maxTokens") return "maxTokens";
 	// "eogToken", or "customStopTrigger" for the special tokens in `stopTokens`.
 	return "eogToken";
-}
-
-let cachedVersion: string | undefined;
-async function nodeLlamaCppVersion(): Promise<string> {
-	if (cachedVersion) return cachedVersion;
-	const { readFile } = await import("node:fs/promises");
-	const { createRequire } = await import("node:module");
-	const require = createRequire(import.meta.url);
-	const dir = (require.resolve.paths("node-llama-cpp") ?? []).map(
-		(candidate) => `${candidate}/node-llama-cpp/package.json`
-	);
-	for (const manifest of dir) {
-		try {
-			cachedVersion = (JSON.parse(await readFile(manifest, "utf8")) as { version: string }).version;
-			return cachedVersion;
-		} catch {
-			// Not installed at this level; try the next.
-		}
-	}
-	throw new EngineError("NATIVE_UNAVAILABLE", "cannot find node-llama-cpp's package.json");
 }
 
 /**
