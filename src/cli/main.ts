@@ -12,7 +12,7 @@ import { runSweep, sweepUsage } from "./commands/sweep";
 import { runTrain, trainUsage } from "./commands/train";
 import { UsageError } from "./args";
 
-const commands: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
+const commands: Readonly<Record<string, { usage: string; run: (argv: string[]) => Promise<void> }>> = {
 	info: { usage: infoUsage, run: runInfo },
 	capture: { usage: captureUsage, run: runCapture },
 	generate: { usage: generateUsage, run: runGenerate },
@@ -22,10 +22,6 @@ const commands: Record<string, { usage: string; run: (argv: string[]) => Promise
 	condition: { usage: conditionUsage, run: runCondition },
 	selflabel: { usage: selfLabelUsage, run: runSelfLabel }
 };
-
-export function registerCommand(name: string, usage: string, run: (argv: string[]) => Promise<void>): void {
-	commands[name] = { usage, run };
-}
 
 function usage(): string {
 	return ["Usage:", ...Object.values(commands).map((command) => `  ${command.usage}`)].join("\n");

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { loadControlVectorFile } from "../steering/gguf/controlVectorFile";
 import type { ControlVectorFile, ReadControlVectorOptions } from "../steering/gguf/controlVector";
 import type { SteeringEntry } from "../engine/protocol";
+import type { SteeringVector } from "../steering/vector";
 import { UsageError } from "./args";
 
 export interface VectorOption {
@@ -65,6 +66,15 @@ export async function readVectorFile(file: string, options: ReadControlVectorOpt
 		if (code === "EISDIR") throw new Error(`--vector ${file} is a folder, not a vector file`, { cause: error });
 		throw error;
 	}
+}
+
+/** A vector file given as FILE.gguf[:S], its directions multiplied by S. */
+export async function loadVectorFile(
+	text: string
+): Promise<{ vector: SteeringVector; scale: number; modelHint?: string }> {
+	const { file, scale } = parseVectorOption(text);
+	const loaded = await readVectorFile(file, { scale });
+	return { vector: loaded.vector, scale, modelHint: loaded.modelHint };
 }
 
 /** Loads every vector file into steering entries; several entries add up in the engine. */

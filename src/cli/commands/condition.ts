@@ -1,10 +1,12 @@
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
 import { findBestCondition } from "../../steering/conditions/gridSearch";
+import { checkVectorFitsModel } from "../../steering/pipeline/modelShape";
 import type { ConditionSquash } from "../../steering/conditions/similarity";
 import { parseLayerSpec } from "../../steering/layerSpec";
 import { loadModelParams, modelOptions, parseCommandArgs, requireString, UsageError } from "../args";
 import { withEngine } from "../engineSession";
-import { checkVectorFits, loadVectorFile, readLines } from "./sweep";
+import { readLines } from "../lineFile";
+import { loadVectorFile } from "../vectorOption";
 
 export const conditionUsage =
 	"steer condition --model M --condition C.gguf --positives FILE --negatives FILE [--layers A-B] [--thresholds LOW:HIGH:STEP] [--squash none|tanh] [--json]";
@@ -32,7 +34,7 @@ export async function runCondition(argv: string[]): Promise<void> {
 		throw new UsageError(`--squash must be none or tanh, got "${values.squash}"`);
 	const { vector, modelHint } = await loadVectorFile(conditionText);
 	await withEngine(loadModelParams(values), async (engine, info) => {
-		checkVectorFits(vector, info, conditionText, modelHint);
+		checkVectorFitsModel(vector, info, conditionText, modelHint);
 		let layers: number[];
 		try {
 			layers =

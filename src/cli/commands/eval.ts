@@ -1,8 +1,11 @@
 import { engineSteerableModel } from "../../engine/steerableModel";
+import { checkVectorFitsModel } from "../../steering/pipeline/modelShape";
 import { sweepStrengths } from "../../steering/pipeline/strengthSweep";
 import { loadModelParams, modelOptions, parseCommandArgs, requireString, UsageError } from "../args";
 import { withEngine } from "../engineSession";
-import { checkVectorFits, loadVectorFile, measurementOptions, parseMeasurement, readLines, sweepJson } from "./sweep";
+import { readLines } from "../lineFile";
+import { measurementOptions, parseMeasurement, sweepJson } from "../sweepMeasurement";
+import { loadVectorFile } from "../vectorOption";
 
 export const evalUsage =
 	"steer eval --model M --vector V.gguf[:S] --prompts FILE --judge TRAIT [--keywords a,b] [--seeds N] [--max-tokens N] [--temperature T] [--json]";
@@ -24,7 +27,7 @@ export async function runEval(argv: string[]): Promise<void> {
 	// The scale is already in the loaded directions, so "steered" is strength 1 of the scaled vector.
 	const { vector, scale, modelHint } = await loadVectorFile(vectorText);
 	await withEngine(loadModelParams(values), async (engine, info) => {
-		checkVectorFits(vector, info, vectorText, modelHint);
+		checkVectorFitsModel(vector, info, vectorText, modelHint);
 		const result = await sweepStrengths(engineSteerableModel(engine), {
 			vector,
 			prompts,

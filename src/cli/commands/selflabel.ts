@@ -11,7 +11,7 @@ import {
 	UsageError
 } from "../args";
 import { withEngine } from "../engineSession";
-import { readLines } from "./sweep";
+import { readLines } from "../lineFile";
 
 export const selfLabelUsage =
 	"steer selflabel --model M --prompts FILE --trait TRAIT --out D.jsonl|D.csv [--samples 8] [--keep 2] [--max-tokens N] [--temperature T] [--seed N] [--json]";
