@@ -1,5 +1,12 @@
+/**
+ * Resolving a position spec against one tokenized text. The spec itself and its text form live in
+ * src/steering/positions.ts.
+ */
+import type { PositionSpec } from "../steering/positions";
 import { EngineError } from "./errors";
-import type { PositionSpec } from "./protocol";
+
+/** Re-exported for the commands that still import it from here; the steering module owns it. */
+export { parsePositionSpec } from "../steering/positions";
 
 export interface PositionRange {
 	readonly start: number;
@@ -46,24 +53,4 @@ export function suffixStart(fullTokens: readonly number[], promptTokens: readonl
 	let i = 0;
 	while (i < fullTokens.length && i < promptTokens.length && fullTokens[i] === promptTokens[i]) i++;
 	return i;
-}
-
-/** Parses the CLI/user form: all | last | last:K | mean | suffix | suffix-mean. */
-export function parsePositionSpec(text: string): PositionSpec {
-	const trimmed = text.trim();
-	if (trimmed === "all") return { select: "all" };
-	if (trimmed === "last") return { select: "last", count: 1 };
-	if (trimmed === "mean") return { select: "all", mean: true };
-	if (trimmed === "suffix") return { select: "suffix" };
-	if (trimmed === "suffix-mean") return { select: "suffix", mean: true };
-	const match = /^last:(\d+)$/.exec(trimmed);
-	if (match) {
-		const count = Number(match[1]);
-		if (count < 1) throw new EngineError("BAD_REQUEST", `last:K needs K ≥ 1, got ${count}`);
-		return { select: "last", count };
-	}
-	throw new EngineError(
-		"BAD_REQUEST",
-		`unknown positions "${text}"; use all, last, last:K, mean, suffix or suffix-mean`
-	);
 }

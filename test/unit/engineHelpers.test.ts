@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { parseVectorOption } from "../../src/cli/vectorOption";
 import { buildControlVectorBuffer } from "../../src/engine/controlVectorBuffer";
 import { EngineError } from "../../src/engine/errors";
-import { parsePositionSpec, resolvePositions, suffixStart } from "../../src/engine/positions";
+import { resolvePositions, suffixStart } from "../../src/engine/positions";
 import { autoThreadCount, resolveThreads } from "../../src/engine/process/threads";
 import { parseLayerSpec } from "../../src/steering/layerSpec";
 import type { SteeringVector } from "../../src/steering/vector";
@@ -102,14 +102,6 @@ describe("token positions", () => {
 		assert.equal(suffixStart([1, 5, 6, 7, 8], [1, 5, 6]), 3);
 		assert.equal(suffixStart([1, 5, 9, 8], [1, 5, 6]), 2);
 		assert.equal(suffixStart([1, 5], [1, 5, 6]), 2);
-	});
-
-	it("parses the user forms and names the valid ones on error", () => {
-		assert.deepEqual(parsePositionSpec("last:4"), { select: "last", count: 4 });
-		assert.deepEqual(parsePositionSpec("mean"), { select: "all", mean: true });
-		assert.deepEqual(parsePositionSpec("suffix-mean"), { select: "suffix", mean: true });
-		assert.throws(() => parsePositionSpec("first"), /use all, last, last:K, mean, suffix or suffix-mean/);
-		assert.throws(() => parsePositionSpec("last:0"), /K ≥ 1/);
 	});
 });
 

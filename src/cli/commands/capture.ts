@@ -1,11 +1,11 @@
-import { parsePositionSpec } from "../../engine/positions";
+import { parsePositionSpec } from "../../steering/positions";
 import { parseLayerSpec } from "../../steering/layerSpec";
 import { loadModelParams, modelOptions, parseCommandArgs, requireString, UsageError } from "../args";
 import { withEngine } from "../engineSession";
 import { loadVectorOptions } from "../vectorOption";
 
 export const captureUsage =
-	"steer capture --model M --prompt TEXT [--layers all|A-B|i,j] [--positions all|last|last:K|mean] [--vector FILE.gguf[:S]]... --json";
+	"steer capture --model M --prompt TEXT [--layers all|A-B|i,j] [--positions all|mean|last|last:K|last:K-mean] [--vector FILE.gguf[:S]]... --json";
 
 export async function runCapture(argv: string[]): Promise<void> {
 	const values = parseCommandArgs(argv, {
