@@ -13,6 +13,7 @@ import {
 	POSITION_CHOICES,
 	TRAINING_METHOD_CHOICES,
 	type PairGenerator,
+	PAIR_ROW_FIELDS,
 	type PairRow,
 	type WebviewToHost
 } from "./messages";
@@ -310,15 +311,21 @@ function pairRows(value: unknown): PairRow[] {
 	return value.map((row, index) => {
 		const fields = record(row, `pairs[${index}]`);
 		for (const key of Object.keys(fields)) {
-			if (key !== "positive" && key !== "negative" && key !== "prompt")
+			if (!(PAIR_ROW_FIELDS as readonly string[]).includes(key))
 				reject(`unexpected field "${key.slice(0, 40)}" in pairs[${index}]`);
 		}
-		const pair: PairRow = {
+		const optional = (field: "prompt" | "system" | "label" | "id") =>
+			fields[field] === undefined
+				? {}
+				: { [field]: text(fields[field], `pairs[${index}].${field}`, MESSAGE_LIMITS.maxFieldLength) };
+		return {
 			positive: text(fields.positive, `pairs[${index}].positive`, MESSAGE_LIMITS.maxFieldLength),
-			negative: text(fields.negative, `pairs[${index}].negative`, MESSAGE_LIMITS.maxFieldLength)
+			negative: text(fields.negative, `pairs[${index}].negative`, MESSAGE_LIMITS.maxFieldLength),
+			...optional("prompt"),
+			...optional("system"),
+			...optional("label"),
+			...optional("id")
 		};
-		if (fields.prompt === undefined) return pair;
-		return { ...pair, prompt: text(fields.prompt, `pairs[${index}].prompt`, MESSAGE_LIMITS.maxFieldLength) };
 	});
 }
 

@@ -30,11 +30,21 @@ export const PANEL_COMMANDS = [
 ] as const;
 export type PanelCommand = (typeof PANEL_COMMANDS)[number];
 
+/**
+ * One pair as the grid holds it. The grid edits prompt, positive and negative; the other fields a
+ * file may give a pair travel with its row untouched, so saving from the grid loses none of them.
+ */
 export interface PairRow {
 	readonly positive: string;
 	readonly negative: string;
 	readonly prompt?: string;
+	readonly system?: string;
+	readonly label?: string;
+	readonly id?: string;
 }
+
+/** Every field of a PairRow, for the guard that checks rows from the webview. */
+export const PAIR_ROW_FIELDS = ["positive", "negative", "prompt", "system", "label", "id"] as const;
 
 /**
  * How the Datasets section's "Generate pairs" form asks for pairs: persona statements crossed with

@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import path from "node:path";
 import { DatasetSaveRefusedError, DatasetValidationError, formatDatasetIssue } from "../../datasets";
-import type { HostToWebview, RowIssue, WebviewToHost } from "../../shared/webviewProtocol/messages";
+import type { HostToWebview, PairRow, RowIssue, WebviewToHost } from "../../shared/webviewProtocol/messages";
 import type { EngineService } from "../engine/engineService";
 import { describeError, isUserCancellation } from "../failures";
 import { COMPARISON_SEED } from "../commands/generationCommands";
@@ -64,7 +64,8 @@ export class PanelMessageHandler {
 				post({
 					type: "dataset",
 					fileName: message.fileName,
-					pairs: reading.pairs.map(({ positive, negative, prompt }) => ({ positive, negative, prompt })),
+					// Every field travels with its row, so a save from the grid keeps labels, ids and system prompts.
+					pairs: reading.pairs,
 					issues: [],
 					problems: reading.errors.map((issue) =>
 						formatDatasetIssue({ ...issue, file: path.basename(issue.file) })
@@ -81,8 +82,14 @@ export class PanelMessageHandler {
 				return;
 			}
 			case "saveDataset": {
-				const pairs = message.pairs.map((pair) =>
-					pair.prompt ? pair : { positive: pair.positive, negative: pair.negative }
+				// An emptied optional cell means the field is gone, not an empty string the validator refuses.
+				const pairs = message.pairs.map(
+					(pair) =>
+						Object.fromEntries(
+							Object.entries(pair).filter(
+								([field, value]) => field === "positive" || field === "negative" || value !== ""
+							)
+						) as PairRow
 				);
 				let revision: string;
 				try {

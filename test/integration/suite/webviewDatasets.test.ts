@@ -11,6 +11,7 @@ import { openPanel, steerApi, steerFolder, waitFor, recordPosts } from "./steerT
 const DATASET = "generated-moods.jsonl";
 const RENAMED = "moods-renamed.jsonl";
 const OTHER = "other-moods.jsonl";
+const KEPT = "kept-fields.jsonl";
 const TYPO = "typo.jsonl";
 // The file a user hit: a misspelled field, one valid pair, a line that is not JSON.
 const TYPO_TEXT =
@@ -28,7 +29,7 @@ describe("Datasets: generating pairs and renaming through the panel", function (
 	// Later files should find the datasets folder as it was.
 	after(async () => {
 		if (!api) return;
-		for (const fileName of [DATASET, RENAMED, OTHER, TYPO, "x.jsonl"])
+		for (const fileName of [DATASET, RENAMED, OTHER, KEPT, TYPO, "x.jsonl"])
 			await rm(steerFolder("datasets", fileName), { force: true });
 		await rm(steerFolder("x.jsonl"), { force: true });
 	});
@@ -112,6 +113,54 @@ describe("Datasets: generating pairs and renaming through the panel", function (
 		}
 	});
 
+	it("keeps the fields the grid does not show (system, label, id) when the grid saves an edit", async () => {
+		await mkdir(steerFolder("datasets"), { recursive: true });
+		const lines = [
+			{
+				positive: "Good day.",
+				negative: "hey",
+				prompt: "Greet me.",
+				system: "Be formal.",
+				label: "tone",
+				id: "t1"
+			},
+			{ positive: "Indeed.", negative: "yep", label: "tone", id: "t2" }
+		];
+		await writeFile(steerFolder("datasets", KEPT), lines.map((line) => JSON.stringify(line)).join("\n") + "\n");
+		const posts = recordPosts(api);
+		try {
+			assert.equal(await api.panel.receive({ type: "openDataset", fileName: KEPT }), true);
+			const opened = await waitFor("the opened dataset", () =>
+				posts.sent.find((message) => message.type === "dataset" && message.fileName === KEPT)
+			);
+			assert.ok(opened.type === "dataset");
+			assert.deepEqual(opened.pairs, lines, "the grid receives every field of every pair");
+			// What the grid sends after the user edits one cell: the row with that field replaced.
+			const edited = opened.pairs.map((row, index) => (index === 1 ? { ...row, positive: "Indeed, sir." } : row));
+			assert.equal(
+				await api.panel.receive({
+					type: "saveDataset",
+					fileName: KEPT,
+					pairs: edited,
+					revision: opened.revision
+				}),
+				true
+			);
+			const saved = await waitFor("the save", () =>
+				posts.sent.find((message) => message.type === "datasetSaved")
+			);
+			assert.ok(saved.type === "datasetSaved" && saved.saved, JSON.stringify(saved));
+			const onDisk = (await readFile(steerFolder("datasets", KEPT), "utf8"))
+				.trim()
+				.split("\n")
+				.map((line) => JSON.parse(line) as PairRow);
+			assert.deepEqual(onDisk, [lines[0], { ...lines[1], positive: "Indeed, sir." }]);
+		} finally {
+			posts.dispose();
+			await rm(steerFolder("datasets", KEPT), { force: true });
+		}
+	});
+
 	it("shows a file's unreadable lines where the user edits, and never saves the grid over them", async () => {
 		await mkdir(steerFolder("datasets"), { recursive: true });
 		await writeFile(steerFolder("datasets", TYPO), TYPO_TEXT);
@@ -124,7 +173,7 @@ describe("Datasets: generating pairs and renaming through the panel", function (
 			assert.ok(opened.type === "dataset");
 			assert.deepEqual(
 				opened.pairs,
-				[{ positive: "A happy day.", negative: "A sad day.", prompt: undefined }],
+				[{ positive: "A happy day.", negative: "A sad day." }],
 				"the valid line is in the grid"
 			);
 			assert.deepEqual(opened.problems, [

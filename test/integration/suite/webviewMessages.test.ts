@@ -151,7 +151,7 @@ describe("Steering panel: hostile webview messages", function () {
 			assert.deepEqual(opened, {
 				type: "dataset",
 				fileName: "after-hostile.jsonl",
-				pairs: [{ positive: "A happy day.", negative: "A sad day.", prompt: undefined }],
+				pairs: [{ positive: "A happy day.", negative: "A sad day." }],
 				issues: [],
 				problems: [],
 				revision: opened.revision
