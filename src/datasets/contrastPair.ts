@@ -5,11 +5,18 @@
  * `prompt + positive` and `prompt + negative`, joined verbatim (no separator is inserted, so put the
  * space at the start of the completion: `"Lily was very"` + `" happy."`). Keeping the prefix apart lets
  * extraction read activations at the completion tokens only.
+ *
+ * For an instruct model a pair is a conversation: `system` (optional), the user's `prompt`, and the
+ * assistant's reply that shows the behaviour (`positive`) or not (`negative`). Training renders it in
+ * the model's own chat template (see planChatTemplate); as raw text a system prompt has no place, so
+ * training without a template refuses pairs that have one rather than drop it.
  */
 export interface ContrastPair {
 	readonly positive: string;
 	readonly negative: string;
 	readonly prompt?: string;
+	/** The system message of a conversation pair; needs a chat template. */
+	readonly system?: string;
 	/** Free-form tag, e.g. the persona or topic the pair was made from. */
 	readonly label?: string;
 	/** Unique within its dataset when present. */
@@ -23,7 +30,7 @@ export interface Dataset {
 }
 
 /** Every field a pair may have, in the order files write them. */
-export const CONTRAST_PAIR_FIELDS = ["positive", "negative", "prompt", "label", "id"] as const;
+export const CONTRAST_PAIR_FIELDS = ["positive", "negative", "prompt", "system", "label", "id"] as const;
 
 export type ContrastPairField = (typeof CONTRAST_PAIR_FIELDS)[number];
 

@@ -15,7 +15,7 @@ import { stripByteOrderMark } from "./textLines";
 
 /**
  * Parses a CSV dataset whose first record is a header naming the columns `positive`, `negative` and
- * optionally `prompt`, `label`, `id`, in any order. Header names are matched ignoring case and
+ * optionally `prompt`, `system`, `label`, `id`, in any order. Header names are matched ignoring case and
  * surrounding spaces, as spreadsheets tend to add both. An empty cell in an optional column means the
  * field is absent. Throws a `DatasetValidationError` listing every problem when there is any.
  */

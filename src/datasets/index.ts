@@ -27,6 +27,9 @@ export {
 export {
 	applyChatTemplate,
 	planChatTemplate,
+	rawTextProblem,
+	renderPairsAsChats,
+	type ChatRenderer,
 	type ChatTemplatePlan,
 	type ChatFormatter,
 	type ChatMessage,

@@ -19,7 +19,7 @@ export interface DatasetReading extends ParsedPairs {
 
 /**
  * Parses a JSONL dataset: one `{"positive": …, "negative": …}` object per line, with optional
- * `prompt`, `label` and `id`. Blank lines are skipped. Throws a `DatasetValidationError` listing every
+ * `prompt`, `system`, `label` and `id`. Blank lines are skipped. Throws a `DatasetValidationError` listing every
  * problem when there is any, so a malformed file is never half-loaded.
  */
 export function parseJsonl(text: string, fileName: string, limits: Partial<DatasetLimits> = {}): ParsedPairs {

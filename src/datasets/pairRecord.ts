@@ -66,6 +66,7 @@ export function readPairRecord(
 		positive: values.positive,
 		negative: values.negative,
 		...(values.prompt === undefined ? {} : { prompt: values.prompt }),
+		...(values.system === undefined ? {} : { system: values.system }),
 		...(values.label === undefined ? {} : { label: values.label }),
 		...(values.id === undefined ? {} : { id: values.id })
 	};

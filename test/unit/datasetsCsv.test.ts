@@ -57,7 +57,7 @@ describe("datasets: CSV parsing", () => {
 				{
 					line: 1,
 					field: "colour",
-					message: "unknown column; allowed columns are positive, negative, prompt, label, id"
+					message: "unknown column; allowed columns are positive, negative, prompt, system, label, id"
 				},
 				{ line: 1, field: "positive", message: "required column is missing from the header" },
 				{ line: 1, field: "negative", message: "required column is missing from the header" }

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { applyChatTemplate, planChatTemplate, type ChatMessage } from "../../src/datasets/generators/chatTemplate";
+import {
+	applyChatTemplate,
+	planChatTemplate,
+	rawTextProblem,
+	renderPairsAsChats,
+	type ChatMessage
+} from "../../src/datasets/generators/chatTemplate";
 import { personaPairs } from "../../src/datasets/generators/personaPairs";
 import { promptPair } from "../../src/datasets/generators/promptPair";
 import { splitIntoWordPieces, truncationSuffixes } from "../../src/datasets/generators/truncationSuffixes";
@@ -209,5 +215,56 @@ describe("datasets: chat template application", () => {
 			applyChatTemplate(pairs, bracketFormat, { systemPrompt: "sys" })
 		);
 		assert.throws(() => plan.assemble(["only one"]), /expected 5 rendered conversations, got 1/);
+	});
+
+	it("gives a pair's own system message precedence over the default one", () => {
+		const plan = planChatTemplate(
+			[
+				{ system: "Be formal.", prompt: "Q", positive: "Good day.", negative: "hey" },
+				{ prompt: "Q", positive: "a", negative: "b" }
+			],
+			{ systemPrompt: "default" }
+		);
+		assert.deepEqual(
+			plan.conversations.map((conversation) => conversation[0]),
+			[
+				{ role: "system", content: "Be formal." },
+				{ role: "system", content: "Be formal." },
+				{ role: "system", content: "Be formal." },
+				{ role: "system", content: "default" },
+				{ role: "system", content: "default" },
+				{ role: "system", content: "default" }
+			]
+		);
+		const [pair] = plan.assemble(plan.conversations.map(bracketFormat));
+		assert.equal(pair!.system, undefined, "the rendered pair holds its system message inside its texts");
+		assert.equal(pair!.prompt, "<system>Be formal.</system><user>Q</user><assistant>");
+	});
+
+	it("renders pairs in one batch through a renderer elsewhere", async () => {
+		const batches: number[] = [];
+		const rendered = await renderPairsAsChats(
+			[{ prompt: "Q", positive: " yes", negative: " no", label: "l" }],
+			async (conversations) => {
+				batches.push(conversations.length);
+				return { texts: conversations.map(bracketFormat), wrapper: "Bracket" };
+			}
+		);
+		assert.deepEqual(batches, [3], "one request for the whole dataset");
+		assert.deepEqual(rendered, {
+			wrapper: "Bracket",
+			pairs: [{ prompt: "<user>Q</user><assistant>", positive: "yes", negative: "no", label: "l" }]
+		});
+	});
+
+	it("names the pairs that cannot be trained as raw text", () => {
+		assert.equal(rawTextProblem([{ positive: "a", negative: "b", prompt: "p" }]), undefined);
+		assert.equal(
+			rawTextProblem([
+				{ positive: "a", negative: "b", system: "s" },
+				{ positive: "c", negative: "d" }
+			]),
+			'1 of 2 pairs have a "system" message, which only a chat template can carry'
+		);
 	});
 });

@@ -24,14 +24,21 @@ describe("datasets: JSONL parsing", () => {
 				'{"positive": "Lily was happy.", "negative": "Lily was sad."}',
 				"",
 				"   \t",
-				'{"prompt": "Tom was very", "positive": " glad.", "negative": " upset.", "label": "mood", "id": "p2"}'
+				'{"prompt": "Tom was very", "positive": " glad.", "negative": " upset.", "label": "mood", "id": "p2"}',
+				'{"system": "You are terse.", "prompt": "Hi?", "positive": "Hi.", "negative": "Hello there, friend!"}'
 			].join("\r\n") +
 			"\r\n";
 		const { pairs, warnings } = parseJsonl(text, "moods.jsonl");
 		assert.deepEqual(pairs, [
 			{ positive: "Lily was happy.", negative: "Lily was sad." },
-			{ prompt: "Tom was very", positive: " glad.", negative: " upset.", label: "mood", id: "p2" }
+			{ prompt: "Tom was very", positive: " glad.", negative: " upset.", label: "mood", id: "p2" },
+			{ system: "You are terse.", prompt: "Hi?", positive: "Hi.", negative: "Hello there, friend!" }
 		]);
+		assert.equal(
+			toJsonl(pairs).split("\n")[2],
+			'{"positive":"Hi.","negative":"Hello there, friend!","prompt":"Hi?","system":"You are terse."}',
+			"the system message is written back"
+		);
 		assert.deepEqual(warnings, []);
 	});
 
@@ -73,7 +80,7 @@ describe("datasets: JSONL parsing", () => {
 				{
 					line: 9,
 					field: "color",
-					message: "unknown field; allowed fields are positive, negative, prompt, label, id"
+					message: "unknown field; allowed fields are positive, negative, prompt, system, label, id"
 				}
 			]
 		);

@@ -3,10 +3,9 @@ import {
 	DatasetValidationError,
 	formatDatasetIssue,
 	loadDataset,
-	planChatTemplate,
-	type ContrastPair
+	rawTextProblem,
+	renderPairsAsChats
 } from "../../datasets";
-import type { EngineClient } from "../../engine/client";
 import { parsePositionSpec } from "../../engine/positions";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
 import { parseLayerSpec } from "../../steering/layerSpec";
@@ -26,7 +25,7 @@ import {
 import { withEngine } from "../engineSession";
 
 export const trainUsage =
-	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center] [--positions mean|last|last:K|suffix|suffix-mean] [--layers A-B] [--seed N] [--chat [--system TEXT]] [--json]";
+	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center] [--positions mean|last|last:K|suffix|suffix-mean] [--layers A-B] [--seed N] [--chat|--no-chat] [--system TEXT] [--json]";
 
 /** "mean" is what users (and llama.cpp's cvector-generator) call difference-in-means. */
 const methodNames: Record<string, TrainingMethod> = {
@@ -46,10 +45,13 @@ export async function runTrain(argv: string[]): Promise<void> {
 		layers: { type: "string" },
 		seed: { type: "string" },
 		chat: { type: "boolean" },
+		"no-chat": { type: "boolean" },
 		system: { type: "string" },
 		force: { type: "boolean" }
 	});
-	if (values.system !== undefined && !values.chat) throw new UsageError("--system only applies with --chat");
+	if (values.chat && values["no-chat"]) throw new UsageError("--chat and --no-chat contradict each other; pass one");
+	if (values.system !== undefined && values["no-chat"])
+		throw new UsageError("--system needs the chat template, which --no-chat turns off");
 	const datasetPath = requireString(values.dataset, "dataset");
 	const out = requireString(values.out, "out");
 	// Checked before the model loads: a vector file is replaced only when the user says so.
@@ -76,8 +78,27 @@ export async function runTrain(argv: string[]): Promise<void> {
 				throw new UsageError((error as Error).message);
 			}
 		}
-		// --chat: pairs become conversations in the model's own template (instruct models see their prompts so).
-		const chat = values.chat ? await wrapInChatTemplate(engine, datasetPairs, values.system) : undefined;
+		// An instruct model is steered on conversations in its own template, as it sees its prompts;
+		// --no-chat trains on the raw texts, --chat forces the template onto a model without one.
+		const useChat = values.chat || (!values["no-chat"] && info.hasChatTemplate);
+		if (!useChat) {
+			if (values.system !== undefined)
+				throw new UsageError(
+					"--system needs a chat template, and this model has none (pass --chat to use a generic one)"
+				);
+			const problem = rawTextProblem(datasetPairs);
+			if (problem)
+				throw new UsageError(
+					`${datasetPath}: ${problem}; train it on an instruct model, or pass --chat to use a generic template`
+				);
+		}
+		const chat = useChat
+			? await renderPairsAsChats(
+					datasetPairs,
+					(conversations) => engine.request("formatChats", { conversations }),
+					values.system === undefined ? {} : { systemPrompt: values.system }
+				)
+			: undefined;
 		if (chat && !values.json) process.stderr.write(`steer: pairs wrapped in the ${chat.wrapper} chat template\n`);
 		const pairs = chat?.pairs ?? datasetPairs;
 		const started = Date.now();
@@ -154,15 +175,4 @@ async function readPairs(file: string) {
 			throw new Error(`dataset ${file} does not exist`, { cause: error });
 		throw error;
 	}
-}
-
-/** Wraps pairs in the loaded model's own chat template, which the engine renders. */
-async function wrapInChatTemplate(
-	engine: EngineClient,
-	pairs: readonly ContrastPair[],
-	systemPrompt: string | undefined
-): Promise<{ pairs: ContrastPair[]; wrapper: string }> {
-	const plan = planChatTemplate(pairs, systemPrompt === undefined ? {} : { systemPrompt });
-	const { texts, wrapper } = await engine.request("formatChats", { conversations: plan.conversations });
-	return { pairs: plan.assemble(texts), wrapper };
 }

@@ -14,7 +14,7 @@ export interface ChatMessage {
 export type ChatFormatter = (messages: readonly ChatMessage[]) => string;
 
 export interface ChatTemplateOptions {
-	/** A system message put before every conversation. */
+	/** A system message put before every conversation whose pair has no `system` of its own. */
 	readonly systemPrompt?: string;
 }
 
@@ -27,7 +27,8 @@ export interface ChatTemplateOptions {
  * keeps the rendered conversation up to the answer as its `prompt` whenever it is a prefix of both
  * rendered texts, which is so for every common template; otherwise the full texts are returned
  * without a prompt. A pair without a prompt becomes two user messages, each followed by the opening of
- * an empty answer. Labels and ids are kept.
+ * an empty answer. A pair's own `system` is its system message (else `options.systemPrompt`); the
+ * rendered pairs hold it inside their texts, so they have no `system` field. Labels and ids are kept.
  */
 export function applyChatTemplate(
 	pairs: readonly ContrastPair[],
@@ -51,23 +52,22 @@ export interface ChatTemplatePlan {
  * pairs built from the rendered texts.
  */
 export function planChatTemplate(pairs: readonly ContrastPair[], options: ChatTemplateOptions = {}): ChatTemplatePlan {
-	const system: ChatMessage[] =
-		options.systemPrompt === undefined ? [] : [{ role: "system", content: options.systemPrompt }];
-	const conversation = (user: string, answer: string): ChatMessage[] => [
-		...system,
-		{ role: "user", content: user },
-		{ role: "assistant", content: answer }
-	];
 	// Per pair: [positive, negative] without a prompt; [prompt, positive, negative] with one.
-	const conversations = pairs.flatMap((pair) =>
-		pair.prompt === undefined
+	const conversations = pairs.flatMap((pair) => {
+		const systemPrompt = pair.system ?? options.systemPrompt;
+		const conversation = (user: string, answer: string): ChatMessage[] => [
+			...(systemPrompt === undefined ? [] : [{ role: "system" as const, content: systemPrompt }]),
+			{ role: "user", content: user },
+			{ role: "assistant", content: answer }
+		];
+		return pair.prompt === undefined
 			? [conversation(pair.positive, ""), conversation(pair.negative, "")]
 			: [
 					conversation(pair.prompt, ""),
 					conversation(pair.prompt, pair.positive.trimStart()),
 					conversation(pair.prompt, pair.negative.trimStart())
-				]
-	);
+				];
+	});
 	return {
 		conversations,
 		assemble(rendered) {
@@ -105,4 +105,33 @@ export function planChatTemplate(pairs: readonly ContrastPair[], options: ChatTe
 			});
 		}
 	};
+}
+
+/** Renders conversations in a model's chat template elsewhere (the engine does it for the loaded model). */
+export type ChatRenderer = (
+	conversations: readonly (readonly ChatMessage[])[]
+) => Promise<{ readonly texts: readonly string[]; readonly wrapper: string }>;
+
+/**
+ * The pairs an instruct model is trained on: each pair a conversation in the model's own template,
+ * rendered in one batch by `render`. Returns the rendered pairs and the template's name.
+ */
+export async function renderPairsAsChats(
+	pairs: readonly ContrastPair[],
+	render: ChatRenderer,
+	options: ChatTemplateOptions = {}
+): Promise<{ pairs: ContrastPair[]; wrapper: string }> {
+	const plan = planChatTemplate(pairs, options);
+	const { texts, wrapper } = await render(plan.conversations);
+	return { pairs: plan.assemble(texts), wrapper };
+}
+
+/**
+ * Why `pairs` cannot be trained as raw text, or undefined: a system message has no place outside a
+ * chat template, and dropping it would train on other texts than the user wrote.
+ */
+export function rawTextProblem(pairs: readonly ContrastPair[]): string | undefined {
+	const withSystem = pairs.filter((pair) => pair.system !== undefined).length;
+	if (withSystem === 0) return undefined;
+	return `${withSystem} of ${pairs.length} pairs have a "system" message, which only a chat template can carry`;
 }

@@ -4,7 +4,7 @@
  * it was made. The keys are the pipeline's own (TRAINED_VECTOR_KEYS), so a file trained from the
  * panel, the command line or anywhere else reads the same here.
  */
-import type { ContrastPair } from "../../datasets";
+import { rawTextProblem, renderPairsAsChats, type ContrastPair } from "../../datasets";
 import type { EngineClient } from "../../engine/client";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
 import { type GgufMetadata, metadataNumber, metadataString } from "../../steering/gguf/metadataAccess";
@@ -17,16 +17,30 @@ import {
 } from "../../steering/pipeline";
 import type { LayerDiagnostics } from "../../steering/training/diagnostics";
 import type { LayerSummary } from "../../shared/webviewProtocol/messages";
+import { UserFacingError } from "../failures";
 
 export { saveTrainedVector, type TrainedVector } from "../../steering/pipeline";
 
-/** Captures `pairs` with the engine's hidden states and trains; the engine runs unsteered for this. */
-export function trainWithEngine(
+/**
+ * Captures `pairs` with the engine's hidden states and trains; the engine runs unsteered for this.
+ * With `chat` (a model that has a chat template) each pair is trained as a conversation in the
+ * model's own template, as an instruct model sees its prompts; without, pairs that need a template
+ * are refused by name.
+ */
+export async function trainWithEngine(
 	pairs: readonly ContrastPair[],
 	client: EngineClient,
-	options: TrainFromPairsOptions
-): Promise<TrainedVector> {
-	return trainFromPairs(pairs, engineHiddenStateSource(client), options);
+	options: TrainFromPairsOptions & { readonly chat: boolean }
+): Promise<TrainedVector & { readonly chatTemplate?: string }> {
+	if (!options.chat) {
+		const problem = rawTextProblem(pairs);
+		if (problem)
+			throw new UserFacingError(`${problem}; load an instruct model (one with a chat template) to train it`);
+		return trainFromPairs(pairs, engineHiddenStateSource(client), options);
+	}
+	const chat = await renderPairsAsChats(pairs, (conversations) => client.request("formatChats", { conversations }));
+	const trained = await trainFromPairs(chat.pairs, engineHiddenStateSource(client, { specialTokens: true }), options);
+	return { ...trained, chatTemplate: chat.wrapper };
 }
 
 /** The first and last steered layer: the band the panel marks on its plot. */

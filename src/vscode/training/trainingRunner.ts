@@ -85,6 +85,7 @@ export class TrainingRunner implements vscode.Disposable {
 			);
 			const started = performance.now();
 			const trained = await trainWithEngine(dataset.pairs, client, {
+				chat: info.hasChatTemplate,
 				method: request.method,
 				positions: positionSpec(
 					request.positions,
@@ -105,7 +106,7 @@ export class TrainingRunner implements vscode.Disposable {
 			await saveTrainedVector(vectorPath, trained);
 			const suggested = steeredBand(trained);
 			this.log.info(
-				`trained ${vectorFileName} in ${((performance.now() - started) / 1000).toFixed(1)} s; steers layers ${trained.suggestedLayers.join(", ")}`
+				`trained ${vectorFileName} in ${((performance.now() - started) / 1000).toFixed(1)} s; steers layers ${trained.suggestedLayers.join(", ")}${trained.chatTemplate ? `; pairs trained as conversations in the ${trained.chatTemplate} chat template` : ""}`
 			);
 			return { vectorFileName, vectorPath, suggested, layers: layerSummaries(trained.diagnostics) };
 		} finally {
