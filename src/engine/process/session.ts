@@ -33,6 +33,7 @@ import { chooseBackend, type Log } from "./backend";
 import type { NativeCaptureContext } from "./nativeAddon";
 import { NativeBridge } from "./nativeBridge";
 import { resolveThreads } from "./threads";
+import { IncrementalDetokenizer, Tokenizer } from "./tokenizer";
 
 function steeringKey(entries: readonly SteeringEntry[] | undefined): readonly SteeringEntry[] {
 	return entries ?? [];
@@ -56,9 +57,8 @@ export class ModelSession {
 	private generationBuffer: Float32Array | null = null;
 	private captureBuffer: Float32Array | null = null;
 	private disposed = false;
-	private readonly warnedCharacters = new Set<string>();
-	private trimLeadingSpaceChecked: boolean | undefined;
 	private readonly stops: GenerationStops;
+	private readonly tokenizer: Tokenizer;
 
 	private constructor(
 		readonly info: ModelInfo,
@@ -68,9 +68,10 @@ export class ModelSession {
 		private readonly completion: LlamaCompletion,
 		private readonly bridge: NativeBridge,
 		private readonly captureContext: NativeCaptureContext,
-		private readonly log: Log
+		log: Log
 	) {
 		this.stops = modelGenerationStops(model);
+		this.tokenizer = new Tokenizer(model, bridge, log);
 	}
 
 	static async load(params: LoadModelParams, steerRoot: string, log: Log): Promise<ModelSession> {
@@ -202,87 +203,11 @@ export class ModelSession {
 	}
 
 	tokenizeWithBos(text: string, specialTokens = false): number[] {
-		const tokens = this.tokenizeText(text, specialTokens);
-		const bos = this.model.tokens.bos;
-		return this.model.tokens.shouldPrependBosToken && bos !== null ? [bos as number, ...tokens] : [...tokens];
-	}
-
-	/**
-	 * Tokens of `text` (no BOS), as node-llama-cpp reads a prompt: without the word-start space that
-	 * SentencePiece vocabularies would otherwise put before the first word, a token sequence the model
-	 * never saw in training. Capture and generation share this function, so a vector trained on captured
-	 * states is applied to exactly the tokens it was trained on.
-	 *
-	 * llama.cpp's tokenizer throws a C++ exception (which aborts the process inside node-llama-cpp) for
-	 * characters a vocabulary cannot represent, e.g. `#` in TinyStories. Text is therefore first checked
-	 * with Steer's addon, which turns that exception into an error; such characters are replaced by
-	 * spaces, with one warning per character.
-	 */
-	tokenizeText(text: string, specialTokens = false): number[] {
-		const representable = this.representableText(text);
-		if (this.canTrimLeadingSpace)
-			return [...(this.model.tokenize(representable, specialTokens, "trimLeadingSpace") as number[])];
-		return this.addonTokenize(representable, specialTokens);
-	}
-
-	private addonTokenize(text: string, specialTokens: boolean): number[] {
-		return this.bridge.tokenize(text, specialTokens);
-	}
-
-	/** `text` with every character the vocabulary has no token for replaced by a space. */
-	private representableText(text: string): string {
-		try {
-			this.addonTokenize(text, false);
-			return text;
-		} catch (error) {
-			const unrepresentable = [...new Set(text)].filter((character) => {
-				try {
-					this.addonTokenize(character, false);
-					return false;
-				} catch {
-					return true;
-				}
-			});
-			if (unrepresentable.length === 0) throw new EngineError("BAD_REQUEST", (error as Error).message);
-			const fresh = unrepresentable.filter((character) => !this.warnedCharacters.has(character));
-			if (fresh.length > 0) {
-				for (const character of fresh) this.warnedCharacters.add(character);
-				this.log(
-					"warn",
-					`the model's vocabulary has no token for ${fresh.map((character) => JSON.stringify(character)).join(", ")}; such characters are read as spaces`
-				);
-			}
-			const replacement = unrepresentable.includes(" ") ? "" : " ";
-			return [...text]
-				.map((character) => (unrepresentable.includes(character) ? replacement : character))
-				.join("");
-		}
-	}
-
-	/**
-	 * node-llama-cpp trims the leading space by tokenizing a newline or the BOS text in front of the text;
-	 * that is only safe when those are representable themselves.
-	 */
-	private get canTrimLeadingSpace(): boolean {
-		if (this.trimLeadingSpaceChecked === undefined) {
-			const probes = ["\n", this.model.tokens.bosString ?? ""].filter((probe) => probe.length > 0);
-			this.trimLeadingSpaceChecked = probes.every((probe) => {
-				try {
-					this.addonTokenize(probe, true);
-					return true;
-				} catch {
-					return false;
-				}
-			});
-		}
-		return this.trimLeadingSpaceChecked;
+		return this.tokenizer.tokenizeWithBos(text, specialTokens);
 	}
 
 	pieces(tokens: readonly number[]): string[] {
-		// Detokenized with the preceding tokens as context, so pieces keep their leading spaces.
-		return tokens.map((token, i) =>
-			this.model.detokenize([token as never], true, tokens.slice(Math.max(0, i - 8), i) as never)
-		);
+		return this.tokenizer.pieces(tokens);
 	}
 
 	private checkLayers(layers: readonly number[] | undefined): number[] {
@@ -338,11 +263,11 @@ export class ModelSession {
 				if (typeof item.text !== "string" || item.text.length === 0)
 					throw new EngineError("BAD_REQUEST", `item ${index + 1} has no text`);
 				const special = params.specialTokens === true;
-				const tokens = this.tokenizeWithBos(item.text, special);
+				const tokens = this.tokenizer.tokenizeWithBos(item.text, special);
 				const promptTokens =
 					item.prompt === undefined
 						? undefined
-						: suffixStart(tokens, this.tokenizeWithBos(item.prompt, special));
+						: suffixStart(tokens, this.tokenizer.tokenizeWithBos(item.prompt, special));
 				const range = resolvePositions(params.positions, tokens.length, promptTokens);
 				const result = await this.runCapture(
 					tokens,
@@ -359,7 +284,7 @@ export class ModelSession {
 					{
 						index,
 						tokens,
-						pieces: this.pieces(tokens),
+						pieces: this.tokenizer.pieces(tokens),
 						start: range.start,
 						end: range.end,
 						rows: range.mean ? 1 : range.end - range.start,
@@ -385,7 +310,7 @@ export class ModelSession {
 					`the vector has ${params.vector?.length} values, but the model's hidden state is ${this.info.nEmbd} wide`
 				);
 			this.applyCaptureSteering(steeringKey(params.steering));
-			const tokens = this.tokenizeWithBos(params.text);
+			const tokens = this.tokenizer.tokenizeWithBos(params.text);
 			const result = await this.runCapture(
 				tokens,
 				{ layers: Int32Array.of(layer!), start: 0, end: tokens.length, mean: false },
@@ -398,7 +323,7 @@ export class ModelSession {
 				for (let i = 0; i < nEmbd; i++) sum += hidden[row * nEmbd + i]! * params.vector[i]!;
 				return sum;
 			});
-			return { tokens, pieces: this.pieces(tokens), scores };
+			return { tokens, pieces: this.tokenizer.pieces(tokens), scores };
 		}, signal);
 	}
 
@@ -411,11 +336,11 @@ export class ModelSession {
 	nextTokenProbabilities(params: NextTokenParams, signal: AbortSignal): Promise<NextTokenResult> {
 		return this.exclusive(async () => {
 			this.applyCaptureSteering(steeringKey(params.steering));
-			const textTokens = this.tokenizeWithBos(params.text);
+			const textTokens = this.tokenizer.tokenizeWithBos(params.text);
 			const tokens: number[] = [];
 			const probabilities: number[] = [];
 			for (const candidate of params.candidates) {
-				const full = this.tokenizeWithBos(params.text + candidate);
+				const full = this.tokenizer.tokenizeWithBos(params.text + candidate);
 				const first = Math.max(1, suffixStart(full, textTokens));
 				if (first >= full.length)
 					throw new EngineError(
@@ -459,7 +384,7 @@ export class ModelSession {
 			const stops = (params.stop ?? []).filter((stop) => typeof stop === "string" && stop.length > 0);
 			await this.applyGenerationSteering(params.steering ?? this.sessionSteering);
 			// LlamaCompletion prepends BOS itself to token input.
-			const promptTokens = this.tokenizeText(params.prompt);
+			const promptTokens = this.tokenizer.tokenizeText(params.prompt);
 			const tokens: number[] = [];
 			// Special-token text the model spells out ends the generation like a stop sequence (see specialTokens.ts).
 			const stream = new StopSequenceStream([...stops, ...this.stops.stopTexts], onText);
@@ -489,7 +414,7 @@ export class ModelSession {
 				const { metadata } = infill
 					? await this.completion.generateInfillCompletionWithMeta(
 							promptTokens as never,
-							this.tokenizeText(params.suffix!) as never,
+							this.tokenizer.tokenizeText(params.suffix!) as never,
 							options as never
 						)
 					: await this.completion.generateCompletionWithMeta(promptTokens as never, options as never);
@@ -499,7 +424,7 @@ export class ModelSession {
 					text: stream.finish(text.flush()),
 					tokens,
 					tokensPerSecond: seconds > 0 ? tokens.length / seconds : 0,
-					promptTokens: this.tokenizeWithBos(params.prompt).length,
+					promptTokens: this.tokenizer.tokenizeWithBos(params.prompt).length,
 					stopReason: stopReasonOf(stream, stops, metadata.stopReason),
 					infill
 				};
@@ -583,45 +508,3 @@ function stopReasonOf(
 	// "eogToken", or "customStopTrigger" for the special tokens in `stopTokens`.
 	return "eogToken";
 }
-
-/**
- * Turns generated tokens into text as they arrive, decoding each against the tokens before it:
- * SentencePiece decoders drop the word-start space of a sequence's first token, which node-llama-cpp's
- * own text stream does for the first generated token ("One day," + "as" instead of " as"). Tokens that
- * end inside a multi-byte character wait for the rest of it.
- */
-class IncrementalDetokenizer {
-	private readonly context: number[];
-	private pending: number[] = [];
-
-	constructor(
-		private readonly model: LlamaModel,
-		promptTokens: readonly number[]
-	) {
-		this.context = promptTokens.slice(-contextTokensForDecoding);
-	}
-
-	push(tokens: readonly number[]): string {
-		this.pending.push(...tokens);
-		const text = this.decode();
-		if (text.endsWith("\uFFFD") && this.pending.length < maxTokensPerCharacter) return "";
-		return this.flush(text);
-	}
-
-	flush(text = this.decode()): string {
-		this.context.push(...this.pending);
-		this.context.splice(0, Math.max(0, this.context.length - contextTokensForDecoding));
-		this.pending = [];
-		return text;
-	}
-
-	private decode(): string {
-		return this.pending.length === 0
-			? ""
-			: this.model.detokenize(this.pending as never, false, this.context as never);
-	}
-}
-
-const contextTokensForDecoding = 16;
-/** UTF-8 characters take at most four bytes, so at most four byte tokens. */
-const maxTokensPerCharacter = 4;
