@@ -31,7 +31,9 @@ const plantedSize = new Map([
 	[4, 0.4],
 	[5, 0.05]
 ]);
-const planted = new Map([...plantedSize.keys()].map((layer) => [layer, randomUnit(nEmbd, 50 + layer)]));
+/** The planted direction of each layer (the same whichever sizes a source plants along it). */
+const plantedAt = (layer: number): Float64Array => randomUnit(nEmbd, 50 + layer);
+const planted = new Map([...plantedSize.keys()].map((layer) => [layer, plantedAt(layer)]));
 
 function hashOf(text: string): number {
 	let hash = 2166136261;
@@ -42,10 +44,14 @@ function hashOf(text: string): number {
 /** A source whose states are text-seeded noise plus a large common offset, shifted along `planted` when the text says "happy". */
 class FakeSource implements HiddenStateSource {
 	readonly calls: { items: TextToCapture[]; layers: number[]; positions: PositionSpec }[] = [];
+	private readonly directions: Map<number, Float64Array>;
 	constructor(
 		private readonly rowsPerText = 1,
-		private readonly onCall?: (call: number) => void
-	) {}
+		private readonly onCall?: (call: number) => void,
+		private readonly sizes: ReadonlyMap<number, number> = plantedSize
+	) {
+		this.directions = new Map([...sizes.keys()].map((layer) => [layer, plantedAt(layer)]));
+	}
 
 	async capture(items: readonly TextToCapture[], options: HiddenStateCaptureOptions): Promise<CapturedLayerRows[][]> {
 		this.calls.push({ items: [...items], layers: [...options.layers], positions: options.positions });
@@ -64,8 +70,8 @@ class FakeSource implements HiddenStateSource {
 		for (let row = 0; row < this.rowsPerText; row++) {
 			for (let k = 0; k < nEmbd; k++) {
 				const shift =
-					happy && planted.has(layer)
-						? (plantedSize.get(layer) as number) * (planted.get(layer) as Float64Array)[k]
+					happy && this.directions.has(layer)
+						? (this.sizes.get(layer) as number) * (this.directions.get(layer) as Float64Array)[k]
 						: 0;
 				rows[row * nEmbd + k] = 5 + 0.3 * normal() + shift;
 			}
@@ -113,6 +119,31 @@ describe("training pipeline (fake hidden states)", () => {
 			);
 		});
 	}
+
+	it("steers exactly the layers where the planted separation is clean, wherever they are", async () => {
+		// Eight steerable layers, so the band may be two wide. A push of 4 separates every held-out pair
+		// (the projected noise is about 0.4); 0.1 beside them only some; 0.02 elsewhere barely more than chance.
+		const band = async (clean: readonly number[]) => {
+			const sizes = new Map(
+				Array.from({ length: 8 }, (_, i) => {
+					const layer = i + 1;
+					const distance = Math.min(...clean.map((center) => Math.abs(center - layer)));
+					return [layer, distance === 0 ? 4 : distance === 1 ? 0.1 : 0.02] as const;
+				})
+			);
+			const trained = await trainFromPairs(pairs, new FakeSource(1, undefined, sizes), {
+				...baseOptions,
+				nLayer: 9
+			});
+			const scores = trained.diagnostics.map((entry) => `${entry.layer}: ${entry.heldOutAccuracy}`).join(", ");
+			return { layers: trained.suggestedLayers, scores };
+		};
+		// A lone clean layer stays alone: its neighbours are not within tolerance of it.
+		for (const clean of [[5, 6], [2, 3], [7, 8], [1, 2], [4], [8]]) {
+			const { layers, scores } = await band(clean);
+			assert.deepEqual(layers, clean, `held-out accuracy by layer: ${scores}`);
+		}
+	});
 
 	it("bakes calibration in: each stored direction is pushFraction × that layer's typical norm long", async () => {
 		const trained = await trainFromPairs(pairs, new FakeSource(), baseOptions);
