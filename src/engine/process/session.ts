@@ -5,11 +5,10 @@
  * All model work runs one operation at a time (`exclusive`): llama.cpp's control vector may only
  * change while no decode runs, and a single queue keeps results attached to the request that asked.
  */
-import type { Llama, LlamaCompletion, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import type { LlamaCompletion, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import { createChatFormatter } from "./chatFormatter";
 import { buildControlVectorBuffer, type ControlVectorBuffer } from "../controlVectorBuffer";
 import { EngineError } from "../errors";
-import { checkModelFile } from "../modelFile";
 import { resolvePositions, suffixStart } from "../positions";
 import { generationStops, type GenerationStops, type SpecialTokenInfo } from "../specialTokens";
 import { StopSequenceStream } from "../stopSequences";
@@ -29,10 +28,11 @@ import type {
 	TokenProjectionsParams,
 	TokenProjectionsResult
 } from "../protocol";
-import { chooseBackend, type Log } from "./backend";
+import type { Log } from "./backend";
+import { createDisposing, type DisposalStack } from "./disposalStack";
+import { loadModel, type LoadedModel } from "./modelLoader";
 import type { NativeCaptureContext } from "./nativeAddon";
-import { NativeBridge } from "./nativeBridge";
-import { resolveThreads } from "./threads";
+import type { NativeBridge } from "./nativeBridge";
 import { IncrementalDetokenizer, Tokenizer } from "./tokenizer";
 
 function steeringKey(entries: readonly SteeringEntry[] | undefined): readonly SteeringEntry[] {
@@ -60,86 +60,32 @@ export class ModelSession {
 	private readonly stops: GenerationStops;
 	private readonly tokenizer: Tokenizer;
 
+	private readonly model: LlamaModel;
+	private readonly sequence: LlamaContextSequence;
+	private readonly completion: LlamaCompletion;
+	private readonly bridge: NativeBridge;
+	private readonly captureContext: NativeCaptureContext;
+	readonly info: ModelInfo;
+
 	private constructor(
-		readonly info: ModelInfo,
-		private readonly model: LlamaModel,
-		private readonly context: LlamaContext,
-		private readonly sequence: LlamaContextSequence,
-		private readonly completion: LlamaCompletion,
-		private readonly bridge: NativeBridge,
-		private readonly captureContext: NativeCaptureContext,
+		loaded: LoadedModel,
+		private readonly resources: DisposalStack,
 		log: Log
 	) {
-		this.stops = modelGenerationStops(model);
-		this.tokenizer = new Tokenizer(model, bridge, log);
+		this.info = loaded.info;
+		this.model = loaded.model;
+		this.sequence = loaded.sequence;
+		this.completion = loaded.completion;
+		this.bridge = loaded.bridge;
+		this.captureContext = loaded.captureContext;
+		this.stops = modelGenerationStops(this.model);
+		this.tokenizer = new Tokenizer(this.model, this.bridge, log);
 	}
 
-	static async load(params: LoadModelParams, steerRoot: string, log: Log): Promise<ModelSession> {
-		const headerProblem = await checkModelFile(params.modelPath);
-		const threads = resolveThreads(params.threads);
-		const { llama, warnings } = await chooseBackend(params.gpu ?? "auto", log);
-		const model = await loadModelWithFallback(llama, params, warnings, log, headerProblem);
-		// What the load has created, undone newest first when a later step fails. The capture context
-		// goes before the model: freeing its llama_context reads the model's weights.
-		const undo: (() => unknown)[] = [];
-		try {
-			const { LlamaCompletion } = await import("node-llama-cpp");
-			const contextSize = Math.min(
-				params.contextSize ?? Math.min(model.trainContextSize, 4096),
-				model.trainContextSize
-			);
-			if (!Number.isInteger(contextSize) || contextSize < 8)
-				throw new EngineError(
-					"BAD_REQUEST",
-					`contextSize must be a whole number ≥ 8, got ${params.contextSize}`
-				);
-			const context = await model.createContext({ contextSize, threads, sequences: 1 });
-			undo.push(() => context.dispose());
-			const bridge = await NativeBridge.attach(context, steerRoot);
-			const shape = bridge.contextShape();
-			const captureContext = bridge.createCaptureContext(model, {
-				contextSize: context.contextSize,
-				batchSize: Math.min(context.contextSize, 512),
-				threads
-			});
-			undo.push(() => captureContext.dispose());
-			const captureInfo = captureContext.info();
-			const sequence = context.getSequence();
-			const completion = new LlamaCompletion({ contextSequence: sequence });
-			const metadata = model.fileInfo.metadata as unknown as {
-				general?: { architecture?: string; name?: string; file_type?: number };
-				tokenizer?: { chat_template?: string };
-			};
-			const info: ModelInfo = {
-				modelPath: params.modelPath,
-				architecture: metadata.general?.architecture ?? "unknown",
-				name: metadata.general?.name,
-				nLayer: shape.nLayer,
-				nEmbd: shape.nEmbd,
-				contextLength: model.trainContextSize,
-				contextSize: context.contextSize,
-				vocabSize: captureInfo.nVocab,
-				fileType: metadata.general?.file_type,
-				hasChatTemplate: typeof metadata.tokenizer?.chat_template === "string",
-				supportsInfill: completion.infillSupported,
-				backend: llama.gpu === false ? "cpu" : llama.gpu,
-				gpuLayers: model.gpuLayers,
-				threads,
-				warnings
-			};
-			for (const warning of warnings) log("warn", warning);
-			return new ModelSession(info, model, context, sequence, completion, bridge, captureContext, log);
-		} catch (error) {
-			for (const step of undo.reverse()) {
-				try {
-					await step();
-				} catch {
-					// The load's own error is the one to report.
-				}
-			}
-			await model.dispose();
-			throw error;
-		}
+	static load(params: LoadModelParams, steerRoot: string, log: Log): Promise<ModelSession> {
+		return createDisposing(
+			async (resources) => new ModelSession(await loadModel(params, steerRoot, log, resources), resources, log)
+		);
 	}
 
 	/** Runs `operation` after every earlier one; skipped when `signal` was aborted while it waited. */
@@ -445,39 +391,9 @@ export class ModelSession {
 		await this.queue;
 		if (this.disposed) return;
 		this.disposed = true;
-		this.captureContext.dispose();
-		await this.context.dispose();
-		await this.model.dispose();
-	}
-}
-
-/** `headerProblem`: what Steer's GGUF reader found wrong with the file, told when llama.cpp fails too. */
-async function loadModelWithFallback(
-	llama: Llama,
-	params: LoadModelParams,
-	warnings: string[],
-	log: Log,
-	headerProblem?: string
-): Promise<LlamaModel> {
-	const gpuLayers = params.gpuLayers ?? "auto";
-	const failed = (reason: string) =>
-		new EngineError(
-			"MODEL_LOAD_FAILED",
-			`could not load ${params.modelPath}: ${reason}${headerProblem ? `; its GGUF header is invalid: ${headerProblem}` : ""}`
-		);
-	try {
-		return await llama.loadModel({ modelPath: params.modelPath, gpuLayers });
-	} catch (error) {
-		const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-		if (llama.gpu === false || gpuLayers === 0) throw failed(reason);
-		const warning = `Loading with GPU offload failed (${reason}); loading on the CPU instead.`;
-		warnings.push(warning);
-		log("warn", warning);
-		try {
-			return await llama.loadModel({ modelPath: params.modelPath, gpuLayers: 0 });
-		} catch (cpuError) {
-			throw failed(cpuError instanceof Error ? cpuError.message.split("\n")[0]! : String(cpuError));
-		}
+		// The queue is drained, so no capture runs: freeing the capture context cannot fail for being
+		// busy, which would leave the model to be freed under a running capture.
+		await this.resources.dispose();
 	}
 }
 
