@@ -15,11 +15,15 @@ interface EngineCall {
 /** An engine that answers `reply` after `delayMs`, or rejects as the real one does when aborted first. */
 function scriptedEngine(reply: (params: GenerateParams) => string, delayMs = 0) {
 	const calls: EngineCall[] = [];
+	let firstCall: () => void = () => undefined;
+	/** Resolves when the engine is first asked for a generation. */
+	const called = new Promise<void>((resolve) => (firstCall = resolve));
 	const generate = (
 		params: GenerateParams,
 		options: { signal: AbortSignal; onText: (text: string) => void }
 	): Promise<GenerateResult> => {
 		calls.push({ params, signal: options.signal });
+		firstCall();
 		return new Promise((resolve, reject) => {
 			const timer = setTimeout(() => {
 				const text = reply(params);
@@ -39,11 +43,21 @@ function scriptedEngine(reply: (params: GenerateParams) => string, delayMs = 0) 
 			});
 		});
 	};
-	return { calls, generate };
+	return { calls, called, generate };
+}
+
+/** Whether `promise` settles before the event loop's next turn: on events and promises alone, no timer. */
+async function settlesAtOnce(promise: Promise<unknown>): Promise<boolean> {
+	const nextTurn = new Promise<"pending">((resolve) => setImmediate(() => resolve("pending")));
+	const settled = promise.then(
+		() => "settled" as const,
+		() => "settled" as const
+	);
+	return (await Promise.race([settled, nextTurn])) === "settled";
 }
 
 function suggester(
-	engine: ReturnType<typeof scriptedEngine>,
+	engine: Pick<ReturnType<typeof scriptedEngine>, "generate">,
 	options: { infill?: boolean; settings?: Partial<SuggestionSettings>; failures?: unknown[] } = {}
 ) {
 	return new InlineSuggester({
@@ -107,27 +121,31 @@ describe("inline suggestion policy", () => {
 
 	it("never reaches the engine when the next keystroke comes during the debounce", async () => {
 		const engine = scriptedEngine(() => " ran home");
-		const policy = suggester(engine, { settings: { debounceMs: 200 } });
+		// A debounce far longer than the test: the request can only end through the keystroke.
+		const policy = suggester(engine, { settings: { debounceMs: 10_000 } });
 		const keystroke = new AbortController();
 		const pending = policy.suggest({ prefix: "The dog", suffix: "", explicit: false }, keystroke.signal);
-		setTimeout(() => keystroke.abort(), 20);
+		assert.equal(await settlesAtOnce(pending), false, "the request should wait out the debounce");
+		assert.equal(engine.calls.length, 0, "the engine was asked before the debounce ended");
+		keystroke.abort();
+		assert.ok(await settlesAtOnce(pending), "the keystroke should end the wait at once");
 		assert.equal(await pending, undefined);
 		assert.equal(engine.calls.length, 0);
 	});
 
 	it("aborts the running generation when the request is abandoned, and reports nothing as a failure", async () => {
+		// An engine that would answer long after the test: the request can only end through the abort.
 		const engine = scriptedEngine(() => " ran home", 10_000);
 		const failures: unknown[] = [];
 		const policy = suggester(engine, { failures });
 		const keystroke = new AbortController();
 		const pending = policy.suggest({ prefix: "The dog", suffix: "", explicit: false }, keystroke.signal);
-		await new Promise((resolve) => setTimeout(resolve, 20));
+		await engine.called;
 		assert.equal(engine.calls.length, 1);
-		const abortedAt = Date.now();
 		keystroke.abort();
-		assert.equal(await pending, undefined);
 		assert.ok(engine.calls[0]!.signal.aborted, "the engine's signal must abort with the request");
-		assert.ok(Date.now() - abortedAt < 50, "an abandoned request must settle at once");
+		assert.ok(await settlesAtOnce(pending), "an abandoned request must settle at once");
+		assert.equal(await pending, undefined);
 		assert.deepEqual(failures, []);
 	});
 
