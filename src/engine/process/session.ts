@@ -9,7 +9,7 @@ import type { LlamaCompletion, LlamaContextSequence, LlamaModel } from "node-lla
 import { createChatFormatter } from "./chatFormatter";
 import { buildControlVectorBuffer, type ControlVectorBuffer } from "../controlVectorBuffer";
 import { EngineError } from "../errors";
-import { resolvePositions, suffixStart } from "../positions";
+import { suffixStart } from "../positions";
 import { generationStops, type GenerationStops, type SpecialTokenInfo } from "../specialTokens";
 import { StopSequenceStream } from "../stopSequences";
 import type {
@@ -28,43 +28,27 @@ import type {
 	TokenProjectionsParams,
 	TokenProjectionsResult
 } from "../protocol";
+import { AppliedSteering } from "./appliedSteering";
 import type { Log } from "./backend";
+import { HiddenStateCapture } from "./capture";
 import { createDisposing, type DisposalStack } from "./disposalStack";
 import { loadModel, type LoadedModel } from "./modelLoader";
-import type { NativeCaptureContext } from "./nativeAddon";
 import type { NativeBridge } from "./nativeBridge";
 import { IncrementalDetokenizer, Tokenizer } from "./tokenizer";
-
-function steeringKey(entries: readonly SteeringEntry[] | undefined): readonly SteeringEntry[] {
-	return entries ?? [];
-}
-
-function sameData(a: Float32Array | null, b: Float32Array | null): boolean {
-	if (a === null || b === null) return a === b;
-	if (a.length !== b.length) return false;
-	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-	return true;
-}
 
 export class ModelSession {
 	private queue: Promise<unknown> = Promise.resolve();
 	private sessionSteering: readonly SteeringEntry[] = [];
-	/**
-	 * The control-vector data applied to each context right now (null: none). Compared by value, because
-	 * every change makes llama.cpp rebuild its compute graph and, for generation, drops the KV cache:
-	 * a request that repeats the current steering must cost nothing.
-	 */
-	private generationBuffer: Float32Array | null = null;
-	private captureBuffer: Float32Array | null = null;
 	private disposed = false;
 	private readonly stops: GenerationStops;
 	private readonly tokenizer: Tokenizer;
+	private readonly hiddenStates: HiddenStateCapture;
+	private readonly generationSteering: AppliedSteering;
 
 	private readonly model: LlamaModel;
 	private readonly sequence: LlamaContextSequence;
 	private readonly completion: LlamaCompletion;
 	private readonly bridge: NativeBridge;
-	private readonly captureContext: NativeCaptureContext;
 	readonly info: ModelInfo;
 
 	private constructor(
@@ -77,9 +61,10 @@ export class ModelSession {
 		this.sequence = loaded.sequence;
 		this.completion = loaded.completion;
 		this.bridge = loaded.bridge;
-		this.captureContext = loaded.captureContext;
 		this.stops = modelGenerationStops(this.model);
 		this.tokenizer = new Tokenizer(this.model, this.bridge, log);
+		this.hiddenStates = new HiddenStateCapture(this.info, loaded.captureContext, this.tokenizer);
+		this.generationSteering = new AppliedSteering(this.info, (buffer) => this.bridge.setControlVector(buffer));
 	}
 
 	static load(params: LoadModelParams, steerRoot: string, log: Log): Promise<ModelSession> {
@@ -119,19 +104,7 @@ export class ModelSession {
 
 	/** Applies steering to node-llama-cpp's context, dropping KV state computed under other steering. */
 	private async applyGenerationSteering(entries: readonly SteeringEntry[]): Promise<void> {
-		const buffer = this.buffer(entries);
-		if (sameData(buffer?.data ?? null, this.generationBuffer)) return;
-		this.bridge.setControlVector(buffer);
-		this.generationBuffer = buffer?.data ?? null;
-		await this.sequence.clearHistory();
-	}
-
-	private applyCaptureSteering(entries: readonly SteeringEntry[]): void {
-		const buffer = this.buffer(entries);
-		if (sameData(buffer?.data ?? null, this.captureBuffer)) return;
-		if (buffer) this.captureContext.setControlVector(buffer.data, buffer.layerStart, buffer.layerEnd);
-		else this.captureContext.setControlVector(null);
-		this.captureBuffer = buffer?.data ?? null;
+		if (this.generationSteering.update(entries)) await this.sequence.clearHistory();
 	}
 
 	/**
@@ -156,108 +129,25 @@ export class ModelSession {
 		return this.tokenizer.pieces(tokens);
 	}
 
-	private checkLayers(layers: readonly number[] | undefined): number[] {
-		const all = Array.from({ length: this.info.nLayer }, (_, i) => i);
-		if (layers === undefined) return all;
-		for (const layer of layers)
-			if (!Number.isInteger(layer) || layer < 0 || layer >= this.info.nLayer)
-				throw new EngineError(
-					"LAYER_OUT_OF_RANGE",
-					`layer ${layer} is out of range: this model has layers 0..${this.info.nLayer - 1}`
-				);
-		if (new Set(layers).size !== layers.length) throw new EngineError("BAD_REQUEST", "a layer is listed twice");
-		return [...layers];
-	}
-
-	/** Runs the capture context over one token sequence, turning native cancellation into ours. */
-	private async runCapture(
-		tokens: number[],
-		request: Parameters<NativeCaptureContext["capture"]>[1],
-		signal: AbortSignal
-	) {
-		if (tokens.length > this.info.contextSize)
-			throw new EngineError(
-				"BAD_REQUEST",
-				`the text has ${tokens.length} tokens, more than the context size ${this.info.contextSize}`
-			);
-		const onAbort = () => this.captureContext.cancel();
-		signal.addEventListener("abort", onAbort);
-		try {
-			return await this.captureContext.capture(Int32Array.from(tokens), request);
-		} catch (error) {
-			if (signal.aborted) throw new EngineError("CANCELLED", "capture cancelled");
-			throw error;
-		} finally {
-			signal.removeEventListener("abort", onAbort);
-		}
-	}
-
 	capture(
 		params: CaptureParams,
 		signal: AbortSignal,
 		onItem: (item: CapturedItem, done: number, total: number) => void
 	): Promise<{ items: number }> {
-		return this.exclusive(async () => {
-			const layers = this.checkLayers(params.layers);
-			if (!Array.isArray(params.items) || params.items.length === 0)
-				throw new EngineError("BAD_REQUEST", "capture needs at least one text");
-			this.applyCaptureSteering(steeringKey(params.steering));
-			const layerIds = Int32Array.from(layers);
-			for (let index = 0; index < params.items.length; index++) {
-				if (signal.aborted) throw new EngineError("CANCELLED", "capture cancelled");
-				const item = params.items[index]!;
-				if (typeof item.text !== "string" || item.text.length === 0)
-					throw new EngineError("BAD_REQUEST", `item ${index + 1} has no text`);
-				const special = params.specialTokens === true;
-				const tokens = this.tokenizer.tokenizeWithBos(item.text, special);
-				const promptTokens =
-					item.prompt === undefined
-						? undefined
-						: suffixStart(tokens, this.tokenizer.tokenizeWithBos(item.prompt, special));
-				const range = resolvePositions(params.positions, tokens.length, promptTokens);
-				const result = await this.runCapture(
-					tokens,
-					{
-						layers: layerIds,
-						start: range.start,
-						end: range.end,
-						mean: range.mean,
-						tokenLogProbs: params.tokenLogProbs === true
-					},
-					signal
-				);
-				onItem(
-					{
-						index,
-						tokens,
-						pieces: this.tokenizer.pieces(tokens),
-						start: range.start,
-						end: range.end,
-						rows: range.mean ? 1 : range.end - range.start,
-						layers: layers.map((layer, slot) => ({ layer, hidden: result.layers[slot]! })),
-						tokenLogProbs: result.tokenLogProbs
-					},
-					index + 1,
-					params.items.length
-				);
-				// Let cancel messages in between texts.
-				await new Promise((resolve) => setImmediate(resolve));
-			}
-			return { items: params.items.length };
-		}, signal);
+		return this.exclusive(() => this.hiddenStates.capture(params, signal, onItem), signal);
 	}
 
 	tokenProjections(params: TokenProjectionsParams, signal: AbortSignal): Promise<TokenProjectionsResult> {
 		return this.exclusive(async () => {
-			const [layer] = this.checkLayers([params.layer]);
+			const [layer] = this.hiddenStates.checkLayers([params.layer]);
 			if (!(params.vector instanceof Float32Array) || params.vector.length !== this.info.nEmbd)
 				throw new EngineError(
 					"SHAPE_MISMATCH",
 					`the vector has ${params.vector?.length} values, but the model's hidden state is ${this.info.nEmbd} wide`
 				);
-			this.applyCaptureSteering(steeringKey(params.steering));
+			this.hiddenStates.applySteering(params.steering);
 			const tokens = this.tokenizer.tokenizeWithBos(params.text);
-			const result = await this.runCapture(
+			const result = await this.hiddenStates.run(
 				tokens,
 				{ layers: Int32Array.of(layer!), start: 0, end: tokens.length, mean: false },
 				signal
@@ -281,7 +171,7 @@ export class ModelSession {
 	 */
 	nextTokenProbabilities(params: NextTokenParams, signal: AbortSignal): Promise<NextTokenResult> {
 		return this.exclusive(async () => {
-			this.applyCaptureSteering(steeringKey(params.steering));
+			this.hiddenStates.applySteering(params.steering);
 			const textTokens = this.tokenizer.tokenizeWithBos(params.text);
 			const tokens: number[] = [];
 			const probabilities: number[] = [];
@@ -293,7 +183,7 @@ export class ModelSession {
 						"BAD_REQUEST",
 						`candidate ${JSON.stringify(candidate)} adds no tokens to the text`
 					);
-				const result = await this.runCapture(
+				const result = await this.hiddenStates.run(
 					full,
 					{
 						layers: new Int32Array(0),

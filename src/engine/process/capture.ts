@@ -1,0 +1,118 @@
+/**
+ * Per-layer hidden states through Steer's capture context: a private llama_context on the model's
+ * weights, so recording states never slows down node-llama-cpp's generation context. Steering is
+ * applied to this context separately, since a capture may be steered differently from generation.
+ */
+import { EngineError } from "../errors";
+import { resolvePositions, suffixStart } from "../positions";
+import type { CaptureParams, CapturedItem, ModelInfo, SteeringEntry } from "../protocol";
+import { AppliedSteering } from "./appliedSteering";
+import type { NativeCaptureContext, NativeCaptureRequest, NativeCaptureResult } from "./nativeAddon";
+import type { Tokenizer } from "./tokenizer";
+
+export class HiddenStateCapture {
+	private readonly steering: AppliedSteering;
+
+	constructor(
+		private readonly info: ModelInfo,
+		private readonly captureContext: NativeCaptureContext,
+		private readonly tokenizer: Tokenizer
+	) {
+		this.steering = new AppliedSteering(info, (buffer) => {
+			if (buffer) captureContext.setControlVector(buffer.data, buffer.layerStart, buffer.layerEnd);
+			else captureContext.setControlVector(null);
+		});
+	}
+
+	/** Steers the capture context for the captures that follow; no steering when omitted. */
+	applySteering(entries: readonly SteeringEntry[] | undefined): void {
+		this.steering.update(entries ?? []);
+	}
+
+	/** The layers to capture, all of them when omitted; refuses missing and repeated layers. */
+	checkLayers(layers: readonly number[] | undefined): number[] {
+		const all = Array.from({ length: this.info.nLayer }, (_, i) => i);
+		if (layers === undefined) return all;
+		for (const layer of layers)
+			if (!Number.isInteger(layer) || layer < 0 || layer >= this.info.nLayer)
+				throw new EngineError(
+					"LAYER_OUT_OF_RANGE",
+					`layer ${layer} is out of range: this model has layers 0..${this.info.nLayer - 1}`
+				);
+		if (new Set(layers).size !== layers.length) throw new EngineError("BAD_REQUEST", "a layer is listed twice");
+		return [...layers];
+	}
+
+	/** Runs the capture context over one token sequence, turning native cancellation into ours. */
+	async run(tokens: number[], request: NativeCaptureRequest, signal: AbortSignal): Promise<NativeCaptureResult> {
+		if (tokens.length > this.info.contextSize)
+			throw new EngineError(
+				"BAD_REQUEST",
+				`the text has ${tokens.length} tokens, more than the context size ${this.info.contextSize}`
+			);
+		const onAbort = () => this.captureContext.cancel();
+		signal.addEventListener("abort", onAbort);
+		try {
+			return await this.captureContext.capture(Int32Array.from(tokens), request);
+		} catch (error) {
+			if (signal.aborted) throw new EngineError("CANCELLED", "capture cancelled");
+			throw error;
+		} finally {
+			signal.removeEventListener("abort", onAbort);
+		}
+	}
+
+	/** Captures every item in turn, handing each to `onItem` as soon as it is done. */
+	async capture(
+		params: CaptureParams,
+		signal: AbortSignal,
+		onItem: (item: CapturedItem, done: number, total: number) => void
+	): Promise<{ items: number }> {
+		const layers = this.checkLayers(params.layers);
+		if (!Array.isArray(params.items) || params.items.length === 0)
+			throw new EngineError("BAD_REQUEST", "capture needs at least one text");
+		this.applySteering(params.steering);
+		const layerIds = Int32Array.from(layers);
+		for (let index = 0; index < params.items.length; index++) {
+			if (signal.aborted) throw new EngineError("CANCELLED", "capture cancelled");
+			const item = params.items[index]!;
+			if (typeof item.text !== "string" || item.text.length === 0)
+				throw new EngineError("BAD_REQUEST", `item ${index + 1} has no text`);
+			const special = params.specialTokens === true;
+			const tokens = this.tokenizer.tokenizeWithBos(item.text, special);
+			const promptTokens =
+				item.prompt === undefined
+					? undefined
+					: suffixStart(tokens, this.tokenizer.tokenizeWithBos(item.prompt, special));
+			const range = resolvePositions(params.positions, tokens.length, promptTokens);
+			const result = await this.run(
+				tokens,
+				{
+					layers: layerIds,
+					start: range.start,
+					end: range.end,
+					mean: range.mean,
+					tokenLogProbs: params.tokenLogProbs === true
+				},
+				signal
+			);
+			onItem(
+				{
+					index,
+					tokens,
+					pieces: this.tokenizer.pieces(tokens),
+					start: range.start,
+					end: range.end,
+					rows: range.mean ? 1 : range.end - range.start,
+					layers: layers.map((layer, slot) => ({ layer, hidden: result.layers[slot]! })),
+					tokenLogProbs: result.tokenLogProbs
+				},
+				index + 1,
+				params.items.length
+			);
+			// Let cancel messages in between texts.
+			await new Promise((resolve) => setImmediate(resolve));
+		}
+		return { items: params.items.length };
+	}
+}
