@@ -57,6 +57,7 @@ export function sweepJson(result: StrengthSweepResult) {
 			judgeScore: point.judgeScore,
 			perplexity: point.perplexity,
 			perplexityRatio: point.perplexity === null ? null : point.perplexity / result.analysis.baselinePerplexity,
+			fluency: point.fluency,
 			samples: point.samples
 		}))
 	};

@@ -155,7 +155,7 @@ function sweepTable(sweep: SweepView): HTMLElement {
 	const suggestion =
 		sweep.suggestedMaxStrength === null
 			? "No positive strength kept the text fluent; try smaller ones."
-			: `Suggested maximum strength: ${sweep.suggestedMaxStrength} (the largest that keeps perplexity within bounds).`;
+			: `Suggested maximum strength: ${sweep.suggestedMaxStrength} (the largest that keeps the text fluent).`;
 	return h(
 		"div",
 		{},
@@ -184,7 +184,9 @@ function sweepTable(sweep: SweepView): HTMLElement {
 						{
 							class: row.fluent ? "fluent" : "degenerate",
 							"data-strength": row.strength,
-							title: row.fluent ? "fluent" : "perplexity beyond the bound"
+							title: row.fluent
+								? "fluent"
+								: "degenerate: loops, garbage, fewer real or distinct words, or perplexity beyond the bound"
 						},
 						h("td", {}, String(row.strength)),
 						h("td", {}, number(row.effect, 2)),

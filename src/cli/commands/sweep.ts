@@ -50,7 +50,7 @@ function sweepTable(result: StrengthSweepResult): string {
 	const format = (value: number | undefined | null, digits: number) =>
 		value === undefined || value === null ? "—" : value.toFixed(digits);
 	const lines = [
-		"strength  keyword-hits  per-100-words  self-judge  perplexity  ratio",
+		"strength  keyword-hits  per-100-words  self-judge  perplexity  ratio  real-words  distinct  degenerate",
 		...result.points.map((point) =>
 			[
 				format(point.strength, 2).padStart(8),
@@ -61,12 +61,15 @@ function sweepTable(result: StrengthSweepResult): string {
 				format(
 					point.perplexity === null ? null : point.perplexity / result.analysis.baselinePerplexity,
 					2
-				).padStart(7)
+				).padStart(7),
+				format(point.fluency.realWordShare, 2).padStart(12),
+				format(point.fluency.distinctWords, 2).padStart(10),
+				format(point.fluency.degenerateShare, 2).padStart(12)
 			].join("")
 		),
 		result.suggestedMaxStrength === null
-			? `no positive strength keeps perplexity within ${result.analysis.maxPerplexityRatio}× the unsteered text`
-			: `strongest strength within ${result.analysis.maxPerplexityRatio}× the unsteered perplexity: ${result.suggestedMaxStrength}`
+			? `no positive strength keeps the text fluent (real words ≥ 0.9×, distinct words ≥ 0.7× the unsteered text, no more loops or garbage, perplexity within ${result.analysis.maxPerplexityRatio}×)`
+			: `strongest strength that keeps the text fluent (real words ≥ 0.9×, distinct words ≥ 0.7× the unsteered text, no more loops or garbage, perplexity within ${result.analysis.maxPerplexityRatio}×): ${result.suggestedMaxStrength}`
 	];
 	return lines.join("\n");
 }

@@ -153,7 +153,7 @@ export interface SweepRow {
 	readonly perplexity: number | null;
 	/** The first sample, so the numbers can be read against the text. */
 	readonly sample: string;
-	/** Within the perplexity bound the suggestion is chosen under. */
+	/** Within the bounds the suggestion is chosen under (text fluency and perplexity), and the sample reads as fluent. */
 	readonly fluent: boolean;
 }
 

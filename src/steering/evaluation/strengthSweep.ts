@@ -1,8 +1,12 @@
 /**
  * Choosing a strength from a sweep: the strongest setting before the text degenerates.
  *
- * Degeneration is judged by perplexity against the unsteered baseline (strength 0): a point is
- * degenerate when perplexity > k × baseline. Default k = 1.5: an unsteered model's perplexity on its own
+ * Degeneration is judged against the unsteered baseline (strength 0) in two ways. By the text itself
+ * (degeneration.ts), when the points carry a fluency summary: a point is degenerate when its share of
+ * real English words falls below 0.9× the baseline's, its distinct-word ratio below 0.7×, or the guard
+ * rejects a quarter more of its samples than of the baseline's. Perplexity alone misjudges steered
+ * text (a new topic raises it, a loop lowers it), so this is what catches loops and garbage. And by
+ * perplexity: a point is also degenerate when perplexity > k × baseline. Default k = 1.5: an unsteered model's perplexity on its own
  * output is low and stable, a change of topic or tone moves it only modestly, while repetition loops and
  * broken grammar multiply it, so +50 % separates "steered" from "broken" with room to spare. Walking
  * outwards from 0, the first degenerate strength ends the admissible range even if a larger one happens
@@ -10,22 +14,31 @@
  * Positive and negative strengths are analysed separately.
  */
 
+import { compareFluency, type FluencyBounds, type FluencyComparison, type FluencySummary } from "./degeneration";
+
 export interface SweepPoint {
 	readonly strength: number;
 	/** Any effect measure where larger means more of the concept (effect score, self-judge score…). */
 	readonly effect: number;
 	readonly perplexity: number;
+	/** The samples' fluency (summarizeFluency); judged against the baseline's when both have one. */
+	readonly fluency?: FluencySummary;
 }
 
 export interface SweepOptions {
 	/** k in "perplexity ≤ k × baseline". Default 1.5. */
 	readonly maxPerplexityRatio?: number;
+	/** Bounds of the text-level comparison with the baseline (compareFluency's defaults otherwise). */
+	readonly fluencyBounds?: FluencyBounds;
 	/** Baseline perplexity; default: the point at strength 0, which must then be present. */
 	readonly baselinePerplexity?: number;
 }
 
 export interface SweepPointAnalysis extends SweepPoint {
 	readonly perplexityRatio: number;
+	/** The text against the baseline's, when both points carry a fluency summary. */
+	readonly fluencyComparison?: FluencyComparison;
+	/** Perplexity beyond the bound, or text less fluent than the baseline's. */
 	readonly degenerate: boolean;
 	/** Within the admissible range (reached from 0 without crossing a degenerate point). */
 	readonly admissible: boolean;
@@ -66,7 +79,12 @@ export function analyzeStrengthSweep(points: readonly SweepPoint[], options: Swe
 		throw new RangeError(`baseline perplexity must be a number ≥ 1, got ${baseline}`);
 
 	const sorted = [...points].sort((a, b) => a.strength - b.strength);
-	const degenerate = (point: SweepPoint) => point.perplexity > k * baseline;
+	const baselineFluency = points.find((point) => point.strength === 0)?.fluency;
+	const comparisonOf = (point: SweepPoint): FluencyComparison | undefined =>
+		baselineFluency && point.fluency
+			? compareFluency(point.fluency, baselineFluency, options.fluencyBounds)
+			: undefined;
+	const degenerate = (point: SweepPoint) => point.perplexity > k * baseline || comparisonOf(point)?.fluent === false;
 	const admissibleStrengths = new Set<number>();
 	for (const side of [1, -1]) {
 		const outward = sorted
@@ -80,6 +98,7 @@ export function analyzeStrengthSweep(points: readonly SweepPoint[], options: Swe
 	const analyzed: SweepPointAnalysis[] = sorted.map((point) => ({
 		...point,
 		perplexityRatio: point.perplexity / baseline,
+		fluencyComparison: comparisonOf(point),
 		degenerate: degenerate(point),
 		admissible: point.strength === 0 ? !degenerate(point) : admissibleStrengths.has(point.strength)
 	}));

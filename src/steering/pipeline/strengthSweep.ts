@@ -1,14 +1,21 @@
 /**
  * Generating at several strengths and measuring what changed: how often the concept shows (keywords),
- * what the model itself says about the text (self-judge), and whether the text is still fluent
- * (perplexity under the unsteered model). The analysis then names the strongest strength that keeps
- * perplexity within bounds (analyzeStrengthSweep).
+ * what the model itself says about the text (self-judge), and whether the text is still fluent (the
+ * degeneration guard on every sample, the word-share and distinct-word measures against the unsteered
+ * samples, and perplexity under the unsteered model). The analysis then names the strongest strength
+ * that keeps the text fluent (analyzeStrengthSweep).
  *
  * Every strength uses the same prompts and seeds, so the points differ only in the steering.
  * Perplexity pools the log-probabilities of all samples of a point (exp of minus the mean over every
  * token) rather than averaging per-sample perplexities, which one short degenerate sample would
  * dominate.
  */
+import {
+	checkDegeneration,
+	summarizeFluency,
+	type DegenerationReason,
+	type FluencySummary
+} from "../evaluation/degeneration";
 import { effectScore } from "../evaluation/effectScore";
 import { perplexity } from "../evaluation/perplexity";
 import { selfJudgeScore, selfJudgeSuffix } from "../evaluation/selfJudge";
@@ -50,6 +57,8 @@ export interface SweepSample {
 	readonly judge?: number;
 	/** Tokens of `text` (0 when the model stopped at once). */
 	readonly tokens: number;
+	/** What the degeneration guard found in `text` (empty when it reads as fluent). */
+	readonly degeneration: readonly { readonly kind: DegenerationReason; readonly detail: string }[];
 }
 
 export interface StrengthSweepPoint {
@@ -63,6 +72,8 @@ export interface StrengthSweepPoint {
 	readonly judgeScore?: number;
 	/** Pooled perplexity under the unsteered model; null when no sample produced a token. */
 	readonly perplexity: number | null;
+	/** Real-word share, distinct-word ratio and share of degenerate samples. */
+	readonly fluency: FluencySummary;
 }
 
 export interface StrengthSweepResult {
@@ -71,7 +82,7 @@ export interface StrengthSweepResult {
 	/** Which measure the analysis used as the effect. */
 	readonly effectMeasure: "keywords" | "judge" | "none";
 	readonly analysis: SweepAnalysis;
-	/** The largest positive strength within the perplexity bound, or null. */
+	/** The largest positive strength whose text stays fluent (guard and perplexity bound), or null. */
 	readonly suggestedMaxStrength: number | null;
 }
 
@@ -147,7 +158,15 @@ export async function sweepStrengths(
 				}
 				let judgeScore: number | undefined;
 				if (judgeQuestion) judgeScore = await selfJudge(model, prompt + text + judgeQuestion, signal);
-				samples.push({ prompt, seed, text, tokens: tokenLogProbs.length, matches, judge: judgeScore });
+				samples.push({
+					prompt,
+					seed,
+					text,
+					tokens: tokenLogProbs.length,
+					matches,
+					judge: judgeScore,
+					degeneration: checkDegeneration(text).reasons
+				});
 				options.onProgress?.(++done, total);
 			}
 		}
@@ -160,7 +179,8 @@ export async function sweepStrengths(
 			judgeScore: judgeQuestion
 				? samples.reduce((sum, sample) => sum + (sample.judge as number), 0) / count
 				: undefined,
-			perplexity: logProbs.length > 0 ? perplexity(logProbs) : null
+			perplexity: logProbs.length > 0 ? perplexity(logProbs) : null,
+			fluency: summarizeFluency(samples.map((sample) => sample.text))
 		});
 	}
 
@@ -176,7 +196,8 @@ export async function sweepStrengths(
 		.map((point) => ({
 			strength: point.strength,
 			effect: effectOf(point),
-			perplexity: point.perplexity as number
+			perplexity: point.perplexity as number,
+			fluency: point.fluency
 		}));
 	if (!measured.some((point) => point.strength === 0)) {
 		throw new RangeError(

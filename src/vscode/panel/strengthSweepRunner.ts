@@ -98,7 +98,10 @@ export function sweepView(vectorFileName: string, result: StrengthSweepResult): 
 						: null,
 			perplexity: point.perplexity,
 			sample: point.samples[0]?.text ?? "",
-			fluent: analysed.get(point.strength)?.admissible ?? false
+			// The row shows its first sample, so a loop or garbage there is never labelled fluent.
+			fluent:
+				(analysed.get(point.strength)?.admissible ?? false) &&
+				(point.samples[0]?.degeneration.length ?? 0) === 0
 		}))
 	};
 }
