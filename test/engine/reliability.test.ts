@@ -100,27 +100,33 @@ describe("engine reliability", function () {
 		};
 
 		// Cancel part-way: the run must end with a cancellation soon after the abort, not finish the job.
+		// "Soon" in work done: texts captured after the abort, at most the rest of the chunk in flight.
 		const controller = new AbortController();
 		let capturedBeforeAbort = 0;
+		let capturedInAll = 0;
 		const started = performance.now();
-		let abortedAt = 0;
 		await assert.rejects(
 			trainFromPairs(pairs, source, {
 				...options,
+				chunkPairs: 16,
 				signal: controller.signal,
 				onProgress: ({ stage, done }) => {
-					if (stage === "capture" && done >= 400 && !controller.signal.aborted) {
+					if (stage !== "capture") return;
+					capturedInAll = Math.max(capturedInAll, done);
+					if (done >= 400 && !controller.signal.aborted) {
 						capturedBeforeAbort = done;
-						abortedAt = performance.now();
 						controller.abort();
 					}
 				}
 			}),
 			/cancel|abort/i
 		);
-		const stopMs = performance.now() - abortedAt;
 		assert.ok(capturedBeforeAbort >= 400 && capturedBeforeAbort < pairs.length);
-		assert.ok(stopMs < 5000, `took ${stopMs.toFixed(0)} ms to stop after the abort`);
+		const textsPerChunk = 2 * 16;
+		assert.ok(
+			capturedInAll - capturedBeforeAbort < textsPerChunk,
+			`${capturedInAll - capturedBeforeAbort} texts were captured after the abort`
+		);
 
 		// The full run completes; the engine's and this process's peak memory stay bounded.
 		const trained = await trainFromPairs(pairs, source, options);

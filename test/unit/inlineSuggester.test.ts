@@ -6,6 +6,7 @@ import { EngineError, isCancellation } from "../../src/engine/errors";
 import type { GenerateParams, GenerateResult } from "../../src/engine/protocol";
 import { completionContext, PREFIX_CHARACTERS, SUFFIX_CHARACTERS } from "../../src/vscode/inline/completionContext";
 import { InlineSuggester, type SuggestionSettings } from "../../src/vscode/inline/inlineSuggester";
+import { settlesAtOnce } from "../helpers/settlesAtOnce";
 
 interface EngineCall {
 	readonly params: GenerateParams;
@@ -44,16 +45,6 @@ function scriptedEngine(reply: (params: GenerateParams) => string, delayMs = 0) 
 		});
 	};
 	return { calls, called, generate };
-}
-
-/** Whether `promise` settles before the event loop's next turn: on events and promises alone, no timer. */
-async function settlesAtOnce(promise: Promise<unknown>): Promise<boolean> {
-	const nextTurn = new Promise<"pending">((resolve) => setImmediate(() => resolve("pending")));
-	const settled = promise.then(
-		() => "settled" as const,
-		() => "settled" as const
-	);
-	return (await Promise.race([settled, nextTurn])) === "settled";
 }
 
 function suggester(
