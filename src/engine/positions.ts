@@ -5,9 +5,6 @@
 import type { PositionSpec } from "../steering/positions";
 import { EngineError } from "./errors";
 
-/** Re-exported for the commands that still import it from here; the steering module owns it. */
-export { parsePositionSpec } from "../steering/positions";
-
 export interface PositionRange {
 	readonly start: number;
 	readonly end: number;

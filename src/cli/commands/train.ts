@@ -6,12 +6,11 @@ import {
 	rawTextProblem,
 	renderPairsAsChats
 } from "../../datasets";
-import { parsePositionSpec } from "../../engine/positions";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
 import { parseLayerSpec } from "../../steering/layerSpec";
 import { trainFromPairs } from "../../steering/pipeline/trainFromPairs";
 import { saveTrainedVector } from "../../steering/pipeline/trainedVectorFile";
-import { describePositionSpec } from "../../steering/positions";
+import { describePositionSpec, parsePositionSpec } from "../../steering/positions";
 import type { TrainingMethod } from "../../steering/training/methods";
 import {
 	loadModelParams,
@@ -25,7 +24,7 @@ import {
 import { withEngine } from "../engineSession";
 
 export const trainUsage =
-	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center] [--positions mean|last|last:K|suffix|suffix-mean] [--layers A-B] [--seed N] [--chat|--no-chat] [--system TEXT] [--json]";
+	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center] [--positions mean|all|last|last:K|last:K-mean|suffix|suffix-mean] [--layers A-B] [--seed N] [--chat|--no-chat] [--system TEXT] [--json]";
 
 /** "mean" is what users (and llama.cpp's cvector-generator) call difference-in-means. */
 const methodNames: Record<string, TrainingMethod> = {
