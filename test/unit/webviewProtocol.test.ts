@@ -1,6 +1,95 @@
 import assert from "node:assert/strict";
 import { validateWebviewMessage } from "../../src/shared/webviewProtocol/guards";
-import { MESSAGE_LIMITS } from "../../src/shared/webviewProtocol/messages";
+import {
+	MESSAGE_LIMITS,
+	WEBVIEW_TO_HOST_TYPES,
+	type WebviewToHost,
+	type WebviewToHostType
+} from "../../src/shared/webviewProtocol/messages";
+
+/** At least one well-formed message of each kind; a kind added to the protocol must be added here. */
+const wellFormed: { readonly [K in WebviewToHostType]: readonly Extract<WebviewToHost, { type: K }>[] } = {
+	ready: [{ type: "ready" }],
+	runCommand: [{ type: "runCommand", command: "loadModel" }],
+	openDataset: [{ type: "openDataset", fileName: "happy-sad.jsonl" }],
+	saveDataset: [
+		{
+			type: "saveDataset",
+			fileName: "happy-sad.jsonl",
+			pairs: [
+				{ positive: "a", negative: "b" },
+				{ positive: "c", negative: "d", prompt: "p" }
+			]
+		},
+		{ type: "saveDataset", fileName: "happy-sad.csv", pairs: [], revision: "3f2a" }
+	],
+	openDatasetAsText: [{ type: "openDatasetAsText", fileName: "happy-sad.csv" }],
+	deleteDataset: [{ type: "deleteDataset", fileName: "old.csv" }],
+	renameDataset: [{ type: "renameDataset", fileName: "old.csv", newFileName: "new.csv" }],
+	generatePairs: [
+		{
+			type: "generatePairs",
+			fileName: "moods.jsonl",
+			generator: {
+				mode: "persona",
+				template: "You are {persona}.",
+				positive: ["happy"],
+				negative: ["sad"],
+				suffixes: ["I"]
+			}
+		},
+		{
+			type: "generatePairs",
+			fileName: "moods.jsonl",
+			generator: { mode: "promptPair", positive: "Love", negative: "Hate" }
+		}
+	],
+	train: [
+		{ type: "train", fileName: "happy-sad.jsonl", method: "pca-diff", positions: "last", layers: "2-4" },
+		{
+			type: "train",
+			fileName: "happy-sad.jsonl",
+			method: "mean-diff",
+			positions: "mean",
+			layers: "all",
+			ifExists: "keepBoth"
+		}
+	],
+	cancelTraining: [{ type: "cancelTraining" }],
+	setVectorActive: [{ type: "setVectorActive", fileName: "happy.gguf", active: true }],
+	setVectorStrength: [{ type: "setVectorStrength", fileName: "happy.gguf", strength: -1.5 }],
+	setVectorLayerRange: [
+		{ type: "setVectorLayerRange", fileName: "happy.gguf", range: [2, 4] },
+		{ type: "setVectorLayerRange", fileName: "happy.gguf", range: null }
+	],
+	setSteeringEnabled: [{ type: "setSteeringEnabled", enabled: false }],
+	generate: [{ type: "generate", prompt: "Once upon a time", maxTokens: 32, seed: 7 }],
+	cancelGeneration: [{ type: "cancelGeneration" }],
+	sweepStrengths: [
+		{
+			type: "sweepStrengths",
+			fileName: "happy.gguf",
+			prompt: "Once upon a time",
+			strengths: [0.5, 1, 2],
+			keywords: ["happy"],
+			judge: "",
+			maxTokens: 24
+		}
+	],
+	cancelSweep: [{ type: "cancelSweep" }],
+	searchCondition: [
+		{
+			type: "searchCondition",
+			fileName: "topic.gguf",
+			positives: ["a dog"],
+			negatives: ["a cat"],
+			thresholdRange: [0, 0.5],
+			step: 0.01
+		}
+	],
+	cancelConditionSearch: [{ type: "cancelConditionSearch" }],
+	checkRule: [{ type: "checkRule", source: "if topic > 0.3 then happy" }]
+};
 
 function accepted(raw: unknown) {
 	const result = validateWebviewMessage(raw);
@@ -15,31 +104,16 @@ function rejected(raw: unknown, reason: RegExp): void {
 }
 
 describe("webview protocol: validation of messages from the panel", () => {
-	it("accepts every well-formed message kind and returns it unchanged", () => {
-		const messages = [
-			{ type: "ready" },
-			{ type: "runCommand", command: "loadModel" },
-			{ type: "openDataset", fileName: "happy-sad.jsonl" },
-			{
-				type: "saveDataset",
-				fileName: "happy-sad.jsonl",
-				pairs: [
-					{ positive: "a", negative: "b" },
-					{ positive: "c", negative: "d", prompt: "p" }
-				]
-			},
-			{ type: "deleteDataset", fileName: "old.csv" },
-			{ type: "train", fileName: "happy-sad.jsonl", method: "pca-diff", positions: "last", layers: "2-4" },
-			{ type: "cancelTraining" },
-			{ type: "setVectorActive", fileName: "happy.gguf", active: true },
-			{ type: "setVectorStrength", fileName: "happy.gguf", strength: -1.5 },
-			{ type: "setVectorLayerRange", fileName: "happy.gguf", range: [2, 4] },
-			{ type: "setVectorLayerRange", fileName: "happy.gguf", range: null },
-			{ type: "setSteeringEnabled", enabled: false },
-			{ type: "generate", prompt: "Once upon a time", maxTokens: 32, seed: 7 },
-			{ type: "cancelGeneration" }
-		];
-		for (const message of messages) assert.deepEqual(accepted(message), message);
+	it("accepts a well-formed message of every kind the protocol lists, and returns it unchanged", () => {
+		for (const type of WEBVIEW_TO_HOST_TYPES) {
+			const messages: readonly WebviewToHost[] | undefined = wellFormed[type];
+			assert.ok(messages && messages.length > 0, `no well-formed "${type}" message to check its guard with`);
+			for (const message of messages) assert.deepEqual(accepted(message), message);
+		}
+		const unlisted = Object.keys(wellFormed).filter(
+			(type) => !(WEBVIEW_TO_HOST_TYPES as readonly string[]).includes(type)
+		);
+		assert.deepEqual(unlisted, [], "examples of kinds the protocol does not list");
 	});
 
 	it("rejects values that are not objects, and unknown kinds", () => {

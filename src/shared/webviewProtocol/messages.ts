@@ -186,67 +186,102 @@ export interface ConditionSearchView {
 	readonly negatives: number;
 }
 
-export type WebviewToHost =
-	| { readonly type: "ready" }
-	| { readonly type: "runCommand"; readonly command: PanelCommand }
-	| { readonly type: "openDataset"; readonly fileName: string }
+/**
+ * Every kind of message the panel sends the host. WebviewToHost is built from this list (one member per
+ * kind, with the fields WebviewToHostFields gives it), so the guard's tests can go through every kind.
+ */
+export const WEBVIEW_TO_HOST_TYPES = [
+	"ready",
+	"runCommand",
+	"openDataset",
+	"saveDataset",
+	"openDatasetAsText",
+	"deleteDataset",
+	"renameDataset",
+	"generatePairs",
+	"train",
+	"cancelTraining",
+	"setVectorActive",
+	"setVectorStrength",
+	"setVectorLayerRange",
+	"setSteeringEnabled",
+	"generate",
+	"cancelGeneration",
+	"sweepStrengths",
+	"cancelSweep",
+	"searchCondition",
+	"cancelConditionSearch",
+	"checkRule"
+] as const;
+
+export type WebviewToHostType = (typeof WEBVIEW_TO_HOST_TYPES)[number];
+
+type NoFields = Record<never, never>;
+
+/** The fields of each kind of message besides `type`; a key for every kind listed, and no other. */
+interface WebviewToHostFields {
+	readonly ready: NoFields;
+	readonly runCommand: { readonly command: PanelCommand };
+	readonly openDataset: { readonly fileName: string };
 	/** `revision`: the one the grid was opened at; the host refuses to save over a file changed since. */
-	| {
-			readonly type: "saveDataset";
-			readonly fileName: string;
-			readonly pairs: readonly PairRow[];
-			readonly revision?: string;
-	  }
-	| { readonly type: "openDatasetAsText"; readonly fileName: string }
-	| { readonly type: "deleteDataset"; readonly fileName: string }
+	readonly saveDataset: {
+		readonly fileName: string;
+		readonly pairs: readonly PairRow[];
+		readonly revision?: string;
+	};
+	readonly openDatasetAsText: { readonly fileName: string };
+	readonly deleteDataset: { readonly fileName: string };
 	/** `newFileName` is checked by the datasets module, whose refusal is shown next to the form. */
-	| { readonly type: "renameDataset"; readonly fileName: string; readonly newFileName: string }
+	readonly renameDataset: { readonly fileName: string; readonly newFileName: string };
 	/** Generated pairs come back for the open dataset's grid; nothing is written until Save. */
-	| { readonly type: "generatePairs"; readonly fileName: string; readonly generator: PairGenerator }
+	readonly generatePairs: { readonly fileName: string; readonly generator: PairGenerator };
 	/** `ifExists`: when this dataset already has a vector for the loaded model; the host asks when absent. */
-	| {
-			readonly type: "train";
-			readonly fileName: string;
-			readonly method: TrainingMethod;
-			readonly positions: PositionChoice;
-			readonly layers: string;
-			readonly ifExists?: IfExistsChoice;
-	  }
-	| { readonly type: "cancelTraining" }
-	| { readonly type: "setVectorActive"; readonly fileName: string; readonly active: boolean }
-	| { readonly type: "setVectorStrength"; readonly fileName: string; readonly strength: number }
-	| {
-			readonly type: "setVectorLayerRange";
-			readonly fileName: string;
-			readonly range: readonly [number, number] | null;
-	  }
-	| { readonly type: "setSteeringEnabled"; readonly enabled: boolean }
-	| { readonly type: "generate"; readonly prompt: string; readonly maxTokens: number; readonly seed: number }
-	| { readonly type: "cancelGeneration" }
-	| {
-			readonly type: "sweepStrengths";
-			readonly fileName: string;
-			readonly prompt: string;
-			readonly strengths: readonly number[];
-			/** Concept words counted in each sample; the effect measure when given. */
-			readonly keywords: readonly string[];
-			/** A trait for the model's own yes/no judgement ("happy"); the effect measure when no keywords. */
-			readonly judge: string;
-			readonly maxTokens: number;
-	  }
-	| { readonly type: "cancelSweep" }
-	| {
-			readonly type: "searchCondition";
-			/** The condition vector, from the library. */
-			readonly fileName: string;
-			/** Prompts where the condition should hold, and where it should not. */
-			readonly positives: readonly string[];
-			readonly negatives: readonly string[];
-			readonly thresholdRange: readonly [number, number];
-			readonly step: number;
-	  }
-	| { readonly type: "cancelConditionSearch" }
-	| { readonly type: "checkRule"; readonly source: string };
+	readonly train: {
+		readonly fileName: string;
+		readonly method: TrainingMethod;
+		readonly positions: PositionChoice;
+		readonly layers: string;
+		readonly ifExists?: IfExistsChoice;
+	};
+	readonly cancelTraining: NoFields;
+	readonly setVectorActive: { readonly fileName: string; readonly active: boolean };
+	readonly setVectorStrength: { readonly fileName: string; readonly strength: number };
+	readonly setVectorLayerRange: { readonly fileName: string; readonly range: readonly [number, number] | null };
+	readonly setSteeringEnabled: { readonly enabled: boolean };
+	readonly generate: { readonly prompt: string; readonly maxTokens: number; readonly seed: number };
+	readonly cancelGeneration: NoFields;
+	readonly sweepStrengths: {
+		readonly fileName: string;
+		readonly prompt: string;
+		readonly strengths: readonly number[];
+		/** Concept words counted in each sample; the effect measure when given. */
+		readonly keywords: readonly string[];
+		/** A trait for the model's own yes/no judgement ("happy"); the effect measure when no keywords. */
+		readonly judge: string;
+		readonly maxTokens: number;
+	};
+	readonly cancelSweep: NoFields;
+	readonly searchCondition: {
+		/** The condition vector, from the library. */
+		readonly fileName: string;
+		/** Prompts where the condition should hold, and where it should not. */
+		readonly positives: readonly string[];
+		readonly negatives: readonly string[];
+		readonly thresholdRange: readonly [number, number];
+		readonly step: number;
+	};
+	readonly cancelConditionSearch: NoFields;
+	readonly checkRule: { readonly source: string };
+}
+
+/** Compiles only when the list and the fields name the same kinds. */
+type SameKinds<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const everyKindHasFields: SameKinds<WebviewToHostType, keyof WebviewToHostFields> = true;
+void everyKindHasFields;
+
+export type WebviewToHost = {
+	[K in WebviewToHostType]: { readonly type: K } & WebviewToHostFields[K];
+}[WebviewToHostType];
 
 export type HostToWebview =
 	| { readonly type: "state"; readonly state: PanelState }
