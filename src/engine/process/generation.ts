@@ -1,0 +1,218 @@
+/**
+ * What the model says next: steered completion on node-llama-cpp's own context (stop sequences,
+ * special-token end markers, stop reasons), and read-outs of its predictions and hidden states
+ * for one text (next-token probabilities, per-token projections) on the capture context.
+ */
+import type { LlamaCompletion, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import { EngineError } from "../errors";
+import { suffixStart } from "../positions";
+import type {
+	GenerateParams,
+	GenerateResult,
+	GenerateStopReason,
+	ModelInfo,
+	NextTokenParams,
+	NextTokenResult,
+	SteeringEntry,
+	TokenProjectionsParams,
+	TokenProjectionsResult
+} from "../protocol";
+import { generationStops, type GenerationStops, type SpecialTokenInfo } from "../specialTokens";
+import { StopSequenceStream } from "../stopSequences";
+import { AppliedSteering } from "./appliedSteering";
+import type { HiddenStateCapture } from "./capture";
+import type { LoadedModel } from "./modelLoader";
+import { IncrementalDetokenizer, type Tokenizer } from "./tokenizer";
+
+export class Generation {
+	private readonly info: ModelInfo;
+	private readonly model: LlamaModel;
+	private readonly sequence: LlamaContextSequence;
+	private readonly completion: LlamaCompletion;
+	private readonly stops: GenerationStops;
+	private readonly steering: AppliedSteering;
+
+	constructor(
+		loaded: LoadedModel,
+		private readonly tokenizer: Tokenizer,
+		private readonly hiddenStates: HiddenStateCapture
+	) {
+		this.info = loaded.info;
+		this.model = loaded.model;
+		this.sequence = loaded.sequence;
+		this.completion = loaded.completion;
+		this.stops = modelGenerationStops(loaded.model);
+		this.steering = new AppliedSteering(loaded.info, (buffer) => loaded.bridge.setControlVector(buffer));
+	}
+
+	/** Applies steering to node-llama-cpp's context, dropping KV state computed under other steering. */
+	private async applySteering(entries: readonly SteeringEntry[]): Promise<void> {
+		if (this.steering.update(entries)) await this.sequence.clearHistory();
+	}
+
+	/**
+	 * Generates from the prompt with node-llama-cpp's LlamaCompletion on its own context. The prompt is
+	 * tokenized by Steer (see `Tokenizer.tokenizeText`) and stop sequences are matched here on the text
+	 * stream: handing strings to node-llama-cpp would tokenize them with a tokenizer that aborts the
+	 * process on characters some vocabularies lack (a newline for TinyStories).
+	 */
+	async generate(
+		params: GenerateParams,
+		sessionSteering: readonly SteeringEntry[],
+		signal: AbortSignal,
+		onText: (text: string) => void
+	): Promise<GenerateResult> {
+		if (typeof params.prompt !== "string") throw new EngineError("BAD_REQUEST", "prompt must be a string");
+		const maxTokens = params.maxTokens ?? 128;
+		if (!Number.isInteger(maxTokens) || maxTokens < 1)
+			throw new EngineError("BAD_REQUEST", `maxTokens must be a whole number ≥ 1, got ${maxTokens}`);
+		const stops = (params.stop ?? []).filter((stop) => typeof stop === "string" && stop.length > 0);
+		await this.applySteering(params.steering ?? sessionSteering);
+		// LlamaCompletion prepends BOS itself to token input.
+		const promptTokens = this.tokenizer.tokenizeText(params.prompt);
+		const tokens: number[] = [];
+		// Special-token text the model spells out ends the generation like a stop sequence (see specialTokens.ts).
+		const stream = new StopSequenceStream([...stops, ...this.stops.stopTexts], onText);
+		const text = new IncrementalDetokenizer(this.model, promptTokens);
+		const generation = new AbortController();
+		const forwardAbort = () => generation.abort();
+		signal.addEventListener("abort", forwardAbort);
+		const started = performance.now();
+		try {
+			const infill = params.suffix !== undefined && params.suffix.length > 0 && this.completion.infillSupported;
+			const options = {
+				maxTokens,
+				temperature: params.temperature ?? 0,
+				topP: params.topP,
+				topK: params.topK,
+				seed: params.seed,
+				signal: generation.signal,
+				stopOnAbortSignal: true,
+				customStopTriggers:
+					this.stops.stopTokens.length > 0 ? this.stops.stopTokens.map((token) => [token]) : undefined,
+				onToken: (chunk: unknown[]) => {
+					tokens.push(...(chunk as number[]));
+					if (stream.push(text.push(chunk as number[]))) generation.abort();
+				}
+			};
+			const { metadata } = infill
+				? await this.completion.generateInfillCompletionWithMeta(
+						promptTokens as never,
+						this.tokenizer.tokenizeText(params.suffix!) as never,
+						options as never
+					)
+				: await this.completion.generateCompletionWithMeta(promptTokens as never, options as never);
+			if (signal.aborted) throw new EngineError("CANCELLED", "generation cancelled");
+			const seconds = (performance.now() - started) / 1000;
+			return {
+				text: stream.finish(text.flush()),
+				tokens,
+				tokensPerSecond: seconds > 0 ? tokens.length / seconds : 0,
+				promptTokens: this.tokenizer.tokenizeWithBos(params.prompt).length,
+				stopReason: stopReasonOf(stream, stops, metadata.stopReason),
+				infill
+			};
+		} catch (error) {
+			if (signal.aborted) {
+				// The sequence may hold a half-evaluated prompt; start clean next time.
+				await this.sequence.clearHistory();
+				throw new EngineError("CANCELLED", "generation cancelled");
+			}
+			throw error;
+		} finally {
+			signal.removeEventListener("abort", forwardAbort);
+		}
+	}
+
+	/**
+	 * The probability of each candidate continuing the text: the product of its tokens' probabilities.
+	 * Tokens are read off the tokenization of text + candidate after the longest common prefix with the
+	 * text's own tokens, because tokenizers merge across the boundary (" Yes" alone starts with a word
+	 * prefix it never has in context; some vocabularies even fold the text's last space into a token).
+	 */
+	async nextTokenProbabilities(params: NextTokenParams, signal: AbortSignal): Promise<NextTokenResult> {
+		this.hiddenStates.applySteering(params.steering);
+		const textTokens = this.tokenizer.tokenizeWithBos(params.text);
+		const tokens: number[] = [];
+		const probabilities: number[] = [];
+		for (const candidate of params.candidates) {
+			const full = this.tokenizer.tokenizeWithBos(params.text + candidate);
+			const first = Math.max(1, suffixStart(full, textTokens));
+			if (first >= full.length)
+				throw new EngineError(
+					"BAD_REQUEST",
+					`candidate ${JSON.stringify(candidate)} adds no tokens to the text`
+				);
+			const result = await this.hiddenStates.run(
+				full,
+				{
+					layers: new Int32Array(0),
+					start: full.length - 1,
+					end: full.length,
+					mean: false,
+					tokenLogProbs: true
+				},
+				signal
+			);
+			const logProbs = result.tokenLogProbs!;
+			let sum = 0;
+			// logProbs[i] = log p(full[i + 1] | full[..i]).
+			for (let i = first - 1; i < full.length - 1; i++) sum += logProbs[i]!;
+			tokens.push(full[first]!);
+			probabilities.push(Math.exp(sum));
+		}
+		return { tokens, probabilities };
+	}
+
+	async tokenProjections(params: TokenProjectionsParams, signal: AbortSignal): Promise<TokenProjectionsResult> {
+		const [layer] = this.hiddenStates.checkLayers([params.layer]);
+		if (!(params.vector instanceof Float32Array) || params.vector.length !== this.info.nEmbd)
+			throw new EngineError(
+				"SHAPE_MISMATCH",
+				`the vector has ${params.vector?.length} values, but the model's hidden state is ${this.info.nEmbd} wide`
+			);
+		this.hiddenStates.applySteering(params.steering);
+		const tokens = this.tokenizer.tokenizeWithBos(params.text);
+		const result = await this.hiddenStates.run(
+			tokens,
+			{ layers: Int32Array.of(layer!), start: 0, end: tokens.length, mean: false },
+			signal
+		);
+		const hidden = result.layers[0]!;
+		const nEmbd = this.info.nEmbd;
+		const scores = tokens.map((_, row) => {
+			let sum = 0;
+			for (let i = 0; i < nEmbd; i++) sum += hidden[row * nEmbd + i]! * params.vector[i]!;
+			return sum;
+		});
+		return { tokens, pieces: this.tokenizer.pieces(tokens), scores };
+	}
+}
+
+/** Every special token of the model (control, user-defined and end-of-generation tokens), summarized for `generationStops`. */
+function modelGenerationStops(model: LlamaModel): GenerationStops {
+	const specials: SpecialTokenInfo[] = [];
+	for (const token of model.iterateAllTokens()) {
+		const attributes = model.getTokenAttributes(token);
+		const eog = model.isEogToken(token);
+		if (!eog && !attributes.control && !attributes.userDefined) continue;
+		specials.push({
+			id: token as number,
+			text: model.detokenize([token], true),
+			eog,
+			userDefined: attributes.userDefined && !attributes.control
+		});
+	}
+	return generationStops(specials);
+}
+
+function stopReasonOf(
+	stream: StopSequenceStream,
+	stops: readonly string[],
+	completionReason: string | undefined
+): GenerateStopReason {
+	if (stream.stopped) return stops.includes(stream.stoppedBy!) ? "stopSequence" : "eogToken";
+	if (completionReason === "maxTokens") return "maxTokens";
+	// "eogToken", or "customStopTrigger" for the special tokens in `stopTokens`.
+	return "eogToken";
+}
