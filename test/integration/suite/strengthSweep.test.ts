@@ -38,31 +38,47 @@ describe("Playground: strength sweep", function () {
 		assert.ok(api.library.get(VECTOR), "the written vector was not picked up");
 	});
 
+	/** Sends a sweep from the panel and returns what the host answers when it is done. */
+	async function sweepFromPanel(
+		posts: ReturnType<typeof recordPosts>,
+		prompt: string,
+		strengths: number[],
+		maxTokens: number
+	): Promise<SweepView> {
+		const accepted = await api.panel.receive({
+			type: "sweepStrengths",
+			fileName: VECTOR,
+			prompt,
+			strengths,
+			keywords: ["happy", "play", "park"],
+			judge: "",
+			maxTokens
+		});
+		assert.equal(accepted, true);
+		const done = await waitFor(
+			"the sweep's result",
+			() => posts.sent.find((message) => message.type === "sweepDone" || message.type === "sweepFailed"),
+			90_000
+		);
+		assert.equal(done.type, "sweepDone", done.type === "sweepFailed" ? done.message : "");
+		return (done as { sweep: SweepView }).sweep;
+	}
+
 	it("answers with one row per strength, perplexities, and a suggestion that the rows bear out", async () => {
 		const posts = recordPosts(api);
 		try {
-			const accepted = await api.panel.receive({
-				type: "sweepStrengths",
-				fileName: VECTOR,
-				prompt: "Once upon a time, there was a little girl named Lily. She",
-				strengths: [2, 40],
-				keywords: ["happy", "play", "park"],
-				judge: "",
-				maxTokens: 12
-			});
-			assert.equal(accepted, true);
-			const done = await waitFor(
-				"the sweep's result",
-				() => posts.sent.find((message) => message.type === "sweepDone" || message.type === "sweepFailed"),
-				90_000
+			// 0.001 writes the unsteered text (same seeds), so it is admissible and a suggestion must exist.
+			const sweep = await sweepFromPanel(
+				posts,
+				"Once upon a time, there was a little girl named Lily. She",
+				[0.001, 2, 40],
+				12
 			);
-			assert.equal(done.type, "sweepDone", done.type === "sweepFailed" ? done.message : "");
-			const sweep = (done as { sweep: SweepView }).sweep;
 			assert.equal(sweep.vectorFileName, VECTOR);
 			assert.equal(sweep.effectMeasure, "keywords");
 			assert.deepEqual(
 				sweep.rows.map((row) => row.strength),
-				[0, 2, 40],
+				[0, 0.001, 2, 40],
 				"the baseline strength 0 is added and rows ascend"
 			);
 			for (const row of sweep.rows) {
@@ -72,20 +88,51 @@ describe("Playground: strength sweep", function () {
 				);
 				assert.ok(row.effect !== null && row.effect >= 0, `strength ${row.strength}: effect ${row.effect}`);
 			}
-			assert.ok(sweep.rows[0]!.fluent, "the baseline is fluent by definition");
-			if (sweep.suggestedMaxStrength !== null) {
-				const suggested = sweep.rows.find((row) => row.strength === sweep.suggestedMaxStrength);
-				assert.ok(suggested?.fluent, "the suggested strength must be a fluent row");
-				const stronger = sweep.rows.filter((row) => row.strength > sweep.suggestedMaxStrength!);
-				assert.ok(
-					stronger.every((row) => !row.fluent),
-					"a fluent row above the suggestion should have been suggested"
-				);
-			}
+			const [baseline, nearZero] = sweep.rows;
+			assert.equal(nearZero!.sample, baseline!.sample, "strength 0.001 should not change the text");
+			assert.equal(nearZero!.perplexity, baseline!.perplexity);
+			assert.equal(nearZero!.fluent, baseline!.fluent, "the same text is as fluent as the baseline");
+
+			// Text and perplexity identical to the unsteered ones cannot be degenerate, so a suggestion
+			// exists, and it is the strongest strength reached without crossing a degenerate one: no
+			// row above it is fluent.
+			const suggested = sweep.suggestedMaxStrength;
+			assert.ok(suggested !== null && suggested >= 0.001, `suggested ${suggested}`);
+			assert.ok(
+				sweep.rows.some((row) => row.strength === suggested),
+				"the suggestion is one of the strengths swept"
+			);
+			const stronger = sweep.rows.filter((row) => row.strength > suggested);
+			assert.ok(
+				stronger.every((row) => !row.fluent),
+				`a fluent row above the suggestion ${suggested} should have been suggested`
+			);
 			assert.ok(
 				posts.sent.some((message) => message.type === "sweepProgress"),
 				"progress was never reported"
 			);
+		} finally {
+			posts.dispose();
+		}
+	});
+
+	it("suggests no strength when even the smallest one breaks the text", async () => {
+		const posts = recordPosts(api);
+		try {
+			// At the largest strength the panel accepts, the push swamps the hidden state and the model
+			// repeats one piece: far beyond 1.5× the unsteered perplexity.
+			const sweep = await sweepFromPanel(posts, "Once upon a time", [1000], 12);
+			assert.deepEqual(
+				sweep.rows.map((row) => row.strength),
+				[0, 1000]
+			);
+			const [baseline, broken] = sweep.rows;
+			assert.ok(
+				broken!.perplexity === null || broken!.perplexity > 1.5 * baseline!.perplexity!,
+				`perplexity ${broken!.perplexity} at strength 1000 against ${baseline!.perplexity} unsteered`
+			);
+			assert.equal(broken!.fluent, false);
+			assert.equal(sweep.suggestedMaxStrength, null);
 		} finally {
 			posts.dispose();
 		}
