@@ -7,6 +7,8 @@ import {
 	renderPairsAsChats
 } from "../../datasets";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
+import { engineSteerableModel } from "../../engine/steerableModel";
+import { calibrateStrength, describeCalibration } from "../../steering/pipeline/calibrateStrength";
 import { parseLayerSpec } from "../../steering/layerSpec";
 import { trainFromPairs } from "../../steering/pipeline/trainFromPairs";
 import { saveTrainedVector } from "../../steering/pipeline/trainedVectorFile";
@@ -24,7 +26,7 @@ import {
 import { withEngine } from "../engineSession";
 
 export const trainUsage =
-	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center] [--positions mean|all|last|last:K|last:K-mean|suffix|suffix-mean] [--layers A-B] [--seed N] [--chat|--no-chat] [--system TEXT] [--json]";
+	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center] [--positions mean|all|last|last:K|last:K-mean|suffix|suffix-mean] [--layers A-B] [--seed N] [--chat|--no-chat] [--system TEXT] [--no-calibrate] [--json]";
 
 /** "mean" is what users (and llama.cpp's cvector-generator) call difference-in-means. */
 const methodNames: Record<string, TrainingMethod> = {
@@ -46,6 +48,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 		chat: { type: "boolean" },
 		"no-chat": { type: "boolean" },
 		system: { type: "string" },
+		"no-calibrate": { type: "boolean" },
 		force: { type: "boolean" }
 	});
 	if (values.chat && values["no-chat"]) throw new UsageError("--chat and --no-chat contradict each other; pass one");
@@ -102,23 +105,30 @@ export async function runTrain(argv: string[]): Promise<void> {
 		const pairs = chat?.pairs ?? datasetPairs;
 		const started = Date.now();
 		const showProgress = !values.json && process.stderr.isTTY;
-		const trained = await trainFromPairs(
-			pairs,
-			engineHiddenStateSource(engine, { specialTokens: chat !== undefined }),
-			{
-				method,
-				positions,
-				seed,
-				steerLayers,
-				modelHint: info.architecture,
-				nLayer: info.nLayer,
-				nEmbd: info.nEmbd,
-				onProgress: showProgress
-					? ({ stage, done, total }) => process.stderr.write(`\rsteer: ${stage} ${done}/${total}   `)
-					: undefined
-			}
-		);
+		const source = engineHiddenStateSource(engine, { specialTokens: chat !== undefined });
+		const fixedPush = await trainFromPairs(pairs, source, {
+			method,
+			positions,
+			seed,
+			steerLayers,
+			modelHint: info.architecture,
+			nLayer: info.nLayer,
+			nEmbd: info.nEmbd,
+			onProgress: showProgress
+				? ({ stage, done, total }) => process.stderr.write(`\rsteer: ${stage} ${done}/${total}   `)
+				: undefined
+		});
 		if (showProgress) process.stderr.write("\n");
+		// Calibration by measurement: the strength that moves the concept clearly with the text still
+		// fluent becomes the file's 1.0 (--no-calibrate keeps the fixed push).
+		const trained = values["no-calibrate"]
+			? fixedPush
+			: await calibrateStrength(fixedPush, pairs, engineSteerableModel(engine), source, {
+					onProgress: showProgress
+						? (done, total) => process.stderr.write(`\rsteer: calibrating ${done}/${total}   `)
+						: undefined
+				});
+		if (showProgress && trained.calibration) process.stderr.write("\n");
 		await saveTrainedVector(out, trained);
 		const seconds = (Date.now() - started) / 1000;
 		if (values.json) {
@@ -132,6 +142,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 					recommendedStrength: trained.recommendedStrength,
 					pushFraction: trained.pushFraction,
 					rawAlphaPerLayer: Object.fromEntries(trained.rawAlphaPerLayer),
+					calibration: trained.calibration ?? null,
 					seconds,
 					diagnostics: trained.diagnostics
 				}) + "\n"
@@ -151,6 +162,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 					trained.suggestedLayers.includes(entry.layer) ? "  ← steered" : ""
 				].join("")
 			),
+			...(trained.calibration ? [describeCalibration(trained.calibration)] : []),
 			`wrote ${out}: ${trained.method}, ${describePositionSpec(trained.positions)}, ${trained.pairCount} pairs, layers ${trained.suggestedLayers.join(",")}, strength 1.0 = ${(trained.pushFraction * 100).toFixed(0)}% of each layer's typical norm (${seconds.toFixed(1)} s)`
 		];
 		process.stdout.write(lines.join("\n") + "\n");

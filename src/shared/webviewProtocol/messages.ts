@@ -128,7 +128,7 @@ export interface LayerSummary {
 export interface TrainingView {
 	readonly running: boolean;
 	readonly dataset: string;
-	readonly phase: "capture" | "train" | "save";
+	readonly phase: "capture" | "train" | "calibrating" | "save";
 	readonly done: number;
 	readonly total: number;
 }

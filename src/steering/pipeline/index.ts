@@ -37,4 +37,17 @@ export {
 	type SteeringCondition
 } from "./conditionalGenerate";
 export { checkVectorFitsModel } from "./modelShape";
+export {
+	calibrateStrength,
+	CALIBRATION_FLUENCY_BOUNDS,
+	CALIBRATION_LADDER,
+	CALIBRATION_PROMPTS,
+	chooseStrength,
+	DEFAULT_READOUT_TARGET,
+	describeCalibration,
+	readLayerOf,
+	rescaleTrained,
+	type CalibrationOptions
+} from "./calibrateStrength";
+export type { CalibrationCurve, CalibrationPoint, CalibrationReason } from "./calibrationCurve";
 export { selfLabelPairs, type SelfLabelledPair, type SelfLabelOptions, type SelfLabelResult } from "./selfLabel";

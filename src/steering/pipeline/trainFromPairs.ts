@@ -11,6 +11,7 @@
  */
 import { bakeCalibration, DEFAULT_PUSH_FRACTION, typicalNormsFromDiagnostics } from "../calibration";
 import type { PositionSpec } from "../positions";
+import type { CalibrationCurve } from "./calibrationCurve";
 import type { LayerDiagnostics } from "../training/diagnostics";
 import { suggestLayers } from "../training/layerSelection";
 import { TRAINING_METHODS, type TrainingMethod } from "../training/methods";
@@ -62,6 +63,8 @@ export interface TrainedVector {
 	readonly positions: PositionSpec;
 	readonly modelHint: string;
 	readonly pairCount: number;
+	/** What calibration by measurement found, when it ran (calibrateStrength); the directions then include its factor. */
+	readonly calibration?: CalibrationCurve;
 }
 
 export async function trainFromPairs(

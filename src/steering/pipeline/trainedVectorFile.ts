@@ -16,6 +16,7 @@ import { checkPositionSpec } from "../positions";
 import type { LayerDiagnostics } from "../training/diagnostics";
 import { TRAINING_METHODS, type TrainingMethod } from "../training/methods";
 import type { SteeringVector } from "../vector";
+import type { CalibrationCurve } from "./calibrationCurve";
 import type { TrainedVector } from "./trainFromPairs";
 
 export const TRAINED_VECTOR_KEYS = {
@@ -29,7 +30,9 @@ export const TRAINED_VECTOR_KEYS = {
 	pushFraction: "steer.push_fraction",
 	pairCount: "steer.pair_count",
 	unitLayers: "steer.unit_layers",
-	unitDirections: "steer.unit_directions"
+	unitDirections: "steer.unit_directions",
+	/** JSON of the CalibrationCurve, when calibration by measurement chose the file's 1.0. */
+	calibration: "steer.calibration"
 } as const;
 
 const FORMAT_VERSION = 1;
@@ -58,7 +61,8 @@ export async function saveTrainedVector(filePath: string, trained: TrainedVector
 			[K.pushFraction]: GgufValue.f64(trained.pushFraction),
 			[K.pairCount]: GgufValue.u32(trained.pairCount),
 			[K.unitLayers]: GgufValue.numbers("i32", unitLayers),
-			[K.unitDirections]: GgufValue.array("f32", unitDirections)
+			[K.unitDirections]: GgufValue.array("f32", unitDirections),
+			...(trained.calibration ? { [K.calibration]: GgufValue.string(JSON.stringify(trained.calibration)) } : {})
 		}
 	});
 }
@@ -129,7 +133,10 @@ export function readTrainedVector(
 		method,
 		positions,
 		modelHint: modelHint ?? "",
-		pairCount: metadataInteger(metadata, K.pairCount) ?? 0
+		pairCount: metadataInteger(metadata, K.pairCount) ?? 0,
+		...(metadata.has(K.calibration)
+			? { calibration: parseJson(requiredString(metadata, K.calibration), K.calibration, checkCalibration) }
+			: {})
 	};
 }
 
@@ -182,4 +189,17 @@ function checkDiagnostics(value: unknown): LayerDiagnostics[] {
 		}
 	});
 	return value as LayerDiagnostics[];
+}
+
+/** Enough checking that code reading the curve finds its points and the chosen strength. */
+function checkCalibration(value: unknown): CalibrationCurve {
+	const record = value as Record<string, unknown> | null;
+	if (typeof record?.chosen !== "number" || !Array.isArray(record.points))
+		throw new RangeError("expected a calibration curve with points and the chosen strength");
+	record.points.forEach((point: Record<string, unknown> | null, index: number) => {
+		for (const key of ["strength", "readout"]) {
+			if (typeof point?.[key] !== "number") throw new RangeError(`point ${index} has no numeric ${key}`);
+		}
+	});
+	return value as CalibrationCurve;
 }

@@ -123,6 +123,10 @@ async function warnAboutStrength(steering: SteeringController, fileName: string,
 	if (safer !== undefined && choice === `Use ${safer}`) await steering.setStrength(fileName, safer);
 }
 
+/** Where each training phase starts on the progress bar, and the phase after it. */
+const phaseStart = { capture: 0, train: 0.4, calibrating: 0.5, save: 1 } as const;
+const nextPhase = { capture: "train", train: "calibrating", calibrating: "save", save: "save" } as const;
+
 function trainWithProgress(
 	deps: VectorCommandDependencies,
 	dataset: string,
@@ -134,7 +138,8 @@ function trainWithProgress(
 			if (view && view.total > 0)
 				report(
 					`${view.phase} ${view.done}/${view.total}`,
-					(view.phase === "capture" ? 0 : 0.5) + (0.5 * view.done) / view.total
+					phaseStart[view.phase] +
+						((phaseStart[nextPhase[view.phase]] - phaseStart[view.phase]) * view.done) / view.total
 				);
 		});
 		return deps.training

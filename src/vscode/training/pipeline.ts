@@ -7,8 +7,10 @@
 import { rawTextProblem, renderPairsAsChats, type ContrastPair } from "../../datasets";
 import type { EngineClient } from "../../engine/client";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
+import { engineSteerableModel } from "../../engine/steerableModel";
 import { type GgufMetadata, metadataNumber, metadataString } from "../../steering/gguf/metadataAccess";
 import {
+	calibrateStrength,
 	isTrainedVectorMetadata,
 	TRAINED_VECTOR_KEYS,
 	trainFromPairs,
@@ -21,26 +23,45 @@ import { UserFacingError } from "../failures";
 
 export { saveTrainedVector, type TrainedVector } from "../../steering/pipeline";
 
+export interface EngineTrainingOptions extends TrainFromPairsOptions {
+	readonly chat: boolean;
+	/**
+	 * Calibrate by measurement after training (calibrateStrength), reporting (generations done, at most)
+	 * here; absent: the file keeps the fixed push.
+	 */
+	readonly onCalibrating?: (done: number, total: number) => void;
+}
+
 /**
  * Captures `pairs` with the engine's hidden states and trains; the engine runs unsteered for this.
  * With `chat` (a model that has a chat template) each pair is trained as a conversation in the
  * model's own template, as an instruct model sees its prompts; without, pairs that need a template
- * are refused by name.
+ * are refused by name. With `onCalibrating`, the trained vector is then calibrated by measurement, so
+ * that the file's 1.0 is the strength measured to move the concept clearly with the text still fluent.
  */
 export async function trainWithEngine(
 	pairs: readonly ContrastPair[],
 	client: EngineClient,
-	options: TrainFromPairsOptions & { readonly chat: boolean }
+	options: EngineTrainingOptions
 ): Promise<TrainedVector & { readonly chatTemplate?: string }> {
 	if (!options.chat) {
 		const problem = rawTextProblem(pairs);
 		if (problem)
 			throw new UserFacingError(`${problem}; load an instruct model (one with a chat template) to train it`);
-		return trainFromPairs(pairs, engineHiddenStateSource(client), options);
 	}
-	const chat = await renderPairsAsChats(pairs, (conversations) => client.request("formatChats", { conversations }));
-	const trained = await trainFromPairs(chat.pairs, engineHiddenStateSource(client, { specialTokens: true }), options);
-	return { ...trained, chatTemplate: chat.wrapper };
+	const chat = options.chat
+		? await renderPairsAsChats(pairs, (conversations) => client.request("formatChats", { conversations }))
+		: undefined;
+	const trainingPairs = chat?.pairs ?? pairs;
+	const source = engineHiddenStateSource(client, { specialTokens: chat !== undefined });
+	const fixedPush = await trainFromPairs(trainingPairs, source, options);
+	const trained = options.onCalibrating
+		? await calibrateStrength(fixedPush, trainingPairs, engineSteerableModel(client), source, {
+				signal: options.signal,
+				onProgress: options.onCalibrating
+			})
+		: fixedPush;
+	return chat ? { ...trained, chatTemplate: chat.wrapper } : trained;
 }
 
 /** The first and last steered layer: the band the panel marks on its plot. */

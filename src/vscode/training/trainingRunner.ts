@@ -6,6 +6,7 @@ import path from "node:path";
 import * as vscode from "vscode";
 import type { PositionSpec } from "../../engine/protocol";
 import { parseLayerSpec } from "../../steering/layerSpec";
+import { describeCalibration } from "../../steering/pipeline/calibrateStrength";
 import type { LayerSummary, PositionChoice, TrainingMethod, TrainingView } from "../../shared/webviewProtocol/messages";
 import type { EngineService } from "../engine/engineService";
 import { UserFacingError } from "../failures";
@@ -97,6 +98,10 @@ export class TrainingRunner implements vscode.Disposable {
 				signal: controller.signal,
 				onProgress: ({ stage, done, total }) =>
 					update({ running: true, dataset: request.datasetFileName, phase: stage, done, total }),
+				// Calibration by measurement, on by default: the file's 1.0 becomes the strength measured to
+				// move the concept clearly with the text still fluent.
+				onCalibrating: (done, total) =>
+					update({ running: true, dataset: request.datasetFileName, phase: "calibrating", done, total }),
 				modelHint: info.architecture,
 				nLayer: info.nLayer,
 				nEmbd: info.nEmbd
@@ -108,6 +113,7 @@ export class TrainingRunner implements vscode.Disposable {
 			this.log.info(
 				`trained ${vectorFileName} in ${((performance.now() - started) / 1000).toFixed(1)} s; steers layers ${trained.suggestedLayers.join(", ")}${trained.chatTemplate ? `; pairs trained as conversations in the ${trained.chatTemplate} chat template` : ""}`
 			);
+			if (trained.calibration) this.log.info(describeCalibration(trained.calibration));
 			return { vectorFileName, vectorPath, suggested, layers: layerSummaries(trained.diagnostics) };
 		} finally {
 			this.current = undefined;

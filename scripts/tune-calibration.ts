@@ -1,0 +1,190 @@
+/**
+ * Tuning calibration by measurement (src/steering/pipeline/calibrateStrength.ts) on the tuning
+ * concepts: the example datasets (happy/sad, dogs/cats) and a food topic defined here. The concepts
+ * the calibration is validated on live only in test/engine/calibration.test.ts and
+ * scripts/calibration-figures.ts, never here.
+ *
+ * Run: nice -n 10 npx tsx scripts/tune-calibration.ts [model.gguf ...]
+ * Default models: TinyStories-656K and stories260K from the shared models folder.
+ *
+ * Per model and concept: trains with the defaults, runs the calibration's measurements over the whole
+ * ladder (not stopping at the first broken strength), and beside each strength the goal's own
+ * measures on 16 stories of 60 tokens (4 story prompts × 4 seeds, temperature 0.8): stories with a
+ * concept word, and the real-word and distinct-word ratios against the unsteered stories. Prints one
+ * table per concept and the strength the calibration would choose.
+ */
+import path from "node:path";
+import { loadDataset, renderPairsAsChats, type ContrastPair } from "../src/datasets";
+import { EngineClient } from "../src/engine/client";
+import { engineHiddenStateSource } from "../src/engine/hiddenStateSource";
+import { engineSteerableModel } from "../src/engine/steerableModel";
+import { compareFluency, summarizeFluency } from "../src/steering/evaluation/degeneration";
+import { effectScore } from "../src/steering/evaluation/effectScore";
+import { calibrateStrength, CALIBRATION_LADDER, chooseStrength } from "../src/steering/pipeline/calibrateStrength";
+import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
+import happySadStories from "../examples/evaluation/happy-sad-stories.json";
+
+const root = path.resolve(__dirname, "..");
+const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.join(root, "..", "shared", "models"));
+const models = process.argv.slice(2).length
+	? process.argv.slice(2)
+	: ["TinyStories-656K.f16.gguf", "stories260K.gguf"].map((name) => path.join(modelsDir, name));
+
+const storyPrompts = happySadStories.prompts.slice(0, 4);
+const storySeeds = [11, 12, 13, 14];
+
+const foodPairs: ContrastPair[] = [
+	["Lily ate a big red apple. It was sweet and yummy.", "Lily held a big red ball. It was round and shiny."],
+	["Tom had soup and bread for lunch.", "Tom had a nap on the bed after play."],
+	["Mom baked a cake with lots of sugar and milk.", "Mom made a kite with lots of paper and string."],
+	["The bear was hungry, so he ate some honey.", "The bear was tired, so he sat under a tree."],
+	["Ben and Mia shared a bowl of warm rice.", "Ben and Mia shared a box of toy cars."],
+	["Sue cut a slice of pie and ate it all.", "Sue cut a piece of paper and drew a star."],
+	["Dad cooked eggs for breakfast. They smelled good.", "Dad fixed the door in the morning. It was loud."],
+	["The kids ate cookies and drank milk at the table.", "The kids read books and sang songs at the table."],
+	["Max found a carrot in the garden and ate it.", "Max found a rock in the garden and kept it."],
+	["Anna made a sandwich with cheese and jam.", "Anna made a hat with leaves and flowers."],
+	["Grandma gave Tim a bowl of hot soup for dinner.", "Grandma gave Tim a warm blanket for the night."],
+	["The mouse ate a piece of cheese in the kitchen.", "The mouse ran around a chair in the kitchen."],
+	["They had pizza at the party. Everyone ate a lot.", "They had balloons at the party. Everyone jumped a lot."],
+	["Sam was hungry. He ate a banana and a muffin.", "Sam was bored. He played with a ball and a car."],
+	["The bird ate seeds and bread crumbs.", "The bird sat on a branch and looked around."],
+	["Lucy and her mom cooked pasta for dinner.", "Lucy and her mom painted a picture after school."],
+	["Ben licked his ice cream. It was cold and sweet.", "Ben kicked his ball. It flew far and high."],
+	["The farmer picked apples and made apple juice.", "The farmer fixed the fence and fed the horse hay."],
+	["Mia put butter on her toast and ate it.", "Mia put a sticker on her book and smiled."],
+	["At lunch, the class ate fruit and drank water.", "At play time, the class ran and played tag."]
+].map(([positive, negative], index) => ({ positive: positive!, negative: negative!, id: `food-${index + 1}` }));
+
+const concepts = [
+	{ name: "happy", dataset: "happy-sad.jsonl", keywords: happySadStories.happyWords },
+	{
+		name: "dogs",
+		dataset: "dogs-cats.jsonl",
+		keywords: ["dog", "dogs", "puppy", "puppies", "bark", "barked", "barking", "woof"]
+	},
+	{
+		name: "food",
+		pairs: foodPairs,
+		keywords: [
+			"food",
+			"eat",
+			"ate",
+			"eating",
+			"eats",
+			"hungry",
+			"cake",
+			"cookie",
+			"cookies",
+			"apple",
+			"apples",
+			"soup",
+			"pie",
+			"bread",
+			"lunch",
+			"dinner",
+			"breakfast",
+			"yummy",
+			"sandwich",
+			"pizza",
+			"candy",
+			"snack",
+			"delicious",
+			"cheese",
+			"milk"
+		]
+	}
+];
+
+const fixed = (value: number, digits = 2) => value.toFixed(digits);
+
+async function main(): Promise<void> {
+	for (const modelPath of models) {
+		const engine = new EngineClient({ steerRoot: root });
+		try {
+			const info = await engine.loadModel({ modelPath, gpu: false, threads: 1, contextSize: 256 });
+			const model = engineSteerableModel(engine);
+			console.log(`\n## ${path.basename(modelPath)} (${info.nLayer} layers × ${info.nEmbd})`);
+			const stories = async (steering: Parameters<typeof model.generate>[0]["steering"]) => {
+				const texts: string[] = [];
+				for (const prompt of storyPrompts)
+					for (const seed of storySeeds)
+						texts.push(await model.generate({ prompt, maxTokens: 60, temperature: 0.8, seed, steering }));
+				return texts;
+			};
+			const unsteered = await stories([]);
+			const unsteeredFluency = summarizeFluency(unsteered);
+			for (const concept of concepts) {
+				const raw =
+					concept.pairs ??
+					(await loadDataset(path.join(root, "examples", "datasets", concept.dataset!))).pairs;
+				const chat = info.hasChatTemplate
+					? await renderPairsAsChats(raw, (conversations) => engine.request("formatChats", { conversations }))
+					: undefined;
+				const pairs = chat?.pairs ?? raw;
+				const source = engineHiddenStateSource(engine, { specialTokens: chat !== undefined });
+				const trained = await trainFromPairs(pairs, source, {
+					method: "mean-diff",
+					positions: { select: "all", mean: true },
+					modelHint: info.architecture,
+					nLayer: info.nLayer,
+					nEmbd: info.nEmbd
+				});
+				const started = performance.now();
+				// The whole ladder: every fluency bound loosened so no strength stops it.
+				const full = await calibrateStrength(trained, pairs, model, source, {
+					fluencyBounds: { minWordShareRatio: 0, minDistinctRatio: 0, maxExtraDegenerateShare: 1 }
+				});
+				const seconds = (performance.now() - started) / 1000;
+				const defaults = await calibrateStrength(trained, pairs, model, source);
+				const hits = (texts: string[]) =>
+					texts.filter((text) => effectScore(text, concept.keywords).matches > 0).length;
+				console.log(
+					`\n${concept.name}: layers ${trained.suggestedLayers.join(",")}, read layer ${full.calibration!.readLayer}, full ladder ${fixed(seconds, 1)} s, default calibration ${fixed(defaults.calibration!.seconds, 1)} s → ${defaults.calibration!.chosen}× (${defaults.calibration!.reason})`
+				);
+				console.log("strength  readout  cal-words  cal-distinct  cal-degen  stories  words  distinct  goal");
+				const base = hits(unsteered);
+				for (const point of full.calibration!.points) {
+					const texts =
+						point.strength === 0
+							? unsteered
+							: await stories([{ vector: trained.vector, strength: point.strength }]);
+					const comparison = compareFluency(summarizeFluency(texts), unsteeredFluency, {
+						minWordShareRatio: 0.9,
+						minDistinctRatio: 0.7,
+						maxExtraDegenerateShare: 1
+					});
+					const count = hits(texts);
+					const goal = comparison.fluent && count >= 6 && count >= 3 * base;
+					const calibration = point.comparison;
+					console.log(
+						[
+							String(point.strength).padStart(8),
+							fixed(point.readout).padStart(9),
+							(calibration ? fixed(calibration.wordShareRatio) : "").padStart(11),
+							(calibration ? fixed(calibration.distinctRatio) : "").padStart(14),
+							fixed(point.fluency.degenerateShare).padStart(11),
+							`${count}/16`.padStart(9),
+							fixed(comparison.wordShareRatio).padStart(7),
+							fixed(comparison.distinctRatio).padStart(10),
+							(goal ? "  ✓" : "") +
+								(point.strength > 0 && !point.fluent ? "  (calibration: broken)" : "") +
+								(point.strength === defaults.calibration!.chosen ? "  ← chosen" : "")
+						].join("")
+					);
+				}
+				const choice = chooseStrength(defaults.calibration!.points, defaults.calibration!.readoutTarget);
+				console.log(
+					`default choice ${choice.strength} (${choice.reason}); ladder ${CALIBRATION_LADDER.join(",")}`
+				);
+			}
+		} finally {
+			await engine.dispose();
+		}
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});

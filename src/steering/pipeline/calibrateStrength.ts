@@ -1,0 +1,267 @@
+/**
+ * Calibration by measurement: after training, find the strength that gives a clear effect with the text
+ * still fluent, and make it the file's 1.0.
+ *
+ * The fixed push of trainFromPairs (a fraction of each layer's typical hidden-state norm) means
+ * different things for different concepts and models: on one it barely shows, on another the text
+ * already loops. So the trained vector is tried: from a few neutral prompts it generates briefly at a
+ * ladder of strengths (multiples of the fixed push), and at each one measures
+ * - the effect, with a readout that needs no keywords: the generated texts are read back by the
+ *   unsteered model, their mean hidden state at the read layer is projected on the trained direction,
+ *   and the projection is put on the training pairs' scale (negatives' mean 0, positives' mean 1);
+ * - the side effects, with the degeneration guard: the share of real English words, the distinct-word
+ *   ratio and the share of degenerate samples against the unsteered samples of the same prompts.
+ *
+ * The ladder stops at the first strength whose text is no longer fluent. The chosen strength is the
+ * weakest fluent one whose readout reaches the target, or, when none does, the strongest fluent one a
+ * step below the first broken one (chooseStrength). The vector is then scaled so that this strength is
+ * 1.0, and the curve goes into the file (trainedVectorFile) so the choice can be checked later.
+ */
+import { compareFluency, summarizeFluency, type FluencyBounds, type FluencySummary } from "../evaluation/degeneration";
+import type { PositionSpec } from "../positions";
+import type { CalibrationCurve, CalibrationPoint, CalibrationReason } from "./calibrationCurve";
+import type { SteeringVector } from "../vector";
+import type { PairTexts } from "./collectActivations";
+import type { HiddenStateSource, TextToCapture } from "./hiddenStateSource";
+import type { SteerableModel } from "./steerableModel";
+import type { TrainedVector } from "./trainFromPairs";
+
+/**
+ * Neutral beginnings of a text. Plain text for every model, instruct models too: generation reads its
+ * prompt as text (chat markup would not become special tokens), and an instruct model continues plain
+ * text fluently.
+ */
+export const CALIBRATION_PROMPTS: readonly string[] = ["Once upon a time", "One day,", "There was a", "Every morning"];
+
+/** Multiples of the trained push that are tried, in ascending order. */
+export const CALIBRATION_LADDER: readonly number[] = [0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8];
+
+/**
+ * The readout at which the effect counts as clear. Reading like the training positives (1.0) is a
+ * floor, not the target: measured on the tuning concepts, texts at a readout of 1 carried the concept
+ * in only a quarter of the stories (docs/steering.md).
+ */
+export const DEFAULT_READOUT_TARGET = 1.5;
+
+/**
+ * Fluency bounds of calibration: a margin inside the goal (0.9× real words, 0.7× distinct words of the
+ * unsteered text), since they are judged on few short samples and the chosen strength must hold on
+ * other prompts and longer texts.
+ */
+export const CALIBRATION_FLUENCY_BOUNDS: Required<FluencyBounds> = {
+	minWordShareRatio: 0.93,
+	minDistinctRatio: 0.78,
+	maxExtraDegenerateShare: 0.2
+};
+
+export interface CalibrationOptions {
+	/** Neutral prompts. Default CALIBRATION_PROMPTS. */
+	readonly prompts?: readonly string[];
+	/** Multiples of the trained push to try, ascending. Default CALIBRATION_LADDER. */
+	readonly ladder?: readonly number[];
+	/** Sampling seeds per prompt. Default [1, 2, 3, 4]. */
+	readonly seeds?: readonly number[];
+	/** Tokens per sample. Default 40. */
+	readonly maxTokens?: number;
+	/** Default 0.8. */
+	readonly temperature?: number;
+	readonly stop?: readonly string[];
+	/** Default DEFAULT_READOUT_TARGET. */
+	readonly readoutTarget?: number;
+	/** Default CALIBRATION_FLUENCY_BOUNDS. */
+	readonly fluencyBounds?: FluencyBounds;
+	readonly signal?: AbortSignal;
+	/** (generations done, generations at most): the ladder may stop early, so `done` can end below `total`. */
+	readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The chosen strength from a measured curve (points ascending, from 0).
+ * - the weakest fluent strength whose readout reaches the target: the effect is clear, and more push
+ *   would only cost fluency;
+ * - else the strongest fluent one before the first that broke (or before the ladder's end): on the
+ *   tuning concepts the effect kept growing with strength until the text degenerated;
+ * - when nothing was fluent, the smallest strength tried.
+ */
+export function chooseStrength(
+	points: readonly Pick<CalibrationPoint, "strength" | "readout" | "fluent">[],
+	target: number
+): { strength: number; reason: CalibrationReason } {
+	const tried = points.filter((point) => point.strength > 0).sort((a, b) => a.strength - b.strength);
+	if (tried.length === 0) throw new RangeError("calibration tried no strength above 0");
+	const brokenAt = tried.findIndex((point) => !point.fluent);
+	const fluent = brokenAt === -1 ? tried : tried.slice(0, brokenAt);
+	if (fluent.length === 0) return { strength: tried[0]!.strength, reason: "nothing-fluent" };
+	const reaching = fluent.find((point) => point.readout >= target);
+	if (reaching) return { strength: reaching.strength, reason: "target" };
+	return { strength: fluent.at(-1)!.strength, reason: brokenAt === -1 ? "ladder-end" : "fluency-limit" };
+}
+
+/** The layer the readout reads: the steered layer whose pairs separate best (the last on a tie). */
+export function readLayerOf(trained: Pick<TrainedVector, "suggestedLayers" | "diagnostics">): number {
+	let best: { layer: number; score: number } | undefined;
+	for (const layer of trained.suggestedLayers) {
+		const entry = trained.diagnostics.find((diagnostic) => diagnostic.layer === layer);
+		const score = entry ? (entry.heldOutAccuracy ?? entry.agreement) : -1;
+		if (!best || score >= best.score) best = { layer, score };
+	}
+	if (!best) throw new RangeError("the vector steers no layer");
+	return best.layer;
+}
+
+/** The whole text, averaged: the same reading for the training pairs and for the generated texts. */
+const READ_POSITIONS: PositionSpec = { select: "all", mean: true };
+
+/**
+ * Measures the trained vector at the ladder's strengths and returns it rescaled so that the chosen
+ * strength is 1.0, with the curve. `pairs` are the texts it was trained on (for the readout's scale).
+ */
+export async function calibrateStrength(
+	trained: TrainedVector,
+	pairs: readonly PairTexts[],
+	model: SteerableModel,
+	source: HiddenStateSource,
+	options: CalibrationOptions = {}
+): Promise<TrainedVector> {
+	const started = performance.now();
+	const prompts = options.prompts ?? CALIBRATION_PROMPTS;
+	const ladder = [...(options.ladder ?? CALIBRATION_LADDER)];
+	const seeds = options.seeds ?? [1, 2, 3, 4];
+	const maxTokens = options.maxTokens ?? 40;
+	const temperature = options.temperature ?? 0.8;
+	const target = options.readoutTarget ?? DEFAULT_READOUT_TARGET;
+	const bounds = options.fluencyBounds ?? CALIBRATION_FLUENCY_BOUNDS;
+	const { signal } = options;
+	if (prompts.length === 0) throw new RangeError("calibration needs at least one prompt");
+	if (seeds.length === 0) throw new RangeError("calibration needs at least one seed");
+	if (ladder.length === 0 || ladder.some((strength, i) => !(strength > 0) || (i > 0 && strength <= ladder[i - 1]!)))
+		throw new RangeError(`the calibration ladder must be positive strengths in ascending order, got ${ladder}`);
+	if (pairs.length === 0) throw new RangeError("calibration needs the training pairs");
+
+	const readLayer = readLayerOf(trained);
+	const unit = trained.unitVector.directions.get(readLayer);
+	if (!unit) throw new RangeError(`layer ${readLayer} has no trained direction`);
+	const project = (rows: Float32Array) => dot(rows, unit) / Math.max(1, rows.length / unit.length);
+	const readAll = async (items: readonly TextToCapture[]): Promise<number[]> => {
+		const captured = await source.capture(items, { layers: [readLayer], positions: READ_POSITIONS, signal });
+		return captured.map((layers) => project(layers[0]!.hidden));
+	};
+
+	// The scale: where the training positives and negatives read.
+	const pairTexts = pairs.flatMap((pair) => [
+		{ text: (pair.prompt ?? "") + pair.positive },
+		{ text: (pair.prompt ?? "") + pair.negative }
+	]);
+	const pairReadings = await readAll(pairTexts);
+	const positiveProjection = mean(pairReadings.filter((_, i) => i % 2 === 0));
+	const negativeProjection = mean(pairReadings.filter((_, i) => i % 2 === 1));
+	const gap = positiveProjection - negativeProjection;
+	if (!(Math.abs(gap) > 0)) throw new RangeError("the training pairs read the same at the read layer");
+
+	const samplesPerStrength = prompts.length * seeds.length;
+	const total = (ladder.length + 1) * samplesPerStrength;
+	let done = 0;
+	const measure = async (strength: number): Promise<{ readout: number; fluency: FluencySummary }> => {
+		const texts: string[] = [];
+		const items: TextToCapture[] = [];
+		for (const prompt of prompts) {
+			for (const seed of seeds) {
+				signal?.throwIfAborted();
+				const text = await model.generate(
+					{
+						prompt,
+						maxTokens,
+						temperature,
+						seed,
+						stop: options.stop,
+						steering: strength === 0 ? [] : [{ vector: trained.vector, strength }]
+					},
+					signal
+				);
+				texts.push(text);
+				items.push({ text: prompt + text });
+				options.onProgress?.(++done, total);
+			}
+		}
+		const readings = await readAll(items);
+		return {
+			readout: (mean(readings) - negativeProjection) / gap,
+			fluency: summarizeFluency(texts)
+		};
+	};
+
+	const baseline = await measure(0);
+	const points: CalibrationPoint[] = [{ strength: 0, ...baseline, fluent: true }];
+	for (const strength of ladder) {
+		const measured = await measure(strength);
+		const comparison = compareFluency(measured.fluency, baseline.fluency, bounds);
+		points.push({ strength, ...measured, comparison, fluent: comparison.fluent });
+		if (!comparison.fluent) break;
+	}
+	const choice = chooseStrength(points, target);
+	const curve: CalibrationCurve = {
+		points,
+		chosen: choice.strength,
+		reason: choice.reason,
+		readoutTarget: target,
+		readLayer,
+		positiveProjection,
+		negativeProjection,
+		prompts: prompts.length,
+		seeds: seeds.length,
+		maxTokens,
+		seconds: (performance.now() - started) / 1000
+	};
+	return rescaleTrained(trained, choice.strength, curve);
+}
+
+/** The trained vector with its directions (and α, push fraction) multiplied by `factor`, carrying `curve`. */
+export function rescaleTrained(trained: TrainedVector, factor: number, curve: CalibrationCurve): TrainedVector {
+	if (!(factor > 0) || !Number.isFinite(factor))
+		throw new RangeError(`the calibration factor must be a positive number, got ${factor}`);
+	const vector: SteeringVector = {
+		nEmbd: trained.vector.nEmbd,
+		directions: new Map(
+			[...trained.vector.directions].map(([layer, direction]) => [
+				layer,
+				direction.map((value) => value * factor)
+			])
+		)
+	};
+	return {
+		...trained,
+		vector,
+		rawAlphaPerLayer: new Map([...trained.rawAlphaPerLayer].map(([layer, alpha]) => [layer, alpha * factor])),
+		pushFraction: trained.pushFraction * factor,
+		calibration: curve
+	};
+}
+
+/** One line for people: what was chosen and why. */
+export function describeCalibration(curve: CalibrationCurve): string {
+	const at = curve.points.find((point) => point.strength === curve.chosen);
+	const base = curve.points[0]!;
+	const readout = at ? `readout ${base.readout.toFixed(2)} unsteered → ${at.readout.toFixed(2)}` : "";
+	const broken = curve.points.find((point) => !point.fluent);
+	const limit = broken ? `, text degenerates from ${broken.strength}×` : "";
+	const why =
+		curve.reason === "target"
+			? `the weakest push whose readout reaches the target ${curve.readoutTarget}`
+			: curve.reason === "fluency-limit"
+				? `no fluent push reached the readout target ${curve.readoutTarget}; the strongest before the text degenerates`
+				: curve.reason === "ladder-end"
+					? `no push reached the readout target ${curve.readoutTarget}; the strongest tried`
+					: "no push kept the text fluent; the weakest tried";
+	return `calibrated: strength 1.0 = ${curve.chosen}× the trained push (${why}; ${readout}${limit}; ${curve.seconds.toFixed(1)} s)`;
+}
+
+function dot(rows: Float32Array, direction: Float32Array): number {
+	// Several rows (when a source ignores the mean) are summed here and divided by their count by the caller.
+	let sum = 0;
+	for (let i = 0; i < rows.length; i++) sum += rows[i]! * direction[i % direction.length]!;
+	return sum;
+}
+
+function mean(values: readonly number[]): number {
+	return values.reduce((sum, value) => sum + value, 0) / values.length;
+}

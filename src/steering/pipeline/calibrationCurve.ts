@@ -1,0 +1,40 @@
+/**
+ * What calibration measured (calibrateStrength.ts), as a trained vector carries it and its file stores it.
+ */
+import type { FluencyComparison, FluencySummary } from "../evaluation/degeneration";
+
+export interface CalibrationPoint {
+	/** Multiple of the trained push. */
+	readonly strength: number;
+	/** Mean readout of the samples on the training scale (negatives 0, positives 1). */
+	readonly readout: number;
+	readonly fluency: FluencySummary;
+	/** Against the unsteered samples (absent for strength 0). */
+	readonly comparison?: FluencyComparison;
+	/** Within the calibration's fluency bounds (true for strength 0). */
+	readonly fluent: boolean;
+}
+
+export type CalibrationReason = "target" | "fluency-limit" | "ladder-end" | "nothing-fluent";
+
+export interface CalibrationCurve {
+	/** Ascending by strength, from 0; ends at the first strength that was not fluent, or the ladder's end. */
+	readonly points: readonly CalibrationPoint[];
+	/** The multiple of the trained push that became 1.0. */
+	readonly chosen: number;
+	/**
+	 * Why: the weakest fluent strength reaching the target ("target"); no fluent strength reached it, so
+	 * the strongest fluent one below the first broken one ("fluency-limit") or the ladder's last
+	 * ("ladder-end"); or no strength was fluent, so the ladder's first ("nothing-fluent").
+	 */
+	readonly reason: CalibrationReason;
+	readonly readoutTarget: number;
+	readonly readLayer: number;
+	/** Projections of the training positives' and negatives' mean on the read layer's unit direction. */
+	readonly positiveProjection: number;
+	readonly negativeProjection: number;
+	readonly prompts: number;
+	readonly seeds: number;
+	readonly maxTokens: number;
+	readonly seconds: number;
+}

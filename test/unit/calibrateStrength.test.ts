@@ -1,0 +1,177 @@
+/**
+ * Calibration by measurement against a fake model whose behaviour is known exactly: each whole unit of
+ * strength adds one sentence about the sea (which the fake hidden states read as one unit along the
+ * direction), and from strength 4 on the text is a loop.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { calibrateStrength, chooseStrength, describeCalibration } from "../../src/steering/pipeline/calibrateStrength";
+import type { HiddenStateSource } from "../../src/steering/pipeline/hiddenStateSource";
+import type { GenerationRequest, SteerableModel } from "../../src/steering/pipeline/steerableModel";
+import type { TrainedVector } from "../../src/steering/pipeline/trainFromPairs";
+import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
+import type { LayerDiagnostics } from "../../src/steering/training/diagnostics";
+
+const stories = [
+	"there was a little girl named Lily. She loved to play with her red ball in the park with her friends.",
+	"a boy named Tom lived in a small house. He had a big dog and a cat who liked to sleep in the sun.",
+	"Mia found a shiny rock under a tree. She showed it to her mom, who smiled and gave her a hug.",
+	"Ben wanted to build a tall tower with his blocks. It fell down twice, but he tried again and again."
+];
+const seaSentences = [" They saw the sea.", " The sea was big and blue.", " A fish swam in the sea."];
+
+class FakeModel implements SteerableModel {
+	readonly requests: GenerationRequest[] = [];
+	async generate(request: GenerationRequest): Promise<string> {
+		this.requests.push(request);
+		const strength = request.steering.reduce((sum, entry) => sum + entry.strength, 0);
+		if (strength >= 4) return " the sea the sea the sea the sea the sea the sea the sea the sea the sea the sea";
+		const story = stories[(request.seed + request.prompt.length) % stories.length]!;
+		return " " + story + seaSentences.slice(0, Math.floor(strength)).join("");
+	}
+	async continuationLogProbs(): Promise<Float32Array> {
+		throw new Error("calibration does not need log-probabilities");
+	}
+}
+
+/** Width 2: the first coordinate of a text's mean state counts "sea" in it. */
+const source: HiddenStateSource = {
+	async capture(items, options) {
+		assert.deepEqual(options.positions, { select: "all", mean: true });
+		return items.map(({ text }) =>
+			options.layers.map((layer) => ({
+				layer,
+				hidden: Float32Array.of((text.match(/\bsea\b/g) ?? []).length, 5)
+			}))
+		);
+	}
+};
+
+const pairs = [
+	{ positive: "Tom went to the sea.", negative: "Tom went to the park." },
+	{ positive: "The sea was warm.", negative: "The bath was warm." }
+];
+
+function trained(): TrainedVector {
+	const diagnostics = [
+		{ layer: 1, heldOutAccuracy: 1, agreement: 1, meanProjectionGap: 1, hiddenNormMean: 5 } as LayerDiagnostics
+	];
+	return {
+		vector: { nEmbd: 2, directions: new Map([[1, Float32Array.of(0.2, 0)]]) },
+		unitVector: { nEmbd: 2, directions: new Map([[1, Float32Array.of(1, 0)]]) },
+		diagnostics,
+		suggestedLayers: [1],
+		recommendedStrength: 1,
+		rawAlphaPerLayer: new Map([[1, 0.2]]),
+		pushFraction: 0.2,
+		method: "mean-diff",
+		positions: { select: "all", mean: true },
+		modelHint: "llama",
+		pairCount: pairs.length
+	};
+}
+
+const ladder = [0.5, 1, 2, 3, 4, 6];
+
+describe("calibration by measurement (fake model)", () => {
+	it("makes the weakest fluent strength whose readout reaches the target the file's 1.0", async () => {
+		const model = new FakeModel();
+		const progress: [number, number][] = [];
+		const result = await calibrateStrength(trained(), pairs, model, source, {
+			ladder,
+			readoutTarget: 1.5,
+			onProgress: (done, total) => progress.push([done, total])
+		});
+		const curve = result.calibration!;
+		assert.equal(curve.chosen, 2);
+		assert.equal(curve.reason, "target");
+		assert.deepEqual(
+			curve.points.map((point) => point.strength),
+			[0, 0.5, 1, 2, 3, 4],
+			"the ladder stops at the first strength whose text is not fluent"
+		);
+		assert.deepEqual(
+			curve.points.map((point) => point.readout),
+			[0, 0, 1, 2, 3, 10],
+			"readout on the pairs' scale: negatives 0, positives 1"
+		);
+		assert.deepEqual(
+			curve.points.map((point) => point.fluent),
+			[true, true, true, true, true, false]
+		);
+		assert.equal(curve.readLayer, 1);
+		assert.equal(curve.positiveProjection, 1);
+		assert.equal(curve.negativeProjection, 0);
+		assert.deepEqual([...result.vector.directions.get(1)!], [Math.fround(0.2) * 2, 0]);
+		assert.ok(Math.abs(result.pushFraction - 0.4) < 1e-12);
+		assert.ok(Math.abs(result.rawAlphaPerLayer.get(1)! - 0.4) < 1e-12);
+		// 4 prompts × 4 seeds per strength; the unsteered samples use no steering.
+		assert.equal(model.requests.length, 6 * 16);
+		assert.equal(model.requests.filter((request) => request.steering.length === 0).length, 16);
+		assert.deepEqual(progress.at(-1), [6 * 16, 7 * 16]);
+		assert.match(
+			describeCalibration(curve),
+			/strength 1\.0 = 2× the trained push .*readout 0\.00 unsteered → 2\.00/
+		);
+	});
+
+	it("without a strength reaching the target, takes the strongest fluent one before the text breaks", async () => {
+		const result = await calibrateStrength(trained(), pairs, new FakeModel(), source, {
+			ladder,
+			readoutTarget: 100
+		});
+		assert.equal(result.calibration!.chosen, 3);
+		assert.equal(result.calibration!.reason, "fluency-limit");
+		assert.match(describeCalibration(result.calibration!), /degenerates from 4×/);
+	});
+
+	it("stores the curve in the file and reads it back", async () => {
+		const folder = mkdtempSync(path.join(tmpdir(), "steer-calibration-"));
+		try {
+			const result = await calibrateStrength(trained(), pairs, new FakeModel(), source, { ladder });
+			const file = path.join(folder, "sea.gguf");
+			await saveTrainedVector(file, result);
+			const loaded = await loadTrainedVector(file);
+			assert.deepEqual(loaded.calibration, JSON.parse(JSON.stringify(result.calibration)));
+			assert.equal(loaded.recommendedStrength, 1);
+			assert.deepEqual([...loaded.vector.directions.get(1)!], [...result.vector.directions.get(1)!]);
+			const plain = path.join(folder, "plain.gguf");
+			await saveTrainedVector(plain, trained());
+			assert.equal((await loadTrainedVector(plain)).calibration, undefined);
+		} finally {
+			rmSync(folder, { recursive: true, force: true });
+		}
+	});
+
+	it("stops when cancelled", async () => {
+		const controller = new AbortController();
+		controller.abort();
+		await assert.rejects(
+			calibrateStrength(trained(), pairs, new FakeModel(), source, { ladder, signal: controller.signal }),
+			{ name: "AbortError" }
+		);
+	});
+
+	it("chooses by the rules when nothing is fluent or the ladder ends first", () => {
+		const point = (strength: number, readout: number, fluent: boolean) => ({ strength, readout, fluent });
+		assert.deepEqual(chooseStrength([point(0, 0, true), point(0.5, 0.2, false), point(1, 3, false)], 1.5), {
+			strength: 0.5,
+			reason: "nothing-fluent"
+		});
+		assert.deepEqual(chooseStrength([point(0, 0, true), point(1, 0.5, true), point(2, 1, true)], 1.5), {
+			strength: 2,
+			reason: "ladder-end"
+		});
+		// A readout past the target after the first broken strength does not count.
+		assert.deepEqual(
+			chooseStrength([point(0, 0, true), point(1, 0.5, true), point(2, 1, false), point(3, 2, true)], 1.5),
+			{
+				strength: 1,
+				reason: "fluency-limit"
+			}
+		);
+		assert.throws(() => chooseStrength([point(0, 0, true)], 1), /no strength above 0/);
+	});
+});
