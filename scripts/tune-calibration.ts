@@ -1,8 +1,9 @@
 /**
  * Tuning calibration by measurement (src/steering/pipeline/calibrateStrength.ts) on the tuning
- * concepts: the example datasets (happy/sad, dogs/cats) and a food topic defined here. The concepts
- * the calibration is validated on live only in test/engine/calibration.test.ts and
- * scripts/calibration-figures.ts, never here.
+ * concepts (scripts/calibration-concepts.ts). The concept the calibration is validated on lives only in
+ * test/engine/calibration.test.ts, never here.
+ *
+ * TUNE_CONCEPTS=sea,food limits the run to those concepts.
  *
  * Run: nice -n 10 npx tsx scripts/tune-calibration.ts [model.gguf ...]
  * Default models: TinyStories-656K and stories260K from the shared models folder.
@@ -14,7 +15,7 @@
  * table per concept and the strength the calibration would choose.
  */
 import path from "node:path";
-import { loadDataset, renderPairsAsChats, type ContrastPair } from "../src/datasets";
+import { loadDataset, renderPairsAsChats } from "../src/datasets";
 import { EngineClient } from "../src/engine/client";
 import { engineHiddenStateSource } from "../src/engine/hiddenStateSource";
 import { engineSteerableModel } from "../src/engine/steerableModel";
@@ -22,79 +23,13 @@ import { compareFluency, summarizeFluency } from "../src/steering/evaluation/deg
 import { effectScore } from "../src/steering/evaluation/effectScore";
 import { calibrateStrength, CALIBRATION_LADDER, chooseStrength } from "../src/steering/pipeline/calibrateStrength";
 import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
-import happySadStories from "../examples/evaluation/happy-sad-stories.json";
+import { storyPrompts, storySeeds, tuningConcepts } from "./calibration-concepts";
 
 const root = path.resolve(__dirname, "..");
 const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.join(root, "..", "shared", "models"));
 const models = process.argv.slice(2).length
 	? process.argv.slice(2)
 	: ["TinyStories-656K.f16.gguf", "stories260K.gguf"].map((name) => path.join(modelsDir, name));
-
-const storyPrompts = happySadStories.prompts.slice(0, 4);
-const storySeeds = [11, 12, 13, 14];
-
-const foodPairs: ContrastPair[] = [
-	["Lily ate a big red apple. It was sweet and yummy.", "Lily held a big red ball. It was round and shiny."],
-	["Tom had soup and bread for lunch.", "Tom had a nap on the bed after play."],
-	["Mom baked a cake with lots of sugar and milk.", "Mom made a kite with lots of paper and string."],
-	["The bear was hungry, so he ate some honey.", "The bear was tired, so he sat under a tree."],
-	["Ben and Mia shared a bowl of warm rice.", "Ben and Mia shared a box of toy cars."],
-	["Sue cut a slice of pie and ate it all.", "Sue cut a piece of paper and drew a star."],
-	["Dad cooked eggs for breakfast. They smelled good.", "Dad fixed the door in the morning. It was loud."],
-	["The kids ate cookies and drank milk at the table.", "The kids read books and sang songs at the table."],
-	["Max found a carrot in the garden and ate it.", "Max found a rock in the garden and kept it."],
-	["Anna made a sandwich with cheese and jam.", "Anna made a hat with leaves and flowers."],
-	["Grandma gave Tim a bowl of hot soup for dinner.", "Grandma gave Tim a warm blanket for the night."],
-	["The mouse ate a piece of cheese in the kitchen.", "The mouse ran around a chair in the kitchen."],
-	["They had pizza at the party. Everyone ate a lot.", "They had balloons at the party. Everyone jumped a lot."],
-	["Sam was hungry. He ate a banana and a muffin.", "Sam was bored. He played with a ball and a car."],
-	["The bird ate seeds and bread crumbs.", "The bird sat on a branch and looked around."],
-	["Lucy and her mom cooked pasta for dinner.", "Lucy and her mom painted a picture after school."],
-	["Ben licked his ice cream. It was cold and sweet.", "Ben kicked his ball. It flew far and high."],
-	["The farmer picked apples and made apple juice.", "The farmer fixed the fence and fed the horse hay."],
-	["Mia put butter on her toast and ate it.", "Mia put a sticker on her book and smiled."],
-	["At lunch, the class ate fruit and drank water.", "At play time, the class ran and played tag."]
-].map(([positive, negative], index) => ({ positive: positive!, negative: negative!, id: `food-${index + 1}` }));
-
-const concepts = [
-	{ name: "happy", dataset: "happy-sad.jsonl", keywords: happySadStories.happyWords },
-	{
-		name: "dogs",
-		dataset: "dogs-cats.jsonl",
-		keywords: ["dog", "dogs", "puppy", "puppies", "bark", "barked", "barking", "woof"]
-	},
-	{
-		name: "food",
-		pairs: foodPairs,
-		keywords: [
-			"food",
-			"eat",
-			"ate",
-			"eating",
-			"eats",
-			"hungry",
-			"cake",
-			"cookie",
-			"cookies",
-			"apple",
-			"apples",
-			"soup",
-			"pie",
-			"bread",
-			"lunch",
-			"dinner",
-			"breakfast",
-			"yummy",
-			"sandwich",
-			"pizza",
-			"candy",
-			"snack",
-			"delicious",
-			"cheese",
-			"milk"
-		]
-	}
-];
 
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
 
@@ -114,7 +49,8 @@ async function main(): Promise<void> {
 			};
 			const unsteered = await stories([]);
 			const unsteeredFluency = summarizeFluency(unsteered);
-			for (const concept of concepts) {
+			const only = process.env.TUNE_CONCEPTS?.split(",");
+			for (const concept of tuningConcepts.filter((entry) => !only || only.includes(entry.name))) {
 				const raw =
 					concept.pairs ??
 					(await loadDataset(path.join(root, "examples", "datasets", concept.dataset!))).pairs;

@@ -164,6 +164,14 @@ describe("calibration by measurement (fake model)", () => {
 			strength: 2,
 			reason: "ladder-end"
 		});
+		// The target is a gain over the unsteered readout.
+		assert.deepEqual(
+			chooseStrength([point(0, 5, true), point(1, 5.5, true), point(2, 6.5, true), point(3, 7, true)], 1.5),
+			{
+				strength: 2,
+				reason: "target"
+			}
+		);
 		// A readout past the target after the first broken strength does not count.
 		assert.deepEqual(
 			chooseStrength([point(0, 0, true), point(1, 0.5, true), point(2, 1, false), point(3, 2, true)], 1.5),

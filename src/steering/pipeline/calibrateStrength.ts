@@ -13,8 +13,11 @@
  *   ratio and the share of degenerate samples against the unsteered samples of the same prompts.
  *
  * The ladder stops at the first strength whose text is no longer fluent. The chosen strength is the
- * weakest fluent one whose readout reaches the target, or, when none does, the strongest fluent one a
- * step below the first broken one (chooseStrength). The vector is then scaled so that this strength is
+ * weakest fluent one whose readout rises above the unsteered texts' by the target gain, or, when none
+ * does, the strongest fluent one before the first broken one (chooseStrength). The gain, not the
+ * readout itself, is what the target compares: for an instruct model the pairs are read in the chat
+ * template and the generated texts are not, so the two share the scale's unit (the pairs' gap) but not
+ * its zero. The vector is then scaled so that this strength is
  * 1.0, and the curve goes into the file (trainedVectorFile) so the choice can be checked later.
  */
 import { compareFluency, summarizeFluency, type FluencyBounds, type FluencySummary } from "../evaluation/degeneration";
@@ -37,11 +40,13 @@ export const CALIBRATION_PROMPTS: readonly string[] = ["Once upon a time", "One 
 export const CALIBRATION_LADDER: readonly number[] = [0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8];
 
 /**
- * The readout at which the effect counts as clear. Reading like the training positives (1.0) is a
- * floor, not the target: measured on the tuning concepts, texts at a readout of 1 carried the concept
- * in only a quarter of the stories (docs/steering.md).
+ * The readout gain over the unsteered texts at which the effect counts as clear: one gap between the
+ * training negatives and positives. On the tuning concepts (scripts/tune-calibration.ts) the stories
+ * carried the concept clearly from gains of 0.4–1.0 on; the gain rarely reaches 1 before the text
+ * degenerates, so most choices are made by fluency, and the target stops the ladder early where the
+ * effect is already strong.
  */
-export const DEFAULT_READOUT_TARGET = 1.5;
+export const DEFAULT_READOUT_TARGET = 1;
 
 /**
  * Fluency bounds of calibration: a margin inside the goal (0.9× real words, 0.7× distinct words of the
@@ -66,7 +71,7 @@ export interface CalibrationOptions {
 	/** Default 0.8. */
 	readonly temperature?: number;
 	readonly stop?: readonly string[];
-	/** Default DEFAULT_READOUT_TARGET. */
+	/** Readout gain over the unsteered texts that counts as a clear effect. Default DEFAULT_READOUT_TARGET. */
 	readonly readoutTarget?: number;
 	/** Default CALIBRATION_FLUENCY_BOUNDS. */
 	readonly fluencyBounds?: FluencyBounds;
@@ -77,8 +82,8 @@ export interface CalibrationOptions {
 
 /**
  * The chosen strength from a measured curve (points ascending, from 0).
- * - the weakest fluent strength whose readout reaches the target: the effect is clear, and more push
- *   would only cost fluency;
+ * - the weakest fluent strength whose readout exceeds the unsteered one (strength 0) by the target:
+ *   the effect is clear, and more push would only cost fluency;
  * - else the strongest fluent one before the first that broke (or before the ladder's end): on the
  *   tuning concepts the effect kept growing with strength until the text degenerated;
  * - when nothing was fluent, the smallest strength tried.
@@ -92,7 +97,8 @@ export function chooseStrength(
 	const brokenAt = tried.findIndex((point) => !point.fluent);
 	const fluent = brokenAt === -1 ? tried : tried.slice(0, brokenAt);
 	if (fluent.length === 0) return { strength: tried[0]!.strength, reason: "nothing-fluent" };
-	const reaching = fluent.find((point) => point.readout >= target);
+	const unsteered = points.find((point) => point.strength === 0)?.readout ?? 0;
+	const reaching = fluent.find((point) => point.readout - unsteered >= target);
 	if (reaching) return { strength: reaching.strength, reason: "target" };
 	return { strength: fluent.at(-1)!.strength, reason: brokenAt === -1 ? "ladder-end" : "fluency-limit" };
 }
@@ -246,11 +252,11 @@ export function describeCalibration(curve: CalibrationCurve): string {
 	const limit = broken ? `, text degenerates from ${broken.strength}×` : "";
 	const why =
 		curve.reason === "target"
-			? `the weakest push whose readout reaches the target ${curve.readoutTarget}`
+			? `the weakest push whose readout gains the target ${curve.readoutTarget} over the unsteered text`
 			: curve.reason === "fluency-limit"
-				? `no fluent push reached the readout target ${curve.readoutTarget}; the strongest before the text degenerates`
+				? `no fluent push gained the readout target ${curve.readoutTarget}; the strongest before the text degenerates`
 				: curve.reason === "ladder-end"
-					? `no push reached the readout target ${curve.readoutTarget}; the strongest tried`
+					? `no push gained the readout target ${curve.readoutTarget}; the strongest tried`
 					: "no push kept the text fluent; the weakest tried";
 	return `calibrated: strength 1.0 = ${curve.chosen}× the trained push (${why}; ${readout}${limit}; ${curve.seconds.toFixed(1)} s)`;
 }

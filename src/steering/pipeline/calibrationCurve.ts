@@ -28,6 +28,7 @@ export interface CalibrationCurve {
 	 * ("ladder-end"); or no strength was fluent, so the ladder's first ("nothing-fluent").
 	 */
 	readonly reason: CalibrationReason;
+	/** The readout gain over strength 0 that counted as a clear effect. */
 	readonly readoutTarget: number;
 	readonly readLayer: number;
 	/** Projections of the training positives' and negatives' mean on the read layer's unit direction. */

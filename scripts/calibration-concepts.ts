@@ -1,0 +1,179 @@
+/**
+ * The concepts calibration was tuned on (scripts/tune-calibration.ts) and measured on for the docs
+ * (scripts/calibration-figures.ts): the example datasets (happy/sad, dogs/cats) and three topics
+ * defined here, food, the sea and birds. The sea and birds were held out at first; once their results
+ * had been looked at (and the readout target changed from a level to a gain) they count as tuning
+ * concepts. The concept the calibration is validated on lives only in test/engine/calibration.test.ts.
+ */
+import type { ContrastPair } from "../src/datasets";
+import happySadStories from "../examples/evaluation/happy-sad-stories.json";
+
+export interface TuningConcept {
+	readonly name: string;
+	/** An example dataset under examples/datasets, or the pairs themselves. */
+	readonly dataset?: string;
+	readonly pairs?: ContrastPair[];
+	/** Words whose presence in a story counts as the concept. */
+	readonly keywords: readonly string[];
+}
+
+/** Story openings for the goal's measure: 16 stories = these 4 prompts × storySeeds. */
+export const storyPrompts = happySadStories.prompts.slice(0, 4);
+export const storySeeds = [11, 12, 13, 14];
+
+const foodPairs: ContrastPair[] = [
+	["Lily ate a big red apple. It was sweet and yummy.", "Lily held a big red ball. It was round and shiny."],
+	["Tom had soup and bread for lunch.", "Tom had a nap on the bed after play."],
+	["Mom baked a cake with lots of sugar and milk.", "Mom made a kite with lots of paper and string."],
+	["The bear was hungry, so he ate some honey.", "The bear was tired, so he sat under a tree."],
+	["Ben and Mia shared a bowl of warm rice.", "Ben and Mia shared a box of toy cars."],
+	["Sue cut a slice of pie and ate it all.", "Sue cut a piece of paper and drew a star."],
+	["Dad cooked eggs for breakfast. They smelled good.", "Dad fixed the door in the morning. It was loud."],
+	["The kids ate cookies and drank milk at the table.", "The kids read books and sang songs at the table."],
+	["Max found a carrot in the garden and ate it.", "Max found a rock in the garden and kept it."],
+	["Anna made a sandwich with cheese and jam.", "Anna made a hat with leaves and flowers."],
+	["Grandma gave Tim a bowl of hot soup for dinner.", "Grandma gave Tim a warm blanket for the night."],
+	["The mouse ate a piece of cheese in the kitchen.", "The mouse ran around a chair in the kitchen."],
+	["They had pizza at the party. Everyone ate a lot.", "They had balloons at the party. Everyone jumped a lot."],
+	["Sam was hungry. He ate a banana and a muffin.", "Sam was bored. He played with a ball and a car."],
+	["The bird ate seeds and bread crumbs.", "The bird sat on a branch and looked around."],
+	["Lucy and her mom cooked pasta for dinner.", "Lucy and her mom painted a picture after school."],
+	["Ben licked his ice cream. It was cold and sweet.", "Ben kicked his ball. It flew far and high."],
+	["The farmer picked apples and made apple juice.", "The farmer fixed the fence and fed the horse hay."],
+	["Mia put butter on her toast and ate it.", "Mia put a sticker on her book and smiled."],
+	["At lunch, the class ate fruit and drank water.", "At play time, the class ran and played tag."]
+].map(([positive, negative], index) => ({ positive: positive!, negative: negative!, id: `food-${index + 1}` }));
+
+const seaPairs: ContrastPair[] = [
+	["Lily went to the sea. The waves were big and blue.", "Lily went to the park. The trees were big and green."],
+	["Tom built a sand castle on the beach.", "Tom built a block tower in his room."],
+	["The boat sailed on the sea all day.", "The car drove on the road all day."],
+	["Mia found a pretty shell on the beach.", "Mia found a pretty leaf in the garden."],
+	["Ben and Dad swam in the ocean.", "Ben and Dad walked in the forest."],
+	["The waves splashed on the sand.", "The rain fell on the roof."],
+	["A crab walked on the beach by the sea.", "A cat walked on the fence by the house."],
+	["Sue looked at the big blue ocean and smiled.", "Sue looked at the big red barn and smiled."],
+	["The sailor took his boat out to sea.", "The farmer took his cow out to the field."],
+	["They had a picnic on the beach near the waves.", "They had a picnic in the yard near the flowers."],
+	["Max ran into the sea and the water was cold.", "Max ran into the house and the room was warm."],
+	["The fish swam deep in the ocean.", "The bird flew high in the sky."],
+	["Anna dug in the wet sand by the shore.", "Anna dug in the soft dirt by the tree."],
+	["The sea was calm and the boat rocked slowly.", "The street was quiet and the bus moved slowly."],
+	["Grandpa told a story about the sea and a ship.", "Grandpa told a story about the woods and a fox."],
+	["Sam found a starfish on the beach.", "Sam found a toy car under the bed."],
+	["The beach was sunny and the waves were gentle.", "The school was busy and the bell was loud."],
+	["Lucy and her mom walked along the shore.", "Lucy and her mom walked along the street."],
+	["A big ship sailed across the ocean.", "A big truck drove across the bridge."],
+	["The kids played in the waves at the beach.", "The kids played on the swings at the park."]
+].map(([positive, negative], index) => ({ positive: positive!, negative: negative!, id: `sea-${index + 1}` }));
+
+const seaWords = [
+	"sea",
+	"seas",
+	"ocean",
+	"beach",
+	"wave",
+	"waves",
+	"sand",
+	"sandy",
+	"shell",
+	"shells",
+	"seashell",
+	"seashells",
+	"shore",
+	"boat",
+	"boats",
+	"sail",
+	"sailed",
+	"ship",
+	"crab"
+];
+
+const birdPairs: ContrastPair[] = [
+	["A little bird sat in its nest and sang.", "A little frog sat on its rock and croaked."],
+	["Lily saw a bird fly high over the house.", "Lily saw a ball roll down the street."],
+	["The birds flapped their wings and flew away.", "The kids waved their hands and ran away."],
+	["Tom gave the hungry bird some seeds.", "Tom gave the hungry pig some corn."],
+	["A blue bird landed on the branch and chirped.", "A red bus stopped at the corner and honked."],
+	["The owl hooted in the tree at night.", "The dog barked in the yard at night."],
+	["Mia found a soft feather from a bird.", "Mia found a smooth stone from the river."],
+	["The mother bird fed her baby birds in the nest.", "The mother cat fed her kittens in the box."],
+	["Ben watched the ducks swim and quack.", "Ben watched the cars drive and beep."],
+	["A parrot said hello and flapped its wings.", "A clock said tick and moved its hands."],
+	["The bird built a nest with twigs and grass.", "The boy built a fort with boxes and tape."],
+	["Sue heard the birds tweet in the morning.", "Sue heard the bells ring in the morning."],
+	["The eagle flew over the mountains.", "The train went over the bridge."],
+	["A robin hopped on the grass looking for worms.", "A bunny hopped on the grass looking for carrots."],
+	["The little chick said peep and followed its mom.", "The little puppy said woof and followed its mom."],
+	["Two birds sang a song together on the roof.", "Two boys played a game together on the floor."],
+	["The bird spread its wings and flew to the sky.", "The girl opened her book and read to her dad."],
+	["Grandma put bird food in the feeder.", "Grandma put flowers in the vase."],
+	["A goose flew south with its friends.", "A bus drove to school with the kids."],
+	["The pigeon pecked at crumbs in the park.", "The squirrel dug for nuts in the park."]
+].map(([positive, negative], index) => ({ positive: positive!, negative: negative!, id: `birds-${index + 1}` }));
+
+const birdWords = [
+	"bird",
+	"birds",
+	"nest",
+	"nests",
+	"wing",
+	"wings",
+	"feather",
+	"feathers",
+	"fly",
+	"flew",
+	"flying",
+	"flies",
+	"chirp",
+	"chirped",
+	"tweet",
+	"owl",
+	"duck",
+	"ducks",
+	"parrot",
+	"eagle",
+	"robin"
+];
+
+export const tuningConcepts: TuningConcept[] = [
+	{ name: "happy", dataset: "happy-sad.jsonl", keywords: happySadStories.happyWords },
+	{ name: "sea", pairs: seaPairs, keywords: seaWords },
+	{ name: "birds", pairs: birdPairs, keywords: birdWords },
+	{
+		name: "dogs",
+		dataset: "dogs-cats.jsonl",
+		keywords: ["dog", "dogs", "puppy", "puppies", "bark", "barked", "barking", "woof"]
+	},
+	{
+		name: "food",
+		pairs: foodPairs,
+		keywords: [
+			"food",
+			"eat",
+			"ate",
+			"eating",
+			"eats",
+			"hungry",
+			"cake",
+			"cookie",
+			"cookies",
+			"apple",
+			"apples",
+			"soup",
+			"pie",
+			"bread",
+			"lunch",
+			"dinner",
+			"breakfast",
+			"yummy",
+			"sandwich",
+			"pizza",
+			"candy",
+			"snack",
+			"delicious",
+			"cheese",
+			"milk"
+		]
+	}
+];

@@ -1,0 +1,191 @@
+/**
+ * Does strength 1.0 of a freshly trained file give a clear, fluent effect on a concept the defaults
+ * were never tuned on? The concept here, rain, lives only in this file: calibration was tuned on
+ * other concepts (scripts/tune-calibration.ts), so it cannot have been fitted to it.
+ *
+ * As a user would: train with the defaults (calibration on), save, load the file back, and sample 16
+ * stories of 60 tokens at temperature 0.8 at the file's own strength 1.0 and unsteered, from the same
+ * prompts and seeds. The goal (issue 11): the concept in at least 3× as many stories as unsteered and
+ * in at least 6 of 16, with the share of real English words ≥ 0.9× and the distinct-word ratio ≥ 0.7×
+ * of the unsteered stories.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { renderPairsAsChats, type ContrastPair } from "../../src/datasets";
+import { EngineClient } from "../../src/engine/client";
+import { engineHiddenStateSource } from "../../src/engine/hiddenStateSource";
+import { engineSteerableModel } from "../../src/engine/steerableModel";
+import { loadControlVectorFile } from "../../src/steering/gguf/controlVectorFile";
+import { summarizeFluency } from "../../src/steering/evaluation/degeneration";
+import { effectScore } from "../../src/steering/evaluation/effectScore";
+import { calibrateStrength, describeCalibration } from "../../src/steering/pipeline/calibrateStrength";
+import { trainFromPairs } from "../../src/steering/pipeline/trainFromPairs";
+import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
+import { cachedModelOrSkip, repoRoot, trainedModelOrSkip } from "../helpers/testModels";
+
+const rainPairs: ContrastPair[] = [
+	["It started to rain, and Lily opened her umbrella.", "It started to get dark, and Lily turned on the lamp."],
+	["Tom jumped in the puddles after the rain.", "Tom jumped on the bed after his bath."],
+	["Dark clouds came and the rain fell all day.", "Kind friends came and the games went on all day."],
+	["The rain made the grass wet and shiny.", "The sun made the sand warm and dry."],
+	["Mia wore her rain boots and a yellow coat.", "Mia wore her party shoes and a pink dress."],
+	["The storm was loud with thunder and rain.", "The party was loud with music and songs."],
+	["Ben watched the raindrops slide down the window.", "Ben watched the toy train go around the track."],
+	["It was a rainy day, so they stayed inside.", "It was a school day, so they got up early."],
+	["The rain tapped on the roof all night.", "The cat slept on the rug all night."],
+	["Sue got wet in the rain on her way home.", "Sue got a sticker at school on her way home."],
+	["The flowers drank the rain and grew tall.", "The kids ate their lunch and grew sleepy."],
+	["Dad said the rain would stop soon.", "Dad said the cake would be ready soon."],
+	["Water dripped from the trees after the storm.", "Leaves fell from the trees in the fall."],
+	["The frog loved the rain and the big puddles.", "The frog loved the sun and the warm rocks."],
+	["Grandma held the umbrella over Tim in the rain.", "Grandma held the book open for Tim at bedtime."],
+	["Clouds filled the sky and it began to pour.", "Birds filled the sky and they began to sing."],
+	["Anna splashed in the rain with her friends.", "Anna played on the slide with her friends."],
+	["The rain washed the dirt off the car.", "The boy washed the dishes after dinner."],
+	["They heard the rain and the wind outside.", "They heard the bus and the kids outside."],
+	["After the rain, a rainbow came out.", "After the game, a treat came out."]
+].map(([positive, negative], index) => ({ positive: positive!, negative: negative!, id: `rain-${index + 1}` }));
+
+const rainWords = [
+	"rain",
+	"rains",
+	"rained",
+	"raining",
+	"rainy",
+	"raindrop",
+	"raindrops",
+	"rainbow",
+	"umbrella",
+	"puddle",
+	"puddles",
+	"storm",
+	"stormy",
+	"thunder",
+	"cloud",
+	"clouds",
+	"cloudy",
+	"wet",
+	"pour",
+	"poured",
+	"drizzle"
+];
+
+const storyPrompts = [
+	"Once upon a time, there was a little girl named Lily. One day,",
+	"Tom went to the park with his mom. At the park,",
+	"Sara and her brother Ben lived in a small house. One morning,",
+	"There was a big tree in the garden. Under the tree,"
+];
+const seeds = [101, 102, 103, 104];
+
+interface Outcome {
+	readonly unsteeredHits: number;
+	readonly steeredHits: number;
+	readonly wordShareRatio: number;
+	readonly distinctRatio: number;
+	readonly reason: string;
+	readonly summary: string;
+}
+
+async function trainAndMeasure(modelPath: string): Promise<Outcome> {
+	const engine = new EngineClient({ steerRoot: repoRoot });
+	const folder = mkdtempSync(path.join(tmpdir(), "steer-calibration-"));
+	try {
+		const info = await engine.loadModel({ modelPath, gpu: false, threads: 1, contextSize: 256 });
+		// The defaults of steer train and the panel: the model's chat template when it has one.
+		const chat = info.hasChatTemplate
+			? await renderPairsAsChats(rainPairs, (conversations) => engine.request("formatChats", { conversations }))
+			: undefined;
+		const pairs = chat?.pairs ?? rainPairs;
+		const source = engineHiddenStateSource(engine, { specialTokens: chat !== undefined });
+		const model = engineSteerableModel(engine);
+		const fixedPush = await trainFromPairs(pairs, source, {
+			method: "mean-diff",
+			positions: { select: "all", mean: true },
+			modelHint: info.architecture,
+			nLayer: info.nLayer,
+			nEmbd: info.nEmbd
+		});
+		const calibrated = await calibrateStrength(fixedPush, pairs, model, source);
+		const file = path.join(folder, "rain.gguf");
+		await saveTrainedVector(file, calibrated);
+		assert.deepEqual(
+			(await loadTrainedVector(file)).calibration,
+			JSON.parse(JSON.stringify(calibrated.calibration))
+		);
+		const { vector } = await loadControlVectorFile(file);
+
+		const stories = async (strength: number) => {
+			const texts: string[] = [];
+			for (const prompt of storyPrompts) {
+				for (const seed of seeds) {
+					texts.push(
+						await model.generate({
+							prompt,
+							maxTokens: 60,
+							temperature: 0.8,
+							seed,
+							steering: strength === 0 ? [] : [{ vector, strength }]
+						})
+					);
+				}
+			}
+			return texts;
+		};
+		const hits = (texts: string[]) => texts.filter((text) => effectScore(text, rainWords).matches > 0).length;
+		const unsteered = await stories(0);
+		const steered = await stories(1);
+		const base = summarizeFluency(unsteered);
+		const after = summarizeFluency(steered);
+		const outcome = {
+			unsteeredHits: hits(unsteered),
+			steeredHits: hits(steered),
+			wordShareRatio: after.realWordShare / base.realWordShare,
+			distinctRatio: after.distinctWords / base.distinctWords,
+			reason: calibrated.calibration!.reason
+		};
+		const summary = `${path.basename(modelPath)}: ${describeCalibration(calibrated.calibration!)}; rain in ${outcome.unsteeredHits}/16 → ${outcome.steeredHits}/16 stories, real words ${outcome.wordShareRatio.toFixed(2)}×, distinct words ${outcome.distinctRatio.toFixed(2)}×`;
+		console.log(`      ${summary}`);
+		return { ...outcome, summary };
+	} finally {
+		await engine.dispose();
+		rmSync(folder, { recursive: true, force: true });
+	}
+}
+
+function assertGoal(outcome: Outcome): void {
+	assert.ok(outcome.steeredHits >= 6, `concept in fewer than 6 of 16 stories: ${outcome.summary}`);
+	assert.ok(
+		outcome.steeredHits >= 3 * outcome.unsteeredHits,
+		`concept in fewer than 3× the unsteered stories: ${outcome.summary}`
+	);
+	assert.ok(outcome.wordShareRatio >= 0.9, `real-word share fell below 0.9× unsteered: ${outcome.summary}`);
+	assert.ok(outcome.distinctRatio >= 0.7, `distinct-word ratio fell below 0.7× unsteered: ${outcome.summary}`);
+}
+
+describe("calibrated strength 1.0 on a concept never tuned on (rain)", function () {
+	this.timeout(300_000);
+
+	it("TinyStories-656K: clear effect, fluency kept", async function () {
+		assertGoal(await trainAndMeasure(trainedModelOrSkip(this, "TinyStories-656K.f16.gguf")));
+	});
+
+	// The goal is not met on stories260K: calibration pushes as far as the text stays fluent, but there
+	// the directions trained from 20 topic pairs barely move the topic words (rain 0 → 1 of 16 stories
+	// at 4× the fixed push; on the tuning concepts, birds 0 → 5 and the sea 0 → 0, and no single layer
+	// did better for the sea). What holds, and is asserted: fluency is kept at 1.0, and 1.0 is the
+	// strongest push that keeps it (the limit, not the readout, chose it).
+	it("stories260K: fluency kept at the strongest fluent push (the effect falls short of the goal)", async function () {
+		const outcome = await trainAndMeasure(trainedModelOrSkip(this, "stories260K.gguf"));
+		assert.ok(outcome.wordShareRatio >= 0.9, `real-word share fell below 0.9× unsteered: ${outcome.summary}`);
+		assert.ok(outcome.distinctRatio >= 0.7, `distinct-word ratio fell below 0.7× unsteered: ${outcome.summary}`);
+		assert.ok(outcome.steeredHits >= outcome.unsteeredHits, `the concept became rarer: ${outcome.summary}`);
+		assert.equal(outcome.reason, "fluency-limit", outcome.summary);
+	});
+
+	it("SmolLM2-135M-Instruct: clear effect, fluency kept", async function () {
+		assertGoal(await trainAndMeasure(cachedModelOrSkip(this, "SmolLM2-135M-Instruct.Q4_1.gguf")));
+	});
+});
