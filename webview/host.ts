@@ -55,6 +55,10 @@ export interface ViewState {
 	lastTraining?: { vectorFileName: string; layers: LayerSummary[]; suggested: readonly [number, number] };
 	trainingMessage?: string;
 	prompt: string;
+	/** Chat mode for a model with a chat template; undefined follows the model (on for instruct models). */
+	chat?: boolean;
+	/** The system message of chat mode; empty for none. */
+	system: string;
 	maxTokens: number;
 	seed: number;
 	/** The last generation, with the prompt it was made from (the prompt box may hold another since). */
@@ -103,6 +107,7 @@ const initialState: ViewState = {
 	positions: "last",
 	layers: "all",
 	prompt: "Once upon a time",
+	system: "",
 	maxTokens: 48,
 	seed: 1234,
 	outputs: { baseline: "", steered: "" },

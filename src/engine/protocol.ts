@@ -107,6 +107,12 @@ export interface GenerateParams {
 	readonly stop?: readonly string[];
 	/** Steering for this request only; the session's steering when omitted, none when `[]`. */
 	readonly steering?: readonly SteeringEntry[];
+	/**
+	 * Chat mode, for instruct models: `prompt` is the user's message, rendered with the model's own
+	 * chat template (after `system` when given) and the assistant's turn left open for the answer.
+	 * Without it the prompt is raw text, as inline completions want. Not combined with `suffix`.
+	 */
+	readonly chat?: { readonly system?: string };
 }
 
 /**
@@ -126,6 +132,8 @@ export interface GenerateResult {
 	readonly tokens: readonly number[];
 	readonly tokensPerSecond: number;
 	readonly promptTokens: number;
+	/** In chat mode: the chat template the prompt was rendered with (node-llama-cpp's wrapper name). */
+	readonly chatTemplate?: string;
 	readonly stopReason: GenerateStopReason;
 	/** Whether the completion was generated as fill-in-the-middle. */
 	readonly infill: boolean;
@@ -223,6 +231,8 @@ export type EngineErrorCode =
 	| "ENGINE_EXITED"
 	/** The engine crashed too often in a short time; the client stopped restarting it until asked to. */
 	| "ENGINE_CRASH_LOOP"
+	/** The model's graph in this llama.cpp version ignores control vectors: steering would do nothing. */
+	| "STEERING_IGNORED"
 	| "INTERNAL";
 
 /** One message of a conversation the engine renders with the model's chat template. */

@@ -1,6 +1,7 @@
 /**
  * Playground: one prompt, baseline and steered completions side by side, same seed, streamed; and a
- * strength sweep of one vector on the same prompt.
+ * strength sweep of one vector on the same prompt. For an instruct model the prompt is a chat message
+ * by default, answered in the model's own template (inline completions stay raw text).
  */
 import { h, section, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
@@ -21,6 +22,8 @@ export function playgroundSection(
 	changed: (rerender?: boolean) => void
 ): HTMLElement {
 	const stale = outputsAreStale(view);
+	const chatAvailable = state.model?.hasChatTemplate === true;
+	const chat = chatAvailable && (view.chat ?? true);
 	const column = (title: string, text: string, speed: number | undefined, id: string) =>
 		h(
 			"div",
@@ -31,12 +34,45 @@ export function playgroundSection(
 	return section(
 		"playground",
 		"Playground",
+		chatAvailable
+			? h(
+					"div",
+					{ class: "row" },
+					h(
+						"vscode-checkbox",
+						{
+							id: "chat-mode",
+							checked: chat,
+							title: "Send the prompt as a chat message in the model's own template; off: continue it as raw text",
+							onchange: (event: Event) => {
+								view.chat = (event.target as HTMLInputElement).checked;
+								changed(true);
+							}
+						},
+						"Chat (the model's template)"
+					)
+				)
+			: null,
+		chat
+			? h("vscode-text-field", {
+					id: "system-message",
+					value: view.system,
+					placeholder: "System message (optional)",
+					"aria-label": "System message",
+					"data-focus-key": "system-message",
+					oninput: (event: Event) => {
+						view.system = valueOf(event);
+						changed();
+					}
+				})
+			: null,
 		h("vscode-text-area", {
 			id: "prompt",
 			value: view.prompt,
 			rows: 3,
 			resize: "vertical",
-			"aria-label": "Prompt",
+			placeholder: chat ? "Your message" : "Text to continue",
+			"aria-label": chat ? "Message" : "Prompt",
 			"data-focus-key": "prompt",
 			oninput: (event: Event) => {
 				const wasStale = outputsAreStale(view);
@@ -98,7 +134,8 @@ export function playgroundSection(
 							type: "generate",
 							prompt: view.prompt,
 							maxTokens: Math.min(MAX_TOKENS, Math.max(1, view.maxTokens)),
-							seed: view.seed
+							seed: view.seed,
+							...(chat ? { chat: view.system.trim() === "" ? {} : { system: view.system } } : {})
 						});
 					}
 				},

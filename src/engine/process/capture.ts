@@ -6,6 +6,8 @@
 import { EngineError } from "../errors";
 import { resolvePositions, suffixStart } from "../positions";
 import type { CaptureParams, CapturedItem, ModelInfo, SteeringEntry } from "../protocol";
+import { buildControlVectorBuffer } from "../controlVectorBuffer";
+import type { SteeringProbe } from "../steeringProbe";
 import { AppliedSteering } from "./appliedSteering";
 import type { NativeCaptureContext, NativeCaptureRequest, NativeCaptureResult } from "./nativeAddon";
 import type { Tokenizer } from "./tokenizer";
@@ -41,6 +43,40 @@ export class HiddenStateCapture {
 				);
 		if (new Set(layers).size !== layers.length) throw new EngineError("BAD_REQUEST", "a layer is listed twice");
 		return [...layers];
+	}
+
+	/**
+	 * Whether this model's graph really adds the control vector: one probe token through the capture
+	 * context, unsteered and steered, read at the lowest steered layer, whose output must move by the
+	 * buffer's row there (earlier layers are untouched, so the difference is that row alone). llama.cpp
+	 * applies control vectors in each architecture's graph builder, and a builder without the hook
+	 * ignores them silently; generation would then look steered and be plain. Leaves the capture
+	 * context unsteered.
+	 */
+	async probeSteering(entries: readonly SteeringEntry[], signal: AbortSignal): Promise<SteeringProbe | undefined> {
+		const buffer = buildControlVectorBuffer(entries, this.info.nLayer, this.info.nEmbd);
+		if (buffer === null) return undefined;
+		const layer = buffer.layerStart;
+		const tokens = this.tokenizer.tokenizeWithBos("The");
+		const request = {
+			layers: Int32Array.of(layer),
+			start: tokens.length - 1,
+			end: tokens.length,
+			mean: false
+		};
+		this.applySteering([]);
+		const plain = (await this.run(tokens, request, signal)).layers[0]!;
+		this.applySteering(entries);
+		const steered = (await this.run(tokens, request, signal)).layers[0]!;
+		this.applySteering([]);
+		const expected = buffer.data.subarray((layer - 1) * this.info.nEmbd, layer * this.info.nEmbd);
+		let expectedSquared = 0;
+		let movedSquared = 0;
+		for (let i = 0; i < expected.length; i++) {
+			expectedSquared += expected[i]! ** 2;
+			movedSquared += (steered[i]! - plain[i]!) ** 2;
+		}
+		return { layer, expectedNorm: Math.sqrt(expectedSquared), movedNorm: Math.sqrt(movedSquared) };
 	}
 
 	/** Runs the capture context over one token sequence, turning native cancellation into ours. */

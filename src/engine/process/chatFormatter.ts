@@ -1,4 +1,4 @@
-import type { ChatHistoryItem, ChatWrapper } from "node-llama-cpp";
+import type { ChatHistoryItem, ChatWrapper, LlamaModel } from "node-llama-cpp";
 import type { ChatMessage } from "../protocol";
 
 /** Renders one conversation as the exact text the model is prompted with. */
@@ -56,4 +56,24 @@ function toChatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
 				return { type: "model", response: message.content === "" ? [] : [message.content] };
 		}
 	});
+}
+
+/**
+ * The text a chat model is prompted with for one user message (after an optional system message),
+ * in the template node-llama-cpp resolves for `model`, its answer left open. Holds special-token
+ * markup: tokenize it with special tokens enabled.
+ */
+export async function chatPrompt(
+	model: LlamaModel,
+	userMessage: string,
+	system?: string
+): Promise<{ text: string; wrapper: string }> {
+	const { resolveChatWrapper } = await import("node-llama-cpp");
+	const wrapper = resolveChatWrapper(model);
+	const messages: ChatMessage[] = [
+		...(system === undefined ? [] : [{ role: "system" as const, content: system }]),
+		{ role: "user", content: userMessage },
+		{ role: "assistant", content: "" }
+	];
+	return { text: createChatFormatter(wrapper)(messages), wrapper: wrapper.wrapperName };
 }

@@ -20,6 +20,7 @@ import type {
 import { generationStops, type GenerationStops, type SpecialTokenInfo } from "../specialTokens";
 import { StopSequenceStream } from "../stopSequences";
 import { AppliedSteering } from "./appliedSteering";
+import { chatPrompt } from "./chatFormatter";
 import type { HiddenStateCapture } from "./capture";
 import type { LoadedModel } from "./modelLoader";
 import { IncrementalDetokenizer, type Tokenizer } from "./tokenizer";
@@ -67,9 +68,21 @@ export class Generation {
 		if (!Number.isInteger(maxTokens) || maxTokens < 1)
 			throw new EngineError("BAD_REQUEST", `maxTokens must be a whole number ≥ 1, got ${maxTokens}`);
 		const stops = (params.stop ?? []).filter((stop) => typeof stop === "string" && stop.length > 0);
+		if (
+			params.chat !== undefined &&
+			(typeof params.chat !== "object" ||
+				params.chat === null ||
+				(params.chat.system !== undefined && typeof params.chat.system !== "string"))
+		)
+			throw new EngineError("BAD_REQUEST", "chat must be an object with an optional system message string");
+		if (params.chat !== undefined && params.suffix !== undefined && params.suffix.length > 0)
+			throw new EngineError("BAD_REQUEST", "chat mode answers a message; it cannot fill text before a suffix");
+		const chat =
+			params.chat === undefined ? undefined : await chatPrompt(this.model, params.prompt, params.chat.system);
 		await this.applySteering(params.steering ?? sessionSteering);
-		// LlamaCompletion prepends BOS itself to token input.
-		const promptTokens = this.tokenizer.tokenizeText(params.prompt);
+		// LlamaCompletion prepends BOS itself to token input. A chat prompt's markup is special tokens.
+		const promptText = chat?.text ?? params.prompt;
+		const promptTokens = this.tokenizer.tokenizeText(promptText, chat !== undefined);
 		const tokens: number[] = [];
 		// Special-token text the model spells out ends the generation like a stop sequence (see specialTokens.ts).
 		const stream = new StopSequenceStream([...stops, ...this.stops.stopTexts], onText);
@@ -108,9 +121,10 @@ export class Generation {
 				text: stream.finish(text.flush()),
 				tokens,
 				tokensPerSecond: seconds > 0 ? tokens.length / seconds : 0,
-				promptTokens: this.tokenizer.tokenizeWithBos(params.prompt).length,
+				promptTokens: this.tokenizer.tokenizeWithBos(promptText, chat !== undefined).length,
 				stopReason: stopReasonOf(stream, stops, metadata.stopReason),
-				infill
+				infill,
+				...(chat === undefined ? {} : { chatTemplate: chat.wrapper })
 			};
 		} catch (error) {
 			if (signal.aborted) {

@@ -9,6 +9,7 @@ import type { LlamaModel } from "node-llama-cpp";
 import { createChatFormatter } from "./chatFormatter";
 import { buildControlVectorBuffer, type ControlVectorBuffer } from "../controlVectorBuffer";
 import { EngineError } from "../errors";
+import { steeringIgnoredMessage } from "../steeringProbe";
 import type {
 	ChatMessage,
 	CaptureParams,
@@ -35,6 +36,8 @@ export class ModelSession {
 	private queue: Promise<unknown> = Promise.resolve();
 	private sessionSteering: readonly SteeringEntry[] = [];
 	private disposed = false;
+	/** Set once a probe has shown that this model's graph applies control vectors. */
+	private steeringApplies = false;
 	readonly info: ModelInfo;
 	private readonly model: LlamaModel;
 	private readonly tokenizer: Tokenizer;
@@ -74,9 +77,23 @@ export class ModelSession {
 	setSteering(entries: readonly SteeringEntry[]): Promise<SteeringState> {
 		return this.exclusive(async () => {
 			const buffer = this.buffer(entries);
+			await this.checkSteeringApplies(entries);
 			this.sessionSteering = entries;
 			return { active: buffer !== null, layers: buffer?.layers ?? [] };
 		});
+	}
+
+	/**
+	 * A silent no-op is an error: the first time steering is switched on for this model, one probe
+	 * token checks that the steered layer really moves (see HiddenStateCapture.probeSteering).
+	 */
+	private async checkSteeringApplies(entries: readonly SteeringEntry[]): Promise<void> {
+		if (this.steeringApplies) return;
+		const probe = await this.hiddenStates.probeSteering(entries, new AbortController().signal);
+		if (probe === undefined) return;
+		const ignored = steeringIgnoredMessage(probe, this.info.architecture);
+		if (ignored) throw new EngineError("STEERING_IGNORED", ignored);
+		this.steeringApplies = true;
 	}
 
 	steeringState(): SteeringState {
@@ -128,7 +145,10 @@ export class ModelSession {
 
 	/** Generates with the request's steering, or the session's when the request names none. */
 	generate(params: GenerateParams, signal: AbortSignal, onText: (text: string) => void): Promise<GenerateResult> {
-		return this.exclusive(() => this.generation.generate(params, this.sessionSteering, signal, onText), signal);
+		return this.exclusive(async () => {
+			if (params.steering !== undefined) await this.checkSteeringApplies(params.steering);
+			return this.generation.generate(params, this.sessionSteering, signal, onText);
+		}, signal);
 	}
 
 	async dispose(): Promise<void> {

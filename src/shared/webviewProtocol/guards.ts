@@ -132,12 +132,13 @@ function parse(raw: unknown): WebviewToHost {
 			only(message, ["enabled"]);
 			return { type, enabled: boolean(message.enabled, "enabled") };
 		case "generate":
-			only(message, ["prompt", "maxTokens", "seed"]);
+			only(message, ["prompt", "maxTokens", "seed", "chat"]);
 			return {
 				type,
 				prompt: text(message.prompt, "prompt", MESSAGE_LIMITS.maxPromptLength),
 				maxTokens: whole(message.maxTokens, "maxTokens", 1, MESSAGE_LIMITS.maxTokens),
-				seed: whole(message.seed, "seed", 0, 2 ** 31 - 1)
+				seed: whole(message.seed, "seed", 0, 2 ** 31 - 1),
+				...(message.chat === undefined ? {} : { chat: chatOption(message.chat) })
 			};
 		case "sweepStrengths": {
 			only(message, ["fileName", "prompt", "strengths", "keywords", "judge", "maxTokens"]);
@@ -302,6 +303,14 @@ function pairGenerator(value: unknown): PairGenerator {
 		negative,
 		suffixes
 	};
+}
+
+function chatOption(value: unknown): { system?: string } {
+	const chat = record(value, "chat");
+	only(chat, ["system"]);
+	return chat.system === undefined
+		? {}
+		: { system: text(chat.system, "chat.system", MESSAGE_LIMITS.maxPromptLength) };
 }
 
 function pairRows(value: unknown): PairRow[] {

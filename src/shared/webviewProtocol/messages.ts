@@ -82,6 +82,8 @@ export interface ModelView {
 	readonly backend: string;
 	readonly threads: number;
 	readonly gpuLayers: number;
+	/** The model has a chat template (an instruct model): the Playground offers chat mode. */
+	readonly hasChatTemplate: boolean;
 }
 
 export interface DatasetView {
@@ -248,7 +250,13 @@ interface WebviewToHostFields {
 	readonly setVectorStrength: { readonly fileName: string; readonly strength: number };
 	readonly setVectorLayerRange: { readonly fileName: string; readonly range: readonly [number, number] | null };
 	readonly setSteeringEnabled: { readonly enabled: boolean };
-	readonly generate: { readonly prompt: string; readonly maxTokens: number; readonly seed: number };
+	/** With `chat`, the prompt is the user's message in the model's chat template (after `system`). */
+	readonly generate: {
+		readonly prompt: string;
+		readonly maxTokens: number;
+		readonly seed: number;
+		readonly chat?: { readonly system?: string };
+	};
 	readonly cancelGeneration: NoFields;
 	readonly sweepStrengths: {
 		readonly fileName: string;

@@ -167,7 +167,7 @@ export class PanelMessageHandler {
 				await steering.setEnabled(message.enabled);
 				return;
 			case "generate":
-				await this.generate(message.prompt, message.maxTokens, message.seed);
+				await this.generate(message.prompt, message.maxTokens, message.seed, message.chat);
 				return;
 			case "cancelGeneration":
 				this.generation?.abort();
@@ -266,8 +266,13 @@ export class PanelMessageHandler {
 		}
 	}
 
-	/** Baseline then steered, same seed and settings, each streamed into its column. */
-	private async generate(prompt: string, maxTokens: number, seed: number): Promise<void> {
+	/** Baseline then steered, same seed and settings (chat mode included), each streamed into its column. */
+	private async generate(
+		prompt: string,
+		maxTokens: number,
+		seed: number,
+		chat: { readonly system?: string } | undefined
+	): Promise<void> {
 		this.generation?.abort();
 		const controller = new AbortController();
 		this.generation = controller;
@@ -280,7 +285,7 @@ export class PanelMessageHandler {
 			let text = "";
 			this.deps.post({ type: "generation", side, text, done: false });
 			const result = await this.deps.engine.generate(
-				{ prompt, maxTokens, seed: seed || COMPARISON_SEED, temperature, steering },
+				{ prompt, maxTokens, seed: seed || COMPARISON_SEED, temperature, steering, ...(chat ? { chat } : {}) },
 				{
 					signal: controller.signal,
 					onText: (chunk) => {

@@ -54,7 +54,8 @@ export async function buildPanelState(sources: PanelStateSources): Promise<Panel
 			contextSize: model.contextSize,
 			backend: model.backend,
 			threads: model.threads,
-			gpuLayers: model.gpuLayers
+			gpuLayers: model.gpuLayers,
+			hasChatTemplate: model.hasChatTemplate
 		},
 		steeringEnabled: steering.enabled,
 		datasets: datasetFiles.map((file) => ({ fileName: file.fileName, name: file.name })),
