@@ -1,0 +1,94 @@
+/**
+ * The figures of docs/steering.md's calibration tables: per model and concept, what calibration by
+ * measurement chose, how long it took, and what the file's 1.0 does to 16 stories (4 story prompts × 4
+ * seeds, 60 tokens, temperature 0.8) against the unsteered stories and the fixed push it replaced.
+ *
+ * Run: nice -n 10 npx tsx scripts/calibration-figures.ts [model.gguf ...]
+ * Default: TinyStories-656K and stories260K (shared models folder), and SmolLM2-135M-Instruct when it
+ * is in the model cache. FIGURE_CONCEPTS=rain,food limits the concepts (scripts/calibration-concepts.ts).
+ * Prints one markdown table per model.
+ */
+import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadDataset, renderPairsAsChats } from "../src/datasets";
+import { EngineClient } from "../src/engine/client";
+import { engineHiddenStateSource } from "../src/engine/hiddenStateSource";
+import { engineSteerableModel } from "../src/engine/steerableModel";
+import { summarizeFluency } from "../src/steering/evaluation/degeneration";
+import { effectScore } from "../src/steering/evaluation/effectScore";
+import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
+import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
+import type { WeightedVector } from "../src/steering/vector";
+import { storyPrompts, storySeeds, tuningConcepts } from "./calibration-concepts";
+
+const root = path.resolve(__dirname, "..");
+const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.join(root, "..", "shared", "models"));
+const cacheDir = path.resolve(process.env.STEER_MODEL_CACHE || path.join(os.homedir(), ".cache", "steer", "models"));
+const models = process.argv.slice(2).length
+	? process.argv.slice(2)
+	: [
+			path.join(modelsDir, "TinyStories-656K.f16.gguf"),
+			path.join(modelsDir, "stories260K.gguf"),
+			path.join(cacheDir, "SmolLM2-135M-Instruct.Q4_1.gguf")
+		].filter((file) => existsSync(file));
+const only = process.env.FIGURE_CONCEPTS?.split(",");
+
+async function main(): Promise<void> {
+	console.log(`machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} vCPUs, CPU backend, one thread`);
+	for (const modelPath of models) {
+		const engine = new EngineClient({ steerRoot: root });
+		try {
+			const info = await engine.loadModel({ modelPath, gpu: false, threads: 1, contextSize: 256 });
+			const model = engineSteerableModel(engine);
+			const stories = async (steering: readonly WeightedVector[]) => {
+				const texts: string[] = [];
+				for (const prompt of storyPrompts)
+					for (const seed of storySeeds)
+						texts.push(await model.generate({ prompt, maxTokens: 60, temperature: 0.8, seed, steering }));
+				return texts;
+			};
+			const unsteered = await stories([]);
+			const base = summarizeFluency(unsteered);
+			console.log(`\n${path.basename(modelPath)} (${info.nLayer} layers × ${info.nEmbd})\n`);
+			console.log(
+				"| concept | layers | 1.0 = fixed push × | why | calibration s | stories: unsteered | fixed push | **1.0** | real words | distinct words |"
+			);
+			console.log("|---|---|---|---|---|---|---|---|---|---|");
+			for (const concept of tuningConcepts.filter((entry) => !only || only.includes(entry.name))) {
+				const raw =
+					concept.pairs ??
+					(await loadDataset(path.join(root, "examples", "datasets", concept.dataset!))).pairs;
+				const chat = info.hasChatTemplate
+					? await renderPairsAsChats(raw, (conversations) => engine.request("formatChats", { conversations }))
+					: undefined;
+				const pairs = chat?.pairs ?? raw;
+				const source = engineHiddenStateSource(engine, { specialTokens: chat !== undefined });
+				const fixedPush = await trainFromPairs(pairs, source, {
+					method: "mean-diff",
+					positions: { select: "all", mean: true },
+					modelHint: info.architecture,
+					nLayer: info.nLayer,
+					nEmbd: info.nEmbd
+				});
+				const calibrated = await calibrateStrength(fixedPush, pairs, model, source);
+				const curve = calibrated.calibration!;
+				const hits = (texts: string[]) =>
+					texts.filter((text) => effectScore(text, concept.keywords).matches > 0).length;
+				const fixed = await stories([{ vector: fixedPush.vector, strength: 1 }]);
+				const steered = await stories([{ vector: calibrated.vector, strength: 1 }]);
+				const fluency = summarizeFluency(steered);
+				console.log(
+					`| ${concept.name} | ${fixedPush.suggestedLayers.join(",")} | ${curve.chosen} | ${curve.reason} | ${curve.seconds.toFixed(1)} | ${hits(unsteered)}/16 | ${hits(fixed)}/16 | **${hits(steered)}/16** | ${(fluency.realWordShare / base.realWordShare).toFixed(2)}× | ${(fluency.distinctWords / base.distinctWords).toFixed(2)}× |`
+				);
+			}
+		} finally {
+			await engine.dispose();
+		}
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
