@@ -81,6 +81,7 @@ describe("calibration by measurement (fake model)", () => {
 		const progress: [number, number][] = [];
 		const result = await calibrateStrength(trained(), pairs, model, source, {
 			ladder,
+			refineSteps: 0,
 			readoutTarget: 1.5,
 			onProgress: (done, total) => progress.push([done, total])
 		});
@@ -89,18 +90,15 @@ describe("calibration by measurement (fake model)", () => {
 		assert.equal(curve.reason, "target");
 		assert.deepEqual(
 			curve.points.map((point) => point.strength),
-			[0, 0.5, 1, 2, 3, 4],
-			"the ladder stops at the first strength whose text is not fluent"
+			[0, 0.5, 1, 2],
+			"the ladder stops at the first fluent strength whose readout reaches the target"
 		);
 		assert.deepEqual(
 			curve.points.map((point) => point.readout),
-			[0, 0, 1, 2, 3, 10],
+			[0, 0, 1, 2],
 			"readout on the pairs' scale: negatives 0, positives 1"
 		);
-		assert.deepEqual(
-			curve.points.map((point) => point.fluent),
-			[true, true, true, true, true, false]
-		);
+		assert.ok(curve.points.every((point) => point.fluent));
 		assert.equal(curve.readLayer, 1);
 		assert.equal(curve.positiveProjection, 1);
 		assert.equal(curve.negativeProjection, 0);
@@ -108,23 +106,32 @@ describe("calibration by measurement (fake model)", () => {
 		assert.ok(Math.abs(result.pushFraction - 0.4) < 1e-12);
 		assert.ok(Math.abs(result.rawAlphaPerLayer.get(1)! - 0.4) < 1e-12);
 		// 4 prompts × 4 seeds per strength; the unsteered samples use no steering.
-		assert.equal(model.requests.length, 6 * 16);
+		assert.equal(model.requests.length, 4 * 16);
 		assert.equal(model.requests.filter((request) => request.steering.length === 0).length, 16);
-		assert.deepEqual(progress.at(-1), [6 * 16, 7 * 16]);
+		assert.deepEqual(progress.at(-1), [4 * 16, 7 * 16]);
+		assert.equal(curve.prompts * curve.seeds, 16);
 		assert.match(
 			describeCalibration(curve),
 			/strength 1\.0 = 2× the trained push .*readout 0\.00 unsteered → 2\.00/
 		);
 	});
 
-	it("without a strength reaching the target, takes the strongest fluent one before the text breaks", async () => {
+	it("without a strength reaching the target, refines towards the break and takes the strongest fluent one", async () => {
 		const result = await calibrateStrength(trained(), pairs, new FakeModel(), source, {
 			ladder,
 			readoutTarget: 100
 		});
-		assert.equal(result.calibration!.chosen, 3);
+		assert.deepEqual(
+			result.calibration!.points.map((point) => point.strength),
+			[0, 0.5, 1, 2, 3, 3.5, 3.8, 4],
+			"two midpoints between the last fluent (3) and the first broken (4) rung, rounded to 2 digits"
+		);
+		assert.equal(result.calibration!.chosen, 3.8);
 		assert.equal(result.calibration!.reason, "fluency-limit");
 		assert.match(describeCalibration(result.calibration!), /degenerates from 4×/);
+		const loop = result.calibration!.points.find((point) => point.strength === 4)!;
+		assert.equal(loop.fluent, false);
+		assert.equal(loop.readout, 10, "readout on the pairs' scale: negatives 0, positives 1");
 	});
 
 	it("stores the curve in the file and reads it back", async () => {
@@ -177,6 +184,22 @@ describe("calibration by measurement (fake model)", () => {
 			chooseStrength([point(0, 0, true), point(1, 0.5, true), point(2, 1, false), point(3, 2, true)], 1.5),
 			{
 				strength: 1,
+				reason: "fluency-limit"
+			}
+		);
+		// A weaker strength that reads clearly better wins over the strongest fluent one.
+		assert.deepEqual(
+			chooseStrength([point(0, 0, true), point(1, 0.8, true), point(2, 0.5, true), point(3, 1, false)], 1.5),
+			{
+				strength: 1,
+				reason: "best-readout"
+			}
+		);
+		// Within the tolerance, the stronger one.
+		assert.deepEqual(
+			chooseStrength([point(0, 0, true), point(1, 0.8, true), point(2, 0.7, true), point(3, 1, false)], 1.5),
+			{
+				strength: 2,
 				reason: "fluency-limit"
 			}
 		);

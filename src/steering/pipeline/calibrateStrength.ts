@@ -12,9 +12,11 @@
  * - the side effects, with the degeneration guard: the share of real English words, the distinct-word
  *   ratio and the share of degenerate samples against the unsteered samples of the same prompts.
  *
- * The ladder stops at the first strength whose text is no longer fluent. The chosen strength is the
- * weakest fluent one whose readout rises above the unsteered texts' by the target gain, or, when none
- * does, the strongest fluent one before the first broken one (chooseStrength). The gain, not the
+ * The ladder (doubling strengths) stops at the first strength whose text is no longer fluent (or the
+ * first fluent one whose readout reaches the target), then tries midpoints between the last fluent and the first broken one; the search also stops at a time
+ * budget. The chosen strength is the weakest fluent one whose readout rises above the unsteered texts'
+ * by the target gain, or, when none does, the strongest fluent one reading about as well as the best
+ * (chooseStrength). The gain, not the
  * readout itself, is what the target compares: for an instruct model the pairs are read in the chat
  * template and the generated texts are not, so the two share the scale's unit (the pairs' gap) but not
  * its zero. The vector is then scaled so that this strength is
@@ -30,14 +32,26 @@ import type { SteerableModel } from "./steerableModel";
 import type { TrainedVector } from "./trainFromPairs";
 
 /**
- * Neutral beginnings of a text. Plain text for every model, instruct models too: generation reads its
- * prompt as text (chat markup would not become special tokens), and an instruct model continues plain
- * text fluently.
+ * Neutral beginnings of a text. Plain text for every model, instruct models too: SteerableModel's
+ * requests are plain-text completions, and an instruct model continues plain text fluently.
  */
 export const CALIBRATION_PROMPTS: readonly string[] = ["Once upon a time", "One day,", "There was a", "Every morning"];
 
 /** Multiples of the trained push that are tried, in ascending order. */
-export const CALIBRATION_LADDER: readonly number[] = [0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8];
+export const CALIBRATION_LADDER: readonly number[] = [0.25, 0.5, 1, 2, 4, 8];
+
+/** Midpoints tried between the last fluent and the first broken rung. */
+export const CALIBRATION_REFINE_STEPS = 2;
+
+/** The search stops when it has taken this long (the choice is made from what was measured). */
+export const CALIBRATION_MAX_SECONDS = 120;
+
+/**
+ * Without a strength reaching the target, the strongest fluent one whose readout gain is within this
+ * of the best fluent gain: readouts of 16 short samples differ by about this much between neighbouring
+ * strengths, and a push past the best readout can move the text off the concept.
+ */
+export const READOUT_TOLERANCE = 0.15;
 
 /**
  * The readout gain over the unsteered texts at which the effect counts as clear: one gap between the
@@ -64,6 +78,10 @@ export interface CalibrationOptions {
 	readonly prompts?: readonly string[];
 	/** Multiples of the trained push to try, ascending. Default CALIBRATION_LADDER. */
 	readonly ladder?: readonly number[];
+	/** Midpoints tried between the last fluent and the first broken rung. Default CALIBRATION_REFINE_STEPS. */
+	readonly refineSteps?: number;
+	/** Time budget of the search in seconds. Default CALIBRATION_MAX_SECONDS. */
+	readonly maxSeconds?: number;
 	/** Sampling seeds per prompt. Default [1, 2, 3, 4]. */
 	readonly seeds?: readonly number[];
 	/** Tokens per sample. Default 40. */
@@ -84,13 +102,16 @@ export interface CalibrationOptions {
  * The chosen strength from a measured curve (points ascending, from 0).
  * - the weakest fluent strength whose readout exceeds the unsteered one (strength 0) by the target:
  *   the effect is clear, and more push would only cost fluency;
- * - else the strongest fluent one before the first that broke (or before the ladder's end): on the
- *   tuning concepts the effect kept growing with strength until the text degenerated;
+ * - else, among the fluent strengths before the first that broke, the strongest whose readout gain is
+ *   within `tolerance` of the best: on the tuning concepts the effect mostly kept growing with the push
+ *   until the text degenerated ("fluency-limit" when that is the strongest fluent one, "ladder-end"
+ *   when nothing broke, "best-readout" when a weaker one read clearly better);
  * - when nothing was fluent, the smallest strength tried.
  */
 export function chooseStrength(
 	points: readonly Pick<CalibrationPoint, "strength" | "readout" | "fluent">[],
-	target: number
+	target: number,
+	tolerance = READOUT_TOLERANCE
 ): { strength: number; reason: CalibrationReason } {
 	const tried = points.filter((point) => point.strength > 0).sort((a, b) => a.strength - b.strength);
 	if (tried.length === 0) throw new RangeError("calibration tried no strength above 0");
@@ -100,7 +121,15 @@ export function chooseStrength(
 	const unsteered = points.find((point) => point.strength === 0)?.readout ?? 0;
 	const reaching = fluent.find((point) => point.readout - unsteered >= target);
 	if (reaching) return { strength: reaching.strength, reason: "target" };
-	return { strength: fluent.at(-1)!.strength, reason: brokenAt === -1 ? "ladder-end" : "fluency-limit" };
+	const best = Math.max(...fluent.map((point) => point.readout));
+	const chosen = fluent.filter((point) => point.readout >= best - tolerance).at(-1)!;
+	if (chosen !== fluent.at(-1)) return { strength: chosen.strength, reason: "best-readout" };
+	return { strength: chosen.strength, reason: brokenAt === -1 ? "ladder-end" : "fluency-limit" };
+}
+
+/** Two significant digits: 2.83 → 2.8, 0.375 → 0.38. */
+function roundStrength(value: number): number {
+	return Number(value.toPrecision(2));
 }
 
 /** The layer the readout reads: the steered layer whose pairs separate best (the last on a tie). */
@@ -165,7 +194,7 @@ export async function calibrateStrength(
 	if (!(Math.abs(gap) > 0)) throw new RangeError("the training pairs read the same at the read layer");
 
 	const samplesPerStrength = prompts.length * seeds.length;
-	const total = (ladder.length + 1) * samplesPerStrength;
+	const total = (ladder.length + 1 + (options.refineSteps ?? CALIBRATION_REFINE_STEPS)) * samplesPerStrength;
 	let done = 0;
 	const measure = async (strength: number): Promise<{ readout: number; fluency: FluencySummary }> => {
 		const texts: string[] = [];
@@ -198,12 +227,36 @@ export async function calibrateStrength(
 
 	const baseline = await measure(0);
 	const points: CalibrationPoint[] = [{ strength: 0, ...baseline, fluent: true }];
-	for (const strength of ladder) {
+	const maxSeconds = options.maxSeconds ?? CALIBRATION_MAX_SECONDS;
+	const outOfTime = () => (performance.now() - started) / 1000 > maxSeconds;
+	const tryStrength = async (strength: number): Promise<CalibrationPoint> => {
 		const measured = await measure(strength);
 		const comparison = compareFluency(measured.fluency, baseline.fluency, bounds);
-		points.push({ strength, ...measured, comparison, fluent: comparison.fluent });
-		if (!comparison.fluent) break;
+		const point = { strength, ...measured, comparison, fluent: comparison.fluent };
+		points.push(point);
+		return point;
+	};
+	let lastFluent = 0;
+	let firstBroken: number | undefined;
+	for (const strength of ladder) {
+		if (outOfTime()) break;
+		const point = await tryStrength(strength);
+		if (!point.fluent) {
+			firstBroken = strength;
+			break;
+		}
+		lastFluent = strength;
+		// The weakest fluent strength with a clear effect is found: more push would not be chosen.
+		if (point.readout - baseline.readout >= target) break;
 	}
+	for (let step = 0; step < (options.refineSteps ?? CALIBRATION_REFINE_STEPS) && firstBroken !== undefined; step++) {
+		const middle = roundStrength((lastFluent + firstBroken) / 2);
+		if (middle <= lastFluent || middle >= firstBroken || outOfTime()) break;
+		const point = await tryStrength(middle);
+		if (point.fluent) lastFluent = middle;
+		else firstBroken = middle;
+	}
+	points.sort((a, b) => a.strength - b.strength);
 	const choice = chooseStrength(points, target);
 	const curve: CalibrationCurve = {
 		points,
@@ -255,9 +308,11 @@ export function describeCalibration(curve: CalibrationCurve): string {
 			? `the weakest push whose readout gains the target ${curve.readoutTarget} over the unsteered text`
 			: curve.reason === "fluency-limit"
 				? `no fluent push gained the readout target ${curve.readoutTarget}; the strongest before the text degenerates`
-				: curve.reason === "ladder-end"
-					? `no push gained the readout target ${curve.readoutTarget}; the strongest tried`
-					: "no push kept the text fluent; the weakest tried";
+				: curve.reason === "best-readout"
+					? `no fluent push gained the readout target ${curve.readoutTarget}; the one that read most like the concept`
+					: curve.reason === "ladder-end"
+						? `no push gained the readout target ${curve.readoutTarget}; the strongest tried`
+						: "no push kept the text fluent; the weakest tried";
 	return `calibrated: strength 1.0 = ${curve.chosen}× the trained push (${why}; ${readout}${limit}; ${curve.seconds.toFixed(1)} s)`;
 }
 

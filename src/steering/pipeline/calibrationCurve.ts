@@ -15,17 +15,18 @@ export interface CalibrationPoint {
 	readonly fluent: boolean;
 }
 
-export type CalibrationReason = "target" | "fluency-limit" | "ladder-end" | "nothing-fluent";
+export type CalibrationReason = "target" | "fluency-limit" | "best-readout" | "ladder-end" | "nothing-fluent";
 
 export interface CalibrationCurve {
-	/** Ascending by strength, from 0; ends at the first strength that was not fluent, or the ladder's end. */
+	/** Ascending by strength, from 0: the rungs tried and the midpoints between the last fluent and first broken one. */
 	readonly points: readonly CalibrationPoint[];
 	/** The multiple of the trained push that became 1.0. */
 	readonly chosen: number;
 	/**
 	 * Why: the weakest fluent strength reaching the target ("target"); no fluent strength reached it, so
 	 * the strongest fluent one below the first broken one ("fluency-limit") or the ladder's last
-	 * ("ladder-end"); or no strength was fluent, so the ladder's first ("nothing-fluent").
+	 * ("ladder-end"), or a weaker fluent one that read clearly more like the concept ("best-readout");
+	 * or no strength was fluent, so the weakest tried ("nothing-fluent").
 	 */
 	readonly reason: CalibrationReason;
 	/** The readout gain over strength 0 that counted as a clear effect. */
