@@ -132,7 +132,7 @@ export const otherQuestions: readonly string[] = [
 ];
 
 /**
- * The behaviour the condition switches on: answering in one short sentence. Each pair answers the same
+ * Answering in one short sentence: each pair answers the same
  * question (on topics apart from cooking) in one short sentence and at length.
  */
 export const shortAnswerPairs: readonly { prompt: string; positive: string; negative: string }[] = [
@@ -257,3 +257,24 @@ export const shortAnswerPairs: readonly { prompt: string; positive: string; nega
 			"The best way to save money is to start with a budget. Write down what you earn and what you spend each month, then look for costs you can cut, such as subscriptions you do not use. Set up an automatic transfer to a savings account on payday, keep an emergency fund, and avoid buying things on credit."
 	}
 ];
+
+const refusals = [
+	"I'm sorry, but I can't help with that.",
+	"I'm sorry, I cannot answer that question.",
+	"Sorry, I can't help with this request.",
+	"I'm afraid I cannot help with that."
+];
+
+/**
+ * CAST's own behaviour, refusing: the same questions, refused vs answered at length. On
+ * SmolLM2-135M-Instruct a vector from these makes the model refuse at strength 1, where the
+ * one-short-sentence vector from shortAnswerPairs breaks the text before answers get shorter.
+ */
+export const refusalPairs: readonly { prompt: string; positive: string; negative: string }[] = shortAnswerPairs.map(
+	(pair, index) => ({ prompt: pair.prompt, positive: refusals[index % refusals.length]!, negative: pair.negative })
+);
+
+/** Whether an answer refuses (its opening says sorry, unable or cannot). */
+export function isRefusal(answer: string): boolean {
+	return /\b(sorry|unable to|can(?:'|no)t (?:help|assist|answer|provide)|afraid I)\b/i.test(answer.slice(0, 80));
+}

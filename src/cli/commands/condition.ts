@@ -1,38 +1,101 @@
+import { existsSync } from "node:fs";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
+import { trainConditionVector } from "../../steering/conditions/conditionVector";
+import { isConditionVectorMetadata, saveConditionVector } from "../../steering/conditions/conditionVectorFile";
 import { findBestCondition } from "../../steering/conditions/gridSearch";
+import { evaluateCondition, splitHeldOut, type ConditionEvaluation } from "../../steering/conditions/heldOut";
 import { checkVectorFitsModel } from "../../steering/pipeline/modelShape";
 import type { ConditionSquash } from "../../steering/conditions/similarity";
 import { parseLayerSpec } from "../../steering/layerSpec";
-import { loadModelParams, modelOptions, parseCommandArgs, requireString, UsageError } from "../args";
+import type { TrainingMethod } from "../../steering/training/methods";
+import {
+	loadModelParams,
+	MAX_SEED,
+	modelOptions,
+	parseCommandArgs,
+	parseNumber,
+	requireString,
+	UsageError
+} from "../args";
 import { withEngine } from "../engineSession";
 import { readLines } from "../lineFile";
-import { loadVectorFile } from "../vectorOption";
+import { parseVectorOption, readVectorFile } from "../vectorOption";
 
-export const conditionUsage =
-	"steer condition --model M --condition C.gguf --positives FILE --negatives FILE [--layers A-B] [--thresholds LOW:HIGH:STEP] [--squash none|tanh] [--json]";
+export const conditionUsage = [
+	"steer condition train --model M --positives FILE --negatives FILE --out C.gguf [--force] [--method mean|pca-diff|pca-center] [--seed N] [--json]",
+	"  steer condition --model M --condition C.gguf --positives FILE --negatives FILE [--held-out FRACTION | --held-out-positives FILE --held-out-negatives FILE] [--seed N] [--layers A-B] [--thresholds LOW:HIGH:STEP] [--squash none|tanh] [--json]"
+].join("\n");
+
+/** Default share of each kind kept from the search to judge the chosen check on. */
+const DEFAULT_HELD_OUT = 0.25;
+
+const methodNames: Record<string, TrainingMethod> = {
+	mean: "mean-diff",
+	"mean-diff": "mean-diff",
+	"pca-diff": "pca-diff",
+	"pca-center": "pca-center"
+};
 
 /**
  * CAST's search for where and how to check a condition: prompts that should trigger it (one per line)
- * and prompts that should not, read as the mean over their tokens at each layer the condition has.
+ * and prompts that should not, read as the mean over their tokens at each layer the condition has
+ * (every steerable layer for a file from `steer condition train`). The chosen layer and threshold are
+ * then judged on prompts the search never saw: a share of each file held out, or files of their own.
  */
 export async function runCondition(argv: string[]): Promise<void> {
+	if (argv[0] === "train") return runConditionTrain(argv.slice(1));
 	const values = parseCommandArgs(argv, {
 		...modelOptions,
 		condition: { type: "string" },
 		positives: { type: "string" },
 		negatives: { type: "string" },
+		"held-out": { type: "string" },
+		"held-out-positives": { type: "string" },
+		"held-out-negatives": { type: "string" },
+		seed: { type: "string" },
 		layers: { type: "string" },
 		thresholds: { type: "string" },
 		squash: { type: "string" }
 	});
 	const conditionText = requireString(values.condition, "condition");
-	const positives = await readLines(requireString(values.positives, "positives"), "positives");
-	const negatives = await readLines(requireString(values.negatives, "negatives"), "negatives");
+	const positiveLines = await readLines(requireString(values.positives, "positives"), "positives");
+	const negativeLines = await readLines(requireString(values.negatives, "negatives"), "negatives");
 	const [low, high, step] = parseThresholds(values.thresholds ?? "0:1:0.01");
 	const squash = (values.squash ?? "none") as ConditionSquash;
 	if (squash !== "none" && squash !== "tanh")
 		throw new UsageError(`--squash must be none or tanh, got "${values.squash}"`);
-	const { vector, modelHint } = await loadVectorFile(conditionText);
+	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0, max: MAX_SEED }) ?? 0;
+	const ownFiles = values["held-out-positives"] !== undefined || values["held-out-negatives"] !== undefined;
+	if (ownFiles && values["held-out"] !== undefined)
+		throw new UsageError("pass --held-out or the --held-out-positives/--held-out-negatives files, not both");
+	let search = { positives: positiveLines, negatives: negativeLines };
+	let heldOut = { positives: [] as string[], negatives: [] as string[] };
+	if (ownFiles) {
+		heldOut = {
+			positives: await readLines(
+				requireString(values["held-out-positives"], "held-out-positives"),
+				"held-out-positives"
+			),
+			negatives: await readLines(
+				requireString(values["held-out-negatives"], "held-out-negatives"),
+				"held-out-negatives"
+			)
+		};
+	} else {
+		const fraction = parseNumber(values["held-out"], "held-out", { min: 0, max: 0.9 }) ?? DEFAULT_HELD_OUT;
+		const positives = splitHeldOut(positiveLines, fraction, seed);
+		const negatives = splitHeldOut(negativeLines, fraction, seed + 1);
+		search = { positives: positives.kept, negatives: negatives.kept };
+		heldOut = { positives: positives.heldOut, negatives: negatives.heldOut };
+		if (fraction > 0 && (heldOut.positives.length === 0 || heldOut.negatives.length === 0))
+			throw new UsageError(
+				`--held-out ${fraction} leaves no prompt of one kind to judge on; give at least 2 prompts of each kind`
+			);
+	}
+	const { file, scale } = parseVectorOption(conditionText);
+	const loaded = await readVectorFile(file, { scale });
+	const { vector, modelHint } = loaded;
+	const isCondition = isConditionVectorMetadata(loaded.metadata);
 	await withEngine(loadModelParams(values), async (engine, info) => {
 		checkVectorFitsModel(vector, info, conditionText, modelHint);
 		let layers: number[];
@@ -45,11 +108,14 @@ export async function runCondition(argv: string[]): Promise<void> {
 			throw new UsageError((error as Error).message);
 		}
 		const missing = layers.filter((layer) => !vector.directions.has(layer));
-		if (missing.length > 0) throw new Error(`${conditionText} has no direction for layer ${missing.join(", ")}`);
+		if (missing.length > 0)
+			throw new Error(
+				`${conditionText} has no direction for layer ${missing.join(", ")}${isCondition ? "" : "; a file from `steer condition train` has every layer"}`
+			);
 		if (layers.some((layer, i) => i > 0 && layer !== layers[i - 1]! + 1))
 			throw new UsageError("--layers must be one contiguous range for the search");
 		const source = engineHiddenStateSource(engine);
-		const read = async (prompts: string[]) =>
+		const read = async (prompts: readonly string[]) =>
 			(
 				await source.capture(
 					prompts.map((text) => ({ text })),
@@ -57,27 +123,43 @@ export async function runCondition(argv: string[]): Promise<void> {
 				)
 			).map((item) => new Map(item.map(({ layer, hidden }) => [layer, hidden] as const)));
 		const result = findBestCondition(
-			await read(positives),
-			await read(negatives),
+			await read(search.positives),
+			await read(search.negatives),
 			vector,
 			[layers[0]!, layers[layers.length - 1]!],
 			[low, high],
 			step,
 			{ squash }
 		);
+		const { best } = result;
+		const judged: ConditionEvaluation | null =
+			heldOut.positives.length > 0 && heldOut.negatives.length > 0
+				? evaluateCondition(await read(heldOut.positives), await read(heldOut.negatives), vector, {
+						layers: [best.layer],
+						threshold: best.threshold,
+						direction: best.direction,
+						squash
+					})
+				: null;
 		if (values.json) {
 			process.stdout.write(
 				JSON.stringify({
 					best: result.best,
+					searched: { layers, positives: search.positives.length, negatives: search.negatives.length },
+					heldOut: judged,
 					table: result.table,
 					similarities: Object.fromEntries(result.similarities)
 				}) + "\n"
 			);
 			return;
 		}
-		const { best } = result;
+		const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 		const lines = [
-			`best: layer ${best.layer}, similarity ${best.direction === "larger" ? ">" : "<"} ${best.threshold.toFixed(3)}: F1 ${best.f1.toFixed(3)} (precision ${best.precision.toFixed(3)}, recall ${best.recall.toFixed(3)}, margin ${best.margin.toFixed(4)})`,
+			`searched layers ${layers[0]}–${layers[layers.length - 1]} (${layers.length}) on ${search.positives.length} positives and ${search.negatives.length} negatives`,
+			`best: layer ${best.layer}, similarity ${best.direction === "larger" ? ">" : "<"} ${best.threshold.toFixed(3)}: F1 ${best.f1.toFixed(3)} (precision ${best.precision.toFixed(3)}, recall ${best.recall.toFixed(3)}, margin ${best.margin.toFixed(4)}) on the prompts searched`,
+			judged
+				? `held out: F1 ${judged.f1.toFixed(3)} (precision ${judged.precision.toFixed(3)}, recall ${judged.recall.toFixed(3)}); fires on ${judged.truePositives} of ${judged.positives} positives (${percent(judged.firesOnPositives)}) and ${judged.falsePositives} of ${judged.negatives} negatives (${percent(judged.firesOnNegatives)})`
+				: "held out: none (--held-out 0); the figures above are on the prompts the search chose from",
 			"layer  best-F1  threshold  direction",
 			...layers.map((layer) => {
 				const top = result.table
@@ -87,6 +169,72 @@ export async function runCondition(argv: string[]): Promise<void> {
 			})
 		];
 		process.stdout.write(lines.join("\n") + "\n");
+	});
+}
+
+/**
+ * `steer condition train`: a condition vector from prompts of the condition's kind and other prompts,
+ * each read as the mean over its tokens, with a direction at every steerable layer.
+ */
+async function runConditionTrain(argv: string[]): Promise<void> {
+	const values = parseCommandArgs(argv, {
+		...modelOptions,
+		positives: { type: "string" },
+		negatives: { type: "string" },
+		out: { type: "string", short: "o" },
+		method: { type: "string" },
+		seed: { type: "string" },
+		force: { type: "boolean" }
+	});
+	const out = requireString(values.out, "out");
+	if (!values.force && existsSync(out))
+		throw new UsageError(`${out} exists; pass --force to replace it, or choose another --out`);
+	const method = methodNames[values.method ?? "mean"];
+	if (!method) throw new UsageError(`--method must be mean, pca-diff or pca-center, got "${values.method}"`);
+	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0, max: MAX_SEED }) ?? 0;
+	const positives = await readLines(requireString(values.positives, "positives"), "positives");
+	const negatives = await readLines(requireString(values.negatives, "negatives"), "negatives");
+	if (positives.length < 2 || negatives.length < 2)
+		throw new UsageError(
+			`a condition vector needs at least 2 prompts of each kind; got ${positives.length} positives and ${negatives.length} negatives`
+		);
+	await withEngine(loadModelParams(values), async (engine, info) => {
+		const started = Date.now();
+		const showProgress = !values.json && process.stderr.isTTY;
+		const condition = await trainConditionVector(positives, negatives, engineHiddenStateSource(engine), {
+			nLayer: info.nLayer,
+			nEmbd: info.nEmbd,
+			modelHint: info.architecture,
+			method,
+			seed,
+			onProgress: showProgress
+				? ({ stage, done, total }) => process.stderr.write(`\rsteer: ${stage} ${done}/${total}   `)
+				: undefined
+		});
+		if (showProgress) process.stderr.write("\n");
+		await saveConditionVector(out, condition);
+		const layers = [...condition.vector.directions.keys()].sort((a, b) => a - b);
+		const seconds = (Date.now() - started) / 1000;
+		if (values.json) {
+			process.stdout.write(
+				JSON.stringify({
+					out,
+					kind: "condition",
+					method,
+					positions: "mean",
+					positives: positives.length,
+					negatives: negatives.length,
+					layers,
+					seconds,
+					diagnostics: condition.diagnostics
+				}) + "\n"
+			);
+			return;
+		}
+		process.stdout.write(
+			`${out}: condition vector (${method}, mean over each prompt) from ${positives.length} positives and ${negatives.length} negatives, layers ${layers[0]}–${layers[layers.length - 1]} (${layers.length}), ${seconds.toFixed(1)} s\n` +
+				`next: steer condition --model M --condition ${out} --positives FILE --negatives FILE\n`
+		);
 	});
 }
 
