@@ -7,7 +7,7 @@
  *   all-layer capture ÷ plain prompt eval    goal ≤ 1.10
  *   threads "auto" ÷ best fixed count        goal ≥ 0.90
  *
- * Usage: npm run bench:engine [-- --reps 5 --tokens 256]
+ * Usage: npm run bench:engine [-- --reps 5 --tokens 256 --model SmolLM2]   (--model: run only models whose name has it)
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -20,7 +20,9 @@ import { autoThreadCount } from "../src/engine/process/threads";
 import { makeTinyLlamaModel } from "../test/fixtures/gguf/tinyModel";
 
 const root = path.resolve(__dirname, "..");
-const { values } = parseArgs({ options: { reps: { type: "string" }, tokens: { type: "string" } } });
+const { values } = parseArgs({
+	options: { reps: { type: "string" }, tokens: { type: "string" }, model: { type: "string" } }
+});
 const reps = Number(values.reps ?? 5);
 const tokens = Number(values.tokens ?? 256);
 // Generation prompt: the story models continue it for hundreds of tokens without an end-of-story token.
@@ -226,7 +228,20 @@ async function main(): Promise<void> {
 			if (existsSync(file)) models.push([name, file]);
 			else console.log(`(skipping ${name}: not found in ${modelsDir})`);
 		}
-		for (const [label, file] of models) await benchModel(label, file);
+		// The reference instruct model, where `node scripts/fetch-test-models.mjs` keeps it.
+		const modelCache = path.resolve(
+			process.env.STEER_MODEL_CACHE ?? path.join(os.homedir(), ".cache", "steer", "models")
+		);
+		const instruct = path.join(modelCache, "SmolLM2-135M-Instruct.Q4_1.gguf");
+		if (existsSync(instruct)) models.push(["SmolLM2-135M-Instruct.Q4_1.gguf (30 layers × 576)", instruct]);
+		else
+			console.log(
+				`(skipping SmolLM2-135M-Instruct: not in ${modelCache}; run node scripts/fetch-test-models.mjs)`
+			);
+		const only = values.model;
+		const chosen = only === undefined ? models : models.filter(([label]) => label.includes(only));
+		if (chosen.length === 0) throw new Error(`no benchmark model matches --model ${only}`);
+		for (const [label, file] of chosen) await benchModel(label, file);
 	} finally {
 		rmSync(scratch, { recursive: true, force: true });
 	}
