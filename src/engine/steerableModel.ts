@@ -5,12 +5,19 @@
 import type { GenerationRequest, SteerableModel } from "../steering/pipeline/steerableModel";
 import type { EngineClient } from "./client";
 
-export function engineSteerableModel(engine: EngineClient): SteerableModel {
+/**
+ * `chat`: generate as answers in the model's chat template (the prompt is the user's message, after
+ * `system` when given), as an instruct model is used; raw text continuations when omitted.
+ */
+export function engineSteerableModel(
+	engine: EngineClient,
+	{ chat }: { chat?: { readonly system?: string } } = {}
+): SteerableModel {
 	return {
 		async generate(request: GenerationRequest, signal?: AbortSignal): Promise<string> {
 			const { prompt, maxTokens, temperature, topP, seed, stop, steering } = request;
 			const result = await engine.generate(
-				{ prompt, maxTokens, temperature, topP, seed, stop, steering },
+				{ prompt, maxTokens, temperature, topP, seed, stop, steering, ...(chat ? { chat } : {}) },
 				{ signal }
 			);
 			return result.text;

@@ -22,7 +22,7 @@ import { readLines } from "../lineFile";
 import { parseVectorOption, readVectorFile } from "../vectorOption";
 
 export const conditionUsage = [
-	"steer condition train --model M --positives FILE --negatives FILE --out C.gguf [--force] [--method mean|pca-diff|pca-center] [--seed N] [--json]",
+	"steer condition train --model M --positives FILE --negatives FILE --out C.gguf [--held-out FRACTION] [--seed N] [--force] [--method mean|pca-diff|pca-center] [--json]",
 	"  steer condition --model M --condition C.gguf --positives FILE --negatives FILE [--held-out FRACTION | --held-out-positives FILE --held-out-negatives FILE] [--seed N] [--layers A-B] [--thresholds LOW:HIGH:STEP] [--squash none|tanh] [--json]"
 ].join("\n");
 
@@ -41,6 +41,9 @@ const methodNames: Record<string, TrainingMethod> = {
  * and prompts that should not, read as the mean over their tokens at each layer the condition has
  * (every steerable layer for a file from `steer condition train`). The chosen layer and threshold are
  * then judged on prompts the search never saw: a share of each file held out, or files of their own.
+ * Those are only honest figures when the condition vector was not trained on them either: given the
+ * same files, `--held-out` and `--seed`, `steer condition train` leaves out exactly the share this
+ * command holds out (both default to a quarter of each kind, seed 0).
  */
 export async function runCondition(argv: string[]): Promise<void> {
 	if (argv[0] === "train") return runConditionTrain(argv.slice(1));
@@ -158,7 +161,7 @@ export async function runCondition(argv: string[]): Promise<void> {
 			`searched layers ${layers[0]}–${layers[layers.length - 1]} (${layers.length}) on ${search.positives.length} positives and ${search.negatives.length} negatives`,
 			`best: layer ${best.layer}, similarity ${best.direction === "larger" ? ">" : "<"} ${best.threshold.toFixed(3)}: F1 ${best.f1.toFixed(3)} (precision ${best.precision.toFixed(3)}, recall ${best.recall.toFixed(3)}, margin ${best.margin.toFixed(4)}) on the prompts searched`,
 			judged
-				? `held out: F1 ${judged.f1.toFixed(3)} (precision ${judged.precision.toFixed(3)}, recall ${judged.recall.toFixed(3)}); fires on ${judged.truePositives} of ${judged.positives} positives (${percent(judged.firesOnPositives)}) and ${judged.falsePositives} of ${judged.negatives} negatives (${percent(judged.firesOnNegatives)})`
+				? `held out from the search: F1 ${judged.f1.toFixed(3)} (precision ${judged.precision.toFixed(3)}, recall ${judged.recall.toFixed(3)}); fires on ${judged.truePositives} of ${judged.positives} positives (${percent(judged.firesOnPositives)}) and ${judged.falsePositives} of ${judged.negatives} negatives (${percent(judged.firesOnNegatives)})`
 				: "held out: none (--held-out 0); the figures above are on the prompts the search chose from",
 			"layer  best-F1  threshold  direction",
 			...layers.map((layer) => {
@@ -174,7 +177,8 @@ export async function runCondition(argv: string[]): Promise<void> {
 
 /**
  * `steer condition train`: a condition vector from prompts of the condition's kind and other prompts,
- * each read as the mean over its tokens, with a direction at every steerable layer.
+ * each read as the mean over its tokens, with a direction at every steerable layer. The share that
+ * `steer condition` will hold out of the same files (same `--held-out` and `--seed`) is left out.
  */
 async function runConditionTrain(argv: string[]): Promise<void> {
 	const values = parseCommandArgs(argv, {
@@ -183,6 +187,7 @@ async function runConditionTrain(argv: string[]): Promise<void> {
 		negatives: { type: "string" },
 		out: { type: "string", short: "o" },
 		method: { type: "string" },
+		"held-out": { type: "string" },
 		seed: { type: "string" },
 		force: { type: "boolean" }
 	});
@@ -192,8 +197,19 @@ async function runConditionTrain(argv: string[]): Promise<void> {
 	const method = methodNames[values.method ?? "mean"];
 	if (!method) throw new UsageError(`--method must be mean, pca-diff or pca-center, got "${values.method}"`);
 	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0, max: MAX_SEED }) ?? 0;
-	const positives = await readLines(requireString(values.positives, "positives"), "positives");
-	const negatives = await readLines(requireString(values.negatives, "negatives"), "negatives");
+	const fraction = parseNumber(values["held-out"], "held-out", { min: 0, max: 0.9 }) ?? DEFAULT_HELD_OUT;
+	const positiveSplit = splitHeldOut(
+		await readLines(requireString(values.positives, "positives"), "positives"),
+		fraction,
+		seed
+	);
+	const negativeSplit = splitHeldOut(
+		await readLines(requireString(values.negatives, "negatives"), "negatives"),
+		fraction,
+		seed + 1
+	);
+	const positives = positiveSplit.kept;
+	const negatives = negativeSplit.kept;
 	if (positives.length < 2 || negatives.length < 2)
 		throw new UsageError(
 			`a condition vector needs at least 2 prompts of each kind; got ${positives.length} positives and ${negatives.length} negatives`
@@ -224,6 +240,7 @@ async function runConditionTrain(argv: string[]): Promise<void> {
 					positions: "mean",
 					positives: positives.length,
 					negatives: negatives.length,
+					heldOut: { positives: positiveSplit.heldOut.length, negatives: negativeSplit.heldOut.length },
 					layers,
 					seconds,
 					diagnostics: condition.diagnostics
@@ -232,8 +249,8 @@ async function runConditionTrain(argv: string[]): Promise<void> {
 			return;
 		}
 		process.stdout.write(
-			`${out}: condition vector (${method}, mean over each prompt) from ${positives.length} positives and ${negatives.length} negatives, layers ${layers[0]}–${layers[layers.length - 1]} (${layers.length}), ${seconds.toFixed(1)} s\n` +
-				`next: steer condition --model M --condition ${out} --positives FILE --negatives FILE\n`
+			`${out}: condition vector (${method}, mean over each prompt) from ${positives.length} positives and ${negatives.length} negatives (${positiveSplit.heldOut.length} and ${negativeSplit.heldOut.length} left out for the held-out check), layers ${layers[0]}–${layers[layers.length - 1]} (${layers.length}), ${seconds.toFixed(1)} s\n` +
+				`next: steer condition --model M --condition ${out} with the same --positives, --negatives${fraction === DEFAULT_HELD_OUT ? "" : `, --held-out ${fraction}`}${seed === 0 ? "" : ` and --seed ${seed}`}\n`
 		);
 	});
 }
