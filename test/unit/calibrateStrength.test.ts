@@ -152,6 +152,20 @@ describe("calibration by measurement (fake model)", () => {
 		}
 	});
 
+	it("stops at its time budget, after at least one strength", async () => {
+		const result = await calibrateStrength(trained(), pairs, new FakeModel(), source, {
+			ladder,
+			readoutTarget: 100,
+			maxSeconds: 0
+		});
+		assert.deepEqual(
+			result.calibration!.points.map((point) => point.strength),
+			[0, 0.5]
+		);
+		assert.equal(result.calibration!.reason, "time-limit");
+		assert.match(describeCalibration(result.calibration!), /within the time budget/);
+	});
+
 	it("stops when cancelled", async () => {
 		const controller = new AbortController();
 		controller.abort();

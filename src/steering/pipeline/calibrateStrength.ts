@@ -238,8 +238,13 @@ export async function calibrateStrength(
 	};
 	let lastFluent = 0;
 	let firstBroken: number | undefined;
+	let timedOut = false;
 	for (const strength of ladder) {
-		if (outOfTime()) break;
+		// At least one rung is always measured, so there is something to choose from.
+		if (points.length > 1 && outOfTime()) {
+			timedOut = true;
+			break;
+		}
 		const point = await tryStrength(strength);
 		if (!point.fluent) {
 			firstBroken = strength;
@@ -251,13 +256,19 @@ export async function calibrateStrength(
 	}
 	for (let step = 0; step < (options.refineSteps ?? CALIBRATION_REFINE_STEPS) && firstBroken !== undefined; step++) {
 		const middle = roundStrength((lastFluent + firstBroken) / 2);
-		if (middle <= lastFluent || middle >= firstBroken || outOfTime()) break;
+		if (middle <= lastFluent || middle >= firstBroken) break;
+		if (outOfTime()) {
+			timedOut = true;
+			break;
+		}
 		const point = await tryStrength(middle);
 		if (point.fluent) lastFluent = middle;
 		else firstBroken = middle;
 	}
 	points.sort((a, b) => a.strength - b.strength);
-	const choice = chooseStrength(points, target);
+	const chosen = chooseStrength(points, target);
+	// Out of time before the text broke: the strongest tried was chosen for want of stronger ones.
+	const choice = timedOut && chosen.reason === "ladder-end" ? { ...chosen, reason: "time-limit" as const } : chosen;
 	const curve: CalibrationCurve = {
 		points,
 		chosen: choice.strength,
@@ -312,7 +323,9 @@ export function describeCalibration(curve: CalibrationCurve): string {
 					? `no fluent push gained the readout target ${curve.readoutTarget}; the one that read most like the concept`
 					: curve.reason === "ladder-end"
 						? `no push gained the readout target ${curve.readoutTarget}; the strongest tried`
-						: "no push kept the text fluent; the weakest tried";
+						: curve.reason === "time-limit"
+							? `no push gained the readout target ${curve.readoutTarget} within the time budget; the strongest tried`
+							: "no push kept the text fluent; the weakest tried";
 	return `calibrated: strength 1.0 = ${curve.chosen}× the trained push (${why}; ${readout}${limit}; ${curve.seconds.toFixed(1)} s)`;
 }
 

@@ -15,7 +15,8 @@ export interface CalibrationPoint {
 	readonly fluent: boolean;
 }
 
-export type CalibrationReason = "target" | "fluency-limit" | "best-readout" | "ladder-end" | "nothing-fluent";
+export type CalibrationReason =
+	"target" | "fluency-limit" | "best-readout" | "ladder-end" | "time-limit" | "nothing-fluent";
 
 export interface CalibrationCurve {
 	/** Ascending by strength, from 0: the rungs tried and the midpoints between the last fluent and first broken one. */
@@ -25,7 +26,7 @@ export interface CalibrationCurve {
 	/**
 	 * Why: the weakest fluent strength reaching the target ("target"); no fluent strength reached it, so
 	 * the strongest fluent one below the first broken one ("fluency-limit") or the ladder's last
-	 * ("ladder-end"), or a weaker fluent one that read clearly more like the concept ("best-readout");
+	 * ("ladder-end"; "time-limit" when the time budget ended the search first), or a weaker fluent one that read clearly more like the concept ("best-readout");
 	 * or no strength was fluent, so the weakest tried ("nothing-fluent").
 	 */
 	readonly reason: CalibrationReason;
