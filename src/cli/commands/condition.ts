@@ -26,6 +26,12 @@ export const conditionUsage = [
 	"  steer condition --model M --condition C.gguf --positives FILE --negatives FILE [--held-out FRACTION | --held-out-positives FILE --held-out-negatives FILE] [--seed N] [--layers A-B] [--thresholds LOW:HIGH:STEP] [--squash none|tanh] [--json]"
 ].join("\n");
 
+/**
+ * Thresholds searched by default: similarities at the layers that read a topic best lie close together
+ * (0.08–0.18 on SmolLM2-135M-Instruct), so a step of 0.01 would be coarse there.
+ */
+const DEFAULT_THRESHOLDS = "0:1:0.001";
+
 /** Default share of each kind kept from the search to judge the chosen check on. */
 const DEFAULT_HELD_OUT = 0.25;
 
@@ -63,7 +69,7 @@ export async function runCondition(argv: string[]): Promise<void> {
 	const conditionText = requireString(values.condition, "condition");
 	const positiveLines = await readLines(requireString(values.positives, "positives"), "positives");
 	const negativeLines = await readLines(requireString(values.negatives, "negatives"), "negatives");
-	const [low, high, step] = parseThresholds(values.thresholds ?? "0:1:0.01");
+	const [low, high, step] = parseThresholds(values.thresholds ?? DEFAULT_THRESHOLDS);
 	const squash = (values.squash ?? "none") as ConditionSquash;
 	if (squash !== "none" && squash !== "tanh")
 		throw new UsageError(`--squash must be none or tanh, got "${values.squash}"`);
