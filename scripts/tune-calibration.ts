@@ -8,8 +8,8 @@
  * Run: nice -n 10 npx tsx scripts/tune-calibration.ts [model.gguf ...]
  * Default models: TinyStories-656K and stories260K from the shared models folder.
  *
- * Per model and concept: trains with the defaults, runs the calibration's measurements over the whole
- * ladder (not stopping at the first broken strength), and beside each strength the goal's own
+ * Per model and concept: trains with the defaults, runs the calibration's measurements up the whole
+ * ladder from the fixed push (not stopping at the first broken strength), and beside each strength the goal's own
  * measures on 16 stories of 60 tokens (4 story prompts × 4 seeds, temperature 0.8): stories with a
  * concept word, and the real-word and distinct-word ratios against the unsteered stories. Prints one
  * table per concept and the strength the calibration would choose.

@@ -24,10 +24,12 @@ const seaSentences = [" They saw the sea.", " The sea was big and blue.", " A fi
 
 class FakeModel implements SteerableModel {
 	readonly requests: GenerationRequest[] = [];
+	constructor(private readonly loopsFrom = 4) {}
 	async generate(request: GenerationRequest): Promise<string> {
 		this.requests.push(request);
 		const strength = request.steering.reduce((sum, entry) => sum + entry.strength, 0);
-		if (strength >= 4) return " the sea the sea the sea the sea the sea the sea the sea the sea the sea the sea";
+		if (strength >= this.loopsFrom)
+			return " the sea the sea the sea the sea the sea the sea the sea the sea the sea the sea";
 		const story = stories[(request.seed + request.prompt.length) % stories.length]!;
 		return " " + story + seaSentences.slice(0, Math.floor(strength)).join("");
 	}
@@ -90,12 +92,12 @@ describe("calibration by measurement (fake model)", () => {
 		assert.equal(curve.reason, "target");
 		assert.deepEqual(
 			curve.points.map((point) => point.strength),
-			[0, 0.5, 1, 2],
-			"the ladder stops at the first fluent strength whose readout reaches the target"
+			[0, 1, 2],
+			"the search starts at the fixed push and stops at the first fluent strength whose readout reaches the target"
 		);
 		assert.deepEqual(
 			curve.points.map((point) => point.readout),
-			[0, 0, 1, 2],
+			[0, 1, 2],
 			"readout on the pairs' scale: negatives 0, positives 1"
 		);
 		assert.ok(curve.points.every((point) => point.fluent));
@@ -106,9 +108,9 @@ describe("calibration by measurement (fake model)", () => {
 		assert.ok(Math.abs(result.pushFraction - 0.4) < 1e-12);
 		assert.ok(Math.abs(result.rawAlphaPerLayer.get(1)! - 0.4) < 1e-12);
 		// 4 prompts × 4 seeds per strength; the unsteered samples use no steering.
-		assert.equal(model.requests.length, 4 * 16);
+		assert.equal(model.requests.length, 3 * 16);
 		assert.equal(model.requests.filter((request) => request.steering.length === 0).length, 16);
-		assert.deepEqual(progress.at(-1), [4 * 16, 7 * 16]);
+		assert.deepEqual(progress.at(-1), [3 * 16, 7 * 16]);
 		assert.equal(curve.prompts * curve.seeds, 16);
 		assert.match(
 			describeCalibration(curve),
@@ -123,7 +125,7 @@ describe("calibration by measurement (fake model)", () => {
 		});
 		assert.deepEqual(
 			result.calibration!.points.map((point) => point.strength),
-			[0, 0.5, 1, 2, 3, 3.5, 3.8, 4],
+			[0, 1, 2, 3, 3.5, 3.8, 4],
 			"two midpoints between the last fluent (3) and the first broken (4) rung, rounded to 2 digits"
 		);
 		assert.equal(result.calibration!.chosen, 3.8);
@@ -132,6 +134,19 @@ describe("calibration by measurement (fake model)", () => {
 		const loop = result.calibration!.points.find((point) => point.strength === 4)!;
 		assert.equal(loop.fluent, false);
 		assert.equal(loop.readout, 10, "readout on the pairs' scale: negatives 0, positives 1");
+	});
+
+	it("walks down from the fixed push when it already breaks the text", async () => {
+		const result = await calibrateStrength(trained(), pairs, new FakeModel(0.8), source, {
+			ladder,
+			readoutTarget: 100
+		});
+		assert.deepEqual(
+			result.calibration!.points.map((point) => point.strength),
+			[0, 0.5, 0.75, 0.88, 1]
+		);
+		assert.equal(result.calibration!.chosen, 0.75);
+		assert.equal(result.calibration!.reason, "fluency-limit");
 	});
 
 	it("stores the curve in the file and reads it back", async () => {
@@ -160,7 +175,8 @@ describe("calibration by measurement (fake model)", () => {
 		});
 		assert.deepEqual(
 			result.calibration!.points.map((point) => point.strength),
-			[0, 0.5]
+			[0, 1],
+			"the fixed push is measured whatever the budget"
 		);
 		assert.equal(result.calibration!.reason, "time-limit");
 		assert.match(describeCalibration(result.calibration!), /within the time budget/);

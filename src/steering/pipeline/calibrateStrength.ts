@@ -12,13 +12,14 @@
  * - the side effects, with the degeneration guard: the share of real English words, the distinct-word
  *   ratio and the share of degenerate samples against the unsteered samples of the same prompts.
  *
- * The ladder (doubling strengths) stops at the first strength whose text is no longer fluent (or the
- * first fluent one whose readout reaches the target), then tries midpoints between the last fluent and the first broken one; the search also stops at a time
- * budget. The chosen strength is the weakest fluent one whose readout rises above the unsteered texts'
- * by the target gain, or, when none does, the strongest fluent one reading about as well as the best
- * (chooseStrength). The gain, not the
- * readout itself, is what the target compares: for an instruct model the pairs are read in the chat
- * template and the generated texts are not, so the two share the scale's unit (the pairs' gap) but not
+ * The search starts at the fixed push and walks a ladder of doubling strengths up while the text stays
+ * fluent and the readout has not reached the target, or down until the text is fluent; then it tries
+ * midpoints between the last fluent and the first broken strength; it also stops at a time budget. The
+ * chosen strength is the weakest fluent one whose readout rises above the unsteered texts' by the
+ * target gain, or, when none does, the strongest fluent one reading about as well as the best
+ * (chooseStrength). The gain, not the readout itself, is what the target compares: for an instruct
+ * model the pairs are read in the chat template and the generated texts are not, so the two share the
+ * scale's unit (the pairs' gap) but not
  * its zero. The vector is then scaled so that this strength is
  * 1.0, and the curve goes into the file (trainedVectorFile) so the choice can be checked later.
  */
@@ -239,21 +240,49 @@ export async function calibrateStrength(
 	let lastFluent = 0;
 	let firstBroken: number | undefined;
 	let timedOut = false;
-	for (const strength of ladder) {
-		// At least one rung is always measured, so there is something to choose from.
-		if (points.length > 1 && outOfTime()) {
-			timedOut = true;
-			break;
-		}
-		const point = await tryStrength(strength);
-		if (!point.fluent) {
-			firstBroken = strength;
-			break;
-		}
-		lastFluent = strength;
+	// The search starts at the fixed push (the rung nearest 1) and walks up while the text stays
+	// fluent, or down until it is fluent again, so the fixed push is always measured, even when the
+	// time budget stops the search early.
+	const start = Math.max(
+		0,
+		Math.min(
+			ladder.length - 1,
+			ladder.findIndex((strength) => strength >= 1)
+		)
+	);
+	const first = await tryStrength(ladder[start]!);
+	const reached = (point: CalibrationPoint) => point.readout - baseline.readout >= target;
+	if (first.fluent) {
+		lastFluent = first.strength;
 		// The weakest fluent strength with a clear effect is found: more push would not be chosen.
-		if (point.readout - baseline.readout >= target) break;
+		for (let index = start + 1; index < ladder.length && !reached(points.at(-1)!); index++) {
+			if (outOfTime()) {
+				timedOut = true;
+				break;
+			}
+			const point = await tryStrength(ladder[index]!);
+			if (!point.fluent) {
+				firstBroken = point.strength;
+				break;
+			}
+			lastFluent = point.strength;
+		}
+	} else {
+		firstBroken = first.strength;
+		for (let index = start - 1; index >= 0; index--) {
+			if (outOfTime()) {
+				timedOut = true;
+				break;
+			}
+			const point = await tryStrength(ladder[index]!);
+			if (point.fluent) {
+				lastFluent = point.strength;
+				break;
+			}
+			firstBroken = point.strength;
+		}
 	}
+	if (reached(points.at(-1)!) && points.at(-1)!.fluent) firstBroken = undefined;
 	for (let step = 0; step < (options.refineSteps ?? CALIBRATION_REFINE_STEPS) && firstBroken !== undefined; step++) {
 		const middle = roundStrength((lastFluent + firstBroken) / 2);
 		if (middle <= lastFluent || middle >= firstBroken) break;
