@@ -149,6 +149,22 @@ describe("calibration by measurement (fake model)", () => {
 		assert.equal(result.calibration!.reason, "fluency-limit");
 	});
 
+	it("walks below the ladder, whatever the time budget, until the text is fluent", async () => {
+		const result = await calibrateStrength(trained(), pairs, new FakeModel(0.2), source, {
+			ladder,
+			readoutTarget: 100,
+			maxSeconds: 0
+		});
+		assert.deepEqual(
+			result.calibration!.points.map((point) => point.strength),
+			[0, 0.13, 0.25, 0.5, 1]
+		);
+		assert.equal(result.calibration!.chosen, 0.13);
+		const never = await calibrateStrength(trained(), pairs, new FakeModel(0.01), source, { ladder });
+		assert.equal(never.calibration!.reason, "nothing-fluent");
+		assert.equal(never.calibration!.chosen, 0.063, "the smallest strength tried, an eighth of the lowest rung");
+	});
+
 	it("stores the curve in the file and reads it back", async () => {
 		const folder = mkdtempSync(path.join(tmpdir(), "steer-calibration-"));
 		try {

@@ -268,13 +268,14 @@ export async function calibrateStrength(
 			lastFluent = point.strength;
 		}
 	} else {
+		// Down until the text is fluent, whatever the time: a file whose 1.0 breaks the text is no
+		// choice. Below the ladder the strength keeps halving, to an eighth of its lowest rung.
 		firstBroken = first.strength;
-		for (let index = start - 1; index >= 0; index--) {
-			if (outOfTime()) {
-				timedOut = true;
-				break;
-			}
-			const point = await tryStrength(ladder[index]!);
+		const floor = ladder[0]! / 8;
+		for (let index = start - 1; ; index--) {
+			const strength = index >= 0 ? ladder[index]! : roundStrength(firstBroken / 2);
+			if (strength < floor) break;
+			const point = await tryStrength(strength);
 			if (point.fluent) {
 				lastFluent = point.strength;
 				break;
