@@ -285,6 +285,8 @@ export async function calibrateStrength(
 	}
 	if (reached(points.at(-1)!) && points.at(-1)!.fluent) firstBroken = undefined;
 	for (let step = 0; step < (options.refineSteps ?? CALIBRATION_REFINE_STEPS) && firstBroken !== undefined; step++) {
+		// Nothing fluent was found even at the bottom: no midpoint below it is looked for.
+		if (lastFluent === 0) break;
 		const middle = roundStrength((lastFluent + firstBroken) / 2);
 		if (middle <= lastFluent || middle >= firstBroken) break;
 		if (outOfTime()) {
