@@ -78,7 +78,7 @@ const storyPrompts = [
 	"Sara and her brother Ben lived in a small house. One morning,",
 	"There was a big tree in the garden. Under the tree,"
 ];
-const seeds = [101, 102, 103, 104];
+const storySeeds = [101, 102, 103, 104];
 
 interface Outcome {
 	readonly unsteeredHits: number;
@@ -89,7 +89,8 @@ interface Outcome {
 	readonly summary: string;
 }
 
-async function trainAndMeasure(modelPath: string): Promise<Outcome> {
+/** `seeds` per story prompt: 4 (16 stories) by default. */
+async function trainAndMeasure(modelPath: string, seeds = storySeeds): Promise<Outcome> {
 	const engine = new EngineClient({ steerRoot: repoRoot });
 	const folder = mkdtempSync(path.join(tmpdir(), "steer-calibration-"));
 	try {
@@ -146,7 +147,8 @@ async function trainAndMeasure(modelPath: string): Promise<Outcome> {
 			distinctRatio: after.distinctWords / base.distinctWords,
 			reason: calibrated.calibration!.reason
 		};
-		const summary = `${path.basename(modelPath)}: ${describeCalibration(calibrated.calibration!)}; rain in ${outcome.unsteeredHits}/16 → ${outcome.steeredHits}/16 stories, real words ${outcome.wordShareRatio.toFixed(2)}×, distinct words ${outcome.distinctRatio.toFixed(2)}×`;
+		const count = storyPrompts.length * seeds.length;
+		const summary = `${path.basename(modelPath)}: ${describeCalibration(calibrated.calibration!)}; rain in ${outcome.unsteeredHits}/${count} → ${outcome.steeredHits}/${count} stories, real words ${outcome.wordShareRatio.toFixed(2)}×, distinct words ${outcome.distinctRatio.toFixed(2)}×`;
 		console.log(`      ${summary}`);
 		return { ...outcome, summary };
 	} finally {
@@ -155,8 +157,13 @@ async function trainAndMeasure(modelPath: string): Promise<Outcome> {
 	}
 }
 
-function assertGoal(outcome: Outcome): void {
-	assert.ok(outcome.steeredHits >= 6, `concept in fewer than 6 of 16 stories: ${outcome.summary}`);
+/** The goal on `stories` stories: 6 of 16 is 3 of 8. */
+function assertGoal(outcome: Outcome, stories = 16): void {
+	const needed = (6 * stories) / 16;
+	assert.ok(
+		outcome.steeredHits >= needed,
+		`concept in fewer than ${needed} of ${stories} stories: ${outcome.summary}`
+	);
 	assert.ok(
 		outcome.steeredHits >= 3 * outcome.unsteeredHits,
 		`concept in fewer than 3× the unsteered stories: ${outcome.summary}`
@@ -185,7 +192,15 @@ describe("calibrated strength 1.0 on a concept never tuned on (rain)", function 
 		assert.equal(outcome.reason, "fluency-limit", outcome.summary);
 	});
 
+	// SmolLM2 generates about 20× slower than the tiny models here; its calibration alone takes up to
+	// its two-minute budget (and longer when the fixed push breaks the text), so it is judged on 8
+	// stories (2 seeds per prompt), with the goal's share scaled: 3 of 8.
 	it("SmolLM2-135M-Instruct: clear effect, fluency kept", async function () {
-		assertGoal(await trainAndMeasure(cachedModelOrSkip(this, "SmolLM2-135M-Instruct.Q4_1.gguf")));
+		this.timeout(480_000);
+		const outcome = await trainAndMeasure(
+			cachedModelOrSkip(this, "SmolLM2-135M-Instruct.Q4_1.gguf"),
+			storySeeds.slice(0, 2)
+		);
+		assertGoal(outcome, 8);
 	});
 });
