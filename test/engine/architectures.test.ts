@@ -14,6 +14,7 @@ import { architectureSpecs, type TinyArchitecture } from "../fixtures/gguf/tinyA
 import type { TinyModelOptions } from "../fixtures/gguf/tinyModel";
 import { randomVector, repoRoot } from "../helpers/testModels";
 import { writeTinyModel } from "../helpers/tinyModelFile";
+import { layerOf, maxAbsDifference, maxAbs } from "../helpers/capturedStates";
 
 const prompt = "Once upon a time, there was a little dog";
 const shape = { nLayer: 3, nEmbd: 64, nHead: 4, nFf: 128 } as const;
@@ -73,25 +74,6 @@ const cases: ArchitectureCase[] = [
 		window: { twin: { slidingWindow: 0 }, slidingLayer: 0, effect: "ignored" }
 	}
 ];
-
-function layerOf(item: CapturedItem, layer: number): Float32Array {
-	const found = item.layers.find((entry) => entry.layer === layer);
-	assert.ok(found, `layer ${layer} missing from capture`);
-	return found.hidden;
-}
-
-function maxAbsDifference(a: Float32Array, b: Float32Array): number {
-	assert.equal(a.length, b.length);
-	let max = 0;
-	for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-	return max;
-}
-
-function maxAbs(values: Float32Array): number {
-	let max = 0;
-	for (const value of values) max = Math.max(max, Math.abs(value));
-	return max;
-}
 
 for (const archCase of cases) {
 	const spec = architectureSpecs[archCase.architecture];

@@ -18,6 +18,7 @@ import { trainFromPairs, type TrainedVector } from "../../src/steering/pipeline/
 import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
 import type { SteeringVector } from "../../src/steering/vector";
 import { cachedModelOrSkip, randomVector, repoRoot } from "../helpers/testModels";
+import { layerOf, maxAbsDifference, maxAbs } from "../helpers/capturedStates";
 
 const rawPrompt = "The three primary colours are red, yellow and blue. Mixing red and yellow gives";
 const system = "You are a helpful assistant.";
@@ -85,25 +86,6 @@ const styles: readonly { question: string; formal: string; casual: string }[] = 
 		casual: "concert was lit, so much fun"
 	}
 ];
-
-function layerOf(item: CapturedItem, layer: number): Float32Array {
-	const found = item.layers.find((entry) => entry.layer === layer);
-	assert.ok(found, `layer ${layer} missing from capture`);
-	return found.hidden;
-}
-
-function maxAbsDifference(a: Float32Array, b: Float32Array): number {
-	assert.equal(a.length, b.length);
-	let max = 0;
-	for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-	return max;
-}
-
-function maxAbs(values: Float32Array): number {
-	let max = 0;
-	for (const value of values) max = Math.max(max, Math.abs(value));
-	return max;
-}
 
 function sameBits(a: Float32Array, b: Float32Array): boolean {
 	const bytes = (array: Float32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);

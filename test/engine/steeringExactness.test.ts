@@ -4,25 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { EngineClient } from "../../src/engine/client";
-import type { CapturedItem, ModelInfo, SteeringEntry } from "../../src/engine/protocol";
+import type { ModelInfo, SteeringEntry } from "../../src/engine/protocol";
 import type { SteeringVector } from "../../src/steering/vector";
 import { randomVector, repoRoot, trainedModelOrSkip } from "../helpers/testModels";
 import { writeTinyModel } from "../helpers/tinyModelFile";
+import { layerOf, maxAbsDifference } from "../helpers/capturedStates";
 
 const prompt = "Once upon a time, there was a little dog";
-
-function layerOf(item: CapturedItem, layer: number): Float32Array {
-	const found = item.layers.find((entry) => entry.layer === layer);
-	assert.ok(found, `layer ${layer} missing from capture`);
-	return found.hidden;
-}
-
-function maxAbsDifference(a: Float32Array, b: Float32Array): number {
-	assert.equal(a.length, b.length);
-	let max = 0;
-	for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-	return max;
-}
 
 function oneLayerVector(nEmbd: number, layer: number, seed: number): SteeringVector {
 	return { nEmbd, directions: new Map([[layer, randomVector(nEmbd, seed)]]) };
