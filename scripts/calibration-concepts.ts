@@ -5,7 +5,12 @@
  * had been looked at (and the readout target changed from a level to a gain) they count as tuning
  * concepts. The concept the calibration is validated on lives only in test/engine/calibration.test.ts.
  */
-import type { ContrastPair } from "../src/datasets";
+import path from "node:path";
+import { loadDataset, renderPairsAsChats, type ContrastPair } from "../src/datasets";
+import type { EngineClient } from "../src/engine/client";
+import { engineHiddenStateSource } from "../src/engine/hiddenStateSource";
+import type { ModelInfo } from "../src/engine/protocol";
+import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
 import happySadStories from "../examples/evaluation/happy-sad-stories.json";
 
 export interface TuningConcept {
@@ -177,3 +182,26 @@ export const tuningConcepts: TuningConcept[] = [
 		]
 	}
 ];
+
+/**
+ * Trains a concept as `steer train --no-calibrate` does (mean-diff over all positions, the fixed push),
+ * its pairs rendered as chats on a model with a chat template; returns what calibration needs too.
+ */
+export async function trainConcept(engine: EngineClient, info: ModelInfo, concept: TuningConcept) {
+	const raw =
+		concept.pairs ??
+		(await loadDataset(path.join(__dirname, "..", "examples", "datasets", concept.dataset!))).pairs;
+	const chat = info.hasChatTemplate
+		? await renderPairsAsChats(raw, (conversations) => engine.request("formatChats", { conversations }))
+		: undefined;
+	const pairs = chat?.pairs ?? raw;
+	const source = engineHiddenStateSource(engine, { specialTokens: chat !== undefined });
+	const trained = await trainFromPairs(pairs, source, {
+		method: "mean-diff",
+		positions: { select: "all", mean: true },
+		modelHint: info.architecture,
+		nLayer: info.nLayer,
+		nEmbd: info.nEmbd
+	});
+	return { pairs, source, trained };
+}

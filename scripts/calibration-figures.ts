@@ -11,16 +11,13 @@
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadDataset, renderPairsAsChats } from "../src/datasets";
 import { EngineClient } from "../src/engine/client";
-import { engineHiddenStateSource } from "../src/engine/hiddenStateSource";
 import { engineSteerableModel } from "../src/engine/steerableModel";
 import { summarizeFluency } from "../src/steering/evaluation/degeneration";
 import { effectScore } from "../src/steering/evaluation/effectScore";
 import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
-import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
 import type { WeightedVector } from "../src/steering/vector";
-import { storyPrompts, storySeeds, tuningConcepts } from "./calibration-concepts";
+import { storyPrompts, storySeeds, trainConcept, tuningConcepts } from "./calibration-concepts";
 
 const root = path.resolve(__dirname, "..");
 const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.join(root, "..", "shared", "models"));
@@ -56,21 +53,7 @@ async function main(): Promise<void> {
 			);
 			console.log("|---|---|---|---|---|---|---|---|---|---|");
 			for (const concept of tuningConcepts.filter((entry) => !only || only.includes(entry.name))) {
-				const raw =
-					concept.pairs ??
-					(await loadDataset(path.join(root, "examples", "datasets", concept.dataset!))).pairs;
-				const chat = info.hasChatTemplate
-					? await renderPairsAsChats(raw, (conversations) => engine.request("formatChats", { conversations }))
-					: undefined;
-				const pairs = chat?.pairs ?? raw;
-				const source = engineHiddenStateSource(engine, { specialTokens: chat !== undefined });
-				const fixedPush = await trainFromPairs(pairs, source, {
-					method: "mean-diff",
-					positions: { select: "all", mean: true },
-					modelHint: info.architecture,
-					nLayer: info.nLayer,
-					nEmbd: info.nEmbd
-				});
+				const { pairs, source, trained: fixedPush } = await trainConcept(engine, info, concept);
 				const calibrated = await calibrateStrength(fixedPush, pairs, model, source);
 				const curve = calibrated.calibration!;
 				const hits = (texts: string[]) =>

@@ -15,15 +15,12 @@
  * table per concept and the strength the calibration would choose.
  */
 import path from "node:path";
-import { loadDataset, renderPairsAsChats } from "../src/datasets";
 import { EngineClient } from "../src/engine/client";
-import { engineHiddenStateSource } from "../src/engine/hiddenStateSource";
 import { engineSteerableModel } from "../src/engine/steerableModel";
 import { compareFluency, summarizeFluency } from "../src/steering/evaluation/degeneration";
 import { effectScore } from "../src/steering/evaluation/effectScore";
 import { calibrateStrength, CALIBRATION_LADDER, chooseStrength } from "../src/steering/pipeline/calibrateStrength";
-import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
-import { storyPrompts, storySeeds, tuningConcepts } from "./calibration-concepts";
+import { storyPrompts, storySeeds, trainConcept, tuningConcepts } from "./calibration-concepts";
 
 const root = path.resolve(__dirname, "..");
 const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.join(root, "..", "shared", "models"));
@@ -51,21 +48,7 @@ async function main(): Promise<void> {
 			const unsteeredFluency = summarizeFluency(unsteered);
 			const only = process.env.TUNE_CONCEPTS?.split(",");
 			for (const concept of tuningConcepts.filter((entry) => !only || only.includes(entry.name))) {
-				const raw =
-					concept.pairs ??
-					(await loadDataset(path.join(root, "examples", "datasets", concept.dataset!))).pairs;
-				const chat = info.hasChatTemplate
-					? await renderPairsAsChats(raw, (conversations) => engine.request("formatChats", { conversations }))
-					: undefined;
-				const pairs = chat?.pairs ?? raw;
-				const source = engineHiddenStateSource(engine, { specialTokens: chat !== undefined });
-				const trained = await trainFromPairs(pairs, source, {
-					method: "mean-diff",
-					positions: { select: "all", mean: true },
-					modelHint: info.architecture,
-					nLayer: info.nLayer,
-					nEmbd: info.nEmbd
-				});
+				const { pairs, source, trained: trained } = await trainConcept(engine, info, concept);
 				const started = performance.now();
 				// The whole ladder: every fluency bound loosened so no strength stops it.
 				const full = await calibrateStrength(trained, pairs, model, source, {
