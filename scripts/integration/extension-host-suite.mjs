@@ -4,10 +4,12 @@ import { format } from "node:util";
 // workbench reports the test log through `codeAutomationLog` and the host's exit code through
 // `codeAutomationExit`, both exposed on the page before it loads.
 import { isWorkbenchNoise } from "./workbench-noise.mjs";
-import { withTimeout } from "./with-timeout.mjs";
+import { withIdleTimeout } from "./with-timeout.mjs";
 
 const RESULT_LINE_PREFIX = "steer-integration-result ";
-const SUITE_TIMEOUT_MS = 5 * 60_000;
+// Longer than the longest mocha timeout of one test (120 s), so that mocha reports a hung test by name
+// before this reports the suite as silent.
+const SILENCE_LIMIT_MS = 4 * 60_000;
 
 /** Formats console arguments as the console would (`%s`, `%d`, and `%c` styling dropped). */
 function formatLogArguments(args) {
@@ -33,7 +35,9 @@ export async function runExtensionHostSuite({ page, server, extensionDir, testsI
 	page.once("crash", () => reportBrowserFailure(new Error("the workbench page crashed")));
 	page.once("close", () => reportBrowserFailure(new Error("the workbench page closed before the tests finished")));
 
+	const result = withIdleTimeout(exited, SILENCE_LIMIT_MS, "the extension host did not report an exit code");
 	await page.exposeFunction("codeAutomationLog", (type, args) => {
+		result.touch();
 		const message = formatLogArguments(args);
 		if (message.startsWith(RESULT_LINE_PREFIX)) {
 			resultCounts = JSON.parse(message.slice(RESULT_LINE_PREFIX.length));
@@ -52,7 +56,7 @@ export async function runExtensionHostSuite({ page, server, extensionDir, testsI
 	const url = `${server.url}/?folder=${encodeURIComponent(workspaceDir)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 	await page.goto(url, { waitUntil: "domcontentloaded", timeout: 60_000 });
 
-	const exitCode = await withTimeout(exited, SUITE_TIMEOUT_MS, "the extension host did not report an exit code");
+	const exitCode = await result.settled;
 	// A host that crashed before mocha finished reports no counts; count that as one failure.
 	const counts = resultCounts ?? { passed: 0, failed: exitCode === 0 ? 0 : 1 };
 	if (exitCode !== 0 && counts.failed === 0) counts.failed = 1;

@@ -24,7 +24,7 @@ import { completeMarker, repoRoot } from "./tool-paths.mjs";
 import { shuffledBySeed, testOrderSeed } from "./test-order.mjs";
 import { withTimeout } from "./with-timeout.mjs";
 
-const RUN_TIMEOUT_MS = 15 * 60_000;
+const RUN_TIMEOUT_MS = 25 * 60_000;
 const startedAt = performance.now();
 const log = (line) => console.log(line);
 const elapsed = (since) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
