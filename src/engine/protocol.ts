@@ -5,6 +5,7 @@
  * boundary without JSON encoding. Every request has an id; the engine answers with zero or more
  * `progress` messages and exactly one `result` or `error`. A `cancel` message aborts a request.
  */
+import type { SteeringPlacement } from "../steering/placement";
 import type { PositionSpec } from "../steering/positions";
 import type { SteeringVector } from "../steering/vector";
 
@@ -43,7 +44,7 @@ export type { PositionSpec } from "../steering/positions";
 
 export interface CaptureItem {
 	readonly text: string;
-	/** Shared prefix of `text`; required for `select: "suffix"`. */
+	/** Shared prefix of `text`; required for `select: "suffix"` and for steering placed by the prompt. */
 	readonly prompt?: string;
 }
 
@@ -85,6 +86,12 @@ export interface SteeringEntry {
 	readonly vector: SteeringVector;
 	readonly strength: number;
 	readonly layerRange?: readonly [number, number];
+	/**
+	 * Where in the sequence the vector acts; every position when omitted. A placement other than
+	 * every position needs to know where the prompt ends: generation knows it, and a capture reads it
+	 * from each item's `prompt`.
+	 */
+	readonly placement?: SteeringPlacement;
 }
 
 export interface SteeringState {

@@ -119,6 +119,45 @@ bool optionalBool(const Napi::Object& object, const char* key) {
 	return value.IsBoolean() && value.As<Napi::Boolean>().Value();
 }
 
+// request.segments: [{from, data: Float32Array}] in rising `from` order starting at 0, and
+// request.segmentLayers: [start, end], the blocks every segment's data spans.
+void readSegments(Napi::Env env, const Napi::Object& request, int32_t nLayer, int32_t nEmbd, CaptureContext::Job& job) {
+	const Napi::Value value = request.Get("segments");
+	if (value.IsUndefined() || value.IsNull()) return;
+	if (!value.IsArray()) throw Napi::TypeError::New(env, "request.segments must be an array");
+	const Napi::Array segments = value.As<Napi::Array>();
+	const Napi::Value layersValue = request.Get("segmentLayers");
+	if (!layersValue.IsArray() || layersValue.As<Napi::Array>().Length() != 2)
+		throw Napi::TypeError::New(env, "request.segmentLayers must be [start, end]");
+	const Napi::Array layers = layersValue.As<Napi::Array>();
+	if (!layers.Get(0u).IsNumber() || !layers.Get(1u).IsNumber()) throw Napi::TypeError::New(env, "request.segmentLayers must hold two numbers");
+	job.segmentLayerStart = layers.Get(0u).As<Napi::Number>().Int32Value();
+	job.segmentLayerEnd = layers.Get(1u).As<Napi::Number>().Int32Value();
+	if (job.segmentLayerStart < 1 || job.segmentLayerEnd >= nLayer || job.segmentLayerStart > job.segmentLayerEnd)
+		throw Napi::RangeError::New(env, "segment layers must lie within 1.." + std::to_string(nLayer - 1));
+	const size_t expected = static_cast<size_t>(nLayer - 1) * static_cast<size_t>(nEmbd);
+	for (uint32_t i = 0; i < segments.Length(); i++) {
+		const Napi::Value entry = segments.Get(i);
+		if (!entry.IsObject()) throw Napi::TypeError::New(env, "each segment must be {from, data}");
+		const Napi::Object segment = entry.As<Napi::Object>();
+		CaptureContext::SteeringSegment parsed;
+		parsed.from = requireInt(segment, "from", -1);
+		const int32_t previous = job.segments.empty() ? -1 : job.segments.back().from;
+		if ((i == 0 && parsed.from != 0) || parsed.from <= previous)
+			throw Napi::RangeError::New(env, "segments must start at 0 and rise");
+		const Napi::Value data = segment.Get("data");
+		if (!data.IsTypedArray() || data.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+			throw Napi::TypeError::New(env, "segment data must be a Float32Array");
+		const Napi::Float32Array floats = data.As<Napi::Float32Array>();
+		if (floats.ElementLength() != expected)
+			throw Napi::RangeError::New(env, "segment data has " + std::to_string(floats.ElementLength()) + " floats; expected " + std::to_string(expected));
+		parsed.data.assign(floats.Data(), floats.Data() + expected);
+		for (float v : parsed.data)
+			if (!std::isfinite(v)) throw Napi::RangeError::New(env, "segment data contains a non-finite value");
+		job.segments.push_back(std::move(parsed));
+	}
+}
+
 }  // namespace
 
 Napi::Function CaptureContext::define(Napi::Env env) {
@@ -195,8 +234,24 @@ void CaptureContext::run(Job& job) {
 	const int32_t nTokens = static_cast<int32_t>(job.tokens.size());
 	llama_batch batch = symbols->batch_init(static_cast<int32_t>(batchSize), 0, 1);
 	activeJob = &job;
-	for (int32_t offset = 0; offset < nTokens && job.error.empty(); offset += static_cast<int32_t>(batchSize)) {
-		const int32_t count = std::min(static_cast<int32_t>(batchSize), nTokens - offset);
+	size_t appliedSegment = job.segments.size(); // none yet
+	for (int32_t offset = 0, count = 0; offset < nTokens && job.error.empty(); offset += count) {
+		count = std::min(static_cast<int32_t>(batchSize), nTokens - offset);
+		if (!job.segments.empty()) {
+			// A batch never straddles a segment boundary: llama.cpp adds one control vector to all its rows.
+			size_t segment = 0;
+			while (segment + 1 < job.segments.size() && job.segments[segment + 1].from <= offset) segment++;
+			if (segment + 1 < job.segments.size()) count = std::min(count, job.segments[segment + 1].from - offset);
+			if (segment != appliedSegment) {
+				const auto& data = job.segments[segment].data;
+				const int32_t status = symbols->set_adapter_cvec(context, data.data(), data.size(), nEmbd, job.segmentLayerStart, job.segmentLayerEnd);
+				if (status != 0) {
+					job.error = "llama.cpp refused a control vector segment (status " + std::to_string(status) + ")";
+					break;
+				}
+				appliedSegment = segment;
+			}
+		}
 		batch.n_tokens = count;
 		// Only the kept positions are outputs (all of them when log-probabilities are asked for): llama.cpp
 		// then computes the last block and the vocabulary projection for those rows alone.
@@ -256,7 +311,8 @@ void CaptureContext::run(Job& job) {
 	}
 }
 
-// capture(tokens: Int32Array, {layers: Int32Array, start, end, mean, tokenLogProbs, lastLogits}) -> Promise
+// capture(tokens: Int32Array, {layers: Int32Array, start, end, mean, tokenLogProbs, lastLogits, segments,
+// segmentLayers}) -> Promise
 Napi::Value CaptureContext::capture(const Napi::CallbackInfo& info) {
 	Napi::Env env = info.Env();
 	requireLive(env);
@@ -295,6 +351,7 @@ Napi::Value CaptureContext::capture(const Napi::CallbackInfo& info) {
 	job.mean = optionalBool(request, "mean");
 	job.tokenLogProbs = optionalBool(request, "tokenLogProbs");
 	job.lastLogits = optionalBool(request, "lastLogits");
+	readSegments(env, request, nLayer, nEmbd, job);
 	if (!job.tokenLogProbs && !job.lastLogits && !job.layers.empty())
 		job.stopAfterLayer = *std::max_element(job.layers.begin(), job.layers.end());
 	job.rows.resize(job.layers.size());

@@ -21,6 +21,12 @@ public:
 	explicit CaptureContext(const Napi::CallbackInfo& info);
 	~CaptureContext() override;
 
+	// A control vector applied from position `from` on, until the next segment's `from`.
+	struct SteeringSegment {
+		int32_t from = 0;
+		std::vector<float> data; // (nLayer - 1) x nEmbd, as llama_set_adapter_cvec takes it
+	};
+
 	// Everything a capture run needs; lives on the worker thread for one text.
 	struct Job {
 		std::vector<int32_t> tokens;
@@ -37,6 +43,12 @@ public:
 		int32_t chunkOutputs = 0;         // rows marked as outputs in the current ubatch
 		int32_t chunkFirstOutput = -1;    // position of the first output row
 		int32_t nEmbd = 0;
+		// Steering placed by position: empty means the context's own control vector at every position.
+		// Every segment spans blocks [segmentLayerStart, segmentLayerEnd]; the context's control vector
+		// is left as the last segment's, so the caller must set it again before relying on it.
+		std::vector<SteeringSegment> segments;
+		int32_t segmentLayerStart = 0;
+		int32_t segmentLayerEnd = 0;
 		std::vector<std::vector<float>> rows;     // per requested layer: kept rows, or the mean
 		std::vector<std::vector<double>> sums;    // per requested layer, when mean
 		std::vector<float> logProbs;

@@ -23,6 +23,11 @@ export class AppliedSteering {
 		this.data = buffer?.data ?? null;
 		return true;
 	}
+
+	/** The context's control vector was changed behind this object's back: apply the next update in any case. */
+	forget(): void {
+		this.data = new Float32Array(0);
+	}
 }
 
 function sameData(a: Float32Array | null, b: Float32Array | null): boolean {

@@ -7,6 +7,7 @@ import { EngineError } from "../errors";
 import { resolvePositions, suffixStart } from "../positions";
 import type { CaptureParams, CapturedItem, ModelInfo, SteeringEntry } from "../protocol";
 import { buildControlVectorBuffer } from "../controlVectorBuffer";
+import { everyPosition, steeringSegments } from "../placedSteering";
 import type { SteeringProbe } from "../steeringProbe";
 import { AppliedSteering } from "./appliedSteering";
 import type { NativeCaptureContext, NativeCaptureRequest, NativeCaptureResult } from "./nativeAddon";
@@ -26,8 +27,16 @@ export class HiddenStateCapture {
 		});
 	}
 
-	/** Steers the capture context for the captures that follow; no steering when omitted. */
+	/**
+	 * Steers the capture context at every position for the captures that follow; no steering when
+	 * omitted. Placed steering needs to know where each text's prompt ends, which only `capture` does.
+	 */
 	applySteering(entries: readonly SteeringEntry[] | undefined): void {
+		if (entries && !everyPosition(entries))
+			throw new EngineError(
+				"BAD_REQUEST",
+				"steering placed at some positions only applies to generation and captures; use every position here"
+			);
 		this.steering.update(entries ?? []);
 	}
 
@@ -54,6 +63,8 @@ export class HiddenStateCapture {
 	 * context unsteered.
 	 */
 	async probeSteering(entries: readonly SteeringEntry[], signal: AbortSignal): Promise<SteeringProbe | undefined> {
+		// Whether the graph adds the vector does not depend on where it is placed: probe every position.
+		entries = entries.map((entry) => ({ ...entry, placement: undefined }));
 		const buffer = buildControlVectorBuffer(entries, this.info.nLayer, this.info.nEmbd);
 		if (buffer === null) return undefined;
 		const layer = buffer.layerStart;
@@ -107,7 +118,8 @@ export class HiddenStateCapture {
 		const layers = this.checkLayers(params.layers);
 		if (!Array.isArray(params.items) || params.items.length === 0)
 			throw new EngineError("BAD_REQUEST", "capture needs at least one text");
-		this.applySteering(params.steering);
+		const placed = params.steering !== undefined && !everyPosition(params.steering);
+		if (!placed) this.applySteering(params.steering);
 		const layerIds = Int32Array.from(layers);
 		for (let index = 0; index < params.items.length; index++) {
 			if (signal.aborted) throw new EngineError("CANCELLED", "capture cancelled");
@@ -121,17 +133,34 @@ export class HiddenStateCapture {
 					? undefined
 					: suffixStart(tokens, this.tokenizer.tokenizeWithBos(item.prompt, special));
 			const range = resolvePositions(params.positions, tokens.length, promptTokens);
-			const result = await this.run(
-				tokens,
-				{
-					layers: layerIds,
-					start: range.start,
-					end: range.end,
-					mean: range.mean,
-					tokenLogProbs: params.tokenLogProbs === true
-				},
-				signal
-			);
+			const request: NativeCaptureRequest = {
+				layers: layerIds,
+				start: range.start,
+				end: range.end,
+				mean: range.mean,
+				tokenLogProbs: params.tokenLogProbs === true
+			};
+			if (placed) {
+				// A text without a prompt is read as all prompt.
+				const segments = steeringSegments(
+					params.steering!,
+					this.info.nLayer,
+					this.info.nEmbd,
+					promptTokens ?? tokens.length
+				);
+				this.applySteering([]);
+				if (segments.length > 0) {
+					request.segments = segments.map(({ from, buffer }) => ({ from, data: buffer.data }));
+					request.segmentLayers = [segments[0]!.buffer.layerStart, segments[0]!.buffer.layerEnd];
+				}
+			}
+			let result: NativeCaptureResult;
+			try {
+				result = await this.run(tokens, request, signal);
+			} finally {
+				// The native side leaves the last segment's control vector on the context.
+				if (request.segments) this.steering.forget();
+			}
 			onItem(
 				{
 					index,

@@ -19,6 +19,7 @@ import type {
 } from "../protocol";
 import { generationStops, type GenerationStops, type SpecialTokenInfo } from "../specialTokens";
 import { StopSequenceStream } from "../stopSequences";
+import { everyPosition, segmentAt, type SteeringSegment, steeringSegments } from "../placedSteering";
 import { AppliedSteering } from "./appliedSteering";
 import { chatPrompt } from "./chatFormatter";
 import type { HiddenStateCapture } from "./capture";
@@ -32,6 +33,7 @@ export class Generation {
 	private readonly completion: LlamaCompletion;
 	private readonly stops: GenerationStops;
 	private readonly steering: AppliedSteering;
+	private readonly bridge: LoadedModel["bridge"];
 
 	constructor(
 		loaded: LoadedModel,
@@ -43,6 +45,7 @@ export class Generation {
 		this.sequence = loaded.sequence;
 		this.completion = loaded.completion;
 		this.stops = modelGenerationStops(loaded.model);
+		this.bridge = loaded.bridge;
 		this.steering = new AppliedSteering(loaded.info, (buffer) => loaded.bridge.setControlVector(buffer));
 	}
 
@@ -79,10 +82,26 @@ export class Generation {
 			throw new EngineError("BAD_REQUEST", "chat mode answers a message; it cannot fill text before a suffix");
 		const chat =
 			params.chat === undefined ? undefined : await chatPrompt(this.model, params.prompt, params.chat.system);
-		await this.applySteering(params.steering ?? sessionSteering);
+		const entries = params.steering ?? sessionSteering;
 		// LlamaCompletion prepends BOS itself to token input. A chat prompt's markup is special tokens.
 		const promptText = chat?.text ?? params.prompt;
 		const promptTokens = this.tokenizer.tokenizeText(promptText, chat !== undefined);
+		const infillRequested =
+			params.suffix !== undefined && params.suffix.length > 0 && this.completion.infillSupported;
+		const segments = everyPosition(entries)
+			? undefined
+			: steeringSegments(
+					entries,
+					this.info.nLayer,
+					this.info.nEmbd,
+					this.tokenizer.tokenizeWithBos(promptText, chat !== undefined).length
+				);
+		if (segments && infillRequested)
+			throw new EngineError(
+				"BAD_REQUEST",
+				"steering placed at some positions cannot fill text before a suffix; steer every position for fill-in-the-middle"
+			);
+		if (!segments) await this.applySteering(entries);
 		const tokens: number[] = [];
 		// Special-token text the model spells out ends the generation like a stop sequence (see specialTokens.ts).
 		const stream = new StopSequenceStream([...stops, ...this.stops.stopTexts], onText);
@@ -92,7 +111,7 @@ export class Generation {
 		signal.addEventListener("abort", forwardAbort);
 		const started = performance.now();
 		try {
-			const infill = params.suffix !== undefined && params.suffix.length > 0 && this.completion.infillSupported;
+			const infill = infillRequested;
 			const options = {
 				maxTokens,
 				temperature: params.temperature ?? 0,
@@ -108,13 +127,15 @@ export class Generation {
 					if (stream.push(text.push(chunk as number[]))) generation.abort();
 				}
 			};
-			const { metadata } = infill
-				? await this.completion.generateInfillCompletionWithMeta(
-						promptTokens as never,
-						this.tokenizer.tokenizeText(params.suffix!) as never,
-						options as never
-					)
-				: await this.completion.generateCompletionWithMeta(promptTokens as never, options as never);
+			const { metadata } = segments
+				? await this.generatePlaced(promptText, chat !== undefined, segments, options)
+				: infill
+					? await this.completion.generateInfillCompletionWithMeta(
+							promptTokens as never,
+							this.tokenizer.tokenizeText(params.suffix!) as never,
+							options as never
+						)
+					: await this.completion.generateCompletionWithMeta(promptTokens as never, options as never);
 			if (signal.aborted) throw new EngineError("CANCELLED", "generation cancelled");
 			const seconds = (performance.now() - started) / 1000;
 			return {
@@ -135,6 +156,86 @@ export class Generation {
 			throw error;
 		} finally {
 			signal.removeEventListener("abort", forwardAbort);
+		}
+	}
+
+	/**
+	 * Generation with steering placed by position (see placedSteering.ts): node-llama-cpp's sequence is
+	 * driven token by token, because LlamaCompletion evaluates the prompt in one go and reports tokens
+	 * late (it holds back partial characters), while the control vector must change exactly between
+	 * two evaluations. The sequence's evaluate() decodes the next token only when asked for it, so
+	 * switching the vector before asking is exact. Sampling options are node-llama-cpp's, as for
+	 * LlamaCompletion; the KV cache is cleared before and after, since it mixes steerings.
+	 */
+	private async generatePlaced(
+		promptText: string,
+		specialTokens: boolean,
+		segments: readonly SteeringSegment[],
+		options: {
+			maxTokens: number;
+			temperature: number;
+			topP?: number;
+			topK?: number;
+			seed?: number;
+			signal: AbortSignal;
+			onToken: (chunk: unknown[]) => void;
+		}
+	): Promise<{ metadata: { stopReason: string } }> {
+		const sequenceTokens = this.tokenizer.tokenizeWithBos(promptText, specialTokens);
+		const promptLength = sequenceTokens.length;
+		await this.sequence.clearHistory();
+		this.steering.forget();
+		let applied: SteeringSegment | undefined;
+		const steerFrom = (position: number) => {
+			const segment = segmentAt(segments, position);
+			if (segment !== applied) this.bridge.setControlVector(segment.buffer);
+			applied = segment;
+		};
+		try {
+			// The prompt in pieces, one per segment; the last piece is evaluated by the generator.
+			let position = 0;
+			for (const { from } of segments) {
+				if (from <= position || from >= promptLength) continue;
+				steerFrom(position);
+				await this.sequence.evaluateWithoutGeneratingNewTokens(sequenceTokens.slice(position, from) as never);
+				position = from;
+			}
+			steerFrom(position);
+			const sampling = {
+				temperature: options.temperature,
+				topP: options.topP,
+				topK: options.topK,
+				seed: options.seed
+			};
+			const iterator = this.sequence.evaluate(sequenceTokens.slice(position) as never, {
+				...Object.fromEntries(Object.entries(sampling).filter(([, value]) => value !== undefined)),
+				yieldEogToken: true
+			});
+			let generated = 0;
+			let stopReason = "maxTokens";
+			try {
+				while (generated < options.maxTokens && !options.signal.aborted) {
+					const next = await iterator.next();
+					if (next.done) {
+						stopReason = "eogToken";
+						break;
+					}
+					const token = next.value as number;
+					if (this.model.isEogToken(token as never) || this.stops.stopTokens.includes(token)) {
+						stopReason = "eogToken";
+						break;
+					}
+					options.onToken([token]);
+					generated++;
+					// The token just sampled is evaluated at this position when the next one is asked for.
+					steerFrom(promptLength + generated - 1);
+				}
+			} finally {
+				await iterator.return(undefined);
+			}
+			return { metadata: { stopReason } };
+		} finally {
+			await this.sequence.clearHistory();
 		}
 	}
 

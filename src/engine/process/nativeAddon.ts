@@ -17,6 +17,12 @@ export interface NativeCaptureRequest {
 	mean: boolean;
 	tokenLogProbs?: boolean;
 	lastLogits?: boolean;
+	/**
+	 * Steering placed by position: each control vector applies from its `from` until the next one's;
+	 * all span blocks `segmentLayers`. The context's own control vector is replaced by the last one.
+	 */
+	segments?: { from: number; data: Float32Array }[];
+	segmentLayers?: [number, number];
 }
 
 export interface NativeCaptureResult {
