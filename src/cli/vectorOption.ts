@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { loadControlVectorFile } from "../steering/gguf/controlVectorFile";
 import type { ControlVectorFile, ReadControlVectorOptions } from "../steering/gguf/controlVector";
 import type { SteeringEntry } from "../engine/protocol";
+import { metadataString } from "../steering/gguf/metadataAccess";
+import { PLACEMENT_METADATA_KEY, parsePlacement, type SteeringPlacement } from "../steering/placement";
 import type { SteeringVector } from "../steering/vector";
 import { UsageError } from "./args";
 
@@ -77,17 +79,50 @@ export async function loadVectorFile(
 	return { vector: loaded.vector, scale, modelHint: loaded.modelHint };
 }
 
-/** Loads every vector file into steering entries; several entries add up in the engine. */
+/** Reads `--placement`; a UsageError naming the valid forms otherwise. */
+export function parsePlacementOption(text: string | undefined): SteeringPlacement | undefined {
+	if (text === undefined) return undefined;
+	try {
+		return parsePlacement(text);
+	} catch (error) {
+		throw new UsageError(`--placement: ${(error as Error).message}`);
+	}
+}
+
+/**
+ * Loads every vector file into steering entries; several entries add up in the engine. Each acts
+ * where `placement` says, or else where its file says (`steer.placement`), or else at every position.
+ */
 export async function loadVectorOptions(
-	texts: readonly string[]
+	texts: readonly string[],
+	placement?: SteeringPlacement
 ): Promise<{ entries: SteeringEntry[]; modelHints: (string | undefined)[] }> {
 	const entries: SteeringEntry[] = [];
 	const modelHints: (string | undefined)[] = [];
 	for (const text of texts) {
 		const { file, scale } = parseVectorOption(text);
 		const loaded = await readVectorFile(file);
-		entries.push({ vector: loaded.vector, strength: scale });
+		const placed = placement ?? filePlacement(loaded, file);
+		entries.push({
+			vector: loaded.vector,
+			strength: scale,
+			...(placed.kind === "all" ? {} : { placement: placed })
+		});
 		modelHints.push(loaded.modelHint);
 	}
 	return { entries, modelHints };
+}
+
+function filePlacement(loaded: ControlVectorFile, file: string): SteeringPlacement {
+	try {
+		const text = metadataString(loaded.metadata, PLACEMENT_METADATA_KEY);
+		return text === undefined ? { kind: "all" } : parsePlacement(text);
+	} catch (error) {
+		throw new Error(
+			`${file}: ${PLACEMENT_METADATA_KEY}: ${(error as Error).message}; pass --placement to choose one`,
+			{
+				cause: error
+			}
+		);
+	}
 }

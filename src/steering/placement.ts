@@ -21,6 +21,12 @@ export type SteeringPlacement =
 
 export const ALL_POSITIONS: SteeringPlacement = { kind: "all" };
 
+/**
+ * The vector file key (a string in the short form) that says where its vector is meant to act, as
+ * chosen when it was trained; readers steer every position when it is absent. llama.cpp ignores it.
+ */
+export const PLACEMENT_METADATA_KEY = "steer.placement";
+
 /** Every text form, in the order error messages list them; `K` is a whole number ≥ 1. */
 export const PLACEMENT_FORMS = ["all", "generated", "prompt", "first:K"] as const;
 

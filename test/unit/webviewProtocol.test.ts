@@ -62,6 +62,10 @@ const wellFormed: { readonly [K in WebviewToHostType]: readonly Extract<WebviewT
 		{ type: "setVectorLayerRange", fileName: "happy.gguf", range: [2, 4] },
 		{ type: "setVectorLayerRange", fileName: "happy.gguf", range: null }
 	],
+	setVectorPlacement: [
+		{ type: "setVectorPlacement", fileName: "happy.gguf", placement: "first:4" },
+		{ type: "setVectorPlacement", fileName: "happy.gguf", placement: null }
+	],
 	setSteeringEnabled: [{ type: "setSteeringEnabled", enabled: false }],
 	generate: [{ type: "generate", prompt: "Once upon a time", maxTokens: 32, seed: 7 }],
 	cancelGeneration: [{ type: "cancelGeneration" }],
@@ -139,6 +143,8 @@ describe("webview protocol: validation of messages from the panel", () => {
 		);
 		rejected({ type: "setVectorLayerRange", fileName: "a.gguf", range: [5, 2] }, /runs backwards/);
 		rejected({ type: "setVectorLayerRange", fileName: "a.gguf", range: [0, 2] }, /between 1 and/);
+		rejected({ type: "setVectorPlacement", fileName: "a.gguf", placement: 3 }, /placement must be a string/);
+		rejected({ type: "setVectorPlacement", fileName: "a.gguf", placement: "x".repeat(41) }, /longer than 40/);
 	});
 
 	it("only lets the panel run the commands it has buttons for", () => {

@@ -39,7 +39,7 @@ export function vectorsSection(state: PanelState, view: ViewState, changed: (rer
 		state.vectors.length === 0
 			? h("p", { class: "muted" }, "No vectors yet: train one, or import a control-vector GGUF.")
 			: null,
-		...state.vectors.map((vector) => vectorCard(vector)),
+		...state.vectors.map((vector) => vectorCard(vector, state.placements)),
 		state.vectors.length > 0 ? conditionEditorView(state, view, changed) : null
 	);
 }
@@ -51,7 +51,74 @@ function measuredText(measured: NonNullable<VectorView["measured"]>): string {
 	return `Last sweep: ${fluent}${broken} (swept to ±${measured.measuredUpTo}).`;
 }
 
-function vectorCard(vector: VectorView): HTMLElement {
+/** Where the vector acts: a kind from the host's list, and K for `first:K`. */
+function placementRow(vector: VectorView, placements: PanelState["placements"]): HTMLElement {
+	const [kind, count] = vector.placement.split(":");
+	const choose = (next: string) => post({ type: "setVectorPlacement", fileName: vector.fileName, placement: next });
+	const current = placements.find((placement) => placement.kind === kind);
+	return h(
+		"div",
+		{ class: "row placement" },
+		h("span", {}, "Acts on"),
+		h(
+			"vscode-dropdown",
+			{
+				"aria-label": `${vector.name}: which tokens the vector acts on`,
+				title: current?.description ?? "",
+				onchange: (event: Event) => {
+					const value = valueOf(event);
+					choose(value === "first" ? `first:${count ?? 4}` : value);
+				}
+			},
+			...placements.map((placement) =>
+				h(
+					"vscode-option",
+					{ value: placement.kind, selected: placement.kind === kind, title: placement.description },
+					placementLabel(placement.kind)
+				)
+			)
+		),
+		kind === "first" &&
+			h("input", {
+				type: "number",
+				min: 1,
+				value: count ?? 4,
+				"aria-label": `${vector.name}: how many first tokens`,
+				onchange: (event: Event) => {
+					const value = Number(valueOf(event));
+					if (Number.isInteger(value) && value >= 1) choose(`first:${value}`);
+				}
+			}),
+		vector.placementChosen &&
+			h(
+				"vscode-button",
+				{
+					appearance: "icon",
+					title: "Use the placement the vector file asks for",
+					"aria-label": "Use the file's placement",
+					onclick: () => post({ type: "setVectorPlacement", fileName: vector.fileName, placement: null })
+				},
+				"↺"
+			)
+	);
+}
+
+function placementLabel(kind: string): string {
+	switch (kind) {
+		case "all":
+			return "every token";
+		case "generated":
+			return "generated tokens";
+		case "prompt":
+			return "prompt tokens";
+		case "first":
+			return "first K tokens";
+		default:
+			return kind;
+	}
+}
+
+function vectorCard(vector: VectorView, placements: PanelState["placements"]): HTMLElement {
 	const first = vector.layers[0] ?? 1;
 	const last = vector.layers.at(-1) ?? first;
 	const range = vector.layerRange ?? [first, last];
@@ -138,6 +205,7 @@ function vectorCard(vector: VectorView): HTMLElement {
 					},
 					"↺"
 				)
-		)
+		),
+		placementRow(vector, placements)
 	);
 }

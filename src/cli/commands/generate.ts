@@ -1,10 +1,10 @@
 import type { GenerateStopReason } from "../../engine/protocol";
 import { loadModelParams, MAX_SEED, modelOptions, parseCommandArgs, parseNumber, requireString } from "../args";
 import { withEngine } from "../engineSession";
-import { loadVectorOptions } from "../vectorOption";
+import { loadVectorOptions, parsePlacementOption } from "../vectorOption";
 
 export const generateUsage =
-	"steer generate --model M --prompt TEXT [--vector FILE.gguf[:S]]... [--max-tokens N] [--temperature T] [--top-p P] [--seed S] [--stop TEXT]... [--json]";
+	"steer generate --model M --prompt TEXT [--vector FILE.gguf[:S]]... [--placement all|generated|prompt|first:K] [--max-tokens N] [--temperature T] [--top-p P] [--seed S] [--stop TEXT]... [--json]";
 
 const stopReasonText: Record<GenerateStopReason, string> = {
 	eogToken: "the model ended the text",
@@ -17,6 +17,7 @@ export async function runGenerate(argv: string[]): Promise<void> {
 		...modelOptions,
 		prompt: { type: "string", short: "p" },
 		vector: { type: "string", multiple: true },
+		placement: { type: "string" },
 		"max-tokens": { type: "string" },
 		temperature: { type: "string" },
 		"top-p": { type: "string" },
@@ -28,7 +29,10 @@ export async function runGenerate(argv: string[]): Promise<void> {
 	const temperature = parseNumber(values.temperature, "temperature", { min: 0 }) ?? 0;
 	const topP = parseNumber(values["top-p"], "top-p", { min: 0, max: 1 });
 	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0, max: MAX_SEED });
-	const { entries, modelHints } = await loadVectorOptions(values.vector ?? []);
+	const { entries, modelHints } = await loadVectorOptions(
+		values.vector ?? [],
+		parsePlacementOption(values.placement)
+	);
 	await withEngine(loadModelParams(values), async (engine, info) => {
 		modelHints.forEach((hint, index) => {
 			if (hint && hint !== info.architecture)

@@ -128,6 +128,16 @@ function parse(raw: unknown): WebviewToHost {
 		case "setVectorLayerRange":
 			only(message, ["fileName", "range"]);
 			return { type, fileName: fileName(message.fileName, VECTOR_EXTENSIONS), range: layerRange(message.range) };
+		case "setVectorPlacement":
+			only(message, ["fileName", "placement"]);
+			return {
+				type,
+				fileName: fileName(message.fileName, VECTOR_EXTENSIONS),
+				placement:
+					message.placement === null
+						? null
+						: text(message.placement, "placement", MESSAGE_LIMITS.maxPlacementLength)
+			};
 		case "setSteeringEnabled":
 			only(message, ["enabled"]);
 			return { type, enabled: boolean(message.enabled, "enabled") };

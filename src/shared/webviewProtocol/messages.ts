@@ -106,6 +106,10 @@ export interface VectorView {
 	readonly rawAlpha: number;
 	readonly layerRange?: readonly [number, number];
 	readonly suggested?: readonly [number, number];
+	/** Where the vector acts, in the short form (`all`, `generated`, `prompt`, `first:K`). */
+	readonly placement: string;
+	/** True when the user chose the placement; false when it is the file's own (or every position). */
+	readonly placementChosen: boolean;
 	/** Why this vector cannot steer the loaded model (width or layers differ), if it cannot. */
 	readonly problem?: string;
 	/** What the last strength sweep showed (sizes of strength), when one ran for this file. */
@@ -144,6 +148,8 @@ export interface PanelState {
 	readonly vectors: readonly VectorView[];
 	readonly training?: TrainingView;
 	readonly defaultMaxTokens: number;
+	/** The placements a vector can have, with one line each on what they do (`first` takes a count K). */
+	readonly placements: readonly { readonly kind: string; readonly description: string }[];
 }
 
 /** One strength of a sweep, as the playground's table shows it. */
@@ -206,6 +212,7 @@ export const WEBVIEW_TO_HOST_TYPES = [
 	"setVectorActive",
 	"setVectorStrength",
 	"setVectorLayerRange",
+	"setVectorPlacement",
 	"setSteeringEnabled",
 	"generate",
 	"cancelGeneration",
@@ -249,6 +256,8 @@ interface WebviewToHostFields {
 	readonly setVectorActive: { readonly fileName: string; readonly active: boolean };
 	readonly setVectorStrength: { readonly fileName: string; readonly strength: number };
 	readonly setVectorLayerRange: { readonly fileName: string; readonly range: readonly [number, number] | null };
+	/** The short form of a placement; null: back to the file's own. */
+	readonly setVectorPlacement: { readonly fileName: string; readonly placement: string | null };
 	readonly setSteeringEnabled: { readonly enabled: boolean };
 	/** With `chat`, the prompt is the user's message in the model's chat template (after `system`). */
 	readonly generate: {
@@ -364,6 +373,7 @@ export const MESSAGE_LIMITS = {
 	maxFieldLength: 20_000,
 	maxPromptLength: 20_000,
 	maxLayerSpecLength: 200,
+	maxPlacementLength: 40,
 	maxTokens: 4096,
 	maxStrength: 1000,
 	/** Each strength costs a generation and a perplexity pass per seed. */

@@ -163,6 +163,9 @@ export class PanelMessageHandler {
 			case "setVectorLayerRange":
 				await steering.setLayerRange(message.fileName, message.range ?? undefined);
 				return;
+			case "setVectorPlacement":
+				await steering.setPlacement(message.fileName, message.placement);
+				return;
 			case "setSteeringEnabled":
 				await steering.setEnabled(message.enabled);
 				return;

@@ -2,6 +2,7 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import type { PanelState, VectorView } from "../../shared/webviewProtocol/messages";
+import { describePlacement, PLACEMENT_DESCRIPTIONS } from "../../steering/placement";
 import type { EngineService } from "../engine/engineService";
 import { readSettings } from "../settings";
 import type { DatasetStore } from "../storage/datasetStore";
@@ -37,6 +38,8 @@ export async function buildPanelState(sources: PanelStateSources): Promise<Panel
 			rawAlpha: choice.strength,
 			layerRange: choice.layerRange,
 			suggested: vector.facts.suggested,
+			placement: describePlacement(steering.placementOf(vector.fileName)),
+			placementChosen: choice.placement !== undefined,
 			problem: steering.problemFor(vector, model),
 			measured: choice.measured,
 			strengthWarning: steering.strengthWarning(vector.fileName)
@@ -61,6 +64,7 @@ export async function buildPanelState(sources: PanelStateSources): Promise<Panel
 		datasets: datasetFiles.map((file) => ({ fileName: file.fileName, name: file.name })),
 		vectors,
 		training: training.view,
-		defaultMaxTokens: readSettings().maxTokens
+		defaultMaxTokens: readSettings().maxTokens,
+		placements: Object.entries(PLACEMENT_DESCRIPTIONS).map(([kind, description]) => ({ kind, description }))
 	};
 }

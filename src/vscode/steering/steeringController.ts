@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import type { ModelInfo, SteeringEntry } from "../../engine/protocol";
 import type { EngineService } from "../engine/engineService";
+import { describePlacement, parsePlacement, type SteeringPlacement } from "../../steering/placement";
 import { measuredStrengths, strengthWarning, type MeasuredStrengths } from "../../steering/strengthRange";
 import { STRENGTH_SLIDER_LIMIT } from "../../shared/webviewProtocol/messages";
 import { UserFacingError } from "../failures";
@@ -15,6 +16,8 @@ export interface VectorChoice {
 	readonly active: boolean;
 	readonly strength: number;
 	readonly layerRange?: readonly [number, number];
+	/** Where the vector acts, in the short form, when the user chose it; otherwise the file's own choice. */
+	readonly placement?: string;
 	/** What the last strength sweep of this file showed; forgotten when the file is replaced. */
 	readonly measured?: MeasuredStrengths;
 }
@@ -110,11 +113,28 @@ export class SteeringController implements vscode.Disposable {
 
 	/** The active vectors as steering entries, whether or not steering is switched on. */
 	activeEntries(): SteeringEntry[] {
-		return this.plan().applied.map(({ vector, choice }) => ({
-			vector: vector.vector,
-			strength: choice.strength,
-			layerRange: choice.layerRange
-		}));
+		return this.plan().applied.map(({ vector, choice }) => {
+			const placement = this.placementOf(vector.fileName);
+			return {
+				vector: vector.vector,
+				strength: choice.strength,
+				layerRange: choice.layerRange,
+				...(placement.kind === "all" ? {} : { placement })
+			};
+		});
+	}
+
+	/** Where the vector acts: the user's choice, else the file's, else every position. */
+	placementOf(fileName: string): SteeringPlacement {
+		const chosen = this.choiceOf(fileName).placement;
+		if (chosen !== undefined) {
+			try {
+				return parsePlacement(chosen);
+			} catch {
+				// A remembered choice this version cannot read: fall back to the file's.
+			}
+		}
+		return this.library.get(fileName)?.facts.placement ?? { kind: "all" };
 	}
 
 	/** A short text that changes whenever the steering a generation would use changes (cache keys). */
@@ -124,7 +144,8 @@ export class SteeringController implements vscode.Disposable {
 			this.activeVectors()
 				.map((vector) => {
 					const choice = this.choiceOf(vector.fileName);
-					return `${vector.fileName}@${choice.strength}[${choice.layerRange?.join("-") ?? "all"}]`;
+					const placement = describePlacement(this.placementOf(vector.fileName));
+					return `${vector.fileName}@${choice.strength}[${choice.layerRange?.join("-") ?? "all"}]${placement === "all" ? "" : `(${placement})`}`;
 				})
 				.join("+") || "none"
 		);
@@ -167,6 +188,21 @@ export class SteeringController implements vscode.Disposable {
 		const measured = measuredStrengths(rows);
 		if (!measured || !this.library.get(fileName)) return;
 		await this.update(fileName, { ...this.choiceOf(fileName), measured });
+	}
+
+	/** Sets where the vector acts, from its short form (`all`, `generated`, `prompt`, `first:K`); null: the file's own. */
+	async setPlacement(fileName: string, placement: string | null): Promise<void> {
+		this.requireVector(fileName);
+		let chosen: string | undefined;
+		if (placement !== null) {
+			try {
+				chosen = describePlacement(parsePlacement(placement));
+			} catch (error) {
+				throw new UserFacingError((error as Error).message);
+			}
+		}
+		const { placement: _previous, ...rest } = this.choiceOf(fileName);
+		await this.update(fileName, chosen === undefined ? rest : { ...rest, placement: chosen });
 	}
 
 	async setLayerRange(fileName: string, range: readonly [number, number] | undefined): Promise<void> {

@@ -17,6 +17,7 @@ import {
 	type TrainedVector,
 	type TrainFromPairsOptions
 } from "../../steering/pipeline";
+import { PLACEMENT_METADATA_KEY, parsePlacement, type SteeringPlacement } from "../../steering/placement";
 import type { LayerDiagnostics } from "../../steering/training/diagnostics";
 import type { LayerSummary } from "../../shared/webviewProtocol/messages";
 import { UserFacingError } from "../failures";
@@ -87,6 +88,8 @@ export interface VectorFileFacts {
 	/** True when strength 1 is the calibrated push, so the panel can show calibrated units. */
 	readonly calibrated: boolean;
 	readonly suggested?: readonly [number, number];
+	/** Where the file says its vector acts (`steer.placement`); every position when absent. */
+	readonly placement?: SteeringPlacement;
 }
 
 export function vectorFileFacts(metadata: GgufMetadata): VectorFileFacts {
@@ -105,7 +108,13 @@ export function vectorFileFacts(metadata: GgufMetadata): VectorFileFacts {
 		// The pipeline bakes calibration in and records strength 1 as the recommended push.
 		calibrated:
 			isTrainedVectorMetadata(metadata) && attempt(() => metadataNumber(metadata, K.recommendedStrength)) === 1,
-		suggested: suggested && suggested.length > 0 ? steeredBand({ suggestedLayers: suggested }) : undefined
+		suggested: suggested && suggested.length > 0 ? steeredBand({ suggestedLayers: suggested }) : undefined,
+		placement: attempt(() => {
+			const text = metadata.has(PLACEMENT_METADATA_KEY)
+				? metadataString(metadata, PLACEMENT_METADATA_KEY)
+				: undefined;
+			return text === undefined ? undefined : parsePlacement(text);
+		})
 	};
 }
 
