@@ -38,6 +38,12 @@ export const PLACEMENT_DESCRIPTIONS: Readonly<Record<SteeringPlacement["kind"], 
 	first: "only the first K tokens of the prompt (ActAdd)"
 };
 
+/** PLACEMENT_DESCRIPTIONS' line for this placement, with K filled in. */
+export function explainPlacement(placement: SteeringPlacement): string {
+	const line = PLACEMENT_DESCRIPTIONS[placement.kind];
+	return placement.kind === "first" ? line.replace("K", String(placement.positions)) : line;
+}
+
 /** Reads `all`, `generated`, `prompt` or `first:K`; anything else is a one-line RangeError listing the forms. */
 export function parsePlacement(text: string): SteeringPlacement {
 	const trimmed = text.trim();

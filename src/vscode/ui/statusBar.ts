@@ -6,6 +6,7 @@
  * warning. When the engine crashed too often to be restarted it says so, and a click restarts it.
  */
 import * as vscode from "vscode";
+import { describePlacement, explainPlacement } from "../../steering/placement";
 import type { EngineService } from "../engine/engineService";
 import type { SteeringController } from "../steering/steeringController";
 
@@ -68,8 +69,12 @@ export function createStatusBar(
 		const { applied, skipped } = steering.plan();
 		const strengthOf = (choice: { strength: number }) => formatNumber(choice.strength);
 		const parts: string[] = [];
-		if (applied.length === 1) parts.push(`${applied[0].vector.name} ×${strengthOf(applied[0].choice)}`);
-		else if (applied.length > 1)
+		if (applied.length === 1) {
+			// A vector that acts on some tokens only says which, in the short form.
+			const placement = steering.placementOf(applied[0].vector.fileName);
+			const where = placement.kind === "all" ? "" : ` (${describePlacement(placement)})`;
+			parts.push(`${applied[0].vector.name} ×${strengthOf(applied[0].choice)}${where}`);
+		} else if (applied.length > 1)
 			parts.push(`${applied.length} vectors ×${applied.map(({ choice }) => strengthOf(choice)).join("/")}`);
 		if (skipped.length === 1)
 			parts.push(`$(warning) ${skipped[0].vector.name} not applied (${skipped[0].problem.short})`);
@@ -89,7 +94,11 @@ export function createStatusBar(
 		if (applied.length > 0)
 			lines.push(
 				applied
-					.map(({ vector, choice }) => `- ${escapeMarkdown(vector.name)}: strength ${strengthOf(choice)}`)
+					.map(({ vector, choice }) => {
+						const placement = steering.placementOf(vector.fileName);
+						const where = placement.kind === "all" ? "" : `, ${explainPlacement(placement)}`;
+						return `- ${escapeMarkdown(vector.name)}: strength ${strengthOf(choice)}${where}`;
+					})
 					.join("\n")
 			);
 		if (skipped.length > 0)

@@ -106,4 +106,31 @@ describe("Status bar: it says what the engine really applies", function () {
 		assert.equal(api.statusBar().background, undefined);
 		await api.steering.setEnabled(true);
 	});
+
+	it("a vector placed on the generated tokens says so, and the engine gets that placement", async () => {
+		await api.steering.setActive(WIDENED, false);
+		await api.steering.setActive(GOOD, true);
+		await api.steering.setPlacement(GOOD, "generated");
+		assert.deepEqual(
+			api.steering.entries().map((entry) => entry.placement),
+			[{ kind: "generated" }]
+		);
+		assert.match(api.statusBar().text, new RegExp(` · sb-push ×2\\.0 \\(generated\\)${SPEED}$`));
+		assert.match(
+			api.statusBar().tooltip,
+			/- sb-push: strength 2\.0, only the generated tokens; the prompt is read unsteered/
+		);
+		await api.steering.setPlacement(GOOD, "first:3");
+		assert.deepEqual(api.steering.entries()[0]!.placement, { kind: "first", positions: 3 });
+		await assert.rejects(api.steering.setPlacement(GOOD, "middle"), /unknown placement "middle"/);
+		assert.deepEqual(
+			api.steering.entries()[0]!.placement,
+			{ kind: "first", positions: 3 },
+			"a refused placement changed it"
+		);
+		// Back to the file's own placement: this file names none, so every position.
+		await api.steering.setPlacement(GOOD, null);
+		assert.equal(api.steering.entries()[0]!.placement, undefined);
+		assert.match(api.statusBar().text, new RegExp(` · sb-push ×2\\.0${SPEED}$`));
+	});
 });

@@ -1,0 +1,91 @@
+/**
+ * The figures of docs/steering.md's placement table: per model and concept, a vector trained and
+ * calibrated as `steer train` does, then applied at every position, at the generated tokens only, at
+ * the prompt only and at the first 3 positions, at strengths 1 and 2. Each cell is 16 stories (4 story
+ * prompts × 4 seeds, 60 tokens, temperature 0.8): how many carry the concept (keywords), and the
+ * degeneration guard's measures against the unsteered stories.
+ *
+ * Run: nice -n 10 npx tsx scripts/placement-figures.ts [model.gguf ...]
+ * Default: TinyStories-656K and stories260K (shared models folder), and SmolLM2-135M-Instruct when it
+ * is in the model cache. FIGURE_CONCEPTS=sea,food limits the concepts (scripts/calibration-concepts.ts).
+ */
+import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { EngineClient } from "../src/engine/client";
+import type { SteeringEntry } from "../src/engine/protocol";
+import { engineSteerableModel } from "../src/engine/steerableModel";
+import { summarizeFluency } from "../src/steering/evaluation/degeneration";
+import { effectScore } from "../src/steering/evaluation/effectScore";
+import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
+import { describePlacement, type SteeringPlacement } from "../src/steering/placement";
+import { storyPrompts, storySeeds, trainConcept, tuningConcepts } from "./calibration-concepts";
+
+const root = path.resolve(__dirname, "..");
+const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.join(root, "..", "shared", "models"));
+const cacheDir = path.resolve(process.env.STEER_MODEL_CACHE || path.join(os.homedir(), ".cache", "steer", "models"));
+const models = process.argv.slice(2).length
+	? process.argv.slice(2)
+	: [
+			path.join(modelsDir, "TinyStories-656K.f16.gguf"),
+			path.join(modelsDir, "stories260K.gguf"),
+			path.join(cacheDir, "SmolLM2-135M-Instruct.Q4_1.gguf")
+		].filter((file) => existsSync(file));
+const only = (process.env.FIGURE_CONCEPTS ?? "sea,food").split(",");
+const placements: SteeringPlacement[] = [
+	{ kind: "all" },
+	{ kind: "generated" },
+	{ kind: "prompt" },
+	{ kind: "first", positions: 3 }
+];
+const strengths = [1, 2];
+
+async function main(): Promise<void> {
+	console.log(`machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} vCPUs, CPU backend, one thread`);
+	for (const modelPath of models) {
+		const engine = new EngineClient({ steerRoot: root });
+		try {
+			const info = await engine.loadModel({ modelPath, gpu: false, threads: 1, contextSize: 256 });
+			const stories = async (steering: SteeringEntry[]) => {
+				const texts: string[] = [];
+				for (const prompt of storyPrompts)
+					for (const seed of storySeeds)
+						texts.push(
+							(await engine.generate({ prompt, maxTokens: 60, temperature: 0.8, seed, steering })).text
+						);
+				return texts;
+			};
+			const unsteered = await stories([]);
+			const base = summarizeFluency(unsteered);
+			console.log(`\n${path.basename(modelPath)} (${info.nLayer} layers × ${info.nEmbd})\n`);
+			console.log(
+				"| concept | acts on | strength | stories with the concept | real words | distinct words | degenerate |"
+			);
+			console.log("|---|---|---|---|---|---|---|");
+			for (const concept of tuningConcepts.filter((entry) => only.includes(entry.name))) {
+				const { pairs, source, trained } = await trainConcept(engine, info, concept);
+				const calibrated = await calibrateStrength(trained, pairs, engineSteerableModel(engine), source);
+				const hits = (texts: string[]) =>
+					texts.filter((text) => effectScore(text, concept.keywords).matches > 0).length;
+				console.log(
+					`| ${concept.name} | unsteered | 0 | ${hits(unsteered)}/16 | 1.00× | 1.00× | ${(base.degenerateShare * 16).toFixed(0)}/16 |`
+				);
+				for (const strength of strengths)
+					for (const placement of placements) {
+						const texts = await stories([{ vector: calibrated.vector, strength, placement }]);
+						const fluency = summarizeFluency(texts);
+						console.log(
+							`| ${concept.name} | ${describePlacement(placement)} | ${strength} | ${hits(texts)}/16 | ${(fluency.realWordShare / base.realWordShare).toFixed(2)}× | ${(fluency.distinctWords / base.distinctWords).toFixed(2)}× | ${(fluency.degenerateShare * 16).toFixed(0)}/16 |`
+						);
+					}
+			}
+		} finally {
+			await engine.dispose();
+		}
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
