@@ -205,5 +205,45 @@ export const tests: UiTest[] = [
 			await page.waitForTimeout(300);
 			await page.screenshot({ path: documentationScreenshotPath("panel-playground") });
 		}
+	},
+	{
+		title: "choosing the tokens a vector acts on shows in the status bar, and the reset goes back to every token",
+		async run({ page, documentationScreenshotPath }) {
+			const panel = await openSteeringPanel(page);
+			await expandSection(panel, "vectors");
+			const card = panel.locator(`.vector[data-vector="${VECTOR}"]`);
+			await card.waitFor({ state: "visible", timeout: 15_000 });
+			if (!(await card.getAttribute("class"))?.includes("active")) await card.locator("vscode-checkbox").click();
+			const statusBar = page.locator(".part.statusbar");
+			await statusBar
+				.locator("text=/ui-joy\\.TinyStories-656K\\.f16 ×/")
+				.waitFor({ state: "visible", timeout: 15_000 });
+			const dropdown = card.locator('vscode-dropdown[aria-label$="which tokens the vector acts on"]');
+			// A state update from the host re-renders the card and closes an open dropdown; open it again.
+			for (let attempt = 1; ; attempt++) {
+				try {
+					await dropdown.click({ timeout: 5000 });
+					await dropdown.locator("vscode-option", { hasText: "generated tokens" }).click({ timeout: 3000 });
+					await statusBar
+						.locator("text=/×[\\d.]+ \\(generated\\)/")
+						.waitFor({ state: "visible", timeout: 5000 });
+					break;
+				} catch (error) {
+					if (attempt === 4) throw error;
+				}
+			}
+			const reset = card.locator('vscode-button[aria-label="Use the file\'s placement"]');
+			await reset.waitFor({ state: "visible", timeout: 5000 });
+			await card.scrollIntoViewIfNeeded();
+			await page.waitForTimeout(300);
+			await page.screenshot({ path: documentationScreenshotPath("panel-placement") });
+			await reset.click();
+			await statusBar.locator("text=/\\(generated\\)/").waitFor({ state: "detached", timeout: 15_000 });
+			assert.equal(
+				await statusBar.locator("text=/ui-joy\\.TinyStories-656K\\.f16 ×/").count(),
+				1,
+				"the vector left the status bar"
+			);
+		}
 	}
 ];
