@@ -289,4 +289,32 @@ describe("steering layer suggestion", () => {
 		assert.throws(() => suggestLayers(diagnostics, { override: [2, 5] }), /layer 3, which was not trained/);
 		assert.throws(() => suggestLayers(diagnosticsFor([1])), /no steerable layer/);
 	});
+	it("top k: the k best-separating layers wherever they are, ties broken as for the band's core", () => {
+		// Layer 0 scores best but is never steered; 2 and 6 tie at 0.9, 6 has the higher explained variance.
+		const diagnostics = diagnosticsFor(
+			[1, 0.6, 0.9, 0.7, 0.95, 0.5, 0.9, 0.8],
+			[0.5, 0.5, 0.2, 0.5, 0.5, 0.5, 0.4, 0.5]
+		);
+		const top = suggestLayers(diagnostics, { topK: 2 });
+		assert.deepEqual(top.layers, [4, 6]);
+		assert.equal(top.from, 4);
+		assert.equal(top.to, 6);
+		assert.ok(Math.abs(top.score - (0.95 + 0.9) / 2) < 1e-12);
+		assert.equal(top.scoredBy, "heldOutAccuracy");
+		assert.deepEqual(suggestLayers(diagnostics, { topK: 1 }).layers, [4]);
+		assert.deepEqual(suggestLayers(diagnostics, { topK: 4 }).layers, [2, 4, 6, 7]);
+		// Asking for more layers than there are gives all of them.
+		assert.deepEqual(suggestLayers(diagnostics, { topK: 50 }).layers, [1, 2, 3, 4, 5, 6, 7]);
+		const unscored = diagnostics.map((entry) => ({ ...entry, heldOutAccuracy: null }));
+		assert.equal(suggestLayers(unscored, { topK: 2 }).scoredBy, "agreement");
+		assert.throws(
+			() => suggestLayers(diagnostics, { topK: 0 }),
+			/^RangeError: topK must be a whole number ≥ 1, got 0$/
+		);
+		assert.throws(() => suggestLayers(diagnostics, { topK: 1.5 }), /topK must be a whole number ≥ 1, got 1.5/);
+		assert.throws(
+			() => suggestLayers(diagnostics, { topK: 2, override: [1, 2] }),
+			/give a layer override or topK, not both/
+		);
+	});
 });

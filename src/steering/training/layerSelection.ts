@@ -4,6 +4,9 @@
  * Steering one layer rarely works as well as a contiguous band around the layers where the concept is
  * most linearly readable, and separation usually rises and falls smoothly with depth. So: find the
  * best-separating layer, then grow a band around it while the neighbours separate nearly as well.
+ *
+ * Or, as concept-guidance's guidance_top_k does, the k layers that separate best wherever they are
+ * (`topK`): not necessarily a band.
  */
 import type { LayerDiagnostics } from "./diagnostics";
 
@@ -14,14 +17,20 @@ export interface LayerSuggestionOptions {
 	readonly tolerance?: number;
 	/** The user's own choice (inclusive); validated against the diagnostics and returned as is. */
 	readonly override?: readonly [number, number];
+	/**
+	 * Instead of a band: the k best-scoring layers (all of them when fewer are given), ranked and tied as
+	 * the band's core is. Not together with `override`.
+	 */
+	readonly topK?: number;
 }
 
 export interface LayerSuggestion {
-	/** Inclusive first and last layer of the band; first ≥ 1. */
+	/** Inclusive first and last layer of the band (of the top k layers: the lowest and the highest); first ≥ 1. */
 	readonly from: number;
 	readonly to: number;
+	/** The layers, ascending; contiguous except for a top-k choice. */
 	readonly layers: number[];
-	/** Mean score over the band. */
+	/** Mean score over `layers`. */
 	readonly score: number;
 	/** Which measurement the score is: held-out accuracy when pairs were held out, otherwise agreement. */
 	readonly scoredBy: "heldOutAccuracy" | "agreement";
@@ -36,6 +45,7 @@ export interface LayerSuggestion {
  * layers (middle layers carry the most abstract features and steer best in published sweeps), then to
  * the lower layer. The band grows one layer at a time towards the better-scoring neighbour (the lower one
  * on a tie) while that neighbour is within `tolerance` of the core and the band is narrower than `maxBand`.
+ * With `topK`, the first k layers of that same ranking are returned instead.
  */
 export function suggestLayers(
 	diagnostics: readonly LayerDiagnostics[],
@@ -60,6 +70,27 @@ export function suggestLayers(
 		scoredBy
 	});
 
+	const middle = (steerable[0].layer + steerable[steerable.length - 1].layer) / 2;
+	const ranked = [...steerable].sort(
+		(a, b) =>
+			scoreOf(b) - scoreOf(a) ||
+			b.explainedVarianceRatio - a.explainedVarianceRatio ||
+			Math.abs(a.layer - middle) - Math.abs(b.layer - middle) ||
+			a.layer - b.layer
+	);
+
+	if (options.topK !== undefined) {
+		const { topK } = options;
+		if (options.override) throw new RangeError("give a layer override or topK, not both");
+		if (!Number.isInteger(topK) || topK < 1) throw new RangeError(`topK must be a whole number ≥ 1, got ${topK}`);
+		const layers = ranked
+			.slice(0, topK)
+			.map((entry) => entry.layer)
+			.sort((a, b) => a - b);
+		const score = layers.reduce((sum, layer) => sum + scoreOf(byLayer.get(layer) as LayerDiagnostics), 0);
+		return { from: layers[0], to: layers[layers.length - 1], layers, score: score / layers.length, scoredBy };
+	}
+
 	if (options.override) {
 		const [from, to] = options.override;
 		if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to < from) {
@@ -80,14 +111,7 @@ export function suggestLayers(
 	const tolerance = options.tolerance ?? 0.05;
 	if (!(tolerance >= 0)) throw new RangeError(`tolerance must be ≥ 0, got ${tolerance}`);
 
-	const middle = (steerable[0].layer + steerable[steerable.length - 1].layer) / 2;
-	const core = [...steerable].sort(
-		(a, b) =>
-			scoreOf(b) - scoreOf(a) ||
-			b.explainedVarianceRatio - a.explainedVarianceRatio ||
-			Math.abs(a.layer - middle) - Math.abs(b.layer - middle) ||
-			a.layer - b.layer
-	)[0];
+	const core = ranked[0];
 	const floor = scoreOf(core) - tolerance;
 	let from = core.layer;
 	let to = core.layer;
