@@ -37,7 +37,11 @@ function plantedLayers(
 }
 
 describe("steering training", () => {
-	for (const method of TRAINING_METHODS) {
+	// The probe reads rows one by one and ignores the pairing: the per-pair content here (std 2 per
+	// dimension, shared by both sides so that every difference cancels it) stays in its rows, and with
+	// 128 rows in 64 dimensions its direction reaches only about 0.66. Its own recovery test, on data
+	// it is made for, is in steeringProbe.test.ts.
+	for (const method of TRAINING_METHODS.filter((name) => name !== "probe")) {
 		it(`${method} recovers a planted direction with cosine ≥ 0.99 and the right sign`, () => {
 			const { data, shifts } = plantedLayers(100, [1, 2, 3]);
 			const { vector, diagnostics } = trainSteeringVector(data, { method, validationFraction: 0.25, seed: 4 });
@@ -289,6 +293,7 @@ describe("steering layer suggestion", () => {
 		assert.throws(() => suggestLayers(diagnostics, { override: [2, 5] }), /layer 3, which was not trained/);
 		assert.throws(() => suggestLayers(diagnosticsFor([1])), /no steerable layer/);
 	});
+
 	it("top k: the k best-separating layers wherever they are, ties broken as for the band's core", () => {
 		// Layer 0 scores best but is never steered; 2 and 6 tie at 0.9, 6 has the higher explained variance.
 		const diagnostics = diagnosticsFor(

@@ -17,7 +17,27 @@ export interface LayerActivations {
 	readonly positive: Float32Array;
 	/** Row-major pairs × nEmbd; row i is the contrast of positive row i. */
 	readonly negative: Float32Array;
+	/** Absent or true: the rows come in pairs (UnpairedLayerActivations says false). */
+	readonly paired?: true;
 }
+
+/**
+ * Hidden states of labelled examples that come in no pairs (concept-guidance's format): any number of
+ * positives (label 1) and of negatives (label 0), and row i of one side has nothing to do with row i
+ * of the other. Only the methods that need no pairs train on them (see methods).
+ */
+export interface UnpairedLayerActivations {
+	readonly layer: number;
+	readonly nEmbd: number;
+	/** Row-major positives × nEmbd. */
+	readonly positive: Float32Array;
+	/** Row-major negatives × nEmbd. */
+	readonly negative: Float32Array;
+	readonly paired: false;
+}
+
+/** Either kind of per-layer hidden states training accepts. */
+export type TrainingActivations = LayerActivations | UnpairedLayerActivations;
 
 /** Packs per-pair rows into the packed form, checking that every row has the same width. */
 export function packLayerActivations(
@@ -73,8 +93,38 @@ export function pairCount(activations: LayerActivations): number {
 	return pairs;
 }
 
+/**
+ * Numbers of positive and negative examples in an unpaired layer record, after checking that its
+ * buffers are consistent and that each class has at least one.
+ */
+export function exampleCounts(activations: UnpairedLayerActivations): { positives: number; negatives: number } {
+	const { layer, nEmbd, positive, negative } = activations;
+	if (!Number.isInteger(layer) || layer < 0)
+		throw new RangeError(`layer index must be a non-negative integer, got ${layer}`);
+	if (!Number.isInteger(nEmbd) || nEmbd < 1)
+		throw new RangeError(`layer ${layer}: nEmbd must be a positive integer, got ${nEmbd}`);
+	for (const [side, data] of [
+		["positive", positive],
+		["negative", negative]
+	] as const) {
+		if (data.length % nEmbd !== 0) {
+			throw new RangeError(
+				`layer ${layer}: ${data.length} ${side} values is not a whole number of rows of width ${nEmbd}`
+			);
+		}
+	}
+	const positives = positive.length / nEmbd;
+	const negatives = negative.length / nEmbd;
+	if (positives === 0 || negatives === 0) {
+		throw new RangeError(
+			`layer ${layer}: training needs examples of both classes; got ${positives} positive and ${negatives} negative examples`
+		);
+	}
+	return { positives, negatives };
+}
+
 /** The positive or negative side as a matrix view. */
-export function sideMatrix(activations: LayerActivations, side: "positive" | "negative"): RowMatrix {
+export function sideMatrix(activations: TrainingActivations, side: "positive" | "negative"): RowMatrix {
 	return { rows: activations[side].length / activations.nEmbd, cols: activations.nEmbd, data: activations[side] };
 }
 

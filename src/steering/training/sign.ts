@@ -6,6 +6,11 @@
  * projects higher than its negative, and flip when the opposite is more common. An exact tie (possible
  * with an even number of pairs) is broken by the sign of the mean projection gap, so the result never
  * depends on the arbitrary sign the eigen-solver returned.
+ *
+ * Unpaired examples have no pair to compare a positive with, so every positive is compared with every
+ * negative (decideClassSign): the same vote over all positive × negative combinations, and the same
+ * tie rule with the difference of the classes' mean projections. The share of combinations in the
+ * right order is the area under the ROC curve of the projection as a score, counting ties as failures.
  */
 
 export interface SignDecision {
@@ -45,4 +50,77 @@ export function separationAccuracy(projectionGaps: ArrayLike<number>): number {
 /** Negates a vector in place. */
 export function negateInPlace(v: Float64Array | Float32Array): void {
 	for (let k = 0; k < v.length; k++) v[k] = -v[k];
+}
+
+/** How many positive × negative combinations are in the right order, in the wrong one, and the mean gap. */
+interface ClassOrdering {
+	readonly higher: number;
+	readonly lower: number;
+	readonly combinations: number;
+	/** mean(positive) − mean(negative). */
+	readonly meanGap: number;
+}
+
+function classOrdering(positive: ArrayLike<number>, negative: ArrayLike<number>): ClassOrdering {
+	if (positive.length === 0 || negative.length === 0)
+		throw new RangeError("cannot compare the classes without examples of both");
+	const sorted = Float64Array.from(negative).sort();
+	let higher = 0;
+	let lower = 0;
+	let positiveSum = 0;
+	for (let i = 0; i < positive.length; i++) {
+		const value = positive[i];
+		positiveSum += value;
+		higher += countBelow(sorted, value);
+		lower += sorted.length - countAtMost(sorted, value);
+	}
+	let negativeSum = 0;
+	for (let i = 0; i < sorted.length; i++) negativeSum += sorted[i];
+	return {
+		higher,
+		lower,
+		combinations: positive.length * negative.length,
+		meanGap: positiveSum / positive.length - negativeSum / sorted.length
+	};
+}
+
+/**
+ * decideSign for unpaired examples, from each class's projections: flip when more positive × negative
+ * combinations are in the wrong order than in the right one (a tie: when the negatives' mean projects
+ * higher). The agreement is the share in the right order after the flip.
+ */
+export function decideClassSign(positive: ArrayLike<number>, negative: ArrayLike<number>): SignDecision {
+	const { higher, lower, combinations, meanGap } = classOrdering(positive, negative);
+	const flip = lower > higher || (lower === higher && meanGap < 0);
+	return { flip, agreement: (flip ? lower : higher) / combinations };
+}
+
+/** separationAccuracy for unpaired examples: the share of positive × negative combinations with the positive higher. */
+export function classSeparationAccuracy(positive: ArrayLike<number>, negative: ArrayLike<number>): number {
+	const { higher, combinations } = classOrdering(positive, negative);
+	return higher / combinations;
+}
+
+/** Number of entries of the ascending `sorted` that are < value. */
+function countBelow(sorted: Float64Array, value: number): number {
+	let low = 0;
+	let high = sorted.length;
+	while (low < high) {
+		const middle = (low + high) >>> 1;
+		if (sorted[middle] < value) low = middle + 1;
+		else high = middle;
+	}
+	return low;
+}
+
+/** Number of entries of the ascending `sorted` that are ≤ value. */
+function countAtMost(sorted: Float64Array, value: number): number {
+	let low = 0;
+	let high = sorted.length;
+	while (low < high) {
+		const middle = (low + high) >>> 1;
+		if (sorted[middle] <= value) low = middle + 1;
+		else high = middle;
+	}
+	return low;
 }

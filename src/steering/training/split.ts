@@ -35,3 +35,36 @@ export function splitPairs(pairs: number, validationFraction: number, seed: numb
 		train: order.slice(validationCount).sort(byIndex)
 	};
 }
+
+/** A split of unpaired examples: row indices of each class. */
+export interface ExampleSplit {
+	readonly train: { readonly positive: number[]; readonly negative: number[] };
+	/** Empty on both sides when either class would have nothing held out. */
+	readonly validation: { readonly positive: number[]; readonly negative: number[] };
+}
+
+/**
+ * Splits unpaired examples class by class (splitPairs on each, the negatives with seed + 1), so that
+ * both classes are held out in proportion. A separation needs a held-out example of each class, so
+ * when either class would hold out none, nothing is held out.
+ */
+export function splitExamples(
+	positives: number,
+	negatives: number,
+	validationFraction: number,
+	seed: number
+): ExampleSplit {
+	const positive = splitPairs(positives, validationFraction, seed);
+	const negative = splitPairs(negatives, validationFraction, seed + 1);
+	if (positive.validation.length === 0 || negative.validation.length === 0) {
+		const all = (count: number) => Array.from({ length: count }, (_, i) => i);
+		return {
+			train: { positive: all(positives), negative: all(negatives) },
+			validation: { positive: [], negative: [] }
+		};
+	}
+	return {
+		train: { positive: positive.train, negative: negative.train },
+		validation: { positive: positive.validation, negative: negative.validation }
+	};
+}

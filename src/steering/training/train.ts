@@ -6,14 +6,30 @@
  * concept; (2) refit on all pairs, warm-started from (1) so it usually converges in a few steps;
  * (3) fix the sign by majority vote and record agreement, projection histogram and hidden-state norms.
  * Directions are unit length; calibration turns strengths into physical pushes later.
+ *
+ * Unpaired examples (UnpairedLayerActivations) go the same way, with the classes split each in
+ * proportion (splitExamples) and every positive compared with every negative where pairs compare a
+ * positive with its own negative (decideClassSign).
  */
 import type { SteeringVector } from "../vector";
-import { pairCount, type LayerActivations } from "./activations";
+import {
+	exampleCounts,
+	pairCount,
+	type LayerActivations,
+	type TrainingActivations,
+	type UnpairedLayerActivations
+} from "./activations";
 import { meanAndStd, projectionHistogram, type LayerDiagnostics } from "./diagnostics";
 import { dotF32, dotF32F64, multiplyRows } from "./linearAlgebra";
-import { fitDirection, TRAINING_METHODS, type TrainingMethod } from "./methods";
-import { decideSign, negateInPlace, separationAccuracy } from "./sign";
-import { splitPairs } from "./split";
+import {
+	fitClassDirection,
+	fitDirection,
+	requireUnpairedMethod,
+	TRAINING_METHODS,
+	type TrainingMethod
+} from "./methods";
+import { classSeparationAccuracy, decideClassSign, decideSign, negateInPlace, separationAccuracy } from "./sign";
+import { splitExamples, splitPairs, type ExampleSplit, type PairSplit } from "./split";
 
 export interface TrainingOptions {
 	/** Default "pca-diff" (repeng's default method, without the implicit centring; see methods). */
@@ -26,6 +42,8 @@ export interface TrainingOptions {
 	readonly histogramBins?: number;
 	/** For pca-diff: centre the differences like repeng's scikit-learn call. Default false. */
 	readonly centerDifferences?: boolean;
+	/** For probe: its λ (see probe). Default 1. */
+	readonly l2Penalty?: number;
 	/** Called after each layer with (layers done, layers total). */
 	readonly onProgress?: (done: number, total: number) => void;
 	/** Checked between layers. */
@@ -40,7 +58,7 @@ export interface TrainingResult {
 }
 
 export function trainSteeringVector(
-	activations: readonly LayerActivations[],
+	activations: readonly TrainingActivations[],
 	options: TrainingOptions = {}
 ): TrainingResult {
 	const method = options.method ?? "pca-diff";
@@ -56,18 +74,32 @@ export function trainSteeringVector(
 
 	const ordered = [...activations].sort((a, b) => a.layer - b.layer);
 	const nEmbd = ordered[0].nEmbd;
-	const pairs = pairCount(ordered[0]);
+	const unpaired = ordered[0].paired === false;
+	if (unpaired) requireUnpairedMethod(method);
+	const countsOf = (record: TrainingActivations): string => {
+		if (record.paired === false) {
+			const { positives, negatives } = exampleCounts(record);
+			return `${positives} positive and ${negatives} negative examples`;
+		}
+		return `${pairCount(record)} pairs`;
+	};
+	const counts = countsOf(ordered[0]);
 	for (let i = 0; i < ordered.length; i++) {
 		const record = ordered[i];
-		const recordPairs = pairCount(record);
+		if ((record.paired === false) !== unpaired) {
+			throw new RangeError(
+				`layer ${record.layer} holds ${unpaired ? "pairs" : "unpaired examples"} but layer ${ordered[0].layer} holds ${unpaired ? "unpaired examples" : "pairs"}; every layer needs the same data`
+			);
+		}
+		const recordCounts = countsOf(record);
 		if (record.nEmbd !== nEmbd) {
 			throw new RangeError(
 				`layer ${record.layer} has nEmbd ${record.nEmbd} but layer ${ordered[0].layer} has ${nEmbd}; all layers must come from one model`
 			);
 		}
-		if (recordPairs !== pairs) {
+		if (recordCounts !== counts) {
 			throw new RangeError(
-				`layer ${record.layer} has ${recordPairs} pairs but layer ${ordered[0].layer} has ${pairs}; every layer needs the same pairs`
+				`layer ${record.layer} has ${recordCounts} but layer ${ordered[0].layer} has ${counts}; every layer needs the same ${unpaired ? "examples" : "pairs"}`
 			);
 		}
 		if (i > 0 && ordered[i - 1].layer === record.layer)
@@ -77,24 +109,31 @@ export function trainSteeringVector(
 		throw new RangeError("only layer 0 was given; llama.cpp cannot steer block 0, so there is nothing to train");
 	}
 
-	const split = splitPairs(pairs, validationFraction, seed);
-	const allPairs = Array.from({ length: pairs }, (_, i) => i);
-	const scratch = new Float32Array(pairs * nEmbd);
 	const directions = new Map<number, Float32Array>();
 	const diagnostics: LayerDiagnostics[] = [];
+	const settings = {
+		method,
+		bins,
+		centerDifferences: options.centerDifferences ?? false,
+		l2Penalty: options.l2Penalty
+	};
+	let trainOne: (record: TrainingActivations) => LayerResult;
+	if (unpaired) {
+		const { positives, negatives } = exampleCounts(ordered[0] as UnpairedLayerActivations);
+		const split = splitExamples(positives, negatives, validationFraction, seed);
+		trainOne = (record) => trainUnpairedLayer(record as UnpairedLayerActivations, split, settings);
+	} else {
+		const pairs = pairCount(ordered[0] as LayerActivations);
+		const split = splitPairs(pairs, validationFraction, seed);
+		const allPairs = Array.from({ length: pairs }, (_, i) => i);
+		const scratch = new Float32Array(pairs * nEmbd);
+		trainOne = (record) =>
+			trainLayer(record as LayerActivations, split, allPairs, scratch, seed + record.layer, settings);
+	}
 
 	ordered.forEach((record, index) => {
 		options.signal?.throwIfAborted();
-		const result = trainLayer(
-			record,
-			method,
-			split,
-			allPairs,
-			scratch,
-			seed + record.layer,
-			bins,
-			options.centerDifferences ?? false
-		);
+		const result = trainOne(record);
 		diagnostics.push(result.diagnostics);
 		if (record.layer >= 1 && result.direction) directions.set(record.layer, Float32Array.from(result.direction));
 		options.onProgress?.(index + 1, ordered.length);
@@ -107,23 +146,26 @@ interface LayerResult {
 	readonly diagnostics: LayerDiagnostics;
 }
 
+interface LayerSettings {
+	readonly method: TrainingMethod;
+	readonly bins: number;
+	readonly centerDifferences: boolean;
+	readonly l2Penalty: number | undefined;
+}
+
 function trainLayer(
 	record: LayerActivations,
-	method: TrainingMethod,
-	split: { train: number[]; validation: number[] },
+	split: PairSplit,
 	allPairs: number[],
 	scratch: Float32Array,
 	seed: number,
-	bins: number,
-	centerDifferences: boolean
+	settings: LayerSettings
 ): LayerResult {
-	const { layer, nEmbd, positive, negative } = record;
-	const pairs = allPairs.length;
-
+	const { method, centerDifferences, l2Penalty } = settings;
 	let heldOutAccuracy: number | null = null;
 	let warmStart: Float64Array | undefined;
 	if (split.validation.length > 0) {
-		const trainFit = fitDirection(record, split.train, method, { scratch, seed, centerDifferences });
+		const trainFit = fitDirection(record, split.train, method, { scratch, seed, centerDifferences, l2Penalty });
 		if (trainFit.totalEnergy > 0) {
 			const trainSign = decideSign(multiplyRows(trainFit.differences, trainFit.direction));
 			if (trainSign.flip) negateInPlace(trainFit.direction);
@@ -135,71 +177,152 @@ function trainLayer(
 		}
 	}
 
-	const fit = fitDirection(record, allPairs, method, { scratch, seed, centerDifferences, start: warmStart });
+	const fit = fitDirection(record, allPairs, method, {
+		scratch,
+		seed,
+		centerDifferences,
+		l2Penalty,
+		start: warmStart
+	});
+	return finishLayer(record, fit, heldOutAccuracy, split.train.length, split.validation.length, settings.bins);
+}
+
+function trainUnpairedLayer(
+	record: UnpairedLayerActivations,
+	split: ExampleSplit,
+	settings: LayerSettings
+): LayerResult {
+	const { method, l2Penalty } = settings;
+	const { positives, negatives } = exampleCounts(record);
+	const trainCount = split.train.positive.length + split.train.negative.length;
+	const validationCount = split.validation.positive.length + split.validation.negative.length;
+	let heldOutAccuracy: number | null = null;
+	if (validationCount > 0) {
+		const trainFit = fitClassDirection(record, split.train, method, { l2Penalty });
+		if (trainFit.totalEnergy > 0) {
+			const along = (side: "positive" | "negative", rows: readonly number[]) =>
+				projectionsAlong(record[side], record.nEmbd, rows, trainFit.direction);
+			const trainSign = decideClassSign(
+				along("positive", split.train.positive),
+				along("negative", split.train.negative)
+			);
+			if (trainSign.flip) negateInPlace(trainFit.direction);
+			heldOutAccuracy = classSeparationAccuracy(
+				along("positive", split.validation.positive),
+				along("negative", split.validation.negative)
+			);
+		} else {
+			heldOutAccuracy = 0;
+		}
+	}
+	const all = {
+		positive: Array.from({ length: positives }, (_, i) => i),
+		negative: Array.from({ length: negatives }, (_, i) => i)
+	};
+	const fit = fitClassDirection(record, all, method, { l2Penalty });
+	return finishLayer(record, fit, heldOutAccuracy, trainCount, validationCount, settings.bins);
+}
+
+/**
+ * The final fit's diagnostics, with its sign fixed: one pass over the hidden states for projections
+ * and norms together (reading 8 MB twice costs more than the arithmetic).
+ */
+function finishLayer(
+	record: TrainingActivations,
+	fit: {
+		readonly direction: Float64Array;
+		readonly explainedVarianceRatio: number;
+		readonly totalEnergy: number;
+		readonly iterations: number;
+		readonly converged: boolean;
+	},
+	heldOutAccuracy: number | null,
+	trainCount: number,
+	validationCount: number,
+	bins: number
+): LayerResult {
+	const { layer, nEmbd, positive, negative } = record;
 	const direction = fit.direction;
-	// One pass over the hidden states for projections and norms together: reading 8 MB twice costs more
-	// than the arithmetic.
-	const positiveProjection = new Float64Array(pairs);
-	const negativeProjection = new Float64Array(pairs);
-	const norms = new Float64Array(2 * pairs);
-	const gaps = new Float64Array(pairs);
-	for (let i = 0; i < pairs; i++) {
+	const positives = positive.length / nEmbd;
+	const negatives = negative.length / nEmbd;
+	const positiveProjection = new Float64Array(positives);
+	const negativeProjection = new Float64Array(negatives);
+	// Pairs keep their norms side by side (positive, negative, next pair…), unpaired rows class by class.
+	const paired = record.paired !== false;
+	const norms = new Float64Array(positives + negatives);
+	for (let i = 0; i < positives; i++) {
 		const offset = i * nEmbd;
 		positiveProjection[i] = dotF32F64(positive, offset, direction, 0, nEmbd);
+		norms[paired ? 2 * i : i] = Math.sqrt(dotF32(positive, offset, positive, offset, nEmbd));
+	}
+	for (let i = 0; i < negatives; i++) {
+		const offset = i * nEmbd;
 		negativeProjection[i] = dotF32F64(negative, offset, direction, 0, nEmbd);
-		norms[2 * i] = Math.sqrt(dotF32(positive, offset, positive, offset, nEmbd));
-		norms[2 * i + 1] = Math.sqrt(dotF32(negative, offset, negative, offset, nEmbd));
-		gaps[i] = positiveProjection[i] - negativeProjection[i];
+		norms[paired ? 2 * i + 1 : positives + i] = Math.sqrt(dotF32(negative, offset, negative, offset, nEmbd));
 	}
 	const normStats = meanAndStd(norms);
+	const common = {
+		layer,
+		heldOutAccuracy,
+		trainPairs: trainCount,
+		validationPairs: validationCount,
+		hiddenNormMean: normStats.mean,
+		hiddenNormStd: normStats.std,
+		iterations: fit.iterations,
+		converged: fit.converged
+	};
 
 	// Identical positives and negatives (e.g. a layer before the prompts diverge) carry no direction;
 	// report the layer and leave it out of the vector instead of inventing an axis.
 	if (!(fit.totalEnergy > 0)) {
-		const zeros = new Float64Array(pairs);
 		return {
 			direction: null,
 			diagnostics: {
-				layer,
+				...common,
 				explainedVarianceRatio: 0,
 				agreement: 0,
-				heldOutAccuracy,
-				trainPairs: split.train.length,
-				validationPairs: split.validation.length,
 				meanProjectionGap: 0,
-				hiddenNormMean: normStats.mean,
-				hiddenNormStd: normStats.std,
-				histogram: projectionHistogram(zeros, zeros, bins),
-				iterations: fit.iterations,
-				converged: fit.converged
+				histogram: projectionHistogram(new Float64Array(positives), new Float64Array(negatives), bins)
 			}
 		};
 	}
 
-	const sign = decideSign(gaps);
+	let sign;
+	let meanProjectionGap: number;
+	if (!paired) {
+		sign = decideClassSign(positiveProjection, negativeProjection);
+		meanProjectionGap = meanAndStd(positiveProjection).mean - meanAndStd(negativeProjection).mean;
+	} else {
+		const gaps = positiveProjection.map((value, i) => value - negativeProjection[i]);
+		sign = decideSign(gaps);
+		meanProjectionGap = meanAndStd(gaps).mean;
+	}
 	if (sign.flip) {
 		negateInPlace(direction);
 		negateInPlace(positiveProjection);
 		negateInPlace(negativeProjection);
-		negateInPlace(gaps);
+		meanProjectionGap = -meanProjectionGap;
 	}
 	return {
 		direction,
 		diagnostics: {
-			layer,
+			...common,
 			explainedVarianceRatio: fit.explainedVarianceRatio,
 			agreement: sign.agreement,
-			heldOutAccuracy,
-			trainPairs: split.train.length,
-			validationPairs: split.validation.length,
-			meanProjectionGap: meanAndStd(gaps).mean,
-			hiddenNormMean: normStats.mean,
-			hiddenNormStd: normStats.std,
-			histogram: projectionHistogram(positiveProjection, negativeProjection, bins),
-			iterations: fit.iterations,
-			converged: fit.converged
+			meanProjectionGap,
+			histogram: projectionHistogram(positiveProjection, negativeProjection, bins)
 		}
 	};
+}
+
+/** row·direction for the given rows of one side. */
+function projectionsAlong(
+	data: Float32Array,
+	nEmbd: number,
+	rows: readonly number[],
+	direction: Float64Array
+): Float64Array {
+	return Float64Array.from(rows, (row) => dotF32F64(data, row * nEmbd, direction, 0, nEmbd));
 }
 
 /** proj(posᵢ) − proj(negᵢ) along `direction` for the given pairs. */
