@@ -104,7 +104,7 @@ describe("native addon guards", function () {
 					(error: EngineError) =>
 						error.code === "NATIVE_UNAVAILABLE" &&
 						error.message.includes(
-							`built for node-llama-cpp 3.0.0, but ${nativeAbi.nodeLlamaCppVersion} is installed; run \`npm ci && npm run build\``
+							`built for node-llama-cpp 3.0.0, but ${nativeAbi.nodeLlamaCppVersion} is installed. Run \`npm ci && npm run build\` in the checkout.`
 						)
 				);
 			} finally {

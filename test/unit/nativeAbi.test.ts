@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import nativeAbi from "../../src/engine/native/nativeAbi.json";
-import { expectedAbiVersion, expectedNodeLlamaCppVersion } from "../../src/engine/process/nativeAddon";
+import os from "node:os";
+import { expectedAbiVersion, expectedNodeLlamaCppVersion, rebuildAdvice } from "../../src/engine/process/nativeAddon";
 
 const root = path.resolve(__dirname, "..", "..");
 const readJson = (relative: string) => JSON.parse(readFileSync(path.join(root, relative), "utf8"));
@@ -24,6 +25,13 @@ describe("native addon ABI record", () => {
 			readJson("package-lock.json").packages["node_modules/node-llama-cpp"].version,
 			nativeAbi.nodeLlamaCppVersion
 		);
+	});
+
+	it("tells a checkout to rebuild the addon, and an installed package (no sources) to reinstall", () => {
+		assert.equal(rebuildAdvice(root), "Run `npm ci && npm run build` in the checkout.");
+		const installed = rebuildAdvice(os.tmpdir());
+		assert.match(installed, new RegExp(`^Reinstall Steer's package for ${process.platform}-${process.arch} `));
+		assert.match(installed, /datasets and vector files keep working/);
 	});
 
 	it("is what the engine's loader checks against", () => {

@@ -71,6 +71,17 @@ export interface NativeAddon {
 }
 
 export const expectedAbiVersion: number = nativeAbi.abiVersion;
+
+/**
+ * What to do about a missing or mismatched addon: a checkout builds it; an installed package cannot,
+ * so the package for this platform must be installed again. Datasets and vector files need no addon.
+ */
+export function rebuildAdvice(steerRoot: string): string {
+	const checkout = existsSync(path.join(steerRoot, "src", "engine", "native"));
+	return checkout
+		? "Run `npm ci && npm run build` in the checkout."
+		: `Reinstall Steer's package for ${process.platform}-${process.arch} (npm run package builds it from a checkout); datasets and vector files keep working meanwhile.`;
+}
 export const expectedNodeLlamaCppVersion: string = nativeAbi.nodeLlamaCppVersion;
 
 let loaded: NativeAddon | undefined;
@@ -82,26 +93,26 @@ export function loadNativeAddon(steerRoot: string, installedNodeLlamaCppVersion:
 	if (!existsSync(addonPath))
 		throw new EngineError(
 			"NATIVE_UNAVAILABLE",
-			`Steer's native addon is not built (${addonPath} is missing); run \`npm run build\``
+			`Steer's native addon is missing (${addonPath}): steering and hidden-state capture need it. ${rebuildAdvice(steerRoot)}`
 		);
 	if (existsSync(metadataPath)) {
 		const metadata = JSON.parse(readFileSync(metadataPath, "utf8")) as { nodeLlamaCppVersion?: string };
 		if (metadata.nodeLlamaCppVersion !== installedNodeLlamaCppVersion)
 			throw new EngineError(
 				"NATIVE_UNAVAILABLE",
-				`Steer's native addon was built for node-llama-cpp ${metadata.nodeLlamaCppVersion}, but ${installedNodeLlamaCppVersion} is installed; run \`npm ci && npm run build\``
+				`Steer's native addon was built for node-llama-cpp ${metadata.nodeLlamaCppVersion}, but ${installedNodeLlamaCppVersion} is installed. ${rebuildAdvice(steerRoot)}`
 			);
 	}
 	const addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
 	if (addon.abiVersion !== expectedAbiVersion)
 		throw new EngineError(
 			"NATIVE_UNAVAILABLE",
-			`Steer's native addon has ABI ${addon.abiVersion}, expected ${expectedAbiVersion}; run \`npm run build\``
+			`Steer's native addon has ABI ${addon.abiVersion}, expected ${expectedAbiVersion}. ${rebuildAdvice(steerRoot)}`
 		);
 	if (addon.nodeLlamaCppVersion !== installedNodeLlamaCppVersion)
 		throw new EngineError(
 			"NATIVE_UNAVAILABLE",
-			`Steer's native addon was compiled for node-llama-cpp ${addon.nodeLlamaCppVersion}, but ${installedNodeLlamaCppVersion} is installed; run \`npm ci && npm run build\``
+			`Steer's native addon was compiled for node-llama-cpp ${addon.nodeLlamaCppVersion}, but ${installedNodeLlamaCppVersion} is installed. ${rebuildAdvice(steerRoot)}`
 		);
 	loaded = addon;
 	return addon;
