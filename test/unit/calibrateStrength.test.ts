@@ -78,6 +78,26 @@ function trained(): TrainedVector {
 const ladder = [0.5, 1, 2, 3, 4, 6];
 
 describe("calibration by measurement (fake model)", () => {
+	it("puts the readout on the scale of labelled examples when the vector was trained from them", async () => {
+		// Positives read 1 and 2 (mean 1.5), negatives 0: the scale's unit is 1.5.
+		const examples = [
+			{ completion: "Tom went to the sea.", label: 1 as const },
+			{ prompt: "The sea", completion: " and the sea.", label: 1 as const },
+			{ completion: "Tom went to the park.", label: 0 as const },
+			{ prompt: "The bath", completion: " was warm.", label: 0 as const }
+		];
+		const result = await calibrateStrength(trained(), examples, new FakeModel(), source, {
+			ladder,
+			refineSteps: 0,
+			readoutTarget: 1.5
+		});
+		const curve = result.calibration!;
+		assert.equal(curve.positiveProjection, 1.5);
+		assert.equal(curve.negativeProjection, 0);
+		// One sea sentence per unit of strength reads 1/1.5 of the gap.
+		assert.ok(Math.abs(curve.points.find((point) => point.strength === 1)!.readout - 1 / 1.5) < 1e-12);
+	});
+
 	it("makes the weakest fluent strength whose readout reaches the target the file's 1.0", async () => {
 		const model = new FakeModel();
 		const progress: [number, number][] = [];

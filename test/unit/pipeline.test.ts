@@ -15,9 +15,10 @@ import type {
 	TextToCapture
 } from "../../src/steering/pipeline/hiddenStateSource";
 import { checkVectorFitsModel } from "../../src/steering/pipeline/modelShape";
-import { bandPushFraction, trainFromPairs } from "../../src/steering/pipeline/trainFromPairs";
+import { bandPushFraction, trainFromExamples, trainFromPairs } from "../../src/steering/pipeline/trainFromPairs";
 import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
 import type { PositionSpec } from "../../src/steering/positions";
+import { suggestLayers } from "../../src/steering/training/layerSelection";
 import { cosine } from "../../src/steering/training/linearAlgebra";
 import { gaussian, randomUnit } from "./steeringSynthetic";
 
@@ -99,7 +100,7 @@ function norm(values: Float32Array): number {
 }
 
 describe("training pipeline (fake hidden states)", () => {
-	for (const method of ["mean-diff", "pca-diff", "pca-center"] as const) {
+	for (const method of ["mean-diff", "pca-diff", "pca-center", "probe"] as const) {
 		it(`${method}: recovers the planted direction, with the right sign, and steers where it is clearest`, async () => {
 			const trained = await trainFromPairs(pairs, new FakeSource(), { ...baseOptions, method });
 			const recovered = trained.unitVector.directions.get(3) as Float32Array;
@@ -324,6 +325,141 @@ describe("training pipeline (fake hidden states)", () => {
 		assert.throws(
 			() => checkVectorFitsModel(vector, { nLayer: 3, nEmbd: 8 }),
 			/steers layer 3 but the model has layers 0..2/
+		);
+	});
+
+	it("steers the top k layers by held-out accuracy when asked, wherever they are", async () => {
+		const sizes = new Map([
+			[1, 4],
+			[2, 0.02],
+			[3, 0.02],
+			[4, 4],
+			[5, 0.02]
+		]);
+		const trained = await trainFromPairs(pairs, new FakeSource(1, undefined, sizes), { ...baseOptions, topK: 2 });
+		assert.deepEqual(trained.suggestedLayers, [1, 4]);
+		assert.deepEqual(trained.suggestedLayers, suggestLayers(trained.diagnostics, { topK: 2 }).layers);
+		assert.deepEqual([...trained.vector.directions.keys()], [1, 4]);
+		assert.equal(trained.pushFraction, bandPushFraction(2));
+		await assert.rejects(
+			trainFromPairs(pairs, new FakeSource(), { ...baseOptions, topK: 2, steerLayers: [3] }),
+			/^RangeError: choose the layers to steer or the top k layers, not both$/
+		);
+		await assert.rejects(
+			trainFromPairs(pairs, new FakeSource(), { ...baseOptions, topK: 0 }),
+			/^RangeError: topK must be a whole number ≥ 1, got 0$/
+		);
+	});
+});
+
+/** Labelled examples: 24 happy texts (label 1) and 17 others (label 0), no pairs. */
+const examples = [
+	...Array.from({ length: 24 }, (_, i) => ({
+		prompt: `Tale ${i}: the child was`,
+		completion: ` happy and sang, tale ${i}.`,
+		label: 1 as const
+	})),
+	...Array.from({ length: 17 }, (_, i) => ({
+		prompt: `Note ${i}: the child was`,
+		completion: ` quiet and read, note ${i}.`,
+		label: 0 as const
+	}))
+];
+
+describe("training pipeline from unpaired examples (fake hidden states)", () => {
+	for (const method of ["mean-diff", "probe"] as const) {
+		it(`${method}: recovers the planted direction from the two classes and steers where it is clearest`, async () => {
+			const trained = await trainFromExamples(examples, new FakeSource(), { ...baseOptions, method });
+			const recovered = trained.unitVector.directions.get(3) as Float32Array;
+			assert.ok(cosine(Float64Array.from(recovered), planted.get(3) as Float64Array) > 0.97);
+			assert.ok(trained.suggestedLayers.includes(3));
+			assert.ok(!trained.suggestedLayers.includes(1) && !trained.suggestedLayers.includes(5));
+			assert.equal(trained.pairCount, 0);
+			assert.deepEqual(trained.exampleCounts, { positive: 24, negative: 17 });
+			const layer3 = trained.diagnostics.find((entry) => entry.layer === 3)!;
+			// 5 of 24 positives and 3 of 17 negatives held out.
+			assert.equal(layer3.validationPairs, 8);
+			assert.equal(layer3.trainPairs, 33);
+			assert.equal(layer3.heldOutAccuracy, 1);
+		});
+	}
+
+	it("mean-diff is exactly the difference of the class means", async () => {
+		// Width 2, one steerable layer. Positives (4, 4) and (2, 6): mean (3, 5); negatives (0, 1) three
+		// times: mean (0, 1). The difference (3, 4) has length 5.
+		const rows: Record<string, [number, number]> = { a: [4, 4], b: [2, 6], c: [0, 1], d: [0, 1], e: [0, 1] };
+		const source: HiddenStateSource = {
+			async capture(items, options) {
+				return items.map(({ text }) =>
+					options.layers.map((layer) => ({ layer, hidden: Float32Array.from(rows[text]!) }))
+				);
+			}
+		};
+		const labelled = (["a", "b", "c", "d", "e"] as const).map((text) => ({
+			completion: text,
+			label: text === "a" || text === "b" ? (1 as const) : (0 as const)
+		}));
+		const trained = await trainFromExamples(labelled, source, {
+			...baseOptions,
+			nLayer: 2,
+			nEmbd: 2,
+			validationFraction: 0
+		});
+		assert.deepEqual([...trained.unitVector.directions.get(1)!], [Math.fround(0.6), Math.fround(0.8)]);
+		assert.ok(Math.abs(trained.diagnostics[0]!.meanProjectionGap - 5) < 1e-12);
+	});
+
+	it("keeps the class counts in the file", async () => {
+		const folder = mkdtempSync(path.join(tmpdir(), "steer-pipeline-"));
+		try {
+			const trained = await trainFromExamples(examples, new FakeSource(), { ...baseOptions, method: "probe" });
+			const file = path.join(folder, "happy.gguf");
+			await saveTrainedVector(file, trained);
+			const loaded = await loadTrainedVector(file);
+			assert.equal(loaded.method, "probe");
+			assert.equal(loaded.pairCount, 0);
+			assert.deepEqual(loaded.exampleCounts, { positive: 24, negative: 17 });
+			assert.deepEqual(loaded.unitVector, trained.unitVector);
+		} finally {
+			rmSync(folder, { recursive: true, force: true });
+		}
+	});
+
+	it("captures one text per example, the prompt kept for suffix positions", async () => {
+		const source = new FakeSource();
+		await trainFromExamples(examples, source, { ...baseOptions, positions: { select: "suffix" }, chunkPairs: 8 });
+		// 41 texts, 16 per call.
+		assert.deepEqual(
+			source.calls.map((call) => call.items.length),
+			[16, 16, 9]
+		);
+		assert.deepEqual(source.calls[0]!.items[0], {
+			text: examples[0]!.prompt + examples[0]!.completion,
+			prompt: examples[0]!.prompt
+		});
+		assert.deepEqual(source.calls[0]!.positions, { select: "suffix", mean: true });
+		await assert.rejects(
+			trainFromExamples([{ completion: " happy.", label: 1 }, ...examples], new FakeSource(), {
+				...baseOptions,
+				positions: { select: "suffix" }
+			}),
+			/^RangeError: example 1 has no prompt; suffix positions read the tokens after the prompt, so every example needs one$/
+		);
+	});
+
+	it("refuses the methods that need pairs and classes too small to train on", async () => {
+		await assert.rejects(
+			trainFromExamples(examples, new FakeSource(), { ...baseOptions, method: "pca-diff" }),
+			/^RangeError: pca-diff needs contrast pairs \(it works on each pair's positive − negative difference\), and labelled examples come in no pairs; train them with mean-diff or probe, or write the data as pairs$/
+		);
+		await assert.rejects(
+			trainFromExamples(examples.slice(0, 25), new FakeSource(), baseOptions),
+			/^RangeError: training needs at least 2 examples of each class, got 24 labelled 1 and 1 labelled 0$/
+		);
+		const same = examples.map((example) => ({ ...example, completion: " the same.", prompt: "x" }));
+		await assert.rejects(
+			trainFromExamples(same, new FakeSource(), baseOptions),
+			/no layer separates the examples at all: every text reads the same/
 		);
 	});
 });

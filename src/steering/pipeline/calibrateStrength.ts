@@ -27,7 +27,7 @@ import { compareFluency, summarizeFluency, type FluencyBounds, type FluencySumma
 import type { PositionSpec } from "../positions";
 import type { CalibrationCurve, CalibrationPoint, CalibrationReason } from "./calibrationCurve";
 import type { SteeringVector } from "../vector";
-import type { PairTexts } from "./collectActivations";
+import type { ExampleTexts, PairTexts } from "./collectActivations";
 import type { HiddenStateSource, TextToCapture } from "./hiddenStateSource";
 import type { SteerableModel } from "./steerableModel";
 import type { TrainedVector } from "./trainFromPairs";
@@ -150,11 +150,12 @@ const READ_POSITIONS: PositionSpec = { select: "all", mean: true };
 
 /**
  * Measures the trained vector at the ladder's strengths and returns it rescaled so that the chosen
- * strength is 1.0, with the curve. `pairs` are the texts it was trained on (for the readout's scale).
+ * strength is 1.0, with the curve. `pairs` are the texts it was trained on (for the readout's scale):
+ * its contrast pairs, or its labelled examples when it was trained from unpaired ones.
  */
 export async function calibrateStrength(
 	trained: TrainedVector,
-	pairs: readonly PairTexts[],
+	pairs: readonly PairTexts[] | readonly ExampleTexts[],
 	model: SteerableModel,
 	source: HiddenStateSource,
 	options: CalibrationOptions = {}
@@ -184,13 +185,17 @@ export async function calibrateStrength(
 	};
 
 	// The scale: where the training positives and negatives read.
-	const pairTexts = pairs.flatMap((pair) => [
-		{ text: (pair.prompt ?? "") + pair.positive },
-		{ text: (pair.prompt ?? "") + pair.negative }
-	]);
-	const pairReadings = await readAll(pairTexts);
-	const positiveProjection = mean(pairReadings.filter((_, i) => i % 2 === 0));
-	const negativeProjection = mean(pairReadings.filter((_, i) => i % 2 === 1));
+	const trainingTexts = pairs.flatMap((entry: PairTexts | ExampleTexts) =>
+		"completion" in entry
+			? [{ text: (entry.prompt ?? "") + entry.completion, positive: entry.label === 1 }]
+			: [
+					{ text: (entry.prompt ?? "") + entry.positive, positive: true },
+					{ text: (entry.prompt ?? "") + entry.negative, positive: false }
+				]
+	);
+	const trainingReadings = await readAll(trainingTexts.map(({ text }) => ({ text })));
+	const positiveProjection = mean(trainingReadings.filter((_, i) => trainingTexts[i]!.positive));
+	const negativeProjection = mean(trainingReadings.filter((_, i) => !trainingTexts[i]!.positive));
 	const gap = positiveProjection - negativeProjection;
 	if (!(Math.abs(gap) > 0)) throw new RangeError("the training pairs read the same at the read layer");
 

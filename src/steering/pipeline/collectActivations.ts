@@ -9,8 +9,11 @@
  *
  * Texts are captured a chunk of pairs at a time and copied straight into one preallocated buffer per
  * layer and side, so memory is pairs × layers × nEmbd floats, never one object per text.
+ *
+ * Labelled examples that come in no pairs (collectExampleActivations) are captured the same way, one
+ * text each, into the buffer of their class.
  */
-import type { LayerActivations } from "../training/activations";
+import type { LayerActivations, UnpairedLayerActivations } from "../training/activations";
 import type { PositionSpec } from "../positions";
 import type { HiddenStateSource, TextToCapture } from "./hiddenStateSource";
 
@@ -19,6 +22,15 @@ export interface PairTexts {
 	readonly positive: string;
 	readonly negative: string;
 	readonly prompt?: string;
+}
+
+/** The part of a labelled, unpaired example capture needs (datasets' chat rendering gives these). */
+export interface ExampleTexts {
+	/** The text that shows (label 1) or lacks (label 0) the concept. */
+	readonly completion: string;
+	/** The text's beginning; the full text is prompt + completion, and suffix positions read the completion. */
+	readonly prompt?: string;
+	readonly label: 0 | 1;
 }
 
 export interface CollectOptions {
@@ -58,37 +70,111 @@ export async function collectPairActivations(
 	source: HiddenStateSource,
 	options: CollectOptions
 ): Promise<LayerActivations[]> {
-	const { layers, nEmbd } = options;
 	if (pairs.length === 0) throw new RangeError("no contrast pairs to capture");
-	if (layers.length === 0) throw new RangeError("no layers to capture");
+	checkCollectOptions(options);
+	// Checked up front so that a dataset problem is reported before minutes of capturing.
+	const items = pairs.flatMap((pair, index) =>
+		captureItemsOf(pair, index, options.positions).map((item, side) => ({
+			item,
+			side: side === 0 ? ("positive" as const) : ("negative" as const),
+			row: index,
+			what: `pair ${index + 1} ${side === 0 ? "positive" : "negative"}`
+		}))
+	);
+	const records = await collectRows(items, { positive: pairs.length, negative: pairs.length }, source, options);
+	return records.map(({ layer, nEmbd, positive, negative }) => ({ layer, nEmbd, positive, negative }));
+}
+
+/** The text an example is captured as; suffix positions need its prompt. */
+export function captureItemOfExample(example: ExampleTexts, index: number, positions: PositionSpec): TextToCapture {
+	const prompt = example.prompt ?? "";
+	if (positions.select === "suffix") {
+		if (prompt.length === 0) {
+			throw new RangeError(
+				`example ${index + 1} has no prompt; suffix positions read the tokens after the prompt, so every example needs one`
+			);
+		}
+		return { text: prompt + example.completion, prompt };
+	}
+	return { text: prompt + example.completion };
+}
+
+/**
+ * Captures labelled examples into one unpaired record per layer: the label-1 texts' rows, in their
+ * order, as positives, the label-0 ones as negatives.
+ */
+export async function collectExampleActivations(
+	examples: readonly ExampleTexts[],
+	source: HiddenStateSource,
+	options: CollectOptions
+): Promise<UnpairedLayerActivations[]> {
+	if (examples.length === 0) throw new RangeError("no labelled examples to capture");
+	checkCollectOptions(options);
+	const counts = { positive: 0, negative: 0 };
+	const items = examples.map((example, index) => {
+		if (example.label !== 0 && example.label !== 1)
+			throw new RangeError(`example ${index + 1} has label ${String(example.label)}; labels are 1 or 0`);
+		const side = example.label === 1 ? ("positive" as const) : ("negative" as const);
+		return {
+			item: captureItemOfExample(example, index, options.positions),
+			side,
+			row: counts[side]++,
+			what: `example ${index + 1}`
+		};
+	});
+	const records = await collectRows(items, counts, source, options);
+	return records.map(({ layer, nEmbd, positive, negative }) => ({ layer, nEmbd, positive, negative, paired: false }));
+}
+
+function checkCollectOptions(options: CollectOptions): void {
+	if (options.layers.length === 0) throw new RangeError("no layers to capture");
 	const chunkPairs = options.chunkPairs ?? 16;
 	if (!Number.isInteger(chunkPairs) || chunkPairs < 1)
 		throw new RangeError(`chunkPairs must be a whole number ≥ 1, got ${chunkPairs}`);
-	// Checked up front so that a dataset problem is reported before minutes of capturing.
-	const items = pairs.map((pair, index) => captureItemsOf(pair, index, options.positions));
+}
+
+/** One text to capture and the row of the side its mean state goes to. */
+interface RowItem {
+	readonly item: TextToCapture;
+	readonly side: "positive" | "negative";
+	readonly row: number;
+	/** How an error names the text: "pair 3 negative", "example 7". */
+	readonly what: string;
+}
+
+/** Captures the items 2 × chunkPairs texts at a time, each text's mean state written to its row. */
+async function collectRows(
+	items: readonly RowItem[],
+	counts: { readonly positive: number; readonly negative: number },
+	source: HiddenStateSource,
+	options: CollectOptions
+): Promise<{ layer: number; nEmbd: number; positive: Float32Array; negative: Float32Array }[]> {
+	const { layers, nEmbd } = options;
+	const chunkTexts = 2 * (options.chunkPairs ?? 16);
 	const positions: PositionSpec = { ...options.positions, mean: true };
 	const records = layers.map((layer) => ({
 		layer,
 		nEmbd,
-		positive: new Float32Array(pairs.length * nEmbd),
-		negative: new Float32Array(pairs.length * nEmbd)
+		positive: new Float32Array(counts.positive * nEmbd),
+		negative: new Float32Array(counts.negative * nEmbd)
 	}));
-	const totalTexts = pairs.length * 2;
 
-	for (let first = 0; first < pairs.length; first += chunkPairs) {
+	for (let first = 0; first < items.length; first += chunkTexts) {
 		options.signal?.throwIfAborted();
-		const chunk = items.slice(first, first + chunkPairs).flat();
-		const captured = await source.capture(chunk, {
-			layers,
-			positions,
-			signal: options.signal,
-			onItem: (done) => options.onProgress?.(first * 2 + done, totalTexts)
-		});
+		const chunk = items.slice(first, first + chunkTexts);
+		const captured = await source.capture(
+			chunk.map(({ item }) => item),
+			{
+				layers,
+				positions,
+				signal: options.signal,
+				onItem: (done) => options.onProgress?.(first + done, items.length)
+			}
+		);
 		if (captured.length !== chunk.length)
 			throw new RangeError(`the hidden-state source returned ${captured.length} texts for ${chunk.length}`);
 		captured.forEach((itemLayers, slot) => {
-			const pair = first + Math.floor(slot / 2);
-			const side = slot % 2 === 0 ? "positive" : "negative";
+			const { side, row, what } = chunk[slot]!;
 			records.forEach((record, layerIndex) => {
 				const rows = itemLayers[layerIndex];
 				if (!rows || rows.layer !== record.layer) {
@@ -96,13 +182,7 @@ export async function collectPairActivations(
 						`the hidden-state source returned layer ${rows?.layer} where layer ${record.layer} was asked for`
 					);
 				}
-				writeMeanRow(
-					rows.hidden,
-					nEmbd,
-					record[side],
-					pair * nEmbd,
-					`pair ${pair + 1} ${side}, layer ${record.layer}`
-				);
+				writeMeanRow(rows.hidden, nEmbd, record[side], row * nEmbd, `${what}, layer ${record.layer}`);
 			});
 		});
 	}

@@ -6,10 +6,19 @@ export type {
 	TextToCapture
 } from "./hiddenStateSource";
 export type { GenerationRequest, SteerableModel } from "./steerableModel";
-export { captureItemsOf, collectPairActivations, type CollectOptions, type PairTexts } from "./collectActivations";
+export {
+	captureItemOfExample,
+	captureItemsOf,
+	collectExampleActivations,
+	collectPairActivations,
+	type CollectOptions,
+	type ExampleTexts,
+	type PairTexts
+} from "./collectActivations";
 export {
 	bandPushFraction,
 	MIN_BAND_PUSH_FRACTION,
+	trainFromExamples,
 	trainFromPairs,
 	type TrainedVector,
 	type TrainFromPairsOptions,

@@ -8,17 +8,25 @@
  * layer at scale 1; storing the other layers too would steer where the concept is not readable and
  * dilute or break the effect. The unit directions of all trained layers stay in `unitVector` (and in
  * the file's metadata), so a different band can be chosen later without capturing again.
+ *
+ * Labelled examples that come in no pairs take the same way through trainFromExamples, with the methods
+ * that need no pairs (mean-diff, probe).
  */
 import { bakeCalibration, DEFAULT_PUSH_FRACTION, typicalNormsFromDiagnostics } from "../calibration";
 import type { PositionSpec } from "../positions";
 import type { CalibrationCurve } from "./calibrationCurve";
 import type { LayerDiagnostics } from "../training/diagnostics";
 import { suggestLayers } from "../training/layerSelection";
-import { TRAINING_METHODS, type TrainingMethod } from "../training/methods";
-import type { LayerActivations } from "../training/activations";
+import { requireUnpairedMethod, TRAINING_METHODS, type TrainingMethod } from "../training/methods";
+import type { TrainingActivations } from "../training/activations";
 import { trainSteeringVector, type TrainingOptions, type TrainingResult } from "../training/train";
 import type { SteeringVector } from "../vector";
-import { collectPairActivations, type PairTexts } from "./collectActivations";
+import {
+	collectExampleActivations,
+	collectPairActivations,
+	type ExampleTexts,
+	type PairTexts
+} from "./collectActivations";
 import type { HiddenStateSource } from "./hiddenStateSource";
 
 export type TrainingStage = "capture" | "train";
@@ -34,6 +42,13 @@ export interface TrainFromPairsOptions {
 	readonly layers?: readonly number[];
 	/** Layers to steer, overriding the suggested band; each must be trained and ≥ 1. */
 	readonly steerLayers?: readonly number[];
+	/**
+	 * Steer the k layers that separate best (held-out accuracy; see suggestLayers' topK) instead of the
+	 * suggested band; not together with steerLayers.
+	 */
+	readonly topK?: number;
+	/** For the probe method: its λ (see probe). Default 1. */
+	readonly l2Penalty?: number;
 	/** Fraction of pairs held out to estimate separation. Default 0.2. */
 	readonly validationFraction?: number;
 	readonly seed?: number;
@@ -62,7 +77,10 @@ export interface TrainedVector {
 	readonly method: TrainingMethod;
 	readonly positions: PositionSpec;
 	readonly modelHint: string;
+	/** Contrast pairs trained on; 0 when the vector was trained from unpaired examples. */
 	readonly pairCount: number;
+	/** For a vector trained from labelled examples without pairs: how many of each class. */
+	readonly exampleCounts?: { readonly positive: number; readonly negative: number };
 	/** What calibration by measurement found, when it ran (calibrateStrength); the directions then include its factor. */
 	readonly calibration?: CalibrationCurve;
 }
@@ -72,7 +90,40 @@ export async function trainFromPairs(
 	source: HiddenStateSource,
 	options: TrainFromPairsOptions
 ): Promise<TrainedVector> {
-	const { method, positions, nLayer, nEmbd } = options;
+	checkOptions(options);
+	if (pairs.length < 2) throw new RangeError(`training needs at least 2 contrast pairs, got ${pairs.length}`);
+	const layers = layersOf(options);
+	const activations = await collectPairActivations(pairs, source, collectOptionsOf(options, layers));
+	return trainCaptured(activations, options, { pairCount: pairs.length });
+}
+
+/**
+ * trainFromPairs for labelled examples that come in no pairs (label 1: the concept is there, 0: it is
+ * not), with mean-diff (the difference of the two classes' mean states) or the probe; the methods that
+ * need pairs are refused by name. Each class needs at least 2 examples.
+ */
+export async function trainFromExamples(
+	examples: readonly ExampleTexts[],
+	source: HiddenStateSource,
+	options: TrainFromPairsOptions
+): Promise<TrainedVector> {
+	checkOptions(options);
+	requireUnpairedMethod(options.method);
+	const positive = examples.filter((example) => example.label === 1).length;
+	const negative = examples.filter((example) => example.label === 0).length;
+	if (positive < 2 || negative < 2) {
+		throw new RangeError(
+			`training needs at least 2 examples of each class, got ${positive} labelled 1 and ${negative} labelled 0`
+		);
+	}
+	const layers = layersOf(options);
+	const activations = await collectExampleActivations(examples, source, collectOptionsOf(options, layers));
+	return trainCaptured(activations, options, { pairCount: 0, exampleCounts: { positive, negative } });
+}
+
+/** Checks the options both entry points share. */
+function checkOptions(options: TrainFromPairsOptions): void {
+	const { method, nLayer, nEmbd } = options;
 	if (!TRAINING_METHODS.includes(method)) {
 		throw new RangeError(
 			`unknown training method "${String(method)}"; expected one of ${TRAINING_METHODS.join(", ")}`
@@ -81,26 +132,54 @@ export async function trainFromPairs(
 	if (!Number.isInteger(nLayer) || nLayer < 2)
 		throw new RangeError(`the model needs at least 2 layers to steer, got nLayer = ${nLayer}`);
 	if (!Number.isInteger(nEmbd) || nEmbd < 1) throw new RangeError(`nEmbd must be a whole number ≥ 1, got ${nEmbd}`);
-	if (pairs.length < 2) throw new RangeError(`training needs at least 2 contrast pairs, got ${pairs.length}`);
-	const layers = checkLayers(options.layers ?? Array.from({ length: nLayer - 1 }, (_, i) => i + 1), nLayer);
+	if (options.topK !== undefined) {
+		if (options.steerLayers !== undefined)
+			throw new RangeError("choose the layers to steer or the top k layers, not both");
+		if (!Number.isInteger(options.topK) || options.topK < 1)
+			throw new RangeError(`topK must be a whole number ≥ 1, got ${options.topK}`);
+	}
+}
 
-	const activations = await collectPairActivations(pairs, source, {
+/** The layers to capture and train, checked. */
+function layersOf(options: TrainFromPairsOptions): number[] {
+	const { nLayer } = options;
+	return checkLayers(options.layers ?? Array.from({ length: nLayer - 1 }, (_, i) => i + 1), nLayer);
+}
+
+function collectOptionsOf(options: TrainFromPairsOptions, layers: readonly number[]) {
+	return {
 		layers,
-		positions,
-		nEmbd,
+		positions: options.positions,
+		nEmbd: options.nEmbd,
 		chunkPairs: options.chunkPairs,
 		signal: options.signal,
-		onProgress: (done, total) => options.onProgress?.({ stage: "capture", done, total })
-	});
+		onProgress: (done: number, total: number) => options.onProgress?.({ stage: "capture", done, total })
+	};
+}
+
+/** Trains the captured states, chooses the layers and bakes the fixed push in. */
+async function trainCaptured(
+	activations: readonly TrainingActivations[],
+	options: TrainFromPairsOptions,
+	counts: Pick<TrainedVector, "pairCount" | "exampleCounts">
+): Promise<TrainedVector> {
+	const { method, positions, nEmbd } = options;
 	const trained = await trainLayerByLayer(activations, {
 		method,
 		validationFraction: options.validationFraction ?? 0.2,
 		seed: options.seed ?? 0,
+		l2Penalty: options.l2Penalty,
 		signal: options.signal,
 		onProgress: (done, total) => options.onProgress?.({ stage: "train", done, total })
 	});
 
-	const steered = chooseSteeredLayers(trained.diagnostics, trained.vector, options.steerLayers);
+	const steered = chooseSteeredLayers(
+		trained.diagnostics,
+		trained.vector,
+		options.steerLayers,
+		options.topK,
+		counts.exampleCounts !== undefined
+	);
 	const band: SteeringVector = {
 		nEmbd,
 		directions: new Map(steered.map((layer) => [layer, trained.vector.directions.get(layer) as Float32Array]))
@@ -121,7 +200,7 @@ export async function trainFromPairs(
 		method,
 		positions,
 		modelHint: options.modelHint,
-		pairCount: pairs.length
+		...counts
 	};
 }
 
@@ -154,11 +233,16 @@ function checkLayers(layers: readonly number[], nLayer: number): number[] {
 	return sorted;
 }
 
-/** The override when given (checked), otherwise the suggested band, minus layers that had no contrast. */
+/**
+ * The override when given (checked), otherwise the top k layers when asked for, otherwise the suggested
+ * band, minus layers that had no contrast.
+ */
 function chooseSteeredLayers(
 	diagnostics: readonly LayerDiagnostics[],
 	unit: SteeringVector,
-	override: readonly number[] | undefined
+	override: readonly number[] | undefined,
+	topK: number | undefined,
+	unpaired: boolean
 ): number[] {
 	if (override) {
 		if (override.length === 0) throw new RangeError("the layers to steer are empty");
@@ -173,9 +257,14 @@ function chooseSteeredLayers(
 		return layers;
 	}
 	const usable = diagnostics.filter((entry) => unit.directions.has(entry.layer));
-	if (usable.length === 0)
-		throw new RangeError("no layer separates the pairs at all: every positive text reads the same as its negative");
-	return suggestLayers(usable).layers;
+	if (usable.length === 0) {
+		throw new RangeError(
+			unpaired
+				? "no layer separates the examples at all: every text reads the same"
+				: "no layer separates the pairs at all: every positive text reads the same as its negative"
+		);
+	}
+	return suggestLayers(usable, { topK }).layers;
 }
 
 function vectorNorm(values: Float32Array): number {
@@ -191,7 +280,7 @@ function vectorNorm(values: Float32Array): number {
  * pair count and seed, the layer's own seed on its index), so the result equals one call over all layers.
  */
 async function trainLayerByLayer(
-	activations: readonly LayerActivations[],
+	activations: readonly TrainingActivations[],
 	options: TrainingOptions & { onProgress: (done: number, total: number) => void }
 ): Promise<TrainingResult> {
 	const ordered = [...activations].sort((a, b) => a.layer - b.layer);

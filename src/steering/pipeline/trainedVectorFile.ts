@@ -29,6 +29,9 @@ export const TRAINED_VECTOR_KEYS = {
 	rawAlpha: "steer.raw_alpha",
 	pushFraction: "steer.push_fraction",
 	pairCount: "steer.pair_count",
+	/** For a vector trained from unpaired examples: how many were labelled 1 and 0 (pair_count is then 0). */
+	positiveCount: "steer.positive_count",
+	negativeCount: "steer.negative_count",
 	unitLayers: "steer.unit_layers",
 	unitDirections: "steer.unit_directions",
 	/** JSON of the CalibrationCurve, when calibration by measurement chose the file's 1.0. */
@@ -60,6 +63,12 @@ export async function saveTrainedVector(filePath: string, trained: TrainedVector
 			),
 			[K.pushFraction]: GgufValue.f64(trained.pushFraction),
 			[K.pairCount]: GgufValue.u32(trained.pairCount),
+			...(trained.exampleCounts
+				? {
+						[K.positiveCount]: GgufValue.u32(trained.exampleCounts.positive),
+						[K.negativeCount]: GgufValue.u32(trained.exampleCounts.negative)
+					}
+				: {}),
 			[K.unitLayers]: GgufValue.numbers("i32", unitLayers),
 			[K.unitDirections]: GgufValue.array("f32", unitDirections),
 			...(trained.calibration ? { [K.calibration]: GgufValue.string(JSON.stringify(trained.calibration)) } : {})
@@ -117,6 +126,8 @@ export function readTrainedVector(
 		throw new GgufFormatError(`${K.unitDirections} must be ${unitLayers.length} × ${vector.nEmbd} f32 values`);
 	}
 	const unitData = unitDirections.items as Float32Array;
+	const positiveCount = metadataInteger(metadata, K.positiveCount);
+	const negativeCount = metadataInteger(metadata, K.negativeCount);
 	return {
 		vector,
 		unitVector: {
@@ -134,6 +145,9 @@ export function readTrainedVector(
 		positions,
 		modelHint: modelHint ?? "",
 		pairCount: metadataInteger(metadata, K.pairCount) ?? 0,
+		...(positiveCount !== undefined && negativeCount !== undefined
+			? { exampleCounts: { positive: positiveCount, negative: negativeCount } }
+			: {}),
 		...(metadata.has(K.calibration)
 			? { calibration: parseJson(requiredString(metadata, K.calibration), K.calibration, checkCalibration) }
 			: {})
