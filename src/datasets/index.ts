@@ -1,4 +1,4 @@
-/** Contrast-pair datasets: schema, validation, file formats, storage and generators. */
+/** Contrast-pair datasets (and labelled examples without pairs): schema, validation, file formats, storage and generators. */
 export {
 	pairTexts,
 	CONTRAST_PAIR_FIELDS,
@@ -6,6 +6,12 @@ export {
 	type ContrastPairField,
 	type Dataset
 } from "./contrastPair";
+export {
+	LABELLED_EXAMPLE_FIELDS,
+	type ChatTurn,
+	type LabelledExample,
+	type LabelledExampleField
+} from "./labelledExample";
 export { DatasetSaveRefusedError, DatasetValidationError, formatDatasetIssue, type DatasetIssue } from "./issues";
 export { DEFAULT_DATASET_LIMITS, resolveDatasetLimits, type DatasetLimits } from "./limits";
 export { parseJsonl, readJsonl, toJsonl, type DatasetReading, type ParsedPairs } from "./jsonl";
@@ -27,7 +33,10 @@ export {
 export {
 	applyChatTemplate,
 	planChatTemplate,
+	planExampleChats,
+	rawTextExampleProblem,
 	rawTextProblem,
+	renderExamplesAsChats,
 	renderPairsAsChats,
 	type ChatRenderer,
 	type ChatTemplatePlan,

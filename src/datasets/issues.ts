@@ -41,12 +41,13 @@ function describeIssues(file: string, issues: readonly DatasetIssue[]): string {
 
 /**
  * Thrown instead of writing a dataset when the write would lose something: the file on disk has lines
- * that are not valid pairs (an editor holding only the valid pairs would drop them), or it changed
- * since the caller read it. The file is left exactly as it was.
+ * that are not valid pairs (an editor holding only the valid pairs would drop them), it holds labelled
+ * examples (pairs written over them would replace them), or it changed since the caller read it. The
+ * file is left exactly as it was.
  */
 export class DatasetSaveRefusedError extends Error {
 	readonly file: string;
-	readonly reason: "unreadable-lines" | "changed-on-disk";
+	readonly reason: "unreadable-lines" | "labelled-examples" | "changed-on-disk";
 	/** For "unreadable-lines": the problems of the file on disk. */
 	readonly issues: readonly DatasetIssue[];
 
@@ -66,6 +67,9 @@ function describeRefusal(
 ): string {
 	if (reason === "changed-on-disk") {
 		return `Not saved: ${file} changed on disk since it was opened. Reopen it to see the new content; nothing was written.`;
+	}
+	if (reason === "labelled-examples") {
+		return `Not saved: ${file} holds labelled examples (prompt, completion, label), which Steer edits only as text; saving pairs would replace them. Edit it in the text editor; nothing was written.`;
 	}
 	const lines = [...new Set(issues.map((issue) => issue.line))];
 	const which = lines.length === 1 ? `line ${lines[0]}` : `lines ${lines.join(", ")}`;

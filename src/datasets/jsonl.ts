@@ -1,12 +1,26 @@
 import { CONTRAST_PAIR_FIELDS, type ContrastPair } from "./contrastPair";
+import {
+	ExampleCollection,
+	MIXED_RECORD_MESSAGE,
+	readExampleRecord,
+	RECORD_KIND_NAMES,
+	recordKindOf,
+	type RecordKind
+} from "./exampleRecord";
 import { DatasetValidationError, type DatasetIssue } from "./issues";
+import type { LabelledExample } from "./labelledExample";
 import { resolveDatasetLimits, type DatasetLimits } from "./limits";
 import { PairCollection } from "./pairCollection";
-import { readPairRecord } from "./pairRecord";
+import { readPairRecord, type RecordLocation } from "./pairRecord";
 import { numberedLines, stripByteOrderMark } from "./textLines";
 
 export interface ParsedPairs {
 	readonly pairs: readonly ContrastPair[];
+	/**
+	 * Labelled examples without pairs (prompt, completion, label). A file holds pairs or examples, never
+	 * both, so one of the two lists is always empty.
+	 */
+	readonly examples: readonly LabelledExample[];
 	/** Problems that do not stop loading, such as a pair repeated verbatim. */
 	readonly warnings: readonly DatasetIssue[];
 }
@@ -19,7 +33,9 @@ export interface DatasetReading extends ParsedPairs {
 
 /**
  * Parses a JSONL dataset: one `{"positive": …, "negative": …}` object per line, with optional
- * `prompt`, `system`, `label` and `id`. Blank lines are skipped. Throws a `DatasetValidationError` listing every
+ * `prompt`, `system`, `label` and `id`; or one labelled example per line, `{"prompt": …, "completion":
+ * …, "label": 1 | 0}` with optional `system`, `history` and `id` (never both kinds in one file: the
+ * first line decides). Blank lines are skipped. Throws a `DatasetValidationError` listing every
  * problem when there is any, so a malformed file is never half-loaded.
  */
 export function parseJsonl(text: string, fileName: string, limits: Partial<DatasetLimits> = {}): ParsedPairs {
@@ -29,7 +45,7 @@ export function parseJsonl(text: string, fileName: string, limits: Partial<Datas
 /** Throws the reading's errors, if any, as one `DatasetValidationError`. */
 export function requireNoErrors(reading: DatasetReading, fileName: string): ParsedPairs {
 	if (reading.errors.length > 0) throw new DatasetValidationError(fileName, reading.errors);
-	return { pairs: reading.pairs, warnings: reading.warnings };
+	return { pairs: reading.pairs, examples: reading.examples, warnings: reading.warnings };
 }
 
 /**
@@ -39,12 +55,11 @@ export function requireNoErrors(reading: DatasetReading, fileName: string): Pars
  */
 export function readJsonl(text: string, fileName: string, limits: Partial<DatasetLimits> = {}): DatasetReading {
 	const { maxLines, maxLineLength } = resolveDatasetLimits(limits);
-	const collection = new PairCollection();
-	const errors: DatasetIssue[] = [];
+	const records = new RecordReader(fileName);
 
 	for (const { line, text: content } of numberedLines(stripByteOrderMark(text))) {
 		if (line > maxLines) {
-			errors.push({
+			records.errors.push({
 				file: fileName,
 				line,
 				message: `file has more than ${maxLines} lines; split it or raise the maxLines limit`
@@ -54,7 +69,7 @@ export function readJsonl(text: string, fileName: string, limits: Partial<Datase
 		if (content.trim() === "") continue;
 		const location = { file: fileName, line };
 		if (content.length > maxLineLength) {
-			errors.push({
+			records.errors.push({
 				...location,
 				message: `line has ${content.length} characters, more than the limit of ${maxLineLength}`
 			});
@@ -62,16 +77,68 @@ export function readJsonl(text: string, fileName: string, limits: Partial<Datase
 		}
 		const record = parseJsonObject(content);
 		if (typeof record === "string") {
-			errors.push({ ...location, message: record });
+			records.errors.push({ ...location, message: record });
 			continue;
 		}
-		const { pair, issues } = readPairRecord(record, location);
-		errors.push(...issues);
-		if (pair !== undefined) collection.add(pair, location);
+		records.add(record, location);
+	}
+	return records.reading();
+}
+
+/**
+ * The records of one file, pairs or examples: the first record decides which the file holds, and a
+ * record of the other kind is an error, as is a file of examples with one class only.
+ */
+export class RecordReader {
+	readonly errors: DatasetIssue[] = [];
+	private readonly pairs = new PairCollection();
+	private readonly examples = new ExampleCollection();
+	private kind: { kind: RecordKind; line: number } | undefined;
+
+	constructor(private readonly file: string) {}
+
+	/** Adds a record as the kind its fields say, or as `kind` (a CSV header decides it for every row). */
+	add(
+		record: Readonly<Record<string, unknown>>,
+		location: RecordLocation,
+		kind: RecordKind | "both" = recordKindOf(record)
+	): void {
+		if (kind === "both") {
+			this.errors.push({ ...location, message: MIXED_RECORD_MESSAGE });
+			return;
+		}
+		this.kind ??= { kind, line: location.line };
+		if (kind !== this.kind.kind) {
+			const fileKind = this.kind.kind;
+			this.errors.push({
+				...location,
+				message: `a ${RECORD_KIND_NAMES[kind]} in a file of ${fileKind === "pair" ? "contrast pairs" : "labelled examples"} (line ${this.kind.line} is a ${fileKind === "pair" ? "pair" : "labelled example"}); a dataset holds one kind, so put the ${kind === "pair" ? "pairs" : "labelled examples"} in a file of their own`
+			});
+			return;
+		}
+		if (kind === "pair") {
+			const { pair, issues } = readPairRecord(record, location);
+			this.errors.push(...issues);
+			if (pair !== undefined) this.pairs.add(pair, location);
+		} else {
+			const { example, issues } = readExampleRecord(record, location);
+			this.errors.push(...issues);
+			if (example !== undefined) this.examples.add(example, location);
+		}
 	}
 
-	errors.push(...collection.errors);
-	return { pairs: collection.pairs, warnings: collection.warnings, errors: errors.sort((a, b) => a.line - b.line) };
+	reading(): DatasetReading {
+		const errors = [...this.errors, ...this.pairs.errors, ...this.examples.errors];
+		// Only for an otherwise valid file: the lines with errors may hold the other class.
+		const classProblem = errors.length === 0 ? this.examples.classProblem(this.file) : undefined;
+		if (classProblem) errors.push(classProblem);
+		return {
+			pairs: this.pairs.pairs,
+			examples: this.examples.examples,
+			warnings: [...this.pairs.warnings, ...this.examples.warnings].sort((a, b) => a.line - b.line),
+			errors: errors.sort((a, b) => a.line - b.line)
+		};
+	}
 }
 
 /** Returns the object on the line, or a message saying why the line is not one. */

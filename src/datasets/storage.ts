@@ -3,6 +3,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { writeFileAtomic } from "../files/atomicWrite";
 import type { Dataset } from "./contrastPair";
+import type { LabelledExample } from "./labelledExample";
 import { readCsv, toCsv } from "./csv";
 import {
 	datasetFormatOf,
@@ -18,6 +19,8 @@ import { validatePairs } from "./validatePairs";
 
 /** A dataset read from disk, with the problems that did not prevent loading it. */
 export interface LoadedDataset extends Dataset {
+	/** Labelled examples without pairs, when the file holds those (then `pairs` is empty). */
+	readonly examples: readonly LabelledExample[];
 	readonly warnings: readonly DatasetIssue[];
 }
 
@@ -43,8 +46,8 @@ export interface DatasetFileReading extends DatasetReading {
  */
 export async function loadDataset(filePath: string, limits: Partial<DatasetLimits> = {}): Promise<LoadedDataset> {
 	const reading = await readDataset(filePath, limits);
-	const { pairs, warnings } = requireNoErrors(reading, filePath);
-	return { name: reading.name, pairs, warnings };
+	const { pairs, examples, warnings } = requireNoErrors(reading, filePath);
+	return { name: reading.name, pairs, examples, warnings };
 }
 
 /**
@@ -77,8 +80,9 @@ export interface SaveDatasetOptions {
 /**
  * Writes a dataset atomically in the format its extension names. The pairs are validated first, with
  * the same rules as loading, so that a saved file always loads back. An existing file is replaced
- * only when nothing in it would be lost: a file with lines that are not valid pairs, or one that
- * changed since `expectedRevision` was read, is refused with a `DatasetSaveRefusedError` and kept.
+ * only when nothing in it would be lost: a file with lines that are not valid pairs, one that holds
+ * labelled examples (which are edited as text), or one that changed since `expectedRevision` was
+ * read, is refused with a `DatasetSaveRefusedError` and kept.
  * Returns the revision of what was written, so that the caller need not read the file back.
  */
 export async function saveDataset(
@@ -107,6 +111,7 @@ async function refuseLossyOverwrite(filePath: string, expectedRevision: string |
 	if (expectedRevision !== undefined && current.revision !== expectedRevision)
 		throw new DatasetSaveRefusedError(name, "changed-on-disk");
 	if (current.errors.length > 0) throw new DatasetSaveRefusedError(name, "unreadable-lines", current.errors);
+	if (current.examples.length > 0) throw new DatasetSaveRefusedError(name, "labelled-examples");
 }
 
 function revisionOf(bytes: Uint8Array): string {

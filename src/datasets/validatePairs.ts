@@ -28,5 +28,5 @@ export function validatePairs(pairs: readonly ContrastPair[], fileName: string):
 			fileName,
 			errors.sort((a, b) => a.line - b.line)
 		);
-	return { pairs: collection.pairs, warnings: collection.warnings };
+	return { pairs: collection.pairs, examples: [], warnings: collection.warnings };
 }

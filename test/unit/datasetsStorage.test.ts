@@ -77,7 +77,7 @@ describe("datasets: storage", () => {
 				const file = path.join(directory, `moods${extension}`);
 				await saveDataset(file, { name: "ignored", pairs });
 				const loaded = await loadDataset(file);
-				assert.deepEqual(loaded, { name: "moods", pairs, warnings: [] });
+				assert.deepEqual(loaded, { name: "moods", pairs, examples: [], warnings: [] });
 			});
 		}
 

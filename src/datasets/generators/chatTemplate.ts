@@ -1,4 +1,5 @@
 import type { ContrastPair } from "../contrastPair";
+import type { ChatTurn, LabelledExample } from "../labelledExample";
 
 export interface ChatMessage {
 	readonly role: "system" | "user" | "assistant";
@@ -134,4 +135,76 @@ export function rawTextProblem(pairs: readonly ContrastPair[]): string | undefin
 	const withSystem = pairs.filter((pair) => pair.system !== undefined).length;
 	if (withSystem === 0) return undefined;
 	return `${withSystem} of ${pairs.length} pairs have a "system" message, which only a chat template can carry`;
+}
+
+/**
+ * `planChatTemplate` for labelled examples: an example with a `prompt` is its `system` message (else
+ * `options.systemPrompt`), its `history`, the prompt as the user's message and the completion (leading
+ * whitespace removed) as the opening of the assistant's answer; the rendered conversation up to the
+ * answer becomes the example's `prompt` when it is a prefix of the whole, as for pairs. An example
+ * without a prompt becomes a user message followed by the opening of an empty answer. The rendered
+ * examples hold system and history inside their texts, so they have neither field; labels and ids
+ * are kept.
+ */
+export function planExampleChats(
+	examples: readonly LabelledExample[],
+	options: ChatTemplateOptions = {}
+): {
+	readonly conversations: readonly (readonly ChatMessage[])[];
+	assemble(rendered: readonly string[]): LabelledExample[];
+} {
+	const conversations = examples.flatMap((example) => {
+		const systemPrompt = example.system ?? options.systemPrompt;
+		const conversation = (history: readonly ChatTurn[], user: string, answer: string): ChatMessage[] => [
+			...(systemPrompt === undefined ? [] : [{ role: "system" as const, content: systemPrompt }]),
+			...history,
+			{ role: "user", content: user },
+			{ role: "assistant", content: answer }
+		];
+		const history = example.history ?? [];
+		return example.prompt === undefined
+			? [conversation(history, example.completion, "")]
+			: [
+					conversation(history, example.prompt, ""),
+					conversation(history, example.prompt, example.completion.trimStart())
+				];
+	});
+	return {
+		conversations,
+		assemble(rendered) {
+			if (rendered.length !== conversations.length) {
+				throw new Error(`expected ${conversations.length} rendered conversations, got ${rendered.length}`);
+			}
+			let next = 0;
+			return examples.map((example) => {
+				const tags = { label: example.label, ...(example.id === undefined ? {} : { id: example.id }) };
+				if (example.prompt === undefined) return { completion: rendered[next++]!, ...tags };
+				const prompt = rendered[next++]!;
+				const whole = rendered[next++]!;
+				if (whole.startsWith(prompt) && whole !== prompt)
+					return { prompt, completion: whole.slice(prompt.length), ...tags };
+				return { completion: whole, ...tags };
+			});
+		}
+	};
+}
+
+/** `renderPairsAsChats` for labelled examples (see planExampleChats). */
+export async function renderExamplesAsChats(
+	examples: readonly LabelledExample[],
+	render: ChatRenderer,
+	options: ChatTemplateOptions = {}
+): Promise<{ examples: LabelledExample[]; wrapper: string }> {
+	const plan = planExampleChats(examples, options);
+	const { texts, wrapper } = await render(plan.conversations);
+	return { examples: plan.assemble(texts), wrapper };
+}
+
+/** `rawTextProblem` for labelled examples: system messages and histories need a chat template. */
+export function rawTextExampleProblem(examples: readonly LabelledExample[]): string | undefined {
+	const conversational = examples.filter(
+		(example) => example.system !== undefined || example.history !== undefined
+	).length;
+	if (conversational === 0) return undefined;
+	return `${conversational} of ${examples.length} examples have a "system" message or a "history", which only a chat template can carry`;
 }
