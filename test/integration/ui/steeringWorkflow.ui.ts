@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FrameLocator, Page } from "playwright-core";
 import type { UiTest } from "./uiTest";
-import { answerOpenDialog, quickInput } from "./workbench";
+import { answerOpenDialog, openCommandPalette, paletteRow, quickInput } from "./workbench";
 
 const MODEL_FILE = "TinyStories-656K.f16.gguf";
 const DATASET_TITLE = "ui joy";
@@ -244,6 +244,50 @@ export const tests: UiTest[] = [
 				1,
 				"the vector left the status bar"
 			);
+		}
+	},
+	{
+		title: "steered inline completions: switched on in Settings, ghost text shows while typing a story and Tab accepts it",
+		async run({ page, documentationScreenshotPath }) {
+			// Settings (UI), as a user switches the feature on.
+			await openCommandPalette(page, "Preferences: Open User Settings");
+			await paletteRow(page, "Preferences: Open User Settings").first().click();
+			const search = page.locator(".settings-editor .suggest-input-container textarea, .settings-editor input");
+			await search.first().waitFor({ state: "visible", timeout: 15_000 });
+			await search.first().fill("steer.inline.enabled");
+			const checkbox = page.locator('.setting-item-bool .setting-value-checkbox[role="checkbox"]').first();
+			await checkbox.waitFor({ state: "visible", timeout: 15_000 });
+			if ((await checkbox.getAttribute("aria-checked")) !== "true") await checkbox.click();
+			await page
+				.locator('.setting-item-bool .setting-value-checkbox[aria-checked="true"]')
+				.first()
+				.waitFor({ state: "attached", timeout: 5000 });
+
+			// The story in the workspace, through Quick Open; type at its end.
+			await page.keyboard.press("Control+P");
+			await quickInput(page).waitFor({ state: "visible", timeout: 10_000 });
+			await page.keyboard.type("story.txt");
+			await quickInput(page).locator(".monaco-list-row", { hasText: "story.txt" }).first().click();
+			const editor = page.locator(".editor-instance .monaco-editor").first();
+			await editor.locator(".view-lines").waitFor({ state: "visible", timeout: 15_000 });
+			await editor.locator(".view-lines").click();
+			await page.keyboard.press("Control+End");
+			await page.keyboard.type(" The next day, Lily");
+			const ghost = editor.locator(".ghost-text-decoration, .ghost-text-decoration-preview").first();
+			await ghost.waitFor({ state: "visible", timeout: 30_000 });
+			const suggestion = ((await ghost.textContent()) ?? "").trim();
+			assert.ok(suggestion.length > 0, "the ghost text is empty");
+			await page.waitForTimeout(300);
+			await page.screenshot({ path: documentationScreenshotPath("inline-completion") });
+			await page.keyboard.press("Tab");
+			await editor
+				.locator(".view-line", { hasText: `Lily${suggestion.slice(0, 12)}` })
+				.or(editor.locator(".view-line", { hasText: `Lily ${suggestion.slice(0, 12)}` }))
+				.first()
+				.waitFor({ state: "visible", timeout: 10_000 });
+			// Leave the story as it was for the tests after this one.
+			await page.keyboard.press("Control+Z");
+			await page.keyboard.press("Control+Z");
 		}
 	}
 ];
