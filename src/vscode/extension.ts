@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import { registerDatasetCommands } from "./commands/datasetCommands";
 import { registerGenerationCommands } from "./commands/generationCommands";
 import { registerLensCommands } from "./commands/lensCommands";
+import { registerLlamaCppExportCommand } from "./commands/llamaCppExportCommand";
 import { loadModel, registerModelCommands } from "./commands/modelCommands";
 import { registerSteerCommand } from "./commands/commandRunner";
 import { registerVectorCommands } from "./commands/vectorCommands";
@@ -132,6 +133,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		}),
 		...registerVectorCommands({ datasets, library, steering, training, log, refreshVectors }),
 		...registerGenerationCommands({ engine, steering, log }),
+		registerLlamaCppExportCommand({ engine, steering, log }),
 		...registerLensCommands({ lens, library, steering, log }),
 		registerSteerCommand(log, "steer.openPanel", "Open Steering Panel", () =>
 			vscode.commands.executeCommand(`${STEERING_VIEW_ID}.focus`)
