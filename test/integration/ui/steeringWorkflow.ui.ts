@@ -252,16 +252,20 @@ export const tests: UiTest[] = [
 			// Settings (UI), as a user switches the feature on.
 			await openCommandPalette(page, "Preferences: Open User Settings");
 			await paletteRow(page, "Preferences: Open User Settings").first().click();
-			const search = page.locator(".settings-editor .suggest-input-container textarea, .settings-editor input");
-			await search.first().waitFor({ state: "visible", timeout: 15_000 });
-			await search.first().fill("steer.inline.enabled");
-			const checkbox = page.locator('.setting-item-bool .setting-value-checkbox[role="checkbox"]').first();
+			// The settings editor opens with its search box focused.
+			await page.locator(".settings-editor").waitFor({ state: "visible", timeout: 15_000 });
+			await page.locator(".settings-editor .suggest-input-container").click();
+			await page.keyboard.type("steer.inline.enabled");
+			const setting = page.locator(".setting-item-bool", { hasText: "Offer steered completions as ghost text" });
+			const checkbox = setting.locator('.setting-value-checkbox[role="checkbox"]');
 			await checkbox.waitFor({ state: "visible", timeout: 15_000 });
 			if ((await checkbox.getAttribute("aria-checked")) !== "true") await checkbox.click();
-			await page
-				.locator('.setting-item-bool .setting-value-checkbox[aria-checked="true"]')
-				.first()
+			await setting
+				.locator('.setting-value-checkbox[aria-checked="true"]')
 				.waitFor({ state: "attached", timeout: 5000 });
+			// Escape clears the search, then closes the settings.
+			for (let press = 0; press < 3 && (await page.locator(".settings-editor").isVisible()); press++)
+				await page.keyboard.press("Escape");
 
 			// The story in the workspace, through Quick Open; type at its end.
 			await page.keyboard.press("Control+P");
