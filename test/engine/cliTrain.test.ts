@@ -156,7 +156,71 @@ describe("steer train (CLI)", function () {
 			"median"
 		]);
 		assert.equal(method.code, 2);
-		assert.match(method.stderr, /--method must be mean, pca-diff or pca-center/);
+		assert.match(method.stderr, /--method must be mean, pca-diff, pca-center or probe, got "median"/);
+	});
+
+	it("trains labelled examples without pairs with the probe, steering the top k layers", async function () {
+		const otherModel = trainedModelOrSkip(this, "stories260K.gguf");
+		const dataset = path.join(repoRoot, "examples", "datasets", "happy-labelled.jsonl");
+		const out = path.join(folder, "happy-probe.gguf");
+		const result = await steer([
+			"train",
+			"--model",
+			otherModel,
+			"--dataset",
+			dataset,
+			"--method",
+			"probe",
+			"--top-k",
+			"2",
+			"--no-calibrate",
+			"--out",
+			out,
+			"--json",
+			...common
+		]);
+		assert.equal(result.code, 0, result.stderr);
+		const report = JSON.parse(result.stdout);
+		assert.equal(report.method, "probe");
+		assert.equal(report.pairs, 0);
+		assert.deepEqual(report.examples, { positive: 16, negative: 14 });
+		assert.equal(report.suggestedLayers.length, 2);
+		const saved = await loadTrainedVector(out);
+		assert.equal(saved.method, "probe");
+		assert.deepEqual(saved.exampleCounts, { positive: 16, negative: 14 });
+		assert.deepEqual(saved.suggestedLayers, report.suggestedLayers);
+
+		// The methods that need pairs are refused by name before the model loads.
+		const pca = await steer([
+			"train",
+			"--model",
+			otherModel,
+			"--dataset",
+			dataset,
+			"--method",
+			"pca-diff",
+			"--out",
+			out,
+			"--force"
+		]);
+		assert.equal(pca.code, 2);
+		assert.match(pca.stderr, /holds labelled examples without pairs: pca-diff needs contrast pairs/);
+		const both = await steer([
+			"train",
+			"--model",
+			otherModel,
+			"--dataset",
+			dataset,
+			"--layers",
+			"1-2",
+			"--top-k",
+			"2",
+			"--out",
+			out,
+			"--force"
+		]);
+		assert.equal(both.code, 2);
+		assert.match(both.stderr, /--layers and --top-k both choose the layers to steer; pass one/);
 	});
 
 	it("sweeps strengths and reports the strongest fluent one", async () => {

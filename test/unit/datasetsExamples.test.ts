@@ -42,4 +42,20 @@ describe("datasets: shipped examples", () => {
 			assert.doesNotMatch(pair.negative, /\b(dog|puppy|woof)/i, pair.negative);
 		}
 	});
+
+	it("happy-labelled.jsonl holds labelled examples of both classes, happy words only where the label is 1", async () => {
+		const dataset = await loadDataset(path.join(examples, "happy-labelled.jsonl"));
+		assert.deepEqual(dataset.warnings, []);
+		assert.deepEqual(dataset.pairs, []);
+		const positives = dataset.examples.filter((example) => example.label === 1);
+		const negatives = dataset.examples.filter((example) => example.label === 0);
+		assert.ok(positives.length >= 12 && negatives.length >= 12, `${positives.length} + ${negatives.length}`);
+		assert.notEqual(positives.length, negatives.length, "the classes need not match one to one");
+		for (const example of dataset.examples) {
+			assert.ok(example.prompt !== undefined, "every example has a prompt, so suffix positions work");
+			assert.match(example.completion, /^ \S/, `completion must start with one space: ${example.completion}`);
+			const happy = /\b(happy|joy|laughed|smiled|smile|glad|giggled|cheered|fun)\b/i.test(example.completion);
+			assert.equal(happy, example.label === 1, example.completion);
+		}
+	});
 });

@@ -3,17 +3,20 @@ import {
 	DatasetValidationError,
 	formatDatasetIssue,
 	loadDataset,
+	rawTextExampleProblem,
 	rawTextProblem,
-	renderPairsAsChats
+	renderExamplesAsChats,
+	renderPairsAsChats,
+	type ChatRenderer
 } from "../../datasets";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
 import { engineSteerableModel } from "../../engine/steerableModel";
 import { calibrateStrength, describeCalibration } from "../../steering/pipeline/calibrateStrength";
 import { parseLayerSpec } from "../../steering/layerSpec";
-import { trainFromPairs } from "../../steering/pipeline/trainFromPairs";
+import { trainFromExamples, trainFromPairs, type TrainFromPairsOptions } from "../../steering/pipeline/trainFromPairs";
 import { saveTrainedVector } from "../../steering/pipeline/trainedVectorFile";
 import { describePositionSpec, parsePositionSpec } from "../../steering/positions";
-import type { TrainingMethod } from "../../steering/training/methods";
+import { requireUnpairedMethod, type TrainingMethod } from "../../steering/training/methods";
 import {
 	loadModelParams,
 	MAX_SEED,
@@ -26,14 +29,15 @@ import {
 import { withEngine } from "../engineSession";
 
 export const trainUsage =
-	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center] [--positions mean|all|last|last:K|last:K-mean|suffix|suffix-mean] [--layers A-B] [--seed N] [--chat|--no-chat] [--system TEXT] [--no-calibrate] [--json]";
+	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center|probe] [--positions mean|all|last|last:K|last:K-mean|suffix|suffix-mean] [--layers A-B | --top-k K] [--seed N] [--chat|--no-chat] [--system TEXT] [--no-calibrate] [--json]";
 
 /** "mean" is what users (and llama.cpp's cvector-generator) call difference-in-means. */
 const methodNames: Record<string, TrainingMethod> = {
 	mean: "mean-diff",
 	"mean-diff": "mean-diff",
 	"pca-diff": "pca-diff",
-	"pca-center": "pca-center"
+	"pca-center": "pca-center",
+	probe: "probe"
 };
 
 export async function runTrain(argv: string[]): Promise<void> {
@@ -44,6 +48,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 		method: { type: "string" },
 		positions: { type: "string" },
 		layers: { type: "string" },
+		"top-k": { type: "string" },
 		seed: { type: "string" },
 		chat: { type: "boolean" },
 		"no-chat": { type: "boolean" },
@@ -60,7 +65,10 @@ export async function runTrain(argv: string[]): Promise<void> {
 	if (!values.force && existsSync(out))
 		throw new UsageError(`${out} exists; pass --force to replace it, or choose another --out`);
 	const method = methodNames[values.method ?? "mean"];
-	if (!method) throw new UsageError(`--method must be mean, pca-diff or pca-center, got "${values.method}"`);
+	if (!method) throw new UsageError(`--method must be mean, pca-diff, pca-center or probe, got "${values.method}"`);
+	if (values.layers !== undefined && values["top-k"] !== undefined)
+		throw new UsageError("--layers and --top-k both choose the layers to steer; pass one");
+	const topK = parseNumber(values["top-k"], "top-k", { integer: true, min: 1 });
 	let positions;
 	try {
 		// Mean over the text by default: on the models measured it gives the steadiest direction (docs/steering.md).
@@ -69,7 +77,15 @@ export async function runTrain(argv: string[]): Promise<void> {
 		throw new UsageError((error as Error).message);
 	}
 	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0, max: MAX_SEED }) ?? 0;
-	const datasetPairs = await readPairs(datasetPath);
+	const { pairs: datasetPairs, examples: datasetExamples } = await readTrainingData(datasetPath);
+	const unpaired = datasetExamples.length > 0;
+	if (unpaired) {
+		try {
+			requireUnpairedMethod(method);
+		} catch (error) {
+			throw new UsageError(`${datasetPath} holds labelled examples without pairs: ${(error as Error).message}`);
+		}
+	}
 
 	await withEngine(loadModelParams(values), async (engine, info) => {
 		let steerLayers: number[] | undefined;
@@ -88,42 +104,48 @@ export async function runTrain(argv: string[]): Promise<void> {
 				throw new UsageError(
 					"--system needs a chat template, and this model has none (pass --chat to use a generic one)"
 				);
-			const problem = rawTextProblem(datasetPairs);
+			const problem = unpaired ? rawTextExampleProblem(datasetExamples) : rawTextProblem(datasetPairs);
 			if (problem)
 				throw new UsageError(
 					`${datasetPath}: ${problem}; train it on an instruct model, or pass --chat to use a generic template`
 				);
 		}
-		const chat = useChat
-			? await renderPairsAsChats(
-					datasetPairs,
-					(conversations) => engine.request("formatChats", { conversations }),
-					values.system === undefined ? {} : { systemPrompt: values.system }
-				)
-			: undefined;
-		if (chat && !values.json) process.stderr.write(`steer: pairs wrapped in the ${chat.wrapper} chat template\n`);
-		const pairs = chat?.pairs ?? datasetPairs;
+		const render: ChatRenderer = (conversations) => engine.request("formatChats", { conversations });
+		const chatOptions = values.system === undefined ? {} : { systemPrompt: values.system };
+		const chatPairs =
+			useChat && !unpaired ? await renderPairsAsChats(datasetPairs, render, chatOptions) : undefined;
+		const chatExamples =
+			useChat && unpaired ? await renderExamplesAsChats(datasetExamples, render, chatOptions) : undefined;
+		const wrapper = chatPairs?.wrapper ?? chatExamples?.wrapper;
+		if (wrapper !== undefined && !values.json)
+			process.stderr.write(`steer: ${unpaired ? "examples" : "pairs"} wrapped in the ${wrapper} chat template\n`);
+		const pairs = chatPairs?.pairs ?? datasetPairs;
+		const examples = chatExamples?.examples ?? datasetExamples;
 		const started = Date.now();
 		const showProgress = !values.json && process.stderr.isTTY;
-		const source = engineHiddenStateSource(engine, { specialTokens: chat !== undefined });
-		const fixedPush = await trainFromPairs(pairs, source, {
+		const source = engineHiddenStateSource(engine, { specialTokens: wrapper !== undefined });
+		const options: TrainFromPairsOptions = {
 			method,
 			positions,
 			seed,
 			steerLayers,
+			topK,
 			modelHint: info.architecture,
 			nLayer: info.nLayer,
 			nEmbd: info.nEmbd,
 			onProgress: showProgress
 				? ({ stage, done, total }) => process.stderr.write(`\rsteer: ${stage} ${done}/${total}   `)
 				: undefined
-		});
+		};
+		const fixedPush = unpaired
+			? await trainFromExamples(examples, source, options)
+			: await trainFromPairs(pairs, source, options);
 		if (showProgress) process.stderr.write("\n");
 		// Calibration by measurement: the strength that moves the concept clearly with the text still
 		// fluent becomes the file's 1.0 (--no-calibrate keeps the fixed push).
 		const trained = values["no-calibrate"]
 			? fixedPush
-			: await calibrateStrength(fixedPush, pairs, engineSteerableModel(engine), source, {
+			: await calibrateStrength(fixedPush, unpaired ? examples : pairs, engineSteerableModel(engine), source, {
 					onProgress: showProgress
 						? (done, total) => process.stderr.write(`\rsteer: calibrating ${done}/${total}   `)
 						: undefined
@@ -138,6 +160,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 					method: trained.method,
 					positions: describePositionSpec(trained.positions),
 					pairs: trained.pairCount,
+					...(trained.exampleCounts ? { examples: trained.exampleCounts } : {}),
 					suggestedLayers: trained.suggestedLayers,
 					recommendedStrength: trained.recommendedStrength,
 					pushFraction: trained.pushFraction,
@@ -163,17 +186,16 @@ export async function runTrain(argv: string[]): Promise<void> {
 				].join("")
 			),
 			...(trained.calibration ? [describeCalibration(trained.calibration)] : []),
-			`wrote ${out}: ${trained.method}, ${describePositionSpec(trained.positions)}, ${trained.pairCount} pairs, layers ${trained.suggestedLayers.join(",")}, strength 1.0 = ${(trained.pushFraction * 100).toFixed(0)}% of each layer's typical norm (${seconds.toFixed(1)} s)`
+			`wrote ${out}: ${trained.method}, ${describePositionSpec(trained.positions)}, ${trained.exampleCounts ? `${trained.exampleCounts.positive} + ${trained.exampleCounts.negative} examples labelled 1 + 0` : `${trained.pairCount} pairs`}, layers ${trained.suggestedLayers.join(",")}, strength 1.0 = ${(trained.pushFraction * 100).toFixed(0)}% of each layer's typical norm (${seconds.toFixed(1)} s)`
 		];
 		process.stdout.write(lines.join("\n") + "\n");
 	});
 }
 
-/** The dataset's pairs, or a one-line error naming the file and line of the first problem. */
-async function readPairs(file: string) {
+/** The dataset's pairs or labelled examples, or a one-line error naming the file and line of the first problem. */
+async function readTrainingData(file: string) {
 	try {
-		const dataset = await loadDataset(file);
-		return dataset.pairs;
+		return await loadDataset(file);
 	} catch (error) {
 		if (error instanceof DatasetValidationError && error.issues.length > 0) {
 			const more =
