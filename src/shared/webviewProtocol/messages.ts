@@ -4,8 +4,8 @@
  * The host never trusts a message's shape; see guards.ts.
  */
 
-export type TrainingMethod = "mean-diff" | "pca-diff" | "pca-center";
-export const TRAINING_METHOD_CHOICES: readonly TrainingMethod[] = ["pca-diff", "mean-diff", "pca-center"];
+export type TrainingMethod = "mean-diff" | "pca-diff" | "pca-center" | "probe";
+export const TRAINING_METHOD_CHOICES: readonly TrainingMethod[] = ["pca-diff", "mean-diff", "pca-center", "probe"];
 
 /** Which tokens of each text are read while training: the last one, the mean of all, or the completion. */
 export type PositionChoice = "last" | "mean" | "suffix";

@@ -167,8 +167,9 @@ async function pickDataset(datasets: DatasetStore): Promise<string | undefined> 
 async function pickMethod(): Promise<TrainingMethod | undefined> {
 	const descriptions: Record<TrainingMethod, string> = {
 		"pca-diff": "first principal axis of the pair differences (default)",
-		"mean-diff": "mean of positive − negative",
-		"pca-center": "repeng's pca_center"
+		"mean-diff": "mean of positive − negative (of the two classes, for labelled examples)",
+		"pca-center": "repeng's pca_center",
+		probe: "logistic-regression probe (concept-guidance); also for labelled examples without pairs"
 	};
 	const picked = await vscode.window.showQuickPick(
 		TRAINING_METHOD_CHOICES.map((method) => ({ label: method, description: descriptions[method] })),

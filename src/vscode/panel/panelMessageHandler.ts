@@ -67,9 +67,17 @@ export class PanelMessageHandler {
 					// Every field travels with its row, so a save from the grid keeps labels, ids and system prompts.
 					pairs: reading.pairs,
 					issues: [],
-					problems: reading.errors.map((issue) =>
-						formatDatasetIssue({ ...issue, file: path.basename(issue.file) })
-					),
+					problems: [
+						...reading.errors.map((issue) =>
+							formatDatasetIssue({ ...issue, file: path.basename(issue.file) })
+						),
+						// The grid edits pairs; a file of labelled examples is edited as text (saving is refused anyway).
+						...(reading.examples.length > 0
+							? [
+									`${message.fileName} holds ${reading.examples.length} labelled examples (prompt, completion, label) without pairs, which this grid does not edit; open it as text. Training takes them with mean-diff or probe.`
+								]
+							: [])
+					],
 					revision: reading.revision
 				});
 				return;

@@ -4,7 +4,15 @@
  * it was made. The keys are the pipeline's own (TRAINED_VECTOR_KEYS), so a file trained from the
  * panel, the command line or anywhere else reads the same here.
  */
-import { rawTextProblem, renderPairsAsChats, type ContrastPair } from "../../datasets";
+import {
+	rawTextExampleProblem,
+	rawTextProblem,
+	renderExamplesAsChats,
+	renderPairsAsChats,
+	type ChatRenderer,
+	type ContrastPair,
+	type LabelledExample
+} from "../../datasets";
 import type { EngineClient } from "../../engine/client";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
 import { engineSteerableModel } from "../../engine/steerableModel";
@@ -13,12 +21,14 @@ import {
 	calibrateStrength,
 	isTrainedVectorMetadata,
 	TRAINED_VECTOR_KEYS,
+	trainFromExamples,
 	trainFromPairs,
 	type TrainedVector,
 	type TrainFromPairsOptions
 } from "../../steering/pipeline";
 import { PLACEMENT_METADATA_KEY, parsePlacement, type SteeringPlacement } from "../../steering/placement";
 import type { LayerDiagnostics } from "../../steering/training/diagnostics";
+import { requireUnpairedMethod } from "../../steering/training/methods";
 import type { LayerSummary } from "../../shared/webviewProtocol/messages";
 import { UserFacingError } from "../failures";
 
@@ -34,35 +44,53 @@ export interface EngineTrainingOptions extends TrainFromPairsOptions {
 }
 
 /**
- * Captures `pairs` with the engine's hidden states and trains; the engine runs unsteered for this.
- * With `chat` (a model that has a chat template) each pair is trained as a conversation in the
- * model's own template, as an instruct model sees its prompts; without, pairs that need a template
- * are refused by name. With `onCalibrating`, the trained vector is then calibrated by measurement, so
- * that the file's 1.0 is the strength measured to move the concept clearly with the text still fluent.
+ * Captures the dataset's pairs with the engine's hidden states and trains; the engine runs unsteered
+ * for this. With `chat` (a model that has a chat template) each pair is trained as a conversation in
+ * the model's own template, as an instruct model sees its prompts; without, pairs that need a template
+ * are refused by name. A dataset of labelled examples without pairs is trained the same way from its
+ * two classes (trainFromExamples), with the methods that need no pairs. With `onCalibrating`, the
+ * trained vector is then calibrated by measurement, so that the file's 1.0 is the strength measured
+ * to move the concept clearly with the text still fluent.
  */
 export async function trainWithEngine(
-	pairs: readonly ContrastPair[],
+	dataset: { readonly pairs: readonly ContrastPair[]; readonly examples?: readonly LabelledExample[] },
 	client: EngineClient,
 	options: EngineTrainingOptions
 ): Promise<TrainedVector & { readonly chatTemplate?: string }> {
+	const examples = dataset.examples ?? [];
+	const unpaired = examples.length > 0;
+	if (unpaired) {
+		try {
+			requireUnpairedMethod(options.method);
+		} catch (error) {
+			throw new UserFacingError(`the dataset holds labelled examples without pairs: ${(error as Error).message}`);
+		}
+	}
 	if (!options.chat) {
-		const problem = rawTextProblem(pairs);
+		const problem = unpaired ? rawTextExampleProblem(examples) : rawTextProblem(dataset.pairs);
 		if (problem)
 			throw new UserFacingError(`${problem}; load an instruct model (one with a chat template) to train it`);
 	}
-	const chat = options.chat
-		? await renderPairsAsChats(pairs, (conversations) => client.request("formatChats", { conversations }))
-		: undefined;
-	const trainingPairs = chat?.pairs ?? pairs;
-	const source = engineHiddenStateSource(client, { specialTokens: chat !== undefined });
-	const fixedPush = await trainFromPairs(trainingPairs, source, options);
+	const render: ChatRenderer = (conversations) => client.request("formatChats", { conversations });
+	const chatPairs = options.chat && !unpaired ? await renderPairsAsChats(dataset.pairs, render) : undefined;
+	const chatExamples = options.chat && unpaired ? await renderExamplesAsChats(examples, render) : undefined;
+	const wrapper = chatPairs?.wrapper ?? chatExamples?.wrapper;
+	const trainingPairs = chatPairs?.pairs ?? dataset.pairs;
+	const trainingExamples = chatExamples?.examples ?? examples;
+	const source = engineHiddenStateSource(client, { specialTokens: wrapper !== undefined });
+	const fixedPush = unpaired
+		? await trainFromExamples(trainingExamples, source, options)
+		: await trainFromPairs(trainingPairs, source, options);
 	const trained = options.onCalibrating
-		? await calibrateStrength(fixedPush, trainingPairs, engineSteerableModel(client), source, {
-				signal: options.signal,
-				onProgress: options.onCalibrating
-			})
+		? await calibrateStrength(
+				fixedPush,
+				unpaired ? trainingExamples : trainingPairs,
+				engineSteerableModel(client),
+				source,
+				{ signal: options.signal, onProgress: options.onCalibrating }
+			)
 		: fixedPush;
-	return chat ? { ...trained, chatTemplate: chat.wrapper } : trained;
+	return wrapper ? { ...trained, chatTemplate: wrapper } : trained;
 }
 
 /** The first and last steered layer: the band the panel marks on its plot. */

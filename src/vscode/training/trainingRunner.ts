@@ -81,20 +81,26 @@ export class TrainingRunner implements vscode.Disposable {
 				request.ifExists ?? "ask",
 				`the vector trained now on ${request.datasetFileName}`
 			);
+			// A dataset holds contrast pairs or labelled examples without pairs, never both.
+			const items = dataset.examples.length > 0 ? dataset.examples : dataset.pairs;
+			const counted =
+				dataset.examples.length > 0
+					? `${dataset.examples.length} labelled examples`
+					: `${dataset.pairs.length} pairs`;
 			this.log.info(
-				`training ${request.method} on ${request.datasetFileName} (${dataset.pairs.length} pairs, layers ${layers[0]}-${layers.at(-1)})`
+				`training ${request.method} on ${request.datasetFileName} (${counted}, layers ${layers[0]}-${layers.at(-1)})`
 			);
 			const started = performance.now();
-			const trained = await trainWithEngine(dataset.pairs, client, {
+			const trained = await trainWithEngine(dataset, client, {
 				chat: info.hasChatTemplate,
 				method: request.method,
 				positions: positionSpec(
 					request.positions,
-					dataset.pairs.every((pair) => pair.prompt !== undefined)
+					items.every((item) => item.prompt !== undefined)
 				),
 				layers,
 				// Below five pairs a held-out pair is missed by the fit and still too few to measure separation on.
-				validationFraction: dataset.pairs.length >= 5 ? 0.2 : 0,
+				validationFraction: items.length >= 5 ? 0.2 : 0,
 				signal: controller.signal,
 				onProgress: ({ stage, done, total }) =>
 					update({ running: true, dataset: request.datasetFileName, phase: stage, done, total }),
@@ -139,16 +145,16 @@ function trainingLayers(spec: string, nLayer: number): number[] {
 	return layers;
 }
 
-function positionSpec(choice: PositionChoice, everyPairHasPrompt: boolean): PositionSpec {
+function positionSpec(choice: PositionChoice, everyOneHasPrompt: boolean): PositionSpec {
 	switch (choice) {
 		case "last":
 			return { select: "last", count: 1 };
 		case "mean":
 			return { select: "all", mean: true };
 		case "suffix":
-			if (!everyPairHasPrompt)
+			if (!everyOneHasPrompt)
 				throw new UserFacingError(
-					'"completion tokens" needs a prompt on every pair; choose "last token" or "mean of all tokens"'
+					'"completion tokens" needs a prompt on every pair (or example); choose "last token" or "mean of all tokens"'
 				);
 			return { select: "suffix", mean: true };
 	}
