@@ -6,6 +6,7 @@ import type { SteerApi } from "../../../src/vscode/extension";
 import { lastErrors, steerFolder, steerWithModelOrSkip, workspaceDir } from "./steerTestSupport";
 
 const VECTOR = "export-push.gguf";
+const SECOND = "export-pull.gguf";
 
 describe("Export for llama-server: the active steering as one file and a command line", function () {
 	this.timeout(60_000);
@@ -18,11 +19,16 @@ describe("Export for llama-server: the active steering as one file and a command
 		api = await steerWithModelOrSkip(this);
 		nEmbd = api.engine.requireModel().info.nEmbd;
 		await mkdir(steerFolder("vectors"), { recursive: true });
-		const directions = new Map([
-			[1, direction(1)],
-			[2, direction(2)]
-		]);
-		await saveControlVectorFile(steerFolder("vectors", VECTOR), { nEmbd, directions }, { modelHint: "llama" });
+		// Layer 1: the one steerable layer of every test model.
+		for (const [fileName, seed] of [
+			[VECTOR, 1],
+			[SECOND, 2]
+		] as const)
+			await saveControlVectorFile(
+				steerFolder("vectors", fileName),
+				{ nEmbd, directions: new Map([[1, direction(seed)]]) },
+				{ modelHint: "llama" }
+			);
 		await api.refreshVectors();
 		for (const vector of api.library.list()) await api.steering.setActive(vector.fileName, false);
 	});
@@ -30,6 +36,7 @@ describe("Export for llama-server: the active steering as one file and a command
 	after(async () => {
 		if (!api) return;
 		await rm(steerFolder("vectors", VECTOR), { force: true });
+		await rm(steerFolder("vectors", SECOND), { force: true });
 		await rm(`${workspaceDir()}/exported`, { recursive: true, force: true });
 		await api.refreshVectors();
 	});
@@ -40,10 +47,11 @@ describe("Export for llama-server: the active steering as one file and a command
 		assert.match(lastErrors(api), /no active vectors to export: tick a vector in the Steer panel first/);
 	});
 
-	it("writes strength × direction within the layer range, and gives the llama-server command line", async () => {
+	it("sums the active vectors at their strengths into one file, and gives the llama-server command line", async () => {
 		await api.steering.setActive(VECTOR, true);
 		await api.steering.setStrength(VECTOR, 2);
-		await api.steering.setLayerRange(VECTOR, [1, 1]);
+		await api.steering.setActive(SECOND, true);
+		await api.steering.setStrength(SECOND, -0.5);
 		const result = await vscode.commands.executeCommand<{ file: string; server: string; cli: string }>(
 			"steer.exportForLlamaServer",
 			destination()
@@ -51,12 +59,16 @@ describe("Export for llama-server: the active steering as one file and a command
 		assert.ok(result, `the export failed: ${lastErrors(api)}`);
 		const modelPath = api.engine.requireModel().info.modelPath;
 		assert.equal(result.server, `llama-server -m ${modelPath} --control-vector ${destination()}`);
+		assert.equal(result.cli, `llama-cli -m ${modelPath} --control-vector ${destination()}`);
 		const written = await loadControlVectorFile(destination());
-		assert.deepEqual([...written.vector.directions.keys()], [1], "layer 2 lies outside the range");
+		assert.deepEqual([...written.vector.directions.keys()], [1]);
+		const first = direction(1);
+		const second = direction(2);
 		assert.deepEqual(
 			written.vector.directions.get(1),
-			direction(1).map((value) => 2 * value)
+			Float32Array.from(first, (value, i) => 2 * value - 0.5 * second[i]!)
 		);
 		await api.steering.setActive(VECTOR, false);
+		await api.steering.setActive(SECOND, false);
 	});
 });

@@ -276,22 +276,33 @@ export const tests: UiTest[] = [
 			await editor.locator(".view-lines").waitFor({ state: "visible", timeout: 15_000 });
 			await editor.locator(".view-lines").click();
 			await page.keyboard.press("Control+End");
-			await page.keyboard.type(" The next day, Lily");
 			const ghost = editor.locator(".ghost-text-decoration, .ghost-text-decoration-preview").first();
-			await ghost.waitFor({ state: "visible", timeout: 30_000 });
+			// A suggestion that would start a new line is not offered (single-line mode), and a strongly
+			// steered model sometimes starts one: type on, as a user would, until ghost text shows.
+			let typed = "";
+			for (const words of [" The next day, Lily", " went", " to", " the"]) {
+				await page.keyboard.type(words);
+				typed += words;
+				try {
+					await ghost.waitFor({ state: "visible", timeout: 15_000 });
+					break;
+				} catch (error) {
+					if (words === " the") throw error;
+				}
+			}
 			const suggestion = ((await ghost.textContent()) ?? "").trim();
 			assert.ok(suggestion.length > 0, "the ghost text is empty");
 			await page.waitForTimeout(300);
 			await page.screenshot({ path: documentationScreenshotPath("inline-completion") });
 			await page.keyboard.press("Tab");
 			await editor
-				.locator(".view-line", { hasText: `Lily${suggestion.slice(0, 12)}` })
-				.or(editor.locator(".view-line", { hasText: `Lily ${suggestion.slice(0, 12)}` }))
+				.locator(".view-line", { hasText: `${typed.slice(-4)}${suggestion.slice(0, 12)}` })
+				.or(editor.locator(".view-line", { hasText: `${typed.slice(-4)} ${suggestion.slice(0, 12)}` }))
 				.first()
 				.waitFor({ state: "visible", timeout: 10_000 });
-			// Leave the story as it was for the tests after this one.
-			await page.keyboard.press("Control+Z");
-			await page.keyboard.press("Control+Z");
+			// Leave the story as it is on disk.
+			await openCommandPalette(page, "File: Revert File");
+			await paletteRow(page, "File: Revert File").first().click();
 		}
 	}
 ];
