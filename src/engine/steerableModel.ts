@@ -15,7 +15,11 @@ export function engineSteerableModel(
 ): SteerableModel {
 	return {
 		async generate(request: GenerationRequest, signal?: AbortSignal): Promise<string> {
-			const { prompt, maxTokens, temperature, topP, seed, stop, steering } = request;
+			const { prompt, maxTokens, temperature, topP, seed, stop, placement } = request;
+			const steering =
+				placement === undefined || placement.kind === "all"
+					? request.steering
+					: request.steering.map((entry) => ({ ...entry, placement }));
 			const result = await engine.generate(
 				{ prompt, maxTokens, temperature, topP, seed, stop, steering, ...(chat ? { chat } : {}) },
 				{ signal }

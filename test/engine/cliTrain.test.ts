@@ -60,6 +60,57 @@ describe("steer train (CLI)", function () {
 		assert.equal(saved.pairCount, 26);
 	});
 
+	it("--placement calibrates the vector where it will act and records it; generate then uses it", async () => {
+		const dataset = path.join(repoRoot, "examples", "datasets", "happy-sad.jsonl");
+		const placedFile = path.join(folder, "happy-generated.gguf");
+		const train = (placement: string) =>
+			steer([
+				"train",
+				"--model",
+				model,
+				"--dataset",
+				dataset,
+				"--out",
+				placedFile,
+				"--force",
+				"--placement",
+				placement,
+				"--json",
+				...common
+			]);
+		const bad = await train("middle");
+		assert.notEqual(bad.code, 0);
+		assert.match(bad.stderr, /--placement: unknown placement "middle"; use all, generated, prompt, first:K/);
+		const result = await train("generated");
+		assert.equal(result.code, 0, result.stderr);
+		assert.equal(JSON.parse(result.stdout).placement, "generated");
+		assert.deepEqual((await loadTrainedVector(placedFile)).placement, { kind: "generated" });
+		// The file's placement keeps the prompt unsteered: the first token is the unsteered one.
+		const generate = async (...extra: string[]) => {
+			const run = await steer([
+				"generate",
+				"--model",
+				model,
+				"--prompt",
+				prompt,
+				"--max-tokens",
+				"8",
+				"--temperature",
+				"0",
+				"--json",
+				...common,
+				...extra
+			]);
+			assert.equal(run.code, 0, run.stderr);
+			return JSON.parse(run.stdout).tokens as number[];
+		};
+		const unsteered = await generate();
+		const placed = await generate("--vector", `${placedFile}:8`);
+		const everywhere = await generate("--vector", `${placedFile}:8`, "--placement", "all");
+		assert.equal(placed[0], unsteered[0]);
+		assert.notDeepEqual(placed, everywhere, "the file's placement was not applied");
+	});
+
 	it("generate applies the trained file, and FILE:0 is exactly the unsteered model", async () => {
 		const generate = async (vector?: string) => {
 			const result = await steer([

@@ -207,6 +207,32 @@ describe("calibration by measurement (fake model)", () => {
 		}
 	});
 
+	it("calibrates where the vector will act, and the file records that placement", async () => {
+		const folder = mkdtempSync(path.join(tmpdir(), "steer-calibration-"));
+		try {
+			const model = new FakeModel();
+			const result = await calibrateStrength(trained(), pairs, model, source, {
+				ladder,
+				placement: { kind: "generated" }
+			});
+			const steered = model.requests.filter((request) => request.steering.length > 0);
+			assert.ok(steered.length > 0);
+			assert.ok(steered.every((request) => request.placement?.kind === "generated"));
+			assert.ok(model.requests.filter((request) => request.steering.length === 0).every((r) => !r.placement));
+			assert.deepEqual(result.placement, { kind: "generated" });
+			const file = path.join(folder, "sea-generated.gguf");
+			await saveTrainedVector(file, { ...result, placement: { kind: "first", positions: 3 } });
+			assert.deepEqual((await loadTrainedVector(file)).placement, { kind: "first", positions: 3 });
+			const everywhere = await calibrateStrength(trained(), pairs, new FakeModel(), source, {
+				ladder,
+				placement: { kind: "all" }
+			});
+			assert.equal(everywhere.placement, undefined, "every position is the default, not recorded");
+		} finally {
+			rmSync(folder, { recursive: true, force: true });
+		}
+	});
+
 	it("stops at its time budget, after at least one strength", async () => {
 		const result = await calibrateStrength(trained(), pairs, new FakeModel(), source, {
 			ladder,

@@ -12,6 +12,8 @@ import {
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
 import { engineSteerableModel } from "../../engine/steerableModel";
 import { calibrateStrength, describeCalibration } from "../../steering/pipeline/calibrateStrength";
+import { describePlacement } from "../../steering/placement";
+import { parsePlacementOption } from "../vectorOption";
 import { parseLayerSpec } from "../../steering/layerSpec";
 import { trainFromExamples, trainFromPairs, type TrainFromPairsOptions } from "../../steering/pipeline/trainFromPairs";
 import { saveTrainedVector } from "../../steering/pipeline/trainedVectorFile";
@@ -29,7 +31,7 @@ import {
 import { withEngine } from "../engineSession";
 
 export const trainUsage =
-	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center|probe] [--positions mean|all|last|last:K|last:K-mean|suffix|suffix-mean] [--layers A-B | --top-k K] [--seed N] [--chat|--no-chat] [--system TEXT] [--no-calibrate] [--json]";
+	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center|probe] [--positions mean|all|last|last:K|last:K-mean|suffix|suffix-mean] [--layers A-B | --top-k K] [--seed N] [--chat|--no-chat] [--system TEXT] [--placement all|generated|prompt|first:K] [--no-calibrate] [--json]";
 
 /** "mean" is what users (and llama.cpp's cvector-generator) call difference-in-means. */
 const methodNames: Record<string, TrainingMethod> = {
@@ -54,6 +56,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 		"no-chat": { type: "boolean" },
 		system: { type: "string" },
 		"no-calibrate": { type: "boolean" },
+		placement: { type: "string" },
 		force: { type: "boolean" }
 	});
 	if (values.chat && values["no-chat"]) throw new UsageError("--chat and --no-chat contradict each other; pass one");
@@ -77,6 +80,8 @@ export async function runTrain(argv: string[]): Promise<void> {
 		throw new UsageError((error as Error).message);
 	}
 	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0, max: MAX_SEED }) ?? 0;
+	// Where the vector will act: calibrated that way and recorded in the file (steer.placement).
+	const placement = parsePlacementOption(values.placement);
 	const { pairs: datasetPairs, examples: datasetExamples } = await readTrainingData(datasetPath);
 	const unpaired = datasetExamples.length > 0;
 	if (unpaired) {
@@ -146,12 +151,13 @@ export async function runTrain(argv: string[]): Promise<void> {
 		const trained = values["no-calibrate"]
 			? fixedPush
 			: await calibrateStrength(fixedPush, unpaired ? examples : pairs, engineSteerableModel(engine), source, {
+					placement,
 					onProgress: showProgress
 						? (done, total) => process.stderr.write(`\rsteer: calibrating ${done}/${total}   `)
 						: undefined
 				});
 		if (showProgress && trained.calibration) process.stderr.write("\n");
-		await saveTrainedVector(out, trained);
+		await saveTrainedVector(out, placement && !trained.placement ? { ...trained, placement } : trained);
 		const seconds = (Date.now() - started) / 1000;
 		if (values.json) {
 			process.stdout.write(
@@ -166,6 +172,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 					pushFraction: trained.pushFraction,
 					rawAlphaPerLayer: Object.fromEntries(trained.rawAlphaPerLayer),
 					calibration: trained.calibration ?? null,
+					placement: describePlacement(placement ?? { kind: "all" }),
 					seconds,
 					diagnostics: trained.diagnostics
 				}) + "\n"
@@ -186,7 +193,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 				].join("")
 			),
 			...(trained.calibration ? [describeCalibration(trained.calibration)] : []),
-			`wrote ${out}: ${trained.method}, ${describePositionSpec(trained.positions)}, ${trained.exampleCounts ? `${trained.exampleCounts.positive} + ${trained.exampleCounts.negative} examples labelled 1 + 0` : `${trained.pairCount} pairs`}, layers ${trained.suggestedLayers.join(",")}, strength 1.0 = ${(trained.pushFraction * 100).toFixed(0)}% of each layer's typical norm (${seconds.toFixed(1)} s)`
+			`wrote ${out}: ${trained.method}, ${describePositionSpec(trained.positions)}, ${trained.exampleCounts ? `${trained.exampleCounts.positive} + ${trained.exampleCounts.negative} examples labelled 1 + 0` : `${trained.pairCount} pairs`}, layers ${trained.suggestedLayers.join(",")}${placement && placement.kind !== "all" ? `, acting on ${describePlacement(placement)}` : ""}, strength 1.0 = ${(trained.pushFraction * 100).toFixed(0)}% of each layer's typical norm (${seconds.toFixed(1)} s)`
 		];
 		process.stdout.write(lines.join("\n") + "\n");
 	});

@@ -24,6 +24,7 @@
  * 1.0, and the curve goes into the file (trainedVectorFile) so the choice can be checked later.
  */
 import { compareFluency, summarizeFluency, type FluencyBounds, type FluencySummary } from "../evaluation/degeneration";
+import type { SteeringPlacement } from "../placement";
 import type { PositionSpec } from "../positions";
 import type { CalibrationCurve, CalibrationPoint, CalibrationReason } from "./calibrationCurve";
 import type { SteeringVector } from "../vector";
@@ -94,6 +95,11 @@ export interface CalibrationOptions {
 	readonly readoutTarget?: number;
 	/** Default CALIBRATION_FLUENCY_BOUNDS. */
 	readonly fluencyBounds?: FluencyBounds;
+	/**
+	 * Where the vector will act (placement.ts): calibrated as it will be used, since steering fewer
+	 * positions needs a stronger push for the same effect. Every position when omitted.
+	 */
+	readonly placement?: SteeringPlacement;
 	readonly signal?: AbortSignal;
 	/** (generations done, generations at most): the ladder may stop early, so `done` can end below `total`. */
 	readonly onProgress?: (done: number, total: number) => void;
@@ -215,7 +221,8 @@ export async function calibrateStrength(
 						temperature,
 						seed,
 						stop: options.stop,
-						steering: strength === 0 ? [] : [{ vector: trained.vector, strength }]
+						steering: strength === 0 ? [] : [{ vector: trained.vector, strength }],
+						...(options.placement && strength !== 0 ? { placement: options.placement } : {})
 					},
 					signal
 				);
@@ -319,7 +326,10 @@ export async function calibrateStrength(
 		maxTokens,
 		seconds: (performance.now() - started) / 1000
 	};
-	return rescaleTrained(trained, choice.strength, curve);
+	const calibrated = rescaleTrained(trained, choice.strength, curve);
+	return options.placement && options.placement.kind !== "all"
+		? { ...calibrated, placement: options.placement }
+		: calibrated;
 }
 
 /** The trained vector with its directions (and α, push fraction) multiplied by `factor`, carrying `curve`. */

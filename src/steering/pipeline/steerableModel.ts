@@ -3,6 +3,7 @@
  * log-probabilities of a text's tokens (for perplexity and for the self-judge's answers). An interface
  * for the same reason as HiddenStateSource: the pipeline stays pure.
  */
+import type { SteeringPlacement } from "../placement";
 import type { WeightedVector } from "../vector";
 
 export interface GenerationRequest {
@@ -15,6 +16,8 @@ export interface GenerationRequest {
 	readonly stop?: readonly string[];
 	/** Vectors to add for this request only; `[]` generates unsteered. */
 	readonly steering: readonly WeightedVector[];
+	/** Where in the sequence the vectors act; every position when omitted. */
+	readonly placement?: SteeringPlacement;
 }
 
 export interface SteerableModel {

@@ -13,6 +13,7 @@
  * that need no pairs (mean-diff, probe).
  */
 import { bakeCalibration, DEFAULT_PUSH_FRACTION, typicalNormsFromDiagnostics } from "../calibration";
+import type { SteeringPlacement } from "../placement";
 import type { PositionSpec } from "../positions";
 import type { CalibrationCurve } from "./calibrationCurve";
 import type { LayerDiagnostics } from "../training/diagnostics";
@@ -83,6 +84,8 @@ export interface TrainedVector {
 	readonly exampleCounts?: { readonly positive: number; readonly negative: number };
 	/** What calibration by measurement found, when it ran (calibrateStrength); the directions then include its factor. */
 	readonly calibration?: CalibrationCurve;
+	/** Where the vector is meant to act (written as `steer.placement`); every position when absent. */
+	readonly placement?: SteeringPlacement;
 }
 
 export async function trainFromPairs(

@@ -12,6 +12,7 @@ import { loadControlVectorFile, saveControlVectorFile } from "../gguf/controlVec
 import { GgufFormatError } from "../gguf/errors";
 import { type GgufMetadata, metadataInteger, metadataNumber, metadataString } from "../gguf/metadataAccess";
 import { GgufValue } from "../gguf/values";
+import { describePlacement, parsePlacement, PLACEMENT_METADATA_KEY } from "../placement";
 import { checkPositionSpec } from "../positions";
 import type { LayerDiagnostics } from "../training/diagnostics";
 import { TRAINING_METHODS, type TrainingMethod } from "../training/methods";
@@ -71,7 +72,10 @@ export async function saveTrainedVector(filePath: string, trained: TrainedVector
 				: {}),
 			[K.unitLayers]: GgufValue.numbers("i32", unitLayers),
 			[K.unitDirections]: GgufValue.array("f32", unitDirections),
-			...(trained.calibration ? { [K.calibration]: GgufValue.string(JSON.stringify(trained.calibration)) } : {})
+			...(trained.calibration ? { [K.calibration]: GgufValue.string(JSON.stringify(trained.calibration)) } : {}),
+			...(trained.placement && trained.placement.kind !== "all"
+				? { [PLACEMENT_METADATA_KEY]: GgufValue.string(describePlacement(trained.placement)) }
+				: {})
 		}
 	});
 }
@@ -150,8 +154,19 @@ export function readTrainedVector(
 			: {}),
 		...(metadata.has(K.calibration)
 			? { calibration: parseJson(requiredString(metadata, K.calibration), K.calibration, checkCalibration) }
-			: {})
+			: {}),
+		...placementOf(metadata)
 	};
+}
+
+function placementOf(metadata: GgufMetadata): Pick<TrainedVector, "placement"> {
+	const text = metadataString(metadata, PLACEMENT_METADATA_KEY);
+	if (text === undefined) return {};
+	try {
+		return { placement: parsePlacement(text) };
+	} catch (error) {
+		throw new GgufFormatError(`${PLACEMENT_METADATA_KEY}: ${(error as Error).message}`);
+	}
 }
 
 function requiredString(metadata: GgufMetadata, key: string): string {
