@@ -70,7 +70,8 @@ export function trainSection(state: PanelState, view: ViewState, changed: (reren
 			h("span", {}, "Layers"),
 			h("vscode-text-field", {
 				value: view.layers,
-				placeholder: "all, 2-5 or 1,3",
+				placeholder: "all, 2-5, 1,3 or top:3",
+				title: "The layers to train; top:K trains all and steers the K that separate the held-out pairs best",
 				"data-focus-key": "train-layers",
 				oninput: (event: Event) => {
 					view.layers = valueOf(event);

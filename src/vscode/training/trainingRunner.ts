@@ -20,7 +20,10 @@ export interface TrainingRequest {
 	readonly datasetFileName: string;
 	readonly method: TrainingMethod;
 	readonly positions: PositionChoice;
-	/** "all", "A-B" or "i,j"; steerable layers only (block 0 is dropped). */
+	/**
+	 * "all", "A-B" or "i,j"; steerable layers only (block 0 is dropped). "top:K" trains every layer and
+	 * steers the K that separate the held-out pairs best (concept-guidance's top-k) instead of the band.
+	 */
 	readonly layers: string;
 	/** When this dataset already has a vector for this model: ask (the default), replace it or keep both. */
 	readonly ifExists?: IfExists;
@@ -72,7 +75,7 @@ export class TrainingRunner implements vscode.Disposable {
 		this.changed.fire(this.current.view);
 		try {
 			const dataset = await this.datasets.load(request.datasetFileName);
-			const layers = trainingLayers(request.layers, info.nLayer);
+			const { layers, topK } = trainingLayers(request.layers, info.nLayer);
 			// Asked before the work, so that a user who keeps the old vector has not waited for nothing.
 			const folder = await ensureFolder(this.vectorsFolder);
 			const vectorFileName = await resolveTargetFileName(
@@ -99,6 +102,7 @@ export class TrainingRunner implements vscode.Disposable {
 					items.every((item) => item.prompt !== undefined)
 				),
 				layers,
+				...(topK === undefined ? {} : { topK }),
 				// Below five pairs a held-out pair is missed by the fit and still too few to measure separation on.
 				validationFraction: items.length >= 5 ? 0.2 : 0,
 				signal: controller.signal,
@@ -133,7 +137,16 @@ export class TrainingRunner implements vscode.Disposable {
 	}
 }
 
-function trainingLayers(spec: string, nLayer: number): number[] {
+function trainingLayers(spec: string, nLayer: number): { layers: number[]; topK?: number } {
+	const top = /^\s*top:(.*)$/.exec(spec);
+	if (top) {
+		const k = /^\s*\d+\s*$/.test(top[1]!) ? Number(top[1]) : Number.NaN;
+		if (!Number.isInteger(k) || k < 1)
+			throw new UserFacingError(
+				`layers "${spec}": top:K needs a whole number K ≥ 1 (the number of layers to steer)`
+			);
+		return { layers: Array.from({ length: nLayer - 1 }, (_, i) => i + 1), topK: k };
+	}
 	let layers: number[];
 	try {
 		layers = parseLayerSpec(spec.trim() === "" ? "all" : spec, nLayer).filter((layer) => layer >= 1);
@@ -142,7 +155,7 @@ function trainingLayers(spec: string, nLayer: number): number[] {
 	}
 	if (layers.length === 0)
 		throw new UserFacingError(`no steerable layer in "${spec}": layers start at 1 (block 0 cannot be steered)`);
-	return layers;
+	return { layers };
 }
 
 function positionSpec(choice: PositionChoice, everyOneHasPrompt: boolean): PositionSpec {

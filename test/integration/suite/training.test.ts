@@ -322,4 +322,36 @@ describe("Training a vector from a dataset", function () {
 			"training on layer 1 alone should follow the failed one"
 		);
 	});
+
+	it("the panel's layers field takes top:K, and refuses a K that is not a whole number ≥ 1 by name", async () => {
+		const recorded = recordPosts(api);
+		try {
+			await api.panel.receive({
+				type: "train",
+				fileName: DATASET,
+				method: "mean-diff",
+				positions: "last",
+				layers: "top:0"
+			});
+		} finally {
+			await recorded.stop();
+		}
+		const failed = recorded.messages.find((message) => message.type === "trainingFailed");
+		assert.ok(failed && failed.type === "trainingFailed", "the panel was not told the training failed");
+		assert.match(failed.message, /layers "top:0": top:K needs a whole number K ≥ 1/);
+		assert.equal(
+			await api.panel.receive({
+				type: "train",
+				fileName: DATASET,
+				method: "mean-diff",
+				positions: "last",
+				layers: "top:1",
+				ifExists: "replace"
+			}),
+			true
+		);
+		const trained = await loadTrainedVector(steerFolder("vectors", VECTOR));
+		assert.equal(trained.suggestedLayers.length, 1, "top:1 steers exactly one layer");
+		assert.equal(trained.diagnostics.length, api.engine.requireModel().info.nLayer - 1, "top:K trains every layer");
+	});
 });
