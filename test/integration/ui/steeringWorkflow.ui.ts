@@ -249,6 +249,16 @@ export const tests: UiTest[] = [
 	{
 		title: "steered inline completions: switched on in Settings, ghost text shows while typing a story and Tab accepts it",
 		async run({ page, documentationScreenshotPath }) {
+			// The vector at its calibrated strength (the playground test left it at 3, where this model's
+			// text falls apart and a single-line suggestion is often empty).
+			const panel = await openSteeringPanel(page);
+			await expandSection(panel, "vectors");
+			const card = panel.locator(`.vector[data-vector="${VECTOR}"]`);
+			await card.waitFor({ state: "visible", timeout: 15_000 });
+			await panel.locator(`input[type="range"][aria-label="ui-joy.TinyStories-656K.f16 strength"]`).fill("1");
+			await card
+				.locator(".slider span", { hasText: "strength 1.00" })
+				.waitFor({ state: "visible", timeout: 15_000 });
 			// Settings (UI), as a user switches the feature on.
 			await openCommandPalette(page, "Preferences: Open User Settings");
 			await paletteRow(page, "Preferences: Open User Settings").first().click();
