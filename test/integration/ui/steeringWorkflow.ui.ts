@@ -282,11 +282,12 @@ export const tests: UiTest[] = [
 			await quickInput(page).waitFor({ state: "visible", timeout: 10_000 });
 			await page.keyboard.type("story.txt");
 			await quickInput(page).locator(".monaco-list-row", { hasText: "story.txt" }).first().click();
-			const editor = page.locator(".editor-instance .monaco-editor").first();
+			const editor = page.locator(".editor-instance .monaco-editor", { hasText: "Once upon a time" }).first();
 			await editor.locator(".view-lines").waitFor({ state: "visible", timeout: 15_000 });
 			await editor.locator(".view-lines").click();
 			await page.keyboard.press("Control+End");
-			const ghost = editor.locator(".ghost-text-decoration, .ghost-text-decoration-preview").first();
+			// Anywhere on the page: other editors (the settings' search box is one) may come first in the DOM.
+			const ghost = page.locator(".monaco-editor .ghost-text-decoration").first();
 			// A suggestion that would start a new line is not offered (single-line mode), and a strongly
 			// steered model sometimes starts one: type on, as a user would, until ghost text shows.
 			let typed = "";
@@ -305,9 +306,13 @@ export const tests: UiTest[] = [
 			await page.waitForTimeout(300);
 			await page.screenshot({ path: documentationScreenshotPath("inline-completion") });
 			await page.keyboard.press("Tab");
-			await editor
-				.locator(".view-line", { hasText: `${typed.slice(-4)}${suggestion.slice(0, 12)}` })
-				.or(editor.locator(".view-line", { hasText: `${typed.slice(-4)} ${suggestion.slice(0, 12)}` }))
+			await page
+				.locator(".monaco-editor .view-line", { hasText: `${typed.slice(-4)}${suggestion.slice(0, 12)}` })
+				.or(
+					page.locator(".monaco-editor .view-line", {
+						hasText: `${typed.slice(-4)} ${suggestion.slice(0, 12)}`
+					})
+				)
 				.first()
 				.waitFor({ state: "visible", timeout: 10_000 });
 			// Leave the story as it is on disk.
