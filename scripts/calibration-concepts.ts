@@ -11,6 +11,7 @@ import type { EngineClient } from "../src/engine/client";
 import { engineHiddenStateSource } from "../src/engine/hiddenStateSource";
 import type { ModelInfo } from "../src/engine/protocol";
 import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
+import type { TrainingMethod } from "../src/steering/training/methods";
 import happySadStories from "../examples/evaluation/happy-sad-stories.json";
 
 export interface TuningConcept {
@@ -187,7 +188,12 @@ export const tuningConcepts: TuningConcept[] = [
  * Trains a concept as `steer train --no-calibrate` does (mean-diff over all positions, the fixed push),
  * its pairs rendered as chats on a model with a chat template; returns what calibration needs too.
  */
-export async function trainConcept(engine: EngineClient, info: ModelInfo, concept: TuningConcept) {
+export async function trainConcept(
+	engine: EngineClient,
+	info: ModelInfo,
+	concept: TuningConcept,
+	method: TrainingMethod = "mean-diff"
+) {
 	const raw =
 		concept.pairs ??
 		(await loadDataset(path.join(__dirname, "..", "examples", "datasets", concept.dataset!))).pairs;
@@ -197,7 +203,7 @@ export async function trainConcept(engine: EngineClient, info: ModelInfo, concep
 	const pairs = chat?.pairs ?? raw;
 	const source = engineHiddenStateSource(engine, { specialTokens: chat !== undefined });
 	const trained = await trainFromPairs(pairs, source, {
-		method: "mean-diff",
+		method,
 		positions: { select: "all", mean: true },
 		modelHint: info.architecture,
 		nLayer: info.nLayer,
