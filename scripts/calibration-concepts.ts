@@ -5,6 +5,8 @@
  * had been looked at (and the readout target changed from a level to a gain) they count as tuning
  * concepts. The concept the calibration is validated on lives only in test/engine/calibration.test.ts.
  */
+import { existsSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { loadDataset, renderPairsAsChats, type ContrastPair } from "../src/datasets";
 import type { EngineClient } from "../src/engine/client";
@@ -210,4 +212,31 @@ export async function trainConcept(
 		nEmbd: info.nEmbd
 	});
 	return { pairs, source, trained };
+}
+
+/** The models a figure script measures: the ones named on its command line, else the defaults that are present. */
+export function figureModels(defaults: readonly ("TinyStories-656K" | "stories260K" | "SmolLM2")[]): string[] {
+	const named = process.argv.slice(2);
+	if (named.length > 0) return named;
+	const root = path.resolve(__dirname, "..");
+	const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.join(root, "..", "shared", "models"));
+	const cacheDir = path.resolve(
+		process.env.STEER_MODEL_CACHE || path.join(os.homedir(), ".cache", "steer", "models")
+	);
+	const files = {
+		"TinyStories-656K": path.join(modelsDir, "TinyStories-656K.f16.gguf"),
+		stories260K: path.join(modelsDir, "stories260K.gguf"),
+		SmolLM2: path.join(cacheDir, "SmolLM2-135M-Instruct.Q4_1.gguf")
+	};
+	return defaults.map((name) => files[name]).filter((file) => existsSync(file));
+}
+
+/** The 16 stories every figure is measured on (storyPrompts × storySeeds, 60 tokens, temperature 0.8). */
+export async function storiesWith(
+	generate: (request: { prompt: string; maxTokens: number; temperature: number; seed: number }) => Promise<string>
+): Promise<string[]> {
+	const texts: string[] = [];
+	for (const prompt of storyPrompts)
+		for (const seed of storySeeds) texts.push(await generate({ prompt, maxTokens: 60, temperature: 0.8, seed }));
+	return texts;
 }

@@ -9,7 +9,6 @@
  * Default: TinyStories-656K (shared models folder) and SmolLM2-135M-Instruct when it is in the model
  * cache. FIGURE_CONCEPTS=sea,food limits the concepts (scripts/calibration-concepts.ts).
  */
-import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { EngineClient } from "../src/engine/client";
@@ -19,17 +18,10 @@ import { effectScore } from "../src/steering/evaluation/effectScore";
 import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
 import { TRAINING_METHODS } from "../src/steering/training/methods";
 import type { WeightedVector } from "../src/steering/vector";
-import { storyPrompts, storySeeds, trainConcept, tuningConcepts } from "./calibration-concepts";
+import { figureModels, storiesWith, trainConcept, tuningConcepts } from "./calibration-concepts";
 
 const root = path.resolve(__dirname, "..");
-const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.join(root, "..", "shared", "models"));
-const cacheDir = path.resolve(process.env.STEER_MODEL_CACHE || path.join(os.homedir(), ".cache", "steer", "models"));
-const models = process.argv.slice(2).length
-	? process.argv.slice(2)
-	: [
-			path.join(modelsDir, "TinyStories-656K.f16.gguf"),
-			path.join(cacheDir, "SmolLM2-135M-Instruct.Q4_1.gguf")
-		].filter((file) => existsSync(file));
+const models = figureModels(["TinyStories-656K", "SmolLM2"]);
 const only = (process.env.FIGURE_CONCEPTS ?? "sea,food").split(",");
 
 async function main(): Promise<void> {
@@ -39,13 +31,8 @@ async function main(): Promise<void> {
 		try {
 			const info = await engine.loadModel({ modelPath, gpu: false, threads: 1, contextSize: 512 });
 			const model = engineSteerableModel(engine);
-			const stories = async (steering: readonly WeightedVector[]) => {
-				const texts: string[] = [];
-				for (const prompt of storyPrompts)
-					for (const seed of storySeeds)
-						texts.push(await model.generate({ prompt, maxTokens: 60, temperature: 0.8, seed, steering }));
-				return texts;
-			};
+			const stories = (steering: readonly WeightedVector[]) =>
+				storiesWith((request) => model.generate({ ...request, steering }));
 			const unsteered = await stories([]);
 			const base = summarizeFluency(unsteered);
 			console.log(`\n${path.basename(modelPath)} (${info.nLayer} layers × ${info.nEmbd})\n`);

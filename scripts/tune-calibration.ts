@@ -20,7 +20,7 @@ import { engineSteerableModel } from "../src/engine/steerableModel";
 import { compareFluency, summarizeFluency } from "../src/steering/evaluation/degeneration";
 import { effectScore } from "../src/steering/evaluation/effectScore";
 import { calibrateStrength, CALIBRATION_LADDER, chooseStrength } from "../src/steering/pipeline/calibrateStrength";
-import { storyPrompts, storySeeds, trainConcept, tuningConcepts } from "./calibration-concepts";
+import { storiesWith, trainConcept, tuningConcepts } from "./calibration-concepts";
 
 const root = path.resolve(__dirname, "..");
 const modelsDir = path.resolve(process.env.STEER_TEST_MODELS ?? path.join(root, "..", "shared", "models"));
@@ -37,13 +37,8 @@ async function main(): Promise<void> {
 			const info = await engine.loadModel({ modelPath, gpu: false, threads: 1, contextSize: 256 });
 			const model = engineSteerableModel(engine);
 			console.log(`\n## ${path.basename(modelPath)} (${info.nLayer} layers × ${info.nEmbd})`);
-			const stories = async (steering: Parameters<typeof model.generate>[0]["steering"]) => {
-				const texts: string[] = [];
-				for (const prompt of storyPrompts)
-					for (const seed of storySeeds)
-						texts.push(await model.generate({ prompt, maxTokens: 60, temperature: 0.8, seed, steering }));
-				return texts;
-			};
+			const stories = (steering: Parameters<typeof model.generate>[0]["steering"]) =>
+				storiesWith((request) => model.generate({ ...request, steering }));
 			const unsteered = await stories([]);
 			const unsteeredFluency = summarizeFluency(unsteered);
 			const only = process.env.TUNE_CONCEPTS?.split(",");
