@@ -7,7 +7,7 @@ import { EngineClient } from "../../src/engine/client";
 import type { ModelInfo, SteeringEntry } from "../../src/engine/protocol";
 import type { SteeringVector } from "../../src/steering/vector";
 import { randomVector, repoRoot, trainedModelOrSkip } from "../helpers/testModels";
-import { writeTinyModel } from "../helpers/tinyModelFile";
+import { exactnessModelCases } from "../helpers/exactnessModels";
 import { layerOf, maxAbsDifference } from "../helpers/capturedStates";
 
 const prompt = "Once upon a time, there was a little dog";
@@ -16,29 +16,7 @@ function oneLayerVector(nEmbd: number, layer: number, seed: number): SteeringVec
 	return { nEmbd, directions: new Map([[layer, randomVector(nEmbd, seed)]]) };
 }
 
-interface ModelCase {
-	readonly name: string;
-	/** Returns the model path, or skips; `cleanup` runs after the suite. */
-	readonly prepare: (context: Mocha.Context) => { file: string; cleanup?: () => void };
-}
-
-const cases: ModelCase[] = [
-	{
-		name: "generated random-weight model (4 layers × 64)",
-		prepare: () => {
-			const tiny = writeTinyModel({ nLayer: 4, nEmbd: 64, seed: 7 });
-			return { file: tiny.file, cleanup: tiny.remove };
-		}
-	},
-	{
-		name: "TinyStories-656K (f16, 2 layers × 128)",
-		prepare: (context) => ({ file: trainedModelOrSkip(context, "TinyStories-656K.f16.gguf") })
-	},
-	{
-		name: "stories260K (f32, 5 layers × 64)",
-		prepare: (context) => ({ file: trainedModelOrSkip(context, "stories260K.gguf") })
-	}
-];
+const cases = exactnessModelCases;
 
 for (const modelCase of cases) {
 	describe(`engine on ${modelCase.name}`, function () {

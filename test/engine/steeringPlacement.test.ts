@@ -8,9 +8,9 @@ import { EngineClient } from "../../src/engine/client";
 import type { CapturedItem, ModelInfo, SteeringEntry } from "../../src/engine/protocol";
 import { describePlacement, type SteeringPlacement, steeredRange } from "../../src/steering/placement";
 import type { SteeringVector } from "../../src/steering/vector";
+import { exactnessModelCases, smolLm2Case } from "../helpers/exactnessModels";
 import { layerOf } from "../helpers/capturedStates";
-import { cachedModelOrSkip, randomVector, repoRoot, trainedModelOrSkip } from "../helpers/testModels";
-import { writeTinyModel } from "../helpers/tinyModelFile";
+import { randomVector, repoRoot } from "../helpers/testModels";
 
 const promptPart = "Once upon a time, there was a little dog";
 const text = `${promptPart} named Max. He liked to run and play in the park.`;
@@ -22,32 +22,7 @@ const placements: SteeringPlacement[] = [
 	{ kind: "first", positions: 3 }
 ];
 
-interface ModelCase {
-	readonly name: string;
-	readonly prepare: (context: Mocha.Context) => { file: string; cleanup?: () => void };
-}
-
-const cases: ModelCase[] = [
-	{
-		name: "generated random-weight model (4 layers × 64)",
-		prepare: () => {
-			const tiny = writeTinyModel({ nLayer: 4, nEmbd: 64, seed: 7 });
-			return { file: tiny.file, cleanup: tiny.remove };
-		}
-	},
-	{
-		name: "TinyStories-656K (f16, 2 layers × 128)",
-		prepare: (context) => ({ file: trainedModelOrSkip(context, "TinyStories-656K.f16.gguf") })
-	},
-	{
-		name: "stories260K (f32, 5 layers × 64)",
-		prepare: (context) => ({ file: trainedModelOrSkip(context, "stories260K.gguf") })
-	},
-	{
-		name: "SmolLM2-135M-Instruct (Q4_1, 30 layers × 576)",
-		prepare: (context) => ({ file: cachedModelOrSkip(context, "SmolLM2-135M-Instruct.Q4_1.gguf") })
-	}
-];
+const cases = [...exactnessModelCases, smolLm2Case];
 
 function rowOf(hidden: Float32Array, row: number, nEmbd: number): Float32Array {
 	return hidden.subarray(row * nEmbd, (row + 1) * nEmbd);
