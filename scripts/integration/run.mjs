@@ -124,7 +124,14 @@ async function suiteTwo(context) {
 		const query = `folder=${encodeURIComponent(workspaceDir)}${development ? `&payload=${encodeURIComponent(development)}` : ""}`;
 		await browser.page.goto(`${server.url}/?${query}`, { waitUntil: "domcontentloaded", timeout: 60_000 });
 		await waitForWorkbench(browser.page);
-		const result = await runUiSuite({ page: browser.page, manifest, uiTestModules, workspaceDir, log });
+		const result = await runUiSuite({
+			page: browser.page,
+			manifest,
+			uiTestModules,
+			workspaceDir,
+			userSettingsFile: path.join(server.userDataDir, "User", "settings.json"),
+			log
+		});
 		log(`Suite 2: ${result.passed} passed, ${result.failed} failed (${elapsed(suiteStarted)})`);
 		return result;
 	} finally {

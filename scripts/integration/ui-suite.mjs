@@ -24,12 +24,13 @@ function safeFileName(title) {
 }
 
 /** @returns {Promise<{ passed: number, failed: number }>} */
-export async function runUiSuite({ page, manifest, uiTestModules, workspaceDir, log }) {
+export async function runUiSuite({ page, manifest, uiTestModules, workspaceDir, userSettingsFile, log }) {
 	mkdirSync(screenshotsDir, { recursive: true });
 	const context = {
 		page,
 		manifest,
 		workspaceDir,
+		userSettingsFile,
 		documentationScreenshotPath: (name) => path.join(screenshotsDir, `${name}.png`)
 	};
 	let passed = 0;

@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FrameLocator, Page } from "playwright-core";
 import type { UiTest } from "./uiTest";
-import { answerOpenDialog, quickInput } from "./workbench";
+import { answerOpenDialog, openCommandPalette, paletteRow, quickInput, waitForFile } from "./workbench";
 
 const MODEL_FILE = "TinyStories-656K.f16.gguf";
 const DATASET_TITLE = "ui joy";
@@ -244,6 +244,73 @@ export const tests: UiTest[] = [
 				1,
 				"the vector left the status bar"
 			);
+		}
+	},
+	{
+		title: "steered inline completions from the installed package: switched on in Settings, ghost text for a story, accepted with Tab",
+		async run({ page, documentationScreenshotPath, userSettingsFile }) {
+			// The vector at its calibrated strength (the playground test left it at 3, where this model's
+			// text falls apart and a single-line suggestion is often empty).
+			const panel = await openSteeringPanel(page);
+			await expandSection(panel, "vectors");
+			const card = panel.locator(`.vector[data-vector="${VECTOR}"]`);
+			await card.waitFor({ state: "visible", timeout: 15_000 });
+			await panel.locator(`input[type="range"][aria-label="ui-joy.TinyStories-656K.f16 strength"]`).fill("1");
+			await card
+				.locator(".slider span", { hasText: "strength 1.00" })
+				.waitFor({ state: "visible", timeout: 15_000 });
+			// Settings (UI), as a user switches the feature on.
+			await openCommandPalette(page, "Preferences: Open User Settings");
+			await paletteRow(page, "Preferences: Open User Settings").first().click();
+			// The settings editor opens with its search box focused.
+			await page.locator(".settings-editor").waitFor({ state: "visible", timeout: 15_000 });
+			await page.locator(".settings-editor .suggest-input-container").click();
+			await page.keyboard.type("steer.inline.enabled");
+			const setting = page.locator(".setting-item-bool", { hasText: "Offer steered completions as ghost text" });
+			const checkbox = setting.locator('.setting-value-checkbox[role="checkbox"]');
+			await checkbox.waitFor({ state: "visible", timeout: 15_000 });
+			if ((await checkbox.getAttribute("aria-checked")) !== "true") await checkbox.click();
+			await setting
+				.locator('.setting-value-checkbox[aria-checked="true"]')
+				.waitFor({ state: "attached", timeout: 5000 });
+			// The settings editor writes the file a moment after the tick, and closing it before then loses
+			// the change: wait for the file to hold it.
+			await waitForFile(userSettingsFile, (text) => /"steer\.inline\.enabled":\s*true/.test(text), 15_000);
+			// Escape clears the search, then closes the settings.
+			for (let press = 0; press < 3 && (await page.locator(".settings-editor").isVisible()); press++)
+				await page.keyboard.press("Escape");
+
+			// The story in the workspace, through Quick Open; type at its end.
+			await page.keyboard.press("Control+P");
+			await quickInput(page).waitFor({ state: "visible", timeout: 10_000 });
+			await page.keyboard.type("story.txt");
+			await quickInput(page).locator(".monaco-list-row", { hasText: "story.txt" }).first().click();
+			const editor = page.locator(".editor-instance .monaco-editor", { hasText: "Once upon a time" }).first();
+			await editor.locator(".view-lines").waitFor({ state: "visible", timeout: 15_000 });
+			await editor.locator(".view-lines").click();
+			await page.keyboard.press("Control+End");
+			// Anywhere on the page: other editors (the settings' search box is one) may come first in the DOM.
+			const ghost = page.locator(".monaco-editor .ghost-text-decoration").first();
+			const typed = " The next day, Lily";
+			await page.keyboard.type(typed);
+			await ghost.waitFor({ state: "visible", timeout: 30_000 });
+			const suggestion = ((await ghost.textContent()) ?? "").trim();
+			assert.ok(suggestion.length > 0, "the ghost text is empty");
+			await page.waitForTimeout(300);
+			await page.screenshot({ path: documentationScreenshotPath("inline-completion") });
+			await page.keyboard.press("Tab");
+			await page
+				.locator(".monaco-editor .view-line", { hasText: `${typed.slice(-4)}${suggestion.slice(0, 12)}` })
+				.or(
+					page.locator(".monaco-editor .view-line", {
+						hasText: `${typed.slice(-4)} ${suggestion.slice(0, 12)}`
+					})
+				)
+				.first()
+				.waitFor({ state: "visible", timeout: 10_000 });
+			// Leave the story as it is on disk.
+			await openCommandPalette(page, "File: Revert File");
+			await paletteRow(page, "File: Revert File").first().click();
 		}
 	}
 ];

@@ -19,6 +19,8 @@ export interface UiTestContext {
 	workspaceDir: string;
 	/** The extension's package.json as read at run time. */
 	manifest: ExtensionManifest;
+	/** The workbench's user settings file (on this machine, since it is the server's). */
+	userSettingsFile: string;
 	/** Where a screenshot named `name` (without extension) belongs in the documentation. */
 	documentationScreenshotPath(name: string): string;
 }

@@ -93,6 +93,16 @@ export async function answerOpenDialog(page: Page, filePath: (startFolder: strin
 	await quickInput(page).waitFor({ state: "hidden", timeout: 15_000 });
 }
 
+/** Waits until the file at `filePath` exists and its text satisfies `accept`. */
+export async function waitForFile(
+	filePath: string,
+	accept: (text: string) => boolean,
+	timeoutMs: number
+): Promise<void> {
+	const { readFile } = await import("node:fs/promises");
+	await pollValue(() => readFile(filePath, "utf8").catch(() => ""), accept, `${filePath} to be written`, timeoutMs);
+}
+
 /** Polls `read` until `accept` holds for its value, which is returned. */
 async function pollValue<T>(
 	read: () => Promise<T>,
