@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { loadControlVectorFile } from "../steering/gguf/controlVectorFile";
 import type { ControlVectorFile, ReadControlVectorOptions } from "../steering/gguf/controlVector";
 import type { SteeringEntry } from "../engine/protocol";
-import { metadataString } from "../steering/gguf/metadataAccess";
-import { PLACEMENT_METADATA_KEY, parsePlacement, type SteeringPlacement } from "../steering/placement";
+import { placementInMetadata } from "../steering/pipeline/trainedVectorFile";
+import { parsePlacement, type SteeringPlacement } from "../steering/placement";
 import type { SteeringVector } from "../steering/vector";
 import { UsageError } from "./args";
 
@@ -115,14 +115,8 @@ export async function loadVectorOptions(
 
 function filePlacement(loaded: ControlVectorFile, file: string): SteeringPlacement {
 	try {
-		const text = metadataString(loaded.metadata, PLACEMENT_METADATA_KEY);
-		return text === undefined ? { kind: "all" } : parsePlacement(text);
+		return placementInMetadata(loaded.metadata) ?? { kind: "all" };
 	} catch (error) {
-		throw new Error(
-			`${file}: ${PLACEMENT_METADATA_KEY}: ${(error as Error).message}; pass --placement to choose one`,
-			{
-				cause: error
-			}
-		);
+		throw new Error(`${file}: ${(error as Error).message}; pass --placement to choose one`, { cause: error });
 	}
 }

@@ -19,8 +19,6 @@ export type SteeringPlacement =
 	| { readonly kind: "prompt" }
 	| { readonly kind: "first"; readonly positions: number };
 
-export const ALL_POSITIONS: SteeringPlacement = { kind: "all" };
-
 /**
  * The vector file key (a string in the short form) that says where its vector is meant to act, as
  * chosen when it was trained; readers steer every position when it is absent. llama.cpp ignores it.
@@ -74,10 +72,6 @@ export function checkPlacement(value: unknown): SteeringPlacement {
 		return { kind, positions };
 	}
 	throw new RangeError(`unknown placement kind ${JSON.stringify(kind)}; use ${PLACEMENT_FORMS.join(", ")}`);
-}
-
-export function isAllPositions(placement: SteeringPlacement | undefined): boolean {
-	return placement === undefined || placement.kind === "all";
 }
 
 /**

@@ -223,6 +223,12 @@ describe("calibration by measurement (fake model)", () => {
 			const file = path.join(folder, "sea-generated.gguf");
 			await saveTrainedVector(file, { ...result, placement: { kind: "first", positions: 3 } });
 			assert.deepEqual((await loadTrainedVector(file)).placement, { kind: "first", positions: 3 });
+			const broken = path.join(folder, "sea-broken.gguf");
+			await saveTrainedVector(broken, { ...result, placement: { kind: "first", positions: 0 } });
+			await assert.rejects(
+				loadTrainedVector(broken),
+				/steer\.placement: placement "first:0": first:K needs a whole number K ≥ 1/
+			);
 			const everywhere = await calibrateStrength(trained(), pairs, new FakeModel(), source, {
 				ladder,
 				placement: { kind: "all" }

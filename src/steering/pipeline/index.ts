@@ -27,6 +27,7 @@ export {
 export {
 	isTrainedVectorMetadata,
 	loadTrainedVector,
+	placementInMetadata,
 	readTrainedVector,
 	saveTrainedVector,
 	TRAINED_VECTOR_KEYS

@@ -12,7 +12,7 @@ import { loadControlVectorFile, saveControlVectorFile } from "../gguf/controlVec
 import { GgufFormatError } from "../gguf/errors";
 import { type GgufMetadata, metadataInteger, metadataNumber, metadataString } from "../gguf/metadataAccess";
 import { GgufValue } from "../gguf/values";
-import { describePlacement, parsePlacement, PLACEMENT_METADATA_KEY } from "../placement";
+import { describePlacement, parsePlacement, PLACEMENT_METADATA_KEY, type SteeringPlacement } from "../placement";
 import { checkPositionSpec } from "../positions";
 import type { LayerDiagnostics } from "../training/diagnostics";
 import { TRAINING_METHODS, type TrainingMethod } from "../training/methods";
@@ -160,10 +160,18 @@ export function readTrainedVector(
 }
 
 function placementOf(metadata: GgufMetadata): Pick<TrainedVector, "placement"> {
-	const text = metadataString(metadata, PLACEMENT_METADATA_KEY);
-	if (text === undefined) return {};
+	const placement = placementInMetadata(metadata);
+	return placement === undefined ? {} : { placement };
+}
+
+/**
+ * Where a control-vector file says its vector acts (`steer.placement`, any file, trained by Steer or
+ * not); undefined when it does not say. A value that is not a placement is a GgufFormatError naming the key.
+ */
+export function placementInMetadata(metadata: GgufMetadata): SteeringPlacement | undefined {
 	try {
-		return { placement: parsePlacement(text) };
+		const text = metadataString(metadata, PLACEMENT_METADATA_KEY);
+		return text === undefined ? undefined : parsePlacement(text);
 	} catch (error) {
 		throw new GgufFormatError(`${PLACEMENT_METADATA_KEY}: ${(error as Error).message}`);
 	}

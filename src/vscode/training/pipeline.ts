@@ -20,13 +20,14 @@ import { type GgufMetadata, metadataNumber, metadataString } from "../../steerin
 import {
 	calibrateStrength,
 	isTrainedVectorMetadata,
+	placementInMetadata,
 	TRAINED_VECTOR_KEYS,
 	trainFromExamples,
 	trainFromPairs,
 	type TrainedVector,
 	type TrainFromPairsOptions
 } from "../../steering/pipeline";
-import { PLACEMENT_METADATA_KEY, parsePlacement, type SteeringPlacement } from "../../steering/placement";
+import type { SteeringPlacement } from "../../steering/placement";
 import type { LayerDiagnostics } from "../../steering/training/diagnostics";
 import { requireUnpairedMethod } from "../../steering/training/methods";
 import type { LayerSummary } from "../../shared/webviewProtocol/messages";
@@ -137,12 +138,7 @@ export function vectorFileFacts(metadata: GgufMetadata): VectorFileFacts {
 		calibrated:
 			isTrainedVectorMetadata(metadata) && attempt(() => metadataNumber(metadata, K.recommendedStrength)) === 1,
 		suggested: suggested && suggested.length > 0 ? steeredBand({ suggestedLayers: suggested }) : undefined,
-		placement: attempt(() => {
-			const text = metadata.has(PLACEMENT_METADATA_KEY)
-				? metadataString(metadata, PLACEMENT_METADATA_KEY)
-				: undefined;
-			return text === undefined ? undefined : parsePlacement(text);
-		})
+		placement: attempt(() => placementInMetadata(metadata))
 	};
 }
 
