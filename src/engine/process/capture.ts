@@ -148,8 +148,8 @@ export class HiddenStateCapture {
 					this.info.nEmbd,
 					promptTokens ?? tokens.length
 				);
-				this.applySteering([]);
-				if (segments.length > 0) {
+				if (segments.length === 0) this.applySteering([]);
+				else {
 					request.segments = segments.map(({ from, buffer }) => ({ from, data: buffer.data }));
 					request.segmentLayers = [segments[0]!.buffer.layerStart, segments[0]!.buffer.layerEnd];
 				}

@@ -86,16 +86,13 @@ export class Generation {
 		// LlamaCompletion prepends BOS itself to token input. A chat prompt's markup is special tokens.
 		const promptText = chat?.text ?? params.prompt;
 		const promptTokens = this.tokenizer.tokenizeText(promptText, chat !== undefined);
+		// What the model's context holds for the prompt: BOS where the model uses one, then the prompt.
+		const sequenceTokens = this.tokenizer.tokenizeWithBos(promptText, chat !== undefined);
 		const infillRequested =
 			params.suffix !== undefined && params.suffix.length > 0 && this.completion.infillSupported;
 		const segments = everyPosition(entries)
 			? undefined
-			: steeringSegments(
-					entries,
-					this.info.nLayer,
-					this.info.nEmbd,
-					this.tokenizer.tokenizeWithBos(promptText, chat !== undefined).length
-				);
+			: steeringSegments(entries, this.info.nLayer, this.info.nEmbd, sequenceTokens.length);
 		if (segments && infillRequested)
 			throw new EngineError(
 				"BAD_REQUEST",
@@ -128,7 +125,7 @@ export class Generation {
 				}
 			};
 			const { metadata } = segments
-				? await this.generatePlaced(promptText, chat !== undefined, segments, options)
+				? await this.generatePlaced(sequenceTokens, segments, options)
 				: infill
 					? await this.completion.generateInfillCompletionWithMeta(
 							promptTokens as never,
@@ -142,7 +139,7 @@ export class Generation {
 				text: stream.finish(text.flush()),
 				tokens,
 				tokensPerSecond: seconds > 0 ? tokens.length / seconds : 0,
-				promptTokens: this.tokenizer.tokenizeWithBos(promptText, chat !== undefined).length,
+				promptTokens: sequenceTokens.length,
 				stopReason: stopReasonOf(stream, stops, metadata.stopReason),
 				infill,
 				...(chat === undefined ? {} : { chatTemplate: chat.wrapper })
@@ -168,8 +165,7 @@ export class Generation {
 	 * LlamaCompletion; the KV cache is cleared before and after, since it mixes steerings.
 	 */
 	private async generatePlaced(
-		promptText: string,
-		specialTokens: boolean,
+		sequenceTokens: readonly number[],
 		segments: readonly SteeringSegment[],
 		options: {
 			maxTokens: number;
@@ -181,7 +177,6 @@ export class Generation {
 			onToken: (chunk: unknown[]) => void;
 		}
 	): Promise<{ metadata: { stopReason: string } }> {
-		const sequenceTokens = this.tokenizer.tokenizeWithBos(promptText, specialTokens);
 		const promptLength = sequenceTokens.length;
 		await this.sequence.clearHistory();
 		this.steering.forget();
