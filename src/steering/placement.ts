@@ -28,6 +28,14 @@ export const PLACEMENT_METADATA_KEY = "steer.placement";
 /** Every text form, in the order error messages list them; `K` is a whole number ≥ 1. */
 export const PLACEMENT_FORMS = ["all", "generated", "prompt", "first:K"] as const;
 
+/** A few words per form, for the editor's choices. */
+export const PLACEMENT_LABELS: Readonly<Record<SteeringPlacement["kind"], string>> = {
+	all: "every token",
+	generated: "generated tokens",
+	prompt: "prompt tokens",
+	first: "first K tokens"
+};
+
 /** One line per form, for help texts and the editor's choices. */
 export const PLACEMENT_DESCRIPTIONS: Readonly<Record<SteeringPlacement["kind"], string>> = {
 	all: "every token, prompt and answer (llama.cpp's behaviour)",

@@ -74,7 +74,7 @@ function placementRow(vector: VectorView, placements: PanelState["placements"]):
 				h(
 					"vscode-option",
 					{ value: placement.kind, selected: placement.kind === kind, title: placement.description },
-					placementLabel(placement.kind)
+					placement.label
 				)
 			)
 		),
@@ -101,21 +101,6 @@ function placementRow(vector: VectorView, placements: PanelState["placements"]):
 				"↺"
 			)
 	);
-}
-
-function placementLabel(kind: string): string {
-	switch (kind) {
-		case "all":
-			return "every token";
-		case "generated":
-			return "generated tokens";
-		case "prompt":
-			return "prompt tokens";
-		case "first":
-			return "first K tokens";
-		default:
-			return kind;
-	}
 }
 
 function vectorCard(vector: VectorView, placements: PanelState["placements"]): HTMLElement {

@@ -149,7 +149,7 @@ export interface PanelState {
 	readonly training?: TrainingView;
 	readonly defaultMaxTokens: number;
 	/** The placements a vector can have, with one line each on what they do (`first` takes a count K). */
-	readonly placements: readonly { readonly kind: string; readonly description: string }[];
+	readonly placements: readonly { readonly kind: string; readonly label: string; readonly description: string }[];
 }
 
 /** One strength of a sweep, as the playground's table shows it. */

@@ -2,7 +2,7 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import type { PanelState, VectorView } from "../../shared/webviewProtocol/messages";
-import { describePlacement, PLACEMENT_DESCRIPTIONS } from "../../steering/placement";
+import { describePlacement, PLACEMENT_DESCRIPTIONS, PLACEMENT_LABELS } from "../../steering/placement";
 import type { EngineService } from "../engine/engineService";
 import { readSettings } from "../settings";
 import type { DatasetStore } from "../storage/datasetStore";
@@ -65,6 +65,10 @@ export async function buildPanelState(sources: PanelStateSources): Promise<Panel
 		vectors,
 		training: training.view,
 		defaultMaxTokens: readSettings().maxTokens,
-		placements: Object.entries(PLACEMENT_DESCRIPTIONS).map(([kind, description]) => ({ kind, description }))
+		placements: Object.entries(PLACEMENT_DESCRIPTIONS).map(([kind, description]) => ({
+			kind,
+			label: PLACEMENT_LABELS[kind as keyof typeof PLACEMENT_LABELS],
+			description
+		}))
 	};
 }
