@@ -157,7 +157,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 						: undefined
 				});
 		if (showProgress && trained.calibration) process.stderr.write("\n");
-		await saveTrainedVector(out, placement && !trained.placement ? { ...trained, placement } : trained);
+		await saveTrainedVector(out, placement ? { ...trained, placement } : trained);
 		const seconds = (Date.now() - started) / 1000;
 		if (values.json) {
 			process.stdout.write(
