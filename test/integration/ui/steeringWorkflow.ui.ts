@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FrameLocator, Page } from "playwright-core";
+import type { FrameLocator, Locator, Page } from "playwright-core";
 import type { UiTest } from "./uiTest";
 import { answerOpenDialog, openCommandPalette, paletteRow, quickInput, waitForFile } from "./workbench";
 
@@ -48,6 +48,27 @@ async function openSteeringPanel(page: Page): Promise<FrameLocator> {
 async function expandSection(panel: FrameLocator, id: string): Promise<void> {
 	const section = panel.locator(`#section-${id}`);
 	if ((await section.getAttribute("open")) === null) await section.locator("summary").click();
+}
+
+/** The panel with the trained vector's card ticked active (each test makes sure of it itself). */
+async function activeVectorCard(page: Page): Promise<{ panel: FrameLocator; card: Locator }> {
+	const panel = await openSteeringPanel(page);
+	await expandSection(panel, "vectors");
+	const card = panel.locator(`.vector[data-vector="${VECTOR}"]`);
+	await card.waitFor({ state: "visible", timeout: 15_000 });
+	if (!(await card.getAttribute("class"))?.includes("active")) await card.locator("vscode-checkbox").click();
+	await panel.locator(`.vector.active[data-vector="${VECTOR}"]`).waitFor({ state: "visible", timeout: 15_000 });
+	return { panel, card };
+}
+
+/** Sets the vector's strength with its slider and waits for the card to show it. */
+async function setStrength(panel: FrameLocator, card: Locator, strength: number): Promise<void> {
+	await panel
+		.locator(`input[type="range"][aria-label="ui-joy.TinyStories-656K.f16 strength"]`)
+		.fill(String(strength));
+	await card
+		.locator(".slider span", { hasText: `strength ${strength.toFixed(2)}` })
+		.waitFor({ state: "visible", timeout: 15_000 });
 }
 
 /** Answers the workbench's quick input (an input box or the file dialog) with `text`. */
@@ -164,22 +185,12 @@ export const tests: UiTest[] = [
 	{
 		title: "the playground shows baseline and steered completions side by side at the strength set on the slider",
 		async run({ page, documentationScreenshotPath }) {
-			const panel = await openSteeringPanel(page);
-			await expandSection(panel, "vectors");
-			const card = panel.locator(`.vector[data-vector="${VECTOR}"]`);
-			await card.waitFor({ state: "visible", timeout: 15_000 });
-			if (!(await card.getAttribute("class"))?.includes("active")) await card.locator("vscode-checkbox").click();
-			await panel
-				.locator(`.vector.active[data-vector="${VECTOR}"]`)
-				.waitFor({ state: "visible", timeout: 15_000 });
+			const { panel, card } = await activeVectorCard(page);
 			const enabled = panel.locator("#steering-enabled");
 			if ((await enabled.getAttribute("aria-checked")) !== "true") await enabled.click();
 			await panel.locator('#steering-enabled[aria-checked="true"]').waitFor({ state: "attached", timeout: 5000 });
 
-			await panel.locator(`input[type="range"][aria-label="ui-joy.TinyStories-656K.f16 strength"]`).fill("3");
-			await card
-				.locator(".slider span", { hasText: "strength 3.00" })
-				.waitFor({ state: "visible", timeout: 15_000 });
+			await setStrength(panel, card, 3);
 
 			await expandSection(panel, "playground");
 			await panel
@@ -209,11 +220,7 @@ export const tests: UiTest[] = [
 	{
 		title: "choosing the tokens a vector acts on shows in the status bar, and the reset goes back to every token",
 		async run({ page, documentationScreenshotPath }) {
-			const panel = await openSteeringPanel(page);
-			await expandSection(panel, "vectors");
-			const card = panel.locator(`.vector[data-vector="${VECTOR}"]`);
-			await card.waitFor({ state: "visible", timeout: 15_000 });
-			if (!(await card.getAttribute("class"))?.includes("active")) await card.locator("vscode-checkbox").click();
+			const { card } = await activeVectorCard(page);
 			const statusBar = page.locator(".part.statusbar");
 			await statusBar
 				.locator("text=/ui-joy\\.TinyStories-656K\\.f16 ×/")
@@ -249,16 +256,9 @@ export const tests: UiTest[] = [
 	{
 		title: "steered inline completions from the installed package: switched on in Settings, ghost text for a story, accepted with Tab",
 		async run({ page, documentationScreenshotPath, userSettingsFile }) {
-			// The vector at its calibrated strength (the playground test left it at 3, where this model's
-			// text falls apart and a single-line suggestion is often empty).
-			const panel = await openSteeringPanel(page);
-			await expandSection(panel, "vectors");
-			const card = panel.locator(`.vector[data-vector="${VECTOR}"]`);
-			await card.waitFor({ state: "visible", timeout: 15_000 });
-			await panel.locator(`input[type="range"][aria-label="ui-joy.TinyStories-656K.f16 strength"]`).fill("1");
-			await card
-				.locator(".slider span", { hasText: "strength 1.00" })
-				.waitFor({ state: "visible", timeout: 15_000 });
+			// Steered by the vector at its calibrated strength, the 1.0 a user starts from.
+			const { panel, card } = await activeVectorCard(page);
+			await setStrength(panel, card, 1);
 			// Settings (UI), as a user switches the feature on.
 			await openCommandPalette(page, "Preferences: Open User Settings");
 			await paletteRow(page, "Preferences: Open User Settings").first().click();
