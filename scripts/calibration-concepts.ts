@@ -9,9 +9,11 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadDataset, renderPairsAsChats, type ContrastPair } from "../src/datasets";
-import type { EngineClient } from "../src/engine/client";
+import { EngineClient } from "../src/engine/client";
 import { engineHiddenStateSource } from "../src/engine/hiddenStateSource";
 import type { ModelInfo } from "../src/engine/protocol";
+import { type FluencySummary, summarizeFluency } from "../src/steering/evaluation/degeneration";
+import { effectScore } from "../src/steering/evaluation/effectScore";
 import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
 import type { TrainingMethod } from "../src/steering/training/methods";
 import happySadStories from "../examples/evaluation/happy-sad-stories.json";
@@ -239,4 +241,44 @@ export async function storiesWith(
 	for (const prompt of storyPrompts)
 		for (const seed of storySeeds) texts.push(await generate({ prompt, maxTokens: 60, temperature: 0.8, seed }));
 	return texts;
+}
+
+/**
+ * Prints the machine, then loads each model in an engine of its own, prints its heading and runs
+ * `measure` on it, disposing of the engine afterwards.
+ */
+export async function forEachFigureModel(
+	models: readonly string[],
+	contextSize: number,
+	measure: (engine: EngineClient, info: ModelInfo) => Promise<void>
+): Promise<void> {
+	console.log(`machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} vCPUs, CPU backend, one thread`);
+	for (const modelPath of models) {
+		const engine = new EngineClient({ steerRoot: path.resolve(__dirname, "..") });
+		try {
+			const info = await engine.loadModel({ modelPath, gpu: false, threads: 1, contextSize });
+			console.log(`\n${path.basename(modelPath)} (${info.nLayer} layers × ${info.nEmbd})\n`);
+			await measure(engine, info);
+		} finally {
+			await engine.dispose();
+		}
+	}
+}
+
+/** How many of the texts carry the concept (any of its keywords). */
+export function conceptHits(concept: TuningConcept, texts: readonly string[]): number {
+	return texts.filter((text) => effectScore(text, concept.keywords).matches > 0).length;
+}
+
+/** The degeneration guard's measures of `texts` against the unsteered ones, as the figure tables print them. */
+export function fluencyCells(
+	texts: readonly string[],
+	base: FluencySummary
+): { realWords: string; distinctWords: string; degenerate: string } {
+	const fluency = summarizeFluency(texts);
+	return {
+		realWords: `${(fluency.realWordShare / base.realWordShare).toFixed(2)}×`,
+		distinctWords: `${(fluency.distinctWords / base.distinctWords).toFixed(2)}×`,
+		degenerate: `${Math.round(fluency.degenerateShare * texts.length)}/${texts.length}`
+	};
 }

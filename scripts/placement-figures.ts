@@ -9,18 +9,21 @@
  * Default: TinyStories-656K and stories260K (shared models folder), and SmolLM2-135M-Instruct when it
  * is in the model cache. FIGURE_CONCEPTS=sea,food limits the concepts (scripts/calibration-concepts.ts).
  */
-import os from "node:os";
-import path from "node:path";
-import { EngineClient } from "../src/engine/client";
 import type { SteeringEntry } from "../src/engine/protocol";
 import { engineSteerableModel } from "../src/engine/steerableModel";
 import { summarizeFluency } from "../src/steering/evaluation/degeneration";
-import { effectScore } from "../src/steering/evaluation/effectScore";
 import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
 import { describePlacement, type SteeringPlacement } from "../src/steering/placement";
-import { figureModels, storiesWith, trainConcept, tuningConcepts } from "./calibration-concepts";
+import {
+	conceptHits,
+	figureModels,
+	fluencyCells,
+	forEachFigureModel,
+	storiesWith,
+	trainConcept,
+	tuningConcepts
+} from "./calibration-concepts";
 
-const root = path.resolve(__dirname, "..");
 const models = figureModels(["TinyStories-656K", "stories260K", "SmolLM2"]);
 const only = (process.env.FIGURE_CONCEPTS ?? "sea,food").split(",");
 const placements: SteeringPlacement[] = [
@@ -31,45 +34,31 @@ const placements: SteeringPlacement[] = [
 ];
 const strengths = [1, 2];
 
-async function main(): Promise<void> {
-	console.log(`machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} vCPUs, CPU backend, one thread`);
-	for (const modelPath of models) {
-		const engine = new EngineClient({ steerRoot: root });
-		try {
-			const info = await engine.loadModel({ modelPath, gpu: false, threads: 1, contextSize: 256 });
-			const stories = (steering: SteeringEntry[]) =>
-				storiesWith(async (request) => (await engine.generate({ ...request, steering })).text);
-			const unsteered = await stories([]);
-			const base = summarizeFluency(unsteered);
-			console.log(`\n${path.basename(modelPath)} (${info.nLayer} layers × ${info.nEmbd})\n`);
-			console.log(
-				"| concept | acts on | strength | stories with the concept | real words | distinct words | degenerate |"
-			);
-			console.log("|---|---|---|---|---|---|---|");
-			for (const concept of tuningConcepts.filter((entry) => only.includes(entry.name))) {
-				const { pairs, source, trained } = await trainConcept(engine, info, concept);
-				const calibrated = await calibrateStrength(trained, pairs, engineSteerableModel(engine), source);
-				const hits = (texts: string[]) =>
-					texts.filter((text) => effectScore(text, concept.keywords).matches > 0).length;
+forEachFigureModel(models, 256, async (engine, info) => {
+	const stories = (steering: SteeringEntry[]) =>
+		storiesWith(async (request) => (await engine.generate({ ...request, steering })).text);
+	const unsteered = await stories([]);
+	const base = summarizeFluency(unsteered);
+	console.log(
+		"| concept | acts on | strength | stories with the concept | real words | distinct words | degenerate |"
+	);
+	console.log("|---|---|---|---|---|---|---|");
+	for (const concept of tuningConcepts.filter((entry) => only.includes(entry.name))) {
+		const { pairs, source, trained } = await trainConcept(engine, info, concept);
+		const calibrated = await calibrateStrength(trained, pairs, engineSteerableModel(engine), source);
+		console.log(
+			`| ${concept.name} | unsteered | 0 | ${conceptHits(concept, unsteered)}/16 | 1.00× | 1.00× | ${fluencyCells(unsteered, base).degenerate} |`
+		);
+		for (const strength of strengths)
+			for (const placement of placements) {
+				const texts = await stories([{ vector: calibrated.vector, strength, placement }]);
+				const cells = fluencyCells(texts, base);
 				console.log(
-					`| ${concept.name} | unsteered | 0 | ${hits(unsteered)}/16 | 1.00× | 1.00× | ${(base.degenerateShare * 16).toFixed(0)}/16 |`
+					`| ${concept.name} | ${describePlacement(placement)} | ${strength} | ${conceptHits(concept, texts)}/16 | ${cells.realWords} | ${cells.distinctWords} | ${cells.degenerate} |`
 				);
-				for (const strength of strengths)
-					for (const placement of placements) {
-						const texts = await stories([{ vector: calibrated.vector, strength, placement }]);
-						const fluency = summarizeFluency(texts);
-						console.log(
-							`| ${concept.name} | ${describePlacement(placement)} | ${strength} | ${hits(texts)}/16 | ${(fluency.realWordShare / base.realWordShare).toFixed(2)}× | ${(fluency.distinctWords / base.distinctWords).toFixed(2)}× | ${(fluency.degenerateShare * 16).toFixed(0)}/16 |`
-						);
-					}
 			}
-		} finally {
-			await engine.dispose();
-		}
 	}
-}
-
-main().catch((error) => {
+}).catch((error) => {
 	console.error(error);
 	process.exit(1);
 });
