@@ -62,6 +62,14 @@ describe("placed steering segments", () => {
 	// Rows of the (nLayer - 1) × nEmbd buffer: row 0 is block 1.
 	const rows = (data: Float32Array) =>
 		[0, 1, 2].map((row) => Array.from(data.subarray(row * nEmbd, (row + 1) * nEmbd)));
+	/** Each segment's start, rows and block range, for comparing whole layouts at once. */
+	const layout = (segments: ReturnType<typeof steeringSegments>) =>
+		segments.map(({ from, buffer }) => ({
+			from,
+			rows: rows(buffer.data),
+			start: buffer.layerStart,
+			end: buffer.layerEnd
+		}));
 
 	it("knows when every entry steers every position", () => {
 		assert.equal(everyPosition([entry(1, [1, 0], 1), entry(2, [0, 1], 1, { kind: "all" })]), true);
@@ -71,36 +79,28 @@ describe("placed steering segments", () => {
 
 	it("switches from zeros to the vector where generation starts, spanning the same blocks", () => {
 		const segments = steeringSegments([entry(2, [3, 4], 0.5, { kind: "generated" })], nLayer, nEmbd, 5);
-		assert.deepEqual(
-			segments.map(({ from, buffer }) => ({
-				from,
-				rows: rows(buffer.data),
-				start: buffer.layerStart,
-				end: buffer.layerEnd
-			})),
-			[
-				{
-					from: 0,
-					rows: [
-						[0, 0],
-						[0, 0],
-						[0, 0]
-					],
-					start: 2,
-					end: 2
-				},
-				{
-					from: 5,
-					rows: [
-						[0, 0],
-						[1.5, 2],
-						[0, 0]
-					],
-					start: 2,
-					end: 2
-				}
-			]
-		);
+		assert.deepEqual(layout(segments), [
+			{
+				from: 0,
+				rows: [
+					[0, 0],
+					[0, 0],
+					[0, 0]
+				],
+				start: 2,
+				end: 2
+			},
+			{
+				from: 5,
+				rows: [
+					[0, 0],
+					[1.5, 2],
+					[0, 0]
+				],
+				start: 2,
+				end: 2
+			}
+		]);
 	});
 
 	it("sums the entries active in each stretch and merges stretches that end up equal", () => {
@@ -114,37 +114,29 @@ describe("placed steering segments", () => {
 			nEmbd,
 			4
 		);
-		assert.deepEqual(
-			segments.map(({ from, buffer }) => ({
-				from,
-				rows: rows(buffer.data),
-				start: buffer.layerStart,
-				end: buffer.layerEnd
-			})),
-			[
-				{
-					from: 0,
-					rows: [
-						[1, 0],
-						[0, 0],
-						[0, 2]
-					],
-					start: 1,
-					end: 3
-				},
-				// From position 2 block 3's vector acts alone, in the prompt and in the answer alike: one segment.
-				{
-					from: 2,
-					rows: [
-						[0, 0],
-						[0, 0],
-						[0, 2]
-					],
-					start: 1,
-					end: 3
-				}
-			]
-		);
+		assert.deepEqual(layout(segments), [
+			{
+				from: 0,
+				rows: [
+					[1, 0],
+					[0, 0],
+					[0, 2]
+				],
+				start: 1,
+				end: 3
+			},
+			// From position 2 block 3's vector acts alone, in the prompt and in the answer alike: one segment.
+			{
+				from: 2,
+				rows: [
+					[0, 0],
+					[0, 0],
+					[0, 2]
+				],
+				start: 1,
+				end: 3
+			}
+		]);
 		assert.equal(segmentAt(segments, 0).from, 0);
 		assert.equal(segmentAt(segments, 1).from, 0);
 		assert.equal(segmentAt(segments, 7).from, 2);
