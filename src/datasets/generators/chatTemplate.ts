@@ -122,9 +122,17 @@ export async function renderPairsAsChats(
 	render: ChatRenderer,
 	options: ChatTemplateOptions = {}
 ): Promise<{ pairs: ContrastPair[]; wrapper: string }> {
-	const plan = planChatTemplate(pairs, options);
+	const { items, wrapper } = await renderPlan(planChatTemplate(pairs, options), render);
+	return { pairs: items, wrapper };
+}
+
+/** Renders a plan's conversations in one batch and assembles its items from the texts. */
+async function renderPlan<T>(
+	plan: { readonly conversations: readonly (readonly ChatMessage[])[]; assemble(rendered: readonly string[]): T[] },
+	render: ChatRenderer
+): Promise<{ items: T[]; wrapper: string }> {
 	const { texts, wrapper } = await render(plan.conversations);
-	return { pairs: plan.assemble(texts), wrapper };
+	return { items: plan.assemble(texts), wrapper };
 }
 
 /**
@@ -195,9 +203,8 @@ export async function renderExamplesAsChats(
 	render: ChatRenderer,
 	options: ChatTemplateOptions = {}
 ): Promise<{ examples: LabelledExample[]; wrapper: string }> {
-	const plan = planExampleChats(examples, options);
-	const { texts, wrapper } = await render(plan.conversations);
-	return { examples: plan.assemble(texts), wrapper };
+	const { items, wrapper } = await renderPlan(planExampleChats(examples, options), render);
+	return { examples: items, wrapper };
 }
 
 /** `rawTextProblem` for labelled examples: system messages and histories need a chat template. */
