@@ -58,7 +58,4 @@ export function valueOf(event: Event): string {
 	return (event.target as HTMLInputElement).value;
 }
 
-/** "1 pair", "3 pairs": a count with its noun, singular when it is one. */
-export function countOf(count: number, noun: string): string {
-	return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
+export { countOf } from "../src/shared/plainWords";

@@ -47,3 +47,14 @@ export {
 export { personaPairs, type PersonaPairOptions } from "./generators/personaPairs";
 export { truncationSuffixes, splitIntoWordPieces, type TextSplitter } from "./generators/truncationSuffixes";
 export { promptPair, type PromptPairOptions } from "./generators/promptPair";
+export {
+	appendRows,
+	deleteRow,
+	readGrid,
+	rowsFromPaste,
+	setCell,
+	setLineText,
+	type DatasetGrid,
+	type GridEdit,
+	type GridRow
+} from "./datasetGrid";

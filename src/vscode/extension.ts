@@ -10,6 +10,7 @@ import { registerLensCommands } from "./commands/lensCommands";
 import { registerLlamaCppExportCommand } from "./commands/llamaCppExportCommand";
 import { loadModel, registerModelCommands } from "./commands/modelCommands";
 import { registerSteerCommand } from "./commands/commandRunner";
+import { registerTreeItemCommands } from "./commands/treeItemCommands";
 import { registerVectorCommands } from "./commands/vectorCommands";
 import { notifyCrashLoops, type ShownNotice } from "./engine/crashLoopNotice";
 import { EngineService } from "./engine/engineService";
@@ -27,6 +28,9 @@ import { DatasetStore } from "./storage/datasetStore";
 import { resolveSteerFolders } from "./storage/steerFolders";
 import { watchSteerFolders } from "./storage/steerWatcher";
 import { TrainingRunner } from "./training/trainingRunner";
+import { DATASETS_VIEW_ID, DatasetsTreeProvider } from "./trees/datasetsTreeProvider";
+import { MODEL_VIEW_ID, ModelTreeProvider } from "./trees/modelTreeProvider";
+import { VECTORS_VIEW_ID, VectorsTreeProvider, type VectorNode } from "./trees/vectorsTreeProvider";
 import { createStatusBar, type StatusBarView } from "./ui/statusBar";
 
 /** What the extension exports: its live services, for integration tests and diagnostics. */
@@ -37,6 +41,11 @@ export interface SteerApi {
 	readonly datasets: DatasetStore;
 	readonly lens: ConceptLens;
 	readonly panel: SteeringViewProvider;
+	readonly trees: {
+		readonly model: ModelTreeProvider;
+		readonly datasets: DatasetsTreeProvider;
+		readonly vectors: VectorsTreeProvider;
+	};
 	readonly inline: SteeredCompletionProvider;
 	readonly training: TrainingRunner;
 	readonly log: Pick<SteerLog, "recentLines" | "linesLogged">;
@@ -65,6 +74,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		await vscode.commands.executeCommand("setContext", "steer.hasVectors", library.list().length > 0);
 		await steering.libraryChanged().catch((error) => reportFailure(log, "Apply steering", error));
 		await updateDatasetsContext();
+		trees.vectors.refresh();
+		trees.datasets.refresh();
 		await panel.refresh();
 	};
 	// Context keys the walkthrough completes its steps on, whichever surface the user did them in.
@@ -72,8 +83,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		const hasDatasets = vscode.workspace.isTrusted && (await datasets.list().catch(() => [])).length > 0;
 		await vscode.commands.executeCommand("setContext", "steer.hasDatasets", hasDatasets);
 	};
-	const updateSteeringContext = (): Thenable<unknown> =>
-		vscode.commands.executeCommand("setContext", "steer.steeringApplied", steering.entries().length > 0);
+	const updateSteeringContext = async (): Promise<void> => {
+		await vscode.commands.executeCommand("setContext", "steer.steeringApplied", steering.entries().length > 0);
+		await vscode.commands.executeCommand("setContext", "steer.steeringEnabled", steering.enabled);
+	};
+	const trees = {
+		model: new ModelTreeProvider(engine),
+		datasets: new DatasetsTreeProvider(datasets),
+		vectors: new VectorsTreeProvider(library, steering, engine, log)
+	};
+	const vectorsView = vscode.window.createTreeView<VectorNode>(VECTORS_VIEW_ID, {
+		treeDataProvider: trees.vectors,
+		manageCheckboxStateManually: true
+	});
+	const datasetsChanged = (): void => {
+		void updateDatasetsContext();
+		trees.datasets.refresh();
+		void panel.refresh();
+	};
 	const sweeps = new StrengthSweepRunner({
 		engine,
 		library,
@@ -116,6 +143,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		training,
 		lens,
 		panel,
+		trees.model,
+		trees.datasets,
+		trees.vectors,
+		vectorsView,
+		vectorsView.onDidChangeCheckboxState((event) => void trees.vectors.checkboxesChanged(event)),
+		vscode.window.registerTreeDataProvider(MODEL_VIEW_ID, trees.model),
+		vscode.window.registerTreeDataProvider(DATASETS_VIEW_ID, trees.datasets),
 		vscode.window.registerWebviewViewProvider(STEERING_VIEW_ID, panel, {
 			webviewOptions: { retainContextWhenHidden: false }
 		}),
@@ -126,10 +160,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		...registerDatasetCommands({
 			datasets,
 			log,
-			onDatasetsChanged: () => {
-				void updateDatasetsContext();
-				void panel.refresh();
-			}
+			onDatasetsChanged: datasetsChanged
+		}),
+		...registerTreeItemCommands({
+			datasets,
+			library,
+			steering,
+			log,
+			refreshVectors,
+			onDatasetsChanged: datasetsChanged
 		}),
 		...registerVectorCommands({ datasets, library, steering, training, log, refreshVectors }),
 		...registerGenerationCommands({ engine, steering, log }),
@@ -167,6 +206,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 	};
 
 	await vscode.commands.executeCommand("setContext", "steer.modelLoaded", false);
+	await updateSteeringContext();
 	if (!vscode.workspace.isTrusted) log.info("workspace not trusted: no model or vector file is opened until it is");
 	// Reading vectors and loading the configured model can take a while; activation does not wait.
 	void refreshVectors()
@@ -180,6 +220,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		datasets,
 		lens,
 		panel,
+		trees,
 		inline,
 		training,
 		log,

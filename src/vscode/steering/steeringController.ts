@@ -223,6 +223,15 @@ export class SteeringController implements vscode.Disposable {
 		});
 	}
 
+	/** The file was renamed: its choices (active, strength, layers) follow it to the new name. */
+	async moveChoice(fromFileName: string, toFileName: string): Promise<void> {
+		const choice = this.choices[fromFileName];
+		if (!choice || fromFileName === toFileName) return;
+		const { [fromFileName]: _moved, ...rest } = this.choices;
+		this.choices = { ...rest, [toFileName]: choice };
+		await this.memento.update(CHOICES_KEY, this.choices);
+	}
+
 	async setEnabled(enabled: boolean): Promise<void> {
 		this.steeringEnabled = enabled;
 		await this.memento.update(ENABLED_KEY, enabled);

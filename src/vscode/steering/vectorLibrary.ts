@@ -2,8 +2,10 @@
  * The control-vector files in Steer's vectors folder, parsed and kept in memory. A file that does not
  * parse is reported with its reason and left out; it never takes the others down with it.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, rename } from "node:fs/promises";
 import path from "node:path";
+import * as vscode from "vscode";
+import { pathExists } from "../../files/pathExists";
 import { loadControlVectorFile } from "../../steering/gguf/controlVectorFile";
 import type { SteeringVector } from "../../steering/vector";
 import { VECTOR_EXTENSIONS } from "../../shared/fileNames";
@@ -100,6 +102,39 @@ export class VectorLibrary {
 		};
 		this.vectors.set(storedName, vector);
 		return vector;
+	}
+
+	/**
+	 * Renames a vector file within the folder; refuses a name that is taken or leaves the folder, so no
+	 * file is ever replaced by a rename. Returns the new file name.
+	 */
+	async rename(fileName: string, newFileName: string): Promise<string> {
+		requireTrustedWorkspace("Renaming a vector");
+		const vector = this.vectors.get(fileName);
+		if (!vector) throw new UserFacingError(`no vector named ${fileName}`);
+		const target = fileInFolder(this.folder, newFileName, VECTOR_EXTENSIONS);
+		if (target === vector.path) return fileName;
+		if (await pathExists(target))
+			throw new UserFacingError(`a vector named ${newFileName} already exists; pick another name`);
+		await rename(vector.path, target);
+		this.vectors.delete(fileName);
+		const storedName = path.basename(target);
+		this.vectors.set(storedName, {
+			...vector,
+			fileName: storedName,
+			path: target,
+			name: path.basename(storedName, path.extname(storedName))
+		});
+		return storedName;
+	}
+
+	/** Deletes the vector file: to the trash unless `permanently` (a remote host may have no trash). */
+	async delete(fileName: string, permanently: boolean): Promise<void> {
+		requireTrustedWorkspace("Deleting a vector");
+		const vector = this.vectors.get(fileName);
+		if (!vector) throw new UserFacingError(`no vector named ${fileName}`);
+		await vscode.workspace.fs.delete(vscode.Uri.file(vector.path), { useTrash: !permanently });
+		this.vectors.delete(fileName);
 	}
 
 	async exportFile(fileName: string, destination: string): Promise<void> {
