@@ -2,7 +2,7 @@
 // - the extension host loads CommonJS (`main` in package.json);
 // - the engine process is an ES module because node-llama-cpp is ESM-only with top-level await;
 // - the CLI is ESM for the same reason (bin/steer.cjs only forwards to it);
-// - the webview runs in a browser iframe.
+// - each webview page (steering panel, dataset editor, …) runs in a browser iframe.
 // node-llama-cpp and the native addon stay external: they carry native binaries found at run time.
 import * as esbuild from "esbuild";
 
@@ -47,15 +47,15 @@ const builds = [
 	},
 	nodeModule("src/engine/process/main.ts", "dist/engine.mjs"),
 	nodeModule("src/cli/main.ts", "dist/cli.mjs"),
-	{
-		...common,
-		entryPoints: ["webview/main.ts"],
-		outfile: "dist/webview.js",
-		platform: "browser",
-		format: "iife",
-		target: "es2022"
-	}
+	webviewPage("webview/main.ts", "dist/webview.js"),
+	webviewPage("webview/datasetEditor/main.ts", "dist/datasetEditor.js"),
+	webviewPage("webview/vectorViewer/main.ts", "dist/vectorViewer.js")
 ];
+
+/** A webview page's script: a browser bundle, one per page. */
+function webviewPage(entry, outfile) {
+	return { ...common, entryPoints: [entry], outfile, platform: "browser", format: "iife", target: "es2022" };
+}
 
 if (watch) {
 	const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));

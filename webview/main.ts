@@ -2,17 +2,8 @@
  * The steering panel in the sidebar. Renders what the host sends (PanelState) plus its own view state
  * (unsaved grid edits, form choices, last results), which survives the panel being hidden or reloaded.
  */
-import {
-	provideVSCodeDesignSystem,
-	vsCodeButton,
-	vsCodeCheckbox,
-	vsCodeDropdown,
-	vsCodeOption,
-	vsCodeProgressRing,
-	vsCodeTextArea,
-	vsCodeTextField
-} from "@vscode/webview-ui-toolkit";
 import { h, restoreAccessibleNames } from "./dom";
+import { registerToolkit } from "./toolkit";
 import { onHostMessage, post, restoreViewState, saveViewState } from "./host";
 import type { HostToWebview, PanelState } from "../src/shared/webviewProtocol/messages";
 import { ruleFeedback } from "./sections/conditionEditorView";
@@ -22,15 +13,7 @@ import { playgroundSection } from "./sections/playgroundSection";
 import { trainSection } from "./sections/trainSection";
 import { vectorsSection } from "./sections/vectorsSection";
 
-provideVSCodeDesignSystem().register(
-	vsCodeButton(),
-	vsCodeCheckbox(),
-	vsCodeDropdown(),
-	vsCodeOption(),
-	vsCodeProgressRing(),
-	vsCodeTextArea(),
-	vsCodeTextField()
-);
+registerToolkit();
 
 const app = document.getElementById("app") as HTMLElement;
 const view = restoreViewState();

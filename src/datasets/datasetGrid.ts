@@ -232,30 +232,6 @@ export function deleteRow(text: string, format: DatasetFormat, line: number): Gr
 	return { start, end: after, text: "" };
 }
 
-/**
- * Splits lines pasted from a spreadsheet (tab-separated cells, one row per line) into rows whose
- * cells start at `firstColumn`; a single line without tabs is not a paste of rows.
- */
-export function rowsFromPaste(
-	pasted: string,
-	columns: readonly string[],
-	firstColumn: string
-): Record<string, string>[] | undefined {
-	const lines = pasted.replace(/\r\n?/g, "\n").replace(/\n$/, "").split("\n");
-	if (lines.length < 2 && !pasted.includes("\t")) return undefined;
-	const offset = Math.max(0, columns.indexOf(firstColumn));
-	return lines
-		.filter((line) => line.trim() !== "")
-		.map((line) => {
-			const cells: Record<string, string> = {};
-			line.split("\t").forEach((value, index) => {
-				const column = columns[offset + index];
-				if (column !== undefined) cells[column] = value.trim();
-			});
-			return cells;
-		});
-}
-
 type CsvRow = string[] & { line: number };
 
 function csvRecords(

@@ -51,7 +51,6 @@ export {
 	appendRows,
 	deleteRow,
 	readGrid,
-	rowsFromPaste,
 	setCell,
 	setLineText,
 	type DatasetGrid,

@@ -14,6 +14,8 @@ import { registerTreeItemCommands } from "./commands/treeItemCommands";
 import { registerVectorCommands } from "./commands/vectorCommands";
 import { notifyCrashLoops, type ShownNotice } from "./engine/crashLoopNotice";
 import { EngineService } from "./engine/engineService";
+import { DATASET_EDITOR_VIEW_TYPE, DatasetEditorProvider } from "./editors/datasetEditorProvider";
+import { VECTOR_VIEWER_VIEW_TYPE, VectorViewerProvider } from "./editors/vectorViewerProvider";
 import { reportFailure } from "./failures";
 import { SteeredCompletionProvider } from "./inline/steeredCompletionProvider";
 import { ConceptLens } from "./lens/conceptLens";
@@ -47,6 +49,7 @@ export interface SteerApi {
 		readonly vectors: VectorsTreeProvider;
 	};
 	readonly inline: SteeredCompletionProvider;
+	readonly editors: { readonly datasets: DatasetEditorProvider; readonly vectors: VectorViewerProvider };
 	readonly training: TrainingRunner;
 	readonly log: Pick<SteerLog, "recentLines" | "linesLogged">;
 	readonly refreshVectors: () => Promise<void>;
@@ -120,6 +123,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		extensionUri: context.extensionUri,
 		refreshVectors
 	});
+	const editors = {
+		datasets: new DatasetEditorProvider({ extensionUri: context.extensionUri, engine, log }),
+		vectors: new VectorViewerProvider({ extensionUri: context.extensionUri, engine, steering, library, log })
+	};
 	const inline = new SteeredCompletionProvider({
 		engine,
 		steering,
@@ -148,6 +155,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		trees.vectors,
 		vectorsView,
 		vectorsView.onDidChangeCheckboxState((event) => void trees.vectors.checkboxesChanged(event)),
+		vscode.window.registerCustomEditorProvider(DATASET_EDITOR_VIEW_TYPE, editors.datasets),
+		vscode.window.registerCustomEditorProvider(VECTOR_VIEWER_VIEW_TYPE, editors.vectors, {
+			supportsMultipleEditorsPerDocument: true
+		}),
 		vscode.window.registerTreeDataProvider(MODEL_VIEW_ID, trees.model),
 		vscode.window.registerTreeDataProvider(DATASETS_VIEW_ID, trees.datasets),
 		vscode.window.registerWebviewViewProvider(STEERING_VIEW_ID, panel, {
@@ -222,6 +233,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		panel,
 		trees,
 		inline,
+		editors,
 		training,
 		log,
 		refreshVectors,

@@ -3,11 +3,14 @@ import {
 	appendRows,
 	deleteRow,
 	readGrid,
-	rowsFromPaste,
 	setCell,
 	setLineText,
 	type GridEdit
 } from "../../src/datasets/datasetGrid";
+import { GRID_COLUMNS, readDatasetEditorMessage } from "../../src/shared/datasetEditorProtocol";
+import { CONTRAST_PAIR_FIELDS } from "../../src/datasets/contrastPair";
+import { LABELLED_EXAMPLE_FIELDS } from "../../src/datasets/labelledExample";
+import { rowsFromPaste } from "../../webview/datasetEditor/paste";
 
 const apply = (text: string, edit: GridEdit) => text.slice(0, edit.start) + edit.text + text.slice(edit.end);
 
@@ -116,5 +119,21 @@ describe("datasets: the grid view of a dataset file", () => {
 		]);
 		assert.equal(rowsFromPaste("one line", columns, "positive"), undefined);
 		assert.deepEqual(rowsFromPaste("a\nb", columns, "negative"), [{ negative: "a" }, { negative: "b" }]);
+	});
+
+	it("the editor's messages name exactly the fields a dataset line can carry, and malformed ones are refused", () => {
+		const fields = new Set([...CONTRAST_PAIR_FIELDS, ...LABELLED_EXAMPLE_FIELDS.filter((f) => f !== "history")]);
+		assert.deepEqual(new Set(GRID_COLUMNS), fields);
+		assert.deepEqual(readDatasetEditorMessage({ type: "setCell", line: 2, column: "positive", value: "x" }), {
+			ok: true,
+			message: { type: "setCell", line: 2, column: "positive", value: "x" }
+		});
+		const unknownColumn = readDatasetEditorMessage({ type: "setCell", line: 2, column: "history", value: "x" });
+		assert.equal(unknownColumn.ok, false);
+		assert.equal(readDatasetEditorMessage({ type: "setCell", line: 0, column: "positive", value: "x" }).ok, false);
+		assert.equal(readDatasetEditorMessage({ type: "deleteAll" }).ok, false);
+		assert.equal(readDatasetEditorMessage({ type: "appendRows", rows: [] }).ok, false);
+		const tooLong = readDatasetEditorMessage({ type: "setLineText", line: 1, value: "x".repeat(100_001) });
+		assert.ok(!tooLong.ok && tooLong.problem.startsWith("value:"), JSON.stringify(tooLong));
 	});
 });

@@ -8,11 +8,11 @@ import { parseLayerSpec } from "../../steering/layerSpec";
 import type { DatasetStore } from "../storage/datasetStore";
 import type { SteeringController } from "../steering/steeringController";
 import type { VectorLibrary } from "../steering/vectorLibrary";
+import { DATASET_EDITOR_VIEW_TYPE } from "../editors/datasetEditorProvider";
+import { VECTOR_VIEWER_VIEW_TYPE } from "../editors/vectorViewerProvider";
 import { UserFacingError } from "../failures";
 import { registerSteerCommand } from "./commandRunner";
 
-export const DATASET_EDITOR_VIEW_TYPE = "steer.datasetEditor";
-export const VECTOR_VIEWER_VIEW_TYPE = "steer.vectorViewer";
 
 export interface TreeItemCommandDependencies {
 	readonly datasets: DatasetStore;

@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import type { HostToWebview } from "../../shared/webviewProtocol/messages";
 import { validateWebviewMessage } from "../../shared/webviewProtocol/guards";
-import { panelHtml, panelResourceRoots } from "./panelHtml";
+import { webviewHtml, webviewResourceRoots } from "../webviewHtml";
 import { PanelMessageHandler, type PanelHandlerDependencies } from "./panelMessageHandler";
 import { buildPanelState, type PanelStateSources } from "./panelState";
 
@@ -42,8 +42,8 @@ export class SteeringViewProvider implements vscode.WebviewViewProvider, vscode.
 
 	resolveWebviewView(view: vscode.WebviewView): void {
 		this.view = view;
-		view.webview.options = { enableScripts: true, localResourceRoots: panelResourceRoots(this.deps.extensionUri) };
-		view.webview.html = panelHtml(view.webview, this.deps.extensionUri);
+		view.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.deps.extensionUri) };
+		view.webview.html = webviewHtml(view.webview, this.deps.extensionUri, "webview", "Steer");
 		this.handler?.dispose();
 		const handler = new PanelMessageHandler({
 			...this.deps,

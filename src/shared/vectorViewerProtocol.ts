@@ -1,0 +1,74 @@
+/**
+ * The messages between the vector viewer (a read-only webview of a control-vector file) and its host,
+ * as valibot schemas the types are inferred from. The page only asks for actions on the file it
+ * shows; the host knows which file that is, so no message names a file.
+ */
+import * as v from "valibot";
+
+export const VectorViewerMessage = v.variant("type", [
+	v.object({ type: v.literal("ready") }),
+	v.object({ type: v.literal("setActive"), active: v.boolean() }),
+	v.object({ type: v.literal("setStrength"), strength: v.pipe(v.number(), v.finite(), v.minValue(-100), v.maxValue(100)) }),
+	v.object({ type: v.literal("exportForLlamaServer") }),
+	v.object({ type: v.literal("showInLens") })
+]);
+export type VectorViewerMessage = v.InferOutput<typeof VectorViewerMessage>;
+
+const Histogram = v.object({ edges: v.array(v.number()), positive: v.array(v.number()), negative: v.array(v.number()) });
+
+export const LayerReport = v.object({
+	layer: v.number(),
+	/** Length of the direction the file applies at strength 1 (0 when the file has none for the layer). */
+	norm: v.number(),
+	steered: v.boolean(),
+	explained: v.optional(v.number()),
+	heldOut: v.optional(v.nullable(v.number())),
+	agreement: v.optional(v.number()),
+	hiddenNorm: v.optional(v.number()),
+	histogram: v.optional(Histogram)
+});
+export type LayerReport = v.InferOutput<typeof LayerReport>;
+
+export const CalibrationReport = v.object({
+	points: v.array(v.object({ strength: v.number(), readout: v.number(), fluent: v.boolean(), realWords: v.number() })),
+	/** Which multiple of the trained push became strength 1. */
+	chosen: v.number(),
+	reason: v.string(),
+	readLayer: v.number()
+});
+export type CalibrationReport = v.InferOutput<typeof CalibrationReport>;
+
+export const VectorViewerUpdate = v.variant("type", [
+	v.object({
+		type: v.literal("report"),
+		fileName: v.string(),
+		name: v.string(),
+		width: v.number(),
+		modelHint: v.optional(v.string()),
+		/** Set when the file cannot steer the loaded model, saying why. */
+		mismatch: v.optional(v.string()),
+		trainedBySteer: v.boolean(),
+		method: v.optional(v.string()),
+		examples: v.optional(v.string()),
+		suggested: v.optional(v.tuple([v.number(), v.number()])),
+		placement: v.string(),
+		layers: v.array(LayerReport),
+		calibration: v.optional(CalibrationReport),
+		metadata: v.array(v.tuple([v.string(), v.string()])),
+		/** Null when the file is not in Steer's vectors folder, so it cannot be activated from here. */
+		steering: v.nullable(v.object({ active: v.boolean(), strength: v.number(), modelLoaded: v.boolean() }))
+	}),
+	v.object({ type: v.literal("unreadable"), fileName: v.string(), message: v.string() })
+]);
+export type VectorViewerUpdate = v.InferOutput<typeof VectorViewerUpdate>;
+export type VectorReport = Extract<VectorViewerUpdate, { type: "report" }>;
+
+export function readVectorViewerMessage(
+	value: unknown
+): { ok: true; message: VectorViewerMessage } | { ok: false; problem: string } {
+	const result = v.safeParse(VectorViewerMessage, value);
+	if (result.success) return { ok: true, message: result.output };
+	const issue = result.issues[0];
+	const where = v.getDotPath(issue);
+	return { ok: false, problem: `${where ? `${where}: ` : ""}${issue.message}` };
+}

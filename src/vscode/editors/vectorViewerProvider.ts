@@ -1,0 +1,139 @@
+/**
+ * The vector viewer: a read-only custom editor for control-vector `.gguf` files in Steer's vectors
+ * folder. It shows what the file holds (per-layer plots, the calibration curve, the metadata) and
+ * offers the actions that make sense on it: activate, set strength, export for llama.cpp.
+ */
+import path from "node:path";
+import * as vscode from "vscode";
+import { loadControlVectorFile } from "../../steering/gguf/controlVectorFile";
+import { readVectorViewerMessage, type VectorViewerMessage, type VectorViewerUpdate } from "../../shared/vectorViewerProtocol";
+import type { EngineService } from "../engine/engineService";
+import { describeError, reportFailure } from "../failures";
+import type { SteeringController } from "../steering/steeringController";
+import type { VectorLibrary } from "../steering/vectorLibrary";
+import { webviewHtml, webviewResourceRoots } from "../webviewHtml";
+import { vectorReport } from "./vectorReport";
+
+export const VECTOR_VIEWER_VIEW_TYPE = "steer.vectorViewer";
+
+export interface VectorViewerDependencies {
+	readonly extensionUri: vscode.Uri;
+	readonly engine: EngineService;
+	readonly steering: SteeringController;
+	readonly library: VectorLibrary;
+	readonly log: vscode.LogOutputChannel;
+}
+
+export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider {
+	private readonly shown = new Map<string, VectorViewerUpdate>();
+
+	constructor(private readonly deps: VectorViewerDependencies) {}
+
+	/** What the open viewers show now, by file path (for tests). */
+	get reports(): ReadonlyMap<string, VectorViewerUpdate> {
+		return this.shown;
+	}
+
+	openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+		return { uri, dispose: () => this.shown.delete(uri.fsPath) };
+	}
+
+	resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
+		const { extensionUri, engine, steering, log } = this.deps;
+		const filePath = document.uri.fsPath;
+		const fileName = path.basename(filePath);
+		panel.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(extensionUri) };
+		panel.webview.html = webviewHtml(panel.webview, extensionUri, "vectorViewer", fileName);
+		const update = async () => {
+			const report = await this.report(filePath);
+			this.shown.set(filePath, report);
+			void panel.webview.postMessage(report);
+		};
+		const watcher = vscode.workspace.createFileSystemWatcher(
+			new vscode.RelativePattern(vscode.Uri.file(path.dirname(filePath)), fileName)
+		);
+		const subscriptions = [
+			watcher,
+			watcher.onDidChange(() => void update()),
+			watcher.onDidCreate(() => void update()),
+			engine.onDidChange(() => void update()),
+			steering.onDidChange(() => void update()),
+			panel.webview.onDidReceiveMessage(async (raw: unknown) => {
+				const read = readVectorViewerMessage(raw);
+				if (!read.ok) {
+					log.warn(`vector viewer sent a message that was refused: ${read.problem}`);
+					return;
+				}
+				try {
+					await this.handle(filePath, read.message, update);
+				} catch (error) {
+					reportFailure(log, actionName(read.message), error);
+				}
+			})
+		];
+		panel.onDidDispose(() => subscriptions.forEach((subscription) => subscription.dispose()));
+	}
+
+	private async report(filePath: string): Promise<VectorViewerUpdate> {
+		const fileName = path.basename(filePath);
+		if (!vscode.workspace.isTrusted)
+			return { type: "unreadable", fileName, message: "this workspace is not trusted, so Steer opens no vector file" };
+		try {
+			const file = await loadControlVectorFile(filePath);
+			const inLibrary = this.libraryEntry(filePath);
+			const model = this.deps.engine.modelInfo;
+			return vectorReport(filePath, file, {
+				mismatch: inLibrary ? this.deps.steering.problemFor(inLibrary, model) : undefined,
+				steering: inLibrary
+					? {
+							active: this.deps.steering.choiceOf(inLibrary.fileName).active,
+							strength: this.deps.steering.choiceOf(inLibrary.fileName).strength,
+							modelLoaded: model !== undefined
+						}
+					: null
+			});
+		} catch (error) {
+			return { type: "unreadable", fileName, message: describeError(error) };
+		}
+	}
+
+	private libraryEntry(filePath: string) {
+		const entry = this.deps.library.get(path.basename(filePath));
+		return entry && path.resolve(entry.path) === path.resolve(filePath) ? entry : undefined;
+	}
+
+	private async handle(filePath: string, message: VectorViewerMessage, update: () => Promise<void>): Promise<void> {
+		const entry = this.libraryEntry(filePath);
+		switch (message.type) {
+			case "ready":
+				return update();
+			case "exportForLlamaServer":
+				await vscode.commands.executeCommand("steer.exportForLlamaServer");
+				return;
+			case "showInLens":
+				await vscode.commands.executeCommand("steer.showConceptLens", entry?.fileName);
+				return;
+			case "setActive":
+			case "setStrength":
+				if (!entry) throw new Error(`${path.basename(filePath)} is not in Steer's vectors folder; import it first`);
+				if (message.type === "setActive") await this.deps.steering.setActive(entry.fileName, message.active);
+				else await this.deps.steering.setStrength(entry.fileName, message.strength);
+				return;
+		}
+	}
+}
+
+function actionName(message: VectorViewerMessage): string {
+	switch (message.type) {
+		case "setActive":
+			return message.active ? "Activate vector" : "Deactivate vector";
+		case "setStrength":
+			return "Set strength";
+		case "exportForLlamaServer":
+			return "Export for llama-server";
+		case "showInLens":
+			return "Show Concept Lens";
+		case "ready":
+			return "Show vector";
+	}
+}

@@ -1,0 +1,284 @@
+/**
+ * The dataset editor's page: the file as a full-width grid. It keeps no copy of the data: every edit
+ * goes to the host, which changes the document and sends the grid back. Rows are patched in place
+ * when an update arrives, so the cell being typed in keeps its focus, caret and scroll position.
+ */
+import type { DatasetEditorMessage, GridColumn, GridUpdate, DatasetEditorUpdate } from "../../src/shared/datasetEditorProtocol";
+import { countOf } from "../../src/shared/plainWords";
+import { connectToHost } from "../channel";
+import { h } from "../dom";
+import { registerToolkit, TOOLKIT_TAGS } from "../toolkit";
+import { columnWords } from "./columnWords";
+import { rowsFromPaste } from "./paste";
+
+registerToolkit();
+const host = connectToHost<DatasetEditorMessage, DatasetEditorUpdate>();
+const app = document.getElementById("app") as HTMLElement;
+
+/** How long typing may pause before the cell is written to the document (one undo step per pause). */
+const COMMIT_AFTER_MS = 600;
+
+let grid: GridUpdate | undefined;
+let error: string | undefined;
+let shape = "";
+const header = h("header", { class: "editor-header" });
+const notices = h("div", { class: "notices" });
+const table = h("table", { class: "dataset-grid" });
+const head = h("thead");
+const body = h("tbody");
+table.append(head, body);
+
+/** Cells typed in but not yet written: an update must not overwrite them. */
+const pending = new Map<HTMLTextAreaElement, ReturnType<typeof setTimeout>>();
+
+host.onMessage((message) => {
+	if (message.type === "error") error = message.message;
+	else grid = message;
+	render();
+});
+host.post({ type: "ready" });
+
+function render(): void {
+	if (!grid) return;
+	if (!app.contains(table)) app.replaceChildren(header, notices, table);
+	renderHeader(grid);
+	renderNotices(grid);
+	const nextShape = `${grid.kind}|${grid.columns.join(",")}|${grid.readOnlyReason ?? ""}`;
+	if (nextShape !== shape) {
+		// Other columns: the rows are rebuilt; a change of content alone only patches them.
+		shape = nextShape;
+		head.replaceChildren(headRow(grid));
+		body.replaceChildren();
+	}
+	patchRows(grid);
+}
+
+function renderHeader(update: GridUpdate): void {
+	const usable = update.rows.filter((row) => row.cells && row.problems.length === 0).length;
+	const broken = update.rows.filter((row) => row.problems.length > 0).length;
+	const noun = update.kind === "pair" ? "pair" : "labelled example";
+	header.replaceChildren(
+		h("h1", {}, update.fileName),
+		h(
+			"span",
+			{ class: "summary", id: "summary" },
+			countOf(usable, `usable ${noun}`),
+			broken > 0 ? ` · ${countOf(broken, "line")} to fix` : ""
+		),
+		h(
+			"span",
+			{ class: "actions" },
+			h(
+				TOOLKIT_TAGS.button,
+				{
+					id: "train",
+					disabled: !update.canTrain || usable === 0,
+					title: update.canTrain
+						? "Train a steering vector from this dataset (saves it first)"
+						: "Load a model first: training reads the model's hidden states",
+					onclick: () => host.post({ type: "train" })
+				},
+				"Train vector…"
+			),
+			h(
+				TOOLKIT_TAGS.button,
+				{
+					appearance: "secondary",
+					id: "open-as-text",
+					title: "Open this file in the text editor",
+					onclick: () => host.post({ type: "openAsText" })
+				},
+				"Open as text"
+			)
+		)
+	);
+}
+
+function renderNotices(update: GridUpdate): void {
+	const items = [
+		error &&
+			h(
+				"div",
+				{ class: "banner error", role: "alert" },
+				error,
+				h("button", { class: "link", onclick: () => ((error = undefined), render()) }, "Dismiss")
+			),
+		update.readOnlyReason && h("p", { class: "warning" }, `Read only: ${update.readOnlyReason}.`),
+		...update.fileProblems.map((problem) => h("p", { class: "error" }, problem)),
+		h(
+			"p",
+			{ class: "muted hint" },
+			update.kind === "pair"
+				? "Each row is a contrast pair: the same text written with the concept (positive) and without it (negative). "
+				: "Each row is a labelled example: a completion with 1 if it shows the concept, 0 if not. ",
+			"Type in the last row to add one; paste rows copied from a spreadsheet to add many. Undo, redo and save work as in any file."
+		)
+	];
+	notices.replaceChildren(...items.filter((item): item is HTMLElement => Boolean(item)));
+}
+
+function headRow(update: GridUpdate): HTMLElement {
+	return h(
+		"tr",
+		{},
+		h("th", { class: "line-number", title: "Line in the file" }, "Line"),
+		...update.columns.map((column) => {
+			const words = columnWords(column, update.kind);
+			return h("th", { title: words.hint, "data-column": column }, words.title);
+		}),
+		h("th", { class: "problems" }, "Problems"),
+		h("th", { class: "row-actions" }, h("span", { class: "visually-hidden" }, "Actions"))
+	);
+}
+
+function patchRows(update: GridUpdate): void {
+	const rows = [...update.rows, undefined];
+	rows.forEach((row, index) => {
+		const kind = row === undefined ? "new" : row.cells ? "record" : "raw";
+		let element = body.children[index] as HTMLTableRowElement | undefined;
+		if (!element || element.dataset.kind !== kind) {
+			const fresh = kind === "new" ? newRow(update) : kind === "raw" ? rawRow(update) : recordRow(update);
+			if (element) element.replaceWith(fresh);
+			else body.append(fresh);
+			element = fresh;
+		}
+		if (row) patchRow(element, row, update);
+	});
+	while (body.children.length > rows.length) body.lastElementChild?.remove();
+}
+
+type Row = GridUpdate["rows"][number];
+
+function patchRow(element: HTMLTableRowElement, row: Row, update: GridUpdate): void {
+	element.dataset.line = String(row.line);
+	element.classList.toggle("has-problems", row.problems.length > 0);
+	(element.querySelector(".line-number") as HTMLElement).textContent = String(row.line);
+	element.querySelectorAll<HTMLTextAreaElement>("textarea").forEach((area) => {
+		const column = area.dataset.column as GridColumn | undefined;
+		const value = column ? (row.cells?.[column] ?? "") : (row.raw ?? "");
+		if (!pending.has(area) && area.value !== value) area.value = value;
+		area.setAttribute("aria-label", `${column ?? "text"}, line ${row.line}`);
+		area.readOnly = update.readOnlyReason !== undefined;
+		area.classList.toggle(
+			"missing",
+			column !== undefined && update.required.includes(column) && value.trim() === "" && row.cells !== undefined
+		);
+	});
+	const problems = element.querySelector(".problems") as HTMLElement;
+	problems.replaceChildren(
+		...row.problems.map((problem) => h("div", { class: "error" }, problem)),
+		...row.warnings.map((warning) => h("div", { class: "warning" }, warning))
+	);
+	const remove = element.querySelector(".delete-row") as HTMLButtonElement;
+	remove.setAttribute("aria-label", `Delete line ${row.line}`);
+	remove.disabled = update.readOnlyReason !== undefined;
+}
+
+function recordRow(update: GridUpdate): HTMLTableRowElement {
+	const row = h("tr", { "data-kind": "record" }) as HTMLTableRowElement;
+	row.append(
+		h("td", { class: "line-number" }),
+		...update.columns.map((column) => h("td", {}, cellEditor(column, update, (value) => {
+			host.post({ type: "setCell", line: Number(row.dataset.line), column, value });
+		}))),
+		h("td", { class: "problems" }),
+		h("td", { class: "row-actions" }, deleteButton(row))
+	);
+	return row;
+}
+
+function rawRow(update: GridUpdate): HTMLTableRowElement {
+	const row = h("tr", { "data-kind": "raw" }) as HTMLTableRowElement;
+	const area = editableText("raw", (value) =>
+		host.post({ type: "setLineText", line: Number(row.dataset.line), value })
+	);
+	area.title = "This line is not a record the grid can show; fix its text here or in the text editor";
+	row.append(
+		h("td", { class: "line-number" }),
+		h("td", { colspan: update.columns.length }, area),
+		h("td", { class: "problems" }),
+		h("td", { class: "row-actions" }, deleteButton(row))
+	);
+	return row;
+}
+
+/** The empty last row: what is typed there becomes a new row when the focus leaves the row. */
+function newRow(update: GridUpdate): HTMLTableRowElement {
+	const row = h("tr", { "data-kind": "new", class: "new-row" }) as HTMLTableRowElement;
+	const areas = update.columns.map((column) => {
+		const area = h("textarea", {
+			rows: 1,
+			"data-new-column": column,
+			"aria-label": `${column}, new row`,
+			placeholder: column === update.columns.find((c) => update.required.includes(c)) ? "Type to add a row…" : "",
+			readonly: update.readOnlyReason !== undefined
+		}) as HTMLTextAreaElement;
+		area.addEventListener("paste", (event) => pasteRows(event, column, update));
+		return area;
+	});
+	row.addEventListener("focusout", (event) => {
+		if (row.contains((event as FocusEvent).relatedTarget as Node | null)) return;
+		const cells: Partial<Record<GridColumn, string>> = {};
+		update.columns.forEach((column, index) => {
+			if (areas[index].value.trim() !== "") cells[column] = areas[index].value;
+		});
+		if (Object.keys(cells).length === 0) return;
+		host.post({ type: "appendRows", rows: [cells] });
+		for (const area of areas) area.value = "";
+	});
+	row.append(
+		h("td", { class: "line-number muted" }, "new"),
+		...areas.map((area) => h("td", {}, area)),
+		h("td", { class: "problems" }),
+		h("td", { class: "row-actions" })
+	);
+	return row;
+}
+
+function cellEditor(column: GridColumn, update: GridUpdate, commit: (value: string) => void): HTMLTextAreaElement {
+	const area = editableText(column, commit);
+	area.addEventListener("paste", (event) => pasteRows(event, column, update));
+	return area;
+}
+
+/** A wrapping text cell that writes to the document after a pause in typing, and when left. */
+function editableText(column: string, commit: (value: string) => void): HTMLTextAreaElement {
+	const area = h("textarea", { rows: 1, ...(column === "raw" ? {} : { "data-column": column }) }) as HTMLTextAreaElement;
+	const flush = () => {
+		const timer = pending.get(area);
+		if (timer === undefined) return;
+		clearTimeout(timer);
+		pending.delete(area);
+		commit(area.value);
+	};
+	area.addEventListener("input", () => {
+		const timer = pending.get(area);
+		if (timer !== undefined) clearTimeout(timer);
+		pending.set(area, setTimeout(flush, COMMIT_AFTER_MS));
+	});
+	area.addEventListener("blur", flush);
+	return area;
+}
+
+function deleteButton(row: HTMLTableRowElement): HTMLElement {
+	return h(
+		"button",
+		{
+			class: "delete-row icon-button",
+			title: "Delete this row (undo brings it back)",
+			onclick: () => host.post({ type: "deleteRow", line: Number(row.dataset.line) })
+		},
+		"×"
+	);
+}
+
+/** Several lines, or tab-separated cells, pasted into a cell become new rows at the end. */
+function pasteRows(event: ClipboardEvent, column: GridColumn, update: GridUpdate): void {
+	if (update.readOnlyReason) return;
+	const text = event.clipboardData?.getData("text/plain") ?? "";
+	const rows = rowsFromPaste(text, update.columns, column);
+	if (!rows) return;
+	event.preventDefault();
+	const cells = rows.filter((cellsOfRow) => Object.keys(cellsOfRow).length > 0);
+	if (cells.length > 0) host.post({ type: "appendRows", rows: cells });
+}
