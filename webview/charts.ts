@@ -83,7 +83,12 @@ function plot(options: ChartOptions): SVGElement {
 		PAD.top +
 		(1 - (Math.min(yDomain[1], Math.max(yDomain[0], value)) - yDomain[0]) / (yDomain[1] - yDomain[0] || 1)) *
 			(HEIGHT - PAD.top - PAD.bottom);
-	const root = svg("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img", class: "plot", "aria-label": options.title });
+	const root = svg("svg", {
+		viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+		role: "img",
+		class: "plot",
+		"aria-label": options.title
+	});
 	root.append(svg("title", {}, options.title));
 	if (options.band) {
 		const left = x(options.band.from);
@@ -99,12 +104,24 @@ function plot(options: ChartOptions): SVGElement {
 	}
 	for (const tick of options.yTicks) {
 		root.append(svg("line", { class: "grid", x1: PAD.left, x2: WIDTH - PAD.right, y1: y(tick), y2: y(tick) }));
-		root.append(svg("text", { class: "axis", x: PAD.left - 6, y: y(tick) + 4, "text-anchor": "end" }, formatY(tick)));
+		root.append(
+			svg("text", { class: "axis", x: PAD.left - 6, y: y(tick) + 4, "text-anchor": "end" }, formatY(tick))
+		);
 	}
 	for (const tick of options.xTicks)
-		root.append(svg("text", { class: "axis", x: x(tick), y: HEIGHT - PAD.bottom + 16, "text-anchor": "middle" }, formatX(tick)));
+		root.append(
+			svg(
+				"text",
+				{ class: "axis", x: x(tick), y: HEIGHT - PAD.bottom + 16, "text-anchor": "middle" },
+				formatX(tick)
+			)
+		);
 	root.append(
-		svg("text", { class: "axis-title", x: (PAD.left + WIDTH - PAD.right) / 2, y: HEIGHT - 8, "text-anchor": "middle" }, options.xTitle),
+		svg(
+			"text",
+			{ class: "axis-title", x: (PAD.left + WIDTH - PAD.right) / 2, y: HEIGHT - 8, "text-anchor": "middle" },
+			options.xTitle
+		),
 		svg(
 			"text",
 			{

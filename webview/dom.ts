@@ -38,7 +38,7 @@ export function append(parent: Node, children: readonly Child[]): void {
 }
 
 /** A collapsible section whose open state survives re-rendering. */
-const openSections = new Set<string>(["model", "vectors", "playground"]);
+const openSections = new Set<string>(["steering", "quick-try", "playground"]);
 
 export function section(id: string, title: string, ...children: Child[]): HTMLElement {
 	const details = h(

@@ -1,11 +1,7 @@
 /** The webview's side of the channel: typed posting, and the state VS Code keeps across reloads. */
-import { INITIAL_PAIR_GENERATOR_FORM, type PairGeneratorForm } from "./pairGeneratorInput";
 import type {
 	ConditionSearchView,
 	HostToWebview,
-	LayerSummary,
-	PairRow,
-	RowIssue,
 	SweepView,
 	WebviewToHost
 } from "../src/shared/webviewProtocol/messages";
@@ -31,29 +27,8 @@ export function onHostMessage(listener: (message: HostToWebview) => void): void 
 	});
 }
 
-/** What the panel remembers itself: unsaved edits, form choices, the last results. */
+/** What the page remembers itself: form choices and the last results. */
 export interface ViewState {
-	openDataset?: string;
-	rows: PairRow[];
-	rowIssues: RowIssue[];
-	/** Lines of the open file that are not valid pairs ("file:line: …"); while any, Save is refused. */
-	fileProblems: string[];
-	/** The revision of the file the grid shows, so that Save cannot overwrite a newer file. */
-	revision?: string;
-	/** Why the last Save wrote nothing, when the file (not a row) was the reason. */
-	saveMessage?: string;
-	dirty: boolean;
-	generator: PairGeneratorForm;
-	/** Why the last generation was refused, shown under the form. */
-	generatorMessage?: string;
-	/** The dataset whose rename form is open, the name typed, and why the host refused it. */
-	renaming?: { fileName: string; newFileName: string; message?: string };
-	trainDataset?: string;
-	method: string;
-	positions: string;
-	layers: string;
-	lastTraining?: { vectorFileName: string; layers: LayerSummary[]; suggested: readonly [number, number] };
-	trainingMessage?: string;
 	prompt: string;
 	/** Chat mode for a model with a chat template; undefined follows the model (on for instruct models). */
 	chat?: boolean;
@@ -98,14 +73,6 @@ export interface ConditionState {
 }
 
 const initialState: ViewState = {
-	rows: [],
-	rowIssues: [],
-	fileProblems: [],
-	dirty: false,
-	generator: INITIAL_PAIR_GENERATOR_FORM,
-	method: "pca-diff",
-	positions: "last",
-	layers: "all",
 	prompt: "Once upon a time",
 	system: "",
 	maxTokens: 48,
@@ -120,7 +87,6 @@ export function restoreViewState(): ViewState {
 	if (!saved || typeof saved !== "object") {
 		return {
 			...initialState,
-			generator: { ...initialState.generator },
 			sweep: { ...initialState.sweep },
 			condition: { ...initialState.condition }
 		};
@@ -129,7 +95,6 @@ export function restoreViewState(): ViewState {
 	// A sweep or search cannot survive a reload of the panel: its progress would never finish.
 	return {
 		...restored,
-		generator: { ...initialState.generator, ...restored.generator },
 		sweep: { ...initialState.sweep, ...restored.sweep, progress: undefined },
 		condition: { ...initialState.condition, ...restored.condition, progress: undefined }
 	};

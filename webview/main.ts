@@ -1,21 +1,23 @@
 /**
- * The steering panel in the sidebar. Renders what the host sends (PanelState) plus its own view state
- * (unsaved grid edits, form choices, last results), which survives the panel being hidden or reloaded.
+ * The steering panel's page, on either of its surfaces: the compact Steering view in the sidebar, or
+ * the Playground in the editor area (the host says which on <body data-surface>). Renders what the
+ * host sends (PanelState) plus its own view state (form choices, last results), which survives the
+ * page being hidden or reloaded.
  */
 import { h, restoreAccessibleNames } from "./dom";
 import { registerToolkit } from "./toolkit";
 import { onHostMessage, post, restoreViewState, saveViewState } from "./host";
 import type { HostToWebview, PanelState } from "../src/shared/webviewProtocol/messages";
 import { ruleFeedback } from "./sections/conditionEditorView";
-import { datasetsSection } from "./sections/datasetsSection";
-import { modelSection } from "./sections/modelSection";
 import { playgroundSection } from "./sections/playgroundSection";
-import { trainSection } from "./sections/trainSection";
-import { vectorsSection } from "./sections/vectorsSection";
+import { quickTrySection } from "./sections/quickTrySection";
+import { steeringSection } from "./sections/steeringSection";
+import { trustNotice } from "./sections/trustNotice";
 
 registerToolkit();
 
 const app = document.getElementById("app") as HTMLElement;
+const surface = document.body.dataset.surface === "playground" ? "playground" : "sidebar";
 const view = restoreViewState();
 let hostState: PanelState | undefined;
 let errorMessage: string | undefined;
@@ -47,14 +49,11 @@ function render(): void {
 				)
 			)
 		: undefined;
-	app.replaceChildren(
-		...(banner ? [banner] : []),
-		modelSection(hostState),
-		vectorsSection(hostState, view, changed),
-		datasetsSection(hostState, view, changed),
-		trainSection(hostState, view, changed),
-		playgroundSection(hostState, view, changed)
-	);
+	const sections =
+		surface === "playground"
+			? [playgroundSection(hostState, view, changed)]
+			: [steeringSection(hostState, view, changed), quickTrySection(hostState, view, changed)];
+	app.replaceChildren(...(banner ? [banner] : []), ...(hostState.trusted ? sections : [trustNotice()]));
 	restoreAccessibleNames(app);
 	if (focusKey) (app.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`) as HTMLElement | null)?.focus();
 }
@@ -63,60 +62,6 @@ function receive(message: HostToWebview): void {
 	switch (message.type) {
 		case "state":
 			hostState = message.state;
-			if (view.openDataset && !message.state.datasets.some((dataset) => dataset.fileName === view.openDataset)) {
-				view.openDataset = undefined;
-				view.rows = [];
-				view.fileProblems = [];
-				view.dirty = false;
-			}
-			break;
-		case "dataset":
-			view.openDataset = message.fileName;
-			view.rows = message.pairs.map((pair) => ({ ...pair }));
-			view.rowIssues = [...message.issues];
-			view.fileProblems = [...message.problems];
-			view.revision = message.revision;
-			view.saveMessage = undefined;
-			view.dirty = false;
-			break;
-		case "datasetRenamed":
-			if (view.openDataset === message.fileName) view.openDataset = message.newFileName;
-			if (view.trainDataset === message.fileName) view.trainDataset = message.newFileName;
-			view.renaming = undefined;
-			break;
-		case "datasetNotRenamed":
-			if (view.renaming?.fileName === message.fileName)
-				view.renaming = { ...view.renaming, message: message.message };
-			else errorMessage = message.message;
-			break;
-		case "pairsGenerated":
-			// Generated for a dataset since closed: dropping them beats putting them in the wrong grid.
-			if (view.openDataset !== message.fileName) return;
-			view.rows.push(...message.pairs.map((pair) => ({ ...pair })));
-			view.dirty = true;
-			view.generatorMessage = undefined;
-			break;
-		case "pairsNotGenerated":
-			view.generatorMessage = message.message;
-			break;
-		case "datasetSaved":
-			view.rowIssues = [...message.issues];
-			view.saveMessage = message.message;
-			if (message.revision !== undefined) view.revision = message.revision;
-			view.dirty = !message.saved;
-			break;
-		case "trainingDone":
-			view.lastTraining = {
-				vectorFileName: message.vectorFileName,
-				layers: [...message.layers],
-				suggested: message.suggested
-			};
-			view.trainingMessage = undefined;
-			break;
-		case "trainingFailed":
-			// The plot of an earlier training under this error would read as this training's result.
-			view.lastTraining = undefined;
-			view.trainingMessage = message.message;
 			break;
 		case "generation": {
 			const speed = message.done ? message.tokensPerSecond : undefined;

@@ -2,7 +2,8 @@
  * Reading the "Generate pairs" form: persona words and answer openings are typed one a line. Mistakes
  * the form can see are named here; the generators on the host name the rest.
  */
-import { MESSAGE_LIMITS, type PairGenerator } from "../src/shared/webviewProtocol/messages";
+import type { PairGenerator } from "../src/shared/datasetEditorProtocol";
+import { MESSAGE_LIMITS } from "../src/shared/webviewProtocol/messages";
 import type { Parsed } from "./sweepInput";
 
 /** The form as typed; both modes' fields are kept so switching modes loses nothing. */

@@ -8,13 +8,20 @@ import * as v from "valibot";
 export const VectorViewerMessage = v.variant("type", [
 	v.object({ type: v.literal("ready") }),
 	v.object({ type: v.literal("setActive"), active: v.boolean() }),
-	v.object({ type: v.literal("setStrength"), strength: v.pipe(v.number(), v.finite(), v.minValue(-100), v.maxValue(100)) }),
+	v.object({
+		type: v.literal("setStrength"),
+		strength: v.pipe(v.number(), v.finite(), v.minValue(-100), v.maxValue(100))
+	}),
 	v.object({ type: v.literal("exportForLlamaServer") }),
 	v.object({ type: v.literal("showInLens") })
 ]);
 export type VectorViewerMessage = v.InferOutput<typeof VectorViewerMessage>;
 
-const Histogram = v.object({ edges: v.array(v.number()), positive: v.array(v.number()), negative: v.array(v.number()) });
+const Histogram = v.object({
+	edges: v.array(v.number()),
+	positive: v.array(v.number()),
+	negative: v.array(v.number())
+});
 
 export const LayerReport = v.object({
 	layer: v.number(),
@@ -30,7 +37,9 @@ export const LayerReport = v.object({
 export type LayerReport = v.InferOutput<typeof LayerReport>;
 
 export const CalibrationReport = v.object({
-	points: v.array(v.object({ strength: v.number(), readout: v.number(), fluent: v.boolean(), realWords: v.number() })),
+	points: v.array(
+		v.object({ strength: v.number(), readout: v.number(), fluent: v.boolean(), realWords: v.number() })
+	),
 	/** Which multiple of the trained push became strength 1. */
 	chosen: v.number(),
 	reason: v.string(),

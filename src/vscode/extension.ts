@@ -115,16 +115,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		engine,
 		steering,
 		library,
-		datasets,
-		training,
 		sweeps,
 		conditions,
 		log,
-		extensionUri: context.extensionUri,
-		refreshVectors
+		extensionUri: context.extensionUri
 	});
 	const editors = {
-		datasets: new DatasetEditorProvider({ extensionUri: context.extensionUri, engine, log }),
+		datasets: new DatasetEditorProvider({ extensionUri: context.extensionUri, engine, training, log }),
 		vectors: new VectorViewerProvider({ extensionUri: context.extensionUri, engine, steering, library, log })
 	};
 	const inline = new SteeredCompletionProvider({
@@ -155,6 +152,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		trees.vectors,
 		vectorsView,
 		vectorsView.onDidChangeCheckboxState((event) => void trees.vectors.checkboxesChanged(event)),
+		editors.datasets,
 		vscode.window.registerCustomEditorProvider(DATASET_EDITOR_VIEW_TYPE, editors.datasets),
 		vscode.window.registerCustomEditorProvider(VECTOR_VIEWER_VIEW_TYPE, editors.vectors, {
 			supportsMultipleEditorsPerDocument: true
@@ -189,6 +187,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 			vscode.commands.executeCommand(`${STEERING_VIEW_ID}.focus`)
 		),
 		registerSteerCommand(log, "steer.showLog", "Show Log", () => log.show()),
+		registerSteerCommand(log, "steer.openPlayground", "Open Playground", () => panel.openPlayground()),
 		watchSteerFolders(
 			folders,
 			() => void refreshVectors().catch((error) => log.warn(`refreshing vectors: ${String(error)}`))

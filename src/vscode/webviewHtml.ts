@@ -11,18 +11,27 @@ export function webviewResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
 	return [vscode.Uri.joinPath(extensionUri, "dist"), vscode.Uri.joinPath(extensionUri, "media")];
 }
 
-/** `page` names the bundle (dist/<page>.js) and the style sheet (media/<page>.css) of the webview. */
+/** Where the steering panel's page is shown: it lays itself out for the sidebar or the editor area. */
+export type PanelSurface = "sidebar" | "playground";
+
+/**
+ * `page` names the bundle (dist/<page>.js); the steering panel's bundle serves two surfaces, which
+ * `surface` tells it apart.
+ */
 export function webviewHtml(
 	webview: vscode.Webview,
 	extensionUri: vscode.Uri,
-	page: "webview" | "datasetEditor" | "vectorViewer" | "playground",
-	title: string
+	page: "webview" | "datasetEditor" | "vectorViewer",
+	title: string,
+	surface?: PanelSurface
 ): string {
 	const nonce = randomBytes(16).toString("base64");
 	const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", `${page}.js`));
 	const styles = [
 		webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "media", "panel.css")),
-		...(page === "webview" ? [] : [webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "media", "editor.css"))])
+		...(page === "webview" && surface !== "playground"
+			? []
+			: [webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "media", "editor.css"))])
 	];
 	const csp = [
 		"default-src 'none'",
@@ -41,7 +50,7 @@ export function webviewHtml(
 ${styles.map((style) => `<link rel="stylesheet" href="${style}">`).join("\n")}
 <title>${escapeHtml(title)}</title>
 </head>
-<body>
+<body${surface ? ` data-surface="${surface}"` : ""}>
 <main id="app" aria-live="polite"><p class="muted">Loading…</p></main>
 <script nonce="${nonce}" src="${script}"></script>
 </body>

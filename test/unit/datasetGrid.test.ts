@@ -1,12 +1,5 @@
 import assert from "node:assert/strict";
-import {
-	appendRows,
-	deleteRow,
-	readGrid,
-	setCell,
-	setLineText,
-	type GridEdit
-} from "../../src/datasets/datasetGrid";
+import { appendRows, deleteRow, readGrid, setCell, setLineText, type GridEdit } from "../../src/datasets/datasetGrid";
 import { GRID_COLUMNS, readDatasetEditorMessage } from "../../src/shared/datasetEditorProtocol";
 import { CONTRAST_PAIR_FIELDS } from "../../src/datasets/contrastPair";
 import { LABELLED_EXAMPLE_FIELDS } from "../../src/datasets/labelledExample";

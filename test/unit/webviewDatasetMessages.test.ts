@@ -1,17 +1,16 @@
 import assert from "node:assert/strict";
-import { INITIAL_PAIR_GENERATOR_FORM, parsePairGenerator } from "../../webview/pairGeneratorInput";
-import { validateWebviewMessage } from "../../src/shared/webviewProtocol/guards";
+import { readDatasetEditorMessage } from "../../src/shared/datasetEditorProtocol";
 import { MESSAGE_LIMITS } from "../../src/shared/webviewProtocol/messages";
+import { INITIAL_PAIR_GENERATOR_FORM, parsePairGenerator } from "../../webview/pairGeneratorInput";
 
-function reason(raw: unknown): string {
-	const result = validateWebviewMessage(raw);
-	assert.equal(result.ok, false, `expected ${JSON.stringify(raw)?.slice(0, 80)} to be rejected`);
-	return result.ok ? "" : result.reason;
+function problem(raw: unknown): string {
+	const result = readDatasetEditorMessage(raw);
+	assert.equal(result.ok, false, `expected ${JSON.stringify(raw)?.slice(0, 80)} to be refused`);
+	return result.ok ? "" : result.problem;
 }
 
 const persona = {
 	type: "generatePairs",
-	fileName: "moods.jsonl",
 	generator: {
 		mode: "persona",
 		template: "Act as if you're extremely {persona}.",
@@ -20,83 +19,62 @@ const persona = {
 		suffixes: ["I feel", ""]
 	}
 };
-const promptPair = {
-	type: "generatePairs",
-	fileName: "moods.jsonl",
-	generator: { mode: "promptPair", positive: "Love", negative: "Hate" }
-};
-const rename = { type: "renameDataset", fileName: "moods.jsonl", newFileName: "feelings.jsonl" };
+const promptPair = { type: "generatePairs", generator: { mode: "promptPair", positive: "Love", negative: "Hate" } };
 
-describe("webview protocol: dataset generator and rename messages", () => {
+describe("dataset editor protocol: the pair generator message", () => {
 	it("accepts well-formed messages unchanged", () => {
-		for (const message of [persona, promptPair, rename]) {
-			const result = validateWebviewMessage(message);
-			assert.ok(result.ok, result.ok ? "" : result.reason);
+		for (const message of [persona, promptPair]) {
+			const result = readDatasetEditorMessage(message);
+			assert.ok(result.ok, result.ok ? "" : result.problem);
 			assert.deepEqual(result.message, message);
 		}
 	});
 
-	it("caps persona lists, suffixes, the template and the pairs they would cross into", () => {
+	it("caps persona lists, answer openings, the template and the pairs they would cross into", () => {
 		const words = (count: number) => Array.from({ length: count }, (_, i) => `mood ${i}`);
 		const withGenerator = (fields: Record<string, unknown>) => ({
 			...persona,
 			generator: { ...persona.generator, ...fields }
 		});
-		assert.match(
-			reason(withGenerator({ positive: words(MESSAGE_LIMITS.maxPersonas + 1) })),
-			/generator.positive has 101 entries, more than 100/
+		assert.equal(
+			problem(withGenerator({ positive: words(MESSAGE_LIMITS.maxPersonas + 1) })),
+			"generator.positive: at most 100 personas a side"
 		);
-		assert.match(
-			reason(withGenerator({ negative: ["x".repeat(MESSAGE_LIMITS.maxPersonaLength + 1)] })),
-			/generator.negative\[0\] is longer than 200/
+		assert.equal(
+			problem(withGenerator({ negative: ["x".repeat(MESSAGE_LIMITS.maxPersonaLength + 1)] })),
+			"generator.negative.0: a persona is longer than 200 characters"
 		);
-		assert.match(
-			reason(withGenerator({ suffixes: words(MESSAGE_LIMITS.maxSuffixes + 1) })),
-			/generator.suffixes has 1001 entries, more than 1000/
+		assert.equal(
+			problem(withGenerator({ suffixes: words(MESSAGE_LIMITS.maxSuffixes + 1) })),
+			"generator.suffixes: at most 1000 answer openings"
 		);
-		assert.match(
-			reason(withGenerator({ suffixes: ["x".repeat(MESSAGE_LIMITS.maxSuffixLength + 1)] })),
-			/generator.suffixes\[0\] is longer than 2000/
+		assert.equal(
+			problem(withGenerator({ suffixes: ["x".repeat(MESSAGE_LIMITS.maxSuffixLength + 1)] })),
+			"generator.suffixes.0: an answer opening is longer than 2000 characters"
 		);
-		assert.match(
-			reason(withGenerator({ template: "{persona}".repeat(300) })),
-			/generator.template is longer than 2000/
+		assert.equal(
+			problem(withGenerator({ template: "{persona}".repeat(300) })),
+			"generator.template: the template is longer than 2000 characters"
 		);
-		assert.match(
-			reason(withGenerator({ positive: words(100), negative: words(100), suffixes: words(51) })),
-			/would make 5100 pairs, more than 5000/
+		assert.equal(
+			problem(withGenerator({ positive: words(100), negative: words(100), suffixes: words(51) })),
+			"generator: that would make more than 5000 pairs"
 		);
-		assert.match(reason(withGenerator({ suffixes: "I feel" })), /generator.suffixes must be an array/);
-		assert.match(reason(withGenerator({ positive: ["happy", 3] })), /generator.positive\[1\] must be a string/);
+		assert.match(problem(withGenerator({ suffixes: "I feel" })), /^generator.suffixes: /);
+		assert.match(problem(withGenerator({ positive: ["happy", 3] })), /^generator.positive.1: /);
 	});
 
 	it("refuses unknown modes, fields of the other mode and over-long prompts", () => {
-		assert.match(
-			reason({ ...persona, generator: { ...persona.generator, mode: "eval" } }),
-			/generator.mode must be one of persona, promptPair/
-		);
-		assert.match(
-			reason({ ...promptPair, generator: { ...promptPair.generator, suffixes: [""] } }),
-			/unexpected field "suffixes" in a promptPair generator/
-		);
-		assert.match(
-			reason({
+		assert.match(problem({ ...persona, generator: { ...persona.generator, mode: "eval" } }), /^generator.mode: /);
+		assert.match(problem({ ...promptPair, generator: { ...promptPair.generator, suffixes: [""] } }), /suffixes/);
+		assert.equal(
+			problem({
 				...promptPair,
 				generator: { ...promptPair.generator, positive: "x".repeat(MESSAGE_LIMITS.maxFieldLength + 1) }
 			}),
-			/generator.positive is longer than 20000/
+			"generator.positive: the positive prompt is longer than 20000 characters"
 		);
-		assert.match(reason({ ...promptPair, generator: null }), /generator must be an object/);
-		assert.match(reason({ ...promptPair, fileName: "../moods.jsonl" }), /fileName refused/);
-	});
-
-	it("checks the renamed file strictly and bounds the new name, leaving its rules to the datasets module", () => {
-		assert.match(reason({ ...rename, fileName: "../moods.jsonl" }), /fileName refused/);
-		assert.match(reason({ ...rename, newFileName: "x".repeat(121) }), /newFileName is longer than 120/);
-		assert.match(reason({ ...rename, newFileName: 7 }), /newFileName must be a string/);
-		assert.match(reason({ ...rename, force: true }), /unexpected field "force"/);
-		// The module refuses this one with a reason the panel shows; the boundary only bounds it.
-		assert.ok(validateWebviewMessage({ ...rename, newFileName: "../x.jsonl" }).ok);
+		assert.match(problem({ ...promptPair, generator: null }), /^generator: /);
 	});
 });
 

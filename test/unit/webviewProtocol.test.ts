@@ -11,51 +11,6 @@ import {
 const wellFormed: { readonly [K in WebviewToHostType]: readonly Extract<WebviewToHost, { type: K }>[] } = {
 	ready: [{ type: "ready" }],
 	runCommand: [{ type: "runCommand", command: "loadModel" }],
-	openDataset: [{ type: "openDataset", fileName: "happy-sad.jsonl" }],
-	saveDataset: [
-		{
-			type: "saveDataset",
-			fileName: "happy-sad.jsonl",
-			pairs: [
-				{ positive: "a", negative: "b" },
-				{ positive: "c", negative: "d", prompt: "p" }
-			]
-		},
-		{ type: "saveDataset", fileName: "happy-sad.csv", pairs: [], revision: "3f2a" }
-	],
-	openDatasetAsText: [{ type: "openDatasetAsText", fileName: "happy-sad.csv" }],
-	deleteDataset: [{ type: "deleteDataset", fileName: "old.csv" }],
-	renameDataset: [{ type: "renameDataset", fileName: "old.csv", newFileName: "new.csv" }],
-	generatePairs: [
-		{
-			type: "generatePairs",
-			fileName: "moods.jsonl",
-			generator: {
-				mode: "persona",
-				template: "You are {persona}.",
-				positive: ["happy"],
-				negative: ["sad"],
-				suffixes: ["I"]
-			}
-		},
-		{
-			type: "generatePairs",
-			fileName: "moods.jsonl",
-			generator: { mode: "promptPair", positive: "Love", negative: "Hate" }
-		}
-	],
-	train: [
-		{ type: "train", fileName: "happy-sad.jsonl", method: "pca-diff", positions: "last", layers: "2-4" },
-		{
-			type: "train",
-			fileName: "happy-sad.jsonl",
-			method: "mean-diff",
-			positions: "mean",
-			layers: "all",
-			ifExists: "keepBoth"
-		}
-	],
-	cancelTraining: [{ type: "cancelTraining" }],
 	setVectorActive: [{ type: "setVectorActive", fileName: "happy.gguf", active: true }],
 	setVectorStrength: [{ type: "setVectorStrength", fileName: "happy.gguf", strength: -1.5 }],
 	setVectorLayerRange: [
@@ -137,10 +92,6 @@ describe("webview protocol: validation of messages from the panel", () => {
 		rejected({ type: "generate", prompt: "x", maxTokens: 2.5, seed: 1 }, /whole number/);
 		rejected({ type: "generate", prompt: "x", maxTokens: 0, seed: 1 }, /between 1 and/);
 		rejected({ type: "ready", extra: 1 }, /unexpected field "extra"/);
-		rejected(
-			{ type: "train", fileName: "a.jsonl", method: "magic", positions: "last", layers: "all" },
-			/method must be one of/
-		);
 		rejected({ type: "setVectorLayerRange", fileName: "a.gguf", range: [5, 2] }, /runs backwards/);
 		rejected({ type: "setVectorLayerRange", fileName: "a.gguf", range: [0, 2] }, /between 1 and/);
 		rejected({ type: "setVectorPlacement", fileName: "a.gguf", placement: 3 }, /placement must be a string/);
@@ -154,21 +105,20 @@ describe("webview protocol: validation of messages from the panel", () => {
 
 	it("refuses file names that could reach outside Steer's folders", () => {
 		for (const fileName of [
-			"../secrets.jsonl",
-			"..\\x.jsonl",
-			"/etc/passwd.jsonl",
-			"a/b.jsonl",
-			"C:evil.jsonl",
-			".hidden.jsonl",
-			"x\u0000.jsonl",
+			"../secrets.gguf",
+			"..\\x.gguf",
+			"/etc/passwd.gguf",
+			"a/b.gguf",
+			"C:evil.gguf",
+			".hidden.gguf",
+			"x\u0000.gguf",
 			"",
 			"   "
 		]) {
-			rejected({ type: "openDataset", fileName }, /fileName refused/);
+			rejected({ type: "setVectorActive", fileName, active: true }, /fileName refused/);
 		}
-		rejected({ type: "openDataset", fileName: "data.txt" }, /must end in \.jsonl or \.csv/);
 		rejected({ type: "setVectorActive", fileName: "model.jsonl", active: true }, /must end in \.gguf/);
-		rejected({ type: "openDataset", fileName: `${"a".repeat(200)}.jsonl` }, /longer than/);
+		rejected({ type: "setVectorActive", fileName: `${"a".repeat(200)}.gguf`, active: true }, /longer than/);
 	});
 
 	it("refuses oversized and deeply nested payloads before reading their fields", () => {
@@ -181,29 +131,18 @@ describe("webview protocol: validation of messages from the panel", () => {
 		let nested: unknown = {};
 		for (let i = 0; i < 50; i++) nested = { inner: nested };
 		rejected({ type: "ready", nested }, /nested deeper/);
-		const tooManyRows = Array.from({ length: MESSAGE_LIMITS.maxPairs + 1 }, () => ({
-			positive: "a",
-			negative: "b"
-		}));
-		rejected({ type: "saveDataset", fileName: "a.jsonl", pairs: tooManyRows }, /more than/);
-	});
-
-	it("checks every row of a dataset being saved", () => {
+		const tooManyStrengths = Array.from({ length: MESSAGE_LIMITS.maxSweepStrengths + 1 }, (_, i) => i / 4);
 		rejected(
 			{
-				type: "saveDataset",
-				fileName: "a.jsonl",
-				pairs: [
-					{ positive: "a", negative: "b" },
-					{ positive: 3, negative: "b" }
-				]
+				type: "sweepStrengths",
+				fileName: "a.gguf",
+				prompt: "x",
+				strengths: tooManyStrengths,
+				keywords: [],
+				judge: "",
+				maxTokens: 8
 			},
-			/pairs\[1\]\.positive must be a string/
+			/more than/
 		);
-		rejected(
-			{ type: "saveDataset", fileName: "a.jsonl", pairs: [{ positive: "a", negative: "b", script: "x" }] },
-			/unexpected field "script" in pairs\[0\]/
-		);
-		rejected({ type: "saveDataset", fileName: "a.jsonl", pairs: "a,b" }, /pairs must be an array/);
 	});
 });

@@ -3,12 +3,25 @@
  * goes to the host, which changes the document and sends the grid back. Rows are patched in place
  * when an update arrives, so the cell being typed in keeps its focus, caret and scroll position.
  */
-import type { DatasetEditorMessage, GridColumn, GridUpdate, DatasetEditorUpdate } from "../../src/shared/datasetEditorProtocol";
+import type {
+	DatasetEditorMessage,
+	GridColumn,
+	GridUpdate,
+	DatasetEditorUpdate
+} from "../../src/shared/datasetEditorProtocol";
 import { countOf } from "../../src/shared/plainWords";
+import {
+	POSITION_CHOICES,
+	TRAINING_METHOD_CHOICES,
+	type PositionChoice,
+	type TrainingMethod
+} from "../../src/shared/webviewProtocol/messages";
 import { connectToHost } from "../channel";
 import { h } from "../dom";
 import { registerToolkit, TOOLKIT_TAGS } from "../toolkit";
 import { columnWords } from "./columnWords";
+import { INITIAL_PAIR_GENERATOR_FORM } from "../pairGeneratorInput";
+import { renderPairGenerator } from "./pairGeneratorView";
 import { rowsFromPaste } from "./paste";
 
 registerToolkit();
@@ -21,8 +34,122 @@ const COMMIT_AFTER_MS = 600;
 let grid: GridUpdate | undefined;
 let error: string | undefined;
 let shape = "";
+/** The training of this file: its progress while it runs, then its outcome. */
+let training:
+	| { state: "running"; phase: string; done: number; total: number }
+	| { state: "trained"; vectorFileName: string; suggested: readonly [number, number] }
+	| { state: "failed"; message: string }
+	| undefined;
+let method: TrainingMethod = "pca-diff";
+let positions: PositionChoice = "last";
+let layers = "all";
+
+const METHOD_LABELS: Record<TrainingMethod, string> = {
+	"pca-diff": "Main direction of the differences (PCA, default)",
+	"mean-diff": "Average difference",
+	"pca-center": "Main direction of the centred pairs (repeng)",
+	probe: "Classifier (logistic probe)"
+};
+const POSITION_LABELS: Record<PositionChoice, string> = {
+	last: "the last token of each text",
+	mean: "every token, averaged",
+	suffix: "the completion's tokens only"
+};
+
 const header = h("header", { class: "editor-header" });
+const summary = h("span", { class: "summary", id: "summary" });
+const trainButton = h(
+	TOOLKIT_TAGS.button,
+	{ id: "train", onclick: () => host.post({ type: "train", method, positions, layers: layers.trim() || "all" }) },
+	"Train vector"
+);
 const notices = h("div", { class: "notices" });
+const trainingStatus = h("div", { class: "training-status", id: "training-status", "aria-live": "polite" });
+const generator = h(
+	"details",
+	{ class: "generator", id: "pair-generator" },
+	h("summary", {}, "Generate pairs from a template")
+);
+const generatorBody = h("div", {});
+generator.append(generatorBody);
+renderPairGenerator(generatorBody, { ...INITIAL_PAIR_GENERATOR_FORM }, (pairGenerator) =>
+	host.post({ type: "generatePairs", generator: pairGenerator })
+);
+header.append(
+	h("h1", { id: "file-name" }),
+	summary,
+	h(
+		"span",
+		{ class: "actions" },
+		choice(
+			"Method",
+			"How the direction is found from the pairs",
+			TRAINING_METHOD_CHOICES,
+			METHOD_LABELS,
+			() => method,
+			(value) => (method = value)
+		),
+		choice(
+			"Reads",
+			"Which tokens' hidden states are compared",
+			POSITION_CHOICES,
+			POSITION_LABELS,
+			() => positions,
+			(value) => (positions = value)
+		),
+		h(
+			"label",
+			{
+				class: "choice",
+				title: "Which layers to train and steer: all, a range such as 2-4, or top:3 for the 3 that tell the sides apart best"
+			},
+			"Layers ",
+			h("input", {
+				id: "train-layers",
+				class: "layers-input",
+				value: layers,
+				size: 6,
+				"aria-label": "Layers to train",
+				oninput: (event: Event) => (layers = (event.target as HTMLInputElement).value)
+			})
+		),
+		trainButton,
+		h(
+			TOOLKIT_TAGS.button,
+			{
+				appearance: "secondary",
+				id: "open-as-text",
+				title: "Open this file in the text editor",
+				onclick: () => host.post({ type: "openAsText" })
+			},
+			"Open as text"
+		)
+	)
+);
+
+/** A labelled dropdown built once: updates of the grid never close it or lose its choice. */
+function choice<Value extends string>(
+	label: string,
+	hint: string,
+	values: readonly Value[],
+	labels: Record<Value, string>,
+	current: () => Value,
+	choose: (value: Value) => void
+): HTMLElement {
+	return h(
+		"label",
+		{ class: "choice", title: hint },
+		`${label} `,
+		h(
+			TOOLKIT_TAGS.dropdown,
+			{
+				"aria-label": label,
+				onchange: (event: Event) => choose((event.target as HTMLSelectElement).value as Value)
+			},
+			...values.map((value) => h(TOOLKIT_TAGS.option, { value, selected: value === current() }, labels[value]))
+		)
+	);
+}
 const table = h("table", { class: "dataset-grid" });
 const head = h("thead");
 const body = h("tbody");
@@ -32,17 +159,34 @@ table.append(head, body);
 const pending = new Map<HTMLTextAreaElement, ReturnType<typeof setTimeout>>();
 
 host.onMessage((message) => {
-	if (message.type === "error") error = message.message;
-	else grid = message;
+	switch (message.type) {
+		case "error":
+			error = message.message;
+			break;
+		case "grid":
+			grid = message;
+			break;
+		case "training":
+			training = { state: "running", phase: message.phase, done: message.done, total: message.total };
+			break;
+		case "trained":
+			training = { state: "trained", vectorFileName: message.vectorFileName, suggested: message.suggested };
+			break;
+		case "trainingFailed":
+			training = { state: "failed", message: message.message };
+			break;
+	}
 	render();
 });
 host.post({ type: "ready" });
 
 function render(): void {
 	if (!grid) return;
-	if (!app.contains(table)) app.replaceChildren(header, notices, table);
+	if (!app.contains(table)) app.replaceChildren(header, trainingStatus, notices, table, generator);
 	renderHeader(grid);
+	renderTraining();
 	renderNotices(grid);
+	generator.hidden = grid.kind !== "pair" || grid.readOnlyReason !== undefined;
 	const nextShape = `${grid.kind}|${grid.columns.join(",")}|${grid.readOnlyReason ?? ""}`;
 	if (nextShape !== shape) {
 		// Other columns: the rows are rebuilt; a change of content alone only patches them.
@@ -57,42 +201,76 @@ function renderHeader(update: GridUpdate): void {
 	const usable = update.rows.filter((row) => row.cells && row.problems.length === 0).length;
 	const broken = update.rows.filter((row) => row.problems.length > 0).length;
 	const noun = update.kind === "pair" ? "pair" : "labelled example";
-	header.replaceChildren(
-		h("h1", {}, update.fileName),
-		h(
-			"span",
-			{ class: "summary", id: "summary" },
-			countOf(usable, `usable ${noun}`),
-			broken > 0 ? ` · ${countOf(broken, "line")} to fix` : ""
-		),
-		h(
-			"span",
-			{ class: "actions" },
+	(header.querySelector("#file-name") as HTMLElement).textContent = update.fileName;
+	summary.textContent = `${countOf(usable, `usable ${noun}`)}${broken > 0 ? ` · ${countOf(broken, "line")} to fix` : ""}`;
+	const running = training?.state === "running";
+	const disabled = !update.canTrain || usable === 0 || running;
+	if (disabled) trainButton.setAttribute("disabled", "");
+	else trainButton.removeAttribute("disabled");
+	trainButton.title = !update.canTrain
+		? "Load a model first: training reads the model's hidden states"
+		: usable === 0
+			? "Add pairs first"
+			: "Train a steering vector from this dataset (saves the file first)";
+}
+
+/** Progress while this file trains, then what came of it, where the user started it. */
+function renderTraining(): void {
+	if (!training) {
+		trainingStatus.replaceChildren();
+		return;
+	}
+	if (training.state === "running") {
+		const bar = h("progress", { max: Math.max(1, training.total), value: training.done }) as HTMLProgressElement;
+		trainingStatus.replaceChildren(
 			h(
-				TOOLKIT_TAGS.button,
-				{
-					id: "train",
-					disabled: !update.canTrain || usable === 0,
-					title: update.canTrain
-						? "Train a steering vector from this dataset (saves it first)"
-						: "Load a model first: training reads the model's hidden states",
-					onclick: () => host.post({ type: "train" })
-				},
-				"Train vector…"
-			),
-			h(
-				TOOLKIT_TAGS.button,
-				{
-					appearance: "secondary",
-					id: "open-as-text",
-					title: "Open this file in the text editor",
-					onclick: () => host.post({ type: "openAsText" })
-				},
-				"Open as text"
+				"div",
+				{ class: "progress" },
+				h(
+					"span",
+					{},
+					`Training: ${PHASE_WORDS[training.phase] ?? training.phase} ${training.done}/${training.total}`
+				),
+				bar,
+				h(
+					TOOLKIT_TAGS.button,
+					{ appearance: "secondary", onclick: () => host.post({ type: "cancelTraining" }) },
+					"Cancel"
+				)
 			)
+		);
+		return;
+	}
+	if (training.state === "failed") {
+		trainingStatus.replaceChildren(h("p", { class: "error" }, training.message));
+		return;
+	}
+	const { vectorFileName, suggested } = training;
+	trainingStatus.replaceChildren(
+		h(
+			"p",
+			{ class: "result" },
+			`Trained ${vectorFileName}; it steers ${suggested[0] === suggested[1] ? `layer ${suggested[0]}` : `layers ${suggested[0]}–${suggested[1]}`}. `,
+			h(
+				"button",
+				{
+					class: "link",
+					id: "open-trained",
+					onclick: () => host.post({ type: "openVector", fileName: vectorFileName })
+				},
+				"Open it"
+			),
+			" to see how well it separates the pairs, or tick it in the Vectors view to steer with it."
 		)
 	);
 }
+
+const PHASE_WORDS: Record<string, string> = {
+	capture: "reading hidden states",
+	train: "finding the direction",
+	calibrating: "choosing strength 1",
+	save: "saving"
+};
 
 function renderNotices(update: GridUpdate): void {
 	const items = [
@@ -178,9 +356,15 @@ function recordRow(update: GridUpdate): HTMLTableRowElement {
 	const row = h("tr", { "data-kind": "record" }) as HTMLTableRowElement;
 	row.append(
 		h("td", { class: "line-number" }),
-		...update.columns.map((column) => h("td", {}, cellEditor(column, update, (value) => {
-			host.post({ type: "setCell", line: Number(row.dataset.line), column, value });
-		}))),
+		...update.columns.map((column) =>
+			h(
+				"td",
+				{},
+				cellEditor(column, update, (value) => {
+					host.post({ type: "setCell", line: Number(row.dataset.line), column, value });
+				})
+			)
+		),
 		h("td", { class: "problems" }),
 		h("td", { class: "row-actions" }, deleteButton(row))
 	);
@@ -243,7 +427,10 @@ function cellEditor(column: GridColumn, update: GridUpdate, commit: (value: stri
 
 /** A wrapping text cell that writes to the document after a pause in typing, and when left. */
 function editableText(column: string, commit: (value: string) => void): HTMLTextAreaElement {
-	const area = h("textarea", { rows: 1, ...(column === "raw" ? {} : { "data-column": column }) }) as HTMLTextAreaElement;
+	const area = h("textarea", {
+		rows: 1,
+		...(column === "raw" ? {} : { "data-column": column })
+	}) as HTMLTextAreaElement;
 	const flush = () => {
 		const timer = pending.get(area);
 		if (timer === undefined) return;

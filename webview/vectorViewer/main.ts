@@ -23,7 +23,11 @@ host.onMessage((message) => {
 	if (message.type === "unreadable") {
 		app.replaceChildren(
 			h("header", { class: "editor-header" }, h("h1", {}, message.fileName)),
-			h("p", { class: "error", role: "alert" }, `Steer cannot read this file as a control vector: ${message.message}`)
+			h(
+				"p",
+				{ class: "error", role: "alert" },
+				`Steer cannot read this file as a control vector: ${message.message}`
+			)
 		);
 		return;
 	}
@@ -48,7 +52,11 @@ function render(report: VectorReport): void {
 	app.replaceChildren(
 		...[
 			report.mismatch &&
-				h("div", { class: "banner warning", role: "alert", id: "mismatch" }, `This vector cannot steer the loaded model: ${report.mismatch}.`),
+				h(
+					"div",
+					{ class: "banner warning", role: "alert", id: "mismatch" },
+					`This vector cannot steer the loaded model: ${report.mismatch}.`
+				),
 			header(report),
 			facts(report, steered),
 			h(
@@ -97,7 +105,10 @@ function header(report: VectorReport): HTMLElement {
 			steering &&
 				h(
 					"label",
-					{ class: "strength", title: "1 is the push it was calibrated to; 0 is none; negative steers the other way" },
+					{
+						class: "strength",
+						title: "1 is the push it was calibrated to; 0 is none; negative steers the other way"
+					},
 					"Strength ",
 					h("input", {
 						id: "strength",
@@ -149,7 +160,11 @@ function facts(report: VectorReport, steered: readonly number[]): HTMLElement {
 		["Width", `${report.width} numbers per layer`],
 		["Made for", report.modelHint ?? "(no model named in the file)"]
 	];
-	return h("dl", { class: "facts wide" }, ...rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
+	return h(
+		"dl",
+		{ class: "facts wide" },
+		...rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])
+	);
 }
 
 function layerDomain(layers: readonly LayerReport[]): [number, number] {
@@ -343,7 +358,11 @@ function calibrationChart(report: VectorReport): HTMLElement | undefined {
 				kind: "points",
 				points: calibration.points
 					.filter((point) => !point.fluent)
-					.map((point) => ({ x: point.strength, y: point.readout, hover: `strength ${point.strength.toPrecision(3)}: not fluent` }))
+					.map((point) => ({
+						x: point.strength,
+						y: point.readout,
+						hover: `strength ${point.strength.toPrecision(3)}: not fluent`
+					}))
 			}
 		]
 	});
@@ -358,7 +377,13 @@ function metadataTable(report: VectorReport): HTMLElement {
 			"table",
 			{ class: "sweep-table" },
 			h("thead", {}, h("tr", {}, h("th", {}, "Key"), h("th", {}, "Value"))),
-			h("tbody", {}, ...report.metadata.map(([key, value]) => h("tr", {}, h("td", {}, key), h("td", { class: "sample" }, value))))
+			h(
+				"tbody",
+				{},
+				...report.metadata.map(([key, value]) =>
+					h("tr", {}, h("td", {}, key), h("td", { class: "sample" }, value))
+				)
+			)
 		)
 	);
 }

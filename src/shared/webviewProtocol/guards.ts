@@ -4,19 +4,8 @@
  * kinds with fields of the right types and sizes, and file names that cannot leave Steer's folders.
  * Everything else is rejected with a reason the host logs.
  */
-import { DATASET_EXTENSIONS, fileNameProblem, MAX_FILE_NAME_LENGTH, VECTOR_EXTENSIONS } from "../fileNames";
-import {
-	IF_EXISTS_CHOICES,
-	MESSAGE_LIMITS,
-	PAIR_GENERATOR_MODES,
-	PANEL_COMMANDS,
-	POSITION_CHOICES,
-	TRAINING_METHOD_CHOICES,
-	type PairGenerator,
-	PAIR_ROW_FIELDS,
-	type PairRow,
-	type WebviewToHost
-} from "./messages";
+import { fileNameProblem, VECTOR_EXTENSIONS } from "../fileNames";
+import { MESSAGE_LIMITS, PANEL_COMMANDS, type WebviewToHost } from "./messages";
 
 export type Validated =
 	{ readonly ok: true; readonly message: WebviewToHost } | { readonly ok: false; readonly reason: string };
@@ -61,7 +50,6 @@ function parse(raw: unknown): WebviewToHost {
 	const type = message.type;
 	switch (type) {
 		case "ready":
-		case "cancelTraining":
 		case "cancelGeneration":
 		case "cancelSweep":
 		case "cancelConditionSearch":
@@ -70,47 +58,6 @@ function parse(raw: unknown): WebviewToHost {
 		case "runCommand":
 			only(message, ["command"]);
 			return { type, command: oneOf(message.command, PANEL_COMMANDS, "command") };
-		case "openDataset":
-		case "openDatasetAsText":
-		case "deleteDataset":
-			only(message, ["fileName"]);
-			return { type, fileName: fileName(message.fileName, DATASET_EXTENSIONS) };
-		case "saveDataset":
-			only(message, ["fileName", "pairs", "revision"]);
-			return {
-				type,
-				fileName: fileName(message.fileName, DATASET_EXTENSIONS),
-				pairs: pairRows(message.pairs),
-				...(message.revision === undefined ? {} : { revision: text(message.revision, "revision", 64) })
-			};
-		case "renameDataset":
-			only(message, ["fileName", "newFileName"]);
-			return {
-				type,
-				fileName: fileName(message.fileName, DATASET_EXTENSIONS),
-				// Only bounded here: renameDataset refuses separators, ".." and a changed extension with
-				// messages the panel shows, and nothing reaches the disk before those checks.
-				newFileName: text(message.newFileName, "newFileName", MAX_FILE_NAME_LENGTH)
-			};
-		case "generatePairs":
-			only(message, ["fileName", "generator"]);
-			return {
-				type,
-				fileName: fileName(message.fileName, DATASET_EXTENSIONS),
-				generator: pairGenerator(message.generator)
-			};
-		case "train":
-			only(message, ["fileName", "method", "positions", "layers", "ifExists"]);
-			return {
-				type,
-				fileName: fileName(message.fileName, DATASET_EXTENSIONS),
-				method: oneOf(message.method, TRAINING_METHOD_CHOICES, "method"),
-				positions: oneOf(message.positions, POSITION_CHOICES, "positions"),
-				layers: text(message.layers, "layers", MESSAGE_LIMITS.maxLayerSpecLength),
-				...(message.ifExists === undefined
-					? {}
-					: { ifExists: oneOf(message.ifExists, IF_EXISTS_CHOICES, "ifExists") })
-			};
 		case "setVectorActive":
 			only(message, ["fileName", "active"]);
 			return {
@@ -277,75 +224,12 @@ function thresholdRange(value: unknown): readonly [number, number] {
  * Bounds a generator request so that what it produces fits in the grid and in a later save message;
  * whether the template and lists make sense is left to the generators, whose messages name the mistake.
  */
-function pairGenerator(value: unknown): PairGenerator {
-	const generator = record(value, "generator");
-	const mode = oneOf(generator.mode, PAIR_GENERATOR_MODES, "generator.mode");
-	const allowed =
-		mode === "persona"
-			? ["mode", "template", "positive", "negative", "suffixes"]
-			: ["mode", "positive", "negative"];
-	for (const key of Object.keys(generator)) {
-		if (!allowed.includes(key)) reject(`unexpected field "${key.slice(0, 40)}" in a ${mode} generator`);
-	}
-	if (mode === "promptPair") {
-		return {
-			mode,
-			positive: text(generator.positive, "generator.positive", MESSAGE_LIMITS.maxFieldLength),
-			negative: text(generator.negative, "generator.negative", MESSAGE_LIMITS.maxFieldLength)
-		};
-	}
-	const words = (field: "positive" | "negative") =>
-		list(generator[field], `generator.${field}`, MESSAGE_LIMITS.maxPersonas).map((word, index) =>
-			text(word, `generator.${field}[${index}]`, MESSAGE_LIMITS.maxPersonaLength)
-		);
-	const positive = words("positive");
-	const negative = words("negative");
-	const suffixes = list(generator.suffixes, "generator.suffixes", MESSAGE_LIMITS.maxSuffixes).map((suffix, index) =>
-		text(suffix, `generator.suffixes[${index}]`, MESSAGE_LIMITS.maxSuffixLength)
-	);
-	const pairs = Math.max(positive.length, negative.length) * suffixes.length;
-	if (pairs > MESSAGE_LIMITS.maxPairs)
-		reject(`the generator would make ${pairs} pairs, more than ${MESSAGE_LIMITS.maxPairs}`);
-	return {
-		mode,
-		template: text(generator.template, "generator.template", MESSAGE_LIMITS.maxTemplateLength),
-		positive,
-		negative,
-		suffixes
-	};
-}
-
 function chatOption(value: unknown): { system?: string } {
 	const chat = record(value, "chat");
 	only(chat, ["system"]);
 	return chat.system === undefined
 		? {}
 		: { system: text(chat.system, "chat.system", MESSAGE_LIMITS.maxPromptLength) };
-}
-
-function pairRows(value: unknown): PairRow[] {
-	if (!Array.isArray(value)) reject(`pairs must be an array, got ${describe(value)}`);
-	if (value.length > MESSAGE_LIMITS.maxPairs)
-		reject(`pairs has ${value.length} rows, more than ${MESSAGE_LIMITS.maxPairs}`);
-	return value.map((row, index) => {
-		const fields = record(row, `pairs[${index}]`);
-		for (const key of Object.keys(fields)) {
-			if (!(PAIR_ROW_FIELDS as readonly string[]).includes(key))
-				reject(`unexpected field "${key.slice(0, 40)}" in pairs[${index}]`);
-		}
-		const optional = (field: "prompt" | "system" | "label" | "id") =>
-			fields[field] === undefined
-				? {}
-				: { [field]: text(fields[field], `pairs[${index}].${field}`, MESSAGE_LIMITS.maxFieldLength) };
-		return {
-			positive: text(fields.positive, `pairs[${index}].positive`, MESSAGE_LIMITS.maxFieldLength),
-			negative: text(fields.negative, `pairs[${index}].negative`, MESSAGE_LIMITS.maxFieldLength),
-			...optional("prompt"),
-			...optional("system"),
-			...optional("label"),
-			...optional("id")
-		};
-	});
 }
 
 function describe(value: unknown): string {

@@ -26,51 +26,10 @@ export const PANEL_COMMANDS = [
 	"importVector",
 	"newDataset",
 	"showLog",
-	"exportVector"
+	"exportVector",
+	"openPlayground"
 ] as const;
 export type PanelCommand = (typeof PANEL_COMMANDS)[number];
-
-/**
- * One pair as the grid holds it. The grid edits prompt, positive and negative; the other fields a
- * file may give a pair travel with its row untouched, so saving from the grid loses none of them.
- */
-export interface PairRow {
-	readonly positive: string;
-	readonly negative: string;
-	readonly prompt?: string;
-	readonly system?: string;
-	readonly label?: string;
-	readonly id?: string;
-}
-
-/** Every field of a PairRow, for the guard that checks rows from the webview. */
-export const PAIR_ROW_FIELDS = ["positive", "negative", "prompt", "system", "label", "id"] as const;
-
-/**
- * How the Datasets section's "Generate pairs" form asks for pairs: persona statements crossed with
- * answer openings (`{persona}` in the template is replaced by each persona word), or one pair from
- * two prompts padded to the same length.
- */
-export type PairGenerator =
-	| {
-			readonly mode: "persona";
-			readonly template: string;
-			/** `positive[i]` is contrasted with `negative[i]`. */
-			readonly positive: readonly string[];
-			readonly negative: readonly string[];
-			/** Each appended to every statement; "" stands for the statement alone. */
-			readonly suffixes: readonly string[];
-	  }
-	| { readonly mode: "promptPair"; readonly positive: string; readonly negative: string };
-
-export const PAIR_GENERATOR_MODES = ["persona", "promptPair"] as const;
-
-/** A validation problem located on one row of the pair grid (0-based). */
-export interface RowIssue {
-	readonly row: number;
-	readonly field?: string;
-	readonly message: string;
-}
 
 export interface ModelView {
 	readonly name: string;
@@ -84,11 +43,6 @@ export interface ModelView {
 	readonly gpuLayers: number;
 	/** The model has a chat template (an instruct model): the Playground offers chat mode. */
 	readonly hasChatTemplate: boolean;
-}
-
-export interface DatasetView {
-	readonly fileName: string;
-	readonly name: string;
 }
 
 export interface VectorView {
@@ -144,9 +98,7 @@ export interface PanelState {
 	readonly model?: ModelView;
 	readonly modelLoading: boolean;
 	readonly steeringEnabled: boolean;
-	readonly datasets: readonly DatasetView[];
 	readonly vectors: readonly VectorView[];
-	readonly training?: TrainingView;
 	readonly defaultMaxTokens: number;
 	/** The placements a vector can have, with one line each on what they do (`first` takes a count K). */
 	readonly placements: readonly { readonly kind: string; readonly label: string; readonly description: string }[];
@@ -201,14 +153,6 @@ export interface ConditionSearchView {
 export const WEBVIEW_TO_HOST_TYPES = [
 	"ready",
 	"runCommand",
-	"openDataset",
-	"saveDataset",
-	"openDatasetAsText",
-	"deleteDataset",
-	"renameDataset",
-	"generatePairs",
-	"train",
-	"cancelTraining",
 	"setVectorActive",
 	"setVectorStrength",
 	"setVectorLayerRange",
@@ -231,28 +175,6 @@ type NoFields = Record<never, never>;
 interface WebviewToHostFields {
 	readonly ready: NoFields;
 	readonly runCommand: { readonly command: PanelCommand };
-	readonly openDataset: { readonly fileName: string };
-	/** `revision`: the one the grid was opened at; the host refuses to save over a file changed since. */
-	readonly saveDataset: {
-		readonly fileName: string;
-		readonly pairs: readonly PairRow[];
-		readonly revision?: string;
-	};
-	readonly openDatasetAsText: { readonly fileName: string };
-	readonly deleteDataset: { readonly fileName: string };
-	/** `newFileName` is checked by the datasets module, whose refusal is shown next to the form. */
-	readonly renameDataset: { readonly fileName: string; readonly newFileName: string };
-	/** Generated pairs come back for the open dataset's grid; nothing is written until Save. */
-	readonly generatePairs: { readonly fileName: string; readonly generator: PairGenerator };
-	/** `ifExists`: when this dataset already has a vector for the loaded model; the host asks when absent. */
-	readonly train: {
-		readonly fileName: string;
-		readonly method: TrainingMethod;
-		readonly positions: PositionChoice;
-		readonly layers: string;
-		readonly ifExists?: IfExistsChoice;
-	};
-	readonly cancelTraining: NoFields;
 	readonly setVectorActive: { readonly fileName: string; readonly active: boolean };
 	readonly setVectorStrength: { readonly fileName: string; readonly strength: number };
 	readonly setVectorLayerRange: { readonly fileName: string; readonly range: readonly [number, number] | null };
@@ -302,44 +224,6 @@ export type WebviewToHost = {
 
 export type HostToWebview =
 	| { readonly type: "state"; readonly state: PanelState }
-	/**
-	 * The valid pairs of a dataset file, plus `problems`: each line the file has that is not a valid
-	 * pair, as "file:line: field "x": message". While there are problems the grid cannot be saved
-	 * (saving would drop those lines); they are fixed in the text editor.
-	 */
-	| {
-			readonly type: "dataset";
-			readonly fileName: string;
-			readonly pairs: readonly PairRow[];
-			readonly issues: readonly RowIssue[];
-			readonly problems: readonly string[];
-			readonly revision: string;
-	  }
-	/** `message`: why nothing was written, when it was refused for the file rather than for a row. */
-	| {
-			readonly type: "datasetSaved";
-			readonly fileName: string;
-			readonly saved: boolean;
-			readonly issues: readonly RowIssue[];
-			readonly message?: string;
-			readonly revision?: string;
-	  }
-	| { readonly type: "datasetRenamed"; readonly fileName: string; readonly newFileName: string }
-	| {
-			readonly type: "datasetNotRenamed";
-			readonly fileName: string;
-			readonly newFileName: string;
-			readonly message: string;
-	  }
-	| { readonly type: "pairsGenerated"; readonly fileName: string; readonly pairs: readonly PairRow[] }
-	| { readonly type: "pairsNotGenerated"; readonly fileName: string; readonly message: string }
-	| {
-			readonly type: "trainingDone";
-			readonly vectorFileName: string;
-			readonly layers: readonly LayerSummary[];
-			readonly suggested: readonly [number, number];
-	  }
-	| { readonly type: "trainingFailed"; readonly message: string }
 	| {
 			readonly type: "generation";
 			readonly side: "steered" | "baseline";

@@ -22,12 +22,32 @@ export function registerDatasetCommands(deps: DatasetCommandDependencies): vscod
 	let pending: { side: Side; text: string; dataset: string } | undefined;
 	let lastDataset: string | undefined;
 
+	const createDataset = async (name: string | undefined): Promise<string | undefined> => {
+		const title =
+			name ??
+			(await vscode.window.showInputBox({
+				title: "Steer: new dataset",
+				prompt: "Name of the concept, e.g. happy-vs-sad",
+				validateInput: (value) => (value.trim() === "" ? "Give the dataset a name" : undefined)
+			}));
+		if (!title) return undefined;
+		const fileName =
+			title.endsWith(".jsonl") || title.endsWith(".csv") ? title : fileNameFromTitle(title, ".jsonl");
+		await datasets.create(fileName);
+		lastDataset = fileName;
+		deps.onDatasetsChanged();
+		log.info(`created dataset ${fileName}`);
+		return fileName;
+	};
+
 	const addSelection = async (side: Side, datasetArgument: unknown): Promise<number | undefined> => {
 		const editor = vscode.window.activeTextEditor;
 		const text = editor ? editor.document.getText(editor.selection) : "";
 		if (!editor || text.trim() === "") throw new UserFacingError("select the text of the example first");
 		const dataset =
-			typeof datasetArgument === "string" ? datasetArgument : await pickDataset(datasets, lastDataset);
+			typeof datasetArgument === "string"
+				? datasetArgument
+				: await pickDataset(datasets, lastDataset, () => createDataset(undefined));
 		if (!dataset) return undefined;
 		// Checked before the first half of a pair is kept: otherwise a bad name or a missing file would
 		// only be reported after the user had selected and added the second half too.
@@ -55,22 +75,12 @@ export function registerDatasetCommands(deps: DatasetCommandDependencies): vscod
 	};
 
 	return [
+		// Asked for a name (a user's click), the new dataset opens in the dataset editor to be filled in;
+		// given one (other extensions, tests), it is only created.
 		registerSteerCommand(log, "steer.newDataset", "New Dataset", async (nameArgument) => {
-			const title =
-				typeof nameArgument === "string"
-					? nameArgument
-					: await vscode.window.showInputBox({
-							title: "Steer: new dataset",
-							prompt: "Name of the concept, e.g. happy-vs-sad",
-							validateInput: (value) => (value.trim() === "" ? "Give the dataset a name" : undefined)
-						});
-			if (!title) return undefined;
-			const fileName =
-				title.endsWith(".jsonl") || title.endsWith(".csv") ? title : fileNameFromTitle(title, ".jsonl");
-			await datasets.create(fileName);
-			lastDataset = fileName;
-			deps.onDatasetsChanged();
-			log.info(`created dataset ${fileName}`);
+			const fileName = await createDataset(typeof nameArgument === "string" ? nameArgument : undefined);
+			if (fileName && typeof nameArgument !== "string")
+				await vscode.commands.executeCommand("steer.openDataset", fileName);
 			return fileName;
 		}),
 		registerSteerCommand(log, "steer.addSelectionAsPositive", "Add Selection as Positive Example", (dataset) =>
@@ -82,7 +92,11 @@ export function registerDatasetCommands(deps: DatasetCommandDependencies): vscod
 	];
 }
 
-async function pickDataset(datasets: DatasetStore, preferred: string | undefined): Promise<string | undefined> {
+async function pickDataset(
+	datasets: DatasetStore,
+	preferred: string | undefined,
+	createDataset: () => Promise<string | undefined>
+): Promise<string | undefined> {
 	const files = await datasets.list();
 	const create = "$(add) New dataset…";
 	const items: vscode.QuickPickItem[] = [
@@ -96,7 +110,6 @@ async function pickDataset(datasets: DatasetStore, preferred: string | undefined
 	];
 	const picked = await vscode.window.showQuickPick(items, { title: "Steer: add the example to which dataset?" });
 	if (!picked) return undefined;
-	if (picked.label === create)
-		return (await vscode.commands.executeCommand<string | undefined>("steer.newDataset")) ?? undefined;
+	if (picked.label === create) return createDataset();
 	return picked.label;
 }

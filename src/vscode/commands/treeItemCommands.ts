@@ -13,7 +13,6 @@ import { VECTOR_VIEWER_VIEW_TYPE } from "../editors/vectorViewerProvider";
 import { UserFacingError } from "../failures";
 import { registerSteerCommand } from "./commandRunner";
 
-
 export interface TreeItemCommandDependencies {
 	readonly datasets: DatasetStore;
 	readonly library: VectorLibrary;

@@ -1,13 +1,18 @@
 /** Training, importing, exporting and dosing steering vectors from the command palette. */
 import path from "node:path";
 import * as vscode from "vscode";
-import { TRAINING_METHOD_CHOICES, type TrainingMethod } from "../../shared/webviewProtocol/messages";
+import {
+	POSITION_CHOICES,
+	TRAINING_METHOD_CHOICES,
+	type PositionChoice,
+	type TrainingMethod
+} from "../../shared/webviewProtocol/messages";
 import { UserFacingError } from "../failures";
 import type { DatasetStore } from "../storage/datasetStore";
 import type { SteeringController } from "../steering/steeringController";
 import type { VectorLibrary } from "../steering/vectorLibrary";
 import { IF_EXISTS_CHOICES, type IfExists } from "../storage/vectorFileNames";
-import type { TrainingOutcome, TrainingRunner } from "../training/trainingRunner";
+import type { TrainingOutcome, TrainingRequest, TrainingRunner } from "../training/trainingRunner";
 import { pathArgument, registerSteerCommand, withCancellableProgress } from "./commandRunner";
 
 export interface VectorCommandDependencies {
@@ -23,23 +28,26 @@ export interface VectorCommandDependencies {
 export function registerVectorCommands(deps: VectorCommandDependencies): vscode.Disposable[] {
 	const { log, steering, library } = deps;
 	return [
-		// Arguments (for other extensions and tests): dataset file name, method, and what to do when the vector exists.
+		// Arguments (for the dataset editor, other extensions and tests): the dataset's file name, then
+		// the method, or every choice at once ({ method, positions, layers, ifExists }); then what to do
+		// when the vector exists, when the method came alone.
 		registerSteerCommand(
 			log,
 			"steer.trainVector",
 			"Train Vector",
-			async (datasetArgument, methodArgument, ifExistsArgument) => {
+			async (datasetArgument, choicesArgument, ifExistsArgument) => {
 				const dataset =
 					typeof datasetArgument === "string" ? datasetArgument : await pickDataset(deps.datasets);
 				if (!dataset) return undefined;
-				const method = isMethod(methodArgument) ? methodArgument : await pickMethod();
+				const given = trainingChoices(choicesArgument, ifExistsArgument);
+				const method = given.method ?? (await pickMethod());
 				if (!method) return undefined;
-				const ifExists = ifExistsFrom(ifExistsArgument);
-				const outcome = await trainWithProgress(deps, dataset, method, ifExists);
+				const outcome = await trainWithProgress(deps, { ...given, datasetFileName: dataset, method });
 				await deps.refreshVectors();
 				await steering.startFresh(outcome.vectorFileName, outcome.suggested);
+				const [first, last] = outcome.suggested;
 				void vscode.window.showInformationMessage(
-					`Steer: trained ${outcome.vectorFileName}; suggested layers ${outcome.suggested[0]}–${outcome.suggested[1]}. Activate it in the Steering panel.`
+					`Steer: trained ${outcome.vectorFileName}; it steers ${first === last ? `layer ${first}` : `layers ${first}–${last}`}. Tick it in the Vectors view to steer with it.`
 				);
 				return outcome;
 			}
@@ -127,13 +135,8 @@ async function warnAboutStrength(steering: SteeringController, fileName: string,
 const phaseStart = { capture: 0, train: 0.4, calibrating: 0.5, save: 1 } as const;
 const nextPhase = { capture: "train", train: "calibrating", calibrating: "save", save: "save" } as const;
 
-function trainWithProgress(
-	deps: VectorCommandDependencies,
-	dataset: string,
-	method: TrainingMethod,
-	ifExists: IfExists
-): Thenable<TrainingOutcome> {
-	return withCancellableProgress(`Steer: training on ${dataset}`, (signal, report) => {
+function trainWithProgress(deps: VectorCommandDependencies, request: TrainingRequest): Thenable<TrainingOutcome> {
+	return withCancellableProgress(`Steer: training on ${request.datasetFileName}`, (signal, report) => {
 		const subscription = deps.training.onDidChange((view) => {
 			if (view && view.total > 0)
 				report(
@@ -142,10 +145,34 @@ function trainWithProgress(
 						((phaseStart[nextPhase[view.phase]] - phaseStart[view.phase]) * view.done) / view.total
 				);
 		});
-		return deps.training
-			.train({ datasetFileName: dataset, method, positions: "last", layers: "all", ifExists }, signal)
-			.finally(() => subscription.dispose());
+		return deps.training.train(request, signal).finally(() => subscription.dispose());
 	});
+}
+
+/** The choices a caller gave, with the defaults of the command for the rest (the method is asked for). */
+function trainingChoices(
+	choicesArgument: unknown,
+	ifExistsArgument: unknown
+): Omit<TrainingRequest, "datasetFileName" | "method"> & { method?: TrainingMethod } {
+	if (typeof choicesArgument === "object" && choicesArgument !== null) {
+		const given = choicesArgument as Record<string, unknown>;
+		return {
+			method: isMethod(given.method) ? given.method : undefined,
+			positions: isPositions(given.positions) ? given.positions : "last",
+			layers: typeof given.layers === "string" && given.layers.trim() !== "" ? given.layers : "all",
+			ifExists: ifExistsFrom(given.ifExists)
+		};
+	}
+	return {
+		method: isMethod(choicesArgument) ? choicesArgument : undefined,
+		positions: "last",
+		layers: "all",
+		ifExists: ifExistsFrom(ifExistsArgument)
+	};
+}
+
+function isPositions(value: unknown): value is PositionChoice {
+	return typeof value === "string" && (POSITION_CHOICES as readonly string[]).includes(value);
 }
 
 function isMethod(value: unknown): value is TrainingMethod {

@@ -6,15 +6,7 @@
  */
 import path from "node:path";
 import * as vscode from "vscode";
-import {
-	appendRows,
-	datasetFormatOf,
-	deleteRow,
-	readGrid,
-	setCell,
-	setLineText,
-	type GridEdit
-} from "../../datasets";
+import { appendRows, datasetFormatOf, deleteRow, readGrid, setCell, setLineText, type GridEdit } from "../../datasets";
 import {
 	GRID_COLUMNS,
 	readDatasetEditorMessage,
@@ -23,7 +15,9 @@ import {
 	type DatasetEditorUpdate
 } from "../../shared/datasetEditorProtocol";
 import type { EngineService } from "../engine/engineService";
-import { describeError, reportFailure } from "../failures";
+import { generatePairRows } from "../panel/pairGeneration";
+import type { TrainingOutcome, TrainingRunner } from "../training/trainingRunner";
+import { describeError } from "../failures";
 import { webviewHtml, webviewResourceRoots } from "../webviewHtml";
 
 export const DATASET_EDITOR_VIEW_TYPE = "steer.datasetEditor";
@@ -31,11 +25,28 @@ export const DATASET_EDITOR_VIEW_TYPE = "steer.datasetEditor";
 export interface DatasetEditorDependencies {
 	readonly extensionUri: vscode.Uri;
 	readonly engine: EngineService;
+	readonly training: TrainingRunner;
 	readonly log: vscode.LogOutputChannel;
 }
 
-export class DatasetEditorProvider implements vscode.CustomTextEditorProvider {
-	private readonly open = new Set<{ document: vscode.TextDocument; update: () => void }>();
+/** One open dataset editor: its document, and how to reach its page. */
+interface OpenEditor {
+	readonly document: vscode.TextDocument;
+	readonly post: (update: DatasetEditorUpdate) => void;
+	readonly update: () => void;
+}
+
+/** A message the host sent to a dataset editor's page (for tests and diagnostics). */
+export interface DatasetEditorPost {
+	readonly fileName: string;
+	readonly update: DatasetEditorUpdate;
+}
+
+export class DatasetEditorProvider implements vscode.CustomTextEditorProvider, vscode.Disposable {
+	private readonly open = new Set<OpenEditor>();
+	private readonly posted = new vscode.EventEmitter<DatasetEditorPost>();
+	/** Every message sent to a dataset editor's page, as it is sent. */
+	readonly onDidPost = this.posted.event;
 
 	constructor(private readonly deps: DatasetEditorDependencies) {}
 
@@ -45,38 +56,63 @@ export class DatasetEditorProvider implements vscode.CustomTextEditorProvider {
 	}
 
 	resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
-		const { extensionUri, log } = this.deps;
+		const { extensionUri } = this.deps;
 		const fileName = path.basename(document.uri.fsPath);
 		panel.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(extensionUri) };
 		panel.webview.html = webviewHtml(panel.webview, extensionUri, "datasetEditor", fileName);
-		const post = (update: DatasetEditorUpdate) => void panel.webview.postMessage(update);
-		const update = () => post(this.gridUpdate(document));
-		const entry = { document, update };
+		const post = (update: DatasetEditorUpdate) => {
+			this.posted.fire({ fileName, update });
+			void panel.webview.postMessage(update);
+		};
+		const entry: OpenEditor = { document, post, update: () => post(this.gridUpdate(document)) };
 		this.open.add(entry);
 		const subscriptions = [
 			vscode.workspace.onDidChangeTextDocument((event) => {
-				if (event.document === document && event.contentChanges.length > 0) update();
+				if (event.document === document && event.contentChanges.length > 0) entry.update();
 			}),
-			this.deps.engine.onDidChange(update),
-			panel.webview.onDidReceiveMessage(async (raw: unknown) => {
-				const read = readDatasetEditorMessage(raw);
-				if (!read.ok) {
-					log.warn(`dataset editor sent a message that was refused: ${read.problem}`);
-					return;
-				}
-				try {
-					await this.handle(document, read.message, update);
-				} catch (error) {
-					log.warn(`dataset editor (${fileName}): ${describeError(error)}`);
-					post({ type: "error", message: describeError(error) });
-					update();
-				}
-			})
+			this.deps.engine.onDidChange(entry.update),
+			// Training this file reports where it is in the page that shows it, as well as in the notification.
+			this.deps.training.onDidChange((view) => {
+				if (view?.running && view.dataset === fileName)
+					post({ type: "training", phase: view.phase, done: view.done, total: view.total });
+			}),
+			panel.webview.onDidReceiveMessage((raw: unknown) => void this.receiveFrom(entry, raw))
 		];
 		panel.onDidDispose(() => {
 			this.open.delete(entry);
 			for (const subscription of subscriptions) subscription.dispose();
 		});
+	}
+
+	/**
+	 * Handles `raw` as if the page of the editor open on `uri` had sent it (tests send what a user's
+	 * gesture would); resolves to whether it was accepted, once handled.
+	 */
+	async receive(uri: vscode.Uri, raw: unknown): Promise<boolean> {
+		const entry = [...this.open].find((editor) => editor.document.uri.toString() === uri.toString());
+		if (!entry) throw new Error(`no dataset editor is open on ${uri.fsPath}`);
+		return this.receiveFrom(entry, raw);
+	}
+
+	private async receiveFrom(entry: OpenEditor, raw: unknown): Promise<boolean> {
+		const fileName = path.basename(entry.document.uri.fsPath);
+		const read = readDatasetEditorMessage(raw);
+		if (!read.ok) {
+			this.deps.log.warn(`dataset editor (${fileName}) sent a message that was refused: ${read.problem}`);
+			return false;
+		}
+		try {
+			await this.handle(entry, read.message);
+		} catch (error) {
+			this.deps.log.warn(`dataset editor (${fileName}): ${describeError(error)}`);
+			entry.post({ type: "error", message: describeError(error) });
+			entry.update();
+		}
+		return true;
+	}
+
+	dispose(): void {
+		this.posted.dispose();
 	}
 
 	private gridUpdate(document: vscode.TextDocument): DatasetEditorUpdate {
@@ -101,7 +137,7 @@ export class DatasetEditorProvider implements vscode.CustomTextEditorProvider {
 		};
 	}
 
-	private async handle(document: vscode.TextDocument, message: DatasetEditorMessage, update: () => void): Promise<void> {
+	private async handle({ document, post, update }: OpenEditor, message: DatasetEditorMessage): Promise<void> {
 		const fileName = path.basename(document.uri.fsPath);
 		const format = datasetFormatOf(fileName) ?? "jsonl";
 		const text = document.getText();
@@ -121,15 +157,43 @@ export class DatasetEditorProvider implements vscode.CustomTextEditorProvider {
 			case "openAsText":
 				await vscode.commands.executeCommand("vscode.openWith", document.uri, "default");
 				return;
-			case "train":
+			case "generatePairs": {
+				if (kind !== "pair")
+					throw new Error(
+						`${fileName} holds labelled examples; generated contrast pairs belong in a dataset of pairs`
+					);
+				const rows = generatePairRows(message.generator).map(({ prompt, positive, negative }) => ({
+					...(prompt === undefined ? {} : { prompt }),
+					positive,
+					negative
+				}));
+				return applyEdit(document, appendRows(text, format, rows, kind));
+			}
+			case "train": {
 				// Training reads the file from disk: what the grid shows must be there first.
 				if (document.isDirty && !(await document.save()))
 					throw new Error(`could not save ${fileName} before training`);
-				try {
-					await vscode.commands.executeCommand("steer.trainVector", fileName);
-				} catch (error) {
-					reportFailure(this.deps.log, "Train Vector", error);
-				}
+				const { type: _type, ...choices } = message;
+				const outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>(
+					"steer.trainVector",
+					fileName,
+					choices
+				);
+				post(
+					outcome
+						? { type: "trained", vectorFileName: outcome.vectorFileName, suggested: [...outcome.suggested] }
+						: {
+								type: "trainingFailed",
+								message: "Training did not finish; the notification and the log say why."
+							}
+				);
+				return;
+			}
+			case "cancelTraining":
+				this.deps.training.cancel();
+				return;
+			case "openVector":
+				await vscode.commands.executeCommand("steer.openVector", message.fileName);
 				return;
 		}
 	}

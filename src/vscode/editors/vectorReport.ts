@@ -48,7 +48,11 @@ export function vectorReport(
 		heldOut: entry.heldOutAccuracy,
 		agreement: entry.agreement,
 		hiddenNorm: entry.hiddenNormMean,
-		histogram: { edges: entry.histogram.edges, positive: entry.histogram.positive, negative: entry.histogram.negative }
+		histogram: {
+			edges: entry.histogram.edges,
+			positive: entry.histogram.positive,
+			negative: entry.histogram.negative
+		}
 	}));
 	const band = trained.suggestedLayers;
 	return {
@@ -86,9 +90,10 @@ function shortValue(value: GgufValue): string {
 		const items = Array.from(value.items as ArrayLike<unknown>);
 		text = `[${items.length} × ${value.itemType}] ${items.slice(0, 8).map(String).join(", ")}${items.length > 8 ? ", …" : ""}`;
 	} else text = String(value.value);
-	return text.length > SHOWN_VALUE_LENGTH ? `${text.slice(0, SHOWN_VALUE_LENGTH)}… (${text.length} characters)` : text;
+	return text.length > SHOWN_VALUE_LENGTH
+		? `${text.slice(0, SHOWN_VALUE_LENGTH)}… (${text.length} characters)`
+		: text;
 }
-
 
 function euclideanNorm(values: Float32Array): number {
 	let sum = 0;

@@ -6,7 +6,11 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import { loadControlVectorFile } from "../../steering/gguf/controlVectorFile";
-import { readVectorViewerMessage, type VectorViewerMessage, type VectorViewerUpdate } from "../../shared/vectorViewerProtocol";
+import {
+	readVectorViewerMessage,
+	type VectorViewerMessage,
+	type VectorViewerUpdate
+} from "../../shared/vectorViewerProtocol";
 import type { EngineService } from "../engine/engineService";
 import { describeError, reportFailure } from "../failures";
 import type { SteeringController } from "../steering/steeringController";
@@ -77,7 +81,11 @@ export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider
 	private async report(filePath: string): Promise<VectorViewerUpdate> {
 		const fileName = path.basename(filePath);
 		if (!vscode.workspace.isTrusted)
-			return { type: "unreadable", fileName, message: "this workspace is not trusted, so Steer opens no vector file" };
+			return {
+				type: "unreadable",
+				fileName,
+				message: "this workspace is not trusted, so Steer opens no vector file"
+			};
 		try {
 			const file = await loadControlVectorFile(filePath);
 			const inLibrary = this.libraryEntry(filePath);
@@ -115,7 +123,8 @@ export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider
 				return;
 			case "setActive":
 			case "setStrength":
-				if (!entry) throw new Error(`${path.basename(filePath)} is not in Steer's vectors folder; import it first`);
+				if (!entry)
+					throw new Error(`${path.basename(filePath)} is not in Steer's vectors folder; import it first`);
 				if (message.type === "setActive") await this.deps.steering.setActive(entry.fileName, message.active);
 				else await this.deps.steering.setStrength(entry.fileName, message.strength);
 				return;

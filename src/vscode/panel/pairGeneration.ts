@@ -1,9 +1,12 @@
 /**
- * Turns a "Generate pairs" request from the panel into grid rows, through the datasets module's
- * generators so that the panel makes the same pairs as code calling them directly.
+ * Turns a "Generate pairs" request from the dataset editor into rows, through the datasets module's
+ * generators so that the editor makes the same pairs as code calling them directly.
  */
 import { personaPairs, promptPair, type ContrastPair } from "../../datasets";
-import type { PairGenerator, PairRow } from "../../shared/webviewProtocol/messages";
+import type { PairGenerator } from "../../shared/datasetEditorProtocol";
+
+/** A generated pair as a row of the grid: its texts, and the prompt a prompt pair shares. */
+export type PairRow = Pick<ContrastPair, "positive" | "negative" | "prompt">;
 
 /** Throws the generator's own error (a missing `{persona}`, unequal lists, equal prompts). */
 export function generatePairRows(generator: PairGenerator): PairRow[] {

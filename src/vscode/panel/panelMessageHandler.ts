@@ -3,32 +3,24 @@
  * through `post`; failures are shown in the panel and logged, never thrown into the webview channel.
  */
 import * as vscode from "vscode";
-import path from "node:path";
-import { DatasetSaveRefusedError, DatasetValidationError, formatDatasetIssue } from "../../datasets";
-import type { HostToWebview, PairRow, RowIssue, WebviewToHost } from "../../shared/webviewProtocol/messages";
+import type { HostToWebview, WebviewToHost } from "../../shared/webviewProtocol/messages";
 import type { EngineService } from "../engine/engineService";
 import { describeError, isUserCancellation } from "../failures";
 import { COMPARISON_SEED } from "../commands/generationCommands";
-import type { DatasetStore } from "../storage/datasetStore";
 import type { SteeringController } from "../steering/steeringController";
-import type { TrainingRunner } from "../training/trainingRunner";
 import { readSettings } from "../settings";
 import type { ConditionSearchRunner } from "./conditionSearchRunner";
-import { generatePairRows } from "./pairGeneration";
 import { checkRule } from "./ruleCheck";
 import type { StrengthSweepRunner } from "./strengthSweepRunner";
 
 export interface PanelHandlerDependencies {
 	readonly engine: EngineService;
 	readonly steering: SteeringController;
-	readonly datasets: DatasetStore;
-	readonly training: TrainingRunner;
 	readonly sweeps: StrengthSweepRunner;
 	readonly conditions: ConditionSearchRunner;
 	readonly log: vscode.LogOutputChannel;
 	readonly post: (message: HostToWebview) => void;
 	readonly refresh: () => Promise<void>;
-	readonly refreshVectors: () => Promise<void>;
 }
 
 export class PanelMessageHandler {
@@ -47,120 +39,13 @@ export class PanelMessageHandler {
 	}
 
 	private async dispatch(message: WebviewToHost): Promise<void> {
-		const { steering, datasets, post } = this.deps;
+		const { steering, post } = this.deps;
 		switch (message.type) {
 			case "ready":
 				await this.deps.refresh();
 				return;
-			case "runCommand": {
-				const result = await vscode.commands.executeCommand<unknown>(`steer.${message.command}`);
-				// A dataset made from the panel opens in its grid, where the user fills it in next.
-				if (message.command === "newDataset" && typeof result === "string")
-					await this.dispatch({ type: "openDataset", fileName: result });
-				return;
-			}
-			case "openDataset": {
-				const reading = await datasets.read(message.fileName);
-				post({
-					type: "dataset",
-					fileName: message.fileName,
-					// Every field travels with its row, so a save from the grid keeps labels, ids and system prompts.
-					pairs: reading.pairs,
-					issues: [],
-					problems: [
-						...reading.errors.map((issue) =>
-							formatDatasetIssue({ ...issue, file: path.basename(issue.file) })
-						),
-						// The grid edits pairs; a file of labelled examples is edited as text (saving is refused anyway).
-						...(reading.examples.length > 0
-							? [
-									`${message.fileName} holds ${reading.examples.length} labelled examples (prompt, completion, label) without pairs, which this grid does not edit; open it as text. Training takes them with mean-diff or probe.`
-								]
-							: [])
-					],
-					revision: reading.revision
-				});
-				return;
-			}
-			case "openDatasetAsText": {
-				const document = await vscode.workspace.openTextDocument(
-					vscode.Uri.file(datasets.pathOf(message.fileName))
-				);
-				await vscode.window.showTextDocument(document);
-				return;
-			}
-			case "saveDataset": {
-				// An emptied optional cell means the field is gone, not an empty string the validator refuses.
-				const pairs = message.pairs.map(
-					(pair) =>
-						Object.fromEntries(
-							Object.entries(pair).filter(
-								([field, value]) => field === "positive" || field === "negative" || value !== ""
-							)
-						) as PairRow
-				);
-				let revision: string;
-				try {
-					revision = await datasets.save(message.fileName, pairs, message.revision);
-				} catch (error) {
-					// Nothing is written when a row is invalid; the grid keeps the user's edits and marks the rows.
-					if (error instanceof DatasetValidationError) {
-						post({
-							type: "datasetSaved",
-							fileName: message.fileName,
-							saved: false,
-							issues: rowIssues(error)
-						});
-						return;
-					}
-					// Nor when the file holds lines the grid does not show, or changed since it was opened.
-					if (error instanceof DatasetSaveRefusedError) {
-						this.deps.log.warn(`saving dataset ${message.fileName} refused: ${error.message}`);
-						post({
-							type: "datasetSaved",
-							fileName: message.fileName,
-							saved: false,
-							issues: [],
-							message: error.message
-						});
-						return;
-					}
-					throw error;
-				}
-				post({ type: "datasetSaved", fileName: message.fileName, saved: true, issues: [], revision });
-				await this.deps.refresh();
-				return;
-			}
-			case "deleteDataset": {
-				const choice = await vscode.window.showWarningMessage(
-					`Delete the dataset ${message.fileName}?`,
-					{ modal: true },
-					"Delete"
-				);
-				if (choice !== "Delete") return;
-				await datasets.delete(message.fileName);
-				await this.deps.refresh();
-				return;
-			}
-			case "renameDataset":
-				await this.rename(message.fileName, message.newFileName);
-				return;
-			case "generatePairs": {
-				let pairs;
-				try {
-					pairs = generatePairRows(message.generator);
-				} catch (error) {
-					post({ type: "pairsNotGenerated", fileName: message.fileName, message: describeError(error) });
-					return;
-				}
-				post({ type: "pairsGenerated", fileName: message.fileName, pairs });
-				return;
-			}
-			case "train":
-				await this.train(message);
-				return;
-			case "cancelTraining":
-				this.deps.training.cancel();
+			case "runCommand":
+				await vscode.commands.executeCommand<unknown>(`steer.${message.command}`);
 				return;
 			case "setVectorActive":
 				await steering.setActive(message.fileName, message.active);
@@ -198,45 +83,6 @@ export class PanelMessageHandler {
 			case "checkRule":
 				post(checkRule(message.source));
 				return;
-		}
-	}
-
-	/** Every refusal (a name that leaves the folder, one already taken) is shown beside the rename form. */
-	private async rename(fileName: string, newFileName: string): Promise<void> {
-		try {
-			await this.deps.datasets.rename(fileName, newFileName);
-		} catch (error) {
-			this.deps.log.warn(`renaming dataset ${fileName} refused: ${describeError(error)}`);
-			this.deps.post({ type: "datasetNotRenamed", fileName, newFileName, message: describeError(error) });
-			return;
-		}
-		this.deps.post({ type: "datasetRenamed", fileName, newFileName });
-		await this.deps.refresh();
-	}
-
-	private async train(message: Extract<WebviewToHost, { type: "train" }>): Promise<void> {
-		try {
-			const { type: _type, fileName, ...choices } = message;
-			const outcome = await this.deps.training.train({ datasetFileName: fileName, ...choices });
-			await this.deps.refreshVectors();
-			await this.deps.steering.startFresh(outcome.vectorFileName, outcome.suggested);
-			this.deps.post({
-				type: "trainingDone",
-				vectorFileName: outcome.vectorFileName,
-				layers: outcome.layers,
-				suggested: outcome.suggested
-			});
-		} catch (error) {
-			if (isUserCancellation(error)) {
-				this.deps.post({ type: "trainingFailed", message: "training cancelled" });
-				return;
-			}
-			const text =
-				error instanceof DatasetValidationError
-					? error.message.split("\n").slice(0, 3).join(" ")
-					: describeError(error);
-			this.deps.log.error(`training failed: ${describeError(error)}`);
-			this.deps.post({ type: "trainingFailed", message: text });
 		}
 	}
 
@@ -321,12 +167,4 @@ export class PanelMessageHandler {
 		this.deps.sweeps.cancel();
 		this.deps.conditions.cancel();
 	}
-}
-
-function rowIssues(error: DatasetValidationError): RowIssue[] {
-	return error.issues.map((issue) => ({
-		row: Math.max(0, issue.line - 1),
-		field: issue.field,
-		message: issue.message
-	}));
 }

@@ -5,23 +5,18 @@ import type { PanelState, VectorView } from "../../shared/webviewProtocol/messag
 import { describePlacement, PLACEMENT_DESCRIPTIONS, PLACEMENT_LABELS } from "../../steering/placement";
 import type { EngineService } from "../engine/engineService";
 import { readSettings } from "../settings";
-import type { DatasetStore } from "../storage/datasetStore";
 import type { SteeringController } from "../steering/steeringController";
 import type { VectorLibrary } from "../steering/vectorLibrary";
-import type { TrainingRunner } from "../training/trainingRunner";
 
 export interface PanelStateSources {
 	readonly engine: EngineService;
 	readonly steering: SteeringController;
 	readonly library: VectorLibrary;
-	readonly datasets: DatasetStore;
-	readonly training: TrainingRunner;
 }
 
 export async function buildPanelState(sources: PanelStateSources): Promise<PanelState> {
-	const { engine, steering, library, datasets, training } = sources;
+	const { engine, steering, library } = sources;
 	const model = engine.modelInfo;
-	const datasetFiles = vscode.workspace.isTrusted ? await datasets.list().catch(() => []) : [];
 	const vectors: VectorView[] = library.list().map((vector) => {
 		const choice = steering.choiceOf(vector.fileName);
 		return {
@@ -61,9 +56,7 @@ export async function buildPanelState(sources: PanelStateSources): Promise<Panel
 			hasChatTemplate: model.hasChatTemplate
 		},
 		steeringEnabled: steering.enabled,
-		datasets: datasetFiles.map((file) => ({ fileName: file.fileName, name: file.name })),
 		vectors,
-		training: training.view,
 		defaultMaxTokens: readSettings().maxTokens,
 		placements: Object.entries(PLACEMENT_DESCRIPTIONS).map(([kind, description]) => ({
 			kind,

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
 import type { SteerApi } from "../../../src/vscode/extension";
+import type { DatasetEditorUpdate } from "../../../src/shared/datasetEditorProtocol";
 import type { HostToWebview } from "../../../src/shared/webviewProtocol/messages";
 
 export const MODEL = "TinyStories-656K.f16.gguf";
@@ -106,5 +107,23 @@ export async function openPanel(api: SteerApi): Promise<void> {
 export function recordPosts(api: SteerApi): { sent: HostToWebview[]; dispose(): void } {
 	const sent: HostToWebview[] = [];
 	const subscription = api.panel.onDidPost(({ message }) => sent.push(message));
+	return { sent, dispose: () => subscription.dispose() };
+}
+
+/** Opens a dataset of Steer's folder in the dataset editor, as a click in the Datasets tree does. */
+export async function openInDatasetEditor(api: SteerApi, fileName: string): Promise<vscode.TextDocument> {
+	await vscode.commands.executeCommand("steer.openDataset", fileName);
+	const target = steerFolder("datasets", fileName);
+	return waitFor(
+		`the dataset editor on ${fileName}`,
+		() => api.editors.datasets.openDocuments.find((document) => document.uri.fsPath === target),
+		30_000
+	);
+}
+
+/** Records what the host posts to dataset editors' pages from now on, until `dispose`. */
+export function recordEditorPosts(api: SteerApi): { sent: DatasetEditorUpdate[]; dispose(): void } {
+	const sent: DatasetEditorUpdate[] = [];
+	const subscription = api.editors.datasets.onDidPost(({ update }) => sent.push(update));
 	return { sent, dispose: () => subscription.dispose() };
 }

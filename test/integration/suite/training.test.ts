@@ -8,17 +8,16 @@ import { loadControlVectorFile } from "../../../src/steering/gguf/controlVectorF
 import { metadataString } from "../../../src/steering/gguf/metadataAccess";
 import { loadTrainedVector, TRAINED_VECTOR_KEYS } from "../../../src/steering/pipeline";
 import type { SteerApi } from "../../../src/vscode/extension";
-import type { PostedMessage } from "../../../src/vscode/panel/steeringViewProvider";
 import type { TrainingOutcome } from "../../../src/vscode/training/trainingRunner";
-import type { HostToWebview, TrainingView } from "../../../src/shared/webviewProtocol/messages";
+import type { DatasetEditorUpdate } from "../../../src/shared/datasetEditorProtocol";
 import {
 	ensureModelLoaded,
 	lastErrors,
 	modelPath,
-	openPanel,
+	openInDatasetEditor,
+	recordEditorPosts,
 	steerFolder,
-	steerWithModelOrSkip,
-	waitFor
+	steerWithModelOrSkip
 } from "./steerTestSupport";
 
 const DATASET = "moods.jsonl";
@@ -36,31 +35,21 @@ const PAIRS: ContrastPair[] = [
 	["The sun was bright and everyone was happy.", "The sky was grey and everyone was sad."]
 ].map(([positive, negative]) => ({ positive, negative }));
 
-/** The training views the panel was sent, in order, and whether each reached the webview. */
-interface RecordedPosts {
-	readonly views: (TrainingView | undefined)[];
-	readonly messages: HostToWebview[];
-	/** Stops recording; resolves to whether the webview took every recorded message. */
-	stop(): Promise<boolean>;
+/** Sends `message` as the dataset editor's page of `fileName` would, and returns what the page was sent. */
+async function fromDatasetEditor(api: SteerApi, fileName: string, message: unknown): Promise<DatasetEditorUpdate[]> {
+	const document = await openInDatasetEditor(api, fileName);
+	const recorded = recordEditorPosts(api);
+	try {
+		assert.equal(await api.editors.datasets.receive(document.uri, message), true, "the message was refused");
+	} finally {
+		recorded.dispose();
+	}
+	return recorded.sent;
 }
 
-function recordPosts(api: SteerApi): RecordedPosts {
-	const views: (TrainingView | undefined)[] = [];
-	const messages: HostToWebview[] = [];
-	const deliveries: Thenable<boolean>[] = [];
-	const subscription = api.panel.onDidPost(({ message, delivered }: PostedMessage) => {
-		messages.push(message);
-		deliveries.push(delivered);
-		if (message.type === "state") views.push(message.state.training);
-	});
-	return {
-		views,
-		messages,
-		stop: async () => {
-			subscription.dispose();
-			return (await Promise.all(deliveries)).every(Boolean);
-		}
-	};
+function trained(sent: readonly DatasetEditorUpdate[]) {
+	const done = sent.find((update) => update.type === "trained");
+	return done?.type === "trained" ? done : undefined;
 }
 
 describe("Training a vector from a dataset", function () {
@@ -83,7 +72,6 @@ describe("Training a vector from a dataset", function () {
 		api = await steerWithModelOrSkip(this);
 		await removeOwnFiles();
 		await api.datasets.save(DATASET, PAIRS);
-		await openPanel(api);
 	});
 
 	after(async () => {
@@ -91,27 +79,22 @@ describe("Training a vector from a dataset", function () {
 		await removeOwnFiles();
 		await api.library.refresh(true);
 		await api.steering.libraryChanged();
+		await vscode.commands.executeCommand("workbench.action.closeAllEditors");
 	});
 
-	it("Train Vector writes a calibrated GGUF with diagnostics into .steer/vectors, and the panel sees the progress", async () => {
+	it("Train Vector writes a calibrated GGUF with diagnostics into .steer/vectors, and the open dataset editor sees the progress", async () => {
 		const { nLayer } = api.engine.requireModel().info;
-		const recorded = recordPosts(api);
+		await openInDatasetEditor(api, DATASET);
+		const recorded = recordEditorPosts(api);
 		let outcome: TrainingOutcome | undefined;
-		let allDelivered: boolean;
 		try {
 			outcome = await vscode.commands.executeCommand<TrainingOutcome | undefined>(
 				"steer.trainVector",
 				DATASET,
 				"pca-diff"
 			);
-			// The state that says training is over may be built after the command has returned.
-			await waitFor(
-				"the panel to be told training is over",
-				() => (recorded.views.length > 0 && recorded.views.at(-1) === undefined ? true : undefined),
-				5000
-			);
 		} finally {
-			allDelivered = await recorded.stop();
+			recorded.dispose();
 		}
 		assert.ok(outcome, `steer.trainVector returned nothing: ${lastErrors(api)}`);
 		assert.equal(outcome.vectorFileName, VECTOR);
@@ -160,62 +143,49 @@ describe("Training a vector from a dataset", function () {
 		assert.equal(inLibrary.facts.calibrated, true);
 		assert.deepEqual(inLibrary.facts.suggested, outcome.suggested);
 
-		// The panel was sent the capture progress as it went, and the webview took every update. (The
-		// train stage runs without yielding the thread, so its progress cannot reach the panel before
-		// it ends; see the pipeline's trainSteeringVector.)
-		const capture = recorded.views.filter((view) => view?.phase === "capture" && view.done > 0);
+		// The editor showing the dataset was sent the capture progress as it went. (The train stage runs
+		// without yielding the thread, so its progress cannot reach the page before it ends; see the
+		// pipeline's trainSteeringVector.)
+		const capture = recorded.sent.flatMap((update) =>
+			update.type === "training" && update.phase === "capture" && update.done > 0 ? [update] : []
+		);
 		assert.ok(
 			capture.length > 0,
-			`no capture progress reached the panel (states: ${JSON.stringify(recorded.views)})`
+			`no capture progress reached the editor (sent: ${JSON.stringify(recorded.sent.map((update) => update.type))})`
 		);
 		assert.ok(
-			capture.every((view) => view?.total === PAIRS.length * 2),
+			capture.every((update) => update.total === PAIRS.length * 2),
 			"capture progress counts texts, two per pair"
 		);
-		const done = capture.map((view) => view?.done ?? 0);
+		const done = capture.map((update) => update.done);
 		assert.deepEqual(
 			done,
 			[...done].sort((a, b) => a - b),
 			"capture progress must not go backwards"
 		);
-		assert.ok(allDelivered, "a message to the panel did not reach the webview");
 	});
 
-	it("the panel's Train button flow replaces the vector when told to, and the new one starts at strength 1", async () => {
+	it("the dataset editor's Train button replaces the vector when told to, and the new one starts at strength 1", async () => {
 		await api.steering.setStrength(VECTOR, 1000);
-		const recorded = recordPosts(api);
-		let accepted: boolean;
-		let allDelivered: boolean;
-		try {
-			accepted = await api.panel.receive({
-				type: "train",
-				fileName: DATASET,
-				method: "mean-diff",
-				positions: "mean",
-				layers: "all",
-				ifExists: "replace"
-			});
-		} finally {
-			allDelivered = await recorded.stop();
-		}
-		assert.equal(accepted, true);
-		assert.ok(allDelivered, "a message to the panel did not reach the webview");
-		const done = recorded.messages.find((message) => message.type === "trainingDone");
+		const sent = await fromDatasetEditor(api, DATASET, {
+			type: "train",
+			method: "mean-diff",
+			positions: "mean",
+			layers: "all",
+			ifExists: "replace"
+		});
+		const done = trained(sent);
 		assert.ok(
-			done && done.type === "trainingDone",
-			`no trainingDone message (sent: ${recorded.messages.map((message) => message.type).join(", ")}): ${lastErrors(api)}`
+			done,
+			`no trained message (sent: ${sent.map((update) => update.type).join(", ")}): ${lastErrors(api)}`
 		);
 		assert.equal(done.vectorFileName, VECTOR);
-		assert.equal(done.layers.length, api.engine.requireModel().info.nLayer - 1);
-		assert.ok(done.layers.every((entry) => entry.explainedVariance >= 0 && entry.explainedVariance <= 1 + 1e-9));
-		assert.equal(
-			(await loadTrainedVector(steerFolder("vectors", VECTOR))).method,
-			"mean-diff",
-			"the panel's training should replace the file"
-		);
+		const file = await loadTrainedVector(steerFolder("vectors", VECTOR));
+		assert.equal(file.method, "mean-diff", "the editor's training should replace the file");
+		assert.equal(file.diagnostics.length, api.engine.requireModel().info.nLayer - 1);
 		assert.ok(
-			recorded.views.some((view) => view?.phase === "capture"),
-			"the panel saw no progress"
+			sent.some((update) => update.type === "training" && update.phase === "capture"),
+			"the editor saw no progress"
 		);
 		assert.equal(
 			api.steering.choiceOf(VECTOR).strength,
@@ -227,24 +197,16 @@ describe("Training a vector from a dataset", function () {
 
 	it("keeping both writes the new vector beside the old one, which stays byte for byte", async () => {
 		const before = await readFile(steerFolder("vectors", VECTOR));
-		const recorded = recordPosts(api);
-		try {
-			assert.equal(
-				await api.panel.receive({
-					type: "train",
-					fileName: DATASET,
-					method: "pca-diff",
-					positions: "last",
-					layers: "all",
-					ifExists: "keepBoth"
-				}),
-				true
-			);
-		} finally {
-			await recorded.stop();
-		}
-		const done = recorded.messages.find((message) => message.type === "trainingDone");
-		assert.ok(done && done.type === "trainingDone", `no trainingDone message: ${lastErrors(api)}`);
+		const done = trained(
+			await fromDatasetEditor(api, DATASET, {
+				type: "train",
+				method: "pca-diff",
+				positions: "last",
+				layers: "all",
+				ifExists: "keepBoth"
+			})
+		);
+		assert.ok(done, `no trained message: ${lastErrors(api)}`);
 		assert.equal(done.vectorFileName, "moods.TinyStories-656K.f16-2.gguf");
 		assert.deepEqual(await readFile(steerFolder("vectors", VECTOR)), before, "the first vector was changed");
 		assert.equal((await loadTrainedVector(steerFolder("vectors", done.vectorFileName))).method, "pca-diff");
@@ -283,39 +245,31 @@ describe("Training a vector from a dataset", function () {
 		}
 	});
 
-	it("the panel's training reports a dataset too small to train on, and the next training still works", async () => {
+	it("the editor's training reports a dataset too small to train on, and the next training still works", async () => {
 		await api.datasets.save("one-pair.jsonl", PAIRS.slice(0, 1));
-		const recorded = recordPosts(api);
-		try {
-			assert.equal(
-				await api.panel.receive({
-					type: "train",
-					fileName: "one-pair.jsonl",
-					method: "pca-diff",
-					positions: "last",
-					layers: "all"
-				}),
-				true
-			);
-		} finally {
-			await recorded.stop();
-		}
-		const failed = recorded.messages.find((message) => message.type === "trainingFailed");
-		assert.ok(failed && failed.type === "trainingFailed", "the panel was not told the training failed");
-		assert.match(failed.message, /at least 2 contrast pairs/);
+		const sent = await fromDatasetEditor(api, "one-pair.jsonl", {
+			type: "train",
+			method: "pca-diff",
+			positions: "last",
+			layers: "all"
+		});
+		assert.ok(
+			sent.some((update) => update.type === "trainingFailed"),
+			"the editor was not told the training failed"
+		);
+		assert.match(lastErrors(api), /at least 2 contrast pairs/);
 		assert.equal(existsSync(steerFolder("vectors", "one-pair.TinyStories-656K.f16.gguf")), false);
 		assert.equal(api.training.view, undefined, "a failed training must not stay marked as running");
-		assert.equal(
-			await api.panel.receive({
+		const next = trained(
+			await fromDatasetEditor(api, DATASET, {
 				type: "train",
-				fileName: DATASET,
 				method: "pca-diff",
 				positions: "last",
 				layers: "1",
 				ifExists: "replace"
-			}),
-			true
+			})
 		);
+		assert.ok(next, `the training after the failed one did not finish: ${lastErrors(api)}`);
 		assert.equal(
 			(await loadTrainedVector(steerFolder("vectors", VECTOR))).diagnostics.length,
 			1,
@@ -323,35 +277,32 @@ describe("Training a vector from a dataset", function () {
 		);
 	});
 
-	it("the panel's layers field takes top:K, and refuses a K that is not a whole number ≥ 1 by name", async () => {
-		const recorded = recordPosts(api);
-		try {
-			await api.panel.receive({
-				type: "train",
-				fileName: DATASET,
-				method: "mean-diff",
-				positions: "last",
-				layers: "top:0"
-			});
-		} finally {
-			await recorded.stop();
-		}
-		const failed = recorded.messages.find((message) => message.type === "trainingFailed");
-		assert.ok(failed && failed.type === "trainingFailed", "the panel was not told the training failed");
-		assert.match(failed.message, /layers "top:0": top:K needs a whole number K ≥ 1/);
-		assert.equal(
-			await api.panel.receive({
-				type: "train",
-				fileName: DATASET,
-				method: "mean-diff",
-				positions: "last",
-				layers: "top:1",
-				ifExists: "replace"
-			}),
-			true
+	it("the editor's layers field takes top:K, and refuses a K that is not a whole number ≥ 1 by name", async () => {
+		const sent = await fromDatasetEditor(api, DATASET, {
+			type: "train",
+			method: "mean-diff",
+			positions: "last",
+			layers: "top:0"
+		});
+		assert.ok(
+			sent.some((update) => update.type === "trainingFailed"),
+			"the editor was not told the training failed"
 		);
-		const trained = await loadTrainedVector(steerFolder("vectors", VECTOR));
-		assert.equal(trained.suggestedLayers.length, 1, "top:1 steers exactly one layer");
-		assert.equal(trained.diagnostics.length, api.engine.requireModel().info.nLayer - 1, "top:K trains every layer");
+		assert.match(lastErrors(api), /layers "top:0": top:K needs a whole number K ≥ 1/);
+		assert.ok(
+			trained(
+				await fromDatasetEditor(api, DATASET, {
+					type: "train",
+					method: "mean-diff",
+					positions: "last",
+					layers: "top:1",
+					ifExists: "replace"
+				})
+			),
+			`top:1 did not train: ${lastErrors(api)}`
+		);
+		const file = await loadTrainedVector(steerFolder("vectors", VECTOR));
+		assert.equal(file.suggestedLayers.length, 1, "top:1 steers exactly one layer");
+		assert.equal(file.diagnostics.length, api.engine.requireModel().info.nLayer - 1, "top:K trains every layer");
 	});
 });

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import path from "node:path";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { HostToWebview } from "../../../src/shared/webviewProtocol/messages";
-import { openPanel, steerApi, steerFolder, waitFor, workspaceDir } from "./steerTestSupport";
+import { openPanel, steerApi, waitFor } from "./steerTestSupport";
 
 function nested(depth: number): unknown {
 	let value: unknown = "bottom";
@@ -34,11 +32,6 @@ const HOSTILE: [what: string, message: unknown, reason: RegExp][] = [
 	],
 	["a flag that is not a boolean", { type: "setSteeringEnabled", enabled: "yes" }, /enabled must be true or false/],
 	[
-		"a training method that does not exist",
-		{ type: "train", fileName: "moods.jsonl", method: "rm -rf", positions: "last", layers: "all" },
-		/method must be one of/
-	],
-	[
 		"a generation of a billion tokens",
 		{ type: "generate", prompt: "Once", maxTokens: 1e9, seed: 0 },
 		/maxTokens must be between/
@@ -46,32 +39,23 @@ const HOSTILE: [what: string, message: unknown, reason: RegExp][] = [
 	["a field the message does not have", { type: "ready", extra: 1 }, /unexpected field "extra"/],
 	[
 		"an own __proto__ field",
-		JSON.parse('{"type":"cancelTraining","__proto__":{"polluted":true}}'),
+		JSON.parse('{"type":"cancelGeneration","__proto__":{"polluted":true}}'),
 		/unexpected field "__proto__"/
 	],
 	[
 		"a 10 MB payload",
-		{
-			type: "saveDataset",
-			fileName: "huge.jsonl",
-			pairs: [{ positive: "x".repeat(10 * 1024 * 1024), negative: "y" }]
-		},
+		{ type: "generate", prompt: "x".repeat(10 * 1024 * 1024), maxTokens: 1, seed: 0 },
 		/larger than/
 	],
 	["nesting 20 levels deep", nested(20), /nested deeper than/],
 	[
-		"a ../ dataset to open",
-		{ type: "openDataset", fileName: "../../secrets.jsonl" },
+		"a ../ vector to activate",
+		{ type: "setVectorActive", fileName: "../../secrets.gguf", active: true },
 		/character not allowed|must not start with a dot or contain/
 	],
 	[
-		"a ../ dataset to save",
-		{ type: "saveDataset", fileName: "..\\escaped.jsonl", pairs: [{ positive: "a", negative: "b" }] },
-		/character not allowed/
-	],
-	[
-		"a dataset name that is only dots",
-		{ type: "deleteDataset", fileName: "...jsonl" },
+		"a vector name that is only dots",
+		{ type: "setVectorStrength", fileName: "...gguf", strength: 1 },
 		/must not start with a dot or contain/
 	],
 	[
@@ -79,7 +63,11 @@ const HOSTILE: [what: string, message: unknown, reason: RegExp][] = [
 		{ type: "setVectorActive", fileName: "/etc/passwd.gguf", active: true },
 		/character not allowed/
 	],
-	["a dataset with the wrong extension", { type: "openDataset", fileName: "notes.txt" }, /must end in/],
+	[
+		"a vector with the wrong extension",
+		{ type: "setVectorActive", fileName: "notes.txt", active: true },
+		/must end in/
+	],
 	[
 		"an object whose keys cannot be read",
 		new Proxy(
@@ -114,17 +102,6 @@ describe("Steering panel: hostile webview messages", function () {
 		});
 	}
 
-	it("wrote nothing outside its folders and nothing from the refused messages", () => {
-		for (const file of [
-			path.join(workspaceDir(), "escaped.jsonl"),
-			path.join(workspaceDir(), ".steer", "escaped.jsonl"),
-			steerFolder("datasets", "huge.jsonl"),
-			steerFolder("datasets", "..\\escaped.jsonl")
-		]) {
-			assert.equal(existsSync(file), false, `${file} was written`);
-		}
-	});
-
 	it("still handles well-formed messages afterwards", async () => {
 		const sent: HostToWebview[] = [];
 		const subscription = api.panel.onDidPost(({ message, delivered }) => {
@@ -133,38 +110,15 @@ describe("Steering panel: hostile webview messages", function () {
 			});
 		});
 		try {
-			assert.equal(
-				await api.panel.receive({
-					type: "saveDataset",
-					fileName: "after-hostile.jsonl",
-					pairs: [{ positive: "A happy day.", negative: "A sad day." }]
-				}),
-				true
+			assert.equal(await api.panel.receive({ type: "setSteeringEnabled", enabled: api.steering.enabled }), true);
+			assert.equal(await api.panel.receive({ type: "checkRule", source: "if C1 then B1" }), true);
+			const checked = await waitFor("a ruleChecked reply", () =>
+				sent.find((message) => message.type === "ruleChecked")
 			);
-			const saved = await waitFor("a datasetSaved reply", () =>
-				sent.find((message) => message.type === "datasetSaved")
-			);
-			assert.ok(saved.type === "datasetSaved" && saved.saved && saved.issues.length === 0, JSON.stringify(saved));
-			assert.equal(await api.panel.receive({ type: "openDataset", fileName: "after-hostile.jsonl" }), true);
-			const opened = await waitFor("a dataset reply", () => sent.find((message) => message.type === "dataset"));
-			assert.ok(opened.type === "dataset");
-			assert.deepEqual(opened, {
-				type: "dataset",
-				fileName: "after-hostile.jsonl",
-				pairs: [{ positive: "A happy day.", negative: "A sad day." }],
-				issues: [],
-				problems: [],
-				revision: opened.revision
-			});
+			assert.deepEqual(checked, { type: "ruleChecked", source: "if C1 then B1", ok: true });
 			assert.equal(await api.panel.receive({ type: "ready" }), true);
-			// The folder watcher reports the new file on its own schedule: wait for the state that names it.
-			await waitFor("a state reply that lists after-hostile.jsonl", () =>
-				sent.find(
-					(message) =>
-						message.type === "state" &&
-						message.state.datasets.some((dataset) => dataset.fileName === "after-hostile.jsonl")
-				)
-			);
+			const state = await waitFor("a state reply", () => sent.find((message) => message.type === "state"));
+			assert.ok(state.type === "state" && state.state.trusted);
 		} finally {
 			subscription.dispose();
 		}

@@ -1,16 +1,22 @@
 /**
- * Vectors: toggle, strength slider (calibrated units, raw α shown) and layer range for each; then the
- * conditional-steering editor.
+ * The sidebar's Steering view: steering on or off, and the live controls of each active vector
+ * (strength with the range a sweep measured as fluent, layers, where it acts, its condition).
+ * Which vectors are active is chosen in the Vectors tree above; unticking here works too.
  */
-import { countOf, h, section, valueOf } from "../dom";
+import { h, section, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
 import { STRENGTH_SLIDER_LIMIT, type PanelState, type VectorView } from "../../src/shared/webviewProtocol/messages";
 import { conditionEditorView } from "./conditionEditorView";
 
-export function vectorsSection(state: PanelState, view: ViewState, changed: (rerender?: boolean) => void): HTMLElement {
+export function steeringSection(
+	state: PanelState,
+	view: ViewState,
+	changed: (rerender?: boolean) => void
+): HTMLElement {
+	const active = state.vectors.filter((vector) => vector.active);
 	return section(
-		"vectors",
-		`Vectors (${state.vectors.filter((v) => v.active).length} active)`,
+		"steering",
+		`Steering (${active.length} active)`,
 		h(
 			"div",
 			{ class: "row" },
@@ -19,28 +25,24 @@ export function vectorsSection(state: PanelState, view: ViewState, changed: (rer
 				{
 					id: "steering-enabled",
 					checked: state.steeringEnabled,
+					title: "Off: every generation is unsteered, whatever is ticked",
 					onchange: (event: Event) =>
 						post({ type: "setSteeringEnabled", enabled: (event.target as HTMLInputElement).checked })
 				},
 				"Steering on"
-			),
-			h(
-				"vscode-button",
-				{ appearance: "secondary", onclick: () => post({ type: "runCommand", command: "importVector" }) },
-				"Import…"
-			),
-			state.vectors.length > 0 &&
-				h(
-					"vscode-button",
-					{ appearance: "secondary", onclick: () => post({ type: "runCommand", command: "exportVector" }) },
-					"Export…"
-				)
+			)
 		),
-		state.vectors.length === 0
-			? h("p", { class: "muted" }, "No vectors yet: train one, or import a control-vector GGUF.")
+		active.length === 0
+			? h(
+					"p",
+					{ class: "muted", id: "no-active-vectors" },
+					state.vectors.length === 0
+						? "No vectors yet: train one from a dataset, or import a control vector, in the Vectors view above."
+						: "Tick a vector in the Vectors view above to steer with it; its controls appear here."
+				)
 			: null,
-		...state.vectors.map((vector) => vectorCard(vector, state.placements)),
-		state.vectors.length > 0 ? conditionEditorView(state, view, changed) : null
+		...active.map((vector) => vectorCard(vector, state.placements)),
+		active.length > 0 ? conditionEditorView(state, view, changed) : null
 	);
 }
 
@@ -103,13 +105,33 @@ function placementRow(vector: VectorView, placements: PanelState["placements"]):
 	);
 }
 
+/**
+ * Under the slider, the strengths the last sweep found fluent, drawn on the slider's own scale; none
+ * before a sweep (nothing measured, nothing to mark).
+ */
+function fluentBand(vector: VectorView): HTMLElement | null {
+	const fluentUpTo = vector.measured?.fluentUpTo;
+	if (fluentUpTo === undefined || fluentUpTo === null) return null;
+	const low = Math.min(-STRENGTH_SLIDER_LIMIT, vector.strength);
+	const high = Math.max(STRENGTH_SLIDER_LIMIT, vector.strength);
+	const at = (value: number) => ((Math.max(low, Math.min(high, value)) - low) / (high - low)) * 100;
+	const band = h("span", {
+		class: "fluent-band",
+		title: `Fluent from ${-fluentUpTo} to ${fluentUpTo} in the last strength sweep`
+	});
+	band.style.left = `${at(-fluentUpTo)}%`;
+	band.style.width = `${at(fluentUpTo) - at(-fluentUpTo)}%`;
+	return h("span", { class: "fluent-track", "aria-hidden": "true" }, band);
+}
+
 function vectorCard(vector: VectorView, placements: PanelState["placements"]): HTMLElement {
 	const first = vector.layers[0] ?? 1;
 	const last = vector.layers.at(-1) ?? first;
 	const range = vector.layerRange ?? [first, last];
-	const strengthLabel = vector.calibrated
-		? `strength ${vector.strength.toFixed(2)} (raw α ${vector.rawAlpha.toFixed(2)})`
-		: `raw α ${vector.strength.toFixed(2)} (uncalibrated)`;
+	const strengthLabel = `Strength ${vector.strength.toFixed(2)}`;
+	const strengthHint = vector.calibrated
+		? "1 is the push this vector was calibrated to give; 0 is none; negative steers the other way"
+		: "This file carries no calibration: 1 adds the vector as it is stored; 0 is none; negative steers the other way";
 	const layerInput = (index: 0 | 1) =>
 		h("input", {
 			type: "number",
@@ -144,18 +166,14 @@ function vectorCard(vector: VectorView, placements: PanelState["placements"]): H
 						})
 				},
 				vector.name
-			),
-			h(
-				"span",
-				{ class: "muted" },
-				`${vector.method ?? "imported"} · ${countOf(vector.layers.length, "layer")} × ${vector.nEmbd}`
 			)
 		),
 		vector.problem ? h("p", { class: "error" }, vector.problem) : null,
 		h(
 			"label",
-			{ class: "slider" },
-			h("span", {}, strengthLabel),
+			{ class: "slider", title: strengthHint },
+			h("span", {}, strengthLabel, vector.calibrated ? null : h("span", { class: "muted" }, " (uncalibrated)")),
+			fluentBand(vector),
 			h("input", {
 				type: "range",
 				// Widened to hold a strength set elsewhere, so the slider never sits pinned at a wrong value.
