@@ -7,7 +7,8 @@
 // Prints "N passed, N failed" for all suites together and exits non-zero on any failure.
 //
 // Environment: STEER_TEST_MODELS (models folder handed to the extension host, default
-// ../shared/models next to the checkout), STEER_TOOLS_DIR (see tool-paths.mjs).
+// ../shared/models next to the checkout), STEER_TOOLS_DIR (see tool-paths.mjs), STEER_TEST_GREP (a
+// pattern: only the extension-host and UI tests whose titles match run).
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -190,7 +191,11 @@ async function main() {
 			uiTestModules,
 			workspaceDir,
 			modelsDir,
-			env: { STEER_TEST_MODELS: modelsDir, ...orderEnv }
+			env: {
+				STEER_TEST_MODELS: modelsDir,
+				...orderEnv,
+				...(process.env.STEER_TEST_GREP ? { STEER_TEST_GREP: process.env.STEER_TEST_GREP } : {})
+			}
 		};
 		try {
 			const result = await suite(context);

@@ -39,6 +39,8 @@ export async function runUiSuite({ page, manifest, uiTestModules, workspaceDir, 
 		const { tests } = await import(pathToFileURL(modulePath).href);
 		log(`  ${path.basename(modulePath, ".mjs")}`);
 		for (const test of tests) {
+			// STEER_TEST_GREP (a pattern) runs only the tests whose titles match: for working on a few.
+			if (process.env.STEER_TEST_GREP && !new RegExp(process.env.STEER_TEST_GREP).test(test.title)) continue;
 			const started = performance.now();
 			try {
 				await withTimeout(test.run(context), TEST_TIMEOUT_MS, `"${test.title}"`);

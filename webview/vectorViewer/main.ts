@@ -152,9 +152,9 @@ function facts(report: VectorReport, steered: readonly number[]): HTMLElement {
 		["Trained as", report.method ? (METHOD_WORDS[report.method] ?? report.method) : "(not recorded)"],
 		[
 			"Steers",
-			steered.length > 0
-				? `layers ${steered[0]}–${steered.at(-1)} of the ${all.length} it measured`
-				: `${all.length} layers`
+			steered.length === 0
+				? `${all.length} layers`
+				: `${steered.length === 1 ? `layer ${steered[0]}` : `layers ${steered[0]}–${steered.at(-1)}`} of the ${all.length === 1 ? "one layer" : `${all.length} layers`} it measured`
 		],
 		["Acts on", report.placement],
 		["Width", `${report.width} numbers per layer`],

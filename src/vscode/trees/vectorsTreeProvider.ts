@@ -68,7 +68,7 @@ export class VectorsTreeProvider implements vscode.TreeDataProvider<VectorNode>,
 	/** "×1 · layers 2–4 · generated text": what a generation with it ticked would do. */
 	private howItSteers(vector: LibraryVector): string {
 		const choice = this.steering.choiceOf(vector.fileName);
-		const layers = choice.layerRange ? `layers ${choice.layerRange[0]}–${choice.layerRange[1]}` : "every layer";
+		const layers = choice.layerRange ? layerWords(choice.layerRange) : "every layer";
 		const placement = this.steering.placementOf(vector.fileName);
 		const where = placement.kind === "all" ? "" : ` · ${describePlacement(placement)}`;
 		return `×${formatStrength(choice.strength)} · ${layers}${where}`;
@@ -82,7 +82,7 @@ export class VectorsTreeProvider implements vscode.TreeDataProvider<VectorNode>,
 			`**${vector.name}** (${vector.fileName})`,
 			problem ? `$(warning) ${problem}` : undefined,
 			`Strength ×${formatStrength(choice.strength)}: ${vector.facts.calibrated ? "1 is the push this vector was calibrated to give; 0 is no effect; negative steers the other way" : "the raw multiplier of the vector (this file carries no calibration)"}.`,
-			`Steers ${choice.layerRange ? `layers ${choice.layerRange[0]}–${choice.layerRange[1]}` : "every layer it has"} (it has ${layers.length}: ${layers[0]}–${layers.at(-1)}${vector.facts.suggested ? `; suggested ${vector.facts.suggested[0]}–${vector.facts.suggested[1]}` : ""}).`,
+			`Steers ${choice.layerRange ? layerWords(choice.layerRange) : "every layer it has"} (it has ${layers.length}: ${layerWords([layers[0], layers.at(-1) ?? layers[0]])}${vector.facts.suggested ? `; suggested ${layerWords(vector.facts.suggested)}` : ""}).`,
 			`Acts on ${explainPlacement(placement)}.`,
 			vector.facts.method ? `Trained with ${vector.facts.method}.` : "Imported (no training method recorded).",
 			vector.modelHint ? `Made for ${vector.modelHint}.` : undefined,
@@ -111,6 +111,11 @@ export class VectorsTreeProvider implements vscode.TreeDataProvider<VectorNode>,
 		for (const subscription of this.subscriptions) subscription.dispose();
 		this.changed.dispose();
 	}
+}
+
+/** "layer 3" or "layers 2–4". */
+function layerWords([first, last]: readonly [number, number]): string {
+	return first === last ? `layer ${first}` : `layers ${first}–${last}`;
 }
 
 function formatStrength(strength: number): string {

@@ -4,7 +4,7 @@
 // whose refusals reach the user. No model needed.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import * as vscode from "vscode";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { DatasetNode } from "../../../src/vscode/trees/datasetsTreeProvider";
@@ -23,6 +23,7 @@ describe("Dataset editor: the grid edits the file as a document", function () {
 
 	before(async () => {
 		api = await steerApi();
+		await mkdir(steerFolder("datasets"), { recursive: true });
 		await writeFile(steerFolder("datasets", GRID), GRID_TEXT);
 	});
 

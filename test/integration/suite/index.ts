@@ -17,6 +17,8 @@ function inTestOrder(files: string[]): string[] {
 
 export function run(): Promise<void> {
 	const mocha = new Mocha({ ui: "bdd", color: false, reporter: "spec", timeout: 60_000 });
+	// STEER_TEST_GREP (a pattern) runs only the tests whose titles match: for working on a few.
+	if (process.env.STEER_TEST_GREP) mocha.grep(new RegExp(process.env.STEER_TEST_GREP));
 	// Test files are compiled next to this index; load them in a stable order, or in the order a seed
 	// shuffles them to (STEER_TEST_ORDER_SEED), which shows whether a file depends on another's leftovers.
 	const testFiles = inTestOrder(

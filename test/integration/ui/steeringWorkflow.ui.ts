@@ -1,12 +1,15 @@
-// The steering panel's main flows driven as a user would: load a model, write a dataset in the
-// pair grid, train with the progress bar, read the per-layer plot, then steer in the playground.
-// The tests run in order and share the workbench: the second uses the vector the first trains.
-// This file runs after the other UI tests, which expect the sidebar as the workbench opened it.
+// Steer's main flows driven as a user would: load a model, write a dataset in the dataset editor
+// (edit, undo, redo, save, reopen as text), train it from there with its progress, read the vector
+// viewer's plots, tick the vector in the Vectors tree, steer in the Playground, and use steered
+// inline completions. The tests run in order and share the workbench: later ones use the vector the
+// training test makes. This file runs after the other UI tests, which expect the sidebar as the
+// workbench opened it.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FrameLocator, Locator, Page } from "playwright-core";
+import type { Frame, Page } from "playwright-core";
 import type { UiTest } from "./uiTest";
+import { openSteerSidebar, steeringViewPage, steerView, treeRow, webviewWith } from "./steerViews";
 import { answerOpenDialog, openCommandPalette, paletteRow, quickInput, waitForFile } from "./workbench";
 
 const MODEL_FILE = "TinyStories-656K.f16.gguf";
@@ -14,6 +17,7 @@ const DATASET_TITLE = "ui joy";
 const DATASET = "ui-joy.jsonl";
 // Named after the dataset and the model it was trained on.
 const VECTOR = "ui-joy.TinyStories-656K.f16.gguf";
+const VECTOR_NAME = "ui-joy.TinyStories-656K.f16";
 const PAIRS: [string, string][] = [
 	["Lily was happy and smiled all day.", "Lily was sad and cried all day."],
 	["Tom laughed with his friend in the park.", "Tom cried alone in the dark room."],
@@ -28,47 +32,17 @@ function modelFilePath(): string {
 	return path.join(process.env.STEER_TEST_MODELS ?? path.resolve(repoRoot, "..", "shared", "models"), MODEL_FILE);
 }
 
-async function openSteeringPanel(page: Page): Promise<FrameLocator> {
-	const panel = page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
-	if (
-		!(await panel
-			.locator("#section-model")
-			.isVisible()
-			.catch(() => false))
-	) {
-		const item = page.locator('.activitybar .action-label[aria-label^="Steer"]').first();
-		await item.waitFor({ state: "visible", timeout: 30_000 });
-		await item.click();
+/** The model loaded, through the Model view's welcome button when none is; returns its layer count. */
+async function loadModelFromModelView(page: Page): Promise<number> {
+	await openSteerSidebar(page);
+	const layers = treeRow(page, "Model", "Layers");
+	if (!(await layers.isVisible().catch(() => false))) {
+		await steerView(page, "Model").locator(".monaco-button", { hasText: "Load Model…" }).click();
+		await answerOpenDialog(page, () => modelFilePath());
+		await layers.waitFor({ state: "visible", timeout: 60_000 });
 	}
-	await panel.locator("#section-model summary").waitFor({ state: "visible", timeout: 30_000 });
-	return panel;
-}
-
-/** Opens a <details> section of the panel unless it is open already. */
-async function expandSection(panel: FrameLocator, id: string): Promise<void> {
-	const section = panel.locator(`#section-${id}`);
-	if ((await section.getAttribute("open")) === null) await section.locator("summary").click();
-}
-
-/** The panel with the trained vector's card ticked active (each test makes sure of it itself). */
-async function activeVectorCard(page: Page): Promise<{ panel: FrameLocator; card: Locator }> {
-	const panel = await openSteeringPanel(page);
-	await expandSection(panel, "vectors");
-	const card = panel.locator(`.vector[data-vector="${VECTOR}"]`);
-	await card.waitFor({ state: "visible", timeout: 15_000 });
-	if (!(await card.getAttribute("class"))?.includes("active")) await card.locator("vscode-checkbox").click();
-	await panel.locator(`.vector.active[data-vector="${VECTOR}"]`).waitFor({ state: "visible", timeout: 15_000 });
-	return { panel, card };
-}
-
-/** Sets the vector's strength with its slider and waits for the card to show it. */
-async function setStrength(panel: FrameLocator, card: Locator, strength: number): Promise<void> {
-	await panel
-		.locator(`input[type="range"][aria-label="ui-joy.TinyStories-656K.f16 strength"]`)
-		.fill(String(strength));
-	await card
-		.locator(".slider span", { hasText: `strength ${strength.toFixed(2)}` })
-		.waitFor({ state: "visible", timeout: 15_000 });
+	const text = (await layers.innerText()).replace(/\s+/g, " ");
+	return Number(/Layers (\d+)/.exec(text)?.[1]);
 }
 
 /** Answers the workbench's quick input (an input box or the file dialog) with `text`. */
@@ -80,147 +54,225 @@ async function answerQuickInput(page: Page, text: string): Promise<void> {
 	await quickInput(page).waitFor({ state: "hidden", timeout: 15_000 });
 }
 
-async function loadModelFromPanel(page: Page, panel: FrameLocator): Promise<void> {
-	if ((await panel.locator("#section-model summary").textContent())?.includes("Model —")) return;
-	await panel.locator("#load-model").click();
-	await answerOpenDialog(page, () => modelFilePath());
-	await panel
-		.locator("#section-model summary", { hasText: "Model —" })
-		.waitFor({ state: "visible", timeout: 60_000 });
+/** The dataset editor's page showing `fileName`. */
+function datasetEditor(page: Page, fileName: string): Promise<Frame> {
+	return webviewWith(page, `#file-name:text-is("${fileName}")`);
 }
 
-async function pickDropdownOption(panel: FrameLocator, label: string, option: string): Promise<void> {
-	const dropdown = panel.locator(`vscode-dropdown[aria-label="${label}"]`);
-	// A state update from the host re-renders the panel and closes an open dropdown; open it again.
-	for (let attempt = 1; ; attempt++) {
-		try {
-			await dropdown.click({ timeout: 5000 });
-			await dropdown.locator("vscode-option", { hasText: option }).click({ timeout: 3000 });
-			await panel
-				.locator(`vscode-dropdown[aria-label="${label}"][current-value="${option}"]`)
-				.waitFor({ state: "attached", timeout: 3000 });
-			return;
-		} catch (error) {
-			if (attempt === 4) throw error;
-		}
-	}
+/** The Steering view's page with the trained vector ticked in the Vectors tree (each test makes sure of it). */
+async function activeVectorCard(page: Page): Promise<Frame> {
+	await openSteerSidebar(page);
+	const checkbox = treeRow(page, "Vectors", VECTOR_NAME).locator('[role="checkbox"]');
+	await checkbox.waitFor({ state: "visible", timeout: 15_000 });
+	if ((await checkbox.getAttribute("aria-checked")) !== "true") await checkbox.click();
+	const view = await steeringViewPage(page);
+	await view.locator(`.vector.active[data-vector="${VECTOR}"]`).waitFor({ state: "visible", timeout: 15_000 });
+	return view;
+}
+
+/** Sets the vector's strength with its slider in the Steering view and waits for the card to show it. */
+async function setStrength(view: Frame, strength: number): Promise<void> {
+	await view.locator(`input[type="range"][aria-label="${VECTOR_NAME} strength"]`).fill(String(strength));
+	await view
+		.locator(`.vector[data-vector="${VECTOR}"] .slider span`, { hasText: `Strength ${strength.toFixed(2)}` })
+		.waitFor({ state: "visible", timeout: 15_000 });
 }
 
 export const tests: UiTest[] = [
 	{
-		title: "the panel writes a dataset in the pair grid, trains it with progress, and plots each layer",
-		async run({ page, documentationScreenshotPath }) {
-			const panel = await openSteeringPanel(page);
-			await loadModelFromPanel(page, panel);
-			const layersText = (await panel.locator("#section-model dd").nth(1).textContent()) ?? "";
-			const nLayer = Number(/^(\d+) ×/.exec(layersText)?.[1]);
-			assert.ok(nLayer >= 2, `the model section shows no layer count (${layersText})`);
-
-			// A new dataset, filled in the grid and saved.
-			await expandSection(panel, "datasets");
-			await panel.locator("#section-datasets vscode-button", { hasText: "New dataset…" }).click();
+		title: "a new dataset is written in the dataset editor's grid, edited, undone, redone, saved and reopened as text",
+		async run({ page, workspaceDir, documentationScreenshotPath }) {
+			await loadModelFromModelView(page);
+			const file = path.join(workspaceDir, ".steer", "datasets", DATASET);
+			// A new dataset from the Datasets view's title button; it opens in the dataset editor.
+			const header = steerView(page, "Datasets").locator(".pane-header");
+			await header.hover();
+			await header.locator('.action-label[aria-label^="New Dataset"]').click();
 			await answerQuickInput(page, DATASET_TITLE);
-			// The new dataset opens in the grid by itself.
-			await panel
-				.locator("#pair-grid h3", { hasText: `${DATASET} — 0 pairs` })
-				.waitFor({ state: "visible", timeout: 15_000 });
+			const editor = await datasetEditor(page, DATASET);
+			const summary = editor.locator("#summary");
+			await summary.filter({ hasText: "0 usable pairs" }).waitFor({ state: "visible", timeout: 15_000 });
+			// Typed in the last row, a pair at a time: leaving the row adds it.
 			for (const [index, [positive, negative]] of PAIRS.entries()) {
-				await panel.locator("#pair-grid vscode-button", { hasText: "Add pair" }).click();
-				await panel.locator(`vscode-text-field[aria-label="Positive, row ${index + 1}"] input`).fill(positive);
-				await panel.locator(`vscode-text-field[aria-label="Negative, row ${index + 1}"] input`).fill(negative);
+				await editor.locator('textarea[aria-label="positive, new row"]').click();
+				await page.keyboard.type(positive);
+				await editor.locator('textarea[aria-label="negative, new row"]').click();
+				await page.keyboard.type(negative);
+				await editor.locator("#file-name").click();
+				await summary
+					.filter({ hasText: `${index + 1} usable pair${index === 0 ? "" : "s"}` })
+					.waitFor({ state: "visible", timeout: 15_000 });
 			}
-			await panel
-				.locator("#pair-grid h3", { hasText: `${PAIRS.length} pairs (unsaved)` })
-				.waitFor({ state: "visible", timeout: 5000 });
-			await panel.locator("#save-dataset").click();
-			await panel
-				.locator("#pair-grid h3", { hasText: new RegExp(`${PAIRS.length} pairs$`) })
+			await page.keyboard.press("Control+S");
+			await waitForFile(file, (text) => text.trim().split("\n").length === PAIRS.length, 15_000);
+
+			// An edit of one cell marks the file dirty; undo and redo go through the document.
+			const cell = editor.locator('textarea[aria-label="negative, line 1"]');
+			await cell.fill("Lily was sad and alone.");
+			await editor.locator("#file-name").click();
+			const tab = page.locator(".tabs-container .tab.active");
+			await tab.and(page.locator(".dirty")).waitFor({ state: "visible", timeout: 10_000 });
+			await page.keyboard.press("Control+Z");
+			await editor.locator(`textarea[aria-label="negative, line 1"]`).evaluate(
+				(area, expected) =>
+					new Promise<void>((resolve) => {
+						const check = () =>
+							(area as HTMLTextAreaElement).value === expected ? resolve() : setTimeout(check, 100);
+						check();
+					}),
+				PAIRS[0][1]
+			);
+			await page.keyboard.press("Control+Shift+Z");
+			await editor.locator(`textarea[aria-label="negative, line 1"]`).evaluate(
+				(area) =>
+					new Promise<void>((resolve) => {
+						const check = () =>
+							(area as HTMLTextAreaElement).value === "Lily was sad and alone."
+								? resolve()
+								: setTimeout(check, 100);
+						check();
+					})
+			);
+			await page.keyboard.press("Control+S");
+			await waitForFile(file, (text) => text.includes("Lily was sad and alone."), 15_000);
+			await page.screenshot({ path: documentationScreenshotPath("dataset-editor") });
+
+			// The same file as text, for what the grid does not show.
+			await editor.locator("#open-as-text").click();
+			await page
+				.locator(".editor-instance .monaco-editor .view-line", { hasText: "Lily was sad and alone." })
+				.first()
 				.waitFor({ state: "visible", timeout: 15_000 });
-
-			// Training: the progress bar shows while it runs (too briefly on this model to wait for, so the
-			// panel's own DOM records each progress bar it draws), then the per-layer plot.
-			await expandSection(panel, "train");
-			await pickDropdownOption(panel, "Dataset", DATASET);
-			await panel.locator("body").evaluate(() => {
-				const seen: string[] = [];
-				(window as unknown as { progressSeen: string[] }).progressSeen = seen;
-				new MutationObserver(() => {
-					const progress = document.querySelector("#section-train .progress");
-					const bar = progress?.querySelector("progress");
-					if (progress && bar) seen.push(`${progress.textContent?.trim()} [${bar.value}/${bar.max}]`);
-				}).observe(document.body, { childList: true, subtree: true });
-			});
-			await panel.locator("#train").click();
-			const result = panel.locator("#section-train .result");
-			await result
-				.locator("p", { hasText: `${VECTOR}: suggested layers` })
-				.waitFor({ state: "visible", timeout: 60_000 });
-			const seen = await panel
-				.locator("body")
-				.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
-			assert.ok(
-				seen.some((text) => /^capture \d+\/8/.test(text)),
-				`no capture progress bar was drawn (seen: ${JSON.stringify(seen)})`
-			);
-
-			const plot = result.locator("svg.plot");
-			await plot.waitFor({ state: "visible", timeout: 5000 });
-			const series = await plot
-				.locator("polyline.series")
-				.evaluateAll((lines) =>
-					lines.map((line) => (line.getAttribute("points") ?? "").trim().split(/\s+/).length)
-				);
-			assert.deepEqual(
-				series,
-				[nLayer - 1, nLayer - 1, nLayer - 1],
-				"three series with one point per trained layer"
-			);
-			assert.equal(await plot.locator("circle.point").count(), 3 * (nLayer - 1), "a marker per series and layer");
-			assert.equal(await plot.locator("rect.band").count(), 1, "the suggested band is marked");
-			await result.scrollIntoViewIfNeeded();
-			await page.waitForTimeout(300);
-			await page.screenshot({ path: documentationScreenshotPath("panel-train") });
+			await page.keyboard.press("Control+W");
 		}
 	},
 	{
-		title: "the playground shows baseline and steered completions side by side at the strength set on the slider",
+		title: "training from the dataset editor shows its progress there, and the vector viewer plots each layer",
 		async run({ page, documentationScreenshotPath }) {
-			const { panel, card } = await activeVectorCard(page);
-			const enabled = panel.locator("#steering-enabled");
+			const nLayer = await loadModelFromModelView(page);
+			assert.ok(nLayer >= 2, `the Model view shows no layer count (${nLayer})`);
+			await treeRow(page, "Datasets", DATASET).click();
+			const editor = await datasetEditor(page, DATASET);
+			// The progress is too brief on this model to wait for, so the page records what it draws.
+			await editor.locator("body").evaluate(() => {
+				const seen: string[] = [];
+				(window as unknown as { progressSeen: string[] }).progressSeen = seen;
+				new MutationObserver(() => {
+					const text = document.querySelector("#training-status .progress")?.textContent?.trim();
+					if (text) seen.push(text);
+				}).observe(document.body, { childList: true, subtree: true, characterData: true });
+			});
+			await editor.locator("#train").click();
+			await editor.locator("#open-trained").waitFor({ state: "visible", timeout: 90_000 });
+			const seen = await editor
+				.locator("body")
+				.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+			assert.ok(
+				seen.some((text) => /reading hidden states \d+\/8/.test(text)),
+				`no capture progress was drawn (seen: ${JSON.stringify(seen)})`
+			);
+			await page.waitForTimeout(300);
+			await page.screenshot({ path: documentationScreenshotPath("dataset-editor-trained") });
+
+			await editor.locator("#open-trained").click();
+			const viewer = await webviewWith(page, ".charts figure");
+			await viewer.locator("h1", { hasText: VECTOR_NAME }).waitFor({ state: "visible", timeout: 15_000 });
+			const separation = viewer.locator("figure", { hasText: "How well each layer tells the two sides apart" });
+			await separation.waitFor({ state: "visible", timeout: 15_000 });
+			assert.equal(
+				await separation.locator("circle.point").count(),
+				2 * (nLayer - 1),
+				"a point per series and trained layer"
+			);
+			assert.equal(await separation.locator("rect.band").count(), 1, "the steered layers are marked");
+			assert.deepEqual(
+				await separation.locator(".axis-title").allTextContents(),
+				["Layer", "Share of pairs"],
+				"both axes are titled"
+			);
+			assert.match(
+				(await separation.locator("circle.point title").first().textContent()) ?? "",
+				/^layer \d+: /,
+				"a point says what it shows when hovered"
+			);
+			assert.ok(
+				(await viewer.locator("figure", { hasText: "Where the two sides fall" }).count()) === 1,
+				"the projection histogram is missing"
+			);
+			await page.waitForTimeout(300);
+			await page.screenshot({ path: documentationScreenshotPath("vector-viewer") });
+		}
+	},
+	{
+		title: "ticking the vector in the Vectors tree shows in the status bar, and the Steering view shows its controls",
+		async run({ page, documentationScreenshotPath }) {
+			await openSteerSidebar(page);
+			const row = treeRow(page, "Vectors", VECTOR_NAME);
+			const checkbox = row.locator('[role="checkbox"]');
+			await checkbox.waitFor({ state: "visible", timeout: 15_000 });
+			const statusBar = page.locator(".part.statusbar");
+			if ((await checkbox.getAttribute("aria-checked")) === "true") {
+				await checkbox.click();
+				await statusBar
+					.locator(`text=/${VECTOR_NAME.replace(/\./g, "\\.")} ×/`)
+					.waitFor({ state: "detached", timeout: 15_000 });
+			}
+			await checkbox.click();
+			await statusBar
+				.locator(`text=/${VECTOR_NAME.replace(/\./g, "\\.")} ×1/`)
+				.waitFor({ state: "visible", timeout: 15_000 });
+			assert.match((await row.innerText()).replace(/\s+/g, " "), /×1 · layer/, "the row says how it steers");
+			const view = await steeringViewPage(page);
+			await view
+				.locator(`.vector.active[data-vector="${VECTOR}"]`)
+				.waitFor({ state: "visible", timeout: 15_000 });
+			await page.waitForTimeout(300);
+			await page.screenshot({ path: documentationScreenshotPath("vectors-tree") });
+		}
+	},
+	{
+		title: "the Playground shows baseline and steered completions side by side at the strength set on the slider",
+		async run({ page, documentationScreenshotPath }) {
+			const view = await activeVectorCard(page);
+			const enabled = view.locator("#steering-enabled");
 			if ((await enabled.getAttribute("aria-checked")) !== "true") await enabled.click();
-			await panel.locator('#steering-enabled[aria-checked="true"]').waitFor({ state: "attached", timeout: 5000 });
+			await view.locator('#steering-enabled[aria-checked="true"]').waitFor({ state: "attached", timeout: 5000 });
+			await setStrength(view, 3);
 
-			await setStrength(panel, card, 3);
-
-			await expandSection(panel, "playground");
-			await panel
+			await view.locator("#open-playground").click();
+			const playground = await webviewWith(page, "#generate");
+			await playground
 				.locator("vscode-text-area#prompt textarea")
 				.fill("Once upon a time, there was a little girl named Lily. She");
-			await panel.locator('input[aria-label="Tokens to generate"]').fill("24");
-			await panel.locator('input[aria-label="Tokens to generate"]').press("Tab");
-			await panel.locator("#generate").click();
+			await playground.locator('input[aria-label="Tokens to generate"]').fill("24");
+			await playground.locator('input[aria-label="Tokens to generate"]').press("Tab");
+			await playground.locator("#generate").click();
 			// Each column shows its speed once its generation is done.
-			await panel.locator(".columns .column h3 .muted").nth(1).waitFor({ state: "visible", timeout: 60_000 });
-			const baseline = (await panel.locator("#output-baseline").textContent()) ?? "";
-			const steered = (await panel.locator("#output-steered").textContent()) ?? "";
+			await playground
+				.locator(".columns .column h3 .muted")
+				.nth(1)
+				.waitFor({ state: "visible", timeout: 60_000 });
+			const baseline = (await playground.locator("#output-baseline").textContent()) ?? "";
+			const steered = (await playground.locator("#output-steered").textContent()) ?? "";
 			assert.ok(baseline.trim().length > 0, "the baseline column is empty");
 			assert.ok(steered.trim().length > 0, "the steered column is empty");
 			const [left, right] = await Promise.all([
-				panel.locator("#output-baseline").boundingBox(),
-				panel.locator("#output-steered").boundingBox()
+				playground.locator("#output-baseline").boundingBox(),
+				playground.locator("#output-steered").boundingBox()
 			]);
 			assert.ok(
-				left && right && left.x < right.x && Math.abs(left.y - right.y) < 2,
-				"baseline and steered are not side by side"
+				left && right && left.x < right.x && Math.abs(left.y - right.y) < 2 && left.width > 300,
+				`baseline and steered are not wide and side by side (${JSON.stringify([left, right])})`
 			);
 			await page.waitForTimeout(300);
-			await page.screenshot({ path: documentationScreenshotPath("panel-playground") });
+			await page.screenshot({ path: documentationScreenshotPath("playground") });
 		}
 	},
 	{
 		title: "choosing the tokens a vector acts on shows in the status bar, and the reset goes back to every token",
 		async run({ page, documentationScreenshotPath }) {
-			const { card } = await activeVectorCard(page);
+			const view = await activeVectorCard(page);
+			const card = view.locator(`.vector[data-vector="${VECTOR}"]`);
 			const statusBar = page.locator(".part.statusbar");
 			await statusBar
 				.locator("text=/ui-joy\\.TinyStories-656K\\.f16 ×/")
@@ -243,7 +295,7 @@ export const tests: UiTest[] = [
 			await reset.waitFor({ state: "visible", timeout: 5000 });
 			await card.scrollIntoViewIfNeeded();
 			await page.waitForTimeout(300);
-			await page.screenshot({ path: documentationScreenshotPath("panel-placement") });
+			await page.screenshot({ path: documentationScreenshotPath("steering-view-placement") });
 			await reset.click();
 			await statusBar.locator("text=/\\(generated\\)/").waitFor({ state: "detached", timeout: 15_000 });
 			assert.equal(
@@ -257,8 +309,8 @@ export const tests: UiTest[] = [
 		title: "steered inline completions from the installed package: switched on in Settings, ghost text for a story, accepted with Tab",
 		async run({ page, documentationScreenshotPath, userSettingsFile }) {
 			// Steered by the vector at its calibrated strength, the 1.0 a user starts from.
-			const { panel, card } = await activeVectorCard(page);
-			await setStrength(panel, card, 1);
+			const view = await activeVectorCard(page);
+			await setStrength(view, 1);
 			// Settings (UI), as a user switches the feature on.
 			await openCommandPalette(page, "Preferences: Open User Settings");
 			await paletteRow(page, "Preferences: Open User Settings").first().click();
