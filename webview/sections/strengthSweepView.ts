@@ -3,6 +3,7 @@
  * (words to count, or a trait the model judges itself), and get one row per strength with its effect,
  * its perplexity and a sample, and the largest strength that keeps the text fluent.
  */
+import { chart, niceTicks } from "../charts";
 import { h, valueOf } from "../dom";
 import { post, type ViewState } from "../host";
 import type { PanelState, SweepView } from "../../src/shared/webviewProtocol/messages";
@@ -140,8 +141,64 @@ export function strengthSweepView(
 				? h("p", { class: "muted" }, "Give concept words to count or a trait for the model to judge.")
 				: null,
 		view.sweep.message ? h("p", { class: "error", role: "alert" }, view.sweep.message) : null,
+		view.sweep.result ? sweepChart(view.sweep.result) : null,
 		view.sweep.result ? sweepTable(view.sweep.result) : null
 	);
+}
+
+/**
+ * The sweep as a plot: the effect measure (or, without one, the perplexity) against strength, the
+ * strengths whose text was not fluent marked, and 1.0 and the suggested maximum drawn in.
+ */
+function sweepChart(sweep: SweepView): HTMLElement {
+	const measured = sweep.effectMeasure !== "none";
+	const value = (row: SweepView["rows"][number]) => (measured ? row.effect : row.perplexity);
+	const values = sweep.rows.map(value).filter((entry): entry is number => entry !== null);
+	const strengths = sweep.rows.map((row) => row.strength);
+	const low = Math.min(...strengths, 0);
+	const high = Math.max(...strengths, 1);
+	const pad = (high - low) * 0.05 || 0.5;
+	const top = Math.max(...values, measured ? 1e-9 : 1) * 1.1;
+	const yTitle =
+		sweep.effectMeasure === "keywords"
+			? "Concept words per 100"
+			: sweep.effectMeasure === "judge"
+				? "Share judged yes"
+				: "Perplexity (lower reads more natural)";
+	const point = (row: SweepView["rows"][number]) => ({
+		x: row.strength,
+		y: value(row),
+		hover: `strength ${row.strength}: ${value(row)?.toFixed(2) ?? "no value"}; ${row.fluent ? "fluent" : "not fluent"}. “${row.sample.slice(0, 80)}”`
+	});
+	return chart({
+		title: `What each strength did to the text (${sweep.vectorFileName})`,
+		xTitle: "Strength",
+		yTitle,
+		xDomain: [low - pad, high + pad],
+		yDomain: [0, top],
+		xTicks: strengths,
+		yTicks: niceTicks(0, top, 4),
+		marks: [
+			{ x: 1, label: "1.0" },
+			...(sweep.suggestedMaxStrength === null
+				? []
+				: [{ x: sweep.suggestedMaxStrength, label: "suggested maximum" }])
+		],
+		series: [
+			{
+				name: measured ? "effect" : "perplexity",
+				className: "separation",
+				kind: "line",
+				points: sweep.rows.map(point)
+			},
+			{
+				name: "not fluent",
+				className: "broken",
+				kind: "points",
+				points: sweep.rows.filter((row) => !row.fluent).map(point)
+			}
+		]
+	});
 }
 
 function sweepTable(sweep: SweepView): HTMLElement {

@@ -194,7 +194,9 @@ function separationChart(report: VectorReport): HTMLElement {
 		band: band(report),
 		series: [
 			{
-				name: "held-out pairs put on the right side",
+				name: layers.some((layer) => layer.heldOut !== null && layer.heldOut !== undefined)
+					? "held-out pairs put on the right side"
+					: "held-out pairs put on the right side (too few pairs to hold any out)",
 				className: "separation",
 				kind: "line",
 				points: layers.map((layer) => ({

@@ -7,12 +7,12 @@ import * as vscode from "vscode";
 import type { EngineService } from "../engine/engineService";
 import { isUserCancellation, reportFailure, UserFacingError } from "../failures";
 import type { LibraryVector } from "../steering/vectorLibrary";
+import { LENS_SHADES, lensScale, lensSentence, lensShade } from "./lensScale";
+import { createLensLegend, LENS_COLOURS, lensOpacity, type LensLegend } from "./lensLegend";
 import { locateTokens } from "./tokenRanges";
 
 /** Tokens are capped so the lens stays interactive on long files; the rest is left untinted. */
 const MAX_CHARACTERS = 6000;
-/** Shades per sign: the colour says the direction, the opacity how strong. */
-const SHADES = 5;
 
 export interface LensTarget {
 	readonly vector: LibraryVector;
@@ -46,6 +46,8 @@ export class ConceptLens implements vscode.Disposable {
 	private readonly subscriptions: vscode.Disposable[] = [];
 	private readonly updated = new vscode.EventEmitter<LensSnapshot>();
 	readonly onDidUpdate = this.updated.event;
+	/** The status-bar legend shown while the lens is: which colour is which side, and the scale. */
+	readonly legend: LensLegend = createLensLegend();
 
 	constructor(
 		private readonly engine: EngineService,
@@ -54,11 +56,11 @@ export class ConceptLens implements vscode.Disposable {
 	) {
 		const shade = (rgb: string, level: number) =>
 			vscode.window.createTextEditorDecorationType({
-				backgroundColor: `rgba(${rgb}, ${(0.12 + (0.6 * level) / SHADES).toFixed(2)})`,
+				backgroundColor: `rgba(${rgb}, ${lensOpacity(level)})`,
 				borderRadius: "2px"
 			});
-		this.positive = Array.from({ length: SHADES }, (_, level) => shade("46, 160, 67", level + 1));
-		this.negative = Array.from({ length: SHADES }, (_, level) => shade("218, 54, 51", level + 1));
+		this.positive = Array.from({ length: LENS_SHADES }, (_, level) => shade(LENS_COLOURS.positive, level));
+		this.negative = Array.from({ length: LENS_SHADES }, (_, level) => shade(LENS_COLOURS.negative, level));
 		this.subscriptions.push(
 			vscode.workspace.onDidChangeTextDocument((event) => {
 				if (this.target && event.document === vscode.window.activeTextEditor?.document) this.schedule();
@@ -86,6 +88,7 @@ export class ConceptLens implements vscode.Disposable {
 			);
 		}
 		this.target = target;
+		this.legend.show(conceptName(target.vector), target.layer);
 		await vscode.commands.executeCommand("setContext", "steer.conceptLensVisible", true);
 		try {
 			return await this.draw();
@@ -100,6 +103,7 @@ export class ConceptLens implements vscode.Disposable {
 
 	async hide(): Promise<void> {
 		this.target = undefined;
+		this.legend.hide();
 		this.cancelPending();
 		for (const editor of vscode.window.visibleTextEditors) this.clear(editor);
 		await vscode.commands.executeCommand("setContext", "steer.conceptLensVisible", false);
@@ -151,19 +155,19 @@ export class ConceptLens implements vscode.Disposable {
 
 		const spans = locateTokens(text, result.pieces);
 		const scores = spans.map((span) => result.scores[span.index] as number);
-		const centre = median(scores);
-		const spread = Math.max(1e-9, ...scores.map((score) => Math.abs(score - centre)));
+		const scale = lensScale(scores);
+		const concept = conceptName(target.vector);
 		const positive: vscode.DecorationOptions[][] = this.positive.map(() => []);
 		const negative: vscode.DecorationOptions[][] = this.negative.map(() => []);
 		spans.forEach((span, i) => {
 			if (span.end <= span.start) return;
-			const relative = (scores[i] - centre) / spread;
-			const level = Math.min(SHADES - 1, Math.floor(Math.abs(relative) * SHADES));
+			const { side, shade } = lensShade(scores[i], scale);
 			const range = new vscode.Range(document.positionAt(span.start), document.positionAt(span.end));
 			const hover = new vscode.MarkdownString(
-				`**${target.vector.name}** · layer ${target.layer}\n\nprojection ${scores[i].toFixed(3)} (${relative >= 0 ? "+" : ""}${relative.toFixed(2)} of the document's spread from its median ${centre.toFixed(3)})`
+				`**${concept}**, layer ${target.layer}: ${lensSentence(concept, scores[i], scores)}.\n\n` +
+					`Green leans to the vector's positive side, red to its negative side; the stronger the tint, the further from the middle of this text. (Projection ${scores[i].toFixed(1)}.)`
 			);
-			(relative >= 0 ? positive : negative)[level].push({ range, hoverMessage: hover });
+			(side === "positive" ? positive : negative)[shade].push({ range, hoverMessage: hover });
 		});
 		this.positive.forEach((type, level) => editor.setDecorations(type, positive[level]));
 		this.negative.forEach((type, level) => editor.setDecorations(type, negative[level]));
@@ -192,12 +196,11 @@ export class ConceptLens implements vscode.Disposable {
 		for (const type of [...this.positive, ...this.negative]) type.dispose();
 		for (const subscription of this.subscriptions) subscription.dispose();
 		this.updated.dispose();
+		this.legend.dispose();
 	}
 }
 
-function median(values: readonly number[]): number {
-	if (values.length === 0) return 0;
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+/** The concept a vector stands for, in words: a trained vector's file is named "<dataset>.<model>.gguf". */
+function conceptName(vector: LibraryVector): string {
+	return vector.name.split(".")[0] || vector.name;
 }

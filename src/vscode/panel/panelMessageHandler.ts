@@ -9,6 +9,7 @@ import { describeError, isUserCancellation } from "../failures";
 import { COMPARISON_SEED } from "../commands/generationCommands";
 import type { SteeringController } from "../steering/steeringController";
 import { readSettings } from "../settings";
+import { runLongJob } from "../jobs/longJob";
 import type { ConditionSearchRunner } from "./conditionSearchRunner";
 import { checkRule } from "./ruleCheck";
 import type { StrengthSweepRunner } from "./strengthSweepRunner";
@@ -90,9 +91,13 @@ export class PanelMessageHandler {
 	private async sweep(message: Extract<WebviewToHost, { type: "sweepStrengths" }>): Promise<void> {
 		const { type: _type, ...request } = message;
 		try {
-			const sweep = await this.deps.sweeps.run(request, (done, total) =>
-				this.deps.post({ type: "sweepProgress", done, total })
-			);
+			const sweep = await runLongJob({
+				title: `Steer: strength sweep of ${request.fileName}`,
+				step: (done, total) => `${done} of ${total} strengths`,
+				cancel: () => this.deps.sweeps.cancel(),
+				onProgress: (done, total) => this.deps.post({ type: "sweepProgress", done, total }),
+				run: (progress) => this.deps.sweeps.run(request, progress)
+			});
 			await this.deps.steering.recordSweep(sweep.vectorFileName, sweep.rows);
 			this.deps.post({ type: "sweepDone", sweep });
 		} catch (error) {
@@ -109,9 +114,13 @@ export class PanelMessageHandler {
 	private async searchCondition(message: Extract<WebviewToHost, { type: "searchCondition" }>): Promise<void> {
 		const { type: _type, ...request } = message;
 		try {
-			const search = await this.deps.conditions.run(request, (done, total) =>
-				this.deps.post({ type: "conditionProgress", done, total })
-			);
+			const search = await runLongJob({
+				title: `Steer: searching a condition for ${request.fileName}`,
+				step: (done, total) => `${done} of ${total} prompts read`,
+				cancel: () => this.deps.conditions.cancel(),
+				onProgress: (done, total) => this.deps.post({ type: "conditionProgress", done, total }),
+				run: (progress) => this.deps.conditions.run(request, progress)
+			});
 			this.deps.post({ type: "conditionFound", search });
 		} catch (error) {
 			if (isUserCancellation(error)) {

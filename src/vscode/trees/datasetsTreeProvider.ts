@@ -16,6 +16,7 @@ export interface DatasetNode {
 	readonly path: string;
 	readonly pairs: number;
 	readonly examples: number;
+	/** Lines that cannot be used until fixed (a line may have several problems). */
 	readonly problems: number;
 	/** The first problem, for the tooltip; a dataset that could not be read at all says why here. */
 	readonly firstProblem?: string;
@@ -36,7 +37,7 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetNode
 		item.id = node.fileName;
 		item.resourceUri = vscode.Uri.file(node.path);
 		const size = node.examples > 0 ? countOf(node.examples, "labelled example") : countOf(node.pairs, "pair");
-		item.description = node.problems > 0 ? `${size} · ${countOf(node.problems, "problem")}` : size;
+		item.description = node.problems > 0 ? `${size} · ${countOf(node.problems, "line")} to fix` : size;
 		item.iconPath = new vscode.ThemeIcon(
 			node.problems > 0 ? "warning" : "table",
 			node.problems > 0 ? new vscode.ThemeColor("problemsWarningIcon.foreground") : undefined
@@ -69,7 +70,7 @@ export class DatasetsTreeProvider implements vscode.TreeDataProvider<DatasetNode
 						path: file.path,
 						pairs: reading.pairs.length,
 						examples: reading.examples.length,
-						problems: reading.errors.length,
+						problems: new Set(reading.errors.map((error) => error.line)).size,
 						firstProblem: first && `line ${first.line}: ${first.message}`
 					};
 				} catch (error) {

@@ -46,7 +46,7 @@ describe("Dataset editor: the grid edits the file as a document", function () {
 		assert.equal(node.pairs, 1);
 		assert.equal(node.problems, 2);
 		const item = api.trees.datasets.getTreeItem(node);
-		assert.equal(item.description, "1 pair · 2 problems");
+		assert.equal(item.description, "1 pair · 2 lines to fix");
 		assert.equal(item.contextValue, "dataset.problems");
 
 		const recorded = recordEditorPosts(api);
@@ -66,7 +66,8 @@ describe("Dataset editor: the grid edits the file as a document", function () {
 			[
 				[1, null, 0],
 				[2, "not json at all", 1],
-				[3, null, 1]
+				// A misspelled field is two problems: the unknown field, and the missing one it stands for.
+				[3, null, 2]
 			]
 		);
 		assert.match(grid.rows[2].problems[0], /postive/);

@@ -164,9 +164,12 @@ describe("Editor experience", function () {
 		);
 		assert.ok(snapshot.scores.every(Number.isFinite));
 		assert.ok(info.nEmbd > 0);
+		// While it shows, the status bar says which colour is which side; it goes with the lens.
+		assert.equal(api.lens.legend.text, "$(eye) Lens: push · green = positive side, red = negative side");
 
 		await vscode.commands.executeCommand("steer.hideConceptLens");
 		assert.equal(api.lens.visible, false);
+		assert.equal(api.lens.legend.text, undefined);
 	});
 
 	it("redraws the concept lens after an edit", async () => {

@@ -21,7 +21,7 @@ export const tests: UiTest[] = [
 			await openSteerSidebar(page);
 			const row = treeRow(page, "Datasets", TYPO);
 			await row.waitFor({ state: "visible", timeout: 45_000 });
-			assert.match((await row.innerText()).replace(/\s+/g, " "), /1 pair · 2 problems/);
+			assert.match((await row.innerText()).replace(/\s+/g, " "), /1 pair · 2 lines to fix/);
 			await row.click();
 			const editor = await webviewWith(page, `#file-name:text-is("${TYPO}")`);
 			await editor.locator("#summary", { hasText: "1 usable pair · 2 lines to fix" }).waitFor({

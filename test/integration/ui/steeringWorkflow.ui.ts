@@ -5,6 +5,7 @@
 // training test makes. This file runs after the other UI tests, which expect the sidebar as the
 // workbench opened it.
 import assert from "node:assert/strict";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Frame, Page } from "playwright-core";
@@ -36,13 +37,16 @@ function modelFilePath(): string {
 async function loadModelFromModelView(page: Page): Promise<number> {
 	await openSteerSidebar(page);
 	const layers = treeRow(page, "Model", "Layers");
-	if (!(await layers.isVisible().catch(() => false))) {
-		await steerView(page, "Model").locator(".monaco-button", { hasText: "Load Model…" }).click();
+	const load = steerView(page, "Model").locator(".monaco-button", { hasText: /^Load Model…$/ });
+	// The workspace's steer.modelPath may be loading it already: wait until the view shows a model or
+	// its welcome buttons, and load one only when it says there is none.
+	await layers.or(load).first().waitFor({ state: "visible", timeout: 60_000 });
+	if (!(await layers.isVisible())) {
+		await load.click();
 		await answerOpenDialog(page, () => modelFilePath());
 		await layers.waitFor({ state: "visible", timeout: 60_000 });
 	}
-	const text = (await layers.innerText()).replace(/\s+/g, " ");
-	return Number(/Layers (\d+)/.exec(text)?.[1]);
+	return Number(/Layers\s*(\d+)/.exec(await layers.innerText())?.[1]);
 }
 
 /** Answers the workbench's quick input (an input box or the file dialog) with `text`. */
@@ -180,10 +184,13 @@ export const tests: UiTest[] = [
 			const separation = viewer.locator("figure", { hasText: "How well each layer tells the two sides apart" });
 			await separation.waitFor({ state: "visible", timeout: 15_000 });
 			assert.equal(
-				await separation.locator("circle.point").count(),
-				2 * (nLayer - 1),
-				"a point per series and trained layer"
+				await separation.locator("circle.point.explained").count(),
+				nLayer - 1,
+				"a point per trained layer"
 			);
+			// Four pairs are too few to hold any out: the chart says so instead of drawing nothing silently.
+			assert.equal(await separation.locator("circle.point.separation").count(), 0);
+			assert.match(await separation.locator(".legend").innerText(), /too few pairs to hold any out/);
 			assert.equal(await separation.locator("rect.band").count(), 1, "the steered layers are marked");
 			assert.deepEqual(
 				await separation.locator(".axis-title").allTextContents(),
@@ -303,6 +310,40 @@ export const tests: UiTest[] = [
 				1,
 				"the vector left the status bar"
 			);
+		}
+	},
+	{
+		title: "the vector viewer and the sidebar follow the light, dark and high-contrast themes",
+		async run({ page, userSettingsFile, documentationScreenshotPath }) {
+			const original = existsSync(userSettingsFile) ? readFileSync(userSettingsFile, "utf8") : undefined;
+			const setTheme = (theme: string) => {
+				const settings = original ? (JSON.parse(original) as Record<string, unknown>) : {};
+				writeFileSync(
+					userSettingsFile,
+					JSON.stringify({ ...settings, "workbench.colorTheme": theme }, null, "\t")
+				);
+			};
+			try {
+				await openSteerSidebar(page);
+				await treeRow(page, "Vectors", VECTOR_NAME).locator(".label-name").click();
+				await webviewWith(page, ".charts figure");
+				for (const [theme, workbenchClass, name] of [
+					["Default Light Modern", "vs", "light"],
+					["Default Dark Modern", "vs-dark", "dark"],
+					["Default High Contrast", "hc-black", "high-contrast"]
+				]) {
+					setTheme(theme);
+					await page
+						.locator(`.monaco-workbench.${workbenchClass}`)
+						.waitFor({ state: "attached", timeout: 15_000 });
+					// The webviews take the theme's colours a moment after the workbench.
+					await page.waitForTimeout(1000);
+					await page.screenshot({ path: documentationScreenshotPath(`theme-${name}`) });
+				}
+			} finally {
+				if (original === undefined) rmSync(userSettingsFile, { force: true });
+				else writeFileSync(userSettingsFile, original);
+			}
 		}
 	},
 	{
