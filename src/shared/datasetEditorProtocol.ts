@@ -5,6 +5,7 @@
  * cannot make the host build huge edits.
  */
 import * as v from "valibot";
+import { readMessage, type ReadMessage } from "./readMessage";
 import {
 	IF_EXISTS_CHOICES,
 	MESSAGE_LIMITS,
@@ -127,14 +128,8 @@ export type DatasetEditorUpdate = v.InferOutput<typeof DatasetEditorUpdate>;
 export type GridUpdate = Extract<DatasetEditorUpdate, { type: "grid" }>;
 
 /** Reads a message from the page, or says what is wrong with it. */
-export function readDatasetEditorMessage(
-	value: unknown
-): { ok: true; message: DatasetEditorMessage } | { ok: false; problem: string } {
-	const result = v.safeParse(DatasetEditorMessage, value);
-	if (result.success) return { ok: true, message: result.output };
-	const issue = result.issues[0];
-	const where = v.getDotPath(issue);
-	return { ok: false, problem: `${where ? `${where}: ` : ""}${issue.message}` };
+export function readDatasetEditorMessage(value: unknown): ReadMessage<DatasetEditorMessage> {
+	return readMessage(DatasetEditorMessage, value);
 }
 
 /** How the "Generate pairs" form asks for pairs (persona statements × answer openings, or one prompt pair). */

@@ -4,6 +4,7 @@
  * shows; the host knows which file that is, so no message names a file.
  */
 import * as v from "valibot";
+import { readMessage, type ReadMessage } from "./readMessage";
 
 export const VectorViewerMessage = v.variant("type", [
 	v.object({ type: v.literal("ready") }),
@@ -72,12 +73,6 @@ export const VectorViewerUpdate = v.variant("type", [
 export type VectorViewerUpdate = v.InferOutput<typeof VectorViewerUpdate>;
 export type VectorReport = Extract<VectorViewerUpdate, { type: "report" }>;
 
-export function readVectorViewerMessage(
-	value: unknown
-): { ok: true; message: VectorViewerMessage } | { ok: false; problem: string } {
-	const result = v.safeParse(VectorViewerMessage, value);
-	if (result.success) return { ok: true, message: result.output };
-	const issue = result.issues[0];
-	const where = v.getDotPath(issue);
-	return { ok: false, problem: `${where ? `${where}: ` : ""}${issue.message}` };
+export function readVectorViewerMessage(value: unknown): ReadMessage<VectorViewerMessage> {
+	return readMessage(VectorViewerMessage, value);
 }

@@ -199,6 +199,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 			void panel.refresh();
 		}),
 		training.onDidChange(() => void panel.refresh()),
+		// A dataset saved from its editor changes what the Datasets view counts; the folder watcher
+		// would tell too, but a moment later.
+		vscode.workspace.onDidSaveTextDocument((document) => {
+			if (path.dirname(document.uri.fsPath) === path.resolve(folders.datasets)) datasetsChanged();
+		}),
 		vscode.workspace.onDidGrantWorkspaceTrust(() => {
 			void refreshVectors();
 			void loadConfiguredModel();

@@ -5,7 +5,6 @@
 // training test makes. This file runs after the other UI tests, which expect the sidebar as the
 // workbench opened it.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Frame, Page } from "playwright-core";
@@ -86,6 +85,12 @@ export const tests: UiTest[] = [
 	{
 		title: "a new dataset is written in the dataset editor's grid, edited, undone, redone, saved and reopened as text",
 		async run({ page, workspaceDir, documentationScreenshotPath }) {
+			// The Output panel another test opened would cover half of the editor area.
+			if (await page.locator(".part.panel").isVisible()) {
+				await openCommandPalette(page, "View: Close Panel");
+				await paletteRow(page, "View: Close Panel").first().click();
+				await page.locator(".part.panel").waitFor({ state: "hidden", timeout: 10_000 });
+			}
 			await loadModelFromModelView(page);
 			const file = path.join(workspaceDir, ".steer", "datasets", DATASET);
 			// A new dataset from the Datasets view's title button; it opens in the dataset editor.
@@ -314,15 +319,19 @@ export const tests: UiTest[] = [
 	},
 	{
 		title: "the vector viewer and the sidebar follow the light, dark and high-contrast themes",
-		async run({ page, userSettingsFile, documentationScreenshotPath }) {
-			const original = existsSync(userSettingsFile) ? readFileSync(userSettingsFile, "utf8") : undefined;
-			const setTheme = (theme: string) => {
-				const settings = original ? (JSON.parse(original) as Record<string, unknown>) : {};
-				writeFileSync(
-					userSettingsFile,
-					JSON.stringify({ ...settings, "workbench.colorTheme": theme }, null, "\t")
-				);
+		async run({ page, documentationScreenshotPath }) {
+			// Chosen as a user chooses one: Preferences: Color Theme, then the theme's name.
+			const chooseTheme = async (theme: string, workbenchClass: string) => {
+				await openCommandPalette(page, "Preferences: Color Theme");
+				await paletteRow(page, "Preferences: Color Theme").first().click();
+				await quickInput(page).locator("input.input").fill(theme);
+				await quickInput(page).locator(".monaco-list-row", { hasText: theme }).first().click();
+				await quickInput(page).waitFor({ state: "hidden", timeout: 10_000 });
+				await page
+					.locator(`.monaco-workbench.${workbenchClass}`)
+					.waitFor({ state: "attached", timeout: 15_000 });
 			};
+			const startedDark = (await page.locator(".monaco-workbench.vs-dark").count()) > 0;
 			try {
 				await openSteerSidebar(page);
 				await treeRow(page, "Vectors", VECTOR_NAME).locator(".label-name").click();
@@ -332,17 +341,16 @@ export const tests: UiTest[] = [
 					["Default Dark Modern", "vs-dark", "dark"],
 					["Default High Contrast", "hc-black", "high-contrast"]
 				]) {
-					setTheme(theme);
-					await page
-						.locator(`.monaco-workbench.${workbenchClass}`)
-						.waitFor({ state: "attached", timeout: 15_000 });
+					await chooseTheme(theme, workbenchClass);
 					// The webviews take the theme's colours a moment after the workbench.
 					await page.waitForTimeout(1000);
 					await page.screenshot({ path: documentationScreenshotPath(`theme-${name}`) });
 				}
 			} finally {
-				if (original === undefined) rmSync(userSettingsFile, { force: true });
-				else writeFileSync(userSettingsFile, original);
+				await chooseTheme(
+					startedDark ? "Default Dark Modern" : "Default Light Modern",
+					startedDark ? "vs-dark" : "vs"
+				);
 			}
 		}
 	},
