@@ -63,7 +63,8 @@ describe("webview protocol: condition search and rule messages", () => {
 			reason({ type: "checkRule", source: "x".repeat(MESSAGE_LIMITS.maxRuleLength + 1) }),
 			/source is longer than 500/
 		);
-		assert.match(reason({ type: "checkRule" }), /source must be a string/);
+		assert.match(reason({ type: "checkRule" }), /source is missing from the checkRule message/);
+		assert.match(reason({ type: "checkRule", source: 3 }), /source must be a string, got number 3/);
 		assert.match(reason({ type: "cancelConditionSearch", now: true }), /unexpected field "now"/);
 	});
 });

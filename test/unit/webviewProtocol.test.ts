@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { validateWebviewMessage } from "../../src/shared/webviewProtocol/guards";
+import { MESSAGE_LIMITS } from "../../src/shared/webviewProtocol/messages";
 import {
-	MESSAGE_LIMITS,
 	WEBVIEW_TO_HOST_TYPES,
 	type WebviewToHost,
 	type WebviewToHostType
-} from "../../src/shared/webviewProtocol/messages";
+} from "../../src/shared/webviewProtocol/panelMessages";
 
 /** At least one well-formed message of each kind; a kind added to the protocol must be added here. */
 const wellFormed: { readonly [K in WebviewToHostType]: readonly Extract<WebviewToHost, { type: K }>[] } = {

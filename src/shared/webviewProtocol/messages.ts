@@ -1,7 +1,7 @@
 /**
  * The messages between the steering panel (an untrusted webview) and the extension host, in both
  * directions, and the views of host state the panel renders. Pure types: imported by both sides.
- * The host never trusts a message's shape; see guards.ts.
+ * The host never trusts a message's shape; see guards.ts and the schemas in panelMessages.ts.
  */
 
 export type TrainingMethod = "mean-diff" | "pca-diff" | "pca-center" | "probe";
@@ -14,22 +14,6 @@ export type PositionChoice = "last" | "mean" | "suffix";
 export type IfExistsChoice = "ask" | "replace" | "keepBoth";
 export const IF_EXISTS_CHOICES: readonly IfExistsChoice[] = ["ask", "replace", "keepBoth"];
 export const POSITION_CHOICES: readonly PositionChoice[] = ["last", "mean", "suffix"];
-
-/** Host commands the panel's buttons may run; nothing else is reachable from the webview. */
-/** The strengths the panel's slider offers; beyond them a vector never swept has not been looked at. */
-export const STRENGTH_SLIDER_LIMIT = 4;
-
-export const PANEL_COMMANDS = [
-	"loadModel",
-	"downloadModel",
-	"unloadModel",
-	"importVector",
-	"newDataset",
-	"showLog",
-	"exportVector",
-	"openPlayground"
-] as const;
-export type PanelCommand = (typeof PANEL_COMMANDS)[number];
 
 export interface ModelView {
 	readonly name: string;
@@ -146,81 +130,9 @@ export interface ConditionSearchView {
 	readonly negatives: number;
 }
 
-/**
- * Every kind of message the panel sends the host. WebviewToHost is built from this list (one member per
- * kind, with the fields WebviewToHostFields gives it), so the guard's tests can go through every kind.
- */
-export const WEBVIEW_TO_HOST_TYPES = [
-	"ready",
-	"runCommand",
-	"setVectorActive",
-	"setVectorStrength",
-	"setVectorLayerRange",
-	"setVectorPlacement",
-	"setSteeringEnabled",
-	"generate",
-	"cancelGeneration",
-	"sweepStrengths",
-	"cancelSweep",
-	"searchCondition",
-	"cancelConditionSearch",
-	"checkRule"
-] as const;
-
-export type WebviewToHostType = (typeof WEBVIEW_TO_HOST_TYPES)[number];
-
-type NoFields = Record<never, never>;
-
-/** The fields of each kind of message besides `type`; a key for every kind listed, and no other. */
-interface WebviewToHostFields {
-	readonly ready: NoFields;
-	readonly runCommand: { readonly command: PanelCommand };
-	readonly setVectorActive: { readonly fileName: string; readonly active: boolean };
-	readonly setVectorStrength: { readonly fileName: string; readonly strength: number };
-	readonly setVectorLayerRange: { readonly fileName: string; readonly range: readonly [number, number] | null };
-	/** The short form of a placement; null: back to the file's own. */
-	readonly setVectorPlacement: { readonly fileName: string; readonly placement: string | null };
-	readonly setSteeringEnabled: { readonly enabled: boolean };
-	/** With `chat`, the prompt is the user's message in the model's chat template (after `system`). */
-	readonly generate: {
-		readonly prompt: string;
-		readonly maxTokens: number;
-		readonly seed: number;
-		readonly chat?: { readonly system?: string };
-	};
-	readonly cancelGeneration: NoFields;
-	readonly sweepStrengths: {
-		readonly fileName: string;
-		readonly prompt: string;
-		readonly strengths: readonly number[];
-		/** Concept words counted in each sample; the effect measure when given. */
-		readonly keywords: readonly string[];
-		/** A trait for the model's own yes/no judgement ("happy"); the effect measure when no keywords. */
-		readonly judge: string;
-		readonly maxTokens: number;
-	};
-	readonly cancelSweep: NoFields;
-	readonly searchCondition: {
-		/** The condition vector, from the library. */
-		readonly fileName: string;
-		/** Prompts where the condition should hold, and where it should not. */
-		readonly positives: readonly string[];
-		readonly negatives: readonly string[];
-		readonly thresholdRange: readonly [number, number];
-		readonly step: number;
-	};
-	readonly cancelConditionSearch: NoFields;
-	readonly checkRule: { readonly source: string };
-}
-
-/** Compiles only when the list and the fields name the same kinds. */
-type SameKinds<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const everyKindHasFields: SameKinds<WebviewToHostType, keyof WebviewToHostFields> = true;
-void everyKindHasFields;
-
-export type WebviewToHost = {
-	[K in WebviewToHostType]: { readonly type: K } & WebviewToHostFields[K];
-}[WebviewToHostType];
+/** The messages the pages send the host are valibot schemas; see panelMessages.ts. */
+export { MESSAGE_LIMITS, PANEL_COMMANDS, STRENGTH_SLIDER_LIMIT, type PanelCommand } from "./messageLimits";
+export type { WebviewToHost, WebviewToHostType } from "./panelMessages";
 
 export type HostToWebview =
 	| { readonly type: "state"; readonly state: PanelState }
@@ -247,34 +159,3 @@ export type HostToWebview =
 			readonly column: number;
 	  }
 	| { readonly type: "error"; readonly message: string };
-
-/** Limits on what one message from the webview may carry. */
-export const MESSAGE_LIMITS = {
-	/** Total characters of all strings plus a little per value: a cheap bound on the message's size. */
-	maxMessageSize: 8 * 1024 * 1024,
-	maxDepth: 8,
-	maxPairs: 5000,
-	maxFieldLength: 20_000,
-	maxPromptLength: 20_000,
-	maxLayerSpecLength: 200,
-	maxPlacementLength: 40,
-	maxTokens: 4096,
-	maxStrength: 1000,
-	/** Each strength costs a generation and a perplexity pass per seed. */
-	maxSweepStrengths: 16,
-	maxSweepTokens: 256,
-	maxKeywords: 50,
-	maxKeywordLength: 100,
-	/** Each condition prompt costs a capture; a handful per side is what the search needs. */
-	maxConditionPrompts: 64,
-	maxConditionPromptLength: 2000,
-	/** Similarities are |cos|, so thresholds outside [0, 1] mean nothing. */
-	minConditionStep: 0.001,
-	maxRuleLength: 500,
-	/** Persona words per side; each is crossed with every suffix. */
-	maxPersonas: 100,
-	maxPersonaLength: 200,
-	maxSuffixes: 1000,
-	maxSuffixLength: 2000,
-	maxTemplateLength: 2000
-} as const;
