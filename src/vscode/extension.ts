@@ -102,7 +102,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 	const datasetsChanged = (): void => {
 		void updateDatasetsContext();
 		trees.datasets.refresh();
-		void panel.refresh();
 	};
 	const sweeps = new StrengthSweepRunner({
 		engine,
@@ -198,7 +197,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 			void updateSteeringContext();
 			void panel.refresh();
 		}),
-		training.onDidChange(() => void panel.refresh()),
 		// A dataset saved from its editor changes what the Datasets view counts; the folder watcher
 		// would tell too, but a moment later.
 		vscode.workspace.onDidSaveTextDocument((document) => {

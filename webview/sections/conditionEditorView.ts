@@ -112,7 +112,12 @@ export function conditionEditorView(
 	return h(
 		"div",
 		{ id: "condition-editor", class: "condition" },
-		h("h3", {}, "Conditions"),
+		h("h3", {}, "Steer only for some prompts (conditions)"),
+		h(
+			"p",
+			{ class: "muted" },
+			"A condition vector recognises a kind of prompt. Give prompts it should match and prompts it should not; Steer finds the layer and the similarity threshold that tell them apart, and the rule says which vector steers when."
+		),
 		h(
 			"div",
 			{ class: "row" },
@@ -142,10 +147,19 @@ export function conditionEditorView(
 		h(
 			"div",
 			{ class: "columns" },
-			promptList("Holds for", "positives", "A story about a dog"),
-			promptList("Does not hold for", "negatives", "A story about a cat")
+			promptList("Prompts it should match, one a line", "positives", "A story about a dog"),
+			promptList("Prompts it should not match, one a line", "negatives", "A story about a cat")
 		),
-		h("div", { class: "row" }, number("from", "low"), number("to", "high"), number("step", "step")),
+		h(
+			"div",
+			{
+				class: "row",
+				title: "Similarities to try as the threshold, from 0 (anything matches) to 1 (only the same)"
+			},
+			number("from", "low"),
+			number("to", "high"),
+			number("step", "step")
+		),
 		h(
 			"div",
 			{ class: "row" },
@@ -156,7 +170,7 @@ export function conditionEditorView(
 					disabled: !state.model || !chosen || inputError !== undefined || form.progress !== undefined,
 					onclick: start
 				},
-				"Find threshold"
+				"Find layer and threshold"
 			),
 			form.progress
 				? h(
