@@ -139,7 +139,15 @@ function finish(
 }
 
 /** The edit that sets one cell of the row starting on `line`; an empty optional cell removes the field. */
-export function setCell(text: string, format: DatasetFormat, line: number, column: string, value: string): GridEdit {
+export function setCell(
+	text: string,
+	format: DatasetFormat,
+	line: number,
+	column: string,
+	value: string,
+	/** What the file holds (its first record decides); a record alone can look like the other kind. */
+	fileKind?: RecordKind
+): GridEdit {
 	if (format === "csv") {
 		return rewriteCsv(text, (header, body) => {
 			const names = header.map((name) => name.trim().toLowerCase());
@@ -158,7 +166,8 @@ export function setCell(text: string, format: DatasetFormat, line: number, colum
 	const { start, end, content } = lineSpan(text, line);
 	const record = parseObject(content);
 	if (!record) throw new RangeError(`line ${line} is not a JSON object; edit its text instead`);
-	const kind = recordKindOf(record);
+	const own = recordKindOf(record);
+	const kind = fileKind ?? (own === "both" ? "pair" : own);
 	const required: readonly string[] =
 		kind === "example" ? REQUIRED_LABELLED_EXAMPLE_FIELDS : REQUIRED_CONTRAST_PAIR_FIELDS;
 	if (value === "" && !required.includes(column)) delete record[column];

@@ -106,8 +106,9 @@ export const DatasetEditorUpdate = v.variant("type", [
 		rows: v.array(GridRowSchema),
 		fileProblems: v.array(v.string()),
 		readOnlyReason: v.optional(v.string()),
-		/** Training needs a loaded model; the button says why it is missing otherwise. */
-		canTrain: v.boolean()
+		/** Training needs a loaded model and a file of Steer's datasets folder; the button says why not. */
+		canTrain: v.boolean(),
+		trainHint: v.optional(v.string())
 	}),
 	v.object({ type: v.literal("error"), message: v.string() }),
 	/** Training of this file: where it is; `done` once the vector is written (or it failed or stopped). */
@@ -122,7 +123,9 @@ export const DatasetEditorUpdate = v.variant("type", [
 		vectorFileName: v.string(),
 		suggested: v.tuple([v.number(), v.number()])
 	}),
-	v.object({ type: v.literal("trainingFailed"), message: v.string() })
+	v.object({ type: v.literal("trainingFailed"), message: v.string() }),
+	/** The training of this file ended, whoever started it; an outcome may follow. */
+	v.object({ type: v.literal("trainingStopped") })
 ]);
 export type DatasetEditorUpdate = v.InferOutput<typeof DatasetEditorUpdate>;
 export type GridUpdate = Extract<DatasetEditorUpdate, { type: "grid" }>;

@@ -5,13 +5,19 @@
  */
 import * as v from "valibot";
 import { readMessage, type ReadMessage } from "./readMessage";
+import { MESSAGE_LIMITS } from "./webviewProtocol/messageLimits";
 
 export const VectorViewerMessage = v.variant("type", [
 	v.object({ type: v.literal("ready") }),
 	v.object({ type: v.literal("setActive"), active: v.boolean() }),
 	v.object({
 		type: v.literal("setStrength"),
-		strength: v.pipe(v.number(), v.finite(), v.minValue(-100), v.maxValue(100))
+		strength: v.pipe(
+			v.number(),
+			v.finite(),
+			v.minValue(-MESSAGE_LIMITS.maxStrength),
+			v.maxValue(MESSAGE_LIMITS.maxStrength)
+		)
 	}),
 	v.object({ type: v.literal("exportForLlamaServer") }),
 	v.object({ type: v.literal("showInLens") })

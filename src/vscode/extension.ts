@@ -120,7 +120,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		extensionUri: context.extensionUri
 	});
 	const editors = {
-		datasets: new DatasetEditorProvider({ extensionUri: context.extensionUri, engine, training, log }),
+		datasets: new DatasetEditorProvider({ extensionUri: context.extensionUri, engine, training, datasets, log }),
 		vectors: new VectorViewerProvider({ extensionUri: context.extensionUri, engine, steering, library, log })
 	};
 	const inline = new SteeredCompletionProvider({

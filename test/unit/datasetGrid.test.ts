@@ -76,6 +76,12 @@ describe("datasets: the grid view of a dataset file", () => {
 		assert.equal(grid.rows[0].cells?.label, "1");
 		const edited = apply(text, setCell(text, "jsonl", 2, "label", "1"));
 		assert.equal(edited.split("\n")[1], '{"prompt":"Q","completion":"no","label":1}');
+		// A row that holds only a prompt looks like a pair on its own; the file's kind decides.
+		const bare = `${text}{"prompt":"Q"}\n`;
+		assert.equal(
+			apply(bare, setCell(bare, "jsonl", 3, "label", "1", "example")).split("\n")[2],
+			'{"prompt":"Q","label":1}'
+		);
 		const typo = apply(text, setCell(text, "jsonl", 2, "label", "yes"));
 		assert.equal(typo.split("\n")[1], '{"prompt":"Q","completion":"no","label":"yes"}');
 		assert.ok(readGrid(typo, "e.jsonl", "jsonl").rows[1].problems.length > 0);

@@ -175,6 +175,10 @@ host.onMessage((message) => {
 		case "trainingFailed":
 			training = { state: "failed", message: message.message };
 			break;
+		case "trainingStopped":
+			// The outcome, when this page started it, follows; otherwise there is nothing more to show.
+			if (training?.state === "running") training = undefined;
+			break;
 	}
 	render();
 });
@@ -207,11 +211,13 @@ function renderHeader(update: GridUpdate): void {
 	const disabled = !update.canTrain || usable === 0 || running;
 	if (disabled) trainButton.setAttribute("disabled", "");
 	else trainButton.removeAttribute("disabled");
-	trainButton.title = !update.canTrain
-		? "Load a model first: training reads the model's hidden states"
-		: usable === 0
-			? "Add pairs first"
-			: "Train a steering vector from this dataset (saves the file first)";
+	trainButton.title = update.trainHint
+		? update.trainHint
+		: !update.canTrain
+			? "Load a model first: training reads the model's hidden states"
+			: usable === 0
+				? "Add pairs first"
+				: "Train a steering vector from this dataset (saves the file first)";
 }
 
 /** Progress while this file trains, then what came of it, where the user started it. */
@@ -309,20 +315,29 @@ function headRow(update: GridUpdate): HTMLElement {
 	);
 }
 
+/**
+ * Brings the rows in line with the file, in place. The empty last row is one element that never
+ * moves (moving it would take the focus from a cell being typed in and commit half a row): the
+ * file's rows are patched, added and removed before it.
+ */
 function patchRows(update: GridUpdate): void {
-	const rows = [...update.rows, undefined];
-	rows.forEach((row, index) => {
-		const kind = row === undefined ? "new" : row.cells ? "record" : "raw";
-		let element = body.children[index] as HTMLTableRowElement | undefined;
-		if (!element || element.dataset.kind !== kind) {
-			const fresh = kind === "new" ? newRow(update) : kind === "raw" ? rawRow(update) : recordRow(update);
-			if (element) element.replaceWith(fresh);
-			else body.append(fresh);
+	let last = body.querySelector<HTMLTableRowElement>("tr.new-row");
+	if (!last) {
+		last = newRow(update);
+		body.append(last);
+	}
+	update.rows.forEach((row, index) => {
+		const kind = row.cells ? "record" : "raw";
+		let element = body.children[index] as HTMLTableRowElement;
+		if (element === last || element.dataset.kind !== kind) {
+			const fresh = kind === "raw" ? rawRow(update) : recordRow(update);
+			if (element === last) body.insertBefore(fresh, last);
+			else element.replaceWith(fresh);
 			element = fresh;
 		}
-		if (row) patchRow(element, row, update);
+		patchRow(element, row, update);
 	});
-	while (body.children.length > rows.length) body.lastElementChild?.remove();
+	while (body.children.length > update.rows.length + 1) (last.previousElementSibling as HTMLElement).remove();
 }
 
 type Row = GridUpdate["rows"][number];
@@ -397,7 +412,7 @@ function newRow(update: GridUpdate): HTMLTableRowElement {
 			placeholder: column === update.columns.find((c) => update.required.includes(c)) ? "Type to add a row…" : "",
 			readonly: update.readOnlyReason !== undefined
 		}) as HTMLTextAreaElement;
-		area.addEventListener("paste", (event) => pasteRows(event, column, update));
+		area.addEventListener("paste", (event) => pasteRows(event, column, update, true));
 		return area;
 	});
 	row.addEventListener("focusout", (event) => {
@@ -459,10 +474,14 @@ function deleteButton(row: HTMLTableRowElement): HTMLElement {
 	);
 }
 
-/** Several lines, or tab-separated cells, pasted into a cell become new rows at the end. */
-function pasteRows(event: ClipboardEvent, column: GridColumn, update: GridUpdate): void {
+/**
+ * Cells copied from a spreadsheet (tab-separated) become new rows at the end; so do several lines
+ * pasted into the empty last row. Lines pasted into a row of the file are that cell's text.
+ */
+function pasteRows(event: ClipboardEvent, column: GridColumn, update: GridUpdate, intoNewRow = false): void {
 	if (update.readOnlyReason) return;
 	const text = event.clipboardData?.getData("text/plain") ?? "";
+	if (!intoNewRow && !text.includes("\t")) return;
 	const rows = rowsFromPaste(text, update.columns, column);
 	if (!rows) return;
 	event.preventDefault();

@@ -11,6 +11,7 @@ import type { VectorLibrary } from "../steering/vectorLibrary";
 import { DATASET_EDITOR_VIEW_TYPE } from "../editors/datasetEditorProvider";
 import { VECTOR_VIEWER_VIEW_TYPE } from "../editors/vectorViewerProvider";
 import { UserFacingError } from "../failures";
+import { requireTrustedWorkspace } from "../trust";
 import { registerSteerCommand } from "./commandRunner";
 
 export interface TreeItemCommandDependencies {
@@ -62,6 +63,7 @@ export function registerTreeItemCommands(deps: TreeItemCommandDependencies): vsc
 			return newFileName;
 		}),
 		registerSteerCommand(log, "steer.deleteDataset", "Delete Dataset", async (argument) => {
+			requireTrustedWorkspace("Deleting a dataset");
 			const fileName = requireFileName(argument, "dataset");
 			const uri = vscode.Uri.file(datasets.pathOf(fileName));
 			if (!(await deleteWithConfirmation(uri, `the dataset ${fileName}`))) return false;
@@ -115,6 +117,7 @@ export function registerTreeItemCommands(deps: TreeItemCommandDependencies): vsc
 			return stored;
 		}),
 		registerSteerCommand(log, "steer.deleteVector", "Delete Vector", async (argument) => {
+			requireTrustedWorkspace("Deleting a vector");
 			const fileName = requireFileName(argument, "vector");
 			const vector = library.get(fileName);
 			if (!vector) throw new UserFacingError(`no vector named ${fileName}`);

@@ -16,6 +16,7 @@ import {
 } from "../../shared/datasetEditorProtocol";
 import type { EngineService } from "../engine/engineService";
 import { generatePairRows } from "../panel/pairGeneration";
+import type { DatasetStore } from "../storage/datasetStore";
 import type { TrainingOutcome, TrainingRunner } from "../training/trainingRunner";
 import { describeError } from "../failures";
 import { webviewHtml, webviewResourceRoots } from "../webviewHtml";
@@ -26,6 +27,7 @@ export interface DatasetEditorDependencies {
 	readonly extensionUri: vscode.Uri;
 	readonly engine: EngineService;
 	readonly training: TrainingRunner;
+	readonly datasets: DatasetStore;
 	readonly log: vscode.LogOutputChannel;
 }
 
@@ -34,6 +36,13 @@ interface OpenEditor {
 	readonly document: vscode.TextDocument;
 	readonly post: (update: DatasetEditorUpdate) => void;
 	readonly update: () => void;
+	/**
+	 * The edits asked for so far, one after another: each reads the document as the last one left it,
+	 * so two quick edits never race for the same version of the text.
+	 */
+	queue: Promise<unknown>;
+	/** Whether the page was last told that this file is training. */
+	training: boolean;
 }
 
 /** A message the host sent to a dataset editor's page (for tests and diagnostics). */
@@ -64,7 +73,13 @@ export class DatasetEditorProvider implements vscode.CustomTextEditorProvider, v
 			this.posted.fire({ fileName, update });
 			void panel.webview.postMessage(update);
 		};
-		const entry: OpenEditor = { document, post, update: () => post(this.gridUpdate(document)) };
+		const entry: OpenEditor = {
+			document,
+			post,
+			update: () => post(this.gridUpdate(document)),
+			queue: Promise.resolve(),
+			training: false
+		};
 		this.open.add(entry);
 		const subscriptions = [
 			vscode.workspace.onDidChangeTextDocument((event) => {
@@ -72,9 +87,15 @@ export class DatasetEditorProvider implements vscode.CustomTextEditorProvider, v
 			}),
 			this.deps.engine.onDidChange(entry.update),
 			// Training this file reports where it is in the page that shows it, as well as in the notification.
+			// However it was started (this page, the Datasets view, the palette), and when it stops.
 			this.deps.training.onDidChange((view) => {
-				if (view?.running && view.dataset === fileName)
+				if (view?.running && view.dataset === fileName) {
+					entry.training = true;
 					post({ type: "training", phase: view.phase, done: view.done, total: view.total });
+				} else if (entry.training) {
+					entry.training = false;
+					post({ type: "trainingStopped" });
+				}
 			}),
 			panel.webview.onDidReceiveMessage((raw: unknown) => void this.receiveFrom(entry, raw))
 		];
@@ -99,20 +120,38 @@ export class DatasetEditorProvider implements vscode.CustomTextEditorProvider, v
 		const read = readDatasetEditorMessage(raw);
 		if (!read.ok) {
 			this.deps.log.warn(`dataset editor (${fileName}) sent a message that was refused: ${read.problem}`);
+			// Said on the page too: what the user typed or pasted was not taken, and why.
+			entry.post({ type: "error", message: `That change was not made: ${read.problem}` });
+			entry.update();
 			return false;
 		}
-		try {
-			await this.handle(entry, read.message);
-		} catch (error) {
-			this.deps.log.warn(`dataset editor (${fileName}): ${describeError(error)}`);
-			entry.post({ type: "error", message: describeError(error) });
-			entry.update();
-		}
+		const handle = async () => {
+			try {
+				await this.handle(entry, read.message);
+			} catch (error) {
+				this.deps.log.warn(`dataset editor (${fileName}): ${describeError(error)}`);
+				entry.post({ type: "error", message: describeError(error) });
+				entry.update();
+			}
+		};
+		// Training waits for the edits before it (it saves them first) but does not hold up later ones.
+		const done =
+			read.message.type === "train" ? entry.queue.then(handle) : (entry.queue = entry.queue.then(handle));
+		await done;
 		return true;
 	}
 
 	dispose(): void {
 		this.posted.dispose();
+	}
+
+	/** Training reads Steer's datasets folder: a file of the same name elsewhere is not the one trained. */
+	private isSteerDataset(document: vscode.TextDocument): boolean {
+		try {
+			return this.deps.datasets.pathOf(path.basename(document.uri.fsPath)) === path.resolve(document.uri.fsPath);
+		} catch {
+			return false;
+		}
 	}
 
 	private gridUpdate(document: vscode.TextDocument): DatasetEditorUpdate {
@@ -133,7 +172,10 @@ export class DatasetEditorProvider implements vscode.CustomTextEditorProvider, v
 			})),
 			fileProblems: [...grid.fileProblems],
 			readOnlyReason: grid.readOnlyReason,
-			canTrain: this.deps.engine.modelInfo !== undefined
+			canTrain: this.deps.engine.modelInfo !== undefined && this.isSteerDataset(document),
+			...(this.isSteerDataset(document)
+				? {}
+				: { trainHint: `Only datasets in ${this.deps.datasets.directory} can be trained from here` })
 		};
 	}
 
@@ -147,7 +189,7 @@ export class DatasetEditorProvider implements vscode.CustomTextEditorProvider, v
 				update();
 				return;
 			case "setCell":
-				return applyEdit(document, setCell(text, format, message.line, message.column, message.value));
+				return applyEdit(document, setCell(text, format, message.line, message.column, message.value, kind));
 			case "setLineText":
 				return applyEdit(document, setLineText(text, message.line, message.value));
 			case "appendRows":

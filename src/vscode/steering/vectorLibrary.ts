@@ -4,7 +4,6 @@
  */
 import { readdir, readFile, rename } from "node:fs/promises";
 import path from "node:path";
-import * as vscode from "vscode";
 import { pathExists } from "../../files/pathExists";
 import { loadControlVectorFile } from "../../steering/gguf/controlVectorFile";
 import type { SteeringVector } from "../../steering/vector";
@@ -126,15 +125,6 @@ export class VectorLibrary {
 			name: path.basename(storedName, path.extname(storedName))
 		});
 		return storedName;
-	}
-
-	/** Deletes the vector file: to the trash unless `permanently` (a remote host may have no trash). */
-	async delete(fileName: string, permanently: boolean): Promise<void> {
-		requireTrustedWorkspace("Deleting a vector");
-		const vector = this.vectors.get(fileName);
-		if (!vector) throw new UserFacingError(`no vector named ${fileName}`);
-		await vscode.workspace.fs.delete(vscode.Uri.file(vector.path), { useTrash: !permanently });
-		this.vectors.delete(fileName);
 	}
 
 	async exportFile(fileName: string, destination: string): Promise<void> {
