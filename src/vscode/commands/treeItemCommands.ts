@@ -57,7 +57,13 @@ export function registerTreeItemCommands(deps: TreeItemCommandDependencies): vsc
 			const fileName = requireFileName(argument, "dataset");
 			const newFileName = typeof newNameArgument === "string" ? newNameArgument : await askNewName(fileName);
 			if (!newFileName || newFileName === fileName) return undefined;
+			const oldPath = datasets.pathOf(fileName);
+			const open = vscode.workspace.textDocuments.find((document) => document.uri.fsPath === oldPath);
+			if (open?.isDirty)
+				throw new UserFacingError(`${fileName} has unsaved changes; save or revert them before renaming it`);
 			await datasets.rename(fileName, newFileName);
+			// Its editors would keep showing (and could save back to) the old name: reopen it under the new one.
+			if (await closeTabsOf(oldPath)) await vscode.commands.executeCommand("steer.openDataset", newFileName);
 			deps.onDatasetsChanged();
 			log.info(`renamed dataset ${fileName} to ${newFileName}`);
 			return newFileName;
@@ -110,7 +116,10 @@ export function registerTreeItemCommands(deps: TreeItemCommandDependencies): vsc
 			const fileName = requireFileName(argument, "vector");
 			const newFileName = typeof newNameArgument === "string" ? newNameArgument : await askNewName(fileName);
 			if (!newFileName || newFileName === fileName) return undefined;
+			const oldPath = library.get(fileName)?.path;
 			const stored = await library.rename(fileName, newFileName);
+			if (oldPath && (await closeTabsOf(oldPath)))
+				await vscode.commands.executeCommand("steer.openVector", stored);
 			await steering.moveChoice(fileName, stored);
 			await deps.refreshVectors();
 			log.info(`renamed vector ${fileName} to ${stored}`);
@@ -135,6 +144,19 @@ export function registerTreeItemCommands(deps: TreeItemCommandDependencies): vsc
 		registerSteerCommand(log, "steer.steeringOn", "Turn Steering On", () => steering.setEnabled(true)),
 		registerSteerCommand(log, "steer.steeringOff", "Turn Steering Off", () => steering.setEnabled(false))
 	];
+}
+
+/** Closes every editor tab showing the file at `filePath`; resolves to whether there was one. */
+async function closeTabsOf(filePath: string): Promise<boolean> {
+	const tabs = vscode.window.tabGroups.all
+		.flatMap((group) => group.tabs)
+		.filter((tab) => {
+			const input = tab.input as { uri?: vscode.Uri } | undefined;
+			return input?.uri instanceof vscode.Uri && input.uri.fsPath === filePath;
+		});
+	if (tabs.length === 0) return false;
+	await vscode.window.tabGroups.close(tabs);
+	return true;
 }
 
 async function askNewName(fileName: string): Promise<string | undefined> {
