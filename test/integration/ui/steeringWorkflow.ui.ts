@@ -87,8 +87,8 @@ export const tests: UiTest[] = [
 		async run({ page, workspaceDir, documentationScreenshotPath }) {
 			// The Output panel another test opened would cover half of the editor area.
 			if (await page.locator(".part.panel").isVisible()) {
-				await openCommandPalette(page, "View: Close Panel");
-				await paletteRow(page, "View: Close Panel").first().click();
+				await openCommandPalette(page, "View: Hide Panel");
+				await paletteRow(page, "View: Hide Panel").first().click();
 				await page.locator(".part.panel").waitFor({ state: "hidden", timeout: 10_000 });
 			}
 			await loadModelFromModelView(page);
@@ -321,25 +321,39 @@ export const tests: UiTest[] = [
 		title: "the vector viewer and the sidebar follow the light, dark and high-contrast themes",
 		async run({ page, documentationScreenshotPath }) {
 			// Chosen as a user chooses one: Preferences: Color Theme, then the theme's name.
-			const chooseTheme = async (theme: string, workbenchClass: string) => {
+			const openThemePicker = async () => {
 				await openCommandPalette(page, "Preferences: Color Theme");
 				await paletteRow(page, "Preferences: Color Theme").first().click();
+				await quickInput(page)
+					.locator(".monaco-list-row")
+					.first()
+					.waitFor({ state: "visible", timeout: 10_000 });
+			};
+			const chooseTheme = async (theme: string, workbenchClass?: string) => {
+				await openThemePicker();
 				await quickInput(page).locator("input.input").fill(theme);
 				await quickInput(page).locator(".monaco-list-row", { hasText: theme }).first().click();
 				await quickInput(page).waitFor({ state: "hidden", timeout: 10_000 });
-				await page
-					.locator(`.monaco-workbench.${workbenchClass}`)
-					.waitFor({ state: "attached", timeout: 15_000 });
+				if (workbenchClass)
+					await page
+						.locator(`.monaco-workbench.${workbenchClass}`)
+						.waitFor({ state: "attached", timeout: 15_000 });
 			};
-			const startedDark = (await page.locator(".monaco-workbench.vs-dark").count()) > 0;
+			// The picker opens on the theme in use: remember it, to leave the workbench as it was.
+			await openThemePicker();
+			const original = (
+				(await quickInput(page).locator(".monaco-list-row.focused .label-name").first().textContent()) ?? ""
+			).trim();
+			await page.keyboard.press("Escape");
+			await quickInput(page).waitFor({ state: "hidden", timeout: 10_000 });
 			try {
 				await openSteerSidebar(page);
 				await treeRow(page, "Vectors", VECTOR_NAME).locator(".label-name").click();
 				await webviewWith(page, ".charts figure");
 				for (const [theme, workbenchClass, name] of [
-					["Default Light Modern", "vs", "light"],
-					["Default Dark Modern", "vs-dark", "dark"],
-					["Default High Contrast", "hc-black", "high-contrast"]
+					["Light Modern", "vs", "light"],
+					["Dark Modern", "vs-dark", "dark"],
+					["Dark High Contrast", "hc-black", "high-contrast"]
 				]) {
 					await chooseTheme(theme, workbenchClass);
 					// The webviews take the theme's colours a moment after the workbench.
@@ -347,10 +361,14 @@ export const tests: UiTest[] = [
 					await page.screenshot({ path: documentationScreenshotPath(`theme-${name}`) });
 				}
 			} finally {
-				await chooseTheme(
-					startedDark ? "Default Dark Modern" : "Default Light Modern",
-					startedDark ? "vs-dark" : "vs"
-				);
+				if (original) await chooseTheme(original);
+				// The next test types into the workbench; a webview with the focus would take the keys.
+				await openCommandPalette(page, "View: Close All Editors");
+				await paletteRow(page, "View: Close All Editors").first().click();
+				await page
+					.locator(".editor-instance .webview, .tabs-container .tab")
+					.first()
+					.waitFor({ state: "detached", timeout: 10_000 });
 			}
 		}
 	},
