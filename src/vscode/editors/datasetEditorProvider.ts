@@ -15,7 +15,7 @@ import {
 	type DatasetEditorUpdate
 } from "../../shared/datasetEditorProtocol";
 import type { EngineService } from "../engine/engineService";
-import { generatePairRows } from "../panel/pairGeneration";
+import { generatePairRows } from "./pairGeneration";
 import type { DatasetStore } from "../storage/datasetStore";
 import type { TrainingOutcome, TrainingRunner } from "../training/trainingRunner";
 import { describeError } from "../failures";
