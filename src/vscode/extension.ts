@@ -182,7 +182,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		...registerGenerationCommands({ engine, steering, log }),
 		registerLlamaCppExportCommand({ engine, steering, log }),
 		...registerLensCommands({ lens, library, steering, log }),
-		registerSteerCommand(log, "steer.openPanel", "Open Steering Panel", () =>
+		registerSteerCommand(log, "steer.openPanel", "Focus Steering View", () =>
 			vscode.commands.executeCommand(`${STEERING_VIEW_ID}.focus`)
 		),
 		registerSteerCommand(log, "steer.showLog", "Show Log", () => log.show()),

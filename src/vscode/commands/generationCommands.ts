@@ -97,7 +97,7 @@ export function registerGenerationCommands(deps: GenerationCommandDependencies):
 			if (prompt.trim() === "")
 				throw new UserFacingError("put the cursor after a prompt, or select one, in an editor");
 			if (steering.activeEntries().length === 0)
-				throw new UserFacingError("no active vector to compare with; activate one in the Steering panel");
+				throw new UserFacingError("no active vector to compare with; tick one in the Vectors view");
 			const settings = readSettings();
 			const params = {
 				prompt,
