@@ -20,11 +20,10 @@ export const tests: UiTest[] = [
 			const command = steerCommand(manifest);
 			const label = paletteLabel(command);
 
-			await openPaletteShowing(page, "Steer:", label, 30_000);
+			// Typed in full: Steer contributes more commands than the palette shows at once (each view adds
+			// its own "Focus on … View"), and a row below the fold is not drawn.
+			await openPaletteShowing(page, label, label, 30_000);
 			await page.screenshot({ path: documentationScreenshotPath("command-palette") });
-
-			// Narrow the list to exactly this command, then run it.
-			await page.keyboard.type(label.slice("Steer:".length));
 			const row = paletteRow(page, label).first();
 			await row.waitFor({ state: "visible", timeout: 10_000 });
 			// Click the row itself: Enter runs whichever row is focused, which on a busy machine can still

@@ -10,7 +10,14 @@ import { fileURLToPath } from "node:url";
 import type { Frame, Page } from "playwright-core";
 import type { UiTest } from "./uiTest";
 import { openSteerSidebar, steeringViewPage, steerView, treeRow, webviewWith } from "./steerViews";
-import { answerOpenDialog, openCommandPalette, paletteRow, quickInput, waitForFile } from "./workbench";
+import {
+	answerOpenDialog,
+	openCommandPalette,
+	openPaletteShowing,
+	paletteRow,
+	quickInput,
+	waitForFile
+} from "./workbench";
 
 const MODEL_FILE = "TinyStories-656K.f16.gguf";
 const DATASET_TITLE = "ui joy";
@@ -41,7 +48,10 @@ async function loadModelFromModelView(page: Page): Promise<number> {
 	// its welcome buttons, and load one only when it says there is none.
 	await layers.or(load).first().waitFor({ state: "visible", timeout: 60_000 });
 	if (!(await layers.isVisible())) {
-		await load.click();
+		// Through the palette rather than the welcome button: the open dialog's last Enter would land on
+		// a button that keeps the focus and open a second dialog. (The button runs the same command.)
+		await openPaletteShowing(page, "Steer: Load Model", "Steer: Load Model…", 30_000);
+		await paletteRow(page, "Steer: Load Model…").first().click();
 		await answerOpenDialog(page, () => modelFilePath());
 		await layers.waitFor({ state: "visible", timeout: 60_000 });
 	}
@@ -91,6 +101,21 @@ export const tests: UiTest[] = [
 				await paletteRow(page, "View: Hide Panel").first().click();
 				await page.locator(".part.panel").waitFor({ state: "hidden", timeout: 10_000 });
 			}
+			// Nothing before this file loads a model or makes a vector: the views say how to get them.
+			await openSteerSidebar(page);
+			for (const [view, buttons] of [
+				["Model", ["Load Model…", "Download Model…"]],
+				["Vectors", ["Train Vector…", "Import Vector…"]]
+			] as const) {
+				const welcome = steerView(page, view).locator(".welcome-view-content");
+				await welcome.waitFor({ state: "visible", timeout: 15_000 });
+				assert.deepEqual(
+					(await welcome.locator(".monaco-button").allInnerTexts()).map((text) => text.trim()),
+					buttons,
+					`the ${view} view's welcome buttons`
+				);
+			}
+			await page.screenshot({ path: documentationScreenshotPath("sidebar") });
 			await loadModelFromModelView(page);
 			const file = path.join(workspaceDir, ".steer", "datasets", DATASET);
 			// A new dataset from the Datasets view's title button; it opens in the dataset editor.
