@@ -187,6 +187,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		),
 		registerSteerCommand(log, "steer.showLog", "Show Log", () => log.show()),
 		registerSteerCommand(log, "steer.openPlayground", "Open Playground", () => panel.openPlayground()),
+		// The folder watcher can miss a file another program wrote; the views' Refresh reads the folders again.
+		registerSteerCommand(log, "steer.refreshViews", "Refresh", () => refreshVectors()),
 		watchSteerFolders(
 			folders,
 			() => void refreshVectors().catch((error) => log.warn(`refreshing vectors: ${String(error)}`))

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { UiTest } from "./uiTest";
-import { openSteerSidebar, treeRow, webviewWith } from "./steerViews";
+import { openSteerSidebar, steerView, treeRow, webviewWith } from "./steerViews";
 
 const TYPO = "typo.jsonl";
 const TYPO_TEXT =
@@ -20,7 +20,16 @@ export const tests: UiTest[] = [
 			writeFileSync(file, TYPO_TEXT);
 			await openSteerSidebar(page);
 			const row = treeRow(page, "Datasets", TYPO);
-			await row.waitFor({ state: "visible", timeout: 45_000 });
+			// The folder watcher has been seen to miss a file another process wrote; a user who does not see
+			// it listed presses the view's Refresh.
+			try {
+				await row.waitFor({ state: "visible", timeout: 10_000 });
+			} catch {
+				const header = steerView(page, "Datasets").locator(".pane-header");
+				await header.hover();
+				await header.locator('.action-label[aria-label^="Refresh"]').click();
+				await row.waitFor({ state: "visible", timeout: 30_000 });
+			}
 			assert.match((await row.innerText()).replace(/\s+/g, " "), /1 pair · 2 lines to fix/);
 			await row.click();
 			const editor = await webviewWith(page, `#file-name:text-is("${TYPO}")`);
