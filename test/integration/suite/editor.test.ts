@@ -1,28 +1,13 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
-import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { LensSnapshot } from "../../../src/vscode/lens/conceptLens";
+import { editorWith, MODEL, modelPath, steerApi, waitFor, workspaceDir, writeVectorFile } from "./steerTestSupport";
 
-const MODEL = "TinyStories-656K.f16.gguf";
 const PROMPT = "Once upon a time, there was a little girl named Lily. She";
-
-function modelPath(): string {
-	return path.join(process.env.STEER_TEST_MODELS ?? "", MODEL);
-}
-
-function workspaceDir(): string {
-	return (vscode.workspace.workspaceFolders ?? [])[0].uri.fsPath;
-}
-
-async function steerApi(): Promise<SteerApi> {
-	const extension = vscode.extensions.getExtension<SteerApi>("steer.steer");
-	assert.ok(extension, "the Steer extension is not installed");
-	return extension.activate();
-}
 
 /** A deterministic direction per layer, large enough to change a greedy completion. */
 function pushVector(nEmbd: number, layers: readonly number[], seed: number): Map<number, Float32Array> {
@@ -31,21 +16,8 @@ function pushVector(nEmbd: number, layers: readonly number[], seed: number): Map
 	return new Map(layers.map((layer) => [layer, Float32Array.from({ length: nEmbd }, random)]));
 }
 
-async function writeVector(fileName: string, nEmbd: number, layers: readonly number[]): Promise<string> {
-	const folder = path.join(workspaceDir(), ".steer", "vectors");
-	await mkdir(folder, { recursive: true });
-	const file = path.join(folder, fileName);
-	await saveControlVectorFile(file, { nEmbd, directions: pushVector(nEmbd, layers, 7) }, { modelHint: "llama" });
-	return file;
-}
-
-/** A fresh editor holding `text` with the cursor at its end. */
-async function editorWith(text: string): Promise<vscode.TextEditor> {
-	const document = await vscode.workspace.openTextDocument({ language: "plaintext", content: text });
-	const editor = await vscode.window.showTextDocument(document);
-	const end = document.positionAt(text.length);
-	editor.selection = new vscode.Selection(end, end);
-	return editor;
+function writeVector(fileName: string, nEmbd: number, layers: readonly number[]): Promise<string> {
+	return writeVectorFile(fileName, nEmbd, pushVector(nEmbd, layers, 7));
 }
 
 async function completionAtCursor(): Promise<string> {
@@ -53,20 +25,6 @@ async function completionAtCursor(): Promise<string> {
 	const text = await vscode.commands.executeCommand<string | undefined>("steer.generateAtCursor");
 	assert.equal(typeof text, "string", "steer.generateAtCursor returned no text (see the Steer log)");
 	return text as string;
-}
-
-async function waitFor<T>(
-	what: string,
-	probe: () => T | undefined | Promise<T | undefined>,
-	timeoutMs = 20_000
-): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 200));
-	}
 }
 
 describe("Editor experience", function () {

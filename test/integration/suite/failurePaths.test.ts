@@ -1,23 +1,28 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
-import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { HostToWebview } from "../../../src/shared/webviewProtocol/messages";
-import { editorWith, modelPath, openPanel, steerFolder, steerWithModelOrSkip, workspaceDir } from "./steerTestSupport";
+import {
+	editorWith,
+	modelPath,
+	openPanel,
+	steerFolder,
+	steerWithModelOrSkip,
+	workspaceDir,
+	writeVectorFile
+} from "./steerTestSupport";
 
 const PROMPT = "Once upon a time, there was a little girl named Lily. She";
 
-async function writeVector(fileName: string, nEmbd: number, layers: readonly number[]): Promise<string> {
-	await mkdir(steerFolder("vectors"), { recursive: true });
-	const file = steerFolder("vectors", fileName);
-	const directions = new Map(
-		layers.map((layer) => [layer, Float32Array.from({ length: nEmbd }, (_, i) => Math.sin(i + layer))])
+function writeVector(fileName: string, nEmbd: number, layers: readonly number[]): Promise<string> {
+	return writeVectorFile(
+		fileName,
+		nEmbd,
+		new Map(layers.map((layer) => [layer, Float32Array.from({ length: nEmbd }, (_, i) => Math.sin(i + layer))]))
 	);
-	await saveControlVectorFile(file, { nEmbd, directions }, { modelHint: "llama" });
-	return file;
 }
 
 /**

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdir, rm } from "node:fs/promises";
-import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
+import { rm } from "node:fs/promises";
 import type { SteerApi } from "../../../src/vscode/extension";
-import { steerFolder, steerWithModelOrSkip } from "./steerTestSupport";
+import { steerFolder, steerWithModelOrSkip, writeVectorFile } from "./steerTestSupport";
 
 const GOOD = "sb-push.gguf";
 const WIDENED = "sb-rain-vs-sun.gguf";
@@ -10,9 +9,11 @@ const WIDENED = "sb-rain-vs-sun.gguf";
 const SPEED = "( · \\d+ t/s)?";
 
 async function writeVector(fileName: string, nEmbd: number): Promise<void> {
-	await mkdir(steerFolder("vectors"), { recursive: true });
-	const directions = new Map([[1, Float32Array.from({ length: nEmbd }, (_, i) => Math.sin(i + 1))]]);
-	await saveControlVectorFile(steerFolder("vectors", fileName), { nEmbd, directions }, { modelHint: "llama" });
+	await writeVectorFile(
+		fileName,
+		nEmbd,
+		new Map([[1, Float32Array.from({ length: nEmbd }, (_, i) => Math.sin(i + 1))]])
+	);
 }
 
 describe("Status bar: it says what the engine really applies", function () {

@@ -3,8 +3,10 @@
 // index loads only *.test.cjs); each test file bundles its own copy.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import * as vscode from "vscode";
+import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { DatasetEditorUpdate } from "../../../src/shared/datasetEditorProtocol";
 import type { HostToWebview } from "../../../src/shared/webviewProtocol/messages";
@@ -126,4 +128,16 @@ export function recordEditorPosts(api: SteerApi): { sent: DatasetEditorUpdate[];
 	const sent: DatasetEditorUpdate[] = [];
 	const subscription = api.editors.datasets.onDidPost(({ update }) => sent.push(update));
 	return { sent, dispose: () => subscription.dispose() };
+}
+
+/** Writes a control vector into the workspace's vectors folder, as a user's own file; returns its path. */
+export async function writeVectorFile(
+	fileName: string,
+	nEmbd: number,
+	directions: ReadonlyMap<number, Float32Array>
+): Promise<string> {
+	await mkdir(steerFolder("vectors"), { recursive: true });
+	const file = steerFolder("vectors", fileName);
+	await saveControlVectorFile(file, { nEmbd, directions: new Map(directions) }, { modelHint: "llama" });
+	return file;
 }

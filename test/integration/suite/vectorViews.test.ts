@@ -2,22 +2,23 @@
 // model and of one that does not, ticking and unticking as the tree does it, the layer and rename
 // actions of its menu, and what the viewer reports of each file.
 import assert from "node:assert/strict";
-import { mkdir, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import * as vscode from "vscode";
-import { saveControlVectorFile } from "../../../src/steering/gguf/controlVectorFile";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { VectorNode } from "../../../src/vscode/trees/vectorsTreeProvider";
-import { steerFolder, steerWithModelOrSkip, waitFor } from "./steerTestSupport";
+import { steerFolder, steerWithModelOrSkip, waitFor, writeVectorFile } from "./steerTestSupport";
 
 const FITS = "viewer-fits.gguf";
 const WIDE = "viewer-wide.gguf";
 const RENAMED = "viewer-renamed.gguf";
 const VALUE = 0.5;
 
-async function writeFlatVector(fileName: string, nEmbd: number, layers: readonly number[]): Promise<void> {
-	await mkdir(steerFolder("vectors"), { recursive: true });
-	const directions = new Map(layers.map((layer) => [layer, new Float32Array(nEmbd).fill(VALUE)]));
-	await saveControlVectorFile(steerFolder("vectors", fileName), { nEmbd, directions }, { modelHint: "llama" });
+function writeFlatVector(fileName: string, nEmbd: number, layers: readonly number[]): Promise<string> {
+	return writeVectorFile(
+		fileName,
+		nEmbd,
+		new Map(layers.map((layer) => [layer, new Float32Array(nEmbd).fill(VALUE)]))
+	);
 }
 
 describe("Vectors tree and vector viewer", function () {
