@@ -13,6 +13,9 @@ declare function acquireVsCodeApi(): VsCodeApi;
 export interface HostChannel<ToHost, FromHost> {
 	post(message: ToHost): void;
 	onMessage(listener: (message: FromHost) => void): void;
+	/** What the page kept across being hidden or reloaded (VS Code stores it). */
+	getState(): unknown;
+	setState(state: unknown): void;
 }
 
 export function connectToHost<ToHost, FromHost extends { readonly type: string }>(): HostChannel<ToHost, FromHost> {
@@ -23,6 +26,8 @@ export function connectToHost<ToHost, FromHost extends { readonly type: string }
 			window.addEventListener("message", (event: MessageEvent) => {
 				const data = event.data as FromHost | undefined;
 				if (data && typeof data === "object" && typeof data.type === "string") listener(data);
-			})
+			}),
+		getState: () => api.getState(),
+		setState: (state) => api.setState(state)
 	};
 }

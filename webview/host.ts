@@ -1,4 +1,5 @@
-/** The webview's side of the channel: typed posting, and the state VS Code keeps across reloads. */
+/** The steering panel page's side of the channel: typed posting, and the state VS Code keeps across reloads. */
+import { connectToHost } from "./channel";
 import type {
 	ConditionSearchView,
 	HostToWebview,
@@ -6,26 +7,10 @@ import type {
 	WebviewToHost
 } from "../src/shared/webviewProtocol/messages";
 
-interface VsCodeApi {
-	postMessage(message: unknown): void;
-	getState(): unknown;
-	setState(state: unknown): void;
-}
+const channel = connectToHost<WebviewToHost, HostToWebview>();
 
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const api = acquireVsCodeApi();
-
-export function post(message: WebviewToHost): void {
-	api.postMessage(message);
-}
-
-export function onHostMessage(listener: (message: HostToWebview) => void): void {
-	window.addEventListener("message", (event: MessageEvent) => {
-		const data = event.data as HostToWebview | undefined;
-		if (data && typeof data === "object" && typeof data.type === "string") listener(data);
-	});
-}
+export const post = channel.post;
+export const onHostMessage = channel.onMessage;
 
 /** What the page remembers itself: form choices and the last results. */
 export interface ViewState {
@@ -83,7 +68,7 @@ const initialState: ViewState = {
 };
 
 export function restoreViewState(): ViewState {
-	const saved = api.getState();
+	const saved = channel.getState();
 	if (!saved || typeof saved !== "object") {
 		return {
 			...initialState,
@@ -101,5 +86,5 @@ export function restoreViewState(): ViewState {
 }
 
 export function saveViewState(state: ViewState): void {
-	api.setState(state);
+	channel.setState(state);
 }

@@ -159,12 +159,7 @@ function sweepChart(sweep: SweepView): HTMLElement {
 	const high = Math.max(...strengths, 1);
 	const pad = (high - low) * 0.05 || 0.5;
 	const top = Math.max(...values, measured ? 1e-9 : 1) * 1.1;
-	const yTitle =
-		sweep.effectMeasure === "keywords"
-			? "Concept words per 100"
-			: sweep.effectMeasure === "judge"
-				? "Share judged yes"
-				: "Perplexity (lower reads more natural)";
+	const yTitle = measured ? effectName(sweep.effectMeasure) : "Perplexity (lower reads more natural)";
 	const point = (row: SweepView["rows"][number]) => ({
 		x: row.strength,
 		y: value(row),
@@ -202,12 +197,7 @@ function sweepChart(sweep: SweepView): HTMLElement {
 }
 
 function sweepTable(sweep: SweepView): HTMLElement {
-	const effectTitle =
-		sweep.effectMeasure === "keywords"
-			? "Concept words / 100"
-			: sweep.effectMeasure === "judge"
-				? "Judged yes"
-				: "Effect";
+	const effectTitle = effectName(sweep.effectMeasure);
 	const number = (value: number | null, digits: number) => (value === null ? "–" : value.toFixed(digits));
 	const suggestion =
 		sweep.suggestedMaxStrength === null
@@ -254,4 +244,9 @@ function sweepTable(sweep: SweepView): HTMLElement {
 			)
 		)
 	);
+}
+
+/** What the sweep's effect column measures, in words, for the plot's axis and the table's header. */
+function effectName(measure: SweepView["effectMeasure"]): string {
+	return measure === "keywords" ? "Concept words per 100" : measure === "judge" ? "Share judged yes" : "Effect";
 }

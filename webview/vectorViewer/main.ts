@@ -269,6 +269,16 @@ function histogramChart(report: VectorReport): HTMLElement | undefined {
 	const centres = positive.map((_, bin) => (edges[bin] + edges[bin + 1]) / 2);
 	const width = edges[1] - edges[0] || 1;
 	const most = Math.max(...positive, ...negative, 1);
+	const sideBars = (side: "positive" | "negative", name: string, counts: readonly number[]) => ({
+		name,
+		className: side,
+		kind: "bars" as const,
+		points: centres.map((x, bin) => ({
+			x,
+			y: counts[bin],
+			hover: `${counts[bin]} ${side} texts between ${edges[bin].toPrecision(3)} and ${edges[bin + 1].toPrecision(3)}`
+		}))
+	});
 	const picker = h(
 		"select",
 		{
@@ -293,26 +303,8 @@ function histogramChart(report: VectorReport): HTMLElement | undefined {
 		yTicks: niceTicks(0, most, 4),
 		barWidth: width,
 		series: [
-			{
-				name: "positive side (with the concept)",
-				className: "positive",
-				kind: "bars",
-				points: centres.map((x, bin) => ({
-					x,
-					y: positive[bin],
-					hover: `${positive[bin]} positive texts between ${edges[bin].toPrecision(3)} and ${edges[bin + 1].toPrecision(3)}`
-				}))
-			},
-			{
-				name: "negative side (without it)",
-				className: "negative",
-				kind: "bars",
-				points: centres.map((x, bin) => ({
-					x,
-					y: negative[bin],
-					hover: `${negative[bin]} negative texts between ${edges[bin].toPrecision(3)} and ${edges[bin + 1].toPrecision(3)}`
-				}))
-			}
+			sideBars("positive", "positive side (with the concept)", positive),
+			sideBars("negative", "negative side (without it)", negative)
 		]
 	});
 	figure.querySelector("figcaption")?.append(" ", picker);

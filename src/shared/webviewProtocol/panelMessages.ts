@@ -81,40 +81,42 @@ function message<Type extends string, Entries extends v.ObjectEntries>(type: Typ
 	});
 }
 
-/** Exactly two values: anything else is refused as a whole, before its items are looked at. */
-function pair<Item extends v.GenericSchema>(field: string, shape: string, first: Item, second: Item) {
+/**
+ * Two numbers, the first not above the second (a range): anything that is not a pair is refused as a
+ * whole, before its items are looked at.
+ */
+function ascendingPair<Item extends v.GenericSchema<unknown, number>>(
+	field: string,
+	shape: string,
+	first: Item,
+	second: Item
+) {
 	return v.pipe(
 		v.unknown(),
 		v.check(
 			(value) => Array.isArray(value) && value.length === 2,
 			(issue) => `${field} must be ${shape}${got(issue)}`
 		),
-		v.tuple([first, second])
+		v.tuple([first, second]),
+		v.check(
+			(range) => range[0] <= range[1],
+			(issue) => {
+				const [low, high] = issue.input as [number, number];
+				return `${field} [${low}, ${high}] runs backwards`;
+			}
+		)
 	);
 }
 
 const LayerRange = v.nullable(
-	v.pipe(
-		pair("range", "[from, to] or null", whole("range[0]", 1, 10_000), whole("range[1]", 1, 10_000)),
-		v.check(
-			(range) => range[0] <= range[1],
-			(issue) => {
-				const [from, to] = issue.input as [number, number];
-				return `range [${from}, ${to}] runs backwards`;
-			}
-		)
-	)
+	ascendingPair("range", "[from, to] or null", whole("range[0]", 1, 10_000), whole("range[1]", 1, 10_000))
 );
 
-const ThresholdRange = v.pipe(
-	pair("thresholdRange", "[low, high]", finite("thresholdRange[0]", 0, 1), finite("thresholdRange[1]", 0, 1)),
-	v.check(
-		(range) => range[0] <= range[1],
-		(issue) => {
-			const [low, high] = issue.input as [number, number];
-			return `thresholdRange [${low}, ${high}] runs backwards`;
-		}
-	)
+const ThresholdRange = ascendingPair(
+	"thresholdRange",
+	"[low, high]",
+	finite("thresholdRange[0]", 0, 1),
+	finite("thresholdRange[1]", 0, 1)
 );
 
 /** At least one prompt per side: F1 needs something to recall and something to reject. */

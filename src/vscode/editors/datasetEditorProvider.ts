@@ -157,6 +157,7 @@ export class DatasetEditorProvider implements vscode.CustomTextEditorProvider, v
 	private gridUpdate(document: vscode.TextDocument): DatasetEditorUpdate {
 		const fileName = path.basename(document.uri.fsPath);
 		const grid = readGrid(document.getText(), fileName, datasetFormatOf(fileName) ?? "jsonl");
+		const steerDataset = this.isSteerDataset(document);
 		return {
 			type: "grid",
 			fileName,
@@ -172,8 +173,8 @@ export class DatasetEditorProvider implements vscode.CustomTextEditorProvider, v
 			})),
 			fileProblems: [...grid.fileProblems],
 			readOnlyReason: grid.readOnlyReason,
-			canTrain: this.deps.engine.modelInfo !== undefined && this.isSteerDataset(document),
-			...(this.isSteerDataset(document)
+			canTrain: this.deps.engine.modelInfo !== undefined && steerDataset,
+			...(steerDataset
 				? {}
 				: { trainHint: `Only datasets in ${this.deps.datasets.directory} can be trained from here` })
 		};

@@ -90,14 +90,11 @@ export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider
 			const file = await loadControlVectorFile(filePath);
 			const inLibrary = this.libraryEntry(filePath);
 			const model = this.deps.engine.modelInfo;
+			const choice = inLibrary && this.deps.steering.choiceOf(inLibrary.fileName);
 			return vectorReport(filePath, file, {
 				mismatch: inLibrary ? this.deps.steering.problemFor(inLibrary, model) : undefined,
-				steering: inLibrary
-					? {
-							active: this.deps.steering.choiceOf(inLibrary.fileName).active,
-							strength: this.deps.steering.choiceOf(inLibrary.fileName).strength,
-							modelLoaded: model !== undefined
-						}
+				steering: choice
+					? { active: choice.active, strength: choice.strength, modelLoaded: model !== undefined }
 					: null
 			});
 		} catch (error) {
