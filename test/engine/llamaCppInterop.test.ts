@@ -3,8 +3,8 @@
  * node-llama-cpp bundles (its tools built by `node scripts/build-llama-tools.mjs`):
  * - a vector Steer trains loads in `llama-completion` and `llama-server` (`--control-vector-scaled
  *   FILE:S`, `--control-vector-layer-range A B`), and llama.cpp's greedy output equals Steer's;
- * - a vector `llama-cvector-generator` makes loads in Steer and steers Steer's generation exactly as it
- *   steers llama.cpp's.
+ * - a vector `llama-cvector-generator` makes, and one in repeng's layout (test/fixtures/repeng), load in
+ *   Steer and steer Steer's generation exactly as they steer llama.cpp's.
  * Every steered comparison also checks that the output differs from the unsteered one, so a vector
  * that either side ignored would fail it.
  *
@@ -31,13 +31,15 @@ interface ModelCase {
 	/** Scale for the Steer-trained vector, and the layer range to restrict it to. */
 	readonly scale: number;
 	readonly range: readonly [number, number];
-	/** Scale for cvector-generator's unit-length directions. */
+	/** Scale for cvector-generator's and repeng's unit-length directions. */
 	readonly cvectorScale: number;
+	/** The file in repeng's layout for this model (test/fixtures/repeng). */
+	readonly repengFile: string;
 }
 
 const cases: ModelCase[] = [
-	{ name: "TinyStories-656K.f16.gguf", trainLayers: "1-1", scale: 3, range: [1, 1], cvectorScale: 16 },
-	{ name: "stories260K.gguf", trainLayers: "1-4", scale: 2, range: [2, 3], cvectorScale: 3 }
+	{ name: "TinyStories-656K.f16.gguf", trainLayers: "1-1", scale: 3, range: [1, 1], cvectorScale: 16, repengFile: "TinyStories-656K-happy.gguf" },
+	{ name: "stories260K.gguf", trainLayers: "1-4", scale: 2, range: [2, 3], cvectorScale: 3, repengFile: "stories260K-happy.gguf" }
 ];
 
 /** What llama.cpp reads; Steer gets " " + each (see the header). */
@@ -374,6 +376,19 @@ for (const modelCase of cases) {
 					"--control-vector-scaled",
 					`${cvector}:${modelCase.cvectorScale}`
 				]);
+				assert.equal(llama, steered.text, `prompt ${JSON.stringify(prompt)}`);
+				assert.notDeepEqual(steered.tokens, (await steerGenerate(prompt, [])).tokens);
+			}
+		});
+
+		it("a vector in repeng's layout loads in Steer and steers it exactly as it steers llama.cpp", async () => {
+			const repeng = path.join(repoRoot, "test", "fixtures", "repeng", modelCase.repengFile);
+			const { vector } = await loadControlVectorFile(repeng);
+			assert.equal(vector.nEmbd, info.nEmbd);
+			const entry = { vector, strength: modelCase.cvectorScale } satisfies SteeringEntry;
+			for (const prompt of prompts) {
+				const steered = await steerGenerate(prompt, [entry]);
+				const llama = await llamaGenerate(prompt, ["--control-vector-scaled", `${repeng}:${modelCase.cvectorScale}`]);
 				assert.equal(llama, steered.text, `prompt ${JSON.stringify(prompt)}`);
 				assert.notDeepEqual(steered.tokens, (await steerGenerate(prompt, [])).tokens);
 			}

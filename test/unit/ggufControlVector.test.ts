@@ -164,6 +164,32 @@ describe("control-vector files", () => {
 		}
 	});
 
+	it("reads the bytes repeng's export_gguf writes (gguf-py: last layer first, u32 count, unit directions)", async () => {
+		const fixtures = path.join(__dirname, "..", "fixtures", "repeng");
+		const expected = [
+			{ file: "stories260K-happy.gguf", layers: [4, 3, 2, 1], nEmbd: 64 },
+			{ file: "TinyStories-656K-happy.gguf", layers: [1], nEmbd: 128 }
+		];
+		for (const { file, layers, nEmbd } of expected) {
+			const bytes = fs.readFileSync(path.join(fixtures, file));
+			const raw = readGguf(bytes);
+			assert.deepEqual(
+				raw.tensors.map((tensor) => tensor.name),
+				layers.map((layer) => `direction.${layer}`),
+				`${file}: gguf-py keeps repeng's order, last layer first`
+			);
+			assert.deepEqual(raw.metadata.get("controlvector.layer_count"), { type: "u32", value: layers.length });
+			const read = await loadControlVectorFile(path.join(fixtures, file));
+			assert.equal(read.modelHint, "llama");
+			assert.equal(read.layerCount, layers.length);
+			assert.equal(read.vector.nEmbd, nEmbd);
+			assert.deepEqual([...read.vector.directions.keys()].sort(), [...layers].sort());
+			for (const [layer, values] of read.vector.directions) {
+				assert.ok(Math.abs(Math.hypot(...values) - 1) < 1e-6, `${file}: direction.${layer} has unit length`);
+			}
+			assert.deepEqual([...read.metadata.keys()].filter((key) => key.startsWith(STEER_METADATA_PREFIX)), []);
+		}
+	});
 	it("accepts a [n, 1] direction, which ggml counts as 1-D", () => {
 		const read = readControlVector(rawControlVector([direction(1, [1, 2], "F32", [2, 1])]));
 		assert.deepEqual(read.vector.directions.get(1), Float32Array.of(1, 2));
