@@ -38,6 +38,8 @@ export const LayerReport = v.object({
 	explained: v.optional(v.number()),
 	heldOut: v.optional(v.nullable(v.number())),
 	agreement: v.optional(v.number()),
+	/** Mean cosine of the pairs' differences with the direction (null: unpaired examples or an older file). */
+	consistency: v.optional(v.nullable(v.number())),
 	hiddenNorm: v.optional(v.number()),
 	histogram: v.optional(Histogram)
 });

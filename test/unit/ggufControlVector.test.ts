@@ -187,7 +187,10 @@ describe("control-vector files", () => {
 			for (const [layer, values] of read.vector.directions) {
 				assert.ok(Math.abs(Math.hypot(...values) - 1) < 1e-6, `${file}: direction.${layer} has unit length`);
 			}
-			assert.deepEqual([...read.metadata.keys()].filter((key) => key.startsWith(STEER_METADATA_PREFIX)), []);
+			assert.deepEqual(
+				[...read.metadata.keys()].filter((key) => key.startsWith(STEER_METADATA_PREFIX)),
+				[]
+			);
 		}
 	});
 	it("accepts a [n, 1] direction, which ggml counts as 1-D", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { packLayerActivations, type LayerActivations } from "../../src/steering/training/activations";
 import type { LayerDiagnostics } from "../../src/steering/training/diagnostics";
-import { projectionHistogram } from "../../src/steering/training/diagnostics";
+import { gapMargin, projectionHistogram } from "../../src/steering/training/diagnostics";
 import { suggestLayers } from "../../src/steering/training/layerSelection";
 import { cosine } from "../../src/steering/training/linearAlgebra";
 import { TRAINING_METHODS } from "../../src/steering/training/methods";
@@ -139,6 +139,64 @@ describe("steering training", () => {
 		assert.ok(Math.abs(diagnostics[0].meanProjectionGap - 0.5) < 1e-6);
 	});
 
+	it("measures pair consistency after the sign is fixed, and counts a pair with identical sides as 0", () => {
+		// Differences (−2, 0), (−1, 1) and (0, 0): the majority points along −x, so the direction flips to it.
+		const record = packLayerActivations(
+			1,
+			[Float32Array.from([0, 0]), Float32Array.from([0, 1]), Float32Array.from([5, 5])],
+			[Float32Array.from([2, 0]), Float32Array.from([1, 0]), Float32Array.from([5, 5])]
+		);
+		const { vector, diagnostics } = trainSteeringVector([record], { method: "mean-diff", validationFraction: 0 });
+		const direction = vector.directions.get(1) as Float32Array;
+		// Mean difference (−1, 1/3): unit direction (−3, 1)/√10.
+		assert.ok(Math.abs(direction[0] + 3 / Math.sqrt(10)) < 1e-6);
+		const expected = (6 / (2 * Math.sqrt(10)) + 4 / (Math.SQRT2 * Math.sqrt(10)) + 0) / 3;
+		assert.ok(Math.abs((diagnostics[0].pairConsistency as number) - expected) < 1e-6);
+		assert.equal(diagnostics[0].heldOutMargin, null, "nothing held out, no margin");
+	});
+
+	it("ranks layers by the held-out margin where held-out accuracy is 1 for both", () => {
+		const clean = plantedActivations({
+			pairs: 64,
+			nEmbd,
+			layer: 1,
+			shift: randomUnit(nEmbd, 3),
+			shiftSize: 3,
+			noise: 0.2,
+			content: 2,
+			spread: 0,
+			seed: 5
+		});
+		const noisy = plantedActivations({
+			pairs: 64,
+			nEmbd,
+			layer: 2,
+			shift: randomUnit(nEmbd, 4),
+			shiftSize: 3,
+			noise: 0.6,
+			content: 2,
+			spread: 0,
+			seed: 6
+		});
+		const { diagnostics } = trainSteeringVector([clean, noisy], { method: "mean-diff", validationFraction: 0.25 });
+		const [cleanLayer, noisyLayer] = diagnostics;
+		assert.equal(cleanLayer.heldOutAccuracy, 1);
+		assert.equal(noisyLayer.heldOutAccuracy, 1);
+		assert.ok(
+			(cleanLayer.heldOutMargin as number) > 2 * (noisyLayer.heldOutMargin as number),
+			`margins ${cleanLayer.heldOutMargin} vs ${noisyLayer.heldOutMargin}`
+		);
+		assert.ok((cleanLayer.pairConsistency as number) > (noisyLayer.pairConsistency as number));
+	});
+
+	it("takes the gap margin as mean over population standard deviation", () => {
+		assert.ok(Math.abs((gapMargin([1, 2, 3]) as number) - 2 / Math.sqrt(2 / 3)) < 1e-12);
+		assert.equal(gapMargin([2]), null);
+		assert.equal(gapMargin([2, 2]), Infinity);
+		assert.equal(gapMargin([-1, -1]), -Infinity);
+		assert.equal(gapMargin([0, 0]), 0);
+	});
+
 	it("reports hidden-state norm statistics and histogram counts exactly", () => {
 		const record = packLayerActivations(
 			1,
@@ -158,6 +216,8 @@ describe("steering training", () => {
 		assert.equal(diagnostics[0].agreement, 0.5);
 		// Energy along x is 9 of 9 + 16 + 16.
 		assert.ok(Math.abs(diagnostics[0].explainedVarianceRatio - 9 / 41) < 1e-12);
+		// Pair consistency: cos((3,4), +x) = 3/5 and cos((0,−4), +x) = 0, mean 0.3.
+		assert.ok(Math.abs((diagnostics[0].pairConsistency as number) - 0.3) < 1e-12);
 		assert.deepEqual(diagnostics[0].histogram, {
 			edges: [0, 0.75, 1.5, 2.25, 3],
 			positive: [1, 0, 0, 1],

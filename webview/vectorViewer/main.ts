@@ -214,7 +214,21 @@ function separationChart(report: VectorReport): HTMLElement {
 					y: layer.explained ?? null,
 					hover: `layer ${layer.layer}: ${percent(layer.explained ?? 0)} of how the sides differ lies along the direction`
 				}))
-			}
+			},
+			...(layers.some((layer) => typeof layer.consistency === "number")
+				? [
+						{
+							name: "how consistently the pairs point along it",
+							className: "consistency",
+							kind: "line" as const,
+							points: layers.map((layer) => ({
+								x: layer.layer,
+								y: typeof layer.consistency === "number" ? Math.max(0, layer.consistency) : null,
+								hover: `layer ${layer.layer}: ${typeof layer.consistency === "number" ? `each pair's difference points ${layer.consistency.toFixed(2)} of the way along the direction on average (cosine; 1 = every pair agrees)` : "not measured"}`
+							}))
+						}
+					]
+				: [])
 		]
 	});
 }

@@ -180,12 +180,14 @@ export async function runTrain(argv: string[]): Promise<void> {
 			return;
 		}
 		const lines = [
-			`layer  held-out  agreement  expl.var  gap      norm`,
+			`layer  held-out  margin  consistency  agreement  expl.var  gap      norm`,
 			...trained.diagnostics.map((entry) =>
 				[
 					String(entry.layer).padStart(5),
 					(entry.heldOutAccuracy === null ? "—" : entry.heldOutAccuracy.toFixed(2)).padStart(9),
-					entry.agreement.toFixed(2).padStart(10),
+					optionalFigure(entry.heldOutMargin, 1).padStart(8),
+					optionalFigure(entry.pairConsistency, 2).padStart(13),
+					entry.agreement.toFixed(2).padStart(11),
 					entry.explainedVarianceRatio.toFixed(3).padStart(9),
 					entry.meanProjectionGap.toFixed(2).padStart(8),
 					entry.hiddenNormMean.toFixed(1).padStart(9),
@@ -197,6 +199,12 @@ export async function runTrain(argv: string[]): Promise<void> {
 		];
 		process.stdout.write(lines.join("\n") + "\n");
 	});
+}
+
+/** A diagnostic that may be absent (unpaired examples, nothing held out): "—", else the number. */
+function optionalFigure(value: number | null | undefined, digits: number): string {
+	if (value === null || value === undefined) return "—";
+	return Number.isFinite(value) ? value.toFixed(digits) : value > 0 ? "∞" : "−∞";
 }
 
 /** The dataset's pairs or labelled examples, or a one-line error naming the file and line of the first problem. */

@@ -26,6 +26,21 @@ export interface LayerDiagnostics {
 	readonly validationPairs: number;
 	/** Mean over pairs of proj(positive) − proj(negative) along the unit direction: the natural size of the shift. */
 	readonly meanProjectionGap: number;
+	/**
+	 * Mean over pairs of the cosine between the pair's difference (positive − negative) and the direction:
+	 * 1 when every pair differs exactly along it, near 0 when the differences point every which way. How
+	 * consistently the pairs agree predicts how reliably a vector steers (Braun et al. 2025, "Understanding
+	 * (Un)Reliability of Steering Vectors"). Null for unpaired examples and for layers without contrast;
+	 * absent in files written before it was measured.
+	 */
+	readonly pairConsistency?: number | null;
+	/**
+	 * The held-out gaps (proj(positive) − proj(negative) along the direction fitted without them) in units
+	 * of their own standard deviation: unlike held-out accuracy it keeps growing once every held-out pair is
+	 * on the right side, so it can still rank layers that all reach accuracy 1. Null when fewer than two
+	 * pairs were held out or the examples are unpaired; absent in older files.
+	 */
+	readonly heldOutMargin?: number | null;
 	/** Mean Euclidean norm of all hidden states (positives and negatives) at this layer. */
 	readonly hiddenNormMean: number;
 	/** Population standard deviation of those norms. */
@@ -34,6 +49,17 @@ export interface LayerDiagnostics {
 	/** Matrix-vector products the final fit spent, and whether it converged (always true for mean-diff). */
 	readonly iterations: number;
 	readonly converged: boolean;
+}
+
+/**
+ * mean / std of the gaps, the z-score of a pair's separation (accuracy ≈ Φ(margin) for normal gaps). Null
+ * for fewer than two gaps; ±Infinity when every gap is the same non-zero value, 0 when all are zero.
+ */
+export function gapMargin(gaps: ArrayLike<number>): number | null {
+	if (gaps.length < 2) return null;
+	const { mean, std } = meanAndStd(gaps);
+	if (std === 0) return mean === 0 ? 0 : mean > 0 ? Infinity : -Infinity;
+	return mean / std;
 }
 
 /** Mean and population standard deviation. */

@@ -107,6 +107,25 @@ export function dotF32(a: Float32Array, aOffset: number, b: Float32Array, bOffse
 	return s0 + s1 + s2 + s3;
 }
 
+/**
+ * |a − b|² of two float32 slices, summed in float64. Computed from the differences rather than as
+ * |a|² + |b|² − 2a·b, which cancels catastrophically when the rows are nearly equal.
+ */
+export function squaredDistanceF32(
+	a: Float32Array,
+	aOffset: number,
+	b: Float32Array,
+	bOffset: number,
+	n: number
+): number {
+	let sum = 0;
+	for (let k = 0; k < n; k++) {
+		const difference = a[aOffset + k] - b[bOffset + k];
+		sum += difference * difference;
+	}
+	return sum;
+}
+
 /** y[yOffset..] += alpha·x[xOffset..] for a float32 source and float64 target. */
 export function axpyF32F64(
 	alpha: number,

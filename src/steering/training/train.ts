@@ -19,8 +19,8 @@ import {
 	type TrainingActivations,
 	type UnpairedLayerActivations
 } from "./activations";
-import { meanAndStd, projectionHistogram, type LayerDiagnostics } from "./diagnostics";
-import { dotF32, dotF32F64, multiplyRows } from "./linearAlgebra";
+import { gapMargin, meanAndStd, projectionHistogram, type LayerDiagnostics } from "./diagnostics";
+import { dotF32, dotF32F64, multiplyRows, squaredDistanceF32 } from "./linearAlgebra";
 import {
 	fitClassDirection,
 	fitDirection,
@@ -163,17 +163,21 @@ function trainLayer(
 ): LayerResult {
 	const { method, centerDifferences, l2Penalty } = settings;
 	let heldOutAccuracy: number | null = null;
+	let heldOutMargin: number | null = null;
 	let warmStart: Float64Array | undefined;
 	if (split.validation.length > 0) {
 		const trainFit = fitDirection(record, split.train, method, { scratch, seed, centerDifferences, l2Penalty });
 		if (trainFit.totalEnergy > 0) {
 			const trainSign = decideSign(multiplyRows(trainFit.differences, trainFit.direction));
 			if (trainSign.flip) negateInPlace(trainFit.direction);
-			heldOutAccuracy = separationAccuracy(gapsAlong(record, split.validation, trainFit.direction));
+			const heldOutGaps = gapsAlong(record, split.validation, trainFit.direction);
+			heldOutAccuracy = separationAccuracy(heldOutGaps);
+			heldOutMargin = gapMargin(heldOutGaps);
 			warmStart = trainFit.direction;
 		} else {
 			// Nothing to learn from the training pairs, so nothing can be predicted about the others.
 			heldOutAccuracy = 0;
+			heldOutMargin = split.validation.length >= 2 ? 0 : null;
 		}
 	}
 
@@ -184,7 +188,14 @@ function trainLayer(
 		l2Penalty,
 		start: warmStart
 	});
-	return finishLayer(record, fit, heldOutAccuracy, split.train.length, split.validation.length, settings.bins);
+	return finishLayer(
+		record,
+		fit,
+		{ accuracy: heldOutAccuracy, margin: heldOutMargin },
+		split.train.length,
+		split.validation.length,
+		settings.bins
+	);
 }
 
 function trainUnpairedLayer(
@@ -220,7 +231,15 @@ function trainUnpairedLayer(
 		negative: Array.from({ length: negatives }, (_, i) => i)
 	};
 	const fit = fitClassDirection(record, all, method, { l2Penalty });
-	return finishLayer(record, fit, heldOutAccuracy, trainCount, validationCount, settings.bins);
+	// Unpaired positives and negatives have no pairwise gaps to take a margin of.
+	return finishLayer(
+		record,
+		fit,
+		{ accuracy: heldOutAccuracy, margin: null },
+		trainCount,
+		validationCount,
+		settings.bins
+	);
 }
 
 /**
@@ -236,7 +255,7 @@ function finishLayer(
 		readonly iterations: number;
 		readonly converged: boolean;
 	},
-	heldOutAccuracy: number | null,
+	heldOut: { readonly accuracy: number | null; readonly margin: number | null },
 	trainCount: number,
 	validationCount: number,
 	bins: number
@@ -250,6 +269,8 @@ function finishLayer(
 	// Pairs keep their norms side by side (positive, negative, next pair…), unpaired rows class by class.
 	const paired = record.paired !== false;
 	const norms = new Float64Array(positives + negatives);
+	// |positive − negative| per pair, for the pair consistency.
+	const differenceNorms = paired ? new Float64Array(positives) : undefined;
 	for (let i = 0; i < positives; i++) {
 		const offset = i * nEmbd;
 		positiveProjection[i] = dotF32F64(positive, offset, direction, 0, nEmbd);
@@ -259,11 +280,14 @@ function finishLayer(
 		const offset = i * nEmbd;
 		negativeProjection[i] = dotF32F64(negative, offset, direction, 0, nEmbd);
 		norms[paired ? 2 * i + 1 : positives + i] = Math.sqrt(dotF32(negative, offset, negative, offset, nEmbd));
+		if (differenceNorms)
+			differenceNorms[i] = Math.sqrt(squaredDistanceF32(positive, offset, negative, offset, nEmbd));
 	}
 	const normStats = meanAndStd(norms);
 	const common = {
 		layer,
-		heldOutAccuracy,
+		heldOutAccuracy: heldOut.accuracy,
+		heldOutMargin: heldOut.margin,
 		trainPairs: trainCount,
 		validationPairs: validationCount,
 		hiddenNormMean: normStats.mean,
@@ -282,6 +306,7 @@ function finishLayer(
 				explainedVarianceRatio: 0,
 				agreement: 0,
 				meanProjectionGap: 0,
+				pairConsistency: null,
 				histogram: projectionHistogram(new Float64Array(positives), new Float64Array(negatives), bins)
 			}
 		};
@@ -289,6 +314,7 @@ function finishLayer(
 
 	let sign;
 	let meanProjectionGap: number;
+	let pairConsistency: number | null = null;
 	if (!paired) {
 		sign = decideClassSign(positiveProjection, negativeProjection);
 		meanProjectionGap = meanAndStd(positiveProjection).mean - meanAndStd(negativeProjection).mean;
@@ -296,12 +322,19 @@ function finishLayer(
 		const gaps = positiveProjection.map((value, i) => value - negativeProjection[i]);
 		sign = decideSign(gaps);
 		meanProjectionGap = meanAndStd(gaps).mean;
+		// A pair with identical sides has no direction of its own and counts as 0 (it agrees with nothing).
+		let cosines = 0;
+		gaps.forEach((gap, i) => {
+			if (differenceNorms![i] > 0) cosines += gap / differenceNorms![i];
+		});
+		pairConsistency = cosines / gaps.length;
 	}
 	if (sign.flip) {
 		negateInPlace(direction);
 		negateInPlace(positiveProjection);
 		negateInPlace(negativeProjection);
 		meanProjectionGap = -meanProjectionGap;
+		if (pairConsistency !== null) pairConsistency = -pairConsistency;
 	}
 	return {
 		direction,
@@ -310,6 +343,7 @@ function finishLayer(
 			explainedVarianceRatio: fit.explainedVarianceRatio,
 			agreement: sign.agreement,
 			meanProjectionGap,
+			pairConsistency,
 			histogram: projectionHistogram(positiveProjection, negativeProjection, bins)
 		}
 	};

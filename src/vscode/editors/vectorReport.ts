@@ -47,6 +47,7 @@ export function vectorReport(
 		explained: entry.explainedVarianceRatio,
 		heldOut: entry.heldOutAccuracy,
 		agreement: entry.agreement,
+		consistency: entry.pairConsistency ?? null,
 		hiddenNorm: entry.hiddenNormMean,
 		histogram: {
 			edges: entry.histogram.edges,
