@@ -62,8 +62,9 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelFact>, vs
 			},
 			{
 				label: "Context",
-				value: `${model.contextSize} tokens`,
-				tooltip: `Tokens the model sees at once (it was trained on up to ${model.contextLength})`,
+				// steer.contextSize asks for more than the model was trained on are capped at its length.
+				value: `${model.contextSize} tokens${model.contextSize >= model.contextLength ? " (the model's most)" : ""}`,
+				tooltip: `Tokens the model sees at once (setting steer.contextSize; it was trained on up to ${model.contextLength}, and no more is used)`,
 				icon: "symbol-array"
 			},
 			{
