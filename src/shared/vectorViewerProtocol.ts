@@ -52,7 +52,9 @@ export const CalibrationReport = v.object({
 	/** Which multiple of the trained push became strength 1. */
 	chosen: v.number(),
 	reason: v.string(),
-	readLayer: v.number()
+	readLayer: v.number(),
+	/** In words: the effect against a random direction's, and the samples moved the wrong way (older files: absent). */
+	reliability: v.optional(v.string())
 });
 export type CalibrationReport = v.InferOutput<typeof CalibrationReport>;
 

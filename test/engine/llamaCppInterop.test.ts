@@ -38,8 +38,22 @@ interface ModelCase {
 }
 
 const cases: ModelCase[] = [
-	{ name: "TinyStories-656K.f16.gguf", trainLayers: "1-1", scale: 3, range: [1, 1], cvectorScale: 16, repengFile: "TinyStories-656K-happy.gguf" },
-	{ name: "stories260K.gguf", trainLayers: "1-4", scale: 2, range: [2, 3], cvectorScale: 3, repengFile: "stories260K-happy.gguf" }
+	{
+		name: "TinyStories-656K.f16.gguf",
+		trainLayers: "1-1",
+		scale: 3,
+		range: [1, 1],
+		cvectorScale: 16,
+		repengFile: "TinyStories-656K-happy.gguf"
+	},
+	{
+		name: "stories260K.gguf",
+		trainLayers: "1-4",
+		scale: 2,
+		range: [2, 3],
+		cvectorScale: 3,
+		repengFile: "stories260K-happy.gguf"
+	}
 ];
 
 /** What llama.cpp reads; Steer gets " " + each (see the header). */
@@ -388,7 +402,10 @@ for (const modelCase of cases) {
 			const entry = { vector, strength: modelCase.cvectorScale } satisfies SteeringEntry;
 			for (const prompt of prompts) {
 				const steered = await steerGenerate(prompt, [entry]);
-				const llama = await llamaGenerate(prompt, ["--control-vector-scaled", `${repeng}:${modelCase.cvectorScale}`]);
+				const llama = await llamaGenerate(prompt, [
+					"--control-vector-scaled",
+					`${repeng}:${modelCase.cvectorScale}`
+				]);
 				assert.equal(llama, steered.text, `prompt ${JSON.stringify(prompt)}`);
 				assert.notDeepEqual(steered.tokens, (await steerGenerate(prompt, [])).tokens);
 			}

@@ -7,11 +7,19 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { calibrateStrength, chooseStrength, describeCalibration } from "../../src/steering/pipeline/calibrateStrength";
+import {
+	calibrateStrength,
+	chooseStrength,
+	describeCalibration,
+	RANDOM_DIRECTION_SEED
+} from "../../src/steering/pipeline/calibrateStrength";
+import { randomDirectionsLike } from "../../src/steering/evaluation/reliability";
 import type { HiddenStateSource } from "../../src/steering/pipeline/hiddenStateSource";
 import type { GenerationRequest, SteerableModel } from "../../src/steering/pipeline/steerableModel";
 import type { TrainedVector } from "../../src/steering/pipeline/trainFromPairs";
 import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
+import { loadControlVectorFile } from "../../src/steering/gguf/controlVectorFile";
+import { vectorReport } from "../../src/vscode/editors/vectorReport";
 import type { LayerDiagnostics } from "../../src/steering/training/diagnostics";
 
 const stories = [
@@ -27,11 +35,16 @@ class FakeModel implements SteerableModel {
 	constructor(private readonly loopsFrom = 4) {}
 	async generate(request: GenerationRequest): Promise<string> {
 		this.requests.push(request);
-		const strength = request.steering.reduce((sum, entry) => sum + entry.strength, 0);
+		// The push along the sea axis (first coordinate) in units of the trained vector's 0.2: a direction
+		// pointing elsewhere (the random floor) adds fewer sea sentences, one pointing away none.
+		const strength = request.steering.reduce(
+			(sum, entry) => sum + (entry.strength * entry.vector.directions.get(1)![0]!) / Math.fround(0.2),
+			0
+		);
 		if (strength >= this.loopsFrom)
 			return " the sea the sea the sea the sea the sea the sea the sea the sea the sea the sea";
 		const story = stories[(request.seed + request.prompt.length) % stories.length]!;
-		return " " + story + seaSentences.slice(0, Math.floor(strength)).join("");
+		return " " + story + seaSentences.slice(0, Math.max(0, Math.floor(strength))).join("");
 	}
 	async continuationLogProbs(): Promise<Float32Array> {
 		throw new Error("calibration does not need log-probabilities");
@@ -58,7 +71,14 @@ const pairs = [
 
 function trained(): TrainedVector {
 	const diagnostics = [
-		{ layer: 1, heldOutAccuracy: 1, agreement: 1, meanProjectionGap: 1, hiddenNormMean: 5 } as LayerDiagnostics
+		{
+			layer: 1,
+			heldOutAccuracy: 1,
+			agreement: 1,
+			meanProjectionGap: 1,
+			hiddenNormMean: 5,
+			histogram: { edges: [0, 0.5, 1], positive: [0, 2], negative: [2, 0] }
+		} as LayerDiagnostics
 	];
 	return {
 		vector: { nEmbd: 2, directions: new Map([[1, Float32Array.of(0.2, 0)]]) },
@@ -128,9 +148,22 @@ describe("calibration by measurement (fake model)", () => {
 		assert.ok(Math.abs(result.pushFraction - 0.4) < 1e-12);
 		assert.ok(Math.abs(result.rawAlphaPerLayer.get(1)! - 0.4) < 1e-12);
 		// 4 prompts × 4 seeds per strength; the unsteered samples use no steering.
-		assert.equal(model.requests.length, 3 * 16);
+		// 4 prompts × 4 seeds per strength, the last 16 for the random directions at the chosen strength.
+		assert.equal(model.requests.length, 4 * 16);
 		assert.equal(model.requests.filter((request) => request.steering.length === 0).length, 16);
-		assert.deepEqual(progress.at(-1), [3 * 16, 7 * 16]);
+		assert.deepEqual(progress.at(-1), [4 * 16, 8 * 16]);
+		const random = randomDirectionsLike(trained().vector, RANDOM_DIRECTION_SEED);
+		assert.deepEqual(
+			model.requests.slice(-16).map((request) => request.steering),
+			Array.from({ length: 16 }, () => [{ vector: random, strength: 2 }])
+		);
+		// The random direction adds floor(2·cos θ) sea sentences, the vector 2.
+		const randomSentences = Math.max(0, Math.floor((2 * random.directions.get(1)![0]!) / Math.fround(0.2)));
+		const reliability = curve.reliability!;
+		assert.equal(reliability.samples, 16);
+		assert.equal(reliability.gain, 2);
+		assert.equal(reliability.randomGain, randomSentences);
+		assert.equal(reliability.antiSteerableShare, 0);
 		assert.equal(curve.prompts * curve.seeds, 16);
 		assert.match(
 			describeCalibration(curve),
@@ -199,6 +232,13 @@ describe("calibration by measurement (fake model)", () => {
 			assert.deepEqual(loaded.calibration, JSON.parse(JSON.stringify(result.calibration)));
 			assert.equal(loaded.recommendedStrength, 1);
 			assert.deepEqual([...loaded.vector.directions.get(1)!], [...result.vector.directions.get(1)!]);
+			// The vector viewer says the reliability figures in words. The fake's readouts do not vary from
+			// sample to sample and its random direction adds no sea sentence, so there is no floor.
+			const report = vectorReport(file, await loadControlVectorFile(file), { steering: null });
+			assert.equal(
+				report.type === "report" ? report.calibration?.reliability : report.type,
+				"effect not comparable with a random direction's (every sample read the same), 0/16 samples moved the other way"
+			);
 			const plain = path.join(folder, "plain.gguf");
 			await saveTrainedVector(plain, trained());
 			assert.equal((await loadTrainedVector(plain)).calibration, undefined);

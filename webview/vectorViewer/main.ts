@@ -67,6 +67,15 @@ function render(report: VectorReport): void {
 				report.trainedBySteer ? histogramChart(report) : undefined,
 				report.calibration ? calibrationChart(report) : undefined
 			),
+			report.calibration?.reliability &&
+				h(
+					"p",
+					{
+						id: "reliability",
+						title: "Measured at strength 1 when the file was calibrated, on the calibration's samples"
+					},
+					`At strength 1 when calibrated: ${report.calibration.reliability}.`
+				),
 			!report.trainedBySteer &&
 				h(
 					"p",

@@ -24,6 +24,7 @@
  * 1.0, and the curve goes into the file (trainedVectorFile) so the choice can be checked later.
  */
 import { compareFluency, summarizeFluency, type FluencyBounds, type FluencySummary } from "../evaluation/degeneration";
+import { measureReliability, randomDirectionsLike, type SteeringReliability } from "../evaluation/reliability";
 import type { SteeringPlacement } from "../placement";
 import type { PositionSpec } from "../positions";
 import type { CalibrationCurve, CalibrationPoint, CalibrationReason } from "./calibrationCurve";
@@ -41,6 +42,9 @@ export const CALIBRATION_PROMPTS: readonly string[] = ["Once upon a time", "One 
 
 /** Multiples of the trained push that are tried, in ascending order. */
 export const CALIBRATION_LADDER: readonly number[] = [0.25, 0.5, 1, 2, 4, 8];
+
+/** Seed of the random directions whose effect is the floor (measureReliability). */
+export const RANDOM_DIRECTION_SEED = 0x5eed;
 
 /** Midpoints tried between the last fluent and the first broken rung. */
 export const CALIBRATION_REFINE_STEPS = 2;
@@ -206,9 +210,15 @@ export async function calibrateStrength(
 	if (!(Math.abs(gap) > 0)) throw new RangeError("the training pairs read the same at the read layer");
 
 	const samplesPerStrength = prompts.length * seeds.length;
-	const total = (ladder.length + 1 + (options.refineSteps ?? CALIBRATION_REFINE_STEPS)) * samplesPerStrength;
+	// The ladder, the unsteered samples, the midpoints and the random-direction floor.
+	const total = (ladder.length + 2 + (options.refineSteps ?? CALIBRATION_REFINE_STEPS)) * samplesPerStrength;
 	let done = 0;
-	const measure = async (strength: number): Promise<{ readout: number; fluency: FluencySummary }> => {
+	/** Per-sample readouts of every strength measured, for the reliability figures. */
+	const readoutsAt = new Map<number, number[]>();
+	const measure = async (
+		strength: number,
+		vector: SteeringVector = trained.vector
+	): Promise<{ readout: number; fluency: FluencySummary; readouts: number[] }> => {
 		const texts: string[] = [];
 		const items: TextToCapture[] = [];
 		for (const prompt of prompts) {
@@ -221,7 +231,7 @@ export async function calibrateStrength(
 						temperature,
 						seed,
 						stop: options.stop,
-						steering: strength === 0 ? [] : [{ vector: trained.vector, strength }],
+						steering: strength === 0 ? [] : [{ vector, strength }],
 						...(options.placement && strength !== 0 ? { placement: options.placement } : {})
 					},
 					signal
@@ -231,19 +241,20 @@ export async function calibrateStrength(
 				options.onProgress?.(++done, total);
 			}
 		}
-		const readings = await readAll(items);
-		return {
-			readout: (mean(readings) - negativeProjection) / gap,
-			fluency: summarizeFluency(texts)
-		};
+		const readouts = (await readAll(items)).map((reading) => (reading - negativeProjection) / gap);
+		return { readout: mean(readouts), fluency: summarizeFluency(texts), readouts };
 	};
 
 	const baseline = await measure(0);
-	const points: CalibrationPoint[] = [{ strength: 0, ...baseline, fluent: true }];
+	readoutsAt.set(0, baseline.readouts);
+	const points: CalibrationPoint[] = [
+		{ strength: 0, readout: baseline.readout, fluency: baseline.fluency, fluent: true }
+	];
 	const maxSeconds = options.maxSeconds ?? CALIBRATION_MAX_SECONDS;
 	const outOfTime = () => (performance.now() - started) / 1000 > maxSeconds;
 	const tryStrength = async (strength: number): Promise<CalibrationPoint> => {
-		const measured = await measure(strength);
+		const { readouts, ...measured } = await measure(strength);
+		readoutsAt.set(strength, readouts);
 		const comparison = compareFluency(measured.fluency, baseline.fluency, bounds);
 		const point = { strength, ...measured, comparison, fluent: comparison.fluent };
 		points.push(point);
@@ -313,6 +324,9 @@ export async function calibrateStrength(
 	const chosen = chooseStrength(points, target);
 	// Out of time before the text broke: the strongest tried was chosen for want of stronger ones.
 	const choice = timedOut && chosen.reason === "ladder-end" ? { ...chosen, reason: "time-limit" as const } : chosen;
+	// The floor: directions of the same lengths but no meaning, on the same prompts and seeds.
+	const random = await measure(choice.strength, randomDirectionsLike(trained.vector, RANDOM_DIRECTION_SEED));
+	const reliability = measureReliability(baseline.readouts, readoutsAt.get(choice.strength)!, random.readouts);
 	const curve: CalibrationCurve = {
 		points,
 		chosen: choice.strength,
@@ -324,6 +338,7 @@ export async function calibrateStrength(
 		prompts: prompts.length,
 		seeds: seeds.length,
 		maxTokens,
+		reliability,
 		seconds: (performance.now() - started) / 1000
 	};
 	const calibrated = rescaleTrained(trained, choice.strength, curve);
@@ -373,7 +388,21 @@ export function describeCalibration(curve: CalibrationCurve): string {
 						: curve.reason === "time-limit"
 							? `no push gained the readout target ${curve.readoutTarget} within the time budget; the strongest tried`
 							: "no push kept the text fluent; the weakest tried";
-	return `calibrated: strength 1.0 = ${curve.chosen}× the trained push (${why}; ${readout}${limit}; ${curve.seconds.toFixed(1)} s)`;
+	const reliability = curve.reliability ? `; ${describeReliability(curve.reliability)}` : "";
+	return `calibrated: strength 1.0 = ${curve.chosen}× the trained push (${why}; ${readout}${limit}${reliability}; ${curve.seconds.toFixed(1)} s)`;
+}
+
+/** "effect 6.1× a random direction's, 1/16 samples moved the other way" (the multiple a lower bound when the floor is noise). */
+export function describeReliability(reliability: SteeringReliability): string {
+	const { overRandom } = reliability;
+	const floor =
+		overRandom === null
+			? "not comparable with a random direction's (every sample read the same)"
+			: reliability.floorIsNoise
+				? `≥ ${overRandom.toFixed(1)}× a random direction's (whose effect is within noise)`
+				: `${overRandom.toFixed(1)}× a random direction's`;
+	const against = Math.round(reliability.antiSteerableShare * reliability.samples);
+	return `effect ${floor}, ${against}/${reliability.samples} samples moved the other way`;
 }
 
 function dot(rows: Float32Array, direction: Float32Array): number {

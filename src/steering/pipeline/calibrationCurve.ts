@@ -2,6 +2,7 @@
  * What calibration measured (calibrateStrength.ts), as a trained vector carries it and its file stores it.
  */
 import type { FluencyComparison, FluencySummary } from "../evaluation/degeneration";
+import type { SteeringReliability } from "../evaluation/reliability";
 
 export interface CalibrationPoint {
 	/** Multiple of the trained push. */
@@ -39,5 +40,10 @@ export interface CalibrationCurve {
 	readonly prompts: number;
 	readonly seeds: number;
 	readonly maxTokens: number;
+	/**
+	 * At the chosen strength: the effect over a random direction's and the share of samples moved the
+	 * wrong way (evaluation/reliability.ts). Absent in files calibrated before it was measured.
+	 */
+	readonly reliability?: SteeringReliability;
 	readonly seconds: number;
 }

@@ -1,0 +1,100 @@
+/**
+ * How far a vector's effect can be trusted, from the per-sample readouts calibration already takes
+ * (calibrateStrength.ts), in the two ways the steering-reliability studies report it:
+ * - the **random-direction floor**: the effect of a direction with the same length at every layer but
+ *   no meaning. Any push changes the text, and a readout that moves as much under a random push says
+ *   nothing about the concept; the vector's effect is given as a multiple of that floor;
+ * - the **anti-steerable share**: samples the vector moved the wrong way, the steered text reading
+ *   less like the concept than the unsteered text of the same prompt and seed (Tan et al. 2024 found
+ *   such inputs for up to half of some datasets' prompts).
+ */
+import { mulberry32 } from "../random";
+import type { SteeringVector } from "../vector";
+
+export interface SteeringReliability {
+	/** Samples compared (prompts × seeds). */
+	readonly samples: number;
+	/** Mean readout gain over the unsteered samples, at the chosen strength. */
+	readonly gain: number;
+	/** The same for the random directions of the same lengths. */
+	readonly randomGain: number;
+	/** Standard error of a difference of two sample means of these readouts: the smallest floor worth quoting. */
+	readonly gainStandardError: number;
+	/**
+	 * gain ÷ max(|randomGain|, gainStandardError): how many times the random push's effect the vector has.
+	 * Where the random push's effect is within noise, this is a lower bound (`floorIsNoise`). Null when
+	 * every reading was identical, so there is no floor to divide by.
+	 */
+	readonly overRandom: number | null;
+	readonly floorIsNoise: boolean;
+	/** Share of samples whose steered readout is below the unsteered readout of the same prompt and seed. */
+	readonly antiSteerableShare: number;
+}
+
+/**
+ * From the readouts of the same samples (same prompts and seeds, in the same order) unsteered, steered
+ * by the vector and steered by the random directions.
+ */
+export function measureReliability(
+	unsteered: readonly number[],
+	steered: readonly number[],
+	random: readonly number[]
+): SteeringReliability {
+	const samples = unsteered.length;
+	if (samples < 2) throw new RangeError(`reliability needs at least two samples, got ${samples}`);
+	if (steered.length !== samples || random.length !== samples)
+		throw new RangeError(
+			`reliability compares the same samples: got ${samples} unsteered, ${steered.length} steered and ${random.length} random readouts`
+		);
+	const base = mean(unsteered);
+	const gain = mean(steered) - base;
+	const randomGain = mean(random) - base;
+	const gainStandardError = Math.sqrt(sampleVariance(unsteered) / samples + sampleVariance(random) / samples);
+	const floor = Math.max(Math.abs(randomGain), gainStandardError);
+	const against = steered.filter((value, i) => value < unsteered[i]!).length;
+	return {
+		samples,
+		gain,
+		randomGain,
+		gainStandardError,
+		overRandom: floor > 0 ? gain / floor : null,
+		floorIsNoise: Math.abs(randomGain) < gainStandardError,
+		antiSteerableShare: against / samples
+	};
+}
+
+/**
+ * A vector with the same layers and the same length at each, but directions drawn uniformly on the
+ * sphere (normal coordinates, Box–Muller), seeded so a calibration can be repeated exactly.
+ */
+export function randomDirectionsLike(vector: SteeringVector, seed: number): SteeringVector {
+	const random = mulberry32(seed);
+	const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+	const directions = new Map<number, Float32Array>();
+	for (const [layer, direction] of vector.directions) {
+		const length = euclidean(direction);
+		const values = Float64Array.from({ length: vector.nEmbd }, normal);
+		const scale = length / euclidean(values);
+		directions.set(
+			layer,
+			Float32Array.from(values, (value) => value * scale)
+		);
+	}
+	return { nEmbd: vector.nEmbd, directions };
+}
+
+function euclidean(values: ArrayLike<number>): number {
+	let sum = 0;
+	for (let i = 0; i < values.length; i++) sum += values[i]! * values[i]!;
+	return Math.sqrt(sum);
+}
+
+function mean(values: readonly number[]): number {
+	return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** Unbiased (n − 1) variance. */
+function sampleVariance(values: readonly number[]): number {
+	const m = mean(values);
+	return values.reduce((sum, value) => sum + (value - m) ** 2, 0) / (values.length - 1);
+}
