@@ -19,19 +19,19 @@ export function resolvePositions(spec: PositionSpec, tokenCount: number, promptT
 	const mean = spec.mean === true;
 	switch (spec.select) {
 		case "all":
-			return { start: 0, end: tokenCount, mean };
+			return { start: meanStart(mean, 0, tokenCount), end: tokenCount, mean };
 		case "last": {
 			const count = spec.count ?? 1;
 			if (!Number.isInteger(count) || count < 1)
 				throw new EngineError("BAD_REQUEST", `last:K needs a positive whole K, got ${count}`);
-			return { start: Math.max(0, tokenCount - count), end: tokenCount, mean };
+			return { start: meanStart(mean, Math.max(0, tokenCount - count), tokenCount), end: tokenCount, mean };
 		}
 		case "suffix": {
 			if (promptTokenCount === undefined)
 				throw new EngineError("BAD_REQUEST", "suffix positions need the item's prompt");
 			if (promptTokenCount >= tokenCount)
 				throw new EngineError("BAD_REQUEST", "the text has no tokens after its prompt");
-			return { start: promptTokenCount, end: tokenCount, mean };
+			return { start: meanStart(mean, promptTokenCount, tokenCount), end: tokenCount, mean };
 		}
 		default:
 			throw new EngineError(
@@ -39,6 +39,17 @@ export function resolvePositions(spec: PositionSpec, tokenCount: number, promptT
 				`unknown position selection ${JSON.stringify((spec as { select: unknown }).select)}`
 			);
 	}
+}
+
+/**
+ * A mean leaves out the first token whenever there are others to average. The first position is an
+ * attention sink: from the middle layers on its state has a huge norm whatever the token is (on
+ * SmolLM2-135M-Instruct ~25,000 at layers 12–25 against ~150 for the other tokens), so it would make a
+ * text's mean state mostly the sink's — one direction shared by every text, weighted by 1/length —
+ * and hide what the text says. Selections of single rows keep it: they are exact copies, not summaries.
+ */
+function meanStart(mean: boolean, start: number, tokenCount: number): number {
+	return mean && start === 0 && tokenCount >= 2 ? 1 : start;
 }
 
 /**

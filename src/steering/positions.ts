@@ -7,7 +7,8 @@
 
 /**
  * `last` keeps the last `count` tokens (default 1); `suffix` keeps the tokens after the item's `prompt`;
- * `all` keeps every token; `mean` averages the selected rows into one.
+ * `all` keeps every token; `mean` averages the selected rows into one, leaving out the text's first token
+ * when it has others (an attention sink with a huge state in every text; see the engine's positions).
  */
 export interface PositionSpec {
 	readonly select: "all" | "last" | "suffix";

@@ -88,7 +88,21 @@ describe("token positions", () => {
 		assert.deepEqual(resolvePositions({ select: "last" }, 7), { start: 6, end: 7, mean: false });
 		assert.deepEqual(resolvePositions({ select: "last", count: 3 }, 7), { start: 4, end: 7, mean: false });
 		assert.deepEqual(resolvePositions({ select: "last", count: 30 }, 7), { start: 0, end: 7, mean: false });
-		assert.deepEqual(resolvePositions({ select: "all", mean: true }, 7), { start: 0, end: 7, mean: true });
+		// A mean leaves the first token (the attention sink) out, unless it is the only one.
+		assert.deepEqual(resolvePositions({ select: "all", mean: true }, 7), { start: 1, end: 7, mean: true });
+		assert.deepEqual(resolvePositions({ select: "all", mean: true }, 1), { start: 0, end: 1, mean: true });
+		assert.deepEqual(resolvePositions({ select: "last", count: 30, mean: true }, 7), {
+			start: 1,
+			end: 7,
+			mean: true
+		});
+		assert.deepEqual(resolvePositions({ select: "last", count: 3, mean: true }, 7), {
+			start: 4,
+			end: 7,
+			mean: true
+		});
+		assert.deepEqual(resolvePositions({ select: "suffix", mean: true }, 7, 0), { start: 1, end: 7, mean: true });
+		assert.deepEqual(resolvePositions({ select: "suffix" }, 7, 0), { start: 0, end: 7, mean: false });
 		assert.deepEqual(resolvePositions({ select: "suffix", mean: true }, 7, 4), { start: 4, end: 7, mean: true });
 	});
 
