@@ -7,12 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import {
-	calibrateStrength,
-	chooseStrength,
-	describeCalibration,
-	RANDOM_DIRECTION_SEED
-} from "../../src/steering/pipeline/calibrateStrength";
+import { calibrateStrength, chooseStrength, describeCalibration } from "../../src/steering/pipeline/calibrateStrength";
 import { randomDirectionsLike } from "../../src/steering/evaluation/reliability";
 import type { HiddenStateSource } from "../../src/steering/pipeline/hiddenStateSource";
 import type { GenerationRequest, SteerableModel } from "../../src/steering/pipeline/steerableModel";
@@ -121,10 +116,14 @@ describe("calibration by measurement (fake model)", () => {
 	it("makes the weakest fluent strength whose readout reaches the target the file's 1.0", async () => {
 		const model = new FakeModel();
 		const progress: [number, number][] = [];
+		// A seed whose random direction lies 60° or less off the sea axis: at strength 2 it adds one sentence.
+		let randomSeed = 1;
+		while (randomDirectionsLike(trained().vector, randomSeed).directions.get(1)![0]! < 0.1) randomSeed++;
 		const result = await calibrateStrength(trained(), pairs, model, source, {
 			ladder,
 			refineSteps: 0,
 			readoutTarget: 1.5,
+			randomSeed,
 			onProgress: (done, total) => progress.push([done, total])
 		});
 		const curve = result.calibration!;
@@ -152,18 +151,23 @@ describe("calibration by measurement (fake model)", () => {
 		assert.equal(model.requests.length, 4 * 16);
 		assert.equal(model.requests.filter((request) => request.steering.length === 0).length, 16);
 		assert.deepEqual(progress.at(-1), [4 * 16, 8 * 16]);
-		const random = randomDirectionsLike(trained().vector, RANDOM_DIRECTION_SEED);
+		const random = randomDirectionsLike(trained().vector, randomSeed);
 		assert.deepEqual(
 			model.requests.slice(-16).map((request) => request.steering),
 			Array.from({ length: 16 }, () => [{ vector: random, strength: 2 }])
 		);
-		// The random direction adds floor(2·cos θ) sea sentences, the vector 2.
-		const randomSentences = Math.max(0, Math.floor((2 * random.directions.get(1)![0]!) / Math.fround(0.2)));
+		// The vector adds two sea sentences to every sample, the random direction one.
 		const reliability = curve.reliability!;
 		assert.equal(reliability.samples, 16);
 		assert.equal(reliability.gain, 2);
-		assert.equal(reliability.randomGain, randomSentences);
+		assert.equal(reliability.randomGain, 1);
+		assert.equal(reliability.gainStandardError, 0);
+		assert.equal(reliability.overRandom, 2);
 		assert.equal(reliability.antiSteerableShare, 0);
+		assert.match(
+			describeCalibration(curve),
+			/effect 2\.0× a random direction's, 0\/16 samples moved the other way/
+		);
 		assert.equal(curve.prompts * curve.seeds, 16);
 		assert.match(
 			describeCalibration(curve),
@@ -237,7 +241,7 @@ describe("calibration by measurement (fake model)", () => {
 			const report = vectorReport(file, await loadControlVectorFile(file), { steering: null });
 			assert.equal(
 				report.type === "report" ? report.calibration?.reliability : report.type,
-				"effect not comparable with a random direction's (every sample read the same), 0/16 samples moved the other way"
+				"effect not comparable with a random direction's (which changed no sample's reading), 0/16 samples moved the other way"
 			);
 			const plain = path.join(folder, "plain.gguf");
 			await saveTrainedVector(plain, trained());

@@ -10,22 +10,24 @@ describe("steering reliability", () => {
 		assert.equal(reliability.samples, 4);
 		assert.equal(reliability.gain, 1);
 		assert.equal(reliability.randomGain, 0.5);
-		// Sample variances 1/3 and 1/3: √(1/12 + 1/12).
-		assert.ok(Math.abs(reliability.gainStandardError - Math.sqrt(1 / 6)) < 1e-12);
+		// The random push moved every sample by exactly 0.5: no spread in the paired differences.
+		assert.equal(reliability.gainStandardError, 0);
 		assert.equal(reliability.overRandom, 2);
 		assert.equal(reliability.floorIsNoise, false);
 		assert.equal(reliability.antiSteerableShare, 1 / 4);
 	});
 
 	it("uses the noise as the floor when the random direction's effect is smaller than it", () => {
-		const reliability = measureReliability([0, 1, 0, 1], [3, 4, 3, 4], [0, 1, 0, 1]);
+		// Paired differences 0.5, 0, −0.5, 0: mean 0, sample standard deviation √(1/6), standard error √(1/6)/2.
+		const reliability = measureReliability([0, 1, 0, 1], [3, 4, 3, 4], [0.5, 1, -0.5, 1]);
 		assert.equal(reliability.randomGain, 0);
+		assert.ok(Math.abs(reliability.gainStandardError - Math.sqrt(1 / 6) / 2) < 1e-12);
 		assert.equal(reliability.floorIsNoise, true);
-		assert.ok(Math.abs(reliability.overRandom! - 3 / Math.sqrt(1 / 6)) < 1e-12);
+		assert.ok(Math.abs(reliability.overRandom! - 3 / (Math.sqrt(1 / 6) / 2)) < 1e-12);
 		assert.equal(reliability.antiSteerableShare, 0);
 	});
 
-	it("has no multiple when every reading is the same (nothing to divide by)", () => {
+	it("has no multiple when the random push changed no reading (nothing to divide by)", () => {
 		const reliability = measureReliability([1, 1], [2, 2], [1, 1]);
 		assert.equal(reliability.gain, 1);
 		assert.equal(reliability.overRandom, null);

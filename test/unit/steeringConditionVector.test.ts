@@ -6,10 +6,12 @@ import { CONDITION_POSITIONS, trainConditionVector } from "../../src/steering/co
 import {
 	isConditionVectorMetadata,
 	loadConditionVector,
-	saveConditionVector
+	saveConditionVector,
+	readConditionVector
 } from "../../src/steering/conditions/conditionVectorFile";
 import { evaluateCondition, splitHeldOut } from "../../src/steering/conditions/heldOut";
 import { loadControlVectorFile } from "../../src/steering/gguf/controlVectorFile";
+import { GgufValue } from "../../src/steering/gguf/values";
 import { loadTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
 import type { HiddenStateSource } from "../../src/steering/pipeline/hiddenStateSource";
 import type { SteeringVector } from "../../src/steering/vector";
@@ -98,6 +100,13 @@ describe("condition vectors (CAST)", () => {
 			for (const [layer, direction] of trained.vector.directions)
 				assert.deepEqual(loaded.vector.directions.get(layer), direction);
 			await assert.rejects(loadTrainedVector(file), /not a vector trained by Steer/);
+			// A file of the first format was trained on means that included the first token: refused.
+			const metadata = new Map(plain.metadata);
+			metadata.set("steer.condition.version", GgufValue.u32(1));
+			assert.throws(
+				() => readConditionVector(plain.vector, plain.modelHint, metadata),
+				/older Steer whose means over a prompt included its first token.*steer condition train/
+			);
 		} finally {
 			rmSync(folder, { recursive: true, force: true });
 		}

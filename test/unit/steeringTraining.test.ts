@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { packLayerActivations, type LayerActivations } from "../../src/steering/training/activations";
 import type { LayerDiagnostics } from "../../src/steering/training/diagnostics";
-import { gapMargin, projectionHistogram } from "../../src/steering/training/diagnostics";
+import { gapMargin, MAX_GAP_MARGIN, projectionHistogram } from "../../src/steering/training/diagnostics";
 import { suggestLayers } from "../../src/steering/training/layerSelection";
 import { cosine } from "../../src/steering/training/linearAlgebra";
 import { TRAINING_METHODS } from "../../src/steering/training/methods";
@@ -192,8 +192,9 @@ describe("steering training", () => {
 	it("takes the gap margin as mean over population standard deviation", () => {
 		assert.ok(Math.abs((gapMargin([1, 2, 3]) as number) - 2 / Math.sqrt(2 / 3)) < 1e-12);
 		assert.equal(gapMargin([2]), null);
-		assert.equal(gapMargin([2, 2]), Infinity);
-		assert.equal(gapMargin([-1, -1]), -Infinity);
+		assert.equal(gapMargin([2, 2]), MAX_GAP_MARGIN);
+		assert.equal(gapMargin([-1, -1]), -MAX_GAP_MARGIN);
+		assert.equal(gapMargin([1, 1 + 1e-9]), MAX_GAP_MARGIN, "capped, so JSON can carry it");
 		assert.equal(gapMargin([0, 0]), 0);
 	});
 

@@ -204,7 +204,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 /** A diagnostic that may be absent (unpaired examples, nothing held out): "—", else the number. */
 function optionalFigure(value: number | null | undefined, digits: number): string {
 	if (value === null || value === undefined) return "—";
-	return Number.isFinite(value) ? value.toFixed(digits) : value > 0 ? "∞" : "−∞";
+	return value.toFixed(digits);
 }
 
 /** The dataset's pairs or labelled examples, or a one-line error naming the file and line of the first problem. */

@@ -27,7 +27,11 @@ export const CONDITION_VECTOR_KEYS = {
 
 export const CONDITION_VECTOR_KIND = "condition";
 
-const FORMAT_VERSION = 1;
+/**
+ * 2: means over positions leave out the first token (the engine's positions.ts). A version-1 file's
+ * directions were trained on means that included it, so its thresholds do not fit prompts read now.
+ */
+const FORMAT_VERSION = 2;
 
 export async function saveConditionVector(filePath: string, condition: ConditionVector): Promise<void> {
 	const K = CONDITION_VECTOR_KEYS;
@@ -85,6 +89,11 @@ export function readConditionVector(
 		if (!Array.isArray(diagnostics)) throw new RangeError("expected an array of per-layer diagnostics");
 	} catch (error) {
 		throw new GgufFormatError(`unreadable condition metadata: ${(error as Error).message}`);
+	}
+	if (version < 2 && positions.mean === true && positions.select !== "last") {
+		throw new GgufFormatError(
+			"trained by an older Steer whose means over a prompt included its first token; prompts are read without it now, so its thresholds would not fit: train it again with `steer condition train`"
+		);
 	}
 	return {
 		vector,

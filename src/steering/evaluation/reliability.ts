@@ -9,6 +9,8 @@
  *   such inputs for up to half of some datasets' prompts).
  */
 import { mulberry32 } from "../random";
+import { meanAndStd } from "../training/diagnostics";
+import { norm } from "../training/linearAlgebra";
 import type { SteeringVector } from "../vector";
 
 export interface SteeringReliability {
@@ -18,12 +20,15 @@ export interface SteeringReliability {
 	readonly gain: number;
 	/** The same for the random directions of the same lengths. */
 	readonly randomGain: number;
-	/** Standard error of a difference of two sample means of these readouts: the smallest floor worth quoting. */
+	/**
+	 * Standard error of the random push's gain, from the per-sample differences (the samples are paired by
+	 * prompt and seed): the smallest floor worth quoting.
+	 */
 	readonly gainStandardError: number;
 	/**
 	 * gain ÷ max(|randomGain|, gainStandardError): how many times the random push's effect the vector has.
 	 * Where the random push's effect is within noise, this is a lower bound (`floorIsNoise`). Null when
-	 * every reading was identical, so there is no floor to divide by.
+	 * the random push changed no sample's reading, so there is no floor to divide by.
 	 */
 	readonly overRandom: number | null;
 	readonly floorIsNoise: boolean;
@@ -46,10 +51,12 @@ export function measureReliability(
 		throw new RangeError(
 			`reliability compares the same samples: got ${samples} unsteered, ${steered.length} steered and ${random.length} random readouts`
 		);
-	const base = mean(unsteered);
-	const gain = mean(steered) - base;
-	const randomGain = mean(random) - base;
-	const gainStandardError = Math.sqrt(sampleVariance(unsteered) / samples + sampleVariance(random) / samples);
+	const base = meanAndStd(unsteered).mean;
+	const gain = meanAndStd(steered).mean - base;
+	const randomGain = meanAndStd(random).mean - base;
+	// Sample (n − 1) standard deviation of the paired differences, over √n.
+	const differences = meanAndStd(random.map((value, i) => value - unsteered[i]!));
+	const gainStandardError = (differences.std * Math.sqrt(samples / (samples - 1))) / Math.sqrt(samples);
 	const floor = Math.max(Math.abs(randomGain), gainStandardError);
 	const against = steered.filter((value, i) => value < unsteered[i]!).length;
 	return {
@@ -72,29 +79,13 @@ export function randomDirectionsLike(vector: SteeringVector, seed: number): Stee
 	const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 	const directions = new Map<number, Float32Array>();
 	for (const [layer, direction] of vector.directions) {
-		const length = euclidean(direction);
+		const length = norm(direction);
 		const values = Float64Array.from({ length: vector.nEmbd }, normal);
-		const scale = length / euclidean(values);
+		const scale = length / norm(values);
 		directions.set(
 			layer,
 			Float32Array.from(values, (value) => value * scale)
 		);
 	}
 	return { nEmbd: vector.nEmbd, directions };
-}
-
-function euclidean(values: ArrayLike<number>): number {
-	let sum = 0;
-	for (let i = 0; i < values.length; i++) sum += values[i]! * values[i]!;
-	return Math.sqrt(sum);
-}
-
-function mean(values: readonly number[]): number {
-	return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
-/** Unbiased (n − 1) variance. */
-function sampleVariance(values: readonly number[]): number {
-	const m = mean(values);
-	return values.reduce((sum, value) => sum + (value - m) ** 2, 0) / (values.length - 1);
 }

@@ -104,6 +104,8 @@ export interface CalibrationOptions {
 	 * positions needs a stronger push for the same effect. Every position when omitted.
 	 */
 	readonly placement?: SteeringPlacement;
+	/** Seed of the random directions of the reliability floor. Default RANDOM_DIRECTION_SEED. */
+	readonly randomSeed?: number;
 	readonly signal?: AbortSignal;
 	/** (generations done, generations at most): the ladder may stop early, so `done` can end below `total`. */
 	readonly onProgress?: (done: number, total: number) => void;
@@ -181,6 +183,10 @@ export async function calibrateStrength(
 	const { signal } = options;
 	if (prompts.length === 0) throw new RangeError("calibration needs at least one prompt");
 	if (seeds.length === 0) throw new RangeError("calibration needs at least one seed");
+	if (prompts.length * seeds.length < 2)
+		throw new RangeError(
+			"calibration needs at least two samples (prompts × seeds) to compare with a random direction"
+		);
 	if (ladder.length === 0 || ladder.some((strength, i) => !(strength > 0) || (i > 0 && strength <= ladder[i - 1]!)))
 		throw new RangeError(`the calibration ladder must be positive strengths in ascending order, got ${ladder}`);
 	if (pairs.length === 0) throw new RangeError("calibration needs the training pairs");
@@ -325,7 +331,11 @@ export async function calibrateStrength(
 	// Out of time before the text broke: the strongest tried was chosen for want of stronger ones.
 	const choice = timedOut && chosen.reason === "ladder-end" ? { ...chosen, reason: "time-limit" as const } : chosen;
 	// The floor: directions of the same lengths but no meaning, on the same prompts and seeds.
-	const random = await measure(choice.strength, randomDirectionsLike(trained.vector, RANDOM_DIRECTION_SEED));
+	// Measured even when the time budget is spent: one more set of samples, and the figures every file carries.
+	const random = await measure(
+		choice.strength,
+		randomDirectionsLike(trained.vector, options.randomSeed ?? RANDOM_DIRECTION_SEED)
+	);
 	const reliability = measureReliability(baseline.readouts, readoutsAt.get(choice.strength)!, random.readouts);
 	const curve: CalibrationCurve = {
 		points,
@@ -397,16 +407,19 @@ export function describeReliability(reliability: SteeringReliability): string {
 	const { overRandom } = reliability;
 	const floor =
 		overRandom === null
-			? "not comparable with a random direction's (every sample read the same)"
-			: reliability.floorIsNoise
-				? `≥ ${overRandom.toFixed(1)}× a random direction's (whose effect is within noise)`
-				: `${overRandom.toFixed(1)}× a random direction's`;
+			? "not comparable with a random direction's (which changed no sample's reading)"
+			: reliability.gain <= 0
+				? `none: the readout did not rise (${reliability.gain.toFixed(2)}; a random direction's ${reliability.randomGain.toFixed(2)})`
+				: reliability.floorIsNoise
+					? `≥ ${overRandom.toFixed(1)}× a random direction's (whose effect is within noise)`
+					: `${overRandom.toFixed(1)}× a random direction's`;
 	const against = Math.round(reliability.antiSteerableShare * reliability.samples);
 	return `effect ${floor}, ${against}/${reliability.samples} samples moved the other way`;
 }
 
 function dot(rows: Float32Array, direction: Float32Array): number {
-	// Several rows (when a source ignores the mean) are summed here and divided by their count by the caller.
+	// Several rows (when a source ignores the mean) are summed here and divided by their count by the caller;
+	// choosing the rows, the first token left out included, is the source's part (the engine's positions.ts).
 	let sum = 0;
 	for (let i = 0; i < rows.length; i++) sum += rows[i]! * direction[i % direction.length]!;
 	return sum;

@@ -238,5 +238,13 @@ function checkCalibration(value: unknown): CalibrationCurve {
 			if (typeof point?.[key] !== "number") throw new RangeError(`point ${index} has no numeric ${key}`);
 		}
 	});
+	if (record.reliability !== undefined) {
+		const reliability = record.reliability as Record<string, unknown> | null;
+		for (const key of ["samples", "gain", "randomGain", "gainStandardError", "antiSteerableShare"]) {
+			if (typeof reliability?.[key] !== "number") throw new RangeError(`reliability has no numeric ${key}`);
+		}
+		if (reliability!.overRandom !== null && typeof reliability!.overRandom !== "number")
+			throw new RangeError("reliability.overRandom must be a number or null");
+	}
 	return value as CalibrationCurve;
 }

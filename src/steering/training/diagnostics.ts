@@ -51,14 +51,19 @@ export interface LayerDiagnostics {
 	readonly converged: boolean;
 }
 
+/** Margins beyond this are reported as it: already certain separation, and JSON has no Infinity. */
+export const MAX_GAP_MARGIN = 1000;
+
 /**
- * mean / std of the gaps, the z-score of a pair's separation (accuracy ≈ Φ(margin) for normal gaps). Null
- * for fewer than two gaps; ±Infinity when every gap is the same non-zero value, 0 when all are zero.
+ * mean / std of the gaps, the z-score of a pair's separation (accuracy ≈ Φ(margin) for normal gaps),
+ * within ±MAX_GAP_MARGIN (also when every gap is the same non-zero value). Null for fewer than two gaps;
+ * 0 when every gap is zero.
  */
 export function gapMargin(gaps: ArrayLike<number>): number | null {
 	if (gaps.length < 2) return null;
 	const { mean, std } = meanAndStd(gaps);
-	if (std === 0) return mean === 0 ? 0 : mean > 0 ? Infinity : -Infinity;
+	if (mean === 0) return 0;
+	if (std * MAX_GAP_MARGIN <= Math.abs(mean)) return Math.sign(mean) * MAX_GAP_MARGIN;
 	return mean / std;
 }
 

@@ -167,7 +167,7 @@ function positionSpec(choice: PositionChoice, everyOneHasPrompt: boolean): Posit
 		case "suffix":
 			if (!everyOneHasPrompt)
 				throw new UserFacingError(
-					'"completion tokens" needs a prompt on every pair (or example); choose "last token" or "mean of all tokens"'
+					`"the completion's tokens only" needs a prompt on every pair (or example); choose "the last token of each text" or "every token, averaged"`
 				);
 			return { select: "suffix", mean: true };
 	}
