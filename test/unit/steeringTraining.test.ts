@@ -344,6 +344,27 @@ describe("steering layer suggestion", () => {
 		assert.deepEqual(suggestLayers(diagnosticsFor([0, 0.9, 0.5, 0.5, 0.9, 0.5]), { maxBand: 1 }).layers, [4]);
 	});
 
+	it("on a tie in held-out accuracy, builds the band where the pairs agree most on the direction", () => {
+		// Every layer separates perfectly (as on a 30-layer model); explained variance favours layer 2,
+		// pair consistency the layers 5–7.
+		const consistency = [0, 0.4, 0.42, 0.41, 0.44, 0.5, 0.55, 0.52, 0.45];
+		const diagnostics = diagnosticsFor(
+			consistency.map(() => 1),
+			[0.5, 0.3, 0.9, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3]
+		).map((entry, index) => ({ ...entry, pairConsistency: consistency[index] }));
+		assert.deepEqual(suggestLayers(diagnostics, { maxBand: 3 }).layers, [5, 6, 7]);
+		// The band grows towards the more consistent neighbour: 6, then 7 (0.52 over 0.5), then 5 (0.5 over
+		// 0.45), then 8 (0.45 over 0.44).
+		assert.deepEqual(suggestLayers(diagnostics, { maxBand: 2 }).layers, [6, 7]);
+		assert.deepEqual(suggestLayers(diagnostics, { maxBand: 4 }).layers, [5, 6, 7, 8]);
+		// Files from before pair consistency was measured fall back to explained variance.
+		const older = diagnostics.map(({ pairConsistency: _, ...entry }) => entry);
+		assert.deepEqual(suggestLayers(older, { maxBand: 1 }).layers, [2]);
+		// Held-out accuracy still comes first.
+		const lower = diagnostics.map((entry) => (entry.layer === 6 ? { ...entry, heldOutAccuracy: 0.8 } : entry));
+		assert.deepEqual(suggestLayers(lower, { maxBand: 1 }).layers, [7]);
+	});
+
 	it("falls back to agreement when nothing was held out, and validates overrides", () => {
 		const diagnostics = diagnosticsFor([0, 0.7, 0.9]).map((entry) => ({ ...entry, heldOutAccuracy: null }));
 		const suggestion = suggestLayers(diagnostics, { maxBand: 1 });
