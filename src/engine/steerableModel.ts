@@ -1,8 +1,10 @@
 /**
  * The engine as a SteerableModel for strength sweeps and evaluation. Measurements of finished texts
- * always run unsteered, so a vector cannot flatter its own output.
+ * run unsteered, so a vector cannot flatter its own output, unless steered log-probabilities are asked
+ * for by name (the KL divergence of calibration).
  */
 import type { GenerationRequest, SteerableModel } from "../steering/pipeline/steerableModel";
+import type { WeightedVector } from "../steering/vector";
 import type { EngineClient } from "./client";
 
 /**
@@ -26,14 +28,19 @@ export function engineSteerableModel(
 			);
 			return result.text;
 		},
-		async continuationLogProbs(prompt: string, continuation: string, signal?: AbortSignal): Promise<Float32Array> {
+		async continuationLogProbs(
+			prompt: string,
+			continuation: string,
+			signal?: AbortSignal,
+			options: { readonly steering?: readonly WeightedVector[] } = {}
+		): Promise<Float32Array> {
 			const [item] = await engine.capture(
 				{
 					items: [{ text: prompt + continuation, prompt }],
 					layers: [0],
 					positions: { select: "suffix", mean: true },
 					tokenLogProbs: true,
-					steering: []
+					steering: options.steering ?? []
 				},
 				{ signal }
 			);

@@ -47,7 +47,14 @@ export type LayerReport = v.InferOutput<typeof LayerReport>;
 
 export const CalibrationReport = v.object({
 	points: v.array(
-		v.object({ strength: v.number(), readout: v.number(), fluent: v.boolean(), realWords: v.number() })
+		v.object({
+			strength: v.number(),
+			readout: v.number(),
+			fluent: v.boolean(),
+			realWords: v.number(),
+			/** KL divergence from the unsteered model, nats per token (absent at 0 and in older files). */
+			kl: v.optional(v.number())
+		})
 	),
 	/** Which multiple of the trained push became strength 1. */
 	chosen: v.number(),

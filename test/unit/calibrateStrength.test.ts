@@ -16,6 +16,7 @@ import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipelin
 import { loadControlVectorFile } from "../../src/steering/gguf/controlVectorFile";
 import { vectorReport } from "../../src/vscode/editors/vectorReport";
 import type { LayerDiagnostics } from "../../src/steering/training/diagnostics";
+import type { WeightedVector } from "../../src/steering/vector";
 
 const stories = [
 	"there was a little girl named Lily. She loved to play with her red ball in the park with her friends.",
@@ -30,20 +31,33 @@ class FakeModel implements SteerableModel {
 	constructor(private readonly loopsFrom = 4) {}
 	async generate(request: GenerationRequest): Promise<string> {
 		this.requests.push(request);
-		// The push along the sea axis (first coordinate) in units of the trained vector's 0.2: a direction
-		// pointing elsewhere (the random floor) adds fewer sea sentences, one pointing away none.
-		const strength = request.steering.reduce(
-			(sum, entry) => sum + (entry.strength * entry.vector.directions.get(1)![0]!) / Math.fround(0.2),
-			0
-		);
+		const strength = seaPush(request.steering);
 		if (strength >= this.loopsFrom)
 			return " the sea the sea the sea the sea the sea the sea the sea the sea the sea the sea";
 		const story = stories[(request.seed + request.prompt.length) % stories.length]!;
 		return " " + story + seaSentences.slice(0, Math.max(0, Math.floor(strength))).join("");
 	}
-	async continuationLogProbs(): Promise<Float32Array> {
-		throw new Error("calibration does not need log-probabilities");
+	/** Every word is one token of log-probability −1 unsteered, −1 − 0.1·s² pushed by s along the sea axis. */
+	async continuationLogProbs(
+		_prompt: string,
+		continuation: string,
+		_signal?: AbortSignal,
+		options: { steering?: readonly WeightedVector[] } = {}
+	): Promise<Float32Array> {
+		const push = seaPush(options.steering ?? []);
+		return new Float32Array(continuation.trim().split(/\s+/).length).fill(-1 - 0.1 * push * push);
 	}
+}
+
+/**
+ * The push along the sea axis (first coordinate) in units of the trained vector's 0.2: a direction
+ * pointing elsewhere (the random floor) adds fewer sea sentences, one pointing away none.
+ */
+function seaPush(steering: readonly WeightedVector[]): number {
+	return steering.reduce(
+		(sum, entry) => sum + (entry.strength * entry.vector.directions.get(1)![0]!) / Math.fround(0.2),
+		0
+	);
 }
 
 /** Width 2: the first coordinate of a text's mean state counts "sea" in it. */
@@ -168,6 +182,15 @@ describe("calibration by measurement (fake model)", () => {
 			describeCalibration(curve),
 			/effect 2\.0× a random direction's, 0\/16 samples moved the other way/
 		);
+		// KL per token on the unsteered samples: 0.1·s² (log-probabilities are float32, hence the tolerance).
+		for (const point of curve.points.slice(1)) {
+			assert.ok(
+				Math.abs(point.klPerToken! - 0.1 * point.strength ** 2) < 1e-6,
+				`KL at ${point.strength}: ${point.klPerToken}`
+			);
+		}
+		assert.equal(curve.points[0]!.klPerToken, undefined);
+		assert.match(describeCalibration(curve), /KL 0\.400 nats\/token from the unsteered model/);
 		assert.equal(curve.prompts * curve.seeds, 16);
 		assert.match(
 			describeCalibration(curve),

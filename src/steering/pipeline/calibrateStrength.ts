@@ -224,7 +224,7 @@ export async function calibrateStrength(
 	const measure = async (
 		strength: number,
 		vector: SteeringVector = trained.vector
-	): Promise<{ readout: number; fluency: FluencySummary; readouts: number[] }> => {
+	): Promise<{ readout: number; fluency: FluencySummary; readouts: number[]; texts: string[] }> => {
 		const texts: string[] = [];
 		const items: TextToCapture[] = [];
 		for (const prompt of prompts) {
@@ -248,21 +248,58 @@ export async function calibrateStrength(
 			}
 		}
 		const readouts = (await readAll(items)).map((reading) => (reading - negativeProjection) / gap);
-		return { readout: mean(readouts), fluency: summarizeFluency(texts), readouts };
+		return { readout: mean(readouts), fluency: summarizeFluency(texts), readouts, texts };
 	};
 
 	const baseline = await measure(0);
 	readoutsAt.set(0, baseline.readouts);
+	// The unsteered samples with their prompts, and their unsteered log-probabilities, for the KL divergence.
+	const neutral = baseline.texts
+		.map((text, i) => ({ prompt: prompts[Math.floor(i / seeds.length)]!, text }))
+		.filter((sample) => sample.text.length > 0);
+	const unsteeredLogProbs: Float32Array[] = [];
+	for (const sample of neutral) {
+		signal?.throwIfAborted();
+		unsteeredLogProbs.push(await model.continuationLogProbs(sample.prompt, sample.text, signal));
+	}
+	/**
+	 * KL(unsteered ‖ steered) per token, estimated on the unsteered samples: they are draws from the
+	 * unsteered model, so the mean of log p − log q over their tokens is the divergence of the steered
+	 * model's next-token distributions from it there (Heretic measures abliteration's damage this way).
+	 * The vector acts on every position here, also when it is calibrated for a placement.
+	 */
+	const divergence = async (strength: number): Promise<number | undefined> => {
+		let sum = 0;
+		let tokens = 0;
+		for (const [i, sample] of neutral.entries()) {
+			signal?.throwIfAborted();
+			const steered = await model.continuationLogProbs(sample.prompt, sample.text, signal, {
+				steering: [{ vector: trained.vector, strength }]
+			});
+			const unsteered = unsteeredLogProbs[i]!;
+			const count = Math.min(steered.length, unsteered.length);
+			for (let t = 0; t < count; t++) sum += unsteered[t]! - steered[t]!;
+			tokens += count;
+		}
+		return tokens > 0 ? sum / tokens : undefined;
+	};
 	const points: CalibrationPoint[] = [
 		{ strength: 0, readout: baseline.readout, fluency: baseline.fluency, fluent: true }
 	];
 	const maxSeconds = options.maxSeconds ?? CALIBRATION_MAX_SECONDS;
 	const outOfTime = () => (performance.now() - started) / 1000 > maxSeconds;
 	const tryStrength = async (strength: number): Promise<CalibrationPoint> => {
-		const { readouts, ...measured } = await measure(strength);
+		const { readouts, texts: _, ...measured } = await measure(strength);
 		readoutsAt.set(strength, readouts);
 		const comparison = compareFluency(measured.fluency, baseline.fluency, bounds);
-		const point = { strength, ...measured, comparison, fluent: comparison.fluent };
+		const klPerToken = await divergence(strength);
+		const point = {
+			strength,
+			...measured,
+			comparison,
+			fluent: comparison.fluent,
+			...(klPerToken === undefined ? {} : { klPerToken })
+		};
 		points.push(point);
 		return point;
 	};
@@ -383,7 +420,9 @@ export function rescaleTrained(trained: TrainedVector, factor: number, curve: Ca
 export function describeCalibration(curve: CalibrationCurve): string {
 	const at = curve.points.find((point) => point.strength === curve.chosen);
 	const base = curve.points[0]!;
-	const readout = at ? `readout ${base.readout.toFixed(2)} unsteered → ${at.readout.toFixed(2)}` : "";
+	const readout = at
+		? `readout ${base.readout.toFixed(2)} unsteered → ${at.readout.toFixed(2)}${at.klPerToken === undefined ? "" : `, KL ${at.klPerToken.toFixed(3)} nats/token from the unsteered model`}`
+		: "";
 	const broken = curve.points.find((point) => !point.fluent);
 	const limit = broken ? `, text degenerates from ${broken.strength}×` : "";
 	const why =

@@ -14,6 +14,12 @@ export interface CalibrationPoint {
 	readonly comparison?: FluencyComparison;
 	/** Within the calibration's fluency bounds (true for strength 0). */
 	readonly fluent: boolean;
+	/**
+	 * KL divergence of the steered model's next-token distributions from the unsteered model's, in nats per
+	 * token, on the unsteered samples (absent for strength 0, for samples without tokens and in older files).
+	 * A side effect measured, not yet used to choose.
+	 */
+	readonly klPerToken?: number;
 }
 
 export type CalibrationReason =

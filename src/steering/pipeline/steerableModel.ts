@@ -23,6 +23,15 @@ export interface GenerationRequest {
 export interface SteerableModel {
 	/** The generated continuation (without the prompt). */
 	generate(request: GenerationRequest, signal?: AbortSignal): Promise<string>;
-	/** Unsteered natural-log probability of each token of `continuation` given `prompt` before it. */
-	continuationLogProbs(prompt: string, continuation: string, signal?: AbortSignal): Promise<Float32Array>;
+	/**
+	 * Natural-log probability of each token of `continuation` given `prompt` before it: unsteered, which is
+	 * how finished texts are judged (a vector cannot flatter its own output), unless `steering` is given,
+	 * as the KL divergence of a steered model from the unsteered one needs (calibrateStrength).
+	 */
+	continuationLogProbs(
+		prompt: string,
+		continuation: string,
+		signal?: AbortSignal,
+		options?: { readonly steering?: readonly WeightedVector[] }
+	): Promise<Float32Array>;
 }

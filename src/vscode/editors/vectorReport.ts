@@ -72,7 +72,8 @@ export function vectorReport(
 				strength: point.strength / (trained.calibration?.chosen ?? 1),
 				readout: point.readout,
 				fluent: point.fluent,
-				realWords: point.fluency.realWordShare
+				realWords: point.fluency.realWordShare,
+				...(point.klPerToken === undefined ? {} : { kl: point.klPerToken })
 			})),
 			chosen: trained.calibration.chosen,
 			reason: trained.calibration.reason,
