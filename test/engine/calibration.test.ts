@@ -7,7 +7,7 @@
  * stories of 60 tokens at temperature 0.8 at the file's own strength 1.0 and unsteered, from the same
  * prompts and seeds. The goal (issue 11): the concept in at least 3× as many stories as unsteered and
  * in at least 6 of 16, with the share of real English words ≥ 0.9× and the distinct-word ratio ≥ 0.7×
- * of the unsteered stories.
+ * of the unsteered stories. TinyStories-656K is also checked quantized (Q8_0, Q4_0), as people run models.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,6 +23,7 @@ import { effectScore } from "../../src/steering/evaluation/effectScore";
 import { calibrateStrength, describeCalibration } from "../../src/steering/pipeline/calibrateStrength";
 import { trainFromPairs } from "../../src/steering/pipeline/trainFromPairs";
 import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
+import { quantizedCopy } from "../fixtures/gguf/quantizedCopy";
 import { cachedModelOrSkip, repoRoot, trainedModelOrSkip } from "../helpers/testModels";
 
 const rainPairs: ContrastPair[] = [
@@ -178,6 +179,19 @@ describe("calibrated strength 1.0 on a concept never tuned on (rain)", function 
 	it("TinyStories-656K: clear effect, fluency kept", async function () {
 		assertGoal(await trainAndMeasure(trainedModelOrSkip(this, "TinyStories-656K.f16.gguf")));
 	});
+
+	// Quantized as people run models: the same file with its matrices in Q8_0 and Q4_0 (quantizedCopy).
+	for (const type of ["Q8_0", "Q4_0"] as const) {
+		it(`TinyStories-656K quantized to ${type}: clear effect, fluency kept`, async function () {
+			const folder = mkdtempSync(path.join(tmpdir(), "steer-quantized-"));
+			try {
+				const model = quantizedCopy(trainedModelOrSkip(this, "TinyStories-656K.f16.gguf"), type, folder);
+				assertGoal(await trainAndMeasure(model));
+			} finally {
+				rmSync(folder, { recursive: true, force: true });
+			}
+		});
+	}
 
 	// The goal is not met on stories260K: calibration pushes as far as the text stays fluent, but there
 	// the directions trained from 20 topic pairs barely move the topic words (rain 0 → 1 of 16 stories

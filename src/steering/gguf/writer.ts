@@ -2,6 +2,7 @@ import { ByteWriter } from "./byteWriter";
 import { GgufWriteError } from "./errors";
 import { GgmlType } from "./ggmlTypes";
 import { float32ToF16Bits } from "./halfFloat";
+import { QUANT_BLOCK, quantizedBlockBytes, quantizeInto, type QuantizedType } from "./quantize";
 import { MAX_TENSOR_NAME_BYTES } from "./tensorInfo";
 import {
 	type GgufArrayValue,
@@ -14,12 +15,15 @@ import {
 	ggufTypeCodes
 } from "./values";
 
-/** A tensor to write. `data` is always F32 in memory; "F16" converts it (round to nearest even) on write. */
+/**
+ * A tensor to write. `data` is always F32 in memory; "F16" converts it (round to nearest even) on write,
+ * "Q8_0" and "Q4_0" quantize it as ggml's reference encoders do (rows a multiple of 32 long).
+ */
 export interface GgufTensorToWrite {
 	readonly name: string;
 	/** ggml order: `dims[0]` is the row length. */
 	readonly dims: readonly number[];
-	readonly type: "F32" | "F16";
+	readonly type: "F32" | "F16" | QuantizedType;
 	readonly data: Float32Array;
 }
 
@@ -34,7 +38,14 @@ export interface GgufToWrite {
 
 const DEFAULT_ALIGNMENT = 32;
 const MAX_TENSOR_DIMS = 4;
-const bytesPerElement = { F32: 4, F16: 2 } as const;
+const ggmlTypeOf = { F32: GgmlType.F32, F16: GgmlType.F16, Q8_0: GgmlType.Q8_0, Q4_0: GgmlType.Q4_0 } as const;
+
+function tensorBytes(tensor: GgufTensorToWrite): number {
+	const count = tensor.data.length;
+	if (tensor.type === "F32") return count * 4;
+	if (tensor.type === "F16") return count * 2;
+	return (count / QUANT_BLOCK) * quantizedBlockBytes[tensor.type];
+}
 
 /**
  * Serialises a GGUF version 3 file. Each tensor's data starts at a multiple of `alignment` (with
@@ -69,11 +80,11 @@ export function writeGguf(content: GgufToWrite, alignment: number = DEFAULT_ALIG
 	const offsets: number[] = [];
 	for (const tensor of tensors) {
 		offsets.push(dataSize);
-		dataSize = alignUp(dataSize + tensor.data.length * bytesPerElement[tensor.type], alignment);
+		dataSize = alignUp(dataSize + tensorBytes(tensor), alignment);
 		header.string(tensor.name);
 		header.u32(tensor.dims.length);
 		for (const size of tensor.dims) header.u64(BigInt(size));
-		header.u32(tensor.type === "F32" ? GgmlType.F32 : GgmlType.F16);
+		header.u32(ggmlTypeOf[tensor.type]);
 		header.u64(BigInt(offsets[offsets.length - 1]!));
 	}
 
@@ -186,8 +197,10 @@ function checkTensors(tensors: readonly GgufTensorToWrite[]): void {
 		}
 		if (names.has(tensor.name)) throw new GgufWriteError(`duplicate tensor name "${tensor.name}"`);
 		names.add(tensor.name);
-		if (tensor.type !== "F32" && tensor.type !== "F16")
-			throw new GgufWriteError(`${label}: type must be "F32" or "F16", got ${String(tensor.type)}`);
+		if (!Object.hasOwn(ggmlTypeOf, tensor.type))
+			throw new GgufWriteError(
+				`${label}: type must be "F32", "F16", "Q8_0" or "Q4_0", got ${String(tensor.type)}`
+			);
 		if (!(tensor.data instanceof Float32Array)) throw new GgufWriteError(`${label}: data must be a Float32Array`);
 		if (tensor.dims.length < 1 || tensor.dims.length > MAX_TENSOR_DIMS) {
 			throw new GgufWriteError(`${label}: needs 1 to ${MAX_TENSOR_DIMS} dimensions, got ${tensor.dims.length}`);
@@ -203,6 +216,10 @@ function checkTensors(tensors: readonly GgufTensorToWrite[]): void {
 				`${label}: dims [${tensor.dims.join(", ")}] hold ${elements} elements but data has ${tensor.data.length}`
 			);
 		}
+		if ((tensor.type === "Q8_0" || tensor.type === "Q4_0") && tensor.dims[0]! % QUANT_BLOCK !== 0)
+			throw new GgufWriteError(
+				`${label}: ${tensor.type} needs rows of a multiple of ${QUANT_BLOCK} values, got ${tensor.dims[0]}`
+			);
 	}
 }
 
@@ -210,8 +227,10 @@ function writeTensorData(view: DataView, at: number, tensor: GgufTensorToWrite):
 	const { data } = tensor;
 	if (tensor.type === "F32") {
 		for (let i = 0; i < data.length; i++) view.setFloat32(at + i * 4, data[i]!, true);
-	} else {
+	} else if (tensor.type === "F16") {
 		for (let i = 0; i < data.length; i++) view.setUint16(at + i * 2, float32ToF16Bits(data[i]!), true);
+	} else {
+		quantizeInto(tensor.type, data, view, at);
 	}
 }
 
