@@ -34,13 +34,16 @@ export function engineSteerableModel(
 			signal?: AbortSignal,
 			options: { readonly steering?: readonly WeightedVector[] } = {}
 		): Promise<Float32Array> {
+			// In chat mode the continuation is the reply to `prompt` as the user's message, read in the template.
+			const context = chat ? await chatPromptText(engine, prompt, chat.system) : prompt;
 			const [item] = await engine.capture(
 				{
-					items: [{ text: prompt + continuation, prompt }],
+					items: [{ text: context + continuation, prompt: context }],
 					layers: [0],
 					positions: { select: "suffix", mean: true },
 					tokenLogProbs: true,
-					steering: options.steering ?? []
+					steering: options.steering ?? [],
+					...(chat ? { specialTokens: true } : {})
 				},
 				{ signal }
 			);
@@ -49,4 +52,18 @@ export function engineSteerableModel(
 			return logProbs.slice(item!.start - 1, item!.end - 1);
 		}
 	};
+}
+
+/**
+ * The text an instruct model is prompted with for one user message (after `system` when given), in its
+ * own template with the answer left open: markup included, so read it with special tokens.
+ */
+export async function chatPromptText(engine: EngineClient, userMessage: string, system?: string): Promise<string> {
+	const conversation = [
+		...(system === undefined ? [] : [{ role: "system" as const, content: system }]),
+		{ role: "user" as const, content: userMessage },
+		{ role: "assistant" as const, content: "" }
+	];
+	const { texts } = await engine.request("formatChats", { conversations: [conversation] });
+	return texts[0]!;
 }

@@ -16,7 +16,7 @@ import path from "node:path";
 import { renderPairsAsChats, type ContrastPair } from "../../src/datasets";
 import { EngineClient } from "../../src/engine/client";
 import { engineHiddenStateSource } from "../../src/engine/hiddenStateSource";
-import { engineSteerableModel } from "../../src/engine/steerableModel";
+import { chatPromptText, engineSteerableModel } from "../../src/engine/steerableModel";
 import { loadControlVectorFile } from "../../src/steering/gguf/controlVectorFile";
 import { summarizeFluency } from "../../src/steering/evaluation/degeneration";
 import { effectScore } from "../../src/steering/evaluation/effectScore";
@@ -80,6 +80,13 @@ const storyPrompts = [
 	"There was a big tree in the garden. Under the tree,"
 ];
 const storySeeds = [101, 102, 103, 104];
+/** For an instruct model, answered in its chat template. */
+const chatStoryPrompts = [
+	"Write a short story about a girl who goes to the park.",
+	"Tell me a story about a boy and his dog.",
+	"Write a short story about a family trip.",
+	"Tell me a bedtime story about a little bear."
+];
 
 interface Outcome {
 	readonly unsteeredHits: number;
@@ -102,7 +109,8 @@ async function trainAndMeasure(modelPath: string, seeds = storySeeds): Promise<O
 			: undefined;
 		const pairs = chat?.pairs ?? rainPairs;
 		const source = engineHiddenStateSource(engine, { specialTokens: chat !== undefined });
-		const model = engineSteerableModel(engine);
+		// An instruct model is calibrated and judged in chat, as steer train and the editor use it.
+		const model = engineSteerableModel(engine, chat ? { chat: {} } : {});
 		const fixedPush = await trainFromPairs(pairs, source, {
 			method: "mean-diff",
 			positions: { select: "all", mean: true },
@@ -110,7 +118,13 @@ async function trainAndMeasure(modelPath: string, seeds = storySeeds): Promise<O
 			nLayer: info.nLayer,
 			nEmbd: info.nEmbd
 		});
-		const calibrated = await calibrateStrength(fixedPush, pairs, model, source);
+		const calibrated = await calibrateStrength(
+			fixedPush,
+			pairs,
+			model,
+			source,
+			chat ? { chat: { promptAsRead: (message) => chatPromptText(engine, message) } } : {}
+		);
 		const file = path.join(folder, "rain.gguf");
 		await saveTrainedVector(file, calibrated);
 		assert.deepEqual(
@@ -121,7 +135,7 @@ async function trainAndMeasure(modelPath: string, seeds = storySeeds): Promise<O
 
 		const stories = async (strength: number) => {
 			const texts: string[] = [];
-			for (const prompt of storyPrompts) {
+			for (const prompt of chat ? chatStoryPrompts : storyPrompts) {
 				for (const seed of seeds) {
 					texts.push(
 						await model.generate({
@@ -208,7 +222,9 @@ describe("calibrated strength 1.0 on a concept never tuned on (rain)", function 
 
 	// SmolLM2 generates about 20× slower than the tiny models here; its calibration alone takes up to
 	// its two-minute budget (and longer when the fixed push breaks the text), so it is judged on 8
-	// stories (2 seeds per prompt), with the goal's share scaled: 3 of 8.
+	// stories (2 seeds per prompt), with the goal's share scaled: 3 of 8. Being an instruct model, it is
+	// calibrated on answers to neutral requests and judged on stories it is asked for, both in its chat
+	// template.
 	it("SmolLM2-135M-Instruct: clear effect, fluency kept", async function () {
 		this.timeout(480_000);
 		const outcome = await trainAndMeasure(

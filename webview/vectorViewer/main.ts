@@ -339,14 +339,19 @@ function calibrationChart(report: VectorReport): HTMLElement | undefined {
 	if (!calibration) return undefined;
 	const strengths = calibration.points.map((point) => point.strength);
 	const high = Math.max(...strengths, 1) * 1.05;
+	// Readouts run past the training pairs' 0 and 1 (an instruct model's answers can read beyond them).
+	const readouts = calibration.points.map((point) => point.readout);
+	const yLow = Math.min(0, ...readouts);
+	const yHigh = Math.max(1, ...readouts);
+	const yTicks = yLow === 0 && yHigh === 1 ? [0, 0.25, 0.5, 0.75, 1] : niceTicks(yLow, yHigh, 5);
 	return chart({
 		title: `What each strength did when it was calibrated (read at layer ${calibration.readLayer})`,
 		xTitle: "Strength",
-		yTitle: "Like the positives (0–1)",
+		yTitle: "Like the positives (negatives 0, positives 1)",
 		xDomain: [0, high],
-		yDomain: [0, 1],
+		yDomain: [Math.min(yLow, yTicks[0]!), Math.max(yHigh, yTicks.at(-1)!)],
 		xTicks: niceTicks(0, high, 6),
-		yTicks: [0, 0.25, 0.5, 0.75, 1],
+		yTicks,
 		marks: [{ x: 1, label: "1.0 (this file's strength 1)" }],
 		series: [
 			{

@@ -10,7 +10,7 @@ import {
 	type ChatRenderer
 } from "../../datasets";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
-import { engineSteerableModel } from "../../engine/steerableModel";
+import { chatPromptText, engineSteerableModel } from "../../engine/steerableModel";
 import { calibrateStrength, describeCalibration } from "../../steering/pipeline/calibrateStrength";
 import { describePlacement } from "../../steering/placement";
 import { parsePlacementOption } from "../vectorOption";
@@ -147,11 +147,23 @@ export async function runTrain(argv: string[]): Promise<void> {
 			: await trainFromPairs(pairs, source, options);
 		if (showProgress) process.stderr.write("\n");
 		// Calibration by measurement: the strength that moves the concept clearly with the text still
-		// fluent becomes the file's 1.0 (--no-calibrate keeps the fixed push).
+		// fluent becomes the file's 1.0 (--no-calibrate keeps the fixed push). Pairs read as conversations
+		// are calibrated on answers in the same template, as the model will be used.
+		const calibrationModel = engineSteerableModel(
+			engine,
+			wrapper === undefined ? {} : { chat: values.system === undefined ? {} : { system: values.system } }
+		);
 		const trained = values["no-calibrate"]
 			? fixedPush
-			: await calibrateStrength(fixedPush, unpaired ? examples : pairs, engineSteerableModel(engine), source, {
+			: await calibrateStrength(fixedPush, unpaired ? examples : pairs, calibrationModel, source, {
 					placement,
+					...(wrapper === undefined
+						? {}
+						: {
+								chat: {
+									promptAsRead: (message: string) => chatPromptText(engine, message, values.system)
+								}
+							}),
 					onProgress: showProgress
 						? (done, total) => process.stderr.write(`\rsteer: calibrating ${done}/${total}   `)
 						: undefined

@@ -35,10 +35,22 @@ import type { SteerableModel } from "./steerableModel";
 import type { TrainedVector } from "./trainFromPairs";
 
 /**
- * Neutral beginnings of a text. Plain text for every model, instruct models too: SteerableModel's
- * requests are plain-text completions, and an instruct model continues plain text fluently.
+ * Neutral beginnings of a text, continued as plain text: for models without a chat template, and for
+ * vectors trained on raw text. An instruct model whose pairs were read as conversations is calibrated
+ * in chat instead (CHAT_CALIBRATION_PROMPTS).
  */
 export const CALIBRATION_PROMPTS: readonly string[] = ["Once upon a time", "One day,", "There was a", "Every morning"];
+
+/**
+ * Neutral requests for an instruct model calibrated in chat (CalibrationOptions.chat): user messages
+ * that ask for some text without asking for any concept, answered in the model's template as it is used.
+ */
+export const CHAT_CALIBRATION_PROMPTS: readonly string[] = [
+	"Tell me a short story.",
+	"Write a few sentences about a day in the park.",
+	"Describe what you would do on a free afternoon.",
+	"Tell me about a small town."
+];
 
 /** Multiples of the trained push that are tried, in ascending order. */
 export const CALIBRATION_LADDER: readonly number[] = [0.25, 0.5, 1, 2, 4, 8];
@@ -104,6 +116,14 @@ export interface CalibrationOptions {
 	 * positions needs a stronger push for the same effect. Every position when omitted.
 	 */
 	readonly placement?: SteeringPlacement;
+	/**
+	 * Calibrate an instruct model as it is used: the prompts are user messages (default
+	 * CHAT_CALIBRATION_PROMPTS) answered in its chat template — `model` must generate in chat mode
+	 * (engineSteerableModel with `chat`) — and each answer is read back after `promptAsRead(prompt)`, the
+	 * message rendered in the template, read with special tokens by `source`, as the chat-rendered
+	 * training pairs were.
+	 */
+	readonly chat?: { readonly promptAsRead: (userMessage: string) => Promise<string> };
 	/** Seed of the random directions of the reliability floor. Default RANDOM_DIRECTION_SEED. */
 	readonly randomSeed?: number;
 	readonly signal?: AbortSignal;
@@ -173,7 +193,10 @@ export async function calibrateStrength(
 	options: CalibrationOptions = {}
 ): Promise<TrainedVector> {
 	const started = performance.now();
-	const prompts = options.prompts ?? CALIBRATION_PROMPTS;
+	const prompts = options.prompts ?? (options.chat ? CHAT_CALIBRATION_PROMPTS : CALIBRATION_PROMPTS);
+	const readPrompts = new Map<string, string>();
+	for (const prompt of prompts)
+		readPrompts.set(prompt, options.chat ? await options.chat.promptAsRead(prompt) : prompt);
 	const ladder = [...(options.ladder ?? CALIBRATION_LADDER)];
 	const seeds = options.seeds ?? [1, 2, 3, 4];
 	const maxTokens = options.maxTokens ?? 40;
@@ -243,7 +266,7 @@ export async function calibrateStrength(
 					signal
 				);
 				texts.push(text);
-				items.push({ text: prompt + text });
+				items.push({ text: readPrompts.get(prompt)! + text });
 				options.onProgress?.(++done, total);
 			}
 		}

@@ -15,7 +15,7 @@ import {
 } from "../../datasets";
 import type { EngineClient } from "../../engine/client";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
-import { engineSteerableModel } from "../../engine/steerableModel";
+import { chatPromptText, engineSteerableModel } from "../../engine/steerableModel";
 import { type GgufMetadata, metadataNumber, metadataString } from "../../steering/gguf/metadataAccess";
 import {
 	calibrateStrength,
@@ -82,13 +82,20 @@ export async function trainWithEngine(
 	const fixedPush = unpaired
 		? await trainFromExamples(trainingExamples, source, options)
 		: await trainFromPairs(trainingPairs, source, options);
+	// Pairs read as conversations are calibrated on answers in the same template, as the model is used.
 	const trained = options.onCalibrating
 		? await calibrateStrength(
 				fixedPush,
 				unpaired ? trainingExamples : trainingPairs,
-				engineSteerableModel(client),
+				engineSteerableModel(client, wrapper === undefined ? {} : { chat: {} }),
 				source,
-				{ signal: options.signal, onProgress: options.onCalibrating }
+				{
+					signal: options.signal,
+					onProgress: options.onCalibrating,
+					...(wrapper === undefined
+						? {}
+						: { chat: { promptAsRead: (message: string) => chatPromptText(client, message) } })
+				}
 			)
 		: fixedPush;
 	return wrapper ? { ...trained, chatTemplate: wrapper } : trained;
