@@ -10,6 +10,7 @@ import { infoUsage, runInfo } from "./commands/info";
 import { runSelfLabel, selfLabelUsage } from "./commands/selflabel";
 import { runSweep, sweepUsage } from "./commands/sweep";
 import { runTrain, trainUsage } from "./commands/train";
+import { runTraitPairs, traitPairsUsage } from "./commands/traitpairs";
 import { UsageError } from "./args";
 
 const commands: Readonly<Record<string, { usage: string; run: (argv: string[]) => Promise<void> }>> = {
@@ -20,7 +21,8 @@ const commands: Readonly<Record<string, { usage: string; run: (argv: string[]) =
 	sweep: { usage: sweepUsage, run: runSweep },
 	eval: { usage: evalUsage, run: runEval },
 	condition: { usage: conditionUsage, run: runCondition },
-	selflabel: { usage: selfLabelUsage, run: runSelfLabel }
+	selflabel: { usage: selfLabelUsage, run: runSelfLabel },
+	traitpairs: { usage: traitPairsUsage, run: runTraitPairs }
 };
 
 function usage(): string {

@@ -10,6 +10,7 @@ import { registerLensCommands } from "./commands/lensCommands";
 import { registerLlamaCppExportCommand } from "./commands/llamaCppExportCommand";
 import { loadModel, registerModelCommands } from "./commands/modelCommands";
 import { registerSteerCommand } from "./commands/commandRunner";
+import { registerTraitPairsCommand } from "./commands/traitPairsCommand";
 import { registerTreeItemCommands } from "./commands/treeItemCommands";
 import { registerVectorCommands } from "./commands/vectorCommands";
 import { notifyCrashLoops, type ShownNotice } from "./engine/crashLoopNotice";
@@ -180,6 +181,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SteerA
 		}),
 		...registerVectorCommands({ datasets, library, steering, training, log, refreshVectors }),
 		...registerGenerationCommands({ engine, steering, log }),
+		registerTraitPairsCommand({ engine, datasets, log, onDatasetsChanged: datasetsChanged }),
 		registerLlamaCppExportCommand({ engine, steering, log }),
 		...registerLensCommands({ lens, library, steering, log }),
 		registerSteerCommand(log, "steer.openPanel", "Focus Steering View", () =>

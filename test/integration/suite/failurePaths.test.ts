@@ -234,6 +234,18 @@ describe("Failure paths: every command that takes input reports bad input and ke
 			await expectReportedFailure(api, "steer.newDataset", ["***"], /no letters or digits/);
 		});
 
+		it("Write Pairs from a Behaviour on a model without a chat template, before asking anything", async () => {
+			assert.equal(api.engine.requireModel().info.hasChatTemplate, false);
+			const datasetsBefore = (await api.datasets.list()).length;
+			await expectReportedFailure(
+				api,
+				"steer.writePairsFromBehaviour",
+				[],
+				/needs an instruct model \(one with a chat template\)/
+			);
+			assert.equal((await api.datasets.list()).length, datasetsBefore, "no dataset was written");
+		});
+
 		it("Add Selection with nothing selected, or into a path", async () => {
 			const editor = await editorWith("Lily was happy.");
 			await expectReportedFailure(
