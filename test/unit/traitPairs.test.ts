@@ -1,14 +1,19 @@
 import assert from "node:assert/strict";
 import type { GenerationRequest, SteerableModel } from "../../src/steering/pipeline/steerableModel";
-import { NEUTRAL_QUESTIONS, traitPairs } from "../../src/steering/pipeline/traitPairs";
+import {
+	nameFromDescription,
+	NEUTRAL_QUESTIONS,
+	toLastSentence,
+	traitPairs
+} from "../../src/steering/pipeline/traitPairs";
 
-/** Answers "<system> → <question> #<seed>", except where told to echo nothing or the same text. */
+/** Answers "<system> → <question> (seed <seed>)", except where told to echo nothing or the same text. */
 function fakeAnswerer(log: { system: string; request: GenerationRequest }[], same = new Set<string>()) {
 	return (system: string): SteerableModel => ({
 		async generate(request) {
 			log.push({ system, request });
 			if (request.prompt === "empty?") return system.includes("pirate") ? "  " : "Plain.";
-			return same.has(request.prompt) ? " The same. " : ` ${system} → ${request.prompt} #${request.seed} `;
+			return same.has(request.prompt) ? " The same. " : ` ${system} → ${request.prompt} (seed ${request.seed}) `;
 		},
 		async continuationLogProbs() {
 			throw new Error("not needed");
@@ -31,14 +36,14 @@ describe("pairs written from a description of a behaviour", () => {
 		assert.deepEqual(result.pairs, [
 			{
 				prompt: "Why is the sky blue?",
-				positive: "You answer like a pirate. → Why is the sky blue? #10",
-				negative: "You answer plainly. → Why is the sky blue? #10",
+				positive: "You answer like a pirate. → Why is the sky blue? (seed 10)",
+				negative: "You answer plainly. → Why is the sky blue? (seed 10)",
 				label: "You answer like a pirate. / You answer plainly."
 			},
 			{
 				prompt: "How do I tie my shoelaces?",
-				positive: "You answer like a pirate. → How do I tie my shoelaces? #11",
-				negative: "You answer plainly. → How do I tie my shoelaces? #11",
+				positive: "You answer like a pirate. → How do I tie my shoelaces? (seed 11)",
+				negative: "You answer plainly. → How do I tie my shoelaces? (seed 11)",
 				label: "You answer like a pirate. / You answer plainly."
 			}
 		]);
@@ -63,6 +68,29 @@ describe("pairs written from a description of a behaviour", () => {
 			result.pairs.map((pair) => pair.prompt),
 			["Fine?"]
 		);
+	});
+
+	it("cuts an answer the token limit ended mid-word back to its last sentence, when that keeps half of it", () => {
+		assert.equal(
+			toLastSentence("Arr, matey. Ye make tea with a kettle. Then ye pour the wat"),
+			"Arr, matey. Ye make tea with a kettle."
+		);
+		assert.equal(toLastSentence("A finished answer!"), "A finished answer!");
+		// Cutting would lose more than half: kept as it is.
+		assert.equal(
+			toLastSentence("Yes. Then you take the kettle and the cups and the"),
+			"Yes. Then you take the kettle and the cups and the"
+		);
+		assert.equal(toLastSentence("No sentence end at all"), "No sentence end at all");
+	});
+
+	it("names the dataset after the description's first telling word, and shortens long descriptions in labels", async () => {
+		assert.equal(nameFromDescription("You are a pirate. You always talk like a pirate."), "pirate");
+		assert.equal(nameFromDescription("You answer formally, as a butler would."), "formally");
+		assert.equal(nameFromDescription("You are a ..."), "behaviour");
+		const long = "You are a pirate. You always talk like a pirate, saying arr and matey.";
+		const result = await traitPairs(fakeAnswerer([]), { trait: long, opposite: "Plain.", questions: ["Q?"] });
+		assert.equal(result.pairs[0]!.label, "You are a pirate. You always talk like… / Plain.");
 	});
 
 	it("uses the built-in everyday questions by default, and refuses descriptions that cannot contrast", async () => {

@@ -101,7 +101,44 @@ export async function traitPairs(
 		const negative = (await withOpposite.generate(request, options.signal)).trim();
 		options.onProgress?.(++done, questions.length * 2);
 		if (positive.length === 0 || negative.length === 0 || positive === negative) skipped.push(question);
-		else pairs.push({ prompt: question, positive, negative, label: `${trait} / ${opposite}` });
+		else
+			pairs.push({
+				prompt: question,
+				positive: toLastSentence(positive),
+				negative: toLastSentence(negative),
+				label: `${shortened(trait)} / ${shortened(opposite)}`
+			});
 	}
 	return { pairs, skipped };
+}
+
+/**
+ * An answer cut by the token limit ends mid-word; it is cut back to its last finished sentence when that
+ * keeps at least half of it (a pair's two sides should both read as whole answers).
+ */
+export function toLastSentence(text: string): string {
+	const trimmed = text.trim();
+	if (/[.!?…)"']$/.test(trimmed)) return trimmed;
+	const end = Math.max(...[". ", "! ", "? ", ".\n", "!\n", "?\n"].map((mark) => trimmed.lastIndexOf(mark)));
+	return end + 1 >= trimmed.length / 2 ? trimmed.slice(0, end + 1) : trimmed;
+}
+
+/** A description as a label: its first 40 characters. */
+function shortened(description: string): string {
+	return description.length > 40 ? `${description.slice(0, 39).trimEnd()}…` : description;
+}
+
+const NAME_FILLER = new Set(
+	"you are a an the your always answer answers talk talks speak speaks write writes like as and with in of to who is be".split(
+		" "
+	)
+);
+
+/** A dataset name from a description: its first word that says something ("You are a pirate…" → "pirate"). */
+export function nameFromDescription(description: string): string {
+	const word = description
+		.toLowerCase()
+		.split(/[^\p{L}\p{N}]+/u)
+		.find((candidate) => candidate.length > 1 && !NAME_FILLER.has(candidate));
+	return word ?? "behaviour";
 }

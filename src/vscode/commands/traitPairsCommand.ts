@@ -6,7 +6,7 @@
  */
 import * as vscode from "vscode";
 import { engineSteerableModel } from "../../engine/steerableModel";
-import { traitPairs } from "../../steering/pipeline/traitPairs";
+import { nameFromDescription, traitPairs } from "../../steering/pipeline/traitPairs";
 import type { EngineService } from "../engine/engineService";
 import { UserFacingError } from "../failures";
 import { requireTrustedWorkspace } from "../trust";
@@ -30,17 +30,21 @@ export function registerTraitPairsCommand(deps: TraitPairsCommandDependencies): 
 			throw new UserFacingError(
 				"writing pairs from a behaviour needs an instruct model (one with a chat template) that follows a system message; load one first"
 			);
+		// The boxes start with an example (selected, so typing replaces it): Enter tries it as it is.
+		const traitExample = "You are a pirate. You always talk like a pirate, saying arr and matey.";
 		const trait = await vscode.window.showInputBox({
 			title: "Steer: write pairs from a behaviour (1/3)",
-			prompt: "Describe the behaviour as a system message to the model",
-			placeHolder: "You are a pirate. You always talk like a pirate, saying arr and matey.",
+			prompt: "Describe the behaviour as a system message to the model (an example is filled in)",
+			value: traitExample,
+			valueSelection: [0, traitExample.length],
 			validateInput: (value) => (value.trim() === "" ? "Describe the behaviour" : undefined)
 		});
 		if (!trait) return undefined;
 		const opposite = await vscode.window.showInputBox({
 			title: "Steer: write pairs from a behaviour (2/3)",
 			prompt: "Describe its opposite, the same way",
-			placeHolder: "You answer plainly and politely.",
+			value: "You answer plainly and politely.",
+			valueSelection: [0, "You answer plainly and politely.".length],
 			validateInput: (value) =>
 				value.trim() === ""
 					? "Describe the opposite behaviour"
@@ -53,7 +57,7 @@ export function registerTraitPairsCommand(deps: TraitPairsCommandDependencies): 
 		const name = await vscode.window.showInputBox({
 			title: "Steer: write pairs from a behaviour (3/3)",
 			prompt: "Name of the new dataset",
-			value: "behaviour",
+			value: nameFromDescription(trait),
 			validateInput: (value) =>
 				value.trim() === ""
 					? "Give the dataset a name"
@@ -70,7 +74,11 @@ export function registerTraitPairsCommand(deps: TraitPairsCommandDependencies): 
 					trait,
 					opposite,
 					signal,
-					onProgress: (done, total) => report(`answer ${done} of ${total}`, done / total)
+					onProgress: (done, total) =>
+						report(
+							`answer ${done} of ${total} (each of ${total / 2} questions answered both ways)`,
+							done / total
+						)
 				})
 		);
 		if (result.pairs.length === 0)
