@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { calibrateStrength, chooseStrength, describeCalibration } from "../../src/steering/pipeline/calibrateStrength";
+import {
+	calibrateStrength,
+	CHAT_CALIBRATION_PROMPTS,
+	chooseStrength,
+	describeCalibration
+} from "../../src/steering/pipeline/calibrateStrength";
 import { randomDirectionsLike } from "../../src/steering/evaluation/reliability";
 import type { HiddenStateSource } from "../../src/steering/pipeline/hiddenStateSource";
 import type { GenerationRequest, SteerableModel } from "../../src/steering/pipeline/steerableModel";
@@ -37,7 +42,10 @@ class FakeModel implements SteerableModel {
 		const story = stories[(request.seed + request.prompt.length) % stories.length]!;
 		return " " + story + seaSentences.slice(0, Math.max(0, Math.floor(strength))).join("");
 	}
-	/** Every word is one token of log-probability −1 unsteered, −1 − 0.1·s² pushed by s along the sea axis. */
+	/**
+	 * Every word is one token; token t has log-probability −1 − t/64 unsteered and 0.1·s² less pushed by s
+	 * along the sea axis (varying with t, so steered and unsteered tokens that did not line up would show).
+	 */
 	async continuationLogProbs(
 		_prompt: string,
 		continuation: string,
@@ -45,7 +53,8 @@ class FakeModel implements SteerableModel {
 		options: { steering?: readonly WeightedVector[] } = {}
 	): Promise<Float32Array> {
 		const push = seaPush(options.steering ?? []);
-		return new Float32Array(continuation.trim().split(/\s+/).length).fill(-1 - 0.1 * push * push);
+		const words = continuation.trim().split(/\s+/).length;
+		return Float32Array.from({ length: words }, (_, t) => -1 - t / 64 - 0.1 * push * push);
 	}
 }
 
@@ -107,6 +116,33 @@ function trained(): TrainedVector {
 const ladder = [0.5, 1, 2, 3, 4, 6];
 
 describe("calibration by measurement (fake model)", () => {
+	it("in chat, asks neutral user requests and reads each answer after the request as the template renders it", async () => {
+		const model = new FakeModel();
+		const read: string[] = [];
+		const recording: HiddenStateSource = {
+			capture: (items, options) => {
+				read.push(...items.map((item) => item.text));
+				return source.capture(items, options);
+			}
+		};
+		const rendered = (message: string) => `<|user|>${message}<|assistant|>`;
+		await calibrateStrength(trained(), pairs, model, recording, {
+			ladder,
+			refineSteps: 0,
+			readoutTarget: 1.5,
+			chat: { promptAsRead: async (message) => rendered(message) }
+		});
+		assert.deepEqual([...new Set(model.requests.map((request) => request.prompt))], [...CHAT_CALIBRATION_PROMPTS]);
+		// The training pairs are read first, as they are; then every sample after its rendered request.
+		const samples = read.slice(pairs.length * 2);
+		assert.ok(samples.length >= 16);
+		for (const text of samples)
+			assert.ok(
+				CHAT_CALIBRATION_PROMPTS.some((prompt) => text.startsWith(rendered(prompt) + " ")),
+				`read as ${JSON.stringify(text.slice(0, 60))}`
+			);
+	});
+
 	it("puts the readout on the scale of labelled examples when the vector was trained from them", async () => {
 		// Positives read 1 and 2 (mean 1.5), negatives 0: the scale's unit is 1.5.
 		const examples = [
@@ -185,12 +221,12 @@ describe("calibration by measurement (fake model)", () => {
 		// KL per token on the unsteered samples: 0.1·s² (log-probabilities are float32, hence the tolerance).
 		for (const point of curve.points.slice(1)) {
 			assert.ok(
-				Math.abs(point.klPerToken! - 0.1 * point.strength ** 2) < 1e-6,
+				Math.abs(point.klPerToken! - 0.1 * point.strength ** 2) < 1e-5,
 				`KL at ${point.strength}: ${point.klPerToken}`
 			);
 		}
 		assert.equal(curve.points[0]!.klPerToken, undefined);
-		assert.match(describeCalibration(curve), /KL 0\.400 nats\/token from the unsteered model/);
+		assert.match(describeCalibration(curve), /KL ≈ 0\.400 nats\/token from the unsteered model/);
 		assert.equal(curve.prompts * curve.seeds, 16);
 		assert.match(
 			describeCalibration(curve),

@@ -149,15 +149,17 @@ export async function runTrain(argv: string[]): Promise<void> {
 		// Calibration by measurement: the strength that moves the concept clearly with the text still
 		// fluent becomes the file's 1.0 (--no-calibrate keeps the fixed push). Pairs read as conversations
 		// are calibrated on answers in the same template, as the model will be used.
+		// Only a model with a chat template of its own is asked in chat (--chat on a base model is not).
+		const calibrateInChat = wrapper !== undefined && info.hasChatTemplate;
 		const calibrationModel = engineSteerableModel(
 			engine,
-			wrapper === undefined ? {} : { chat: values.system === undefined ? {} : { system: values.system } }
+			calibrateInChat ? { chat: values.system === undefined ? {} : { system: values.system } } : {}
 		);
 		const trained = values["no-calibrate"]
 			? fixedPush
 			: await calibrateStrength(fixedPush, unpaired ? examples : pairs, calibrationModel, source, {
 					placement,
-					...(wrapper === undefined
+					...(!calibrateInChat
 						? {}
 						: {
 								chat: {

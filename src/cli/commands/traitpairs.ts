@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { datasetFormatOf, datasetNameOf, saveDataset } from "../../datasets";
 import { engineSteerableModel } from "../../engine/steerableModel";
@@ -15,7 +16,7 @@ import { withEngine } from "../engineSession";
 import { readLines } from "../lineFile";
 
 export const traitPairsUsage =
-	'steer traitpairs --model M --trait "You answer like a pirate." --opposite "You answer plainly." --out D.jsonl|D.csv [--questions FILE] [--max-tokens 64] [--temperature T] [--seed N] [--json]';
+	'steer traitpairs --model M --trait "You answer like a pirate." --opposite "You answer plainly." --out D.jsonl|D.csv [--force] [--questions FILE] [--max-tokens 64] [--temperature T] [--seed N] [--json]';
 
 /**
  * A contrast-pair dataset an instruct model writes from a description of a behaviour and its opposite:
@@ -31,7 +32,8 @@ export async function runTraitPairs(argv: string[]): Promise<void> {
 		out: { type: "string", short: "o" },
 		"max-tokens": { type: "string" },
 		temperature: { type: "string" },
-		seed: { type: "string" }
+		seed: { type: "string" },
+		force: { type: "boolean" }
 	});
 	const trait = requireString(values.trait, "trait");
 	const opposite = requireString(values.opposite, "opposite");
@@ -41,6 +43,8 @@ export async function runTraitPairs(argv: string[]): Promise<void> {
 		throw new UsageError("--trait and --opposite are the same: nothing to contrast");
 	const out = requireString(values.out, "out");
 	if (datasetFormatOf(out) === undefined) throw new UsageError(`--out must end in .jsonl or .csv, got "${out}"`);
+	// Checked before minutes of generation, not when saving.
+	if (!values.force && existsSync(out)) throw new UsageError(`${out} exists; pass --force to replace it`);
 	const maxTokens = parseNumber(values["max-tokens"], "max-tokens", { integer: true, min: 1 }) ?? 64;
 	const temperature = parseNumber(values.temperature, "temperature", { min: 0 }) ?? 0.7;
 	const seed = parseNumber(values.seed, "seed", { integer: true, min: 0, max: MAX_SEED }) ?? 1;

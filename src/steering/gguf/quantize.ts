@@ -28,8 +28,9 @@ export function quantizeInto(type: QuantizedType, data: Float32Array, view: Data
 function encodeQ8_0(data: Float32Array, from: number, view: DataView, offset: number): void {
 	let amax = 0;
 	for (let j = 0; j < QUANT_BLOCK; j++) amax = Math.max(amax, Math.abs(data[from + j]!));
-	const d = amax / 127;
-	const id = d ? 1 / d : 0;
+	// Single precision throughout, as ggml computes it.
+	const d = Math.fround(amax / 127);
+	const id = d ? Math.fround(1 / d) : 0;
 	view.setUint16(offset, float32ToF16Bits(d), true);
 	for (let j = 0; j < QUANT_BLOCK; j++) {
 		const scaled = Math.fround(data[from + j]! * id);
@@ -51,10 +52,10 @@ function encodeQ4_0(data: Float32Array, from: number, view: DataView, offset: nu
 			max = value;
 		}
 	}
-	const d = max / -8;
-	const id = d ? 1 / d : 0;
+	const d = Math.fround(max / -8);
+	const id = d ? Math.fround(1 / d) : 0;
 	view.setUint16(offset, float32ToF16Bits(d), true);
-	const code = (value: number) => Math.min(15, Math.trunc(Math.fround(value * id) + 8.5));
+	const code = (value: number) => Math.min(15, Math.trunc(Math.fround(Math.fround(value * id) + 8.5)));
 	for (let j = 0; j < QUANT_BLOCK / 2; j++) {
 		view.setUint8(offset + 2 + j, code(data[from + j]!) | (code(data[from + j + 16]!) << 4));
 	}

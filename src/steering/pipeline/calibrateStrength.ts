@@ -286,12 +286,22 @@ export async function calibrateStrength(
 		unsteeredLogProbs.push(await model.continuationLogProbs(sample.prompt, sample.text, signal));
 	}
 	/**
-	 * KL(unsteered ‖ steered) per token, estimated on the unsteered samples: they are draws from the
-	 * unsteered model, so the mean of log p − log q over their tokens is the divergence of the steered
-	 * model's next-token distributions from it there (Heretic measures abliteration's damage this way).
-	 * The vector acts on every position here, also when it is calibrated for a placement.
+	 * How much less likely the steered model finds the unsteered model's own text: the mean of log p − log q
+	 * over the unsteered samples' tokens. Drawn at temperature 1 this would estimate KL(unsteered ‖ steered),
+	 * the divergence Heretic judges abliteration by; drawn at the calibration's 0.8 it is an estimate of
+	 * it, not the exact value (and can even come out slightly negative). The vector acts on every position
+	 * here, also when it is calibrated for a placement. Its time does not count against the search's budget.
 	 */
+	let divergenceMilliseconds = 0;
 	const divergence = async (strength: number): Promise<number | undefined> => {
+		const began = performance.now();
+		try {
+			return await divergenceAt(strength);
+		} finally {
+			divergenceMilliseconds += performance.now() - began;
+		}
+	};
+	const divergenceAt = async (strength: number): Promise<number | undefined> => {
 		let sum = 0;
 		let tokens = 0;
 		for (const [i, sample] of neutral.entries()) {
@@ -304,13 +314,15 @@ export async function calibrateStrength(
 			for (let t = 0; t < count; t++) sum += unsteered[t]! - steered[t]!;
 			tokens += count;
 		}
-		return tokens > 0 ? sum / tokens : undefined;
+		const value = tokens > 0 ? sum / tokens : undefined;
+		// A push that overflows the hidden states gives no number JSON could carry: left out.
+		return value !== undefined && Number.isFinite(value) ? value : undefined;
 	};
 	const points: CalibrationPoint[] = [
 		{ strength: 0, readout: baseline.readout, fluency: baseline.fluency, fluent: true }
 	];
 	const maxSeconds = options.maxSeconds ?? CALIBRATION_MAX_SECONDS;
-	const outOfTime = () => (performance.now() - started) / 1000 > maxSeconds;
+	const outOfTime = () => (performance.now() - started - divergenceMilliseconds) / 1000 > maxSeconds;
 	const tryStrength = async (strength: number): Promise<CalibrationPoint> => {
 		const { readouts, texts: _, ...measured } = await measure(strength);
 		readoutsAt.set(strength, readouts);
@@ -444,7 +456,7 @@ export function describeCalibration(curve: CalibrationCurve): string {
 	const at = curve.points.find((point) => point.strength === curve.chosen);
 	const base = curve.points[0]!;
 	const readout = at
-		? `readout ${base.readout.toFixed(2)} unsteered → ${at.readout.toFixed(2)}${at.klPerToken === undefined ? "" : `, KL ${at.klPerToken.toFixed(3)} nats/token from the unsteered model`}`
+		? `readout ${base.readout.toFixed(2)} unsteered → ${at.readout.toFixed(2)}${at.klPerToken === undefined ? "" : `, KL ≈ ${at.klPerToken.toFixed(3)} nats/token from the unsteered model`}`
 		: "";
 	const broken = curve.points.find((point) => !point.fluent);
 	const limit = broken ? `, text degenerates from ${broken.strength}×` : "";

@@ -15,9 +15,9 @@ export interface CalibrationPoint {
 	/** Within the calibration's fluency bounds (true for strength 0). */
 	readonly fluent: boolean;
 	/**
-	 * KL divergence of the steered model's next-token distributions from the unsteered model's, in nats per
-	 * token, on the unsteered samples (absent for strength 0, for samples without tokens and in older files).
-	 * A side effect measured, not yet used to choose.
+	 * The KL divergence of the steered model from the unsteered one, estimated in nats per token as the mean
+	 * log-probability drop of the unsteered samples (calibrateStrength's `divergence`; absent for strength 0,
+	 * for samples without tokens, for a non-finite value and in older files). Measured, not yet used to choose.
 	 */
 	readonly klPerToken?: number;
 }

@@ -237,6 +237,8 @@ function checkCalibration(value: unknown): CalibrationCurve {
 		for (const key of ["strength", "readout"]) {
 			if (typeof point?.[key] !== "number") throw new RangeError(`point ${index} has no numeric ${key}`);
 		}
+		if (point!.klPerToken !== undefined && typeof point!.klPerToken !== "number")
+			throw new RangeError(`point ${index} has a klPerToken that is not a number`);
 	});
 	if (record.reliability !== undefined) {
 		const reliability = record.reliability as Record<string, unknown> | null;

@@ -76,7 +76,8 @@ export function suggestLayers(
 	});
 
 	const middle = (steerable[0].layer + steerable[steerable.length - 1].layer) / 2;
-	const consistencyOf = (entry: LayerDiagnostics): number => entry.pairConsistency ?? 0;
+	// To two decimals: differences below that are noise between layers, and explained variance decides them.
+	const consistencyOf = (entry: LayerDiagnostics): number => Math.round((entry.pairConsistency ?? 0) * 100) / 100;
 	const ranked = [...steerable].sort(
 		(a, b) =>
 			scoreOf(b) - scoreOf(a) ||

@@ -58,12 +58,16 @@ export function registerTraitPairsCommand(deps: TraitPairsCommandDependencies): 
 			title: "Steer: write pairs from a behaviour (3/3)",
 			prompt: "Name of the new dataset",
 			value: nameFromDescription(trait),
-			validateInput: (value) =>
-				value.trim() === ""
-					? "Give the dataset a name"
-					: existing.has(fileNameFromTitle(value, ".jsonl"))
-						? `${fileNameFromTitle(value, ".jsonl")} already exists; choose another name`
-						: undefined
+			validateInput: (value) => {
+				if (value.trim() === "") return "Give the dataset a name";
+				let candidate: string;
+				try {
+					candidate = fileNameFromTitle(value, ".jsonl");
+				} catch (error) {
+					return (error as Error).message;
+				}
+				return existing.has(candidate) ? `${candidate} already exists; choose another name` : undefined;
+			}
 		});
 		if (!name) return undefined;
 		const fileName = fileNameFromTitle(name, ".jsonl");
@@ -85,16 +89,21 @@ export function registerTraitPairsCommand(deps: TraitPairsCommandDependencies): 
 			throw new UserFacingError(
 				"no question gave a contrast: every answer came out empty or the same under both descriptions; describe the two behaviours more differently"
 			);
-		await datasets.create(fileName);
-		await datasets.save(fileName, result.pairs);
+		// Minutes have passed: if a file of that name appeared meanwhile, the answers go to a free name
+		// beside it rather than being lost.
+		const taken = new Set((await datasets.list()).map((file) => file.fileName));
+		let savedAs = fileName;
+		for (let n = 2; taken.has(savedAs); n++) savedAs = fileName.replace(/\.jsonl$/, `-${n}.jsonl`);
+		await datasets.create(savedAs);
+		await datasets.save(savedAs, result.pairs);
 		deps.onDatasetsChanged();
 		log.info(
-			`wrote ${fileName}: ${result.pairs.length} pairs from "${trait}" / "${opposite}"${result.skipped.length > 0 ? ` (${result.skipped.length} questions gave no contrast)` : ""}`
+			`wrote ${savedAs}: ${result.pairs.length} pairs from "${trait}" / "${opposite}"${result.skipped.length > 0 ? ` (${result.skipped.length} questions gave no contrast)` : ""}`
 		);
-		await vscode.commands.executeCommand("steer.openDataset", fileName);
+		await vscode.commands.executeCommand("steer.openDataset", savedAs);
 		void vscode.window.showInformationMessage(
-			`Steer: ${result.pairs.length} pairs written by the model into ${fileName}. Read them, fix or delete what does not show the behaviour, then train.`
+			`Steer: ${result.pairs.length} pairs written by the model into ${savedAs}. Read them, fix or delete what does not show the behaviour, then train.`
 		);
-		return fileName;
+		return savedAs;
 	});
 }
