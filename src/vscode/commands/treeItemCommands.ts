@@ -117,10 +117,12 @@ export function registerTreeItemCommands(deps: TreeItemCommandDependencies): vsc
 			const newFileName = typeof newNameArgument === "string" ? newNameArgument : await askNewName(fileName);
 			if (!newFileName || newFileName === fileName) return undefined;
 			const oldPath = library.get(fileName)?.path;
+			// Taken before the file moves: the folder watcher forgets the choices of a name that is gone.
+			const choice = steering.hasChoice(fileName) ? steering.choiceOf(fileName) : undefined;
 			const stored = await library.rename(fileName, newFileName);
+			await steering.moveChoice(fileName, stored, choice);
 			if (oldPath && (await closeTabsOf(oldPath)))
 				await vscode.commands.executeCommand("steer.openVector", stored);
-			await steering.moveChoice(fileName, stored);
 			await deps.refreshVectors();
 			log.info(`renamed vector ${fileName} to ${stored}`);
 			return stored;

@@ -62,6 +62,11 @@ export class SteeringController implements vscode.Disposable {
 		return this.choices[fileName] ?? DEFAULT_CHOICE;
 	}
 
+	/** Whether the user made any choice for the file (else choiceOf gives the defaults). */
+	hasChoice(fileName: string): boolean {
+		return fileName in this.choices;
+	}
+
 	activeVectors(): LibraryVector[] {
 		return this.library.list().filter((vector) => this.choiceOf(vector.fileName).active);
 	}
@@ -223,9 +228,13 @@ export class SteeringController implements vscode.Disposable {
 		});
 	}
 
-	/** The file was renamed: its choices (active, strength, layers) follow it to the new name. */
-	async moveChoice(fromFileName: string, toFileName: string): Promise<void> {
-		const choice = this.choices[fromFileName];
+	/**
+	 * The file was renamed: its choices (active, strength, layers) follow it to the new name. `taken` is the
+	 * choice as it was before the rename: the folder watcher may already have forgotten the old name's
+	 * (libraryChanged) by the time the rename has finished.
+	 */
+	async moveChoice(fromFileName: string, toFileName: string, taken?: VectorChoice): Promise<void> {
+		const choice = taken ?? this.choices[fromFileName];
 		if (!choice || fromFileName === toFileName) return;
 		const { [fromFileName]: _moved, ...rest } = this.choices;
 		this.choices = { ...rest, [toFileName]: choice };

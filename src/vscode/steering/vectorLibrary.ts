@@ -33,6 +33,8 @@ export interface UnreadableVector {
 export class VectorLibrary {
 	private vectors = new Map<string, LibraryVector>();
 	private unreadable: UnreadableVector[] = [];
+	/** Counts changes made to the folder from here (renames, imports), so a refresh can tell it read a stale listing. */
+	private edits = 0;
 
 	constructor(private readonly folder: string) {}
 
@@ -53,21 +55,30 @@ export class VectorLibrary {
 		return this.unreadable;
 	}
 
-	/** Re-reads the folder. Untrusted workspaces see no vectors: nothing is parsed there. */
+	/**
+	 * Re-reads the folder. Untrusted workspaces see no vectors: nothing is parsed there. A rename or an
+	 * import made here while the folder was being read (the watcher's refresh runs on its own schedule)
+	 * would be undone by the older listing, so then the folder is read again.
+	 */
 	async refresh(trusted: boolean): Promise<void> {
-		const vectors = new Map<string, LibraryVector>();
-		const unreadable: UnreadableVector[] = [];
-		if (trusted) {
-			for (const fileName of await vectorFileNames(this.folder)) {
-				try {
-					vectors.set(fileName, await readVector(this.folder, fileName));
-				} catch (error) {
-					unreadable.push({ fileName, reason: error instanceof Error ? error.message : String(error) });
+		for (;;) {
+			const editsAtStart = this.edits;
+			const vectors = new Map<string, LibraryVector>();
+			const unreadable: UnreadableVector[] = [];
+			if (trusted) {
+				for (const fileName of await vectorFileNames(this.folder)) {
+					try {
+						vectors.set(fileName, await readVector(this.folder, fileName));
+					} catch (error) {
+						unreadable.push({ fileName, reason: error instanceof Error ? error.message : String(error) });
+					}
 				}
 			}
+			if (this.edits !== editsAtStart) continue;
+			this.vectors = vectors;
+			this.unreadable = unreadable;
+			return;
 		}
-		this.vectors = vectors;
-		this.unreadable = unreadable;
 	}
 
 	/**
@@ -100,6 +111,7 @@ export class VectorLibrary {
 			facts
 		};
 		this.vectors.set(storedName, vector);
+		this.edits++;
 		return vector;
 	}
 
@@ -116,6 +128,7 @@ export class VectorLibrary {
 		if (await pathExists(target))
 			throw new UserFacingError(`a vector named ${newFileName} already exists; pick another name`);
 		await rename(vector.path, target);
+		this.edits++;
 		this.vectors.delete(fileName);
 		const storedName = path.basename(target);
 		this.vectors.set(storedName, {
