@@ -15,6 +15,17 @@ export function engineSteerableModel(
 	engine: EngineClient,
 	{ chat }: { chat?: { readonly system?: string } } = {}
 ): SteerableModel {
+	// Calibration scores the same few prompts at every strength: each is rendered in the template once.
+	const renderedPrompts = new Map<string, Promise<string>>();
+	const renderedPrompt = (prompt: string, system: string | undefined): Promise<string> => {
+		let rendered = renderedPrompts.get(prompt);
+		if (!rendered) {
+			rendered = chatPromptText(engine, prompt, system);
+			rendered.catch(() => renderedPrompts.delete(prompt));
+			renderedPrompts.set(prompt, rendered);
+		}
+		return rendered;
+	};
 	return {
 		async generate(request: GenerationRequest, signal?: AbortSignal): Promise<string> {
 			const { prompt, maxTokens, temperature, topP, seed, stop, placement } = request;
@@ -35,7 +46,7 @@ export function engineSteerableModel(
 			options: { readonly steering?: readonly WeightedVector[] } = {}
 		): Promise<Float32Array> {
 			// In chat mode the continuation is the reply to `prompt` as the user's message, read in the template.
-			const context = chat ? await chatPromptText(engine, prompt, chat.system) : prompt;
+			const context = chat ? await renderedPrompt(prompt, chat.system) : prompt;
 			const [item] = await engine.capture(
 				{
 					items: [{ text: context + continuation, prompt: context }],
