@@ -5,6 +5,8 @@
 //   boundLibraries() -> [{llamaLibrary, ggmlBaseLibrary, addons}]  every llama.cpp bound so far
 //   contextShape(addonContext) -> {nLayer, nEmbd}    validate and describe a node-llama-cpp context
 //   setControlVector(addonContext, data|null, ilStart, ilEnd)   steer node-llama-cpp's own context
+//   clearSequence(addonContext, sequenceId)          drop a sequence's KV cells
+//   generate(addonContext, prompt, options, onTokens) -> {result, cancel}   see generation_worker.h
 //   CaptureContext                                   see capture_context.h
 //   abiVersion, nodeLlamaCppVersion                  what it was built for (nativeAbi.json)
 #include <napi.h>
@@ -16,6 +18,7 @@
 
 #include "capture_context.h"
 #include "control_vector.h"
+#include "generation_worker.h"
 #include "native_abi.h"
 #include "node_llama_cpp_access.h"
 
@@ -67,6 +70,18 @@ Napi::Value setControlVector(const Napi::CallbackInfo& info) {
 	return env.Undefined();
 }
 
+// clearSequence(addonContext, sequenceId): drops every KV cell of the sequence, including cells Steer's
+// generation loop wrote, which node-llama-cpp's own clearHistory() does not know of.
+Napi::Value clearSequence(const Napi::CallbackInfo& info) {
+	Napi::Env env = info.Env();
+	const NodeLlamaContextHandles handles = unwrapNodeLlamaContext(env, info[0]);
+	if (info.Length() < 2 || !info[1].IsNumber()) throw Napi::TypeError::New(env, "clearSequence(addonContext, sequenceId)");
+	const int32_t sequenceId = info[1].As<Napi::Number>().Int32Value();
+	if (sequenceId < 0) throw Napi::RangeError::New(env, "clearSequence: sequenceId must not be negative");
+	handles.symbols->memory_seq_rm(handles.symbols->get_memory(handles.context), sequenceId, -1, -1);
+	return env.Undefined();
+}
+
 // tokenize(addonContext, text, parseSpecial) -> Int32Array (no BOS added).
 // llama.cpp's tokenizer throws a C++ exception for text its vocabulary cannot represent (an SPM
 // vocabulary without byte-fallback tokens meeting an unknown character); node-llama-cpp's own tokenize
@@ -103,6 +118,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
 	exports.Set("contextShape", Napi::Function::New(env, contextShape, "contextShape"));
 	exports.Set("setControlVector", Napi::Function::New(env, setControlVector, "setControlVector"));
 	exports.Set("tokenize", Napi::Function::New(env, tokenize, "tokenize"));
+	exports.Set("clearSequence", Napi::Function::New(env, clearSequence, "clearSequence"));
+	exports.Set("generate", Napi::Function::New(env, startGeneration, "generate"));
 	exports.Set("CaptureContext", CaptureContext::define(env));
 	exports.Set("abiVersion", Napi::Number::New(env, STEER_ADDON_ABI_VERSION));
 	exports.Set("nodeLlamaCppVersion", Napi::String::New(env, STEER_NODE_LLAMA_CPP_VERSION));

@@ -67,6 +67,20 @@ const LlamaSymbols* bindSymbols(void* handle, const std::string& addonPath, std:
 	resolve(handle, "llama_model_get_vocab", symbols.model_get_vocab, missing);
 	resolve(handle, "llama_vocab_n_tokens", symbols.vocab_n_tokens, missing);
 	resolve(handle, "llama_tokenize", symbols.tokenize, missing);
+	resolve(handle, "llama_n_batch", symbols.n_batch, missing);
+	resolve(handle, "llama_set_n_threads", symbols.set_n_threads, missing);
+	resolve(handle, "llama_memory_seq_rm", symbols.memory_seq_rm, missing);
+	resolve(handle, "llama_vocab_is_eog", symbols.vocab_is_eog, missing);
+	resolve(handle, "llama_sampler_chain_default_params", symbols.sampler_chain_default_params, missing);
+	resolve(handle, "llama_sampler_chain_init", symbols.sampler_chain_init, missing);
+	resolve(handle, "llama_sampler_chain_add", symbols.sampler_chain_add, missing);
+	resolve(handle, "llama_sampler_init_greedy", symbols.sampler_init_greedy, missing);
+	resolve(handle, "llama_sampler_init_top_k", symbols.sampler_init_top_k, missing);
+	resolve(handle, "llama_sampler_init_top_p", symbols.sampler_init_top_p, missing);
+	resolve(handle, "llama_sampler_init_temp", symbols.sampler_init_temp, missing);
+	resolve(handle, "llama_sampler_init_dist", symbols.sampler_init_dist, missing);
+	resolve(handle, "llama_sampler_apply", symbols.sampler_apply, missing);
+	resolve(handle, "llama_sampler_free", symbols.sampler_free, missing);
 	resolve(handle, "ggml_backend_tensor_get", symbols.backend_tensor_get, missing);
 	if (!missing.empty()) {
 		error = "the llama.cpp that node-llama-cpp's addon " + addonPath + " uses lacks: " + missing +

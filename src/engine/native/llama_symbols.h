@@ -37,6 +37,21 @@ struct LlamaSymbols {
 	decltype(&llama_model_get_vocab) model_get_vocab = nullptr;
 	decltype(&llama_vocab_n_tokens) vocab_n_tokens = nullptr;
 	decltype(&llama_tokenize) tokenize = nullptr;
+	// The generation loop (generation_worker.cpp).
+	decltype(&llama_n_batch) n_batch = nullptr;
+	decltype(&llama_set_n_threads) set_n_threads = nullptr;
+	decltype(&llama_memory_seq_rm) memory_seq_rm = nullptr;
+	decltype(&llama_vocab_is_eog) vocab_is_eog = nullptr;
+	decltype(&llama_sampler_chain_default_params) sampler_chain_default_params = nullptr;
+	decltype(&llama_sampler_chain_init) sampler_chain_init = nullptr;
+	decltype(&llama_sampler_chain_add) sampler_chain_add = nullptr;
+	decltype(&llama_sampler_init_greedy) sampler_init_greedy = nullptr;
+	decltype(&llama_sampler_init_top_k) sampler_init_top_k = nullptr;
+	decltype(&llama_sampler_init_top_p) sampler_init_top_p = nullptr;
+	decltype(&llama_sampler_init_temp) sampler_init_temp = nullptr;
+	decltype(&llama_sampler_init_dist) sampler_init_dist = nullptr;
+	decltype(&llama_sampler_apply) sampler_apply = nullptr;
+	decltype(&llama_sampler_free) sampler_free = nullptr;
 	decltype(&ggml_backend_tensor_get) backend_tensor_get = nullptr;
 
 	std::string llamaLibraryPath;

@@ -24,6 +24,7 @@ import { AppliedSteering } from "./appliedSteering";
 import { chatPrompt } from "./chatFormatter";
 import type { HiddenStateCapture } from "./capture";
 import type { LoadedModel } from "./modelLoader";
+import { sequenceIdOf } from "./nativeBridge";
 import { IncrementalDetokenizer, type Tokenizer } from "./tokenizer";
 
 export class Generation {
@@ -34,6 +35,15 @@ export class Generation {
 	private readonly stops: GenerationStops;
 	private readonly steering: AppliedSteering;
 	private readonly bridge: LoadedModel["bridge"];
+	/**
+	 * The tokens whose KV cells Steer's generation loop left in the sequence, so the next prompt that
+	 * starts the same way evaluates only what differs (as LlamaCompletion reuses its prefix).
+	 * node-llama-cpp does not know of these cells; `releaseLoopCells` drops them before it evaluates.
+	 */
+	private loopCells: readonly number[] = [];
+	/** A failed loop may have written cells past `loopCells`. */
+	private loopCellsUnknown = false;
+	private readonly sequenceId: number;
 
 	constructor(
 		loaded: LoadedModel,
@@ -46,19 +56,34 @@ export class Generation {
 		this.completion = loaded.completion;
 		this.stops = modelGenerationStops(loaded.model);
 		this.bridge = loaded.bridge;
+		this.sequenceId = sequenceIdOf(loaded.sequence);
 		this.steering = new AppliedSteering(loaded.info, (buffer) => loaded.bridge.setControlVector(buffer));
 	}
 
 	/** Applies steering to node-llama-cpp's context, dropping KV state computed under other steering. */
 	private async applySteering(entries: readonly SteeringEntry[]): Promise<void> {
-		if (this.steering.update(entries)) await this.sequence.clearHistory();
+		if (this.steering.update(entries)) {
+			await this.sequence.clearHistory();
+			this.releaseLoopCells();
+		}
+	}
+
+	/** Drops the cells the generation loop wrote, so node-llama-cpp finds the sequence as it left it. */
+	private releaseLoopCells(): void {
+		if (this.loopCells.length === 0 && !this.loopCellsUnknown) return;
+		this.bridge.clearSequence(this.sequenceId);
+		this.loopCells = [];
+		this.loopCellsUnknown = false;
 	}
 
 	/**
-	 * Generates from the prompt with node-llama-cpp's LlamaCompletion on its own context. The prompt is
-	 * tokenized by Steer (see `Tokenizer.tokenizeText`) and stop sequences are matched here on the text
-	 * stream: handing strings to node-llama-cpp would tokenize them with a tokenizer that aborts the
-	 * process on characters some vocabularies lack (a newline for TinyStories).
+	 * Generates from the prompt on node-llama-cpp's own context: with Steer's generation loop (see
+	 * `generateWithLoop`) when the prompt and the tokens asked for fit in the context, else with
+	 * node-llama-cpp's LlamaCompletion, which shifts the context when it fills; fill-in-the-middle and
+	 * steering placed by position use node-llama-cpp too. The prompt is tokenized by Steer (see
+	 * `Tokenizer.tokenizeText`) and stop sequences are matched here on the text stream: handing strings
+	 * to node-llama-cpp would tokenize them with a tokenizer that aborts the process on characters some
+	 * vocabularies lack (a newline for TinyStories).
 	 */
 	async generate(
 		params: GenerateParams,
@@ -99,6 +124,8 @@ export class Generation {
 				"steering placed at some positions cannot fill text before a suffix; steer every position for fill-in-the-middle"
 			);
 		if (!segments) await this.applySteering(entries);
+		const useLoop = !segments && !infillRequested && sequenceTokens.length + maxTokens <= this.info.contextSize;
+		if (!useLoop) this.releaseLoopCells();
 		const tokens: number[] = [];
 		// Special-token text the model spells out ends the generation like a stop sequence (see specialTokens.ts).
 		const stream = new StopSequenceStream([...stops, ...this.stops.stopTexts], onText);
@@ -120,19 +147,23 @@ export class Generation {
 				customStopTriggers:
 					this.stops.stopTokens.length > 0 ? this.stops.stopTokens.map((token) => [token]) : undefined,
 				onToken: (chunk: unknown[]) => {
+					// The loop may have sampled a token or two more before it saw the stop.
+					if (generation.signal.aborted) return;
 					tokens.push(...(chunk as number[]));
 					if (stream.push(text.push(chunk as number[]))) generation.abort();
 				}
 			};
 			const { metadata } = segments
 				? await this.generatePlaced(sequenceTokens, segments, options)
-				: infill
-					? await this.completion.generateInfillCompletionWithMeta(
-							promptTokens as never,
-							this.tokenizer.tokenizeText(params.suffix!) as never,
-							options as never
-						)
-					: await this.completion.generateCompletionWithMeta(promptTokens as never, options as never);
+				: useLoop
+					? await this.generateWithLoop(sequenceTokens, options)
+					: infill
+						? await this.completion.generateInfillCompletionWithMeta(
+								promptTokens as never,
+								this.tokenizer.tokenizeText(params.suffix!) as never,
+								options as never
+							)
+						: await this.completion.generateCompletionWithMeta(promptTokens as never, options as never);
 			if (signal.aborted) throw new EngineError("CANCELLED", "generation cancelled");
 			const seconds = (performance.now() - started) / 1000;
 			return {
@@ -153,6 +184,60 @@ export class Generation {
 			throw error;
 		} finally {
 			signal.removeEventListener("abort", forwardAbort);
+		}
+	}
+
+	/**
+	 * Steer's generation loop (src/engine/native/generation_worker.h): one decode and one sampler pass
+	 * per token on a worker thread, tokens streamed to `onToken`, where node-llama-cpp crosses threads
+	 * twice per token. Sampling is node-llama-cpp's chain with node-llama-cpp's defaults (top-k 40,
+	 * top-p 0.95, a seed from the clock when none is given), so both paths give the same tokens.
+	 */
+	private async generateWithLoop(
+		sequenceTokens: readonly number[],
+		options: {
+			maxTokens: number;
+			temperature: number;
+			topP?: number;
+			topK?: number;
+			seed?: number;
+			signal: AbortSignal;
+			onToken: (chunk: unknown[]) => void;
+		}
+	): Promise<{ metadata: { stopReason: string } }> {
+		// Cells node-llama-cpp wrote (a fill-in-the-middle run) are not in `loopCells`.
+		if (this.sequence.contextTokens.length > 0) await this.sequence.clearHistory();
+		const keep = this.loopCellsUnknown
+			? 0
+			: Math.min(commonPrefixLength(this.loopCells, sequenceTokens), sequenceTokens.length - 1);
+		const run = this.bridge.generate(
+			sequenceTokens,
+			{
+				sequenceId: this.sequenceId,
+				keep,
+				maxTokens: options.maxTokens,
+				temperature: options.temperature,
+				topK: options.topK ?? 40,
+				topP: options.topP ?? 0.95,
+				// As node-llama-cpp resolves it (then taken modulo 2^32).
+				seed: Math.max(0, Math.floor(options.seed ?? Date.now() / 1000)) >>> 0,
+				threads: this.info.threads,
+				stopTokens: Int32Array.from(this.stops.stopTokens)
+			},
+			(chunk) => options.onToken(Array.from(chunk))
+		);
+		const cancel = () => run.cancel();
+		options.signal.addEventListener("abort", cancel);
+		if (options.signal.aborted) run.cancel();
+		this.loopCells = [];
+		this.loopCellsUnknown = true;
+		try {
+			const result = await run.result;
+			this.loopCells = [...sequenceTokens, ...result.tokens].slice(0, result.evaluated);
+			this.loopCellsUnknown = false;
+			return { metadata: { stopReason: result.stopReason === "eogToken" ? "eogToken" : "maxTokens" } };
+		} finally {
+			options.signal.removeEventListener("abort", cancel);
 		}
 	}
 
@@ -314,6 +399,13 @@ function modelGenerationStops(model: LlamaModel): GenerationStops {
 		});
 	}
 	return generationStops(specials);
+}
+
+function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
+	const length = Math.min(a.length, b.length);
+	let i = 0;
+	while (i < length && a[i] === b[i]) i++;
+	return i;
 }
 
 function stopReasonOf(

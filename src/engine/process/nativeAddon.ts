@@ -40,6 +40,37 @@ export interface NativeCaptureContext {
 	info(): { nLayer: number; nEmbd: number; nVocab: number; contextSize: number; batchSize: number };
 }
 
+export interface NativeGenerateOptions {
+	/** The node-llama-cpp sequence whose KV cells the loop writes. */
+	sequenceId: number;
+	/** Cells [0, keep) already hold the prompt's first `keep` tokens; the rest are evaluated. */
+	keep: number;
+	maxTokens: number;
+	/** 0 or less: greedy. Otherwise node-llama-cpp's chain: top-k, top-p, temperature, seeded draw. */
+	temperature: number;
+	topK?: number;
+	topP?: number;
+	seed: number;
+	threads?: number;
+	/** Tokens that end the generation like an end-of-generation token (not reported). */
+	stopTokens?: Int32Array;
+}
+
+export interface NativeGenerateResult {
+	/** Every sampled token, in order (the same ones onTokens received). */
+	tokens: Int32Array;
+	/** Cells [0, evaluated) of the sequence now hold prompt + tokens (the last sampled token is not evaluated). */
+	evaluated: number;
+	stopReason: "maxTokens" | "eogToken" | "contextFull" | "cancelled";
+}
+
+export interface NativeGeneration {
+	/** Rejects with an Error carrying `evaluated` when llama.cpp fails. */
+	result: Promise<NativeGenerateResult>;
+	/** Ends the loop before its next token; `result` then settles with stopReason "cancelled". */
+	cancel(): void;
+}
+
 export interface NativeBinding {
 	/** node-llama-cpp's llama-addon.node that created the context. */
 	addon: string;
@@ -59,6 +90,18 @@ export interface NativeAddon {
 	setControlVector(addonContext: unknown, data: Float32Array | null, layerStart?: number, layerEnd?: number): void;
 	/** Tokens of `text` without BOS; throws (never aborts) when the vocabulary cannot represent it. */
 	tokenize(addonContext: unknown, text: string, parseSpecial: boolean): Int32Array;
+	/** Drops every KV cell of the sequence, including those the generation loop wrote. */
+	clearSequence(addonContext: unknown, sequenceId: number): void;
+	/**
+	 * Steer's generation loop on node-llama-cpp's own context (src/engine/native/generation_worker.h):
+	 * tokens stream to `onTokens` while the loop runs on a worker thread.
+	 */
+	generate(
+		addonContext: unknown,
+		prompt: Int32Array,
+		options: NativeGenerateOptions,
+		onTokens: (tokens: Int32Array) => void
+	): NativeGeneration;
 	/** `model`: the node-llama-cpp LlamaModel the context belongs to; the capture context keeps it alive. */
 	CaptureContext: new (
 		addonContext: unknown,

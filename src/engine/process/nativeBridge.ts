@@ -4,10 +4,16 @@
  * compiled against. Keeping them here means a node-llama-cpp upgrade that moves an internal breaks
  * one file, and the rest of the engine sees only node-llama-cpp's public API and this class.
  */
-import type { LlamaContext, LlamaModel } from "node-llama-cpp";
+import type { LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
 import type { ControlVectorBuffer } from "../controlVectorBuffer";
 import { EngineError } from "../errors";
-import { loadNativeAddon, type NativeAddon, type NativeCaptureContext } from "./nativeAddon";
+import {
+	loadNativeAddon,
+	type NativeAddon,
+	type NativeCaptureContext,
+	type NativeGenerateOptions,
+	type NativeGeneration
+} from "./nativeAddon";
 
 export interface CaptureContextOptions {
 	readonly contextSize: number;
@@ -47,10 +53,32 @@ export class NativeBridge {
 		return Array.from(this.addon.tokenize(this.addonContext, text, specialTokens));
 	}
 
+	/** Drops every KV cell of the sequence, the generation loop's included. */
+	clearSequence(sequenceId: number): void {
+		this.addon.clearSequence(this.addonContext, sequenceId);
+	}
+
+	/** Steer's generation loop on node-llama-cpp's own context; see NativeAddon.generate. */
+	generate(
+		prompt: readonly number[],
+		options: NativeGenerateOptions,
+		onTokens: (tokens: Int32Array) => void
+	): NativeGeneration {
+		return this.addon.generate(this.addonContext, Int32Array.from(prompt), options, onTokens);
+	}
+
 	/** A private llama_context on the same weights; `model` must be the LlamaModel of the attached context. */
 	createCaptureContext(model: LlamaModel, options: CaptureContextOptions): NativeCaptureContext {
 		return new this.addon.CaptureContext(this.addonContext, model, options);
 	}
+}
+
+/** The llama.cpp sequence id behind node-llama-cpp's sequence, whose KV cells the generation loop writes. */
+export function sequenceIdOf(sequence: LlamaContextSequence): number {
+	const id = (sequence as unknown as { _sequenceId?: unknown })._sequenceId;
+	if (typeof id !== "number" || !Number.isInteger(id) || id < 0)
+		throw new EngineError("NATIVE_UNAVAILABLE", "cannot read the sequence id of node-llama-cpp's context sequence");
+	return id;
 }
 
 let cachedVersion: string | undefined;
