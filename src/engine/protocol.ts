@@ -144,6 +144,13 @@ export interface GenerateResult {
 	readonly stopReason: GenerateStopReason;
 	/** Whether the completion was generated as fill-in-the-middle. */
 	readonly infill: boolean;
+	/**
+	 * Prompt tokens whose KV cells were kept from the previous request (it began the same way), so they
+	 * were not evaluated again. Present when Steer's generation loop generated the text; absent when
+	 * node-llama-cpp's LlamaCompletion did (fill-in-the-middle, steering placed by position, and requests
+	 * whose prompt and maxTokens do not fit in the context).
+	 */
+	readonly cachedPromptTokens?: number;
 }
 
 export interface TokenProjectionsParams {

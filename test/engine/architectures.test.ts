@@ -12,6 +12,7 @@ import type { CapturedItem, ModelInfo } from "../../src/engine/protocol";
 import type { SteeringVector } from "../../src/steering/vector";
 import { architectureSpecs, type TinyArchitecture } from "../fixtures/gguf/tinyArchitectures";
 import type { TinyModelOptions } from "../fixtures/gguf/tinyModel";
+import { expectedKeptCells } from "../helpers/promptCells";
 import { randomVector, repoRoot } from "../helpers/testModels";
 import { writeTinyModel } from "../helpers/tinyModelFile";
 import { layerOf, maxAbsDifference, maxAbs } from "../helpers/capturedStates";
@@ -196,6 +197,30 @@ for (const archCase of cases) {
 				const after = await capture();
 				for (let layer = 0; layer < info.nLayer; layer++)
 					assert.deepEqual(layerOf(after, layer), layerOf(base, layer), `layer ${layer} after clearing`);
+			}
+		);
+
+		it(
+			archCase.window?.effect === "honoured"
+				? "starts every generation from empty cells, since a sliding-window cache cannot keep a prefix"
+				: "keeps the prompt's KV cells for a prompt that extends it, and continues as from a fresh sequence",
+			async () => {
+				const first = await engine.generate({ prompt, maxTokens: 20, temperature: 0 });
+				const extended = prompt + first.text;
+				const reused = await engine.generate({ prompt: extended, maxTokens: 12, temperature: 0 });
+				// A change of steering drops every cell: a steered request, then the unsteered one from none.
+				const nudge = new Map([[1, randomVector(info.nEmbd, 5)]]);
+				const steering = [{ vector: { nEmbd: info.nEmbd, directions: nudge }, strength: 1e-3 }];
+				await engine.generate({ prompt, maxTokens: 2, temperature: 0, steering });
+				const fresh = await engine.generate({ prompt: extended, maxTokens: 12, temperature: 0 });
+				assert.equal(fresh.cachedPromptTokens, 0);
+				if (archCase.window?.effect === "honoured") assert.equal(reused.cachedPromptTokens, 0);
+				else {
+					const kept = await expectedKeptCells(engine, prompt, first, extended);
+					assert.ok(kept > 1, `the extended prompt shares only ${kept} tokens with the first run`);
+					assert.equal(reused.cachedPromptTokens, kept);
+				}
+				assert.deepEqual(reused.tokens, fresh.tokens);
 			}
 		);
 

@@ -5,14 +5,17 @@
  * so the same request must give the same tokens on both paths: greedy and seeded sampling, with node-
  * llama-cpp's defaults (top-k 40, top-p 0.95) and with the whole vocabulary, unsteered and steered.
  * The loop also keeps the prompt's KV cells for the next request; a prompt that extends the last one
- * must continue exactly as it would from a fresh sequence.
+ * must continue exactly as it would from a fresh sequence. (Models whose cache cannot keep a prefix —
+ * a sliding window — are checked in architectures.test.ts.)
  */
 import assert from "node:assert/strict";
 import { EngineClient } from "../../src/engine/client";
 import type { GenerateParams, ModelInfo, SteeringEntry } from "../../src/engine/protocol";
+import { expectedKeptCells } from "../helpers/promptCells";
 import { cachedModelOrSkip, randomVector, repoRoot, trainedModelOrSkip } from "../helpers/testModels";
 
-const contextSize = 128;
+/** Asked for; node-llama-cpp may round it up, so the tests use the size the engine reports. */
+const requestedContextSize = 128;
 const prompt = "Once upon a time, there was a little girl named Lily. She liked to";
 
 const cases: { name: string; file: string; cached?: boolean }[] = [
@@ -26,6 +29,7 @@ for (const modelCase of cases) {
 		this.timeout(180_000);
 		let engine: EngineClient;
 		let info: ModelInfo;
+		let contextSize: number;
 		let promptTokens: number;
 		/** A push of half the typical hidden-state norm at the middle layer: enough to change any model's text. */
 		let push: number;
@@ -36,7 +40,8 @@ for (const modelCase of cases) {
 				? cachedModelOrSkip(this, modelCase.file as never)
 				: trainedModelOrSkip(this, modelCase.file as never);
 			engine = new EngineClient({ steerRoot: repoRoot });
-			info = await engine.loadModel({ modelPath, gpu: false, threads: 1, contextSize });
+			info = await engine.loadModel({ modelPath, gpu: false, threads: 1, contextSize: requestedContextSize });
+			contextSize = info.contextSize;
 			promptTokens = (await engine.generate({ prompt, maxTokens: 1, temperature: 0 })).promptTokens;
 			layer = Math.max(1, Math.floor(info.nLayer / 2));
 			const [captured] = await engine.capture({
@@ -53,15 +58,19 @@ for (const modelCase of cases) {
 		 * The loop's tokens (prompt + maxTokens fits) and LlamaCompletion's (asked for more tokens than
 		 * fit, which sends the request there), compared over the tokens before the context fills.
 		 */
+		const room = () => contextSize - promptTokens;
+
 		async function bothPaths(request: Omit<GenerateParams, "prompt" | "maxTokens">) {
 			const room = contextSize - promptTokens;
 			const loop = await engine.generate({ ...request, prompt, maxTokens: room - 8 });
 			const completion = await engine.generate({ ...request, prompt, maxTokens: room + 8 });
+			// Which path generated: only the loop reports the prompt cells it kept.
+			assert.equal(typeof loop.cachedPromptTokens, "number", "the loop did not generate the first text");
+			assert.equal(completion.cachedPromptTokens, undefined, "LlamaCompletion did not generate the second text");
 			assert.ok(loop.tokens.length > 0, "the loop generated nothing");
-			const compared = Math.min(loop.tokens.length, room - 8);
 			assert.deepEqual(
-				completion.tokens.slice(0, compared),
-				loop.tokens.slice(0, compared),
+				completion.tokens.slice(0, loop.tokens.length),
+				loop.tokens,
 				`the paths differ (loop ${loop.stopReason}, LlamaCompletion ${completion.stopReason})`
 			);
 			// Where the loop met the end of the text, LlamaCompletion must meet it at the same token.
@@ -105,8 +114,36 @@ for (const modelCase of cases) {
 			// A request with other steering starts from empty cells.
 			await engine.generate({ prompt: "One day", maxTokens: 2, temperature: 0, steering: steering(3) });
 			const fresh = await engine.generate({ prompt: extended, maxTokens: 12, temperature: 0 });
+			// The first run's cells were kept up to where the longer text's tokens differ from them.
+			const kept = await expectedKeptCells(engine, prompt, first, extended);
+			assert.ok(kept > 1, `the extended prompt shares only ${kept} tokens with the first run`);
+			assert.equal(reused.cachedPromptTokens, kept);
+			assert.equal(fresh.cachedPromptTokens, 0);
 			assert.deepEqual(reused.tokens, fresh.tokens);
 			assert.equal(reused.promptTokens, fresh.promptTokens);
 		});
+
+		// The story models fill this context in well under 0.1 s, before a cancellation could arrive
+		// (engineProcess.test.ts cancels 500 tokens of a random model).
+		(modelCase.cached ? it : it.skip)(
+			"cancelling stops the loop and the next request runs from a clean state",
+			async () => {
+				const baseline = await engine.generate({ prompt, maxTokens: 40, temperature: 0 });
+				const controller = new AbortController();
+				let streamed = 0;
+				const cancelled = engine.generate(
+					{ prompt, maxTokens: room() - 1, temperature: 0.8, seed: 1 },
+					{
+						signal: controller.signal,
+						onProgress: () => {
+							if (++streamed === 1) controller.abort();
+						}
+					}
+				);
+				await assert.rejects(cancelled, (error: { code?: string }) => error.code === "CANCELLED");
+				const after = await engine.generate({ prompt, maxTokens: 40, temperature: 0 });
+				assert.deepEqual(after.tokens, baseline.tokens);
+			}
+		);
 	});
 }

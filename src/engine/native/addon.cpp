@@ -66,6 +66,7 @@ Napi::Value setControlVector(const Napi::CallbackInfo& info) {
 	Napi::Env env = info.Env();
 	const NodeLlamaContextHandles handles = unwrapNodeLlamaContext(env, info[0]);
 	const LlamaSymbols& symbols = *handles.symbols;
+	if (generationRunsOn(handles.context)) throw Napi::Error::New(env, "setControlVector: a generation is running on this context");
 	applyControlVector(env, symbols, handles.context, symbols.model_n_layer(handles.model), symbols.model_n_embd(handles.model), info, 1);
 	return env.Undefined();
 }
@@ -78,6 +79,7 @@ Napi::Value clearSequence(const Napi::CallbackInfo& info) {
 	if (info.Length() < 2 || !info[1].IsNumber()) throw Napi::TypeError::New(env, "clearSequence(addonContext, sequenceId)");
 	const int32_t sequenceId = info[1].As<Napi::Number>().Int32Value();
 	if (sequenceId < 0) throw Napi::RangeError::New(env, "clearSequence: sequenceId must not be negative");
+	if (generationRunsOn(handles.context)) throw Napi::Error::New(env, "clearSequence: a generation is running on this context");
 	handles.symbols->memory_seq_rm(handles.symbols->get_memory(handles.context), sequenceId, -1, -1);
 	return env.Undefined();
 }

@@ -26,6 +26,15 @@ void releaseClaim(const llama_context* context) {
 	busyContexts.erase(context);
 }
 
+}  // namespace
+
+bool generationRunsOn(const llama_context* context) {
+	std::lock_guard<std::mutex> lock(busyMutex);
+	return busyContexts.count(context) > 0;
+}
+
+namespace {
+
 // Frees what a llama_batch / llama_sampler owns when the loop leaves, however it leaves.
 struct BatchHolder {
 	const LlamaSymbols& symbols;
@@ -61,6 +70,10 @@ llama_sampler* samplerChain(const LlamaSymbols& symbols, const GenerationJob& jo
 bool decodeRange(GenerationJob& job, llama_batch& batch, uint32_t batchSize, const std::vector<llama_token>& tokens,
 	int32_t from, int32_t to, bool lastLogits) {
 	for (int32_t start = from; start < to; start += static_cast<int32_t>(batchSize)) {
+		if (job.cancel->load()) {
+			job.stopReason = "cancelled";
+			return false;
+		}
 		const int32_t end = std::min(to, start + static_cast<int32_t>(batchSize));
 		batch.n_tokens = end - start;
 		for (int32_t i = 0; i < batch.n_tokens; i++) {
@@ -91,7 +104,15 @@ void runGeneration(GenerationJob& job, const std::function<void(llama_token)>& o
 	if (job.threads > 0) symbols.set_n_threads(job.context, job.threads, job.threads);
 
 	// Cells past `keep` belong to an earlier generation or prompt; drop them before writing over them.
-	symbols.memory_seq_rm(symbols.get_memory(job.context), job.sequenceId, job.keep, -1);
+	// Only a full-attention KV cache can keep a prefix: a sliding-window cache may already have evicted
+	// cells the prefix's last positions attend to, and a recurrent state cannot be cut at a position.
+	const bool prefixReusable = symbols.model_n_swa(job.model) == 0 && !symbols.model_is_recurrent(job.model) &&
+		!symbols.model_is_hybrid(job.model);
+	llama_memory_t memory = symbols.get_memory(job.context);
+	if (!prefixReusable || !symbols.memory_seq_rm(memory, job.sequenceId, job.keep, -1)) {
+		job.keep = 0;
+		symbols.memory_seq_rm(memory, job.sequenceId, -1, -1);
+	}
 	job.evaluated = job.keep;
 	if (promptLength > contextSize) {
 		job.stopReason = "contextFull";
@@ -99,7 +120,7 @@ void runGeneration(GenerationJob& job, const std::function<void(llama_token)>& o
 	}
 
 	BatchHolder batch{symbols, symbols.batch_init(static_cast<int32_t>(batchSize), 0, 1)};
-	if (!decodeRange(job, batch.batch, batchSize, job.prompt, job.keep, promptLength, true)) return;
+	if (!decodeRange(job, batch.batch, batchSize, job.prompt, job.keep, promptLength, true)) return;  // error or cancelled
 	SamplerHolder sampler{symbols, samplerChain(symbols, job, nVocab)};
 
 	std::vector<llama_token_data> candidates(static_cast<size_t>(nVocab));
@@ -189,6 +210,8 @@ void GenerationWorker::Execute(const ExecutionProgress& progress) {
 		runGeneration(job, [&](llama_token token) { progress.Send(&token, 1); });
 	} catch (const std::exception& error) {
 		job.error = std::string("generation failed: ") + error.what();
+	} catch (...) {
+		job.error = "generation failed in llama.cpp";
 	}
 	if (!job.error.empty()) SetError(job.error);
 }
@@ -196,6 +219,7 @@ void GenerationWorker::Execute(const ExecutionProgress& progress) {
 void GenerationWorker::OnProgress(const llama_token* tokens, size_t count) {
 	Napi::Env env = Env();
 	Napi::HandleScope scope(env);
+	if (!listenerError.IsEmpty()) return;  // it threw: the loop is stopping, later tokens are dropped
 	auto array = Napi::Int32Array::New(env, count);
 	std::copy(tokens, tokens + count, array.Data());
 	// A throwing listener must not leave the promise unsettled: note it, stop, and reject at the end.
@@ -218,6 +242,7 @@ void GenerationWorker::OnOK() {
 	std::copy(job.generated.begin(), job.generated.end(), tokens.Data());
 	result.Set("tokens", tokens);
 	result.Set("evaluated", job.evaluated);
+	result.Set("reused", job.keep);
 	result.Set("stopReason", job.stopReason);
 	deferred.Resolve(result);
 }
@@ -259,19 +284,20 @@ Napi::Value startGeneration(const Napi::CallbackInfo& info) {
 	for (const llama_token token : job.prompt)
 		if (token < 0 || token >= nVocab) throw Napi::RangeError::New(env, "generate: prompt token " + std::to_string(token) + " is not in the vocabulary");
 	job.cancel = std::make_shared<std::atomic_bool>(false);
+	// Everything that can throw comes before the worker exists: once created, a worker must be queued
+	// (its base class frees it when the work completes), and a queued one must not be deleted.
+	Napi::Object handle = Napi::Object::New(env);
+	auto cancel = job.cancel;
+	handle.Set("cancel", Napi::Function::New(env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
 	if (!claim(job.context)) throw Napi::Error::New(env, "generate: a generation is already running on this context");
 	GenerationWorker* worker = nullptr;
 	try {
-		auto cancel = job.cancel;
 		worker = new GenerationWorker(env, info[0].As<Napi::Object>(), info[3].As<Napi::Function>(), std::move(job));
-		Napi::Object handle = Napi::Object::New(env);
-		handle.Set("result", worker->promise());
-		handle.Set("cancel", Napi::Function::New(env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
-		worker->Queue();
-		return handle;
 	} catch (...) {
-		if (worker != nullptr) delete worker; // its destructor releases the claim
-		else releaseClaim(handles.context);
+		releaseClaim(handles.context);
 		throw;
 	}
+	handle.Set("result", worker->promise());
+	worker->Queue();
+	return handle;
 }

@@ -42,12 +42,13 @@ struct GenerationJob {
 	// Results.
 	std::vector<llama_token> generated;  // every sampled token except the one that stopped it
 	int32_t evaluated = 0;               // KV cells [0, evaluated) of the sequence hold prompt + generated
+	// (`keep` itself becomes 0 when the model's memory cannot keep a prefix: sliding window, recurrent.)
 	std::string stopReason;              // "maxTokens", "eogToken", "contextFull" or "cancelled"
 	std::string error;
 };
 
 // Runs one job; OnProgress hands each new token to `onTokens(Int32Array)` in order, before the
-// promise settles with {tokens, evaluated, stopReason}.
+// promise settles with {tokens, evaluated, reused, stopReason} (reused: the prompt cells kept).
 class GenerationWorker : public Napi::AsyncProgressQueueWorker<llama_token> {
 public:
 	GenerationWorker(Napi::Env env, Napi::Object addonContext, Napi::Function onTokens, GenerationJob job);
@@ -67,6 +68,9 @@ private:
 	GenerationJob job;
 	Napi::Promise::Deferred deferred;
 };
+
+// True while a generation runs on `context`: nothing else may change its KV cells or steering meanwhile.
+bool generationRunsOn(const llama_context* context);
 
 // generate(addonContext, prompt: Int32Array, options, onTokens) -> {result: Promise, cancel()}.
 Napi::Value startGeneration(const Napi::CallbackInfo& info);

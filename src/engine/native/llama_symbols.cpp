@@ -71,6 +71,9 @@ const LlamaSymbols* bindSymbols(void* handle, const std::string& addonPath, std:
 	resolve(handle, "llama_set_n_threads", symbols.set_n_threads, missing);
 	resolve(handle, "llama_memory_seq_rm", symbols.memory_seq_rm, missing);
 	resolve(handle, "llama_vocab_is_eog", symbols.vocab_is_eog, missing);
+	resolve(handle, "llama_model_n_swa", symbols.model_n_swa, missing);
+	resolve(handle, "llama_model_is_recurrent", symbols.model_is_recurrent, missing);
+	resolve(handle, "llama_model_is_hybrid", symbols.model_is_hybrid, missing);
 	resolve(handle, "llama_sampler_chain_default_params", symbols.sampler_chain_default_params, missing);
 	resolve(handle, "llama_sampler_chain_init", symbols.sampler_chain_init, missing);
 	resolve(handle, "llama_sampler_chain_add", symbols.sampler_chain_add, missing);

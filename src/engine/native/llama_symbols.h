@@ -42,6 +42,9 @@ struct LlamaSymbols {
 	decltype(&llama_set_n_threads) set_n_threads = nullptr;
 	decltype(&llama_memory_seq_rm) memory_seq_rm = nullptr;
 	decltype(&llama_vocab_is_eog) vocab_is_eog = nullptr;
+	decltype(&llama_model_n_swa) model_n_swa = nullptr;
+	decltype(&llama_model_is_recurrent) model_is_recurrent = nullptr;
+	decltype(&llama_model_is_hybrid) model_is_hybrid = nullptr;
 	decltype(&llama_sampler_chain_default_params) sampler_chain_default_params = nullptr;
 	decltype(&llama_sampler_chain_init) sampler_chain_init = nullptr;
 	decltype(&llama_sampler_chain_add) sampler_chain_add = nullptr;

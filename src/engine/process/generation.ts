@@ -153,7 +153,7 @@ export class Generation {
 					if (stream.push(text.push(chunk as number[]))) generation.abort();
 				}
 			};
-			const { metadata } = segments
+			const generated: { metadata: { stopReason?: string }; cachedPromptTokens?: number } = segments
 				? await this.generatePlaced(sequenceTokens, segments, options)
 				: useLoop
 					? await this.generateWithLoop(sequenceTokens, options)
@@ -165,6 +165,7 @@ export class Generation {
 							)
 						: await this.completion.generateCompletionWithMeta(promptTokens as never, options as never);
 			if (signal.aborted) throw new EngineError("CANCELLED", "generation cancelled");
+			const { metadata, cachedPromptTokens } = generated;
 			const seconds = (performance.now() - started) / 1000;
 			return {
 				text: stream.finish(text.flush()),
@@ -173,6 +174,7 @@ export class Generation {
 				promptTokens: sequenceTokens.length,
 				stopReason: stopReasonOf(stream, stops, metadata.stopReason),
 				infill,
+				...(cachedPromptTokens === undefined ? {} : { cachedPromptTokens }),
 				...(chat === undefined ? {} : { chatTemplate: chat.wrapper })
 			};
 		} catch (error) {
@@ -191,7 +193,10 @@ export class Generation {
 	 * Steer's generation loop (src/engine/native/generation_worker.h): one decode and one sampler pass
 	 * per token on a worker thread, tokens streamed to `onToken`, where node-llama-cpp crosses threads
 	 * twice per token. Sampling is node-llama-cpp's chain with node-llama-cpp's defaults (top-k 40,
-	 * top-p 0.95, a seed from the clock when none is given), so both paths give the same tokens.
+	 * top-p 0.95, a seed from the clock when none is given), so both paths give the same tokens. Two
+	 * differences remain, both in the loop's favour: a prompt longer than nine tenths of the context
+	 * is kept whole (LlamaCompletion cuts it to make room), and maxTokens is exact (LlamaCompletion may
+	 * take one more token to finish a character).
 	 */
 	private async generateWithLoop(
 		sequenceTokens: readonly number[],
@@ -204,7 +209,7 @@ export class Generation {
 			signal: AbortSignal;
 			onToken: (chunk: unknown[]) => void;
 		}
-	): Promise<{ metadata: { stopReason: string } }> {
+	): Promise<{ metadata: { stopReason: string }; cachedPromptTokens: number }> {
 		// Cells node-llama-cpp wrote (a fill-in-the-middle run) are not in `loopCells`.
 		if (this.sequence.contextTokens.length > 0) await this.sequence.clearHistory();
 		const keep = this.loopCellsUnknown
@@ -235,7 +240,10 @@ export class Generation {
 			const result = await run.result;
 			this.loopCells = [...sequenceTokens, ...result.tokens].slice(0, result.evaluated);
 			this.loopCellsUnknown = false;
-			return { metadata: { stopReason: result.stopReason === "eogToken" ? "eogToken" : "maxTokens" } };
+			return {
+				metadata: { stopReason: result.stopReason === "eogToken" ? "eogToken" : "maxTokens" },
+				cachedPromptTokens: result.reused
+			};
 		} finally {
 			options.signal.removeEventListener("abort", cancel);
 		}
@@ -398,7 +406,25 @@ function modelGenerationStops(model: LlamaModel): GenerationStops {
 			userDefined: attributes.userDefined && !attributes.control
 		});
 	}
-	return generationStops(specials);
+	const stops = generationStops(specials);
+	return { ...stops, stopTokens: [...stops.stopTokens, ...extraCompletionEndTokens(model)] };
+}
+
+/**
+ * Tokens node-llama-cpp's LlamaCompletion also ends a completion at (its getExtraCompletionEosTokens):
+ * Gemma and Gemma 2 write a code completion's end as `<|file_separator|>` or `<|fim_prefix|>`, which
+ * their vocabularies do not mark as end of generation. Steer's generation loop stops there too.
+ */
+function extraCompletionEndTokens(model: LlamaModel): number[] {
+	const architecture = (model.fileInfo.metadata as { general?: { architecture?: string } }).general?.architecture;
+	if (architecture !== "gemma" && architecture !== "gemma2") return [];
+	const ends: number[] = [];
+	for (const token of model.iterateAllTokens()) {
+		const text = model.detokenize([token], true);
+		if (text === "<|file_separator|>" || text === "<|fim_prefix|>") ends.push(token as number);
+		if (ends.length === 2) break;
+	}
+	return ends;
 }
 
 function commonPrefixLength(a: readonly number[], b: readonly number[]): number {

@@ -61,6 +61,8 @@ export interface NativeGenerateResult {
 	tokens: Int32Array;
 	/** Cells [0, evaluated) of the sequence now hold prompt + tokens (the last sampled token is not evaluated). */
 	evaluated: number;
+	/** Prompt cells kept from before (`keep`, or 0 where the model's memory cannot keep a prefix). */
+	reused: number;
 	stopReason: "maxTokens" | "eogToken" | "contextFull" | "cancelled";
 }
 
