@@ -41,3 +41,14 @@ export function pairTexts(pair: ContrastPair): { positive: string; negative: str
 	const prefix = pair.prompt ?? "";
 	return { positive: prefix + pair.positive, negative: prefix + pair.negative };
 }
+
+/**
+ * The system message every pair (or example) shares, when they all have the same non-empty one: the
+ * context the behaviour was written under, which calibration's neutral requests are then asked in too.
+ * Undefined when any lacks it or they differ (then no one system message stands for the dataset).
+ */
+export function sharedSystemMessage(entries: readonly { readonly system?: string }[]): string | undefined {
+	const first = entries[0]?.system;
+	if (first === undefined || first.trim() === "") return undefined;
+	return entries.every((entry) => entry.system === first) ? first : undefined;
+}

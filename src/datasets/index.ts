@@ -1,6 +1,7 @@
 /** Contrast-pair datasets (and labelled examples without pairs): schema, validation, file formats, storage and generators. */
 export {
 	pairTexts,
+	sharedSystemMessage,
 	CONTRAST_PAIR_FIELDS,
 	type ContrastPair,
 	type ContrastPairField,

@@ -7,6 +7,7 @@ import {
 	rawTextProblem,
 	renderExamplesAsChats,
 	renderPairsAsChats,
+	sharedSystemMessage,
 	type ChatRenderer
 } from "../../datasets";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
@@ -151,9 +152,12 @@ export async function runTrain(argv: string[]): Promise<void> {
 		// are calibrated on answers in the same template, as the model will be used.
 		// Only a model with a chat template of its own is asked in chat (--chat on a base model is not).
 		const calibrateInChat = wrapper !== undefined && info.hasChatTemplate;
+		// The neutral requests are asked under the system message the pairs were written under: --system,
+		// or the one every pair of the dataset carries.
+		const calibrationSystem = values.system ?? sharedSystemMessage(unpaired ? datasetExamples : datasetPairs);
 		const calibrationModel = engineSteerableModel(
 			engine,
-			calibrateInChat ? { chat: values.system === undefined ? {} : { system: values.system } } : {}
+			calibrateInChat ? { chat: calibrationSystem === undefined ? {} : { system: calibrationSystem } } : {}
 		);
 		const trained = values["no-calibrate"]
 			? fixedPush
@@ -163,7 +167,8 @@ export async function runTrain(argv: string[]): Promise<void> {
 						? {}
 						: {
 								chat: {
-									promptAsRead: (message: string) => chatPromptText(engine, message, values.system)
+									promptAsRead: (message: string) =>
+										chatPromptText(engine, message, calibrationSystem)
 								}
 							}),
 					onProgress: showProgress

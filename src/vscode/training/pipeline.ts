@@ -9,6 +9,7 @@ import {
 	rawTextProblem,
 	renderExamplesAsChats,
 	renderPairsAsChats,
+	sharedSystemMessage,
 	type ChatRenderer,
 	type ContrastPair,
 	type LabelledExample
@@ -82,19 +83,22 @@ export async function trainWithEngine(
 	const fixedPush = unpaired
 		? await trainFromExamples(trainingExamples, source, options)
 		: await trainFromPairs(trainingPairs, source, options);
-	// Pairs read as conversations are calibrated on answers in the same template, as the model is used.
+	// Pairs read as conversations are calibrated on answers in the same template, as the model is used,
+	// under the system message every pair carries when they share one.
+	const system = sharedSystemMessage(unpaired ? examples : dataset.pairs);
+	const chatModel = system === undefined ? {} : { system };
 	const trained = options.onCalibrating
 		? await calibrateStrength(
 				fixedPush,
 				unpaired ? trainingExamples : trainingPairs,
-				engineSteerableModel(client, wrapper === undefined ? {} : { chat: {} }),
+				engineSteerableModel(client, wrapper === undefined ? {} : { chat: chatModel }),
 				source,
 				{
 					signal: options.signal,
 					onProgress: options.onCalibrating,
 					...(wrapper === undefined
 						? {}
-						: { chat: { promptAsRead: (message: string) => chatPromptText(client, message) } })
+						: { chat: { promptAsRead: (message: string) => chatPromptText(client, message, system) } })
 				}
 			)
 		: fixedPush;
