@@ -1,4 +1,5 @@
 import type { EngineClient } from "../../src/engine/client";
+import { suffixStart } from "../../src/engine/positions";
 import type { GenerateResult } from "../../src/engine/protocol";
 
 /**
@@ -16,7 +17,5 @@ export async function expectedKeptCells(
 	const { tokens: lastTokens } = await engine.request("tokenize", { text: lastPrompt });
 	const { tokens: nextTokens } = await engine.request("tokenize", { text: nextPrompt });
 	const cells = [...lastTokens, ...last.tokens].slice(0, lastTokens.length + last.tokens.length - 1);
-	let common = 0;
-	while (common < Math.min(cells.length, nextTokens.length) && cells[common] === nextTokens[common]) common++;
-	return Math.min(common, nextTokens.length - 1);
+	return Math.min(suffixStart(nextTokens, cells), nextTokens.length - 1);
 }

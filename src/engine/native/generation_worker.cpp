@@ -65,30 +65,29 @@ llama_sampler* samplerChain(const LlamaSymbols& symbols, const GenerationJob& jo
 	return chain;
 }
 
-// Decodes tokens[from, to) at positions from.. of the sequence in batches of at most `batchSize`;
-// logits only for the last token when `lastLogits`. Returns false with `error` set on failure.
-bool decodeRange(GenerationJob& job, llama_batch& batch, uint32_t batchSize, const std::vector<llama_token>& tokens,
-	int32_t from, int32_t to, bool lastLogits) {
-	for (int32_t start = from; start < to; start += static_cast<int32_t>(batchSize)) {
+// Decodes `count` tokens into the sequence's cells from position `job.evaluated` on, in batches of at
+// most `batchSize`, with logits for the last token only; `job.evaluated` follows every batch decoded.
+// Returns false with `error` (or a "cancelled" stop) set when it stops early.
+bool decodeNext(GenerationJob& job, llama_batch& batch, uint32_t batchSize, const llama_token* tokens, int32_t count) {
+	for (int32_t done = 0; done < count; done += static_cast<int32_t>(batchSize)) {
 		if (job.cancel->load()) {
 			job.stopReason = "cancelled";
 			return false;
 		}
-		const int32_t end = std::min(to, start + static_cast<int32_t>(batchSize));
-		batch.n_tokens = end - start;
+		batch.n_tokens = std::min(count - done, static_cast<int32_t>(batchSize));
 		for (int32_t i = 0; i < batch.n_tokens; i++) {
-			batch.token[i] = tokens[static_cast<size_t>(start + i)];
-			batch.pos[i] = start + i;
+			batch.token[i] = tokens[done + i];
+			batch.pos[i] = job.evaluated + i;
 			batch.n_seq_id[i] = 1;
 			batch.seq_id[i][0] = job.sequenceId;
-			batch.logits[i] = lastLogits && start + i == to - 1;
+			batch.logits[i] = done + i == count - 1;
 		}
 		const int32_t status = job.symbols->decode(job.context, batch);
 		if (status != 0) {
-			job.error = "llama_decode failed with status " + std::to_string(status) + " at position " + std::to_string(start);
+			job.error = "llama_decode failed with status " + std::to_string(status) + " at position " + std::to_string(job.evaluated);
 			return false;
 		}
-		job.evaluated = end;
+		job.evaluated += batch.n_tokens;
 	}
 	return true;
 }
@@ -120,7 +119,7 @@ void runGeneration(GenerationJob& job, const std::function<void(llama_token)>& o
 	}
 
 	BatchHolder batch{symbols, symbols.batch_init(static_cast<int32_t>(batchSize), 0, 1)};
-	if (!decodeRange(job, batch.batch, batchSize, job.prompt, job.keep, promptLength, true)) return;  // error or cancelled
+	if (!decodeNext(job, batch.batch, batchSize, job.prompt.data() + job.keep, promptLength - job.keep)) return;
 	SamplerHolder sampler{symbols, samplerChain(symbols, job, nVocab)};
 
 	std::vector<llama_token_data> candidates(static_cast<size_t>(nVocab));
@@ -157,19 +156,8 @@ void runGeneration(GenerationJob& job, const std::function<void(llama_token)>& o
 			job.stopReason = "contextFull";
 			return;
 		}
-		// The token just sampled goes into the next free cell, `evaluated`.
-		batch.batch.n_tokens = 1;
-		batch.batch.token[0] = token;
-		batch.batch.pos[0] = job.evaluated;
-		batch.batch.n_seq_id[0] = 1;
-		batch.batch.seq_id[0][0] = job.sequenceId;
-		batch.batch.logits[0] = true;
-		const int32_t status = symbols.decode(job.context, batch.batch);
-		if (status != 0) {
-			job.error = "llama_decode failed with status " + std::to_string(status) + " at position " + std::to_string(job.evaluated);
-			return;
-		}
-		job.evaluated++;
+		// The token just sampled goes into the next free cell.
+		if (!decodeNext(job, batch.batch, batchSize, &token, 1)) return;
 	}
 }
 

@@ -27,6 +27,17 @@ import type { LoadedModel } from "./modelLoader";
 import { sequenceIdOf } from "./nativeBridge";
 import { IncrementalDetokenizer, type Tokenizer } from "./tokenizer";
 
+/** What `generate` hands the paths that produce tokens one by one (the loop and placed steering). */
+interface TokenByTokenOptions {
+	readonly maxTokens: number;
+	readonly temperature: number;
+	readonly topP?: number;
+	readonly topK?: number;
+	readonly seed?: number;
+	readonly signal: AbortSignal;
+	readonly onToken: (chunk: unknown[]) => void;
+}
+
 export class Generation {
 	private readonly info: ModelInfo;
 	private readonly model: LlamaModel;
@@ -200,21 +211,13 @@ export class Generation {
 	 */
 	private async generateWithLoop(
 		sequenceTokens: readonly number[],
-		options: {
-			maxTokens: number;
-			temperature: number;
-			topP?: number;
-			topK?: number;
-			seed?: number;
-			signal: AbortSignal;
-			onToken: (chunk: unknown[]) => void;
-		}
+		options: TokenByTokenOptions
 	): Promise<{ metadata: { stopReason: string }; cachedPromptTokens: number }> {
 		// Cells node-llama-cpp wrote (a fill-in-the-middle run) are not in `loopCells`.
 		if (this.sequence.contextTokens.length > 0) await this.sequence.clearHistory();
 		const keep = this.loopCellsUnknown
 			? 0
-			: Math.min(commonPrefixLength(this.loopCells, sequenceTokens), sequenceTokens.length - 1);
+			: Math.min(suffixStart(sequenceTokens, this.loopCells), sequenceTokens.length - 1);
 		const run = this.bridge.generate(
 			sequenceTokens,
 			{
@@ -260,15 +263,7 @@ export class Generation {
 	private async generatePlaced(
 		sequenceTokens: readonly number[],
 		segments: readonly SteeringSegment[],
-		options: {
-			maxTokens: number;
-			temperature: number;
-			topP?: number;
-			topK?: number;
-			seed?: number;
-			signal: AbortSignal;
-			onToken: (chunk: unknown[]) => void;
-		}
+		options: TokenByTokenOptions
 	): Promise<{ metadata: { stopReason: string } }> {
 		const promptLength = sequenceTokens.length;
 		await this.sequence.clearHistory();
@@ -425,13 +420,6 @@ function extraCompletionEndTokens(model: LlamaModel): number[] {
 		if (ends.length === 2) break;
 	}
 	return ends;
-}
-
-function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
-	const length = Math.min(a.length, b.length);
-	let i = 0;
-	while (i < length && a[i] === b[i]) i++;
-	return i;
 }
 
 function stopReasonOf(
