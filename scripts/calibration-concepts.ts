@@ -14,8 +14,10 @@ import { engineHiddenStateSource } from "../src/engine/hiddenStateSource";
 import type { ModelInfo } from "../src/engine/protocol";
 import { type FluencySummary, summarizeFluency } from "../src/steering/evaluation/degeneration";
 import { effectScore } from "../src/steering/evaluation/effectScore";
+import type { SteerableModel } from "../src/steering/pipeline/steerableModel";
 import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
 import type { TrainingMethod } from "../src/steering/training/methods";
+import type { WeightedVector } from "../src/steering/vector";
 import happySadStories from "../examples/evaluation/happy-sad-stories.json";
 
 export interface TuningConcept {
@@ -241,6 +243,17 @@ export async function storiesWith(
 	for (const prompt of storyPrompts)
 		for (const seed of storySeeds) texts.push(await generate({ prompt, maxTokens: 60, temperature: 0.8, seed }));
 	return texts;
+}
+
+/**
+ * The figure stories as `model` tells them under any steering, with the unsteered ones (and their
+ * fluency summary) every steered set is compared with.
+ */
+export async function figureStories(model: SteerableModel) {
+	const stories = (steering: readonly WeightedVector[]) =>
+		storiesWith((request) => model.generate({ ...request, steering }));
+	const unsteered = await stories([]);
+	return { stories, unsteered, base: summarizeFluency(unsteered) };
 }
 
 /**

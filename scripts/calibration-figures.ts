@@ -9,15 +9,13 @@
  * Prints one markdown table per model.
  */
 import { engineSteerableModel } from "../src/engine/steerableModel";
-import { summarizeFluency } from "../src/steering/evaluation/degeneration";
 import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
-import type { WeightedVector } from "../src/steering/vector";
 import {
 	conceptHits,
 	figureModels,
+	figureStories,
 	fluencyCells,
 	forEachFigureModel,
-	storiesWith,
 	trainConcept,
 	tuningConcepts
 } from "./calibration-concepts";
@@ -27,10 +25,7 @@ const only = process.env.FIGURE_CONCEPTS?.split(",");
 
 forEachFigureModel(models, 256, async (engine, info) => {
 	const model = engineSteerableModel(engine);
-	const stories = (steering: readonly WeightedVector[]) =>
-		storiesWith((request) => model.generate({ ...request, steering }));
-	const unsteered = await stories([]);
-	const base = summarizeFluency(unsteered);
+	const { stories, unsteered, base } = await figureStories(model);
 	console.log(
 		"| concept | layers | 1.0 = fixed push × | why | calibration s | stories: unsteered | fixed push | **1.0** | real words | distinct words |"
 	);

@@ -10,16 +10,14 @@
  * cache. FIGURE_CONCEPTS=sea,food limits the concepts (scripts/calibration-concepts.ts).
  */
 import { engineSteerableModel } from "../src/engine/steerableModel";
-import { summarizeFluency } from "../src/steering/evaluation/degeneration";
 import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
 import { TRAINING_METHODS } from "../src/steering/training/methods";
-import type { WeightedVector } from "../src/steering/vector";
 import {
 	conceptHits,
 	figureModels,
+	figureStories,
 	fluencyCells,
 	forEachFigureModel,
-	storiesWith,
 	trainConcept,
 	tuningConcepts
 } from "./calibration-concepts";
@@ -29,10 +27,7 @@ const only = (process.env.FIGURE_CONCEPTS ?? "sea,food").split(",");
 
 forEachFigureModel(models, 512, async (engine, info) => {
 	const model = engineSteerableModel(engine);
-	const stories = (steering: readonly WeightedVector[]) =>
-		storiesWith((request) => model.generate({ ...request, steering }));
-	const unsteered = await stories([]);
-	const base = summarizeFluency(unsteered);
+	const { stories, unsteered, base } = await figureStories(model);
 	console.log(
 		"| concept | method | steered layers | held-out accuracy there | 1.0 = fixed push × | stories with the concept | real words | distinct words | degenerate |"
 	);

@@ -10,16 +10,15 @@
  * FIGURE_CONCEPTS=food,dogs limits the concepts (scripts/calibration-concepts.ts). Prints one table.
  */
 import { engineSteerableModel } from "../src/engine/steerableModel";
-import { summarizeFluency } from "../src/steering/evaluation/degeneration";
 import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
 import type { TrainedVector } from "../src/steering/pipeline/trainFromPairs";
-import type { SteeringVector, WeightedVector } from "../src/steering/vector";
+import type { SteeringVector } from "../src/steering/vector";
 import {
 	conceptHits,
 	figureModels,
+	figureStories,
 	fluencyCells,
 	forEachFigureModel,
-	storiesWith,
 	trainConcept,
 	tuningConcepts
 } from "./calibration-concepts";
@@ -44,10 +43,7 @@ function spreadEqually(trained: TrainedVector): SteeringVector {
 const only = process.env.FIGURE_CONCEPTS?.split(",");
 forEachFigureModel(figureModels(["stories260K"]), 256, async (engine, info) => {
 	const model = engineSteerableModel(engine);
-	const stories = (steering: readonly WeightedVector[]) =>
-		storiesWith((request) => model.generate({ ...request, steering }));
-	const unsteered = await stories([]);
-	const base = summarizeFluency(unsteered);
+	const { stories, unsteered, base } = await figureStories(model);
 	console.log(
 		"| concept | profile | layers | 1.0 = × | why | readout gain | × random | stories: unsteered | **1.0** | real words | distinct words |"
 	);
