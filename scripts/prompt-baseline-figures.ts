@@ -10,7 +10,7 @@
  * Default: SmolLM2-135M-Instruct from the model cache. FIGURE_CONCEPTS=sea,food limits the concepts.
  * Prints one markdown table.
  */
-import { chatPromptText, engineSteerableModel } from "../src/engine/steerableModel";
+import { engineChatCalibration } from "../src/engine/steerableModel";
 import { summarizeFluency } from "../src/steering/evaluation/degeneration";
 import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
 import type { WeightedVector } from "../src/steering/vector";
@@ -43,7 +43,7 @@ const asked: Record<string, string> = {
 const only = process.env.FIGURE_CONCEPTS?.split(",");
 forEachFigureModel(figureModels(["SmolLM2"]), 512, async (engine, info) => {
 	if (!info.hasChatTemplate) throw new Error("the prompt-only baseline needs an instruct model with a chat template");
-	const model = engineSteerableModel(engine, { chat: {} });
+	const { model, chat } = engineChatCalibration(engine);
 	const stories = async (steering: readonly WeightedVector[], suffix = "") => {
 		const texts: string[] = [];
 		for (const request of requests)
@@ -68,9 +68,7 @@ forEachFigureModel(figureModels(["SmolLM2"]), 512, async (engine, info) => {
 	console.log("|---|---|---|---|---|---|---|---|---|");
 	for (const concept of tuningConcepts.filter((entry) => !only || only.includes(entry.name))) {
 		const { pairs, source, trained } = await trainConcept(engine, info, concept);
-		const calibrated = await calibrateStrength(trained, pairs, model, source, {
-			chat: { promptAsRead: (message) => chatPromptText(engine, message) }
-		});
+		const calibrated = await calibrateStrength(trained, pairs, model, source, { chat });
 		const steered = await stories([{ vector: calibrated.vector, strength: 1 }]);
 		const prompted = await stories([], asked[concept.name]);
 		const steeredCells = fluencyCells(steered, base);

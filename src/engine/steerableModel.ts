@@ -3,6 +3,7 @@
  * run unsteered, so a vector cannot flatter its own output, unless steered log-probabilities are asked
  * for by name (the KL divergence of calibration).
  */
+import type { CalibrationOptions } from "../steering/pipeline/calibrateStrength";
 import type { GenerationRequest, SteerableModel } from "../steering/pipeline/steerableModel";
 import type { WeightedVector } from "../steering/vector";
 import type { EngineClient } from "./client";
@@ -15,17 +16,44 @@ export function engineSteerableModel(
 	engine: EngineClient,
 	{ chat }: { chat?: { readonly system?: string } } = {}
 ): SteerableModel {
-	// Calibration scores the same few prompts at every strength: each is rendered in the template once.
+	return steerableModel(engine, chat, cachedChatPrompt(engine, chat?.system));
+}
+
+/**
+ * An instruct model as calibration uses it in chat: the model answering in its template under `system`,
+ * and the calibration option that reads each answer back after the request rendered the same way (one
+ * rendering per request, shared by both).
+ */
+export function engineChatCalibration(
+	engine: EngineClient,
+	system?: string
+): { model: SteerableModel; chat: NonNullable<CalibrationOptions["chat"]> } {
+	const rendered = cachedChatPrompt(engine, system);
+	return {
+		model: steerableModel(engine, system === undefined ? {} : { system }, rendered),
+		chat: { promptAsRead: rendered }
+	};
+}
+
+/** Each user message rendered in the template once: calibration scores the same few at every strength. */
+function cachedChatPrompt(engine: EngineClient, system: string | undefined): (message: string) => Promise<string> {
 	const renderedPrompts = new Map<string, Promise<string>>();
-	const renderedPrompt = (prompt: string, system: string | undefined): Promise<string> => {
-		let rendered = renderedPrompts.get(prompt);
+	return (message) => {
+		let rendered = renderedPrompts.get(message);
 		if (!rendered) {
-			rendered = chatPromptText(engine, prompt, system);
-			rendered.catch(() => renderedPrompts.delete(prompt));
-			renderedPrompts.set(prompt, rendered);
+			rendered = chatPromptText(engine, message, system);
+			rendered.catch(() => renderedPrompts.delete(message));
+			renderedPrompts.set(message, rendered);
 		}
 		return rendered;
 	};
+}
+
+function steerableModel(
+	engine: EngineClient,
+	chat: { readonly system?: string } | undefined,
+	renderedPrompt: (message: string) => Promise<string>
+): SteerableModel {
 	return {
 		async generate(request: GenerationRequest, signal?: AbortSignal): Promise<string> {
 			const { prompt, maxTokens, temperature, topP, seed, stop, placement } = request;
@@ -46,7 +74,7 @@ export function engineSteerableModel(
 			options: { readonly steering?: readonly WeightedVector[] } = {}
 		): Promise<Float32Array> {
 			// In chat mode the continuation is the reply to `prompt` as the user's message, read in the template.
-			const context = chat ? await renderedPrompt(prompt, chat.system) : prompt;
+			const context = chat ? await renderedPrompt(prompt) : prompt;
 			const [item] = await engine.capture(
 				{
 					items: [{ text: context + continuation, prompt: context }],
@@ -69,7 +97,7 @@ export function engineSteerableModel(
  * The text an instruct model is prompted with for one user message (after `system` when given), in its
  * own template with the answer left open: markup included, so read it with special tokens.
  */
-export async function chatPromptText(engine: EngineClient, userMessage: string, system?: string): Promise<string> {
+async function chatPromptText(engine: EngineClient, userMessage: string, system?: string): Promise<string> {
 	const conversation = [
 		...(system === undefined ? [] : [{ role: "system" as const, content: system }]),
 		{ role: "user" as const, content: userMessage },

@@ -16,12 +16,14 @@ import path from "node:path";
 import { renderPairsAsChats, type ContrastPair } from "../../src/datasets";
 import { EngineClient } from "../../src/engine/client";
 import { engineHiddenStateSource } from "../../src/engine/hiddenStateSource";
-import { chatPromptText, engineSteerableModel } from "../../src/engine/steerableModel";
+import { engineChatCalibration, engineSteerableModel } from "../../src/engine/steerableModel";
 import { loadControlVectorFile } from "../../src/steering/gguf/controlVectorFile";
 import { summarizeFluency } from "../../src/steering/evaluation/degeneration";
 import { effectScore } from "../../src/steering/evaluation/effectScore";
 import { calibrateStrength, describeCalibration } from "../../src/steering/pipeline/calibrateStrength";
+import type { SteerableModel } from "../../src/steering/pipeline/steerableModel";
 import { trainFromPairs } from "../../src/steering/pipeline/trainFromPairs";
+import type { SteeringVector } from "../../src/steering/vector";
 import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
 import { quantizedCopy } from "../fixtures/gguf/quantizedCopy";
 import { llamaToolsOrSkip, runTool, type LlamaTools } from "../helpers/llamaTools";
@@ -89,13 +91,52 @@ const chatStoryPrompts = [
 	"Tell me a bedtime story about a little bear."
 ];
 
-interface Outcome {
+/** Rain in stories unsteered and at strength 1 of a vector, and the fluency kept at 1. */
+interface StoryOutcome {
 	readonly unsteeredHits: number;
 	readonly steeredHits: number;
 	readonly wordShareRatio: number;
 	readonly distinctRatio: number;
+}
+
+interface Outcome extends StoryOutcome {
 	readonly reason: string;
 	readonly summary: string;
+}
+
+/** `prompts` × `seeds` stories of 60 tokens at temperature 0.8, unsteered and with `vector` at 1. */
+async function rainStories(
+	model: SteerableModel,
+	vector: SteeringVector,
+	prompts: readonly string[],
+	seeds: readonly number[]
+): Promise<StoryOutcome> {
+	const stories = async (strength: number) => {
+		const texts: string[] = [];
+		for (const prompt of prompts)
+			for (const seed of seeds)
+				texts.push(
+					await model.generate({
+						prompt,
+						maxTokens: 60,
+						temperature: 0.8,
+						seed,
+						steering: strength === 0 ? [] : [{ vector, strength }]
+					})
+				);
+		return texts;
+	};
+	const hits = (texts: string[]) => texts.filter((text) => effectScore(text, rainWords).matches > 0).length;
+	const unsteered = await stories(0);
+	const steered = await stories(1);
+	const base = summarizeFluency(unsteered);
+	const after = summarizeFluency(steered);
+	return {
+		unsteeredHits: hits(unsteered),
+		steeredHits: hits(steered),
+		wordShareRatio: after.realWordShare / base.realWordShare,
+		distinctRatio: after.distinctWords / base.distinctWords
+	};
 }
 
 /** `seeds` per story prompt: 4 (16 stories) by default. */
@@ -111,7 +152,8 @@ async function trainAndMeasure(modelPath: string, seeds = storySeeds): Promise<O
 		const pairs = chat?.pairs ?? rainPairs;
 		const source = engineHiddenStateSource(engine, { specialTokens: chat !== undefined });
 		// An instruct model is calibrated and judged in chat, as steer train and the editor use it.
-		const model = engineSteerableModel(engine, chat ? { chat: {} } : {});
+		const chatCalibration = chat ? engineChatCalibration(engine) : undefined;
+		const model = chatCalibration?.model ?? engineSteerableModel(engine);
 		const fixedPush = await trainFromPairs(pairs, source, {
 			method: "mean-diff",
 			positions: { select: "all", mean: true },
@@ -124,7 +166,7 @@ async function trainAndMeasure(modelPath: string, seeds = storySeeds): Promise<O
 			pairs,
 			model,
 			source,
-			chat ? { chat: { promptAsRead: (message) => chatPromptText(engine, message) } } : {}
+			chatCalibration ? { chat: chatCalibration.chat } : {}
 		);
 		const file = path.join(folder, "rain.gguf");
 		await saveTrainedVector(file, calibrated);
@@ -134,33 +176,8 @@ async function trainAndMeasure(modelPath: string, seeds = storySeeds): Promise<O
 		);
 		const { vector } = await loadControlVectorFile(file);
 
-		const stories = async (strength: number) => {
-			const texts: string[] = [];
-			for (const prompt of chat ? chatStoryPrompts : storyPrompts) {
-				for (const seed of seeds) {
-					texts.push(
-						await model.generate({
-							prompt,
-							maxTokens: 60,
-							temperature: 0.8,
-							seed,
-							steering: strength === 0 ? [] : [{ vector, strength }]
-						})
-					);
-				}
-			}
-			return texts;
-		};
-		const hits = (texts: string[]) => texts.filter((text) => effectScore(text, rainWords).matches > 0).length;
-		const unsteered = await stories(0);
-		const steered = await stories(1);
-		const base = summarizeFluency(unsteered);
-		const after = summarizeFluency(steered);
 		const outcome = {
-			unsteeredHits: hits(unsteered),
-			steeredHits: hits(steered),
-			wordShareRatio: after.realWordShare / base.realWordShare,
-			distinctRatio: after.distinctWords / base.distinctWords,
+			...(await rainStories(model, vector, chat ? chatStoryPrompts : storyPrompts, seeds)),
 			reason: calibrated.calibration!.reason
 		};
 		const count = storyPrompts.length * seeds.length;
@@ -173,19 +190,11 @@ async function trainAndMeasure(modelPath: string, seeds = storySeeds): Promise<O
 	}
 }
 
-/** The tool users already have: llama.cpp's cvector-generator on the same pairs, at its plain scale 1. */
-interface ToolOutcome {
-	readonly unsteeredHits: number;
-	readonly steeredHits: number;
-	readonly wordShareRatio: number;
-	readonly distinctRatio: number;
-}
-
 /**
  * `llama-cvector-generator --method mean` on the rain pairs (positives and negatives one per line, as it
  * reads them): a unit direction at every layer 1..n−1, applied at strength 1 to the same 16 stories.
  */
-async function measureCvectorGenerator(modelPath: string, tools: LlamaTools): Promise<ToolOutcome> {
+async function measureCvectorGenerator(modelPath: string, tools: LlamaTools): Promise<StoryOutcome> {
 	const engine = new EngineClient({ steerRoot: repoRoot });
 	const folder = mkdtempSync(path.join(tmpdir(), "steer-cvector-"));
 	try {
@@ -201,33 +210,7 @@ async function measureCvectorGenerator(modelPath: string, tools: LlamaTools): Pr
 		]);
 		assert.equal(generated.code, 0, `llama-cvector-generator failed:\n${generated.stderr.slice(-3000)}`);
 		const { vector } = await loadControlVectorFile(output);
-		const model = engineSteerableModel(engine);
-		const stories = async (strength: number) => {
-			const texts: string[] = [];
-			for (const prompt of storyPrompts)
-				for (const seed of storySeeds)
-					texts.push(
-						await model.generate({
-							prompt,
-							maxTokens: 60,
-							temperature: 0.8,
-							seed,
-							steering: strength === 0 ? [] : [{ vector, strength }]
-						})
-					);
-			return texts;
-		};
-		const hits = (texts: string[]) => texts.filter((text) => effectScore(text, rainWords).matches > 0).length;
-		const unsteered = await stories(0);
-		const steered = await stories(1);
-		const base = summarizeFluency(unsteered);
-		const after = summarizeFluency(steered);
-		return {
-			unsteeredHits: hits(unsteered),
-			steeredHits: hits(steered),
-			wordShareRatio: after.realWordShare / base.realWordShare,
-			distinctRatio: after.distinctWords / base.distinctWords
-		};
+		return await rainStories(engineSteerableModel(engine), vector, storyPrompts, storySeeds);
 	} finally {
 		await engine.dispose();
 		rmSync(folder, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import {
 	type ChatRenderer
 } from "../../datasets";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
-import { chatPromptText, engineSteerableModel } from "../../engine/steerableModel";
+import { engineChatCalibration, engineSteerableModel } from "../../engine/steerableModel";
 import { calibrateStrength, describeCalibration } from "../../steering/pipeline/calibrateStrength";
 import { describePlacement } from "../../steering/placement";
 import { parsePlacementOption } from "../vectorOption";
@@ -155,26 +155,22 @@ export async function runTrain(argv: string[]): Promise<void> {
 		// The neutral requests are asked under the system message the pairs were written under: --system,
 		// or the one every pair of the dataset carries.
 		const calibrationSystem = values.system ?? sharedSystemMessage(unpaired ? datasetExamples : datasetPairs);
-		const calibrationModel = engineSteerableModel(
-			engine,
-			calibrateInChat ? { chat: calibrationSystem === undefined ? {} : { system: calibrationSystem } } : {}
-		);
+		const chatCalibration = calibrateInChat ? engineChatCalibration(engine, calibrationSystem) : undefined;
 		const trained = values["no-calibrate"]
 			? fixedPush
-			: await calibrateStrength(fixedPush, unpaired ? examples : pairs, calibrationModel, source, {
-					placement,
-					...(!calibrateInChat
-						? {}
-						: {
-								chat: {
-									promptAsRead: (message: string) =>
-										chatPromptText(engine, message, calibrationSystem)
-								}
-							}),
-					onProgress: showProgress
-						? (done, total) => process.stderr.write(`\rsteer: calibrating ${done}/${total}   `)
-						: undefined
-				});
+			: await calibrateStrength(
+					fixedPush,
+					unpaired ? examples : pairs,
+					chatCalibration?.model ?? engineSteerableModel(engine),
+					source,
+					{
+						placement,
+						...(chatCalibration ? { chat: chatCalibration.chat } : {}),
+						onProgress: showProgress
+							? (done, total) => process.stderr.write(`\rsteer: calibrating ${done}/${total}   `)
+							: undefined
+					}
+				);
 		if (showProgress && trained.calibration) process.stderr.write("\n");
 		await saveTrainedVector(out, placement ? { ...trained, placement } : trained);
 		const seconds = (Date.now() - started) / 1000;

@@ -16,7 +16,7 @@ import {
 } from "../../datasets";
 import type { EngineClient } from "../../engine/client";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
-import { chatPromptText, engineSteerableModel } from "../../engine/steerableModel";
+import { engineChatCalibration, engineSteerableModel } from "../../engine/steerableModel";
 import { type GgufMetadata, metadataNumber, metadataString } from "../../steering/gguf/metadataAccess";
 import {
 	calibrateStrength,
@@ -86,19 +86,17 @@ export async function trainWithEngine(
 	// Pairs read as conversations are calibrated on answers in the same template, as the model is used,
 	// under the system message every pair carries when they share one.
 	const system = sharedSystemMessage(unpaired ? examples : dataset.pairs);
-	const chatModel = system === undefined ? {} : { system };
+	const chatCalibration = wrapper === undefined ? undefined : engineChatCalibration(client, system);
 	const trained = options.onCalibrating
 		? await calibrateStrength(
 				fixedPush,
 				unpaired ? trainingExamples : trainingPairs,
-				engineSteerableModel(client, wrapper === undefined ? {} : { chat: chatModel }),
+				chatCalibration?.model ?? engineSteerableModel(client),
 				source,
 				{
 					signal: options.signal,
 					onProgress: options.onCalibrating,
-					...(wrapper === undefined
-						? {}
-						: { chat: { promptAsRead: (message: string) => chatPromptText(client, message, system) } })
+					...(chatCalibration ? { chat: chatCalibration.chat } : {})
 				}
 			)
 		: fixedPush;
