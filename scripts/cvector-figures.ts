@@ -27,7 +27,7 @@ import {
 	tuningConcepts
 } from "./calibration-concepts";
 
-function cosine(a: readonly number[], b: readonly number[]): number {
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 	let dot = 0;
 	let aa = 0;
 	let bb = 0;
@@ -39,7 +39,13 @@ function cosine(a: readonly number[], b: readonly number[]): number {
 	return dot / Math.sqrt(aa * bb);
 }
 
-const norm = (values: readonly number[]) => Math.hypot(...values);
+const norm = (values: ArrayLike<number>) => Math.sqrt(sumOfSquares(values));
+
+function sumOfSquares(values: ArrayLike<number>): number {
+	let sum = 0;
+	for (let i = 0; i < values.length; i++) sum += values[i]! * values[i]!;
+	return sum;
+}
 
 const { tools, reason } = findLlamaTools();
 if (!tools) throw new Error(reason);
