@@ -7,6 +7,7 @@ import { conditionUsage, runCondition } from "./commands/condition";
 import { evalUsage, runEval } from "./commands/eval";
 import { generateUsage, runGenerate } from "./commands/generate";
 import { infoUsage, runInfo } from "./commands/info";
+import { rateUsage, runRate } from "./commands/rate";
 import { runSelfLabel, selfLabelUsage } from "./commands/selflabel";
 import { runSweep, sweepUsage } from "./commands/sweep";
 import { runTrain, trainUsage } from "./commands/train";
@@ -20,6 +21,7 @@ const commands: Readonly<Record<string, { usage: string; run: (argv: string[]) =
 	train: { usage: trainUsage, run: runTrain },
 	sweep: { usage: sweepUsage, run: runSweep },
 	eval: { usage: evalUsage, run: runEval },
+	rate: { usage: rateUsage, run: runRate },
 	condition: { usage: conditionUsage, run: runCondition },
 	selflabel: { usage: selfLabelUsage, run: runSelfLabel },
 	traitpairs: { usage: traitPairsUsage, run: runTraitPairs }

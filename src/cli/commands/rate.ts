@@ -1,0 +1,102 @@
+import type { EngineClient } from "../../engine/client";
+import type { ModelInfo } from "../../engine/protocol";
+import { engineSteerableModel } from "../../engine/steerableModel";
+import { checkVectorFitsModel } from "../../steering/pipeline/modelShape";
+import { type RatedRow, type RatingJudge, rateSteering } from "../../steering/pipeline/rateSteering";
+import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireString, UsageError } from "../args";
+import { withEngine } from "../engineSession";
+import { readLines } from "../lineFile";
+import { loadVectorFile } from "../vectorOption";
+
+export const rateUsage =
+	"steer rate --model M --vector V.gguf[:S] --prompts FILE --concept TEXT [--judge-model J.gguf] [--chat|--no-chat] [--seeds N] [--max-tokens N] [--temperature T] [--json]";
+
+/**
+ * AxBench's evaluation: each request answered unsteered, steered (at the file's strength, or S) and with
+ * the concept asked for in the request, each answer rated 0–2 for concept, instruction and fluency by a
+ * judge (the loaded model, or --judge-model in an engine of its own), combined by their harmonic mean.
+ */
+export async function runRate(argv: string[]): Promise<void> {
+	const values = parseCommandArgs(argv, {
+		...modelOptions,
+		vector: { type: "string" },
+		prompts: { type: "string" },
+		concept: { type: "string" },
+		"judge-model": { type: "string" },
+		chat: { type: "boolean" },
+		"no-chat": { type: "boolean" },
+		seeds: { type: "string" },
+		"max-tokens": { type: "string" },
+		temperature: { type: "string" }
+	});
+	const vectorText = requireString(values.vector, "vector");
+	const promptsFile = requireString(values.prompts, "prompts");
+	const concept = requireString(values.concept, "concept").trim();
+	if (concept.length === 0) throw new UsageError('--concept needs the concept to rate, e.g. --concept "the sea"');
+	if (values.chat && values["no-chat"]) throw new UsageError("--chat and --no-chat contradict each other; pass one");
+	const seedCount = parseNumber(values.seeds, "seeds", { integer: true, min: 1, max: 1000 }) ?? 2;
+	const maxTokens = parseNumber(values["max-tokens"], "max-tokens", { integer: true, min: 1 }) ?? 64;
+	const temperature = parseNumber(values.temperature, "temperature", { min: 0 }) ?? 0.7;
+	const prompts = await readLines(promptsFile, "prompts");
+	const { vector, scale, modelHint } = await loadVectorFile(vectorText);
+	const params = loadModelParams(values);
+	const judgeModel = values["judge-model"];
+
+	await withEngine(params, async (engine, info) => {
+		checkVectorFitsModel(vector, info, vectorText, modelHint);
+		// An instruct model answers requests in its template (as steer train calibrates it); --no-chat and
+		// --chat override, as in steer train.
+		const chat = values.chat === true || (values["no-chat"] !== true && info.hasChatTemplate);
+		const model = engineSteerableModel(engine, chat ? { chat: {} } : {});
+		const rate = (judge: RatingJudge) =>
+			rateSteering(model, judge, {
+				concept,
+				steering: [{ vector, strength: 1 }],
+				prompts,
+				seeds: Array.from({ length: seedCount }, (_, i) => i + 1),
+				maxTokens,
+				temperature,
+				// Asking for the concept in words only means something to a model that follows requests.
+				promptBaseline: chat,
+				onProgress:
+					!values.json && process.stderr.isTTY
+						? (done, total) => process.stderr.write(`\rsteer: rated ${done}/${total}   `)
+						: undefined
+			});
+		const judgeOf = (judgeEngine: EngineClient, judgeInfo: ModelInfo): RatingJudge =>
+			judgeInfo.hasChatTemplate
+				? { model: engineSteerableModel(judgeEngine, { chat: {} }), form: "chat" }
+				: { model: engineSteerableModel(judgeEngine), form: "plain" };
+		const rows =
+			judgeModel === undefined
+				? await rate(judgeOf(engine, info))
+				: await withEngine({ ...params, modelPath: judgeModel }, (judgeEngine, judgeInfo) =>
+						rate(judgeOf(judgeEngine, judgeInfo))
+					);
+		if (!values.json && process.stderr.isTTY) process.stderr.write("\n");
+		const judgeName = judgeModel ?? params.modelPath;
+		if (values.json) {
+			process.stdout.write(JSON.stringify({ concept, scale, judge: judgeName, chat, rows }) + "\n");
+			return;
+		}
+		process.stdout.write(rateTable(rows, scale, judgeName, chat) + "\n");
+	});
+}
+
+function rateTable(rows: readonly RatedRow[], scale: number, judge: string, chat: boolean): string {
+	const label = { unsteered: "unsteered", steered: `steered ×${scale}`, prompted: "asked in the prompt" };
+	return [
+		`judge ${judge}; ratings 0–2, score = harmonic mean (0 when any rating is 0)`,
+		"condition             concept  instruction  fluency  score",
+		...rows.map((row) =>
+			[
+				label[row.condition].padEnd(20),
+				row.mean.concept.toFixed(2).padStart(8),
+				row.mean.instruction.toFixed(2).padStart(12),
+				row.mean.fluency.toFixed(2).padStart(8),
+				row.score.toFixed(2).padStart(6)
+			].join(" ")
+		),
+		...(chat ? [] : ["(no prompt-only baseline: the model answers no requests; pass --chat to use a template)"])
+	].join("\n");
+}

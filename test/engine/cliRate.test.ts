@@ -1,0 +1,174 @@
+/**
+ * `steer rate`, AxBench's evaluation, as a user runs it: a plain-text model judged by itself and by the
+ * same file in an engine of its own (the two must agree exactly), and SmolLM2-135M-Instruct answering in
+ * its template with the prompt-only baseline. Whether the judge is any good is a property of the judge
+ * model (docs/steering.md, "Measuring": SmolLM2 judges near chance); these tests check the measurement.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { writeControlVector } from "../../src/steering/gguf/controlVector";
+import { harmonicScore } from "../../src/steering/evaluation/judgeRatings";
+import type { RatedRow } from "../../src/steering/pipeline/rateSteering";
+import { runSteer } from "../helpers/steerCli";
+import { cachedModelOrSkip, randomVector, trainedModelOrSkip } from "../helpers/testModels";
+
+interface RateJson {
+	concept: string;
+	chat: boolean;
+	judge: string;
+	rows: RatedRow[];
+}
+
+/** Every sample's ratings are digits with probabilities summing to 1, and its score their harmonic mean. */
+function checkRows(rows: readonly RatedRow[], samplesPerRow: number): void {
+	for (const row of rows) {
+		assert.equal(row.samples.length, samplesPerRow, row.condition);
+		for (const sample of row.samples) {
+			const ratings = sample.ratings;
+			for (const rating of Object.values(ratings)) {
+				assert.ok([0, 1, 2].includes(rating.rating));
+				assert.ok(Math.abs(rating.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+				assert.equal(rating.probabilities.indexOf(Math.max(...rating.probabilities)), rating.rating);
+			}
+			assert.equal(
+				sample.score,
+				harmonicScore({
+					concept: ratings.concept.rating,
+					instruction: ratings.instruction.rating,
+					fluency: ratings.fluency.rating
+				})
+			);
+		}
+		const mean = row.samples.reduce((sum, sample) => sum + sample.score, 0) / row.samples.length;
+		assert.ok(Math.abs(row.score - mean) < 1e-12);
+	}
+}
+
+describe("steer rate", function () {
+	this.timeout(300_000);
+	let dir: string;
+	before(() => {
+		dir = mkdtempSync(path.join(os.tmpdir(), "steer-rate-"));
+	});
+	after(() => rmSync(dir, { recursive: true, force: true }));
+
+	it("TinyStories-656K: rated by itself, and identically by the same file as --judge-model", async function () {
+		const modelPath = trainedModelOrSkip(this, "TinyStories-656K.f16.gguf");
+		const vectorFile = path.join(dir, "tiny.gguf");
+		writeFileSync(
+			vectorFile,
+			writeControlVector(
+				{ nEmbd: 128, directions: new Map([[1, randomVector(128, 3).map((v) => v * 40)]]) },
+				{
+					modelHint: "llama"
+				}
+			)
+		);
+		const prompts = path.join(dir, "stories.txt");
+		writeFileSync(prompts, "Once upon a time\nOne day,\n");
+		const args = [
+			...["rate", "--model", modelPath, "--gpu", "false", "--threads", "1", "--context-size", "512"],
+			...["--vector", vectorFile, "--prompts", prompts, "--concept", "the sea", "--seeds", "2"],
+			...["--max-tokens", "24", "--json"]
+		];
+		const self = await runSteer(args);
+		assert.equal(self.code, 0, self.stderr);
+		const selfJson = JSON.parse(self.stdout) as RateJson;
+		assert.equal(selfJson.chat, false);
+		assert.deepEqual(
+			selfJson.rows.map((row) => row.condition),
+			["unsteered", "steered"],
+			"no prompt-only baseline for a model that answers no requests"
+		);
+		checkRows(selfJson.rows, 4);
+		const [unsteered, steered] = selfJson.rows;
+		assert.notDeepEqual(
+			unsteered!.samples.map((sample) => sample.text),
+			steered!.samples.map((sample) => sample.text),
+			"the vector changed the answers"
+		);
+
+		const separate = await runSteer([...args, "--judge-model", modelPath]);
+		assert.equal(separate.code, 0, separate.stderr);
+		const separateJson = JSON.parse(separate.stdout) as RateJson;
+		assert.equal(separateJson.judge, modelPath);
+		for (const [index, row] of selfJson.rows.entries())
+			row.samples.forEach((sample, s) => {
+				const other = separateJson.rows[index]!.samples[s]!;
+				assert.equal(other.text, sample.text);
+				for (const criterion of ["concept", "instruction", "fluency"] as const)
+					for (const [k, p] of sample.ratings[criterion].probabilities.entries())
+						assert.ok(Math.abs(other.ratings[criterion].probabilities[k]! - p) < 1e-5, criterion);
+			});
+	});
+
+	it("SmolLM2-135M-Instruct: answers in its template, with the concept asked for in the request as a third row", async function () {
+		const modelPath = cachedModelOrSkip(this, "SmolLM2-135M-Instruct.Q4_1.gguf");
+		const vectorFile = path.join(dir, "smol.gguf");
+		writeFileSync(
+			vectorFile,
+			writeControlVector(
+				{ nEmbd: 576, directions: new Map([[20, randomVector(576, 5).map((v) => v * 30)]]) },
+				{
+					modelHint: "llama"
+				}
+			)
+		);
+		const prompts = path.join(dir, "requests.txt");
+		writeFileSync(prompts, "Write two sentences about a walk.\n");
+		const { code, stdout, stderr } = await runSteer([
+			...["rate", "--model", modelPath, "--gpu", "false", "--threads", "1", "--context-size", "1024"],
+			// Greedy, so one seed is all there is.
+			...["--vector", vectorFile, "--prompts", prompts, "--concept", "the sea", "--seeds", "1"],
+			...["--max-tokens", "40", "--temperature", "0", "--json"]
+		]);
+		assert.equal(code, 0, stderr);
+		const json = JSON.parse(stdout) as RateJson;
+		assert.equal(json.chat, true);
+		assert.deepEqual(
+			json.rows.map((row) => row.condition),
+			["unsteered", "steered", "prompted"]
+		);
+		checkRows(json.rows, 1);
+		const [unsteered, , prompted] = json.rows;
+		// Asked for the sea, the model writes about it; unasked, greedy, it does not.
+		assert.ok(
+			prompted!.samples.every((sample) => /\b(sea|ocean|beach|waves?)\b/i.test(sample.text)),
+			prompted!.samples[0]!.text
+		);
+		assert.ok(
+			unsteered!.samples.every((sample) => !/\bsea\b/i.test(sample.text)),
+			unsteered!.samples[0]!.text
+		);
+	});
+
+	it("fails with one line for a missing concept or judge model", async function () {
+		const modelPath = trainedModelOrSkip(this, "TinyStories-656K.f16.gguf");
+		const vectorFile = path.join(dir, "one.gguf");
+		writeFileSync(
+			vectorFile,
+			writeControlVector({ nEmbd: 128, directions: new Map([[1, randomVector(128, 3)]]) }, { modelHint: "llama" })
+		);
+		const prompts = path.join(dir, "one.txt");
+		writeFileSync(prompts, "Once upon a time\n");
+		const base = ["rate", "--model", modelPath, "--gpu", "false", "--threads", "1", "--vector", vectorFile];
+		const cases: [string[], RegExp, number][] = [
+			[[...base, "--prompts", prompts], /--concept is required/, 2],
+			[[...base, "--prompts", prompts, "--concept", " "], /--concept needs the concept to rate/, 2],
+			[
+				[...base, "--prompts", prompts, "--concept", "the sea", "--judge-model", path.join(dir, "judge.gguf")],
+				/model file not found/,
+				1
+			]
+		];
+		for (const [args, message, exitCode] of cases) {
+			const { code, stderr } = await runSteer(args);
+			assert.equal(code, exitCode, stderr);
+			const firstLine = stderr.split("\n")[0]!;
+			assert.match(firstLine, /^steer: error: /);
+			assert.match(firstLine, message);
+		}
+	});
+});
