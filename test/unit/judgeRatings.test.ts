@@ -139,6 +139,9 @@ describe("rateSteering", () => {
 			"in chat the digit starts the reply"
 		);
 		assert.ok(Math.abs(steered!.samples[0]!.ratings.concept.expected - 1.7) < 1e-6);
+		// 0.8 on the judge's answer, 0.1 on each other: a 0 is expected 0.3, a 1 is 1, a 2 is 1.7.
+		for (const [criterion, value] of Object.entries({ concept: 0.3, instruction: 1.7, fluency: 1.7 }))
+			assert.ok(Math.abs(unsteered!.meanExpected[criterion as "concept"] - value) < 1e-6, criterion);
 	});
 
 	it("asks a plain-text judge after 'Rating:' with a space before each digit", async () => {

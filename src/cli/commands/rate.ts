@@ -86,17 +86,19 @@ export async function runRate(argv: string[]): Promise<void> {
 function rateTable(rows: readonly RatedRow[], scale: number, judge: string, chat: boolean): string {
 	const label = { unsteered: "unsteered", steered: `steered ×${scale}`, prompted: "asked in the prompt" };
 	return [
-		`judge ${judge}; ratings 0–2, score = harmonic mean (0 when any rating is 0)`,
-		"condition             concept  instruction  fluency  score",
-		...rows.map((row) =>
-			[
+		`judge ${judge}; mean ratings 0–2 (in brackets: weighed by the judge's probabilities); score = harmonic mean of a sample's ratings (0 when any is 0)`,
+		"condition                 concept    instruction        fluency  score",
+		...rows.map((row) => {
+			const cell = (criterion: "concept" | "instruction" | "fluency") =>
+				`${row.mean[criterion].toFixed(2)} (${row.meanExpected[criterion].toFixed(2)})`.padStart(14);
+			return [
 				label[row.condition].padEnd(20),
-				row.mean.concept.toFixed(2).padStart(8),
-				row.mean.instruction.toFixed(2).padStart(12),
-				row.mean.fluency.toFixed(2).padStart(8),
+				cell("concept"),
+				cell("instruction"),
+				cell("fluency"),
 				row.score.toFixed(2).padStart(6)
-			].join(" ")
-		),
+			].join(" ");
+		}),
 		...(chat ? [] : ["(no prompt-only baseline: the model answers no requests; pass --chat to use a template)"])
 	].join("\n");
 }

@@ -75,6 +75,8 @@ export interface RatedRow {
 	readonly samples: readonly RatedSample[];
 	/** Mean rating per criterion over the samples, in [0, 2]. */
 	readonly mean: Readonly<Record<RatingCriterion, number>>;
+	/** Mean expected rating per criterion (the judge's probabilities weighed in): shows a judge's leaning where its answers do not change. */
+	readonly meanExpected: Readonly<Record<RatingCriterion, number>>;
 	/** Mean combined score over the samples (AxBench's aggregate), in [0, 2]. */
 	readonly score: number;
 }
@@ -139,6 +141,11 @@ export async function rateSteering(
 				concept: meanOf((sample) => sample.ratings.concept.rating),
 				instruction: meanOf((sample) => sample.ratings.instruction.rating),
 				fluency: meanOf((sample) => sample.ratings.fluency.rating)
+			},
+			meanExpected: {
+				concept: meanOf((sample) => sample.ratings.concept.expected),
+				instruction: meanOf((sample) => sample.ratings.instruction.expected),
+				fluency: meanOf((sample) => sample.ratings.fluency.expected)
 			},
 			score: meanOf((sample) => sample.score)
 		});
