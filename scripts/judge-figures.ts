@@ -2,8 +2,10 @@
  * Can a model judge its own text? The self-judge ("Is the above text X? Answer Yes or No.", the
  * strength sweep's `--judge`) on texts whose answer is known: its ROC AUC between clearly positive and
  * clearly negative texts, asked as plain text after the text (as the sweep asks) and, for a model with
- * a chat template, as a user message answered in the template. Then whether it moves with steering:
- * the judge's mean score on 16 stories unsteered and steered by a calibrated vector for the concept.
+ * a chat template, as a user message answered in the template. Then the 0–2 ratings of `steer rate`
+ * (AxBench's concept and fluency questions) on the same texts and on broken copies of the stories, and
+ * whether the Yes/No judge moves with steering: its mean score on 16 stories unsteered and steered by a
+ * calibrated vector for the concept. RATINGS_ONLY=1 stops after the ratings.
  *
  * Run: nice -n 10 npx tsx scripts/judge-figures.ts [model.gguf]
  * Default: SmolLM2-135M-Instruct from the model cache. Prints markdown tables.
@@ -15,6 +17,8 @@ import { engineSteerableModel } from "../src/engine/steerableModel";
 import { rocAuc } from "../src/steering/evaluation/rocAuc";
 import { selfJudgeScore, selfJudgeSuffix } from "../src/steering/evaluation/selfJudge";
 import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
+import type { RatingCriterion } from "../src/steering/evaluation/judgeRatings";
+import { rateText, type RatingJudge } from "../src/steering/pipeline/rateSteering";
 import { selfJudge } from "../src/steering/pipeline/strengthSweep";
 import { storyPrompts, storySeeds, trainConcept, tuningConcepts } from "./calibration-concepts";
 import { cookingQuestions, otherQuestions } from "./condition-prompts";
@@ -124,6 +128,74 @@ async function main(): Promise<void> {
 					`| Is the above text ${judgeCase.trait}? | ${form} | ${positives.length} + ${negatives.length} | ${rocAuc(positives, negatives).toFixed(3)} | ${mean(positives).toFixed(3)} | ${mean(negatives).toFixed(3)} |`
 				);
 			}
+
+		// The 0–2 ratings of `steer rate` (AxBench's questions) on the same texts: the concept rating
+		// between texts with and without the concept, and the fluency rating between the texts and broken
+		// copies of them (the first three words looped, and the words in reverse order).
+		const raters: [string, RatingJudge][] = [["plain text", { model, form: "plain" }]];
+		if (info.hasChatTemplate)
+			raters.push(["chat template", { model: engineSteerableModel(engine, { chat: {} }), form: "chat" }]);
+		const broken = (text: string) => {
+			const words = text.split(" ");
+			return [`${words.slice(0, 3).join(" ")} `.repeat(6).trim(), [...words].reverse().join(" ")];
+		};
+		const storyTexts = [...happyTexts, ...sadTexts];
+		const ratingCases: {
+			label: string;
+			criterion: RatingCriterion;
+			concept: string;
+			instruction: string;
+			positives: readonly string[];
+			negatives: readonly string[];
+		}[] = [
+			{
+				label: "concept: happiness",
+				criterion: "concept",
+				concept: "happiness",
+				instruction: "Write a short story.",
+				positives: happyTexts,
+				negatives: sadTexts
+			},
+			{
+				label: "concept: cooking",
+				criterion: "concept",
+				concept: "cooking",
+				instruction: "Ask a question.",
+				positives: cookingQuestions.slice(0, 30),
+				negatives: otherQuestions.slice(0, 30)
+			},
+			{
+				label: "fluency: story vs broken copy",
+				criterion: "fluency",
+				concept: "happiness",
+				instruction: "Write a short story.",
+				positives: storyTexts,
+				negatives: storyTexts.flatMap(broken)
+			}
+		];
+		console.log(
+			"\n| 0–2 rating | asked as | texts | AUC of the expected rating | mean expected, positives | negatives |"
+		);
+		console.log("|---|---|---|---|---|---|");
+		for (const ratingCase of ratingCases)
+			for (const [form, judge] of raters) {
+				const expected = async (response: string) =>
+					(
+						await rateText(judge, {
+							concept: ratingCase.concept,
+							instruction: ratingCase.instruction,
+							response
+						})
+					).ratings[ratingCase.criterion].expected;
+				const positives: number[] = [];
+				const negatives: number[] = [];
+				for (const text of ratingCase.positives) positives.push(await expected(text));
+				for (const text of ratingCase.negatives) negatives.push(await expected(text));
+				console.log(
+					`| ${ratingCase.label} | ${form} | ${positives.length} + ${negatives.length} | ${rocAuc(positives, negatives).toFixed(3)} | ${mean(positives).toFixed(2)} | ${mean(negatives).toFixed(2)} |`
+				);
+			}
+		if (process.env.RATINGS_ONLY === "1") return;
 
 		// Does it move with steering? 16 stories, unsteered and at the calibrated 1.0 and 2.0 of a happy vector.
 		const concept = tuningConcepts.find((entry) => entry.name === "happy")!;
