@@ -166,9 +166,7 @@ describe("calibration by measurement (fake model)", () => {
 	it("makes the weakest fluent strength whose readout reaches the target the file's 1.0", async () => {
 		const model = new FakeModel();
 		const progress: [number, number][] = [];
-		// A seed whose random direction lies 60° or less off the sea axis: at strength 2 it adds one sentence.
-		let randomSeed = 1;
-		while (randomDirectionsLike(trained().vector, randomSeed).directions.get(1)![0]! < 0.1) randomSeed++;
+		const randomSeed = 1;
 		const result = await calibrateStrength(trained(), pairs, model, source, {
 			ladder,
 			refineSteps: 0,
@@ -201,22 +199,31 @@ describe("calibration by measurement (fake model)", () => {
 		assert.equal(model.requests.length, 4 * 16);
 		assert.equal(model.requests.filter((request) => request.steering.length === 0).length, 16);
 		assert.deepEqual(progress.at(-1), [4 * 16, 8 * 16]);
-		const random = randomDirectionsLike(trained().vector, randomSeed);
+		// A fresh random direction for every sample of the floor: seeds 1, 2, …, 16.
+		const random = Array.from({ length: 16 }, (_, i) => randomDirectionsLike(trained().vector, randomSeed + i));
 		assert.deepEqual(
 			model.requests.slice(-16).map((request) => request.steering),
-			Array.from({ length: 16 }, () => [{ vector: random, strength: 2 }])
+			random.map((vector) => [{ vector, strength: 2 }])
 		);
-		// The vector adds two sea sentences to every sample, the random direction one.
+		assert.equal(new Set(random.map((vector) => vector.directions.get(1)![0])).size, 16);
+		// The vector adds two sea sentences to every sample; a random direction at angle θ off the sea axis
+		// adds ⌊2 cos θ⌋ (none when it points away), read as that many sea words.
+		const randomSentences = random.map((vector) => Math.max(0, Math.floor(seaPush([{ vector, strength: 2 }]))));
+		assert.ok(new Set(randomSentences).size > 1, "the draws differ in effect, so the floor averages them");
 		const reliability = curve.reliability!;
 		assert.equal(reliability.samples, 16);
 		assert.equal(reliability.gain, 2);
-		assert.equal(reliability.randomGain, 1);
-		assert.equal(reliability.gainStandardError, 0);
-		assert.equal(reliability.overRandom, 2);
+		const randomGain = randomSentences.reduce((sum, value) => sum + value, 0) / 16;
+		assert.ok(Math.abs(reliability.randomGain - randomGain) < 1e-12);
+		const variance = randomSentences.reduce((sum, value) => sum + (value - randomGain) ** 2, 0) / 15;
+		assert.ok(Math.abs(reliability.gainStandardError - Math.sqrt(variance / 16)) < 1e-12);
+		assert.ok(Math.abs(reliability.overRandom! - 2 / Math.max(randomGain, Math.sqrt(variance / 16))) < 1e-12);
 		assert.equal(reliability.antiSteerableShare, 0);
 		assert.match(
 			describeCalibration(curve),
-			/effect 2\.0× a random direction's, 0\/16 samples moved the other way/
+			new RegExp(
+				`effect ${reliability.overRandom!.toFixed(1)}× a random direction's, 0/16 samples moved the other way`
+			)
 		);
 		// KL per token on the unsteered samples: 0.1·s² (log-probabilities are float32, hence the tolerance).
 		for (const point of curve.points.slice(1)) {

@@ -124,7 +124,7 @@ export interface CalibrationOptions {
 	 * training pairs were.
 	 */
 	readonly chat?: { readonly promptAsRead: (userMessage: string) => Promise<string> };
-	/** Seed of the random directions of the reliability floor. Default RANDOM_DIRECTION_SEED. */
+	/** Seed of the reliability floor's first random direction (sample i draws with seed + i). Default RANDOM_DIRECTION_SEED. */
 	readonly randomSeed?: number;
 	readonly signal?: AbortSignal;
 	/** (generations done, generations at most): the ladder may stop early, so `done` can end below `total`. */
@@ -244,15 +244,17 @@ export async function calibrateStrength(
 	let done = 0;
 	/** Per-sample readouts of every strength measured, for the reliability figures. */
 	const readoutsAt = new Map<number, number[]>();
+	/** `vectorOf(sample)` steers the sample-th sample (prompt-major); the trained vector by default. */
 	const measure = async (
 		strength: number,
-		vector: SteeringVector = trained.vector
+		vectorOf: (sample: number) => SteeringVector = () => trained.vector
 	): Promise<{ readout: number; fluency: FluencySummary; readouts: number[]; texts: string[] }> => {
 		const texts: string[] = [];
 		const items: TextToCapture[] = [];
 		for (const prompt of prompts) {
 			for (const seed of seeds) {
 				signal?.throwIfAborted();
+				const vector = vectorOf(texts.length);
 				const text = await model.generate(
 					{
 						prompt,
@@ -402,11 +404,13 @@ export async function calibrateStrength(
 	const chosen = chooseStrength(points, target);
 	// Out of time before the text broke: the strongest tried was chosen for want of stronger ones.
 	const choice = timedOut && chosen.reason === "ladder-end" ? { ...chosen, reason: "time-limit" as const } : chosen;
-	// The floor: directions of the same lengths but no meaning, on the same prompts and seeds.
+	// The floor: directions of the same lengths but no meaning, on the same prompts and seeds, a fresh
+	// draw for every sample (seed, seed + 1, …), so the floor is an average over as many random directions
+	// as there are samples rather than the luck of one, at no extra cost.
 	// Measured even when the time budget is spent: one more set of samples, and the figures every file carries.
-	const random = await measure(
-		choice.strength,
-		randomDirectionsLike(trained.vector, options.randomSeed ?? RANDOM_DIRECTION_SEED)
+	const randomSeed = options.randomSeed ?? RANDOM_DIRECTION_SEED;
+	const random = await measure(choice.strength, (sample) =>
+		randomDirectionsLike(trained.vector, randomSeed + sample)
 	);
 	const reliability = measureReliability(baseline.readouts, readoutsAt.get(choice.strength)!, random.readouts);
 	const curve: CalibrationCurve = {
