@@ -2,8 +2,9 @@
  * How far a vector's effect can be trusted, from the per-sample readouts calibration already takes
  * (calibrateStrength.ts), in the two ways the steering-reliability studies report it:
  * - the **random-direction floor**: the effect of a direction with the same length at every layer but
- *   no meaning (calibration draws a fresh one for every sample). Any push changes the text, and a readout that moves as much under a random push says
- *   nothing about the concept; the vector's effect is given as a multiple of that floor;
+ *   no meaning (calibration draws a fresh one for every sample). Any push changes the text, and a
+ *   readout that moves as much under a random push says nothing about the concept; the vector's effect
+ *   is given as a multiple of that floor;
  * - the **anti-steerable share**: samples the vector moved the wrong way, the steered text reading
  *   less like the concept than the unsteered text of the same prompt and seed (Tan et al. 2024 found
  *   such inputs for up to half of some datasets' prompts).
