@@ -18,6 +18,7 @@ interface RateJson {
 	concept: string;
 	chat: boolean;
 	judge: string;
+	judgeForm: "chat" | "plain";
 	rows: RatedRow[];
 }
 
@@ -77,6 +78,7 @@ describe("steer rate", function () {
 		assert.equal(self.code, 0, self.stderr);
 		const selfJson = JSON.parse(self.stdout) as RateJson;
 		assert.equal(selfJson.chat, false);
+		assert.equal(selfJson.judgeForm, "plain");
 		assert.deepEqual(
 			selfJson.rows.map((row) => row.condition),
 			["unsteered", "steered"],
@@ -127,6 +129,7 @@ describe("steer rate", function () {
 		assert.equal(code, 0, stderr);
 		const json = JSON.parse(stdout) as RateJson;
 		assert.equal(json.chat, true);
+		assert.equal(json.judgeForm, "chat");
 		assert.deepEqual(
 			json.rows.map((row) => row.condition),
 			["unsteered", "steered", "prompted"]
@@ -142,6 +145,32 @@ describe("steer rate", function () {
 			unsteered!.samples.every((sample) => !/\bsea\b/i.test(sample.text)),
 			unsteered!.samples[0]!.text
 		);
+	});
+
+	it("SmolLM2-135M-Instruct: --judge-plain asks the judge in plain text while the answers stay in the template", async function () {
+		const modelPath = cachedModelOrSkip(this, "SmolLM2-135M-Instruct.Q4_1.gguf");
+		const vectorFile = path.join(dir, "smol-plain.gguf");
+		writeFileSync(
+			vectorFile,
+			writeControlVector(
+				{ nEmbd: 576, directions: new Map([[20, randomVector(576, 5).map((v) => v * 30)]]) },
+				{
+					modelHint: "llama"
+				}
+			)
+		);
+		const prompts = path.join(dir, "plain-requests.txt");
+		writeFileSync(prompts, "Name a colour.\n");
+		const { code, stdout, stderr } = await runSteer([
+			...["rate", "--model", modelPath, "--gpu", "false", "--threads", "1", "--context-size", "1024"],
+			...["--vector", vectorFile, "--prompts", prompts, "--concept", "the sea", "--seeds", "1", "--judge-plain"],
+			...["--max-tokens", "8", "--temperature", "0", "--json"]
+		]);
+		assert.equal(code, 0, stderr);
+		const json = JSON.parse(stdout) as RateJson;
+		assert.equal(json.chat, true);
+		assert.equal(json.judgeForm, "plain");
+		checkRows(json.rows, 1);
 	});
 
 	it("fails with one line for a missing concept or judge model", async function () {

@@ -9,7 +9,7 @@ import { readLines } from "../lineFile";
 import { loadVectorFile } from "../vectorOption";
 
 export const rateUsage =
-	"steer rate --model M --vector V.gguf[:S] --prompts FILE --concept TEXT [--judge-model J.gguf] [--chat|--no-chat] [--seeds N] [--max-tokens N] [--temperature T] [--json]";
+	"steer rate --model M --vector V.gguf[:S] --prompts FILE --concept TEXT [--judge-model J.gguf] [--judge-plain] [--chat|--no-chat] [--seeds N] [--max-tokens N] [--temperature T] [--json]";
 
 /**
  * AxBench's evaluation: each request answered unsteered, steered (at the file's strength, or S) and with
@@ -23,6 +23,7 @@ export async function runRate(argv: string[]): Promise<void> {
 		prompts: { type: "string" },
 		concept: { type: "string" },
 		"judge-model": { type: "string" },
+		"judge-plain": { type: "boolean" },
 		chat: { type: "boolean" },
 		"no-chat": { type: "boolean" },
 		seeds: { type: "string" },
@@ -48,8 +49,9 @@ export async function runRate(argv: string[]): Promise<void> {
 		// --chat override, as in steer train.
 		const chat = values.chat === true || (values["no-chat"] !== true && info.hasChatTemplate);
 		const model = engineSteerableModel(engine, chat ? { chat: {} } : {});
-		const rate = (judge: RatingJudge) =>
-			rateSteering(model, judge, {
+		const rate = async (judge: RatingJudge) => ({
+			judgeForm: judge.form,
+			rows: await rateSteering(model, judge, {
 				concept,
 				steering: [{ vector, strength: 1 }],
 				prompts,
@@ -62,9 +64,12 @@ export async function runRate(argv: string[]): Promise<void> {
 					!values.json && process.stderr.isTTY
 						? (done, total) => process.stderr.write(`\rsteer: rated ${done}/${total}   `)
 						: undefined
-			});
+			})
+		});
+		// A judge with a template is asked in it unless --judge-plain: SmolLM2 ranks fluency better asked as
+		// plain text (docs/steering.md, "Measuring").
 		const judgeOf = (judgeEngine: EngineClient, judgeInfo: ModelInfo): RatingJudge =>
-			judgeInfo.hasChatTemplate
+			judgeInfo.hasChatTemplate && values["judge-plain"] !== true
 				? { model: engineSteerableModel(judgeEngine, { chat: {} }), form: "chat" }
 				: { model: engineSteerableModel(judgeEngine), form: "plain" };
 		const rows =
@@ -76,10 +81,13 @@ export async function runRate(argv: string[]): Promise<void> {
 		if (!values.json && process.stderr.isTTY) process.stderr.write("\n");
 		const judgeName = judgeModel ?? params.modelPath;
 		if (values.json) {
-			process.stdout.write(JSON.stringify({ concept, scale, judge: judgeName, chat, rows }) + "\n");
+			process.stdout.write(
+				JSON.stringify({ concept, scale, judge: judgeName, judgeForm: rows.judgeForm, chat, rows: rows.rows }) +
+					"\n"
+			);
 			return;
 		}
-		process.stdout.write(rateTable(rows, scale, judgeName, chat) + "\n");
+		process.stdout.write(rateTable(rows.rows, scale, `${judgeName} (${rows.judgeForm})`, chat) + "\n");
 	});
 }
 
@@ -87,7 +95,11 @@ function rateTable(rows: readonly RatedRow[], scale: number, judge: string, chat
 	const label = { unsteered: "unsteered", steered: `steered ×${scale}`, prompted: "asked in the prompt" };
 	return [
 		`judge ${judge}; mean ratings 0–2 (in brackets: weighed by the judge's probabilities); score = harmonic mean of a sample's ratings (0 when any is 0)`,
-		"condition                 concept    instruction        fluency  score",
+		[
+			"condition".padEnd(20),
+			..."concept instruction fluency".split(" ").map((name) => name.padStart(14)),
+			"score".padStart(6)
+		].join(" "),
 		...rows.map((row) => {
 			const cell = (criterion: "concept" | "instruction" | "fluency") =>
 				`${row.mean[criterion].toFixed(2)} (${row.meanExpected[criterion].toFixed(2)})`.padStart(14);
