@@ -100,9 +100,12 @@ describe("steer rate", function () {
 			row.samples.forEach((sample, s) => {
 				const other = separateJson.rows[index]!.samples[s]!;
 				assert.equal(other.text, sample.text);
-				for (const criterion of ["concept", "instruction", "fluency"] as const)
+				assert.equal(other.score, sample.score);
+				for (const criterion of ["concept", "instruction", "fluency"] as const) {
+					assert.equal(other.ratings[criterion].rating, sample.ratings[criterion].rating, criterion);
 					for (const [k, p] of sample.ratings[criterion].probabilities.entries())
 						assert.ok(Math.abs(other.ratings[criterion].probabilities[k]! - p) < 1e-5, criterion);
+				}
 			});
 	});
 
@@ -186,6 +189,18 @@ describe("steer rate", function () {
 		const cases: [string[], RegExp, number][] = [
 			[[...base, "--prompts", prompts], /--concept is required/, 2],
 			[[...base, "--prompts", prompts, "--concept", " "], /--concept needs the concept to rate/, 2],
+			[[...base, "--prompts", prompts, "--concept", "the sea\nand sand"], /--concept must be a single line/, 2],
+			[
+				[...base, "--prompts", prompts, "--concept", "the sea", "--judge-model", ""],
+				/--judge-model needs a model file/,
+				2
+			],
+			[[...base, "--prompts", prompts, "--concept", "the sea", "--chat", "--no-chat"], /contradict/, 2],
+			[
+				[...base.slice(0, -1), `${vectorFile}:0`, "--prompts", prompts, "--concept", "the sea"],
+				/scale 0 is the unsteered model/,
+				2
+			],
 			[
 				[...base, "--prompts", prompts, "--concept", "the sea", "--judge-model", path.join(dir, "judge.gguf")],
 				/model file not found/,

@@ -194,7 +194,6 @@ describe("calibration by measurement (fake model)", () => {
 		assert.deepEqual([...result.vector.directions.get(1)!], [Math.fround(0.2) * 2, 0]);
 		assert.ok(Math.abs(result.pushFraction - 0.4) < 1e-12);
 		assert.ok(Math.abs(result.rawAlphaPerLayer.get(1)! - 0.4) < 1e-12);
-		// 4 prompts × 4 seeds per strength; the unsteered samples use no steering.
 		// 4 prompts × 4 seeds per strength, the last 16 for the random directions at the chosen strength.
 		assert.equal(model.requests.length, 4 * 16);
 		assert.equal(model.requests.filter((request) => request.steering.length === 0).length, 16);

@@ -19,7 +19,10 @@ describe("judge ratings (AxBench)", () => {
 	it("asks each criterion about the instruction and the response, for a single digit", () => {
 		const text = { concept: "the sea", instruction: " Write a story. ", response: " The waves were big.\n" };
 		const concept = ratingQuestion("concept", text);
-		assert.match(concept, /Instruction: Write a story\.\nResponse: The waves were big\.\n/);
+		assert.match(
+			concept,
+			/Instruction: Write a story\.\nResponse \(between the triple quotes\):\n"""\nThe waves were big\.\n"""\n/
+		);
 		assert.match(concept, /"the sea"/);
 		assert.match(concept, /Answer with a single digit: 0, 1 or 2\.$/);
 		assert.doesNotMatch(ratingQuestion("fluency", text), /the sea/, "fluency is judged without the concept");
@@ -93,7 +96,7 @@ function ruleJudge(form: "chat" | "plain"): RatingJudge & { asked: { prompt: str
 		model: {
 			async continuationLogProbs(prompt: string, continuation: string): Promise<Float32Array> {
 				asked.push({ prompt, answer: continuation });
-				const response = /Response: (.*)\n/.exec(prompt)![1]!;
+				const response = /\n"""\n([\s\S]*)\n"""\n/.exec(prompt)![1]!;
 				let rating: number;
 				if (prompt.includes("carry this concept")) rating = response.includes("sea") ? 2 : 0;
 				else if (prompt.includes("follow the instruction")) rating = /\b(\w+) \1\b/.test(response) ? 1 : 2;
@@ -150,6 +153,49 @@ describe("rateSteering", () => {
 		assert.equal(rated.score, 2);
 		assert.ok(judge.asked.every(({ prompt }) => prompt.endsWith("\nRating:")));
 		assert.deepEqual([...new Set(judge.asked.map(({ answer }) => answer))], [" 0", " 1", " 2"]);
+	});
+
+	it("sums an answer split into several tokens, and refuses an answer the judge read no token of", async () => {
+		const split: RatingJudge = {
+			form: "plain",
+			model: {
+				// " 2" is two tokens with log-probabilities −0.5 and −1 (−1.5 in all); " 0" and " 1" one each.
+				async continuationLogProbs(_prompt: string, answer: string) {
+					return answer === " 2" ? Float32Array.of(-0.5, -1) : Float32Array.of(answer === " 1" ? -1.2 : -3);
+				}
+			}
+		};
+		const rated = await rateText(split, { concept: "the sea", instruction: "Write.", response: "Waves.\nSand." });
+		// −1.2 (one token) beats −1.5 (two): a first-token-only reading would have picked 2.
+		assert.equal(rated.ratings.concept.rating, 1);
+		const weights = [Math.exp(-3), Math.exp(-1.2), Math.exp(-1.5)];
+		const total = weights[0]! + weights[1]! + weights[2]!;
+		assert.ok(Math.abs(rated.ratings.concept.expected - (weights[1]! + 2 * weights[2]!) / total) < 1e-6);
+		const merged: RatingJudge = {
+			form: "chat",
+			model: { continuationLogProbs: async () => new Float32Array(0) }
+		};
+		await assert.rejects(
+			rateText(merged, { concept: "the sea", instruction: "Write.", response: "Waves." }),
+			/read no token for the answer "0"/
+		);
+	});
+
+	it("passes the file's placement to the steered answers only", async () => {
+		const model = new FakeModel();
+		await rateSteering(model, ruleJudge("chat"), {
+			concept: "the sea",
+			steering: [{ vector, strength: 1 }],
+			placement: { kind: "generated" },
+			prompts: ["Tell me a story."],
+			seeds: [1],
+			maxTokens: 20,
+			temperature: 0.7
+		});
+		assert.deepEqual(
+			model.requests.map((request) => request.placement),
+			[undefined, { kind: "generated" }, undefined]
+		);
 	});
 
 	it("leaves out the prompt-only baseline when asked, and checks its input before generating", async () => {

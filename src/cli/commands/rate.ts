@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type { EngineClient } from "../../engine/client";
 import type { ModelInfo } from "../../engine/protocol";
 import { engineSteerableModel } from "../../engine/steerableModel";
@@ -6,7 +7,7 @@ import { type RatedRow, type RatingJudge, rateSteering } from "../../steering/pi
 import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireString, UsageError } from "../args";
 import { withEngine } from "../engineSession";
 import { readLines } from "../lineFile";
-import { loadVectorFile } from "../vectorOption";
+import { loadVectorOptions } from "../vectorOption";
 
 export const rateUsage =
 	"steer rate --model M --vector V.gguf[:S] --prompts FILE --concept TEXT [--judge-model J.gguf] [--judge-plain] [--chat|--no-chat] [--seeds N] [--max-tokens N] [--temperature T] [--json]";
@@ -34,26 +35,38 @@ export async function runRate(argv: string[]): Promise<void> {
 	const promptsFile = requireString(values.prompts, "prompts");
 	const concept = requireString(values.concept, "concept").trim();
 	if (concept.length === 0) throw new UsageError('--concept needs the concept to rate, e.g. --concept "the sea"');
+	if (/[\r\n]/.test(concept)) throw new UsageError("--concept must be a single line");
+	const judgeModel = values["judge-model"];
+	if (judgeModel === "") throw new UsageError("--judge-model needs a model file");
+	// Checked before the main model loads and generates for minutes.
+	if (judgeModel !== undefined && !existsSync(judgeModel))
+		throw new Error(`judge model file not found: ${judgeModel}`);
 	if (values.chat && values["no-chat"]) throw new UsageError("--chat and --no-chat contradict each other; pass one");
 	const seedCount = parseNumber(values.seeds, "seeds", { integer: true, min: 1, max: 1000 }) ?? 2;
 	const maxTokens = parseNumber(values["max-tokens"], "max-tokens", { integer: true, min: 1 }) ?? 64;
 	const temperature = parseNumber(values.temperature, "temperature", { min: 0 }) ?? 0.7;
 	const prompts = await readLines(promptsFile, "prompts");
-	const { vector, scale, modelHint } = await loadVectorFile(vectorText);
+	// The file's scale and where it acts (steer.placement), as steer generate reads them.
+	const {
+		entries: [entry],
+		modelHints: [modelHint]
+	} = await loadVectorOptions([vectorText]);
+	const { vector, strength: scale, placement } = entry!;
+	if (scale === 0) throw new UsageError(`${vectorText}: scale 0 is the unsteered model; give a scale other than 0`);
 	const params = loadModelParams(values);
-	const judgeModel = values["judge-model"];
 
 	await withEngine(params, async (engine, info) => {
 		checkVectorFitsModel(vector, info, vectorText, modelHint);
-		// An instruct model answers requests in its template (as steer train calibrates it); --no-chat and
-		// --chat override, as in steer train.
+		// An instruct model answers requests in its template, as steer train calibrates it (without a system
+		// message here); --no-chat and --chat override, as in steer train.
 		const chat = values.chat === true || (values["no-chat"] !== true && info.hasChatTemplate);
 		const model = engineSteerableModel(engine, chat ? { chat: {} } : {});
 		const rate = async (judge: RatingJudge) => ({
 			judgeForm: judge.form,
 			rows: await rateSteering(model, judge, {
 				concept,
-				steering: [{ vector, strength: 1 }],
+				steering: [{ vector, strength: scale }],
+				...(placement ? { placement } : {}),
 				prompts,
 				seeds: Array.from({ length: seedCount }, (_, i) => i + 1),
 				maxTokens,
@@ -75,8 +88,10 @@ export async function runRate(argv: string[]): Promise<void> {
 		const rows =
 			judgeModel === undefined
 				? await rate(judgeOf(engine, info))
-				: await withEngine({ ...params, modelPath: judgeModel }, (judgeEngine, judgeInfo) =>
-						rate(judgeOf(judgeEngine, judgeInfo))
+				: // The judge reads question + request + answer: its own default context, not the generation's.
+					await withEngine(
+						{ modelPath: judgeModel, gpu: params.gpu, gpuLayers: "auto", threads: params.threads },
+						(judgeEngine, judgeInfo) => rate(judgeOf(judgeEngine, judgeInfo))
 					);
 		if (!values.json && process.stderr.isTTY) process.stderr.write("\n");
 		const judgeName = judgeModel ?? params.modelPath;
@@ -111,6 +126,10 @@ function rateTable(rows: readonly RatedRow[], scale: number, judge: string, chat
 				row.score.toFixed(2).padStart(6)
 			].join(" ");
 		}),
-		...(chat ? [] : ["(no prompt-only baseline: the model answers no requests; pass --chat to use a template)"])
+		...(chat
+			? []
+			: [
+					"(no prompt-only baseline: the answers are raw continuations, not replies in a chat template; an instruct model, or --chat, answers requests)"
+				])
 	].join("\n");
 }

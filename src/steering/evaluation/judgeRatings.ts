@@ -42,7 +42,10 @@ export function ratingQuestion(criterion: RatingCriterion, text: RatedText): str
 		"Rate a response to an instruction.",
 		"",
 		`Instruction: ${text.instruction.trim()}`,
-		`Response: ${text.response.trim()}`,
+		// Fenced: answers run over several lines, and the judge must see where the response ends.
+		'Response (between the triple quotes):\n"""',
+		text.response.trim(),
+		'"""',
 		"",
 		scale(text),
 		"Answer with a single digit: 0, 1 or 2."

@@ -14,6 +14,7 @@ import {
 	type RatedText,
 	type RatingCriterion
 } from "../evaluation/judgeRatings";
+import type { SteeringPlacement } from "../placement";
 import type { WeightedVector } from "../vector";
 import type { SteerableModel } from "./steerableModel";
 
@@ -47,10 +48,14 @@ export async function rateText(judge: RatingJudge, text: RatedText, signal?: Abo
 				judge.form === "chat" ? answer : ` ${answer}`,
 				signal
 			);
+			if (tokens.length === 0)
+				throw new RangeError(
+					`the judge read no token for the answer ${JSON.stringify(answer)}: its tokenizer merged it into the question`
+				);
 			// The whole answer's probability: a tokenizer may split " 2" into two tokens.
 			let sum = 0;
 			for (let i = 0; i < tokens.length; i++) sum += tokens[i]!;
-			logProbs.push(tokens.length === 0 ? -Infinity : sum);
+			logProbs.push(sum);
 		}
 		ratings[criterion] = ratingFromLogProbs(logProbs as [number, number, number]);
 	}
@@ -85,6 +90,8 @@ export interface RateSteeringOptions {
 	readonly concept: string;
 	/** The steered condition's vectors (with their strengths). */
 	readonly steering: readonly WeightedVector[];
+	/** Where in the sequence they act (the file's `steer.placement`); every position when omitted. */
+	readonly placement?: SteeringPlacement;
 	readonly prompts: readonly string[];
 	readonly seeds: readonly number[];
 	readonly maxTokens: number;
@@ -123,7 +130,8 @@ export async function rateSteering(
 						maxTokens: options.maxTokens,
 						temperature: options.temperature,
 						seed,
-						steering: condition === "steered" ? options.steering : []
+						steering: condition === "steered" ? options.steering : [],
+						...(condition === "steered" && options.placement ? { placement: options.placement } : {})
 					},
 					signal
 				);
