@@ -9,14 +9,10 @@
  * Run: nice -n 10 npx tsx scripts/cvector-figures.ts [model.gguf ...]   (default: the two story models)
  * FIGURE_CONCEPTS=food,dogs limits the concepts. Needs the llama.cpp tools (scripts/build-llama-tools.mjs).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { engineSteerableModel } from "../src/engine/steerableModel";
-import { loadControlVectorFile } from "../src/steering/gguf/controlVectorFile";
 import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
-import type { SteeringVector } from "../src/steering/vector";
-import { findLlamaTools, runTool } from "../test/helpers/llamaTools";
+import { cosine, norm } from "../src/steering/training/linearAlgebra";
+import { cvectorGeneratorVector, findLlamaTools } from "../test/helpers/llamaTools";
 import {
 	conceptHits,
 	figureModels,
@@ -26,26 +22,6 @@ import {
 	trainConcept,
 	tuningConcepts
 } from "./calibration-concepts";
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-	let dot = 0;
-	let aa = 0;
-	let bb = 0;
-	for (let i = 0; i < a.length; i++) {
-		dot += a[i]! * b[i]!;
-		aa += a[i]! * a[i]!;
-		bb += b[i]! * b[i]!;
-	}
-	return dot / Math.sqrt(aa * bb);
-}
-
-const norm = (values: ArrayLike<number>) => Math.sqrt(sumOfSquares(values));
-
-function sumOfSquares(values: ArrayLike<number>): number {
-	let sum = 0;
-	for (let i = 0; i < values.length; i++) sum += values[i]! * values[i]!;
-	return sum;
-}
 
 const { tools, reason } = findLlamaTools();
 if (!tools) throw new Error(reason);
@@ -58,43 +34,9 @@ forEachFigureModel(figureModels(["stories260K", "TinyStories-656K"]), 256, async
 	for (const concept of tuningConcepts.filter((entry) => !only || only.includes(entry.name))) {
 		const { pairs, source, trained } = await trainConcept(engine, info, concept);
 		const calibrated = await calibrateStrength(trained, pairs, model, source);
-		const folder = mkdtempSync(path.join(tmpdir(), "steer-cvector-figures-"));
-		let tool: SteeringVector;
-		try {
-			const positives = path.join(folder, "positive.txt");
-			const negatives = path.join(folder, "negative.txt");
-			writeFileSync(positives, pairs.map((pair) => pair.positive).join("\n") + "\n");
-			writeFileSync(negatives, pairs.map((pair) => pair.negative).join("\n") + "\n");
-			const output = path.join(folder, "cvector.gguf");
-			const generated = await runTool(tools.cvectorGenerator, [
-				...["--model", info.modelPath, "--positive-file", positives, "--negative-file", negatives],
-				...[
-					"--method",
-					"mean",
-					"--output",
-					output,
-					"--threads",
-					"1",
-					"--ctx-size",
-					"256",
-					"--n-gpu-layers",
-					"0"
-				]
-			]);
-			if (generated.code !== 0) throw new Error(generated.stderr.slice(-2000));
-			tool = (await loadControlVectorFile(output)).vector;
-		} finally {
-			rmSync(folder, { recursive: true, force: true });
-		}
-		const steerInToolProfile: SteeringVector = {
-			nEmbd: trained.unitVector.nEmbd,
-			directions: new Map(
-				[...trained.unitVector.directions].map(([layer, direction]) => {
-					const length = norm(direction);
-					return [layer, direction.map((value) => value / length)];
-				})
-			)
-		};
+		const tool = await cvectorGeneratorVector(tools, info.modelPath, pairs);
+		// Steer's unit directions at every trained layer, scale 1: the tool's profile.
+		const steerInToolProfile = trained.unitVector;
 		const perLayer = [...tool.directions.keys()]
 			.sort((a, b) => a - b)
 			.map((layer) => {

@@ -10,7 +10,7 @@
  * of the unsteered stories. TinyStories-656K is also checked quantized (Q8_0, Q4_0), as people run models.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { renderPairsAsChats, type ContrastPair } from "../../src/datasets";
@@ -26,7 +26,7 @@ import { trainFromPairs } from "../../src/steering/pipeline/trainFromPairs";
 import type { SteeringVector } from "../../src/steering/vector";
 import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
 import { quantizedCopy } from "../fixtures/gguf/quantizedCopy";
-import { llamaToolsOrSkip, runTool, type LlamaTools } from "../helpers/llamaTools";
+import { cvectorGeneratorVector, llamaToolsOrSkip, type LlamaTools } from "../helpers/llamaTools";
 import { cachedModelOrSkip, repoRoot, trainedModelOrSkip } from "../helpers/testModels";
 
 const rainPairs: ContrastPair[] = [
@@ -190,30 +190,15 @@ async function trainAndMeasure(modelPath: string, seeds = storySeeds): Promise<O
 	}
 }
 
-/**
- * `llama-cvector-generator --method mean` on the rain pairs (positives and negatives one per line, as it
- * reads them): a unit direction at every layer 1..n−1, applied at strength 1 to the same 16 stories.
- */
+/** llama.cpp's cvector-generator on the rain pairs, applied at strength 1 to the same 16 stories. */
 async function measureCvectorGenerator(modelPath: string, tools: LlamaTools): Promise<StoryOutcome> {
+	const vector = await cvectorGeneratorVector(tools, modelPath, rainPairs);
 	const engine = new EngineClient({ steerRoot: repoRoot });
-	const folder = mkdtempSync(path.join(tmpdir(), "steer-cvector-"));
 	try {
 		await engine.loadModel({ modelPath, gpu: false, threads: 1, contextSize: 256 });
-		const positives = path.join(folder, "positive.txt");
-		const negatives = path.join(folder, "negative.txt");
-		writeFileSync(positives, rainPairs.map((pair) => pair.positive).join("\n") + "\n");
-		writeFileSync(negatives, rainPairs.map((pair) => pair.negative).join("\n") + "\n");
-		const output = path.join(folder, "rain-cvector.gguf");
-		const generated = await runTool(tools.cvectorGenerator, [
-			...["--model", modelPath, "--positive-file", positives, "--negative-file", negatives],
-			...["--method", "mean", "--output", output, "--threads", "1", "--ctx-size", "256", "--n-gpu-layers", "0"]
-		]);
-		assert.equal(generated.code, 0, `llama-cvector-generator failed:\n${generated.stderr.slice(-3000)}`);
-		const { vector } = await loadControlVectorFile(output);
 		return await rainStories(engineSteerableModel(engine), vector, storyPrompts, storySeeds);
 	} finally {
 		await engine.dispose();
-		rmSync(folder, { recursive: true, force: true });
 	}
 }
 

@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { loadControlVectorFile } from "../../src/steering/gguf/controlVectorFile";
+import type { SteeringVector } from "../../src/steering/vector";
 import { repoRoot } from "./testModels";
 
 /**
@@ -121,4 +123,31 @@ export async function runLlamaCompletion(file: string, args: readonly string[], 
 		if (result.code !== 0 || result.stdout.endsWith("\n\n")) return result;
 	}
 	throw new Error(`llama-completion's output was cut short ${attempts} times: ${JSON.stringify(result!.stdout)}`);
+}
+
+/**
+ * `llama-cvector-generator --method mean` on contrast pairs (positives and negatives one per line, as it
+ * reads them), on the CPU with one thread: its vector, a unit direction at every layer 1..n−1.
+ */
+export async function cvectorGeneratorVector(
+	tools: LlamaTools,
+	modelPath: string,
+	pairs: readonly { readonly positive: string; readonly negative: string }[]
+): Promise<SteeringVector> {
+	const folder = mkdtempSync(path.join(os.tmpdir(), "steer-cvector-"));
+	try {
+		const positives = path.join(folder, "positive.txt");
+		const negatives = path.join(folder, "negative.txt");
+		writeFileSync(positives, pairs.map((pair) => pair.positive).join("\n") + "\n");
+		writeFileSync(negatives, pairs.map((pair) => pair.negative).join("\n") + "\n");
+		const output = path.join(folder, "cvector.gguf");
+		const generated = await runTool(tools.cvectorGenerator, [
+			...["--model", modelPath, "--positive-file", positives, "--negative-file", negatives],
+			...["--method", "mean", "--output", output, "--threads", "1", "--ctx-size", "256", "--n-gpu-layers", "0"]
+		]);
+		if (generated.code !== 0) throw new Error(`llama-cvector-generator failed:\n${generated.stderr.slice(-3000)}`);
+		return (await loadControlVectorFile(output)).vector;
+	} finally {
+		rmSync(folder, { recursive: true, force: true });
+	}
 }
