@@ -47,6 +47,16 @@ function checkRows(rows: readonly RatedRow[], samplesPerRow: number): void {
 	}
 }
 
+/** randomVector(nEmbd, seed) × `scale` at `layer`, written as a control-vector file; returns its path. */
+function writeRandomVector(file: string, nEmbd: number, layer: number, seed: number, scale: number): string {
+	const direction = randomVector(nEmbd, seed).map((v) => v * scale);
+	writeFileSync(
+		file,
+		writeControlVector({ nEmbd, directions: new Map([[layer, direction]]) }, { modelHint: "llama" })
+	);
+	return file;
+}
+
 describe("steer rate", function () {
 	this.timeout(300_000);
 	let dir: string;
@@ -57,16 +67,7 @@ describe("steer rate", function () {
 
 	it("TinyStories-656K: rated by itself, and identically by the same file as --judge-model", async function () {
 		const modelPath = trainedModelOrSkip(this, "TinyStories-656K.f16.gguf");
-		const vectorFile = path.join(dir, "tiny.gguf");
-		writeFileSync(
-			vectorFile,
-			writeControlVector(
-				{ nEmbd: 128, directions: new Map([[1, randomVector(128, 3).map((v) => v * 40)]]) },
-				{
-					modelHint: "llama"
-				}
-			)
-		);
+		const vectorFile = writeRandomVector(path.join(dir, "tiny.gguf"), 128, 1, 3, 40);
 		const prompts = path.join(dir, "stories.txt");
 		writeFileSync(prompts, "Once upon a time\nOne day,\n");
 		const args = [
@@ -111,16 +112,7 @@ describe("steer rate", function () {
 
 	it("SmolLM2-135M-Instruct: answers in its template, with the concept asked for in the request as a third row", async function () {
 		const modelPath = cachedModelOrSkip(this, "SmolLM2-135M-Instruct.Q4_1.gguf");
-		const vectorFile = path.join(dir, "smol.gguf");
-		writeFileSync(
-			vectorFile,
-			writeControlVector(
-				{ nEmbd: 576, directions: new Map([[20, randomVector(576, 5).map((v) => v * 30)]]) },
-				{
-					modelHint: "llama"
-				}
-			)
-		);
+		const vectorFile = writeRandomVector(path.join(dir, "smol.gguf"), 576, 20, 5, 30);
 		const prompts = path.join(dir, "requests.txt");
 		writeFileSync(prompts, "Write two sentences about a walk.\n");
 		const { code, stdout, stderr } = await runSteer([
@@ -152,16 +144,7 @@ describe("steer rate", function () {
 
 	it("SmolLM2-135M-Instruct: --judge-plain asks the judge in plain text while the answers stay in the template", async function () {
 		const modelPath = cachedModelOrSkip(this, "SmolLM2-135M-Instruct.Q4_1.gguf");
-		const vectorFile = path.join(dir, "smol-plain.gguf");
-		writeFileSync(
-			vectorFile,
-			writeControlVector(
-				{ nEmbd: 576, directions: new Map([[20, randomVector(576, 5).map((v) => v * 30)]]) },
-				{
-					modelHint: "llama"
-				}
-			)
-		);
+		const vectorFile = writeRandomVector(path.join(dir, "smol-plain.gguf"), 576, 20, 5, 30);
 		const prompts = path.join(dir, "plain-requests.txt");
 		writeFileSync(prompts, "Name a colour.\n");
 		const { code, stdout, stderr } = await runSteer([
@@ -178,11 +161,7 @@ describe("steer rate", function () {
 
 	it("fails with one line for a missing concept or judge model", async function () {
 		const modelPath = trainedModelOrSkip(this, "TinyStories-656K.f16.gguf");
-		const vectorFile = path.join(dir, "one.gguf");
-		writeFileSync(
-			vectorFile,
-			writeControlVector({ nEmbd: 128, directions: new Map([[1, randomVector(128, 3)]]) }, { modelHint: "llama" })
-		);
+		const vectorFile = writeRandomVector(path.join(dir, "one.gguf"), 128, 1, 3, 1);
 		const prompts = path.join(dir, "one.txt");
 		writeFileSync(prompts, "Once upon a time\n");
 		const base = ["rate", "--model", modelPath, "--gpu", "false", "--threads", "1", "--vector", vectorFile];

@@ -52,10 +52,15 @@ export function ratingQuestion(criterion: RatingCriterion, text: RatedText): str
 	].join("\n");
 }
 
-function checkRatedText({ concept, instruction, response }: RatedText): void {
+/** Refuses an empty or multi-line concept with a message that says what to give. */
+export function checkConcept(concept: string): void {
 	if (typeof concept !== "string" || concept.trim().length === 0)
 		throw new RangeError('the concept to rate is empty; say what the text should carry, e.g. "the sea"');
 	if (/[\r\n]/.test(concept.trim())) throw new RangeError("the concept must be a single line");
+}
+
+function checkRatedText({ concept, instruction, response }: RatedText): void {
+	checkConcept(concept);
 	if (typeof instruction !== "string") throw new RangeError("the instruction must be a string");
 	if (typeof response !== "string") throw new RangeError("the response must be a string");
 }

@@ -4,6 +4,7 @@
  * model for concept, instruction and fluency (src/steering/evaluation/judgeRatings.ts).
  */
 import {
+	checkConcept,
 	harmonicScore,
 	type JudgeRating,
 	promptWithConcept,
@@ -113,7 +114,7 @@ export async function rateSteering(
 	if (prompts.length === 0) throw new RangeError("rating needs at least one prompt");
 	if (seeds.length === 0) throw new RangeError("rating needs at least one seed");
 	if (options.steering.length === 0) throw new RangeError("rating needs a vector to steer with");
-	for (const prompt of prompts) promptWithConcept(prompt, concept); // checks the concept before any generation
+	checkConcept(concept);
 	const conditions: RatedCondition[] = ["unsteered", "steered"];
 	if (options.promptBaseline !== false) conditions.push("prompted");
 	const total = conditions.length * prompts.length * seeds.length;
