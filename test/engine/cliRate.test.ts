@@ -19,6 +19,7 @@ interface RateJson {
 	chat: boolean;
 	judge: string;
 	judgeForm: "chat" | "plain";
+	system?: string;
 	rows: RatedRow[];
 }
 
@@ -156,10 +157,24 @@ describe("steer rate", function () {
 		const json = JSON.parse(stdout) as RateJson;
 		assert.equal(json.chat, true);
 		assert.equal(json.judgeForm, "plain");
+		assert.equal(json.system, undefined);
 		checkRows(json.rows, 1);
+
+		// --system: the same requests answered under a system message (greedy, so any change is its doing).
+		const system = "You are a pirate. Always answer like a pirate, in pirate speech.";
+		const withSystem = await runSteer([
+			...["rate", "--model", modelPath, "--gpu", "false", "--threads", "1", "--context-size", "1024"],
+			...["--vector", vectorFile, "--prompts", prompts, "--concept", "the sea", "--seeds", "1", "--judge-plain"],
+			...["--max-tokens", "8", "--temperature", "0", "--json", "--system", system]
+		]);
+		assert.equal(withSystem.code, 0, withSystem.stderr);
+		const systemJson = JSON.parse(withSystem.stdout) as RateJson;
+		assert.equal(systemJson.system, system);
+		checkRows(systemJson.rows, 1);
+		assert.notEqual(systemJson.rows[0]!.samples[0]!.text, json.rows[0]!.samples[0]!.text);
 	});
 
-	it("fails with one line for a missing concept or judge model", async function () {
+	it("fails with one line for bad input: concept, judge model, chat and system options, scale 0", async function () {
 		const modelPath = trainedModelOrSkip(this, "TinyStories-656K.f16.gguf");
 		const vectorFile = writeRandomVector(path.join(dir, "one.gguf"), 128, 1, 3, 1);
 		const prompts = path.join(dir, "one.txt");
@@ -175,6 +190,17 @@ describe("steer rate", function () {
 				2
 			],
 			[[...base, "--prompts", prompts, "--concept", "the sea", "--chat", "--no-chat"], /contradict/, 2],
+			[
+				[...base, "--prompts", prompts, "--concept", "the sea", "--system", "Be brief.", "--no-chat"],
+				/--system needs the chat template, which --no-chat turns off/,
+				2
+			],
+			// TinyStories has no chat template.
+			[
+				[...base, "--prompts", prompts, "--concept", "the sea", "--system", "Be brief."],
+				/--system needs a chat template, and this model has none/,
+				2
+			],
 			[
 				[...base.slice(0, -1), `${vectorFile}:0`, "--prompts", prompts, "--concept", "the sea"],
 				/scale 0 is the unsteered model/,

@@ -10,7 +10,7 @@ import { readLines } from "../lineFile";
 import { loadVectorOptions } from "../vectorOption";
 
 export const rateUsage =
-	"steer rate --model M --vector V.gguf[:S] --prompts FILE --concept TEXT [--judge-model J.gguf] [--judge-plain] [--chat|--no-chat] [--seeds N] [--max-tokens N] [--temperature T] [--json]";
+	"steer rate --model M --vector V.gguf[:S] --prompts FILE --concept TEXT [--judge-model J.gguf] [--judge-plain] [--chat|--no-chat] [--system TEXT] [--seeds N] [--max-tokens N] [--temperature T] [--json]";
 
 /**
  * AxBench's evaluation: each request answered unsteered, steered (at the file's strength, or S) and with
@@ -27,6 +27,7 @@ export async function runRate(argv: string[]): Promise<void> {
 		"judge-plain": { type: "boolean" },
 		chat: { type: "boolean" },
 		"no-chat": { type: "boolean" },
+		system: { type: "string" },
 		seeds: { type: "string" },
 		"max-tokens": { type: "string" },
 		temperature: { type: "string" }
@@ -42,6 +43,8 @@ export async function runRate(argv: string[]): Promise<void> {
 	if (judgeModel !== undefined && !existsSync(judgeModel))
 		throw new Error(`judge model file not found: ${judgeModel}`);
 	if (values.chat && values["no-chat"]) throw new UsageError("--chat and --no-chat contradict each other; pass one");
+	if (values.system !== undefined && values["no-chat"])
+		throw new UsageError("--system needs the chat template, which --no-chat turns off");
 	const seedCount = parseNumber(values.seeds, "seeds", { integer: true, min: 1, max: 1000 }) ?? 2;
 	const maxTokens = parseNumber(values["max-tokens"], "max-tokens", { integer: true, min: 1 }) ?? 64;
 	const temperature = parseNumber(values.temperature, "temperature", { min: 0 }) ?? 0.7;
@@ -57,10 +60,17 @@ export async function runRate(argv: string[]): Promise<void> {
 
 	await withEngine(params, async (engine, info) => {
 		checkVectorFitsModel(vector, info, vectorText, modelHint);
-		// An instruct model answers requests in its template, as steer train calibrates it (without a system
-		// message here); --no-chat and --chat override, as in steer train.
+		// An instruct model answers requests in its template, as steer train calibrates it, under --system's
+		// message when given (as steer train --system calibrates); --no-chat and --chat override, as in steer train.
 		const chat = values.chat === true || (values["no-chat"] !== true && info.hasChatTemplate);
-		const model = engineSteerableModel(engine, chat ? { chat: {} } : {});
+		if (!chat && values.system !== undefined)
+			throw new UsageError(
+				"--system needs a chat template, and this model has none (pass --chat to use a generic one)"
+			);
+		const model = engineSteerableModel(
+			engine,
+			chat ? { chat: values.system === undefined ? {} : { system: values.system } } : {}
+		);
 		const rate = async (judge: RatingJudge) => ({
 			judgeForm: judge.form,
 			rows: await rateSteering(model, judge, {
@@ -97,8 +107,15 @@ export async function runRate(argv: string[]): Promise<void> {
 		const judgeName = judgeModel ?? params.modelPath;
 		if (values.json) {
 			process.stdout.write(
-				JSON.stringify({ concept, scale, judge: judgeName, judgeForm: rows.judgeForm, chat, rows: rows.rows }) +
-					"\n"
+				JSON.stringify({
+					concept,
+					scale,
+					judge: judgeName,
+					judgeForm: rows.judgeForm,
+					chat,
+					...(values.system === undefined ? {} : { system: values.system }),
+					rows: rows.rows
+				}) + "\n"
 			);
 			return;
 		}
