@@ -20,7 +20,38 @@ export const VectorViewerMessage = v.variant("type", [
 		)
 	}),
 	v.object({ type: v.literal("exportForLlamaServer") }),
-	v.object({ type: v.literal("showInLens") })
+	v.object({ type: v.literal("showInLens") }),
+	/** Rate the file against the prompt-only baseline (AxBench's evaluation), the loaded model judging. */
+	v.object({
+		type: v.literal("rate"),
+		concept: v.pipe(
+			v.string("concept must be a string"),
+			v.trim(),
+			v.minLength(1, "concept must say what the vector should bring out, e.g. the sea"),
+			v.maxLength(
+				MESSAGE_LIMITS.maxConceptLength,
+				`concept is longer than ${MESSAGE_LIMITS.maxConceptLength} characters`
+			),
+			v.regex(/^[^\r\n]*$/, "concept must be a single line")
+		),
+		requests: v.pipe(
+			v.array(
+				v.pipe(
+					v.string("each request must be a string"),
+					v.trim(),
+					v.minLength(1, "a request is empty"),
+					v.maxLength(
+						MESSAGE_LIMITS.maxRatingRequestLength,
+						`a request is longer than ${MESSAGE_LIMITS.maxRatingRequestLength} characters`
+					)
+				),
+				"requests must be a list"
+			),
+			v.minLength(1, "give at least one request to answer"),
+			v.maxLength(MESSAGE_LIMITS.maxRatingRequests, `give at most ${MESSAGE_LIMITS.maxRatingRequests} requests`)
+		)
+	}),
+	v.object({ type: v.literal("stopRating") })
 ]);
 export type VectorViewerMessage = v.InferOutput<typeof VectorViewerMessage>;
 
@@ -65,6 +96,29 @@ export const CalibrationReport = v.object({
 });
 export type CalibrationReport = v.InferOutput<typeof CalibrationReport>;
 
+const Ratings = v.object({ concept: v.number(), instruction: v.number(), fluency: v.number() });
+
+/** What `rate` found: one row per condition (unsteered, steered, and the prompt-only baseline when the model follows requests). */
+export const RatingsView = v.object({
+	concept: v.string(),
+	/** The strength the file was rated at (the viewer's strength). */
+	strength: v.number(),
+	/** Who judged, in words (the loaded model, in its template or as plain text). */
+	judge: v.string(),
+	/** False when the model has no chat template: then there is no prompt-only baseline. */
+	promptBaseline: v.boolean(),
+	rows: v.array(
+		v.object({
+			condition: v.picklist(["unsteered", "steered", "prompted"]),
+			/** Mean harmonic score, 0–2. */
+			score: v.number(),
+			mean: Ratings,
+			samples: v.array(v.object({ prompt: v.string(), text: v.string(), score: v.number(), ratings: Ratings }))
+		})
+	)
+});
+export type RatingsView = v.InferOutput<typeof RatingsView>;
+
 export const VectorViewerUpdate = v.variant("type", [
 	v.object({
 		type: v.literal("report"),
@@ -83,9 +137,15 @@ export const VectorViewerUpdate = v.variant("type", [
 		calibration: v.optional(CalibrationReport),
 		metadata: v.array(v.tuple([v.string(), v.string()])),
 		/** Null when the file is not in Steer's vectors folder, so it cannot be activated from here. */
-		steering: v.nullable(v.object({ active: v.boolean(), strength: v.number(), modelLoaded: v.boolean() }))
+		steering: v.nullable(v.object({ active: v.boolean(), strength: v.number(), modelLoaded: v.boolean() })),
+		/** The requests "Compare with asking" starts from, when it can run (a model loaded, the file in the vectors folder and fitting it). */
+		ratingRequests: v.optional(v.array(v.string()))
 	}),
-	v.object({ type: v.literal("unreadable"), fileName: v.string(), message: v.string() })
+	v.object({ type: v.literal("unreadable"), fileName: v.string(), message: v.string() }),
+	v.object({ type: v.literal("ratingProgress"), done: v.number(), total: v.number() }),
+	v.object({ type: v.literal("ratings"), ratings: RatingsView }),
+	/** The rating stopped (cancelled, or failed: the notification says why too). */
+	v.object({ type: v.literal("ratingEnded"), message: v.string() })
 ]);
 export type VectorViewerUpdate = v.InferOutput<typeof VectorViewerUpdate>;
 export type VectorReport = Extract<VectorViewerUpdate, { type: "report" }>;

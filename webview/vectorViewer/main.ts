@@ -12,6 +12,7 @@ import { connectToHost } from "../channel";
 import { chart, layerTicks, niceTicks } from "../charts";
 import { h } from "../dom";
 import { registerToolkit, TOOLKIT_TAGS } from "../toolkit";
+import { ratingEnded, ratingProgress, ratingsArrived, ratingSection } from "./ratingSection";
 
 registerToolkit();
 const host = connectToHost<VectorViewerMessage, VectorViewerUpdate>();
@@ -20,6 +21,16 @@ let histogramLayer: number | undefined;
 let last: VectorReport | undefined;
 
 host.onMessage((message) => {
+	switch (message.type) {
+		case "ratingProgress":
+			return ratingProgress(message.done, message.total);
+		case "ratings":
+			ratingsArrived(message.ratings);
+			return redraw();
+		case "ratingEnded":
+			ratingEnded(message.message);
+			return redraw();
+	}
 	if (message.type === "unreadable") {
 		app.replaceChildren(
 			h("header", { class: "editor-header" }, h("h1", {}, message.fileName)),
@@ -35,6 +46,10 @@ host.onMessage((message) => {
 	render(message);
 });
 host.post({ type: "ready" });
+
+function redraw(): void {
+	if (last) render(last);
+}
 
 const METHOD_WORDS: Record<string, string> = {
 	"pca-diff": "the main direction in which each pair's two sides differ (PCA of the differences)",
@@ -76,6 +91,7 @@ function render(report: VectorReport): void {
 					},
 					`At strength 1 when calibrated: ${report.calibration.reliability}.`
 				),
+			ratingSection(report, (message) => host.post(message), redraw),
 			!report.trainedBySteer &&
 				h(
 					"p",

@@ -3,7 +3,7 @@ import type { EngineClient } from "../../engine/client";
 import type { ModelInfo } from "../../engine/protocol";
 import { engineSteerableModel } from "../../engine/steerableModel";
 import { checkVectorFitsModel } from "../../steering/pipeline/modelShape";
-import { type RatedRow, type RatingJudge, rateSteering } from "../../steering/pipeline/rateSteering";
+import { RATING_DEFAULTS, type RatedRow, type RatingJudge, rateSteering } from "../../steering/pipeline/rateSteering";
 import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireString, UsageError } from "../args";
 import { withEngine } from "../engineSession";
 import { readLines } from "../lineFile";
@@ -45,9 +45,10 @@ export async function runRate(argv: string[]): Promise<void> {
 	if (values.chat && values["no-chat"]) throw new UsageError("--chat and --no-chat contradict each other; pass one");
 	if (values.system !== undefined && values["no-chat"])
 		throw new UsageError("--system needs the chat template, which --no-chat turns off");
-	const seedCount = parseNumber(values.seeds, "seeds", { integer: true, min: 1, max: 1000 }) ?? 2;
-	const maxTokens = parseNumber(values["max-tokens"], "max-tokens", { integer: true, min: 1 }) ?? 64;
-	const temperature = parseNumber(values.temperature, "temperature", { min: 0 }) ?? 0.7;
+	const seedCount = parseNumber(values.seeds, "seeds", { integer: true, min: 1, max: 1000 }) ?? RATING_DEFAULTS.seeds;
+	const maxTokens =
+		parseNumber(values["max-tokens"], "max-tokens", { integer: true, min: 1 }) ?? RATING_DEFAULTS.maxTokens;
+	const temperature = parseNumber(values.temperature, "temperature", { min: 0 }) ?? RATING_DEFAULTS.temperature;
 	const prompts = await readLines(promptsFile, "prompts");
 	// The file's scale and where it acts (steer.placement), as steer generate reads them.
 	const {

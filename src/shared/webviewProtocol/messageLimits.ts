@@ -44,5 +44,9 @@ export const MESSAGE_LIMITS = {
 	maxPersonaLength: 200,
 	maxSuffixes: 1000,
 	maxSuffixLength: 2000,
-	maxTemplateLength: 2000
+	maxTemplateLength: 2000,
+	/** Each request is answered and rated (nine judge reads) per condition and seed. */
+	maxRatingRequests: 8,
+	maxRatingRequestLength: 2000,
+	maxConceptLength: 200
 } as const;

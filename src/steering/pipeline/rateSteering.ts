@@ -87,6 +87,12 @@ export interface RatedRow {
 	readonly score: number;
 }
 
+/**
+ * What a rating uses unless told otherwise (`steer rate`, the vector viewer): each sample costs a
+ * generation and nine judge reads, so fewer seeds than eval's and answers long enough to judge.
+ */
+export const RATING_DEFAULTS = { seeds: 2, maxTokens: 64, temperature: 0.7 } as const;
+
 export interface RateSteeringOptions {
 	readonly concept: string;
 	/** The steered condition's vectors (with their strengths). */

@@ -17,7 +17,7 @@ const SHOWN_VALUE_LENGTH = 120;
 export function vectorReport(
 	filePath: string,
 	file: ControlVectorFile,
-	context: { mismatch?: string; steering: VectorReport["steering"] }
+	context: { mismatch?: string; steering: VectorReport["steering"]; ratingRequests?: readonly string[] }
 ): VectorReport {
 	const fileName = path.basename(filePath);
 	const norms = new Map([...file.vector.directions].map(([layer, direction]) => [layer, euclideanNorm(direction)]));
@@ -29,6 +29,7 @@ export function vectorReport(
 		modelHint: file.modelHint,
 		mismatch: context.mismatch,
 		steering: context.steering,
+		...(context.ratingRequests ? { ratingRequests: [...context.ratingRequests] } : {}),
 		metadata: metadataRows(file.metadata)
 	};
 	if (!isTrainedVectorMetadata(file.metadata)) {

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
 import * as vscode from "vscode";
+import { harmonicScore } from "../../../src/steering/evaluation/judgeRatings";
 import type { SteerApi } from "../../../src/vscode/extension";
 import type { VectorNode } from "../../../src/vscode/trees/vectorsTreeProvider";
 import { steerFolder, steerWithModelOrSkip, waitFor, writeVectorFile } from "./steerTestSupport";
@@ -118,6 +119,64 @@ describe("Vectors tree and vector viewer", function () {
 			api.editors.vectors.reports.get(steerFolder("vectors", WIDE))
 		);
 		assert.ok(wide.type === "report" && /width/.test(wide.mismatch ?? ""), JSON.stringify(wide).slice(0, 300));
+	});
+
+	it("compares a vector with asking: the loaded model rates the answers unsteered and steered, and refuses what it cannot rate", async () => {
+		const file = steerFolder("vectors", FITS);
+		await vscode.commands.executeCommand("steer.openVector", node(FITS));
+		const report = await waitFor("the viewer's report", () => {
+			const shown = api.editors.vectors.reports.get(file);
+			return shown?.type === "report" && shown.ratingRequests ? shown : undefined;
+		});
+		// TinyStories continues text: the requests offered are beginnings of a story.
+		assert.deepEqual(report.ratingRequests, ["Once upon a time", "One day,", "There was a"]);
+
+		// A push far larger than the model's typical state, so the steered answers must differ.
+		await api.steering.setStrength(FITS, 200);
+		const progress: [number, number][] = [];
+		const ratings = await api.editors.vectors.rate(
+			file,
+			{ concept: "the sea", requests: ["Once upon a time", "One day,"] },
+			(done, total) => progress.push([done, total])
+		);
+		assert.equal(ratings.strength, 200);
+		assert.equal(ratings.promptBaseline, false);
+		assert.match(ratings.judge, /as plain text/);
+		assert.deepEqual(
+			ratings.rows.map((row) => row.condition),
+			["unsteered", "steered"]
+		);
+		assert.deepEqual(progress.at(-1), [8, 8]);
+		for (const row of ratings.rows) {
+			assert.equal(row.samples.length, 4, row.condition);
+			for (const sample of row.samples) {
+				const { concept, instruction, fluency } = sample.ratings;
+				for (const rating of [concept, instruction, fluency]) assert.ok([0, 1, 2].includes(rating));
+				assert.equal(sample.score, harmonicScore({ concept, instruction, fluency }));
+			}
+			const mean = row.samples.reduce((sum, sample) => sum + sample.score, 0) / row.samples.length;
+			assert.ok(Math.abs(row.score - mean) < 1e-12);
+			assert.ok(
+				Math.abs(row.mean.fluency - row.samples.reduce((sum, s) => sum + s.ratings.fluency, 0) / 4) < 1e-12
+			);
+		}
+		const [unsteered, steered] = ratings.rows;
+		assert.ok(
+			steered!.samples.some((sample, i) => sample.text !== unsteered!.samples[i]!.text),
+			"the steered answers are the unsteered ones"
+		);
+		assert.equal(api.editors.vectors.lastRatings.get(file), ratings);
+
+		await api.steering.setStrength(FITS, 0);
+		await assert.rejects(
+			api.editors.vectors.rate(file, { concept: "the sea", requests: ["One day,"] }),
+			/the strength is 0/
+		);
+		await api.steering.setStrength(FITS, 1);
+		await assert.rejects(
+			api.editors.vectors.rate(steerFolder("vectors", WIDE), { concept: "the sea", requests: ["One day,"] }),
+			/width/
+		);
 	});
 
 	it("renames a vector from the tree's menu, its choices going with it", async () => {

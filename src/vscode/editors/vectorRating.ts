@@ -1,0 +1,86 @@
+/**
+ * The vector viewer's "Compare with asking": AxBench's evaluation of one vector on the loaded model
+ * (rateSteering) — the user's requests answered unsteered, steered at the vector's strength, and, on a
+ * model that follows requests, unsteered with the concept asked for in the request (the prompt-only
+ * baseline) — every answer rated 0–2 for concept, instruction and fluency by the loaded model itself,
+ * as `steer rate` does without --judge-model.
+ */
+import type { EngineClient } from "../../engine/client";
+import type { ModelInfo } from "../../engine/protocol";
+import { engineSteerableModel } from "../../engine/steerableModel";
+import { CALIBRATION_PROMPTS, CHAT_CALIBRATION_PROMPTS } from "../../steering/pipeline/calibrateStrength";
+import { RATING_DEFAULTS, rateSteering, type RatedRow, type RatingJudge } from "../../steering/pipeline/rateSteering";
+import type { WeightedVector } from "../../steering/vector";
+import type { SteeringPlacement } from "../../steering/placement";
+import type { RatingsView } from "../../shared/vectorViewerProtocol";
+
+/**
+ * What the page offers before the user writes requests of their own: calibration's neutral requests
+ * (or beginnings, for a model that continues text), three of them to keep the rating to a minute or two.
+ */
+export function defaultRatingRequests(info: Pick<ModelInfo, "hasChatTemplate">): string[] {
+	return (info.hasChatTemplate ? CHAT_CALIBRATION_PROMPTS : CALIBRATION_PROMPTS).slice(0, 3);
+}
+
+export interface VectorRatingRequest {
+	readonly concept: string;
+	readonly requests: readonly string[];
+	readonly steering: WeightedVector;
+	readonly placement?: SteeringPlacement;
+	readonly signal?: AbortSignal;
+	readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Rates one vector on the loaded model; the model is its own judge, asked in its template when it has one. */
+export async function rateVector(
+	client: EngineClient,
+	info: ModelInfo,
+	request: VectorRatingRequest
+): Promise<RatingsView> {
+	const chat = info.hasChatTemplate;
+	const model = engineSteerableModel(client, chat ? { chat: {} } : {});
+	const judge: RatingJudge = { model, form: chat ? "chat" : "plain" };
+	const rows = await rateSteering(model, judge, {
+		concept: request.concept,
+		steering: [request.steering],
+		...(request.placement && request.placement.kind !== "all" ? { placement: request.placement } : {}),
+		prompts: request.requests,
+		seeds: Array.from({ length: RATING_DEFAULTS.seeds }, (_, i) => i + 1),
+		maxTokens: RATING_DEFAULTS.maxTokens,
+		temperature: RATING_DEFAULTS.temperature,
+		promptBaseline: chat,
+		signal: request.signal,
+		onProgress: request.onProgress
+	});
+	return ratingsView(request.concept, request.steering.strength, info, rows);
+}
+
+export function ratingsView(
+	concept: string,
+	strength: number,
+	info: Pick<ModelInfo, "hasChatTemplate" | "name" | "architecture">,
+	rows: readonly RatedRow[]
+): RatingsView {
+	const modelName = info.name ?? info.architecture;
+	return {
+		concept,
+		strength,
+		judge: `the loaded model (${modelName}), asked ${info.hasChatTemplate ? "in its chat template" : "as plain text"}`,
+		promptBaseline: info.hasChatTemplate,
+		rows: rows.map((row) => ({
+			condition: row.condition,
+			score: row.score,
+			mean: { ...row.mean },
+			samples: row.samples.map((sample) => ({
+				prompt: sample.prompt,
+				text: sample.text,
+				score: sample.score,
+				ratings: {
+					concept: sample.ratings.concept.rating,
+					instruction: sample.ratings.instruction.rating,
+					fluency: sample.ratings.fluency.rating
+				}
+			}))
+		}))
+	};
+}
