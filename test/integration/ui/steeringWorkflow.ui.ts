@@ -241,6 +241,44 @@ export const tests: UiTest[] = [
 		}
 	},
 	{
+		title: "the vector viewer compares the vector with asking: a concept is required, then the loaded model rates the answers",
+		async run({ page, documentationScreenshotPath }) {
+			// The viewer the training test opened.
+			const viewer = await webviewWith(page, "#rating-start");
+			assert.equal(
+				await viewer.locator("#rating-requests").evaluate((element) => (element as HTMLInputElement).value),
+				"Once upon a time\nOne day,\nThere was a",
+				"a model without a chat template is offered story beginnings"
+			);
+			await viewer.locator("#rating-start").click();
+			await viewer
+				.locator("#rating-message", { hasText: "Say what the vector should bring out" })
+				.waitFor({ state: "visible", timeout: 5_000 });
+			await viewer.locator("#rating-concept").click();
+			await page.keyboard.type("joy");
+			await viewer.locator("#rating-start").click();
+			const results = viewer.locator("#rating-results");
+			await results.waitFor({ state: "visible", timeout: 120_000 });
+			assert.deepEqual(
+				await results.locator("tbody tr td:first-child").allTextContents(),
+				["Unsteered", "Steered"],
+				"TinyStories continues text, so there is no prompt-only row"
+			);
+			assert.match(await results.innerText(), /No prompt-only row/);
+			for (const cell of await results.locator("tbody td.number").allTextContents())
+				assert.ok(Number(cell) >= 0 && Number(cell) <= 2, `a mean rating outside 0–2: ${cell}`);
+			await results.locator(".rating-samples summary").nth(1).click();
+			assert.equal(
+				await results.locator(".rating-samples[open] .rating-sample").count(),
+				6,
+				"3 requests × 2 seeds"
+			);
+			await results.scrollIntoViewIfNeeded();
+			await page.waitForTimeout(300);
+			await page.screenshot({ path: documentationScreenshotPath("compare-with-asking") });
+		}
+	},
+	{
 		title: "ticking the vector in the Vectors tree shows in the status bar, and the Steering view shows its controls",
 		async run({ page, documentationScreenshotPath }) {
 			await openSteerSidebar(page);
