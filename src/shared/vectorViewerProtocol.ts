@@ -103,6 +103,8 @@ export const RatingsView = v.object({
 	concept: v.string(),
 	/** The strength the file was rated at (the viewer's strength). */
 	strength: v.number(),
+	/** How it was steered, in words: "at strength 1, layers 3–5, on every token". */
+	steering: v.string(),
 	/** Who judged, in words (the loaded model, in its template or as plain text). */
 	judge: v.string(),
 	/** False when the model has no chat template: then there is no prompt-only baseline. */

@@ -195,6 +195,11 @@ describe("steer rate", function () {
 				/--system needs the chat template, which --no-chat turns off/,
 				2
 			],
+			[
+				[...base, "--prompts", prompts, "--concept", "the sea", "--system", "  "],
+				/--system needs the system message's text/,
+				2
+			],
 			// TinyStories has no chat template.
 			[
 				[...base, "--prompts", prompts, "--concept", "the sea", "--system", "Be brief."],

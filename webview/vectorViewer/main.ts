@@ -23,7 +23,7 @@ let last: VectorReport | undefined;
 host.onMessage((message) => {
 	switch (message.type) {
 		case "ratingProgress":
-			return ratingProgress(message.done, message.total);
+			return ratingProgress(message.done, message.total, redraw);
 		case "ratings":
 			ratingsArrived(message.ratings);
 			return redraw();
@@ -32,6 +32,8 @@ host.onMessage((message) => {
 			return redraw();
 	}
 	if (message.type === "unreadable") {
+		// Nothing to redraw the comparison into until the file reads again.
+		last = undefined;
 		app.replaceChildren(
 			h("header", { class: "editor-header" }, h("h1", {}, message.fileName)),
 			h(

@@ -4,7 +4,12 @@
  * with every answer to read. Its state lives here, so the page's re-renders (a new report whenever the
  * model or the steering changes) keep what the user typed and what was measured.
  */
-import type { RatingsView, VectorReport, VectorViewerMessage } from "../../src/shared/vectorViewerProtocol";
+import {
+	readVectorViewerMessage,
+	type RatingsView,
+	type VectorReport,
+	type VectorViewerMessage
+} from "../../src/shared/vectorViewerProtocol";
 import { h, valueOf } from "../dom";
 import { TOOLKIT_TAGS } from "../toolkit";
 
@@ -16,6 +21,8 @@ interface RatingState {
 	progress: { done: number; total: number } | undefined;
 	ratings: RatingsView | undefined;
 	message: string | undefined;
+	/** The message says the user stopped it, which is no failure. */
+	stopped: boolean;
 }
 
 const state: RatingState = {
@@ -24,7 +31,8 @@ const state: RatingState = {
 	running: false,
 	progress: undefined,
 	ratings: undefined,
-	message: undefined
+	message: undefined,
+	stopped: false
 };
 
 const CONDITION_WORDS: Record<RatingsView["rows"][number]["condition"], string> = {
@@ -33,17 +41,28 @@ const CONDITION_WORDS: Record<RatingsView["rows"][number]["condition"], string> 
 	prompted: "Asked in the prompt (no steering)"
 };
 
-export function ratingStarted(): void {
+function ratingStarted(): void {
 	state.running = true;
 	state.progress = undefined;
 	state.message = undefined;
+	// The table would otherwise sit under the new run as if it were its result.
+	state.ratings = undefined;
 }
 
-/** Only the status line changes, so a field being typed in keeps its focus. */
-export function ratingProgress(done: number, total: number): void {
-	state.progress = { done, total };
+/**
+ * A step of the running comparison. Only the status line changes, so a field being typed in keeps its
+ * focus; a page that did not know one was running (it reloaded, or another viewer of the file started
+ * it) redraws to show it.
+ */
+export function ratingProgress(done: number, total: number, redraw: () => void): void {
+	state.progress = total > 0 ? { done, total } : undefined;
 	const status = document.getElementById("rating-status");
-	if (status) status.textContent = progressWords();
+	if (state.running && status) status.textContent = progressWords();
+	else {
+		state.running = true;
+		state.message = undefined;
+		redraw();
+	}
 }
 
 function progressWords(): string {
@@ -53,6 +72,7 @@ function progressWords(): string {
 export function ratingsArrived(ratings: RatingsView): void {
 	state.running = false;
 	state.progress = undefined;
+	state.message = undefined;
 	state.ratings = ratings;
 }
 
@@ -60,6 +80,7 @@ export function ratingEnded(message: string): void {
 	state.running = false;
 	state.progress = undefined;
 	state.message = message === "stopped" ? "Stopped." : `The comparison failed: ${message}`;
+	state.stopped = message === "stopped";
 }
 
 export function ratingSection(
@@ -68,20 +89,35 @@ export function ratingSection(
 	redraw: () => void
 ): HTMLElement {
 	const defaults = report.ratingRequests;
-	const requestsText = state.requests ?? defaults?.join("\n") ?? "";
+	const requestsText = () => state.requests ?? defaults?.join("\n") ?? "";
 	const start = () => {
-		const requests = requestsText
+		const requests = requestsText()
 			.split("\n")
 			.map((line) => line.trim())
 			.filter((line) => line.length > 0);
+		state.stopped = false;
 		if (state.concept.trim() === "") state.message = "Say what the vector should bring out, e.g. the sea.";
 		else if (requests.length === 0) state.message = "Give at least one request, one a line.";
 		else {
-			ratingStarted();
-			post({ type: "rate", concept: state.concept.trim(), requests });
+			// Checked here as the host checks it, so a refusal is shown rather than waited on.
+			const read = readVectorViewerMessage({ type: "rate", concept: state.concept, requests });
+			if (!read.ok) state.message = `Cannot compare: ${read.problem}`;
+			else {
+				ratingStarted();
+				post(read.message);
+			}
 		}
 		redraw();
 	};
+	const running = [
+		state.running &&
+			h(
+				TOOLKIT_TAGS.button,
+				{ id: "rating-stop", appearance: "secondary", onclick: () => post({ type: "stopRating" }) },
+				"Stop"
+			),
+		state.running && h("span", { class: "muted", role: "status", id: "rating-status" }, progressWords())
+	];
 	return h(
 		"section",
 		{ id: "rating", class: "rating" },
@@ -93,13 +129,19 @@ export function ratingSection(
 		),
 		defaults === undefined
 			? h(
-					"p",
-					{ class: "muted", id: "rating-unavailable" },
-					report.steering === null
-						? "Import this file into Steer's vectors folder to compare it."
-						: report.mismatch
-							? "This file cannot steer the loaded model, so there is nothing to compare."
-							: "Load a model to compare this vector with asking."
+					"div",
+					{},
+					h(
+						"p",
+						{ class: "muted", id: "rating-unavailable" },
+						report.steering === null
+							? "Import this file into Steer's vectors folder to compare it."
+							: report.mismatch
+								? "This file cannot steer the loaded model, so there is nothing to compare."
+								: "Load a model to compare this vector with asking."
+					),
+					// A comparison started before the model or the file changed still runs until it ends.
+					state.running && h("div", { class: "row" }, ...running)
 				)
 			: h(
 					"div",
@@ -122,7 +164,7 @@ export function ratingSection(
 						"Requests, one a line",
 						h(TOOLKIT_TAGS.textArea, {
 							id: "rating-requests",
-							value: requestsText,
+							value: requestsText(),
 							rows: 3,
 							resize: "vertical",
 							"aria-label": "Requests, one a line",
@@ -137,21 +179,17 @@ export function ratingSection(
 							{ id: "rating-start", disabled: state.running, onclick: start },
 							"Compare"
 						),
-						state.running &&
-							h(
-								TOOLKIT_TAGS.button,
-								{
-									id: "rating-stop",
-									appearance: "secondary",
-									onclick: () => post({ type: "stopRating" })
-								},
-								"Stop"
-							),
-						state.running &&
-							h("span", { class: "muted", role: "status", id: "rating-status" }, progressWords())
+						...running
 					)
 				),
-		state.message && h("p", { class: "error", role: "alert", id: "rating-message" }, state.message),
+		state.message &&
+			h(
+				"p",
+				state.stopped
+					? { class: "muted", role: "status", id: "rating-message" }
+					: { class: "error", role: "alert", id: "rating-message" },
+				state.message
+			),
 		state.ratings && ratingsTable(state.ratings)
 	);
 }
@@ -161,11 +199,7 @@ function ratingsTable(ratings: RatingsView): HTMLElement {
 	return h(
 		"div",
 		{ id: "rating-results" },
-		h(
-			"p",
-			{},
-			`"${ratings.concept}" at strength ${ratings.strength}, judged by ${ratings.judge}. Mean ratings 0–2:`
-		),
+		h("p", {}, `"${ratings.concept}", steered ${ratings.steering}, judged by ${ratings.judge}. Mean ratings 0–2:`),
 		h(
 			"table",
 			{ class: "sweep-table" },

@@ -45,6 +45,8 @@ export async function runRate(argv: string[]): Promise<void> {
 	if (values.chat && values["no-chat"]) throw new UsageError("--chat and --no-chat contradict each other; pass one");
 	if (values.system !== undefined && values["no-chat"])
 		throw new UsageError("--system needs the chat template, which --no-chat turns off");
+	if (values.system !== undefined && values.system.trim() === "")
+		throw new UsageError('--system needs the system message\'s text, e.g. --system "You are a pirate."');
 	const seedCount = parseNumber(values.seeds, "seeds", { integer: true, min: 1, max: 1000 }) ?? RATING_DEFAULTS.seeds;
 	const maxTokens =
 		parseNumber(values["max-tokens"], "max-tokens", { integer: true, min: 1 }) ?? RATING_DEFAULTS.maxTokens;
@@ -62,7 +64,9 @@ export async function runRate(argv: string[]): Promise<void> {
 	await withEngine(params, async (engine, info) => {
 		checkVectorFitsModel(vector, info, vectorText, modelHint);
 		// An instruct model answers requests in its template, as steer train calibrates it, under --system's
-		// message when given (as steer train --system calibrates); --no-chat and --chat override, as in steer train.
+		// message when given: give the message a vector was trained under (steer train --system, or the
+		// dataset's shared one), since rate cannot know it. --no-chat and --chat override, as in steer train
+		// (which calibrates in chat only on a model with a template of its own).
 		const chat = values.chat === true || (values["no-chat"] !== true && info.hasChatTemplate);
 		if (!chat && values.system !== undefined)
 			throw new UsageError(
@@ -120,7 +124,9 @@ export async function runRate(argv: string[]): Promise<void> {
 			);
 			return;
 		}
-		process.stdout.write(rateTable(rows.rows, scale, `${judgeName} (${rows.judgeForm})`, chat) + "\n");
+		const under =
+			values.system === undefined ? "" : `; answers under the system message ${JSON.stringify(values.system)}`;
+		process.stdout.write(rateTable(rows.rows, scale, `${judgeName} (${rows.judgeForm})${under}`, chat) + "\n");
 	});
 }
 

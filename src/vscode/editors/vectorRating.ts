@@ -11,7 +11,7 @@ import { engineSteerableModel } from "../../engine/steerableModel";
 import { CALIBRATION_PROMPTS, CHAT_CALIBRATION_PROMPTS } from "../../steering/pipeline/calibrateStrength";
 import { RATING_DEFAULTS, rateSteering, type RatedRow, type RatingJudge } from "../../steering/pipeline/rateSteering";
 import type { WeightedVector } from "../../steering/vector";
-import type { SteeringPlacement } from "../../steering/placement";
+import { explainPlacement, type SteeringPlacement } from "../../steering/placement";
 import type { RatingsView } from "../../shared/vectorViewerProtocol";
 
 /**
@@ -52,11 +52,24 @@ export async function rateVector(
 		signal: request.signal,
 		onProgress: request.onProgress
 	});
-	return ratingsView(request.concept, request.steering.strength, info, rows);
+	return ratingsView(
+		request.concept,
+		steeringWords(request.steering, request.placement),
+		request.steering.strength,
+		info,
+		rows
+	);
+}
+
+/** "at strength 2, layers 3–5, acting on every token, prompt and answer (llama.cpp's behaviour)" */
+function steeringWords(steering: WeightedVector, placement: SteeringPlacement | undefined): string {
+	const layers = steering.layerRange ? `, layers ${steering.layerRange[0]}–${steering.layerRange[1]}` : "";
+	return `at strength ${steering.strength}${layers}, acting on ${explainPlacement(placement ?? { kind: "all" })}`;
 }
 
 export function ratingsView(
 	concept: string,
+	steering: string,
 	strength: number,
 	info: Pick<ModelInfo, "hasChatTemplate" | "name" | "architecture">,
 	rows: readonly RatedRow[]
@@ -65,6 +78,7 @@ export function ratingsView(
 	return {
 		concept,
 		strength,
+		steering,
 		judge: `the loaded model (${modelName}), asked ${info.hasChatTemplate ? "in its chat template" : "as plain text"}`,
 		promptBaseline: info.hasChatTemplate,
 		rows: rows.map((row) => ({

@@ -13,6 +13,7 @@ import {
 	type VectorViewerMessage,
 	type VectorViewerUpdate
 } from "../../shared/vectorViewerProtocol";
+import type { ModelInfo } from "../../engine/protocol";
 import type { EngineService } from "../engine/engineService";
 import { runLongJob } from "../jobs/longJob";
 import { describeError, isUserCancellation, reportFailure, UserFacingError } from "../failures";
@@ -34,8 +35,14 @@ export interface VectorViewerDependencies {
 
 export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider {
 	private readonly shown = new Map<string, VectorViewerUpdate>();
-	/** The rating running in each viewer, by file path: Stop, a new rating or closing the viewer aborts it. */
-	private readonly ratings = new Map<string, AbortController>();
+	/** The viewers open on each file (a file may be open in several): rating news goes to all of them. */
+	private readonly panels = new Map<string, Set<vscode.WebviewPanel>>();
+	/** The comparison running for each file, one at a time: Stop in any of its viewers, or closing the last, aborts it. */
+	private readonly running = new Map<
+		string,
+		{ readonly controller: AbortController; progress: { done: number; total: number } }
+	>();
+	/** The last comparison of each file, shown again when a viewer's page reloads (a hidden tab drops its page). */
 	private readonly rated = new Map<string, RatingsView>();
 
 	constructor(private readonly deps: VectorViewerDependencies) {}
@@ -65,6 +72,9 @@ export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider
 			this.shown.set(filePath, report);
 			void panel.webview.postMessage(report);
 		};
+		const panels = this.panels.get(filePath) ?? new Set();
+		panels.add(panel);
+		this.panels.set(filePath, panels);
 		const watcher = vscode.workspace.createFileSystemWatcher(
 			new vscode.RelativePattern(vscode.Uri.file(path.dirname(filePath)), fileName)
 		);
@@ -78,22 +88,32 @@ export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider
 				const read = readVectorViewerMessage(raw);
 				if (!read.ok) {
 					log.warn(`vector viewer sent a message that was refused: ${read.problem}`);
+					// The page waits for an answer to a comparison it asked for.
+					if (typeof raw === "object" && raw !== null && (raw as { type?: unknown }).type === "rate")
+						void panel.webview.postMessage({ type: "ratingEnded", message: read.problem });
 					return;
 				}
 				try {
-					await this.handle(
-						filePath,
-						read.message,
-						update,
-						(message) => void panel.webview.postMessage(message)
-					);
+					await this.handle(filePath, read.message, async () => {
+						await update();
+						// A page that reloaded (its tab was hidden) gets back what it showed.
+						const last = this.rated.get(filePath);
+						if (last) void panel.webview.postMessage({ type: "ratings", ratings: last });
+						const run = this.running.get(filePath);
+						if (run) void panel.webview.postMessage({ type: "ratingProgress", ...run.progress });
+					});
 				} catch (error) {
 					reportFailure(log, actionName(read.message), error);
 				}
 			})
 		];
 		panel.onDidDispose(() => {
-			this.ratings.get(filePath)?.abort();
+			panels.delete(panel);
+			if (panels.size === 0) {
+				this.panels.delete(filePath);
+				this.running.get(filePath)?.controller.abort();
+				this.rated.delete(filePath);
+			}
 			subscriptions.forEach((subscription) => subscription.dispose());
 		});
 	}
@@ -130,34 +150,51 @@ export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider
 	}
 
 	/**
-	 * AxBench's comparison for the viewer's file at the strength chosen for it: in a cancellable
-	 * notification, with the page told each step; the outcome goes to the page (and lastRatings).
+	 * AxBench's comparison for the viewer's file at the strength, layers and placement chosen for it, in a
+	 * cancellable notification; every viewer of the file is told each step and the outcome. One at a time
+	 * per file; a model loaded meanwhile ends it (its answers would mix two models).
 	 */
 	async rate(
 		filePath: string,
 		request: { readonly concept: string; readonly requests: readonly string[] },
 		onProgress: (done: number, total: number) => void = () => {}
 	): Promise<RatingsView> {
-		const entry = this.libraryEntry(filePath);
-		if (!entry)
-			throw new UserFacingError(`${path.basename(filePath)} is not in Steer's vectors folder; import it first`);
-		const { client, info } = this.deps.engine.requireModel();
-		const problem = this.deps.steering.problemFor(entry, info);
-		if (problem) throw new UserFacingError(problem);
-		const choice = this.deps.steering.choiceOf(entry.fileName);
-		if (choice.strength === 0)
-			throw new UserFacingError("the strength is 0, which is the unsteered model; set a strength to compare");
-		this.ratings.get(filePath)?.abort();
+		const fileName = path.basename(filePath);
+		// Refused before any message goes out, so the pages keep showing the comparison that runs.
+		if (this.running.has(filePath))
+			throw new UserFacingError(`${fileName} is being compared already; stop that comparison first`);
 		const controller = new AbortController();
-		this.ratings.set(filePath, controller);
+		const run = { controller, progress: { done: 0, total: 0 } };
+		this.running.set(filePath, run);
+		let info: ModelInfo | undefined;
+		let modelChanged = false;
+		const watch = this.deps.engine.onDidChange(() => {
+			if (info === undefined || this.deps.engine.modelInfo?.modelPath === info.modelPath) return;
+			modelChanged = true;
+			controller.abort();
+		});
 		try {
+			const entry = this.libraryEntry(filePath);
+			if (!entry) throw new UserFacingError(`${fileName} is not in Steer's vectors folder; import it first`);
+			const loaded = this.deps.engine.requireModel();
+			info = loaded.info;
+			const problem = this.deps.steering.problemFor(entry, info);
+			if (problem) throw new UserFacingError(problem);
+			const choice = this.deps.steering.choiceOf(entry.fileName);
+			if (choice.strength === 0)
+				throw new UserFacingError("the strength is 0, which is the unsteered model; set a strength to compare");
+			const modelInfo = info;
 			const view = await runLongJob({
 				title: `Steer: comparing ${entry.fileName} with asking`,
 				step: (done, total) => `${done} of ${total} answers rated`,
 				cancel: () => controller.abort(),
-				onProgress,
+				onProgress: (done, total) => {
+					run.progress = { done, total };
+					this.broadcast(filePath, { type: "ratingProgress", done, total });
+					onProgress(done, total);
+				},
 				run: (progress) =>
-					rateVector(client, info, {
+					rateVector(loaded.client, modelInfo, {
 						concept: request.concept,
 						requests: request.requests,
 						steering: {
@@ -171,41 +208,44 @@ export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider
 					})
 			});
 			this.rated.set(filePath, view);
+			this.broadcast(filePath, { type: "ratings", ratings: view });
 			return view;
+		} catch (caught) {
+			const error = modelChanged
+				? new UserFacingError(
+						"the model changed during the comparison (another was loaded, or it was unloaded), so it stopped; compare again"
+					)
+				: caught;
+			this.broadcast(filePath, {
+				type: "ratingEnded",
+				message: isUserCancellation(error) ? "stopped" : describeError(error)
+			});
+			throw error;
 		} finally {
-			if (this.ratings.get(filePath) === controller) this.ratings.delete(filePath);
+			watch.dispose();
+			if (this.running.get(filePath) === run) this.running.delete(filePath);
 		}
 	}
 
-	private async rateForPage(
-		filePath: string,
-		message: Extract<VectorViewerMessage, { type: "rate" }>,
-		post: (update: VectorViewerUpdate) => void
-	): Promise<void> {
-		try {
-			const ratings = await this.rate(filePath, message, (done, total) =>
-				post({ type: "ratingProgress", done, total })
-			);
-			post({ type: "ratings", ratings });
-		} catch (error) {
-			post({ type: "ratingEnded", message: isUserCancellation(error) ? "stopped" : describeError(error) });
-			if (!isUserCancellation(error)) throw error;
-		}
+	/** Stops the comparison running for the file, if any (the page's Stop). */
+	stopRating(filePath: string): void {
+		this.running.get(filePath)?.controller.abort();
 	}
 
-	private async handle(
-		filePath: string,
-		message: VectorViewerMessage,
-		update: () => Promise<void>,
-		post: (update: VectorViewerUpdate) => void
-	): Promise<void> {
+	private broadcast(filePath: string, update: VectorViewerUpdate): void {
+		for (const panel of this.panels.get(filePath) ?? []) void panel.webview.postMessage(update);
+	}
+
+	private async handle(filePath: string, message: VectorViewerMessage, update: () => Promise<void>): Promise<void> {
 		const entry = this.libraryEntry(filePath);
 		switch (message.type) {
 			case "rate":
-				return this.rateForPage(filePath, message, post);
-			case "stopRating":
-				this.ratings.get(filePath)?.abort();
+				// The outcome reaches the page through rate's own messages; a refusal because one is running
+				// leaves the page showing that one.
+				await this.rate(filePath, message);
 				return;
+			case "stopRating":
+				return this.stopRating(filePath);
 			case "ready":
 				return update();
 			case "exportForLlamaServer":

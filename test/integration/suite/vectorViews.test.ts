@@ -6,6 +6,7 @@ import { rm } from "node:fs/promises";
 import * as vscode from "vscode";
 import { harmonicScore } from "../../../src/steering/evaluation/judgeRatings";
 import type { SteerApi } from "../../../src/vscode/extension";
+import { isUserCancellation } from "../../../src/vscode/failures";
 import type { VectorNode } from "../../../src/vscode/trees/vectorsTreeProvider";
 import { steerFolder, steerWithModelOrSkip, waitFor, writeVectorFile } from "./steerTestSupport";
 
@@ -147,18 +148,15 @@ describe("Vectors tree and vector viewer", function () {
 			["unsteered", "steered"]
 		);
 		assert.deepEqual(progress.at(-1), [8, 8]);
+		assert.match(ratings.steering, /^at strength 200, acting on every token/);
 		for (const row of ratings.rows) {
-			assert.equal(row.samples.length, 4, row.condition);
-			for (const sample of row.samples) {
-				const { concept, instruction, fluency } = sample.ratings;
-				for (const rating of [concept, instruction, fluency]) assert.ok([0, 1, 2].includes(rating));
-				assert.equal(sample.score, harmonicScore({ concept, instruction, fluency }));
-			}
-			const mean = row.samples.reduce((sum, sample) => sum + sample.score, 0) / row.samples.length;
-			assert.ok(Math.abs(row.score - mean) < 1e-12);
-			assert.ok(
-				Math.abs(row.mean.fluency - row.samples.reduce((sum, s) => sum + s.ratings.fluency, 0) / 4) < 1e-12
+			assert.deepEqual(
+				row.samples.map((sample) => sample.prompt),
+				["Once upon a time", "Once upon a time", "One day,", "One day,"],
+				row.condition
 			);
+			// Each sample's score is the harmonic mean of its own ratings, as the view carries them.
+			for (const sample of row.samples) assert.equal(sample.score, harmonicScore(sample.ratings));
 		}
 		const [unsteered, steered] = ratings.rows;
 		assert.ok(
@@ -166,6 +164,21 @@ describe("Vectors tree and vector viewer", function () {
 			"the steered answers are the unsteered ones"
 		);
 		assert.equal(api.editors.vectors.lastRatings.get(file), ratings);
+
+		// One comparison of a file at a time; Stop ends it as a cancellation, not a failure.
+		let second: Promise<unknown> | undefined;
+		const stopped = api.editors.vectors.rate(
+			file,
+			{ concept: "the sea", requests: ["Once upon a time", "One day,", "There was a"] },
+			(done) => {
+				if (done !== 1) return;
+				second = api.editors.vectors.rate(file, { concept: "the sea", requests: ["One day,"] });
+				api.editors.vectors.stopRating(file);
+			}
+		);
+		await assert.rejects(stopped, (error: unknown) => isUserCancellation(error));
+		await assert.rejects(second!, /is being compared already; stop that comparison first/);
+		assert.equal(api.editors.vectors.lastRatings.get(file), ratings, "a stopped comparison replaced the last one");
 
 		await api.steering.setStrength(FITS, 0);
 		await assert.rejects(
