@@ -31,7 +31,7 @@ export function engineChatCalibration(
 	const rendered = cachedChatPrompt(engine, system);
 	return {
 		model: steerableModel(engine, system === undefined ? {} : { system }, rendered),
-		chat: { promptAsRead: rendered }
+		chat: { promptAsRead: rendered, ...(system === undefined ? {} : { system }) }
 	};
 }
 

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { writeControlVector } from "../../src/steering/gguf/controlVector";
+import { GgufValue } from "../../src/steering/gguf/values";
 import { harmonicScore } from "../../src/steering/evaluation/judgeRatings";
 import type { RatedRow } from "../../src/steering/pipeline/rateSteering";
 import { runSteer } from "../helpers/steerCli";
@@ -20,6 +21,7 @@ interface RateJson {
 	judge: string;
 	judgeForm: "chat" | "plain";
 	system?: string;
+	systemFrom?: "option" | "file";
 	rows: RatedRow[];
 }
 
@@ -48,12 +50,31 @@ function checkRows(rows: readonly RatedRow[], samplesPerRow: number): void {
 	}
 }
 
-/** randomVector(nEmbd, seed) × `scale` at `layer`, written as a control-vector file; returns its path. */
-function writeRandomVector(file: string, nEmbd: number, layer: number, seed: number, scale: number): string {
+/**
+ * randomVector(nEmbd, seed) × `scale` at `layer`, written as a control-vector file; returns its path.
+ * `calibratedUnder`: the file says its 1.0 was calibrated in chat under that system message.
+ */
+function writeRandomVector(
+	file: string,
+	nEmbd: number,
+	layer: number,
+	seed: number,
+	scale: number,
+	calibratedUnder?: string
+): string {
 	const direction = randomVector(nEmbd, seed).map((v) => v * scale);
+	const curve = { chosen: 1, points: [], chat: { system: calibratedUnder } };
 	writeFileSync(
 		file,
-		writeControlVector({ nEmbd, directions: new Map([[layer, direction]]) }, { modelHint: "llama" })
+		writeControlVector(
+			{ nEmbd, directions: new Map([[layer, direction]]) },
+			{
+				modelHint: "llama",
+				...(calibratedUnder === undefined
+					? {}
+					: { extraMetadata: [["steer.calibration", GgufValue.string(JSON.stringify(curve))]] })
+			}
+		)
 	);
 	return file;
 }
@@ -170,8 +191,23 @@ describe("steer rate", function () {
 		assert.equal(withSystem.code, 0, withSystem.stderr);
 		const systemJson = JSON.parse(withSystem.stdout) as RateJson;
 		assert.equal(systemJson.system, system);
+		assert.equal(systemJson.systemFrom, "option");
 		checkRows(systemJson.rows, 1);
 		assert.notEqual(systemJson.rows[0]!.samples[0]!.text, json.rows[0]!.samples[0]!.text);
+
+		// A file calibrated under a system message is rated under it without --system: the same greedy answers.
+		const calibratedFile = writeRandomVector(path.join(dir, "smol-pirate.gguf"), 576, 20, 5, 30, system);
+		const fromFile = await runSteer([
+			...["rate", "--model", modelPath, "--gpu", "false", "--threads", "1", "--context-size", "1024"],
+			...["--vector", calibratedFile, "--prompts", prompts, "--concept", "the sea", "--seeds", "1"],
+			...["--judge-plain", "--max-tokens", "8", "--temperature", "0", "--json"]
+		]);
+		assert.equal(fromFile.code, 0, fromFile.stderr);
+		const fileJson = JSON.parse(fromFile.stdout) as RateJson;
+		assert.equal(fileJson.system, system);
+		assert.equal(fileJson.systemFrom, "file");
+		for (const [index, row] of fileJson.rows.entries())
+			assert.equal(row.samples[0]!.text, systemJson.rows[index]!.samples[0]!.text, row.condition);
 	});
 
 	it("fails with one line for bad input: concept, judge model, chat and system options, scale 0", async function () {

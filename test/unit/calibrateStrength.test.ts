@@ -17,7 +17,11 @@ import { randomDirectionsLike } from "../../src/steering/evaluation/reliability"
 import type { HiddenStateSource } from "../../src/steering/pipeline/hiddenStateSource";
 import type { GenerationRequest, SteerableModel } from "../../src/steering/pipeline/steerableModel";
 import type { TrainedVector } from "../../src/steering/pipeline/trainFromPairs";
-import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
+import {
+	calibrationChatInMetadata,
+	loadTrainedVector,
+	saveTrainedVector
+} from "../../src/steering/pipeline/trainedVectorFile";
 import { loadControlVectorFile } from "../../src/steering/gguf/controlVectorFile";
 import { vectorReport } from "../../src/vscode/editors/vectorReport";
 import type { LayerDiagnostics } from "../../src/steering/training/diagnostics";
@@ -126,12 +130,20 @@ describe("calibration by measurement (fake model)", () => {
 			}
 		};
 		const rendered = (message: string) => `<|user|>${message}<|assistant|>`;
-		await calibrateStrength(trained(), pairs, model, recording, {
+		const result = await calibrateStrength(trained(), pairs, model, recording, {
 			ladder,
 			refineSteps: 0,
 			readoutTarget: 1.5,
-			chat: { promptAsRead: async (message) => rendered(message) }
+			chat: { promptAsRead: async (message) => rendered(message), system: "Be kind." }
 		});
+		// How it was measured goes into the curve, so the file is evaluated the same way.
+		assert.deepEqual(result.calibration!.chat, { system: "Be kind." });
+		const plain = await calibrateStrength(trained(), pairs, new FakeModel(), source, {
+			ladder,
+			refineSteps: 0,
+			readoutTarget: 1.5
+		});
+		assert.equal(plain.calibration!.chat, undefined);
 		assert.deepEqual([...new Set(model.requests.map((request) => request.prompt))], [...CHAT_CALIBRATION_PROMPTS]);
 		// The training pairs are read first, as they are; then every sample after its rendered request.
 		const samples = read.slice(pairs.length * 2);
@@ -311,6 +323,24 @@ describe("calibration by measurement (fake model)", () => {
 			const plain = path.join(folder, "plain.gguf");
 			await saveTrainedVector(plain, trained());
 			assert.equal((await loadTrainedVector(plain)).calibration, undefined);
+			// The system message a chat calibration was made under is read back for evaluating the file.
+			const metadataOf = async (name: string) => (await loadControlVectorFile(path.join(folder, name))).metadata;
+			assert.equal(calibrationChatInMetadata(await metadataOf("sea.gguf")), undefined);
+			assert.equal(calibrationChatInMetadata(await metadataOf("plain.gguf")), undefined);
+			const chatFile = path.join(folder, "chat.gguf");
+			await saveTrainedVector(chatFile, {
+				...result,
+				calibration: { ...result.calibration!, chat: { system: "Be kind." } }
+			});
+			assert.deepEqual(calibrationChatInMetadata(await metadataOf("chat.gguf")), { system: "Be kind." });
+			await saveTrainedVector(chatFile, {
+				...result,
+				calibration: { ...result.calibration!, chat: { system: 3 } as unknown as { system: string } }
+			});
+			await assert.rejects(
+				(async () => calibrationChatInMetadata(await metadataOf("chat.gguf")))(),
+				/steer\.calibration.*chat must be an object whose system, when given, is a string/
+			);
 		} finally {
 			rmSync(folder, { recursive: true, force: true });
 		}

@@ -3,11 +3,12 @@ import type { EngineClient } from "../../engine/client";
 import type { ModelInfo } from "../../engine/protocol";
 import { engineSteerableModel } from "../../engine/steerableModel";
 import { checkVectorFitsModel } from "../../steering/pipeline/modelShape";
+import { calibrationChatInMetadata } from "../../steering/pipeline/trainedVectorFile";
 import { RATING_DEFAULTS, type RatedRow, type RatingJudge, rateSteering } from "../../steering/pipeline/rateSteering";
 import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireString, UsageError } from "../args";
 import { withEngine } from "../engineSession";
 import { readLines } from "../lineFile";
-import { loadVectorOptions } from "../vectorOption";
+import { loadVectorOptions, parseVectorOption, readVectorFile } from "../vectorOption";
 
 export const rateUsage =
 	"steer rate --model M --vector V.gguf[:S] --prompts FILE --concept TEXT [--judge-model J.gguf] [--judge-plain] [--chat|--no-chat] [--system TEXT] [--seeds N] [--max-tokens N] [--temperature T] [--json]";
@@ -58,6 +59,10 @@ export async function runRate(argv: string[]): Promise<void> {
 		modelHints: [modelHint]
 	} = await loadVectorOptions([vectorText]);
 	const { vector, strength: scale, placement } = entry!;
+	// A file calibrated in chat under a system message is rated under it too, unless --system says otherwise.
+	const calibratedUnder = calibrationChatInMetadata(
+		(await readVectorFile(parseVectorOption(vectorText).file)).metadata
+	)?.system;
 	if (scale === 0) throw new UsageError(`${vectorText}: scale 0 is the unsteered model; give a scale other than 0`);
 	const params = loadModelParams(values);
 
@@ -72,10 +77,8 @@ export async function runRate(argv: string[]): Promise<void> {
 			throw new UsageError(
 				"--system needs a chat template, and this model has none (pass --chat to use a generic one)"
 			);
-		const model = engineSteerableModel(
-			engine,
-			chat ? { chat: values.system === undefined ? {} : { system: values.system } } : {}
-		);
+		const system = values.system ?? (chat ? calibratedUnder : undefined);
+		const model = engineSteerableModel(engine, chat ? { chat: system === undefined ? {} : { system } } : {});
 		const rate = async (judge: RatingJudge) => ({
 			judgeForm: judge.form,
 			rows: await rateSteering(model, judge, {
@@ -118,7 +121,9 @@ export async function runRate(argv: string[]): Promise<void> {
 					judge: judgeName,
 					judgeForm: rows.judgeForm,
 					chat,
-					...(values.system === undefined ? {} : { system: values.system }),
+					...(system === undefined
+						? {}
+						: { system, systemFrom: values.system === undefined ? "file" : "option" }),
 					rows: rows.rows
 				}) + "\n"
 			);

@@ -123,7 +123,11 @@ export interface CalibrationOptions {
 	 * message rendered in the template, read with special tokens by `source`, as the chat-rendered
 	 * training pairs were.
 	 */
-	readonly chat?: { readonly promptAsRead: (userMessage: string) => Promise<string> };
+	readonly chat?: {
+		readonly promptAsRead: (userMessage: string) => Promise<string>;
+		/** The system message `model` answers under, if any: recorded in the curve (CalibrationCurve.chat). */
+		readonly system?: string;
+	};
 	/** Seed of the reliability floor's first random direction (sample i draws with seed + i). Default RANDOM_DIRECTION_SEED. */
 	readonly randomSeed?: number;
 	readonly signal?: AbortSignal;
@@ -425,6 +429,7 @@ export async function calibrateStrength(
 		seeds: seeds.length,
 		maxTokens,
 		reliability,
+		...(options.chat ? { chat: options.chat.system === undefined ? {} : { system: options.chat.system } } : {}),
 		seconds: (performance.now() - started) / 1000
 	};
 	const calibrated = rescaleTrained(trained, choice.strength, curve);

@@ -51,5 +51,11 @@ export interface CalibrationCurve {
 	 * wrong way (evaluation/reliability.ts). Absent in files calibrated before it was measured.
 	 */
 	readonly reliability?: SteeringReliability;
+	/**
+	 * Set when the neutral prompts were user messages answered in the model's chat template, with the
+	 * system message they were asked under: the file's 1.0 was measured so, and evaluating it (steer rate,
+	 * the viewer's comparison) asks the same way. Absent for plain-text calibration and in older files.
+	 */
+	readonly chat?: { readonly system?: string };
 	readonly seconds: number;
 }

@@ -28,6 +28,7 @@ export {
 	isTrainedVectorMetadata,
 	loadTrainedVector,
 	placementInMetadata,
+	calibrationChatInMetadata,
 	readTrainedVector,
 	saveTrainedVector,
 	TRAINED_VECTOR_KEYS

@@ -248,5 +248,21 @@ function checkCalibration(value: unknown): CalibrationCurve {
 		if (reliability!.overRandom !== null && typeof reliability!.overRandom !== "number")
 			throw new RangeError("reliability.overRandom must be a number or null");
 	}
+	if (record.chat !== undefined) {
+		const chat = record.chat as Record<string, unknown> | null;
+		if (typeof chat !== "object" || chat === null || (chat.system !== undefined && typeof chat.system !== "string"))
+			throw new RangeError("chat must be an object whose system, when given, is a string");
+	}
 	return value as CalibrationCurve;
+}
+
+/**
+ * Whether the file's 1.0 was calibrated in chat, and under which system message, so that it can be
+ * evaluated the same way: undefined when it was calibrated on plain text, not calibrated, or calibrated
+ * before this was recorded. Throws a GgufFormatError for a malformed curve.
+ */
+export function calibrationChatInMetadata(metadata: GgufMetadata): { readonly system?: string } | undefined {
+	const text = metadataString(metadata, TRAINED_VECTOR_KEYS.calibration);
+	if (text === undefined) return undefined;
+	return parseJson(text, TRAINED_VECTOR_KEYS.calibration, checkCalibration).chat;
 }

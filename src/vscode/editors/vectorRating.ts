@@ -24,6 +24,8 @@ export function defaultRatingRequests(info: Pick<ModelInfo, "hasChatTemplate">):
 
 export interface VectorRatingRequest {
 	readonly concept: string;
+	/** The system message the answers are asked under (a model with a chat template only). */
+	readonly system?: string;
 	readonly requests: readonly string[];
 	readonly steering: WeightedVector;
 	readonly placement?: SteeringPlacement;
@@ -38,8 +40,13 @@ export async function rateVector(
 	request: VectorRatingRequest
 ): Promise<RatingsView> {
 	const chat = info.hasChatTemplate;
-	const model = engineSteerableModel(client, chat ? { chat: {} } : {});
-	const judge: RatingJudge = { model, form: chat ? "chat" : "plain" };
+	const system = chat ? request.system : undefined;
+	const model = engineSteerableModel(client, chat ? { chat: system === undefined ? {} : { system } } : {});
+	// The judge reads its question as a user message of its own, without the answers' system message.
+	const judge: RatingJudge = {
+		model: chat ? engineSteerableModel(client, { chat: {} }) : model,
+		form: chat ? "chat" : "plain"
+	};
 	const rows = await rateSteering(model, judge, {
 		concept: request.concept,
 		steering: [request.steering],
@@ -54,7 +61,8 @@ export async function rateVector(
 	});
 	return ratingsView(
 		request.concept,
-		steeringWords(request.steering, request.placement),
+		steeringWords(request.steering, request.placement) +
+			(system === undefined ? "" : `, answering under the system message it was calibrated under ("${system}")`),
 		request.steering.strength,
 		info,
 		rows

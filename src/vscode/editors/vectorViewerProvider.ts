@@ -197,6 +197,8 @@ export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider
 					rateVector(loaded.client, modelInfo, {
 						concept: request.concept,
 						requests: request.requests,
+						// Asked as the file's 1.0 was measured: under the system message it was calibrated under.
+						system: entry.facts.calibratedInChat?.system,
 						steering: {
 							vector: entry.vector,
 							strength: choice.strength,

@@ -22,6 +22,7 @@ import {
 	calibrateStrength,
 	isTrainedVectorMetadata,
 	placementInMetadata,
+	calibrationChatInMetadata,
 	TRAINED_VECTOR_KEYS,
 	trainFromExamples,
 	trainFromPairs,
@@ -128,6 +129,8 @@ export interface VectorFileFacts {
 	readonly suggested?: readonly [number, number];
 	/** Where the file says its vector acts (`steer.placement`); every position when absent. */
 	readonly placement?: SteeringPlacement;
+	/** Set when its 1.0 was calibrated in chat, with the system message it was calibrated under. */
+	readonly calibratedInChat?: { readonly system?: string };
 }
 
 export function vectorFileFacts(metadata: GgufMetadata): VectorFileFacts {
@@ -147,7 +150,8 @@ export function vectorFileFacts(metadata: GgufMetadata): VectorFileFacts {
 		calibrated:
 			isTrainedVectorMetadata(metadata) && attempt(() => metadataNumber(metadata, K.recommendedStrength)) === 1,
 		suggested: suggested && suggested.length > 0 ? steeredBand({ suggestedLayers: suggested }) : undefined,
-		placement: attempt(() => placementInMetadata(metadata))
+		placement: attempt(() => placementInMetadata(metadata)),
+		calibratedInChat: attempt(() => calibrationChatInMetadata(metadata))
 	};
 }
 
