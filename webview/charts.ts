@@ -173,7 +173,20 @@ function plot(options: ChartOptions): SVGElement {
 	});
 	for (const mark of options.marks ?? []) {
 		root.append(svg("line", { class: "mark", x1: x(mark.x), x2: x(mark.x), y1: PAD.top, y2: HEIGHT - PAD.bottom }));
-		root.append(svg("text", { class: "mark-label", x: x(mark.x) + 4, y: PAD.top + 10 }, mark.label));
+		// A mark in the right half has its label on its left, so the label is not cut off at the edge.
+		const onLeft = x(mark.x) > WIDTH / 2;
+		root.append(
+			svg(
+				"text",
+				{
+					class: "mark-label",
+					x: x(mark.x) + (onLeft ? -4 : 4),
+					y: PAD.top + 10,
+					"text-anchor": onLeft ? "end" : "start"
+				},
+				mark.label
+			)
+		);
 	}
 	return root;
 }

@@ -17,6 +17,8 @@ export interface InlineSettings {
 
 export interface SteerSettings {
 	readonly modelPath: string;
+	/** The model that judges Compare with asking; empty: the loaded model judges itself. */
+	readonly judgeModelPath: string;
 	readonly gpu: GpuChoice;
 	readonly gpuLayers: "auto" | number;
 	readonly threads: "auto" | number;
@@ -31,6 +33,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): SteerSettings {
 	const config = vscode.workspace.getConfiguration("steer", scope);
 	return {
 		modelPath: config.get<string>("modelPath", "").trim(),
+		judgeModelPath: config.get<string>("judgeModelPath", "").trim(),
 		gpu: gpuChoice(config.get<string>("gpu", "auto")),
 		gpuLayers: autoOrWhole(config.get("gpuLayers"), 0),
 		threads: autoOrWhole(config.get("threads"), 1),

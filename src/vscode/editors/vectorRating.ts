@@ -5,6 +5,7 @@
  * baseline) — every answer rated 0–2 for concept, instruction and fluency by the loaded model itself,
  * as `steer rate` does without --judge-model.
  */
+import path from "node:path";
 import type { EngineClient } from "../../engine/client";
 import type { ModelInfo } from "../../engine/protocol";
 import { engineSteerableModel } from "../../engine/steerableModel";
@@ -33,21 +34,29 @@ export interface VectorRatingRequest {
 	readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** Rates one vector on the loaded model; the model is its own judge, asked in its template when it has one. */
+/** A model loaded in an engine: the one that answers, or a judge of its own (steer.judgeModelPath). */
+export interface LoadedEngineModel {
+	readonly client: EngineClient;
+	readonly info: ModelInfo;
+}
+
+/**
+ * Rates one vector on the loaded model. The judge is `judge` when given, else the model itself; either is
+ * asked in its template when it has one, as a user message of its own (without the answers' system message).
+ */
 export async function rateVector(
-	client: EngineClient,
-	info: ModelInfo,
-	request: VectorRatingRequest
+	answering: LoadedEngineModel,
+	request: VectorRatingRequest,
+	judge: LoadedEngineModel = answering
 ): Promise<RatingsView> {
+	const { client, info } = answering;
 	const chat = info.hasChatTemplate;
 	const system = chat ? request.system : undefined;
 	const model = engineSteerableModel(client, chat ? { chat: system === undefined ? {} : { system } } : {});
-	// The judge reads its question as a user message of its own, without the answers' system message.
-	const judge: RatingJudge = {
-		model: chat ? engineSteerableModel(client, { chat: {} }) : model,
-		form: chat ? "chat" : "plain"
-	};
-	const rows = await rateSteering(model, judge, {
+	const judging: RatingJudge = judge.info.hasChatTemplate
+		? { model: engineSteerableModel(judge.client, { chat: {} }), form: "chat" }
+		: { model: engineSteerableModel(judge.client), form: "plain" };
+	const rows = await rateSteering(model, judging, {
 		concept: request.concept,
 		steering: [request.steering],
 		...(request.placement && request.placement.kind !== "all" ? { placement: request.placement } : {}),
@@ -64,9 +73,16 @@ export async function rateVector(
 		steeringWords(request.steering, request.placement) +
 			(system === undefined ? "" : `, answering under the system message it was calibrated under ("${system}")`),
 		request.steering.strength,
-		info,
+		judgeWords(judge === answering ? "the loaded model" : "the judge model", judge.info),
+		chat,
 		rows
 	);
+}
+
+/** "the loaded model (SmolLM2 …), asked in its chat template" */
+function judgeWords(who: string, info: ModelInfo): string {
+	const name = info.name ?? path.basename(info.modelPath);
+	return `${who} (${name}), asked ${info.hasChatTemplate ? "in its chat template" : "as plain text"}`;
 }
 
 /** "at strength 2, layers 3–5, acting on every token, prompt and answer (llama.cpp's behaviour)" */
@@ -79,16 +95,16 @@ export function ratingsView(
 	concept: string,
 	steering: string,
 	strength: number,
-	info: Pick<ModelInfo, "hasChatTemplate" | "name" | "architecture">,
+	judge: string,
+	promptBaseline: boolean,
 	rows: readonly RatedRow[]
 ): RatingsView {
-	const modelName = info.name ?? info.architecture;
 	return {
 		concept,
 		strength,
 		steering,
-		judge: `the loaded model (${modelName}), asked ${info.hasChatTemplate ? "in its chat template" : "as plain text"}`,
-		promptBaseline: info.hasChatTemplate,
+		judge,
+		promptBaseline,
 		rows: rows.map((row) => ({
 			condition: row.condition,
 			score: row.score,

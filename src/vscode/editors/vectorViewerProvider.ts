@@ -4,6 +4,7 @@
  * offers the actions that make sense on it: activate, set strength, export for llama.cpp, and compare
  * it with asking for the concept in the prompt (vectorRating.ts).
  */
+import { existsSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
 import { loadControlVectorFile } from "../../steering/gguf/controlVectorFile";
@@ -13,14 +14,17 @@ import {
 	type VectorViewerMessage,
 	type VectorViewerUpdate
 } from "../../shared/vectorViewerProtocol";
+import { EngineClient } from "../../engine/client";
 import type { ModelInfo } from "../../engine/protocol";
 import type { EngineService } from "../engine/engineService";
 import { runLongJob } from "../jobs/longJob";
+import { engineLogTo } from "../log";
+import { readSettings } from "../settings";
 import { describeError, isUserCancellation, reportFailure, UserFacingError } from "../failures";
 import type { SteeringController } from "../steering/steeringController";
 import type { VectorLibrary } from "../steering/vectorLibrary";
 import { webviewHtml, webviewResourceRoots } from "../webviewHtml";
-import { defaultRatingRequests, rateVector } from "./vectorRating";
+import { defaultRatingRequests, type LoadedEngineModel, rateVector } from "./vectorRating";
 import { vectorReport } from "./vectorReport";
 
 export const VECTOR_VIEWER_VIEW_TYPE = "steer.vectorViewer";
@@ -184,6 +188,7 @@ export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider
 			if (choice.strength === 0)
 				throw new UserFacingError("the strength is 0, which is the unsteered model; set a strength to compare");
 			const modelInfo = info;
+			const judgePath = readSettings().judgeModelPath;
 			const view = await runLongJob({
 				title: `Steer: comparing ${entry.fileName} with asking`,
 				step: (done, total) => `${done} of ${total} answers rated`,
@@ -193,21 +198,32 @@ export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider
 					this.broadcast(filePath, { type: "ratingProgress", done, total });
 					onProgress(done, total);
 				},
-				run: (progress) =>
-					rateVector(loaded.client, modelInfo, {
-						concept: request.concept,
-						requests: request.requests,
-						// Asked as the file's 1.0 was measured: under the system message it was calibrated under.
-						system: entry.facts.calibratedInChat?.system,
-						steering: {
-							vector: entry.vector,
-							strength: choice.strength,
-							...(choice.layerRange ? { layerRange: choice.layerRange } : {})
-						},
-						placement: this.deps.steering.placementOf(entry.fileName),
-						signal: controller.signal,
-						onProgress: progress
-					})
+				run: async (progress) => {
+					// A judge of its own when the settings name one: loaded for this comparison, released after it.
+					const judge = judgePath === "" ? undefined : await this.loadJudge(judgePath, controller.signal);
+					try {
+						return await rateVector(
+							{ client: loaded.client, info: modelInfo },
+							{
+								concept: request.concept,
+								requests: request.requests,
+								// Asked as the file's 1.0 was measured: under the system message it was calibrated under.
+								system: entry.facts.calibratedInChat?.system,
+								steering: {
+									vector: entry.vector,
+									strength: choice.strength,
+									...(choice.layerRange ? { layerRange: choice.layerRange } : {})
+								},
+								placement: this.deps.steering.placementOf(entry.fileName),
+								signal: controller.signal,
+								onProgress: progress
+							},
+							judge
+						);
+					} finally {
+						await judge?.client.dispose();
+					}
+				}
 			});
 			this.rated.set(filePath, view);
 			this.broadcast(filePath, { type: "ratings", ratings: view });
@@ -226,6 +242,24 @@ export class VectorViewerProvider implements vscode.CustomReadonlyEditorProvider
 		} finally {
 			watch.dispose();
 			if (this.running.get(filePath) === run) this.running.delete(filePath);
+		}
+	}
+
+	/** The judge model of steer.judgeModelPath in an engine of its own, with its own default context, as steer rate loads one. */
+	private async loadJudge(judgePath: string, signal: AbortSignal): Promise<LoadedEngineModel> {
+		if (!existsSync(judgePath))
+			throw new UserFacingError(`steer.judgeModelPath names no file: ${judgePath}; fix the setting or empty it`);
+		const settings = readSettings();
+		const client = new EngineClient({ steerRoot: this.deps.extensionUri.fsPath, log: engineLogTo(this.deps.log) });
+		try {
+			const info = await client.loadModel(
+				{ modelPath: judgePath, gpu: settings.gpu, gpuLayers: settings.gpuLayers, threads: settings.threads },
+				{ signal }
+			);
+			return { client, info };
+		} catch (error) {
+			await client.dispose();
+			throw error;
 		}
 	}
 

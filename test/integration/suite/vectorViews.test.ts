@@ -3,12 +3,13 @@
 // actions of its menu, and what the viewer reports of each file.
 import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
+import path from "node:path";
 import * as vscode from "vscode";
 import { harmonicScore } from "../../../src/steering/evaluation/judgeRatings";
 import type { SteerApi } from "../../../src/vscode/extension";
 import { isUserCancellation } from "../../../src/vscode/failures";
 import type { VectorNode } from "../../../src/vscode/trees/vectorsTreeProvider";
-import { steerFolder, steerWithModelOrSkip, waitFor, writeVectorFile } from "./steerTestSupport";
+import { modelPath, steerFolder, steerWithModelOrSkip, waitFor, writeVectorFile } from "./steerTestSupport";
 
 const FITS = "viewer-fits.gguf";
 const WIDE = "viewer-wide.gguf";
@@ -165,7 +166,33 @@ describe("Vectors tree and vector viewer", function () {
 		);
 		assert.equal(api.editors.vectors.lastRatings.get(file), ratings);
 
+		// A judge model of its own (steer.judgeModelPath), here the same file: the same answers, rated the same.
+		const config = vscode.workspace.getConfiguration("steer");
+		await config.update("judgeModelPath", modelPath(), vscode.ConfigurationTarget.Workspace);
+		try {
+			const judged = await api.editors.vectors.rate(file, {
+				concept: "the sea",
+				requests: ["Once upon a time", "One day,"]
+			});
+			assert.match(judged.judge, /^the judge model \(/);
+			const samples = (view: typeof ratings) =>
+				view.rows.map((row) => row.samples.map(({ text, ratings, score }) => ({ text, ratings, score })));
+			assert.deepEqual(samples(judged), samples(ratings));
+			await config.update(
+				"judgeModelPath",
+				path.join(steerFolder(), "no-such-judge.gguf"),
+				vscode.ConfigurationTarget.Workspace
+			);
+			await assert.rejects(
+				api.editors.vectors.rate(file, { concept: "the sea", requests: ["One day,"] }),
+				/steer\.judgeModelPath names no file/
+			);
+		} finally {
+			await config.update("judgeModelPath", undefined, vscode.ConfigurationTarget.Workspace);
+		}
+
 		// One comparison of a file at a time; Stop ends it as a cancellation, not a failure.
+		const lastBefore = api.editors.vectors.lastRatings.get(file);
 		let second: Promise<unknown> | undefined;
 		const stopped = api.editors.vectors.rate(
 			file,
@@ -178,7 +205,11 @@ describe("Vectors tree and vector viewer", function () {
 		);
 		await assert.rejects(stopped, (error: unknown) => isUserCancellation(error));
 		await assert.rejects(second!, /is being compared already; stop that comparison first/);
-		assert.equal(api.editors.vectors.lastRatings.get(file), ratings, "a stopped comparison replaced the last one");
+		assert.equal(
+			api.editors.vectors.lastRatings.get(file),
+			lastBefore,
+			"a stopped comparison replaced the last one"
+		);
 
 		await api.steering.setStrength(FITS, 0);
 		await assert.rejects(

@@ -255,11 +255,9 @@ export const tests: UiTest[] = [
 				.locator("#rating-message", { hasText: "Say what the vector should bring out" })
 				.waitFor({ state: "visible", timeout: 5_000 });
 			// Requests of the user's own replace the offered ones.
-			await viewer.locator("#rating-requests").click();
-			await page.keyboard.press("Control+A");
-			await page.keyboard.type("The cat sat\nOne sunny day");
-			await viewer.locator("#rating-concept").click();
-			await page.keyboard.type("joy");
+			// Filled through the fields' own inputs (inside the toolkit's shadow roots), as typing ends up.
+			await viewer.locator("#rating-requests textarea").fill("The cat sat\nOne sunny day");
+			await viewer.locator("#rating-concept input").fill("joy");
 			await viewer.locator("#rating-start").click();
 			const results = viewer.locator("#rating-results");
 			await results.waitFor({ state: "visible", timeout: 120_000 });
