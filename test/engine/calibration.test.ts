@@ -268,6 +268,37 @@ async function measureCvectorGenerator(
 	}
 }
 
+/** What holds where the effect falls short: fluency kept, and the concept no rarer than unsteered. */
+function assertFluencyKept(outcome: Outcome): void {
+	assert.ok(outcome.wordShareRatio >= 0.9, `real-word share fell below 0.9× unsteered: ${outcome.summary}`);
+	assert.ok(outcome.distinctRatio >= 0.7, `distinct-word ratio fell below 0.7× unsteered: ${outcome.summary}`);
+	assert.ok(outcome.steeredHits >= outcome.unsteeredHits, `the concept became rarer: ${outcome.summary}`);
+}
+
+/**
+ * Steer's default against llama-cvector-generator's vector on the same pairs and stories; on stories260K,
+ * where Steer falls short of it on rain (issue 11), a loss is reported as pending with both figures.
+ */
+async function compareWithTool(
+	context: Mocha.Context,
+	name: string,
+	file: "TinyStories-656K.f16.gguf" | "stories260K.gguf",
+	concept: HeldOutConcept,
+	outcomeOf: (modelPath: string) => Promise<Outcome>
+): Promise<void> {
+	const tools = llamaToolsOrSkip(context);
+	const modelPath = trainedModelOrSkip(context, file);
+	const tool = await measureCvectorGenerator(modelPath, tools, concept);
+	const steer = await outcomeOf(modelPath);
+	const line = `llama-cvector-generator: ${concept.name} in ${tool.unsteeredHits}/16 → ${tool.steeredHits}/16 stories, real words ${tool.wordShareRatio.toFixed(2)}×, distinct words ${tool.distinctRatio.toFixed(2)}×; Steer ${steer.steeredHits}/16`;
+	console.log(`      ${line}`);
+	if (name === "stories260K" && steer.steeredHits < tool.steeredHits) {
+		console.log("      pending: on stories260K Steer's default falls short of the tool (issue 11)");
+		context.skip();
+	}
+	assert.ok(steer.steeredHits >= tool.steeredHits, line);
+}
+
 /** The goal on `stories` stories: 6 of 16 is 3 of 8. */
 function assertGoal(outcome: Outcome, stories = 16): void {
 	const needed = (6 * stories) / 16;
@@ -316,9 +347,7 @@ describe("calibrated strength 1.0 on a concept never tuned on (rain)", function 
 	// strongest push that keeps it (the limit, not the readout, chose it).
 	it("stories260K: fluency kept at the strongest fluent push (the effect falls short of the goal)", async function () {
 		const outcome = await outcomeOf(trainedModelOrSkip(this, "stories260K.gguf"));
-		assert.ok(outcome.wordShareRatio >= 0.9, `real-word share fell below 0.9× unsteered: ${outcome.summary}`);
-		assert.ok(outcome.distinctRatio >= 0.7, `distinct-word ratio fell below 0.7× unsteered: ${outcome.summary}`);
-		assert.ok(outcome.steeredHits >= outcome.unsteeredHits, `the concept became rarer: ${outcome.summary}`);
+		assertFluencyKept(outcome);
 		assert.equal(outcome.reason, "fluency-limit", outcome.summary);
 	});
 
@@ -331,17 +360,7 @@ describe("calibrated strength 1.0 on a concept never tuned on (rain)", function 
 		["stories260K", "stories260K.gguf"]
 	] as const) {
 		it(`${name}: more rain stories than llama-cvector-generator's vector at its scale 1`, async function () {
-			const tools = llamaToolsOrSkip(this);
-			const modelPath = trainedModelOrSkip(this, file);
-			const tool = await measureCvectorGenerator(modelPath, tools);
-			const steer = await outcomeOf(modelPath);
-			const line = `llama-cvector-generator: rain in ${tool.unsteeredHits}/16 → ${tool.steeredHits}/16 stories, real words ${tool.wordShareRatio.toFixed(2)}×, distinct words ${tool.distinctRatio.toFixed(2)}×; Steer ${steer.steeredHits}/16`;
-			console.log(`      ${line}`);
-			if (name === "stories260K" && steer.steeredHits < tool.steeredHits) {
-				console.log("      pending: on stories260K Steer's default falls short of the tool (issue 11)");
-				this.skip();
-			}
-			assert.ok(steer.steeredHits >= tool.steeredHits, line);
+			await compareWithTool(this, name, file, rain, outcomeOf);
 		});
 	}
 
@@ -374,10 +393,7 @@ describe("calibrated strength 1.0 on a second concept never tuned on (snow)", fu
 
 	// As for rain: on stories260K what is asserted is fluency at the strongest fluent push; the effect is reported.
 	it("stories260K: fluency kept at the strongest fluent push (the effect is reported)", async function () {
-		const outcome = await outcomeOf(trainedModelOrSkip(this, "stories260K.gguf"));
-		assert.ok(outcome.wordShareRatio >= 0.9, `real-word share fell below 0.9× unsteered: ${outcome.summary}`);
-		assert.ok(outcome.distinctRatio >= 0.7, `distinct-word ratio fell below 0.7× unsteered: ${outcome.summary}`);
-		assert.ok(outcome.steeredHits >= outcome.unsteeredHits, `the concept became rarer: ${outcome.summary}`);
+		assertFluencyKept(await outcomeOf(trainedModelOrSkip(this, "stories260K.gguf")));
 	});
 
 	for (const [name, file] of [
@@ -385,17 +401,7 @@ describe("calibrated strength 1.0 on a second concept never tuned on (snow)", fu
 		["stories260K", "stories260K.gguf"]
 	] as const) {
 		it(`${name}: snow stories against llama-cvector-generator's vector at its scale 1`, async function () {
-			const tools = llamaToolsOrSkip(this);
-			const modelPath = trainedModelOrSkip(this, file);
-			const tool = await measureCvectorGenerator(modelPath, tools, snow);
-			const steer = await outcomeOf(modelPath);
-			const line = `llama-cvector-generator: snow in ${tool.unsteeredHits}/16 → ${tool.steeredHits}/16 stories, real words ${tool.wordShareRatio.toFixed(2)}×, distinct words ${tool.distinctRatio.toFixed(2)}×; Steer ${steer.steeredHits}/16`;
-			console.log(`      ${line}`);
-			if (name === "stories260K" && steer.steeredHits < tool.steeredHits) {
-				console.log("      pending: on stories260K Steer's default falls short of the tool (issue 11)");
-				this.skip();
-			}
-			assert.ok(steer.steeredHits >= tool.steeredHits, line);
+			await compareWithTool(this, name, file, snow, outcomeOf);
 		});
 	}
 });
