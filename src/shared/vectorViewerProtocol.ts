@@ -84,7 +84,9 @@ export const CalibrationReport = v.object({
 			fluent: v.boolean(),
 			realWords: v.number(),
 			/** KL divergence from the unsteered model, nats per token (absent at 0 and in older files). */
-			kl: v.optional(v.number())
+			kl: v.optional(v.number()),
+			/** Perplexity of the samples under the unsteered model (absent in older files). */
+			perplexity: v.optional(v.number())
 		})
 	),
 	/** Which multiple of the trained push became strength 1. */

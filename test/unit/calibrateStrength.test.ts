@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import {
 	calibrateStrength,
+	CALIBRATION_PROMPTS,
 	CHAT_CALIBRATION_PROMPTS,
 	chooseStrength,
 	describeCalibration
@@ -245,6 +246,38 @@ describe("calibration by measurement (fake model)", () => {
 		}
 		assert.equal(curve.points[0]!.klPerToken, undefined);
 		assert.match(describeCalibration(curve), /KL ≈ 0\.400 nats\/token from the unsteered model/);
+		// Perplexity of each strength's samples under the unsteered model: the fake gives token t of a text
+		// log-probability −1 − t/64, so a strength's perplexity is exp of the mean of 1 + t/64 over its texts.
+		for (const point of curve.points) {
+			let sum = 0;
+			let tokens = 0;
+			for (const prompt of CALIBRATION_PROMPTS)
+				for (const seed of [1, 2, 3, 4]) {
+					const text = await new FakeModel().generate({
+						prompt,
+						seed,
+						maxTokens: 40,
+						temperature: 0.8,
+						steering: point.strength === 0 ? [] : [{ vector: trained().vector, strength: point.strength }]
+					});
+					const count = text.trim().split(/\s+/).length;
+					for (let t = 0; t < count; t++) sum += 1 + t / 64;
+					tokens += count;
+				}
+			const expected = Math.exp(sum / tokens);
+			assert.ok(
+				Math.abs(point.perplexity! / expected - 1) < 1e-5,
+				`perplexity at ${point.strength}: ${point.perplexity}, expected ${expected}`
+			);
+		}
+		// The sea sentences make the texts longer, and later tokens are less likely: perplexity rises with the push.
+		assert.ok(curve.points[2]!.perplexity! > curve.points[0]!.perplexity!);
+		assert.match(
+			describeCalibration(curve),
+			new RegExp(
+				`perplexity ${curve.points[0]!.perplexity!.toFixed(1)} → ${curve.points[2]!.perplexity!.toFixed(1)}`
+			)
+		);
 		assert.equal(curve.prompts * curve.seeds, 16);
 		assert.match(
 			describeCalibration(curve),

@@ -379,7 +379,7 @@ function calibrationChart(report: VectorReport): HTMLElement | undefined {
 				points: calibration.points.map((point) => ({
 					x: point.strength,
 					y: point.readout,
-					hover: `strength ${point.strength.toPrecision(3)}: read ${point.readout.toFixed(2)} of the way from the negatives to the positives; ${point.fluent ? "fluent" : "not fluent (repetitive or broken text)"}${typeof point.kl === "number" ? `; the next-word choices moved about ${point.kl.toFixed(3)} nats per token from the unsteered model's (estimated KL)` : ""}`
+					hover: `strength ${point.strength.toPrecision(3)}: read ${point.readout.toFixed(2)} of the way from the negatives to the positives; ${point.fluent ? "fluent" : "not fluent (repetitive or broken text)"}${typeof point.kl === "number" ? `; the next-word choices moved about ${point.kl.toFixed(3)} nats per token from the unsteered model's (estimated KL)` : ""}${typeof point.perplexity === "number" ? `; perplexity ${point.perplexity.toFixed(1)} under the unsteered model` : ""}`
 				}))
 			},
 			{

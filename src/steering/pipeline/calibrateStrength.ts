@@ -298,15 +298,41 @@ export async function calibrateStrength(
 	 * it, not the exact value (and can even come out slightly negative). The vector acts on every position
 	 * here, also when it is calibrated for a placement. Its time does not count against the search's budget.
 	 */
-	let divergenceMilliseconds = 0;
-	const divergence = async (strength: number): Promise<number | undefined> => {
+	let sideEffectMilliseconds = 0;
+	/** Side effects are measured outside the search's time budget (a slow model must not cut the search short for them). */
+	const timed = async <T>(measureIt: () => Promise<T>): Promise<T> => {
 		const began = performance.now();
 		try {
-			return await divergenceAt(strength);
+			return await measureIt();
 		} finally {
-			divergenceMilliseconds += performance.now() - began;
+			sideEffectMilliseconds += performance.now() - began;
 		}
 	};
+	const divergence = (strength: number) => timed(() => divergenceAt(strength));
+	/**
+	 * Perplexity of samples under the unsteered model: exp of the mean negative log-probability over all
+	 * their tokens. Stored, not used to choose: a new topic raises it and a loop lowers it.
+	 */
+	const perplexityOfLogProbs = (logProbs: readonly Float32Array[]): number | undefined => {
+		let sum = 0;
+		let tokens = 0;
+		for (const row of logProbs) {
+			for (const value of row) sum -= value;
+			tokens += row.length;
+		}
+		const value = tokens > 0 ? Math.exp(sum / tokens) : undefined;
+		return value !== undefined && Number.isFinite(value) ? value : undefined;
+	};
+	const perplexityOf = (texts: readonly string[]) =>
+		timed(async () => {
+			const logProbs: Float32Array[] = [];
+			for (const [i, text] of texts.entries()) {
+				if (text.length === 0) continue;
+				signal?.throwIfAborted();
+				logProbs.push(await model.continuationLogProbs(prompts[Math.floor(i / seeds.length)]!, text, signal));
+			}
+			return perplexityOfLogProbs(logProbs);
+		});
 	const divergenceAt = async (strength: number): Promise<number | undefined> => {
 		let sum = 0;
 		let tokens = 0;
@@ -324,22 +350,31 @@ export async function calibrateStrength(
 		// A push that overflows the hidden states gives no number JSON could carry: left out.
 		return value !== undefined && Number.isFinite(value) ? value : undefined;
 	};
+	const baselinePerplexity = perplexityOfLogProbs(unsteeredLogProbs);
 	const points: CalibrationPoint[] = [
-		{ strength: 0, readout: baseline.readout, fluency: baseline.fluency, fluent: true }
+		{
+			strength: 0,
+			readout: baseline.readout,
+			fluency: baseline.fluency,
+			fluent: true,
+			...(baselinePerplexity === undefined ? {} : { perplexity: baselinePerplexity })
+		}
 	];
 	const maxSeconds = options.maxSeconds ?? CALIBRATION_MAX_SECONDS;
-	const outOfTime = () => (performance.now() - started - divergenceMilliseconds) / 1000 > maxSeconds;
+	const outOfTime = () => (performance.now() - started - sideEffectMilliseconds) / 1000 > maxSeconds;
 	const tryStrength = async (strength: number): Promise<CalibrationPoint> => {
-		const { readouts, texts: _, ...measured } = await measure(strength);
+		const { readouts, texts, ...measured } = await measure(strength);
 		readoutsAt.set(strength, readouts);
 		const comparison = compareFluency(measured.fluency, baseline.fluency, bounds);
 		const klPerToken = await divergence(strength);
+		const perplexity = await perplexityOf(texts);
 		const point = {
 			strength,
 			...measured,
 			comparison,
 			fluent: comparison.fluent,
-			...(klPerToken === undefined ? {} : { klPerToken })
+			...(klPerToken === undefined ? {} : { klPerToken }),
+			...(perplexity === undefined ? {} : { perplexity })
 		};
 		points.push(point);
 		return point;
@@ -465,7 +500,7 @@ export function describeCalibration(curve: CalibrationCurve): string {
 	const at = curve.points.find((point) => point.strength === curve.chosen);
 	const base = curve.points[0]!;
 	const readout = at
-		? `readout ${base.readout.toFixed(2)} unsteered → ${at.readout.toFixed(2)}${at.klPerToken === undefined ? "" : `, KL ≈ ${at.klPerToken.toFixed(3)} nats/token from the unsteered model`}`
+		? `readout ${base.readout.toFixed(2)} unsteered → ${at.readout.toFixed(2)}${at.klPerToken === undefined ? "" : `, KL ≈ ${at.klPerToken.toFixed(3)} nats/token from the unsteered model`}${at.perplexity === undefined || base.perplexity === undefined ? "" : `, perplexity ${base.perplexity.toFixed(1)} → ${at.perplexity.toFixed(1)}`}`
 		: "";
 	const broken = curve.points.find((point) => !point.fluent);
 	const limit = broken ? `, text degenerates from ${broken.strength}×` : "";

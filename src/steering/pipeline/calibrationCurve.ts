@@ -20,6 +20,12 @@ export interface CalibrationPoint {
 	 * for samples without tokens, for a non-finite value and in older files). Measured, not yet used to choose.
 	 */
 	readonly klPerToken?: number;
+	/**
+	 * Perplexity of the samples under the unsteered model (exp of the mean negative log-probability per
+	 * token; absent for samples without tokens and in older files). Measured, not used to choose: a new
+	 * topic raises it and repetition lowers it, so it misjudges degeneration both ways.
+	 */
+	readonly perplexity?: number;
 }
 
 export type CalibrationReason =

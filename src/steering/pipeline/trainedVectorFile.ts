@@ -237,8 +237,9 @@ function checkCalibration(value: unknown): CalibrationCurve {
 		for (const key of ["strength", "readout"]) {
 			if (typeof point?.[key] !== "number") throw new RangeError(`point ${index} has no numeric ${key}`);
 		}
-		if (point!.klPerToken !== undefined && typeof point!.klPerToken !== "number")
-			throw new RangeError(`point ${index} has a klPerToken that is not a number`);
+		for (const key of ["klPerToken", "perplexity"])
+			if (point![key] !== undefined && typeof point![key] !== "number")
+				throw new RangeError(`point ${index} has a ${key} that is not a number`);
 	});
 	if (record.reliability !== undefined) {
 		const reliability = record.reliability as Record<string, unknown> | null;

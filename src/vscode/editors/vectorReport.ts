@@ -74,7 +74,8 @@ export function vectorReport(
 				readout: point.readout,
 				fluent: point.fluent,
 				realWords: point.fluency.realWordShare,
-				...(point.klPerToken === undefined ? {} : { kl: point.klPerToken })
+				...(point.klPerToken === undefined ? {} : { kl: point.klPerToken }),
+				...(point.perplexity === undefined ? {} : { perplexity: point.perplexity })
 			})),
 			chosen: trained.calibration.chosen,
 			reason: trained.calibration.reason,
