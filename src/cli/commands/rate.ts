@@ -130,7 +130,9 @@ export async function runRate(argv: string[]): Promise<void> {
 			return;
 		}
 		const under =
-			values.system === undefined ? "" : `; answers under the system message ${JSON.stringify(values.system)}`;
+			system === undefined
+				? ""
+				: `; answers under the system message ${JSON.stringify(system)}${values.system === undefined ? " (the one the file was calibrated under; --system changes it)" : ""}`;
 		process.stdout.write(rateTable(rows.rows, scale, `${judgeName} (${rows.judgeForm})${under}`, chat) + "\n");
 	});
 }
