@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { loadControlVectorFile } from "../steering/gguf/controlVectorFile";
 import type { ControlVectorFile, ReadControlVectorOptions } from "../steering/gguf/controlVector";
+import type { GgufMetadata } from "../steering/gguf/metadataAccess";
 import type { SteeringEntry } from "../engine/protocol";
 import { placementInMetadata } from "../steering/pipeline/trainedVectorFile";
 import { parsePlacement, type SteeringPlacement } from "../steering/placement";
@@ -96,9 +97,11 @@ export function parsePlacementOption(text: string | undefined): SteeringPlacemen
 export async function loadVectorOptions(
 	texts: readonly string[],
 	placement?: SteeringPlacement
-): Promise<{ entries: SteeringEntry[]; modelHints: (string | undefined)[] }> {
+): Promise<{ entries: SteeringEntry[]; modelHints: (string | undefined)[]; metadata: GgufMetadata[] }> {
 	const entries: SteeringEntry[] = [];
 	const modelHints: (string | undefined)[] = [];
+	// Each file's metadata as read, for a command that needs more of it (steer rate: how it was calibrated).
+	const metadata: GgufMetadata[] = [];
 	for (const text of texts) {
 		const { file, scale } = parseVectorOption(text);
 		const loaded = await readVectorFile(file);
@@ -109,8 +112,9 @@ export async function loadVectorOptions(
 			...(placed.kind === "all" ? {} : { placement: placed })
 		});
 		modelHints.push(loaded.modelHint);
+		metadata.push(loaded.metadata);
 	}
-	return { entries, modelHints };
+	return { entries, modelHints, metadata };
 }
 
 function filePlacement(loaded: ControlVectorFile, file: string): SteeringPlacement {

@@ -8,7 +8,7 @@ import { RATING_DEFAULTS, type RatedRow, type RatingJudge, rateSteering } from "
 import { loadModelParams, modelOptions, parseCommandArgs, parseNumber, requireString, UsageError } from "../args";
 import { withEngine } from "../engineSession";
 import { readLines } from "../lineFile";
-import { loadVectorOptions, parseVectorOption, readVectorFile } from "../vectorOption";
+import { loadVectorOptions } from "../vectorOption";
 
 export const rateUsage =
 	"steer rate --model M --vector V.gguf[:S] --prompts FILE --concept TEXT [--judge-model J.gguf] [--judge-plain] [--chat|--no-chat] [--system TEXT] [--seeds N] [--max-tokens N] [--temperature T] [--json]";
@@ -56,13 +56,12 @@ export async function runRate(argv: string[]): Promise<void> {
 	// The file's scale and where it acts (steer.placement), as steer generate reads them.
 	const {
 		entries: [entry],
-		modelHints: [modelHint]
+		modelHints: [modelHint],
+		metadata: [metadata]
 	} = await loadVectorOptions([vectorText]);
 	const { vector, strength: scale, placement } = entry!;
 	// A file calibrated in chat under a system message is rated under it too, unless --system says otherwise.
-	const calibratedUnder = calibrationChatInMetadata(
-		(await readVectorFile(parseVectorOption(vectorText).file)).metadata
-	)?.system;
+	const calibratedUnder = calibrationChatInMetadata(metadata!)?.system;
 	if (scale === 0) throw new UsageError(`${vectorText}: scale 0 is the unsteered model; give a scale other than 0`);
 	const params = loadModelParams(values);
 
