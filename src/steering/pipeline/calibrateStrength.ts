@@ -24,6 +24,7 @@
  * 1.0, and the curve goes into the file (trainedVectorFile) so the choice can be checked later.
  */
 import { compareFluency, summarizeFluency, type FluencyBounds, type FluencySummary } from "../evaluation/degeneration";
+import { perplexity } from "../evaluation/perplexity";
 import { measureReliability, randomDirectionsLike, type SteeringReliability } from "../evaluation/reliability";
 import type { SteeringPlacement } from "../placement";
 import type { PositionSpec } from "../positions";
@@ -314,14 +315,11 @@ export async function calibrateStrength(
 	 * their tokens. Stored, not used to choose: a new topic raises it and a loop lowers it.
 	 */
 	const perplexityOfLogProbs = (logProbs: readonly Float32Array[]): number | undefined => {
-		let sum = 0;
-		let tokens = 0;
-		for (const row of logProbs) {
-			for (const value of row) sum -= value;
-			tokens += row.length;
-		}
-		const value = tokens > 0 ? Math.exp(sum / tokens) : undefined;
-		return value !== undefined && Number.isFinite(value) ? value : undefined;
+		// All the samples' tokens pooled, as the strength sweep's perplexity reads them.
+		const tokens = logProbs.flatMap((row) => [...row]);
+		if (tokens.length === 0) return undefined;
+		const value = perplexity(tokens);
+		return Number.isFinite(value) ? value : undefined;
 	};
 	const perplexityOf = (texts: readonly string[]) =>
 		timed(async () => {
