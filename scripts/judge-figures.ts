@@ -13,7 +13,7 @@
 import os from "node:os";
 import path from "node:path";
 import { EngineClient } from "../src/engine/client";
-import { engineSteerableModel } from "../src/engine/steerableModel";
+import { engineRatingJudge, engineSteerableModel } from "../src/engine/steerableModel";
 import { rocAuc } from "../src/steering/evaluation/rocAuc";
 import { selfJudgeScore, selfJudgeSuffix } from "../src/steering/evaluation/selfJudge";
 import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
@@ -132,9 +132,8 @@ async function main(): Promise<void> {
 		// The 0–2 ratings of `steer rate` (AxBench's questions) on the same texts: the concept rating
 		// between texts with and without the concept, and the fluency rating between the texts and broken
 		// copies of them (the first three words looped, and the words in reverse order).
-		const raters: [string, RatingJudge][] = [["plain text", { model, form: "plain" }]];
-		if (info.hasChatTemplate)
-			raters.push(["chat template", { model: engineSteerableModel(engine, { chat: {} }), form: "chat" }]);
+		const raters: [string, RatingJudge][] = [["plain text", engineRatingJudge(engine, info, { plain: true })]];
+		if (info.hasChatTemplate) raters.push(["chat template", engineRatingJudge(engine, info)]);
 		const broken = (text: string) => {
 			const words = text.split(" ");
 			return [`${words.slice(0, 3).join(" ")} `.repeat(6).trim(), [...words].reverse().join(" ")];

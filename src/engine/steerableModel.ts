@@ -4,9 +4,11 @@
  * for by name (the KL divergence of calibration).
  */
 import type { CalibrationOptions } from "../steering/pipeline/calibrateStrength";
+import type { RatingJudge } from "../steering/pipeline/rateSteering";
 import type { GenerationRequest, SteerableModel } from "../steering/pipeline/steerableModel";
 import type { WeightedVector } from "../steering/vector";
 import type { EngineClient } from "./client";
+import type { ModelInfo } from "./protocol";
 
 /**
  * `chat`: generate as answers in the model's chat template (the prompt is the user's message, after
@@ -17,6 +19,21 @@ export function engineSteerableModel(
 	{ chat }: { chat?: { readonly system?: string } } = {}
 ): SteerableModel {
 	return steerableModel(engine, chat, cachedChatPrompt(engine, chat?.system));
+}
+
+/**
+ * The engine's model as the judge of ratings (rateSteering): asked in its chat template when it has one
+ * (its questions a user message of their own, without any system message), unless `plain`; as plain text
+ * otherwise.
+ */
+export function engineRatingJudge(
+	engine: EngineClient,
+	info: Pick<ModelInfo, "hasChatTemplate">,
+	{ plain = false }: { plain?: boolean } = {}
+): RatingJudge {
+	return info.hasChatTemplate && !plain
+		? { model: engineSteerableModel(engine, { chat: {} }), form: "chat" }
+		: { model: engineSteerableModel(engine), form: "plain" };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { EngineClient } from "../../engine/client";
 import type { ModelInfo } from "../../engine/protocol";
-import { engineSteerableModel } from "../../engine/steerableModel";
+import { engineRatingJudge, engineSteerableModel } from "../../engine/steerableModel";
 import { checkVectorFitsModel } from "../../steering/pipeline/modelShape";
 import { calibrationChatInMetadata } from "../../steering/pipeline/trainedVectorFile";
 import { RATING_DEFAULTS, type RatedRow, type RatingJudge, rateSteering } from "../../steering/pipeline/rateSteering";
@@ -99,9 +99,7 @@ export async function runRate(argv: string[]): Promise<void> {
 		// A judge with a template is asked in it unless --judge-plain: SmolLM2 ranks fluency better asked as
 		// plain text (docs/steering.md, "Measuring").
 		const judgeOf = (judgeEngine: EngineClient, judgeInfo: ModelInfo): RatingJudge =>
-			judgeInfo.hasChatTemplate && values["judge-plain"] !== true
-				? { model: engineSteerableModel(judgeEngine, { chat: {} }), form: "chat" }
-				: { model: engineSteerableModel(judgeEngine), form: "plain" };
+			engineRatingJudge(judgeEngine, judgeInfo, { plain: values["judge-plain"] === true });
 		const rows =
 			judgeModel === undefined
 				? await rate(judgeOf(engine, info))

@@ -8,9 +8,9 @@
 import path from "node:path";
 import type { EngineClient } from "../../engine/client";
 import type { ModelInfo } from "../../engine/protocol";
-import { engineSteerableModel } from "../../engine/steerableModel";
+import { engineRatingJudge, engineSteerableModel } from "../../engine/steerableModel";
 import { CALIBRATION_PROMPTS, CHAT_CALIBRATION_PROMPTS } from "../../steering/pipeline/calibrateStrength";
-import { RATING_DEFAULTS, rateSteering, type RatedRow, type RatingJudge } from "../../steering/pipeline/rateSteering";
+import { RATING_DEFAULTS, rateSteering, type RatedRow } from "../../steering/pipeline/rateSteering";
 import type { WeightedVector } from "../../steering/vector";
 import { explainPlacement, type SteeringPlacement } from "../../steering/placement";
 import type { RatingsView } from "../../shared/vectorViewerProtocol";
@@ -53,10 +53,7 @@ export async function rateVector(
 	const chat = info.hasChatTemplate;
 	const system = chat ? request.system : undefined;
 	const model = engineSteerableModel(client, chat ? { chat: system === undefined ? {} : { system } } : {});
-	const judging: RatingJudge = judge.info.hasChatTemplate
-		? { model: engineSteerableModel(judge.client, { chat: {} }), form: "chat" }
-		: { model: engineSteerableModel(judge.client), form: "plain" };
-	const rows = await rateSteering(model, judging, {
+	const rows = await rateSteering(model, engineRatingJudge(judge.client, judge.info), {
 		concept: request.concept,
 		steering: [request.steering],
 		...(request.placement && request.placement.kind !== "all" ? { placement: request.placement } : {}),
