@@ -79,6 +79,18 @@ function writeRandomVector(
 	return file;
 }
 
+/**
+ * `steer rate` on SmolLM2 as these tests run it: greedy (so one seed is all there is), the sea as the
+ * concept, JSON out; `extra` adds to or sets the rest (--max-tokens, --judge-plain, --system).
+ */
+function rateGreedy(modelPath: string, vectorFile: string, prompts: string, ...extra: string[]) {
+	return runSteer([
+		...["rate", "--model", modelPath, "--gpu", "false", "--threads", "1", "--context-size", "1024"],
+		...["--vector", vectorFile, "--prompts", prompts, "--concept", "the sea", "--seeds", "1"],
+		...["--temperature", "0", "--json", ...extra]
+	]);
+}
+
 describe("steer rate", function () {
 	this.timeout(300_000);
 	let dir: string;
@@ -137,12 +149,7 @@ describe("steer rate", function () {
 		const vectorFile = writeRandomVector(path.join(dir, "smol.gguf"), 576, 20, 5, 30);
 		const prompts = path.join(dir, "requests.txt");
 		writeFileSync(prompts, "Write two sentences about a walk.\n");
-		const { code, stdout, stderr } = await runSteer([
-			...["rate", "--model", modelPath, "--gpu", "false", "--threads", "1", "--context-size", "1024"],
-			// Greedy, so one seed is all there is.
-			...["--vector", vectorFile, "--prompts", prompts, "--concept", "the sea", "--seeds", "1"],
-			...["--max-tokens", "40", "--temperature", "0", "--json"]
-		]);
+		const { code, stdout, stderr } = await rateGreedy(modelPath, vectorFile, prompts, "--max-tokens", "40");
 		assert.equal(code, 0, stderr);
 		const json = JSON.parse(stdout) as RateJson;
 		assert.equal(json.chat, true);
@@ -169,11 +176,8 @@ describe("steer rate", function () {
 		const vectorFile = writeRandomVector(path.join(dir, "smol-plain.gguf"), 576, 20, 5, 30);
 		const prompts = path.join(dir, "plain-requests.txt");
 		writeFileSync(prompts, "Name a colour.\n");
-		const { code, stdout, stderr } = await runSteer([
-			...["rate", "--model", modelPath, "--gpu", "false", "--threads", "1", "--context-size", "1024"],
-			...["--vector", vectorFile, "--prompts", prompts, "--concept", "the sea", "--seeds", "1", "--judge-plain"],
-			...["--max-tokens", "8", "--temperature", "0", "--json"]
-		]);
+		const plain = ["--judge-plain", "--max-tokens", "8"];
+		const { code, stdout, stderr } = await rateGreedy(modelPath, vectorFile, prompts, ...plain);
 		assert.equal(code, 0, stderr);
 		const json = JSON.parse(stdout) as RateJson;
 		assert.equal(json.chat, true);
@@ -183,11 +187,7 @@ describe("steer rate", function () {
 
 		// --system: the same requests answered under a system message (greedy, so any change is its doing).
 		const system = "You are a pirate. Always answer like a pirate, in pirate speech.";
-		const withSystem = await runSteer([
-			...["rate", "--model", modelPath, "--gpu", "false", "--threads", "1", "--context-size", "1024"],
-			...["--vector", vectorFile, "--prompts", prompts, "--concept", "the sea", "--seeds", "1", "--judge-plain"],
-			...["--max-tokens", "8", "--temperature", "0", "--json", "--system", system]
-		]);
+		const withSystem = await rateGreedy(modelPath, vectorFile, prompts, ...plain, "--system", system);
 		assert.equal(withSystem.code, 0, withSystem.stderr);
 		const systemJson = JSON.parse(withSystem.stdout) as RateJson;
 		assert.equal(systemJson.system, system);
@@ -197,11 +197,7 @@ describe("steer rate", function () {
 
 		// A file calibrated under a system message is rated under it without --system: the same greedy answers.
 		const calibratedFile = writeRandomVector(path.join(dir, "smol-pirate.gguf"), 576, 20, 5, 30, system);
-		const fromFile = await runSteer([
-			...["rate", "--model", modelPath, "--gpu", "false", "--threads", "1", "--context-size", "1024"],
-			...["--vector", calibratedFile, "--prompts", prompts, "--concept", "the sea", "--seeds", "1"],
-			...["--judge-plain", "--max-tokens", "8", "--temperature", "0", "--json"]
-		]);
+		const fromFile = await rateGreedy(modelPath, calibratedFile, prompts, ...plain);
 		assert.equal(fromFile.code, 0, fromFile.stderr);
 		const fileJson = JSON.parse(fromFile.stdout) as RateJson;
 		assert.equal(fileJson.system, system);
