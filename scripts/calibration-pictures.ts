@@ -14,6 +14,7 @@ import path from "node:path";
 import { engineChatCalibration, engineSteerableModel } from "../src/engine/steerableModel";
 import { CALIBRATION_FLUENCY_BOUNDS, calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
 import type { CalibrationCurve } from "../src/steering/pipeline/calibrationCurve";
+import { niceTicks } from "../webview/charts";
 import { figureModels, forEachFigureModel, trainConcept, tuningConcepts } from "./calibration-concepts";
 
 const WIDTH = 720;
@@ -33,15 +34,6 @@ interface Panel {
 
 function escape(text: string): string {
 	return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-function ticks(low: number, high: number, count: number): number[] {
-	const step = (high - low) / count;
-	const magnitude = 10 ** Math.floor(Math.log10(step));
-	const nice = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((m) => m >= step)!;
-	const values: number[] = [];
-	for (let v = Math.ceil(low / nice) * nice; v <= high + 1e-9; v += nice) values.push(Number(v.toPrecision(6)));
-	return values;
 }
 
 /** The curve as an SVG document: one panel per measure, sharing the strength axis. */
@@ -120,7 +112,7 @@ export function calibrationSvg(curve: CalibrationCurve, heading: string, subhead
 		const pad = 0.08 * (Math.max(...values) - Math.min(...values) || 1);
 		const yLow = Math.min(...values) - (panel.fromZero && Math.min(...values) === 0 ? 0 : pad);
 		const yHigh = Math.max(...values) + pad;
-		const yTicks = ticks(yLow, yHigh, 4);
+		const yTicks = niceTicks(yLow, yHigh, 4);
 		const y = (value: number) => bottom - ((value - yLow) / (yHigh - yLow || 1)) * PANEL;
 		parts.push(`<text x="${LEFT}" y="${top - 6}" font-weight="bold">${escape(panel.title)}</text>`);
 		parts.push(
@@ -132,7 +124,7 @@ export function calibrationSvg(curve: CalibrationCurve, heading: string, subhead
 				`<text x="${LEFT - 6}" y="${y(tick) + 4}" text-anchor="end">${tick}</text>`
 			);
 		}
-		for (const tick of ticks(0, xHigh, 8)) {
+		for (const tick of niceTicks(0, xHigh, 8)) {
 			parts.push(`<text x="${x(tick)}" y="${bottom + 14}" text-anchor="middle">${tick}</text>`);
 		}
 		parts.push(
