@@ -9,7 +9,7 @@
  * Prints one markdown table per model.
  */
 import { engineSteerableModel } from "../src/engine/steerableModel";
-import { calibrateStrength } from "../src/steering/pipeline/calibrateStrength";
+import { calibrateVector } from "../src/steering/pipeline/calibrateVector";
 import {
 	conceptHits,
 	figureModels,
@@ -27,18 +27,19 @@ forEachFigureModel(models, 256, async (engine, info) => {
 	const model = engineSteerableModel(engine);
 	const { stories, unsteered, base } = await figureStories(model);
 	console.log(
-		"| concept | layers | 1.0 = fixed push × | why | calibration s | stories: unsteered | fixed push | **1.0** | real words | distinct words |"
+		"| concept | layers | profile (pair gain, nats: band / every layer) | 1.0 = fixed push × | why | calibration s | stories: unsteered | fixed push | **1.0** | real words | distinct words |"
 	);
-	console.log("|---|---|---|---|---|---|---|---|---|---|");
+	console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 	for (const concept of tuningConcepts.filter((entry) => !only || only.includes(entry.name))) {
 		const { pairs, source, trained: fixedPush } = await trainConcept(engine, info, concept);
-		const calibrated = await calibrateStrength(fixedPush, pairs, model, source);
+		const calibrated = await calibrateVector(fixedPush, pairs, model, source);
 		const curve = calibrated.calibration!;
 		const fixed = await stories([{ vector: fixedPush.vector, strength: 1 }]);
 		const steered = await stories([{ vector: calibrated.vector, strength: 1 }]);
 		const cells = fluencyCells(steered, base);
+		const gains = curve.profile?.candidates.map((entry) => entry.pairGain?.toFixed(1) ?? "–").join(" / ");
 		console.log(
-			`| ${concept.name} | ${fixedPush.suggestedLayers.join(",")} | ${curve.chosen} | ${curve.reason} | ${curve.seconds.toFixed(1)} | ${conceptHits(concept, unsteered)}/16 | ${conceptHits(concept, fixed)}/16 | **${conceptHits(concept, steered)}/16** | ${cells.realWords} | ${cells.distinctWords} |`
+			`| ${concept.name} | ${calibrated.suggestedLayers.join(",")} | ${curve.profile?.chosen ?? "band"}${gains ? ` (${gains})` : ""} | ${curve.chosen} | ${curve.reason} | ${curve.seconds.toFixed(1)} | ${conceptHits(concept, unsteered)}/16 | ${conceptHits(concept, fixed)}/16 | **${conceptHits(concept, steered)}/16** | ${cells.realWords} | ${cells.distinctWords} |`
 		);
 	}
 }).catch((error) => {

@@ -9,7 +9,10 @@
  * - layer: calibration's readout (the mean hidden state at the read layer projected on its direction);
  * - layers: that projection at every trained layer, each on its own pair scale, averaged;
  * - context: how much likelier the unsteered model finds the sample after a few training positives than
- *   after their negatives (nats per token), the pairs' contrast read by the model in context.
+ *   after their negatives (nats per token), the pairs' contrast read by the model in context;
+ * - pairs: how much likelier the steered model finds the training positives than their negatives, over
+ *   the same gap unsteered (nats per pair): read from the model's output, not from a hidden state, so a
+ *   push along the direction that the text does not follow does not count.
  * It prints per concept the settings, and per readout the rank correlation with the keyword count over
  * the fluent settings and the keyword count of the fluent setting it would choose.
  *
@@ -132,9 +135,26 @@ forEachFigureModel(figureModels(["stories260K"]), 512, async (engine, info) => {
 		console.log(
 			`\n${concept.name}: band ${trained.suggestedLayers.join(",")}, read layer ${readLayer}, trained layers ${layers.join(",")}\n`
 		);
-		console.log("| setting | hits | fluent | words | distinct | layer | layers | context |");
-		console.log("|---|---|---|---|---|---|---|---|");
-		const rows: { hits: number; fluent: boolean; layer: number; layers: number; context: number }[] = [];
+		console.log("| setting | hits | fluent | words | distinct | layer | layers | context | pairs |");
+		console.log("|---|---|---|---|---|---|---|---|---|");
+		const rows: {
+			hits: number;
+			fluent: boolean;
+			layer: number;
+			layers: number;
+			context: number;
+			pairs: number;
+		}[] = [];
+		const pairGap = async (steering: { vector: SteeringVector; strength: number }[]) => {
+			let sum = 0;
+			for (const pair of pairs) {
+				const positive = await model.continuationLogProbs("", pair.positive, undefined, { steering });
+				const negative = await model.continuationLogProbs("", pair.negative, undefined, { steering });
+				sum += positive.reduce((s, v) => s + v, 0) - negative.reduce((s, v) => s + v, 0);
+			}
+			return sum / pairs.length;
+		};
+		const unsteeredGap = await pairGap([]);
 		let base: ReturnType<typeof summarizeFluency> | undefined;
 		for (const setting of settings) {
 			const samples: { prompt: string; text: string }[] = [];
@@ -189,14 +209,25 @@ forEachFigureModel(figureModels(["stories260K"]), 512, async (engine, info) => {
 				concept,
 				samples.map((sample) => sample.text)
 			);
-			rows.push({ hits, fluent, layer: layerReadout, layers: layersReadout, context: contextReadout });
+			const pairsReadout =
+				setting.strength === 0
+					? 0
+					: (await pairGap([{ vector: setting.vector, strength: setting.strength }])) - unsteeredGap;
+			rows.push({
+				hits,
+				fluent,
+				layer: layerReadout,
+				layers: layersReadout,
+				context: contextReadout,
+				pairs: pairsReadout
+			});
 			console.log(
-				`| ${setting.name} | ${hits} | ${fluent ? "yes" : "no"} | ${(fluency.realWordShare / base.realWordShare).toFixed(2)} | ${(fluency.distinctWords / base.distinctWords).toFixed(2)} | ${layerReadout.toFixed(2)} | ${layersReadout.toFixed(2)} | ${contextReadout.toFixed(3)} |`
+				`| ${setting.name} | ${hits} | ${fluent ? "yes" : "no"} | ${(fluency.realWordShare / base.realWordShare).toFixed(2)} | ${(fluency.distinctWords / base.distinctWords).toFixed(2)} | ${layerReadout.toFixed(2)} | ${layersReadout.toFixed(2)} | ${contextReadout.toFixed(3)} | ${pairsReadout.toFixed(2)} |`
 			);
 		}
 		const fluentRows = rows.filter((row) => row.fluent);
 		const bestHits = Math.max(...fluentRows.map((row) => row.hits));
-		for (const key of ["layer", "layers", "context"] as const) {
+		for (const key of ["layer", "layers", "context", "pairs"] as const) {
 			const rho = spearman(
 				fluentRows.map((row) => row[key]),
 				fluentRows.map((row) => row.hits)

@@ -21,7 +21,8 @@ import { engineChatCalibration, engineSteerableModel } from "../../src/engine/st
 import { loadControlVectorFile } from "../../src/steering/gguf/controlVectorFile";
 import { summarizeFluency } from "../../src/steering/evaluation/degeneration";
 import { effectScore } from "../../src/steering/evaluation/effectScore";
-import { calibrateStrength, describeCalibration } from "../../src/steering/pipeline/calibrateStrength";
+import { describeCalibration } from "../../src/steering/pipeline/calibrateStrength";
+import { calibrateVector } from "../../src/steering/pipeline/calibrateVector";
 import type { SteerableModel } from "../../src/steering/pipeline/steerableModel";
 import { trainFromPairs } from "../../src/steering/pipeline/trainFromPairs";
 import type { SteeringVector } from "../../src/steering/vector";
@@ -223,7 +224,7 @@ async function trainAndMeasure(modelPath: string, seeds = storySeeds, concept = 
 			nLayer: info.nLayer,
 			nEmbd: info.nEmbd
 		});
-		const calibrated = await calibrateStrength(
+		const calibrated = await calibrateVector(
 			fixedPush,
 			pairs,
 			model,

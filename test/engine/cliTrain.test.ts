@@ -210,6 +210,61 @@ describe("steer train (CLI)", function () {
 		assert.match(method.stderr, /--method must be mean, pca-diff, pca-center or probe, got "median"/);
 	});
 
+	it("--profile-search calibrates the band and every layer pushed alike and keeps the one the pairs read likelier", async function () {
+		const otherModel = trainedModelOrSkip(this, "stories260K.gguf");
+		const dataset = path.join(repoRoot, "examples", "datasets", "happy-sad.jsonl");
+		const out = path.join(folder, "happy-profiles.gguf");
+		const result = await steer([
+			"train",
+			"--model",
+			otherModel,
+			"--dataset",
+			dataset,
+			"--profile-search",
+			"--out",
+			out,
+			"--json",
+			...common
+		]);
+		assert.equal(result.code, 0, result.stderr);
+		const report = JSON.parse(result.stdout);
+		const choice = report.calibration.profile;
+		assert.deepEqual(
+			choice.candidates.map((entry: { profile: string }) => entry.profile),
+			["band", "every-layer"]
+		);
+		assert.deepEqual(choice.candidates[1].layers, [1, 2, 3, 4]);
+		for (const entry of choice.candidates) assert.ok(Number.isFinite(entry.pairGain), JSON.stringify(entry));
+		const best = choice.candidates.reduce((a: { pairGain: number }, b: { pairGain: number }) =>
+			b.pairGain > a.pairGain ? b : a
+		);
+		assert.equal(choice.chosen, best.profile);
+		const saved = await loadTrainedVector(out);
+		assert.deepEqual(saved.suggestedLayers, best.layers);
+		assert.deepEqual([...saved.vector.directions.keys()].sort(), best.layers);
+		assert.equal(saved.calibration!.chosen, best.chosen);
+
+		for (const [extra, message] of [
+			[["--no-calibrate"], /--profile-search is a way of calibrating, which --no-calibrate turns off/],
+			[["--layers", "2-3"], /--layers and --top-k fix them/]
+		] as const) {
+			const refused = await steer([
+				"train",
+				"--model",
+				otherModel,
+				"--dataset",
+				dataset,
+				"--profile-search",
+				...extra,
+				"--out",
+				path.join(folder, "refused.gguf"),
+				...common
+			]);
+			assert.equal(refused.code, 2, refused.stderr);
+			assert.match(refused.stderr, message);
+		}
+	});
+
 	it("trains labelled examples without pairs with the probe, steering the top k layers", async function () {
 		const otherModel = trainedModelOrSkip(this, "stories260K.gguf");
 		const dataset = path.join(repoRoot, "examples", "datasets", "happy-labelled.jsonl");

@@ -12,7 +12,8 @@ import {
 } from "../../datasets";
 import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
 import { engineChatCalibration, engineSteerableModel } from "../../engine/steerableModel";
-import { calibrateStrength, describeCalibration } from "../../steering/pipeline/calibrateStrength";
+import { describeCalibration } from "../../steering/pipeline/calibrateStrength";
+import { calibrateVector } from "../../steering/pipeline/calibrateVector";
 import { describePlacement } from "../../steering/placement";
 import { parsePlacementOption } from "../vectorOption";
 import { parseLayerSpec } from "../../steering/layerSpec";
@@ -32,7 +33,7 @@ import {
 import { withEngine } from "../engineSession";
 
 export const trainUsage =
-	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center|probe] [--positions mean|all|last|last:K|last:K-mean|suffix|suffix-mean] [--layers A-B | --top-k K] [--seed N] [--chat|--no-chat] [--system TEXT] [--placement all|generated|prompt|first:K] [--no-calibrate] [--json]";
+	"steer train --model M --dataset D.jsonl|D.csv --out V.gguf [--force] [--method mean|pca-diff|pca-center|probe] [--positions mean|all|last|last:K|last:K-mean|suffix|suffix-mean] [--layers A-B | --top-k K] [--seed N] [--chat|--no-chat] [--system TEXT] [--placement all|generated|prompt|first:K] [--no-calibrate | --profile-search] [--json]";
 
 /** "mean" is what users (and llama.cpp's cvector-generator) call difference-in-means. */
 const methodNames: Record<string, TrainingMethod> = {
@@ -57,12 +58,19 @@ export async function runTrain(argv: string[]): Promise<void> {
 		"no-chat": { type: "boolean" },
 		system: { type: "string" },
 		"no-calibrate": { type: "boolean" },
+		"profile-search": { type: "boolean" },
 		placement: { type: "string" },
 		force: { type: "boolean" }
 	});
 	if (values.chat && values["no-chat"]) throw new UsageError("--chat and --no-chat contradict each other; pass one");
 	if (values.system !== undefined && values["no-chat"])
 		throw new UsageError("--system needs the chat template, which --no-chat turns off");
+	if (values["profile-search"] && values["no-calibrate"])
+		throw new UsageError("--profile-search is a way of calibrating, which --no-calibrate turns off; pass one");
+	if (values["profile-search"] && (values.layers !== undefined || values["top-k"] !== undefined))
+		throw new UsageError(
+			"--profile-search chooses how the push spreads over the layers; --layers and --top-k fix them"
+		);
 	const datasetPath = requireString(values.dataset, "dataset");
 	const out = requireString(values.out, "out");
 	// Checked before the model loads: a vector file is replaced only when the user says so.
@@ -158,13 +166,17 @@ export async function runTrain(argv: string[]): Promise<void> {
 		const chatCalibration = calibrateInChat ? engineChatCalibration(engine, calibrationSystem) : undefined;
 		const trained = values["no-calibrate"]
 			? fixedPush
-			: await calibrateStrength(
+			: await calibrateVector(
 					fixedPush,
 					unpaired ? examples : pairs,
 					chatCalibration?.model ?? engineSteerableModel(engine),
 					source,
 					{
 						placement,
+						// The band by default; --profile-search also calibrates every layer pushed alike and keeps
+						// the one that makes the pairs likelier (docs/steering.md: on the held-out concepts it did
+						// not carry the concept into more stories than the band).
+						profiles: values["profile-search"] ? "search" : "band",
 						...(chatCalibration ? { chat: chatCalibration.chat } : {}),
 						onProgress: showProgress
 							? (done, total) => process.stderr.write(`\rsteer: calibrating ${done}/${total}   `)
@@ -210,7 +222,7 @@ export async function runTrain(argv: string[]): Promise<void> {
 				].join("")
 			),
 			...(trained.calibration ? [describeCalibration(trained.calibration)] : []),
-			`wrote ${out}: ${trained.method}, ${describePositionSpec(trained.positions)}, ${trained.exampleCounts ? `${trained.exampleCounts.positive} + ${trained.exampleCounts.negative} examples labelled 1 + 0` : `${trained.pairCount} pairs`}, layers ${trained.suggestedLayers.join(",")}${placement && placement.kind !== "all" ? `, acting on ${describePlacement(placement)}` : ""}, strength 1.0 = ${(trained.pushFraction * 100).toFixed(0)}% of each layer's typical norm (${seconds.toFixed(1)} s)`
+			`wrote ${out}: ${trained.method}, ${describePositionSpec(trained.positions)}, ${trained.exampleCounts ? `${trained.exampleCounts.positive} + ${trained.exampleCounts.negative} examples labelled 1 + 0` : `${trained.pairCount} pairs`}, layers ${trained.suggestedLayers.join(",")}${placement && placement.kind !== "all" ? `, acting on ${describePlacement(placement)}` : ""}, strength 1.0 = ${(trained.pushFraction * 100).toFixed(0)}% of ${trained.calibration?.profile?.chosen === "every-layer" ? "the layers' mean typical norm at every layer" : "each layer's typical norm"} (${seconds.toFixed(1)} s)`
 		];
 		process.stdout.write(lines.join("\n") + "\n");
 	});

@@ -28,7 +28,14 @@ import { perplexity } from "../evaluation/perplexity";
 import { measureReliability, randomDirectionsLike, type SteeringReliability } from "../evaluation/reliability";
 import type { SteeringPlacement } from "../placement";
 import type { PositionSpec } from "../positions";
-import type { CalibrationCurve, CalibrationPoint, CalibrationReason } from "./calibrationCurve";
+import type {
+	CalibrationCurve,
+	CalibrationPoint,
+	CalibrationReason,
+	ProfileCandidate,
+	ProfileChoice
+} from "./calibrationCurve";
+import type { SteeringProfile } from "./steeringProfiles";
 import type { SteeringVector } from "../vector";
 import type { ExampleTexts, PairTexts } from "./collectActivations";
 import type { HiddenStateSource, TextToCapture } from "./hiddenStateSource";
@@ -515,7 +522,31 @@ export function describeCalibration(curve: CalibrationCurve): string {
 							? `no push gained the readout target ${curve.readoutTarget} within the time budget; the strongest tried`
 							: "no push kept the text fluent; the weakest tried";
 	const reliability = curve.reliability ? `; ${describeReliability(curve.reliability)}` : "";
-	return `calibrated: strength 1.0 = ${curve.chosen}× the trained push (${why}; ${readout}${limit}${reliability}; ${curve.seconds.toFixed(1)} s)`;
+	const profile = curve.profile ? `; ${describeProfileChoice(curve.profile)}` : "";
+	return `calibrated: strength 1.0 = ${curve.chosen}× the trained push (${why}; ${readout}${limit}${reliability}${profile}; ${curve.seconds.toFixed(1)} s)`;
+}
+
+const PROFILE_NAMES: Readonly<Record<SteeringProfile, string>> = {
+	band: "the band",
+	"every-layer": "every layer pushed alike"
+};
+
+/**
+ * "every layer pushed alike (1–4) chosen: the training pairs read 5.2 nats likelier at its 1.0, the band (3) 3.1",
+ * or that the band alone was calibrated for want of time.
+ */
+export function describeProfileChoice(choice: ProfileChoice): string {
+	const layers = (entry: ProfileCandidate) =>
+		entry.layers.length === 1 ? `${entry.layers[0]}` : `${entry.layers[0]}–${entry.layers.at(-1)}`;
+	const gain = (entry: ProfileCandidate) =>
+		entry.pairGain === undefined ? "no finite likelihood" : `${entry.pairGain.toFixed(1)} nats`;
+	const chosen = choice.candidates.find((entry) => entry.profile === choice.chosen)!;
+	const others = choice.candidates.filter((entry) => entry !== chosen);
+	if (others.length === 0) {
+		const skipped = (choice.skipped ?? []).map((profile) => PROFILE_NAMES[profile]).join(", ");
+		return `${PROFILE_NAMES[chosen.profile]} only (${skipped || "no other profile"} not tried: the search had used over half of its time)`;
+	}
+	return `${PROFILE_NAMES[chosen.profile]} (${layers(chosen)}) chosen: the training pairs read ${gain(chosen)} likelier at its 1.0 than unsteered, ${others.map((entry) => `${PROFILE_NAMES[entry.profile]} (${layers(entry)}) ${gain(entry)}`).join(", ")}`;
 }
 
 /** "effect 6.1× a random direction's, 1/16 samples moved the other way" (the multiple a lower bound when the floor is noise). */

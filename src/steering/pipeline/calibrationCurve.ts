@@ -31,6 +31,33 @@ export interface CalibrationPoint {
 export type CalibrationReason =
 	"target" | "fluency-limit" | "best-readout" | "ladder-end" | "time-limit" | "nothing-fluent";
 
+/** A way of spreading the push over the layers (steeringProfiles.ts). */
+export type SteeringProfile = "band" | "every-layer";
+
+/** One way of spreading the push over the layers, calibrated on its own (calibrateVector). */
+export interface ProfileCandidate {
+	readonly profile: SteeringProfile;
+	readonly layers: readonly number[];
+	/** The multiple of its own fixed push its calibration chose, and why. */
+	readonly chosen: number;
+	readonly reason: CalibrationReason;
+	/**
+	 * How much likelier the model steered at that push finds the training positives than their negatives,
+	 * over the same gap unsteered, in nats per text (evaluation/contrastLikelihood.ts). Absent when the
+	 * steered model gave no finite log-probabilities.
+	 */
+	readonly pairGain?: number;
+}
+
+/** Which profile calibration chose, from which candidates (calibrateVector). */
+export interface ProfileChoice {
+	readonly chosen: SteeringProfile;
+	/** The profiles calibrated, the chosen one among them. */
+	readonly candidates: readonly ProfileCandidate[];
+	/** A profile left out because the first one had used more than half of the time budget. */
+	readonly skipped?: readonly SteeringProfile[];
+}
+
 export interface CalibrationCurve {
 	/** Ascending by strength, from 0: the rungs tried and the midpoints between the last fluent and first broken one. */
 	readonly points: readonly CalibrationPoint[];
@@ -63,5 +90,11 @@ export interface CalibrationCurve {
 	 * the viewer's comparison) asks the same way. Absent for plain-text calibration and in older files.
 	 */
 	readonly chat?: { readonly system?: string };
+	/**
+	 * The profile search (calibrateVector): the points above are the chosen profile's. Absent when only the
+	 * band was calibrated (one trained layer, layers the user chose) and in older files.
+	 */
+	readonly profile?: ProfileChoice;
+	/** The whole calibration's time, every profile's included. */
 	readonly seconds: number;
 }

@@ -4,6 +4,7 @@
  * residual stream can feed it.
  */
 import type { PositionSpec } from "../positions";
+import type { WeightedVector } from "../vector";
 
 export interface TextToCapture {
 	readonly text: string;
@@ -29,4 +30,19 @@ export interface HiddenStateCaptureOptions {
 export interface HiddenStateSource {
 	/** Per text (in order), per requested layer (in order), the rows at the kept positions. */
 	capture(items: readonly TextToCapture[], options: HiddenStateCaptureOptions): Promise<CapturedLayerRows[][]>;
+}
+
+/**
+ * A source that also reads how likely a text is, as it reads the text for capture (the same tokens,
+ * chat markup read the same way): what calibration compares steering profiles by (calibrateVector).
+ */
+export interface TokenLogProbSource {
+	/**
+	 * Per text (in order), the natural-log probability of each token after `prompt` (after the first
+	 * token when there is no prompt), under the model steered by `steering` (unsteered when empty).
+	 */
+	suffixLogProbs(
+		items: readonly TextToCapture[],
+		options: { readonly steering: readonly WeightedVector[]; readonly signal?: AbortSignal }
+	): Promise<Float32Array[]>;
 }

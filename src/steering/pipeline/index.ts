@@ -3,7 +3,8 @@ export type {
 	CapturedLayerRows,
 	HiddenStateCaptureOptions,
 	HiddenStateSource,
-	TextToCapture
+	TextToCapture,
+	TokenLogProbSource
 } from "./hiddenStateSource";
 export type { GenerationRequest, SteerableModel } from "./steerableModel";
 export {
@@ -60,5 +61,13 @@ export {
 	rescaleTrained,
 	type CalibrationOptions
 } from "./calibrateStrength";
-export type { CalibrationCurve, CalibrationPoint, CalibrationReason } from "./calibrationCurve";
+export { calibrateVector, type VectorCalibrationOptions } from "./calibrateVector";
+export type {
+	CalibrationCurve,
+	CalibrationPoint,
+	CalibrationReason,
+	ProfileCandidate,
+	ProfileChoice
+} from "./calibrationCurve";
+export { everyLayerProfile, STEERING_PROFILES, type SteeringProfile } from "./steeringProfiles";
 export { selfLabelPairs, type SelfLabelledPair, type SelfLabelOptions, type SelfLabelResult } from "./selfLabel";

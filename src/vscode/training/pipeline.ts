@@ -19,7 +19,7 @@ import { engineHiddenStateSource } from "../../engine/hiddenStateSource";
 import { engineChatCalibration, engineSteerableModel } from "../../engine/steerableModel";
 import { type GgufMetadata, metadataNumber, metadataString } from "../../steering/gguf/metadataAccess";
 import {
-	calibrateStrength,
+	calibrateVector,
 	isTrainedVectorMetadata,
 	placementInMetadata,
 	calibrationChatInMetadata,
@@ -40,7 +40,7 @@ export { saveTrainedVector, type TrainedVector } from "../../steering/pipeline";
 export interface EngineTrainingOptions extends TrainFromPairsOptions {
 	readonly chat: boolean;
 	/**
-	 * Calibrate by measurement after training (calibrateStrength), reporting (generations done, at most)
+	 * Calibrate by measurement after training (calibrateVector), reporting (generations done, at most)
 	 * here; absent: the file keeps the fixed push.
 	 */
 	readonly onCalibrating?: (done: number, total: number) => void;
@@ -89,7 +89,7 @@ export async function trainWithEngine(
 	const system = sharedSystemMessage(unpaired ? examples : dataset.pairs);
 	const chatCalibration = wrapper === undefined ? undefined : engineChatCalibration(client, system);
 	const trained = options.onCalibrating
-		? await calibrateStrength(
+		? await calibrateVector(
 				fixedPush,
 				unpaired ? trainingExamples : trainingPairs,
 				chatCalibration?.model ?? engineSteerableModel(client),
