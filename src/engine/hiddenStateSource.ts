@@ -41,7 +41,8 @@ export function engineHiddenStateSource(
 		): Promise<Float32Array[]> {
 			const captured = await engine.capture(
 				{
-					// An empty prompt is the begin-of-text token alone: the suffix is then every token after it.
+					// An empty prompt is at most the begin-of-text token: the kept tokens then start at 1 either way
+					// (a mean leaves out the first token), so every token after the first is read.
 					items: items.map(({ text, prompt }) => ({ text, prompt: prompt ?? "" })),
 					layers: [0],
 					positions: { select: "suffix", mean: true },

@@ -4,6 +4,9 @@
  * only a push at layer 2 makes the fake model find the training positives likelier than their negatives.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { contrastLogLikelihoodGap } from "../../src/steering/evaluation/contrastLikelihood";
 import { calibrateStrength, describeCalibration } from "../../src/steering/pipeline/calibrateStrength";
 import { calibrateVector } from "../../src/steering/pipeline/calibrateVector";
@@ -11,6 +14,7 @@ import type { HiddenStateSource, TokenLogProbSource } from "../../src/steering/p
 import { everyLayerProfile } from "../../src/steering/pipeline/steeringProfiles";
 import type { GenerationRequest, SteerableModel } from "../../src/steering/pipeline/steerableModel";
 import type { TrainedVector } from "../../src/steering/pipeline/trainFromPairs";
+import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
 import type { LayerDiagnostics } from "../../src/steering/training/diagnostics";
 import type { WeightedVector } from "../../src/steering/vector";
 
@@ -204,5 +208,45 @@ describe("calibration's profile search (calibrateVector)", () => {
 		assert.deepEqual(choice.skipped, ["every-layer"]);
 		assert.equal(choice.candidates.length, 1);
 		assert.match(describeCalibration(result.calibration!), /the band only \(every layer pushed alike not tried/);
+	});
+
+	it("keeps the band when the pairs read as likely under both", async () => {
+		const indifferent: HiddenStateSource & TokenLogProbSource = {
+			capture: source.capture,
+			suffixLogProbs: async (items) =>
+				items.map(({ text }) => new Float32Array(text.split(/\s+/).length).fill(-2))
+		};
+		const result = await calibrateVector(trained(), pairs, new FakeModel(), indifferent, {
+			ladder,
+			profiles: "search"
+		});
+		assert.deepEqual(
+			result.calibration!.profile!.candidates.map((entry) => entry.pairGain),
+			[0, 0]
+		);
+		assert.equal(result.calibration!.profile!.chosen, "band");
+		assert.deepEqual([...result.vector.directions.keys()], [1]);
+	});
+
+	it("writes the choice into the file and refuses a file whose choice is malformed", async () => {
+		const folder = mkdtempSync(path.join(tmpdir(), "steer-profile-"));
+		try {
+			const result = await calibrateVector(trained(), pairs, new FakeModel(), source, {
+				ladder,
+				profiles: "search"
+			});
+			const file = path.join(folder, "sea.gguf");
+			await saveTrainedVector(file, result);
+			assert.deepEqual((await loadTrainedVector(file)).calibration!.profile, result.calibration!.profile);
+			const broken = path.join(folder, "broken.gguf");
+			const profile = { ...result.calibration!.profile!, chosen: "sideways" };
+			await saveTrainedVector(broken, { ...result, calibration: { ...result.calibration!, profile } as never });
+			await assert.rejects(
+				loadTrainedVector(broken),
+				/profile must name the chosen profile \(band or every-layer\)/
+			);
+		} finally {
+			rmSync(folder, { recursive: true, force: true });
+		}
 	});
 });

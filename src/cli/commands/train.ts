@@ -71,6 +71,10 @@ export async function runTrain(argv: string[]): Promise<void> {
 		throw new UsageError(
 			"--profile-search chooses how the push spreads over the layers; --layers and --top-k fix them"
 		);
+	if (values["profile-search"] && values.placement !== undefined)
+		throw new UsageError(
+			"--profile-search compares profiles with the vector on every position; it cannot be combined with --placement yet"
+		);
 	const datasetPath = requireString(values.dataset, "dataset");
 	const out = requireString(values.out, "out");
 	// Checked before the model loads: a vector file is replaced only when the user says so.

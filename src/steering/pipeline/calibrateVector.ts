@@ -17,7 +17,10 @@
  * Each profile keeps its own fluency limit (calibrateStrength stops where the text breaks), so the
  * comparison is between pushes that all keep the text fluent. The second profile costs a second search:
  * it is tried only when the first took at most half of the time budget, within what is left of it (a
- * 135M-parameter model calibrated in chat on two CPU cores keeps the band alone).
+ * 135M-parameter model calibrated in chat on two CPU cores keeps the band alone). Here the first search's
+ * time is all of it, side effects and the random floor included, which calibrateStrength's own budget
+ * leaves out: the rule errs toward skipping the second search on a slow model. The likelihood gap is read
+ * with the vector on every position, so the CLI refuses the search together with a placement.
  */
 import { contrastLogLikelihoodGap } from "../evaluation/contrastLikelihood";
 import type { WeightedVector } from "../vector";

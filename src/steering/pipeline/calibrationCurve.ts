@@ -91,8 +91,8 @@ export interface CalibrationCurve {
 	 */
 	readonly chat?: { readonly system?: string };
 	/**
-	 * The profile search (calibrateVector): the points above are the chosen profile's. Absent when only the
-	 * band was calibrated (one trained layer, layers the user chose) and in older files.
+	 * The profile search (calibrateVector): the points above are the chosen profile's. Absent when the band
+	 * alone was calibrated (the default, and a search on one trained layer) and in older files.
 	 */
 	readonly profile?: ProfileChoice;
 	/** The whole calibration's time, every profile's included. */

@@ -17,7 +17,8 @@ import { checkPositionSpec } from "../positions";
 import type { LayerDiagnostics } from "../training/diagnostics";
 import { TRAINING_METHODS, type TrainingMethod } from "../training/methods";
 import type { SteeringVector } from "../vector";
-import type { CalibrationCurve } from "./calibrationCurve";
+import type { CalibrationCurve, SteeringProfile } from "./calibrationCurve";
+import { STEERING_PROFILES } from "./steeringProfiles";
 import type { TrainedVector } from "./trainFromPairs";
 
 export const TRAINED_VECTOR_KEYS = {
@@ -254,7 +255,30 @@ function checkCalibration(value: unknown): CalibrationCurve {
 		if (typeof chat !== "object" || chat === null || (chat.system !== undefined && typeof chat.system !== "string"))
 			throw new RangeError("chat must be an object whose system, when given, is a string");
 	}
+	if (record.profile !== undefined) checkProfileChoice(record.profile);
 	return value as CalibrationCurve;
+}
+
+/** The profile search's record (calibrateVector): the chosen profile among candidates of known profiles. */
+function checkProfileChoice(value: unknown): void {
+	const choice = value as Record<string, unknown> | null;
+	const known = (profile: unknown) => STEERING_PROFILES.includes(profile as SteeringProfile);
+	if (!known(choice?.chosen) || !Array.isArray(choice!.candidates))
+		throw new RangeError(
+			`profile must name the chosen profile (${STEERING_PROFILES.join(" or ")}) and its candidates`
+		);
+	choice!.candidates.forEach((candidate: Record<string, unknown> | null, index: number) => {
+		if (!known(candidate?.profile) || !Array.isArray(candidate!.layers) || typeof candidate!.chosen !== "number")
+			throw new RangeError(
+				`profile candidate ${index} needs a known profile, its layers and its chosen strength`
+			);
+		if (candidate!.pairGain !== undefined && typeof candidate!.pairGain !== "number")
+			throw new RangeError(`profile candidate ${index} has a pairGain that is not a number`);
+	});
+	if (!choice!.candidates.some((candidate: Record<string, unknown>) => candidate.profile === choice!.chosen))
+		throw new RangeError("profile's chosen profile is not among its candidates");
+	if (choice!.skipped !== undefined && !(Array.isArray(choice!.skipped) && choice!.skipped.every(known)))
+		throw new RangeError("profile.skipped must list known profiles");
 }
 
 /**
