@@ -21,11 +21,13 @@
  * FIGURE_CONCEPTS=food,dogs limits the concepts.
  */
 import { engineSteerableModel } from "../src/engine/steerableModel";
+import { contrastLogLikelihoodGap } from "../src/steering/evaluation/contrastLikelihood";
 import { compareFluency, summarizeFluency } from "../src/steering/evaluation/degeneration";
 import {
 	CALIBRATION_FLUENCY_BOUNDS,
 	CALIBRATION_PROMPTS,
-	readLayerOf
+	readLayerOf,
+	trainingTextsOf
 } from "../src/steering/pipeline/calibrateStrength";
 import type { SteeringVector } from "../src/steering/vector";
 import { conceptHits, figureModels, forEachFigureModel, trainConcept, tuningConcepts } from "./calibration-concepts";
@@ -145,14 +147,13 @@ forEachFigureModel(figureModels(["stories260K"]), 512, async (engine, info) => {
 			context: number;
 			pairs: number;
 		}[] = [];
+		// The readout calibrateVector compares profiles by, on the same texts.
+		const pairTexts = trainingTextsOf(pairs);
 		const pairGap = async (steering: { vector: SteeringVector; strength: number }[]) => {
-			let sum = 0;
-			for (const pair of pairs) {
-				const positive = await model.continuationLogProbs("", pair.positive, undefined, { steering });
-				const negative = await model.continuationLogProbs("", pair.negative, undefined, { steering });
-				sum += positive.reduce((s, v) => s + v, 0) - negative.reduce((s, v) => s + v, 0);
-			}
-			return sum / pairs.length;
+			const logProbs = await source.suffixLogProbs(pairTexts, { steering });
+			return contrastLogLikelihoodGap(
+				logProbs.map((row, i) => ({ positive: pairTexts[i]!.positive, logProbs: row }))
+			);
 		};
 		const unsteeredGap = await pairGap([]);
 		let base: ReturnType<typeof summarizeFluency> | undefined;

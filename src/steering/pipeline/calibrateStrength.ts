@@ -177,6 +177,22 @@ function roundStrength(value: number): number {
 	return Number(value.toPrecision(2));
 }
 
+/**
+ * The training pairs' (or labelled examples') texts, each the answer after its prompt, marked by the side
+ * it shows: read on the readout's scale here and for their likelihood by calibrateVector.
+ */
+export function trainingTextsOf(
+	pairs: readonly PairTexts[] | readonly ExampleTexts[]
+): (TextToCapture & { readonly positive: boolean })[] {
+	const item = (prompt: string | undefined, text: string, positive: boolean) =>
+		prompt === undefined ? { text, positive } : { text: prompt + text, prompt, positive };
+	return pairs.flatMap((entry: PairTexts | ExampleTexts) =>
+		"completion" in entry
+			? [item(entry.prompt, entry.completion, entry.label === 1)]
+			: [item(entry.prompt, entry.positive, true), item(entry.prompt, entry.negative, false)]
+	);
+}
+
 /** The layer the readout reads: the steered layer whose pairs separate best (the last on a tie). */
 export function readLayerOf(trained: Pick<TrainedVector, "suggestedLayers" | "diagnostics">): number {
 	let best: { layer: number; score: number } | undefined;
@@ -236,14 +252,7 @@ export async function calibrateStrength(
 	};
 
 	// The scale: where the training positives and negatives read.
-	const trainingTexts = pairs.flatMap((entry: PairTexts | ExampleTexts) =>
-		"completion" in entry
-			? [{ text: (entry.prompt ?? "") + entry.completion, positive: entry.label === 1 }]
-			: [
-					{ text: (entry.prompt ?? "") + entry.positive, positive: true },
-					{ text: (entry.prompt ?? "") + entry.negative, positive: false }
-				]
-	);
+	const trainingTexts = trainingTextsOf(pairs);
 	const trainingReadings = await readAll(trainingTexts.map(({ text }) => ({ text })));
 	const positiveProjection = mean(trainingReadings.filter((_, i) => trainingTexts[i]!.positive));
 	const negativeProjection = mean(trainingReadings.filter((_, i) => !trainingTexts[i]!.positive));

@@ -24,10 +24,15 @@
  */
 import { contrastLogLikelihoodGap } from "../evaluation/contrastLikelihood";
 import type { WeightedVector } from "../vector";
-import { calibrateStrength, CALIBRATION_MAX_SECONDS, type CalibrationOptions } from "./calibrateStrength";
+import {
+	calibrateStrength,
+	CALIBRATION_MAX_SECONDS,
+	trainingTextsOf,
+	type CalibrationOptions
+} from "./calibrateStrength";
 import type { ProfileCandidate, ProfileChoice } from "./calibrationCurve";
 import type { ExampleTexts, PairTexts } from "./collectActivations";
-import type { HiddenStateSource, TextToCapture, TokenLogProbSource } from "./hiddenStateSource";
+import type { HiddenStateSource, TokenLogProbSource } from "./hiddenStateSource";
 import type { SteerableModel } from "./steerableModel";
 import { everyLayerProfile, type SteeringProfile } from "./steeringProfiles";
 import type { TrainedVector } from "./trainFromPairs";
@@ -76,7 +81,7 @@ export async function calibrateVector(
 		onProgress: (done, total) => options.onProgress?.(firstTotal + done, firstTotal + total)
 	});
 
-	const texts = contrastTexts(pairs);
+	const texts = trainingTextsOf(pairs);
 	const gapUnder = async (steering: readonly WeightedVector[]): Promise<number | undefined> => {
 		const logProbs = await source.suffixLogProbs(texts, { steering, signal: options.signal });
 		// A push that overflows the hidden states gives no likelihood to compare.
@@ -111,19 +116,6 @@ function candidateOf(profile: SteeringProfile, calibrated: TrainedVector, pairGa
 		reason: calibrated.calibration!.reason,
 		...(pairGain === undefined ? {} : { pairGain })
 	};
-}
-
-/** The texts of the pairs (or labelled examples) as the likelihood gap reads them: the answer after its prompt. */
-function contrastTexts(
-	pairs: readonly PairTexts[] | readonly ExampleTexts[]
-): (TextToCapture & { positive: boolean })[] {
-	const item = (prompt: string | undefined, text: string, positive: boolean) =>
-		prompt === undefined ? { text, positive } : { text: prompt + text, prompt, positive };
-	return pairs.flatMap((entry: PairTexts | ExampleTexts) =>
-		"completion" in entry
-			? [item(entry.prompt, entry.completion, entry.label === 1)]
-			: [item(entry.prompt, entry.positive, true), item(entry.prompt, entry.negative, false)]
-	);
 }
 
 function withChoice(

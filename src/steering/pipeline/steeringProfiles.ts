@@ -8,7 +8,7 @@
  * On stories260K the second profile carried several concepts where the band did not, and the band others
  * (docs/steering.md, "A search over layers × strength"); neither wins everywhere.
  */
-import type { SteeringVector } from "../vector";
+import { bakeCalibration } from "../calibration";
 import type { SteeringProfile } from "./calibrationCurve";
 import { bandPushFraction, type TrainedVector } from "./trainFromPairs";
 
@@ -32,19 +32,12 @@ export function everyLayerProfile(trained: TrainedVector): TrainedVector | undef
 		return norm;
 	});
 	const pushFraction = bandPushFraction(layers.length);
-	const push = (pushFraction * norms.reduce((sum, norm) => sum + norm, 0)) / norms.length;
-	const vector: SteeringVector = {
-		nEmbd: trained.unitVector.nEmbd,
-		directions: new Map(
-			layers.map((layer) => {
-				const unit = trained.unitVector.directions.get(layer)!;
-				let squares = 0;
-				for (const value of unit) squares += value * value;
-				const length = Math.sqrt(squares);
-				return [layer, unit.map((value) => (value * push) / length)];
-			})
-		)
-	};
+	const meanNorm = norms.reduce((sum, norm) => sum + norm, 0) / norms.length;
+	// bakeCalibration scales each direction to the push share of the norm it is given: here the same mean for every layer.
+	const vector = bakeCalibration(trained.unitVector, new Map(layers.map((layer) => [layer, meanNorm])), {
+		pushFraction
+	});
+	const push = pushFraction * meanNorm;
 	return {
 		...trained,
 		vector,
