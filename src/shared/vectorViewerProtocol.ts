@@ -94,7 +94,9 @@ export const CalibrationReport = v.object({
 	reason: v.string(),
 	readLayer: v.number(),
 	/** In words: the effect against a random direction's, and the samples moved the wrong way (older files: absent). */
-	reliability: v.optional(v.string())
+	reliability: v.optional(v.string()),
+	/** In words: which steering profile the search chose and what each candidate did (absent without a search). */
+	profile: v.optional(v.string())
 });
 export type CalibrationReport = v.InferOutput<typeof CalibrationReport>;
 

@@ -93,6 +93,15 @@ function render(report: VectorReport): void {
 					},
 					`At strength 1 when calibrated: ${report.calibration.reliability}.`
 				),
+			report.calibration?.profile &&
+				h(
+					"p",
+					{
+						id: "profile",
+						title: "The profile search of calibration (steer train --profile-search): which layers the file steers, and why"
+					},
+					`Steering profile: ${report.calibration.profile}.`
+				),
 			ratingSection(report, (message) => host.post(message), redraw),
 			!report.trainedBySteer &&
 				h(

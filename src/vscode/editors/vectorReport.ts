@@ -7,7 +7,7 @@ import type { ControlVectorFile } from "../../steering/gguf/controlVector";
 import type { GgufMetadata } from "../../steering/gguf/metadataAccess";
 import type { GgufValue } from "../../steering/gguf/values";
 import { isTrainedVectorMetadata, readTrainedVector } from "../../steering/pipeline/trainedVectorFile";
-import { describeReliability } from "../../steering/pipeline/calibrateStrength";
+import { describeProfileChoice, describeReliability } from "../../steering/pipeline/calibrateStrength";
 import { explainPlacement } from "../../steering/placement";
 import type { LayerReport, VectorReport } from "../../shared/vectorViewerProtocol";
 
@@ -80,7 +80,8 @@ export function vectorReport(
 			chosen: trained.calibration.chosen,
 			reason: trained.calibration.reason,
 			readLayer: trained.calibration.readLayer,
-			reliability: trained.calibration.reliability && describeReliability(trained.calibration.reliability)
+			reliability: trained.calibration.reliability && describeReliability(trained.calibration.reliability),
+			...(trained.calibration.profile ? { profile: describeProfileChoice(trained.calibration.profile) } : {})
 		}
 	};
 }
