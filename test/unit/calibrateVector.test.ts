@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { contrastLogLikelihoodGap } from "../../src/steering/evaluation/contrastLikelihood";
+import { loadControlVectorFile } from "../../src/steering/gguf/controlVectorFile";
 import { calibrateStrength, describeCalibration } from "../../src/steering/pipeline/calibrateStrength";
+import { vectorReport } from "../../src/vscode/editors/vectorReport";
 import { calibrateVector } from "../../src/steering/pipeline/calibrateVector";
 import type { HiddenStateSource, TokenLogProbSource } from "../../src/steering/pipeline/hiddenStateSource";
 import { everyLayerProfile } from "../../src/steering/pipeline/steeringProfiles";
@@ -170,7 +172,37 @@ describe("calibration's profile search (calibrateVector)", () => {
 	});
 
 	it("keeps the profile whose calibrated 1.0 makes the training pairs likeliest", async () => {
-		const result = await calibrateVector(trained(), pairs, new FakeModel(), source, { ladder, profiles: "search" });
+		// Progress steps and likelihood reads in the order they happen.
+		const events: (string | [number, number])[] = [];
+		const counting: HiddenStateSource & TokenLogProbSource = {
+			capture: source.capture,
+			suffixLogProbs: async (items, options) => {
+				events.push("read");
+				return source.suffixLogProbs(items, options);
+			}
+		};
+		const result = await calibrateVector(trained(), pairs, new FakeModel(), counting, {
+			ladder,
+			profiles: "search",
+			onProgress: (done, total) => events.push([done, total])
+		});
+		// The three likelihood reads after both searches (unsteered, each profile's 1.0) are a step each, and
+		// the last ends the progress at its whole.
+		const whole = (events.at(-1) as [number, number])[1];
+		assert.deepEqual(events.slice(-6), [
+			"read",
+			[whole - 2, whole],
+			"read",
+			[whole - 1, whole],
+			"read",
+			[whole, whole]
+		]);
+		assert.equal(events.filter((event) => event === "read").length, 3);
+		const steps = events.filter((event): event is [number, number] => typeof event !== "string");
+		assert.ok(
+			steps.every(([done, total], i) => done <= total && (i === 0 || done >= steps[i - 1]![0])),
+			"progress never goes back nor past its whole"
+		);
 		const choice = result.calibration!.profile!;
 		assert.equal(choice.chosen, "every-layer");
 		const [band, everyLayer] = choice.candidates;
@@ -238,6 +270,12 @@ describe("calibration's profile search (calibrateVector)", () => {
 			const file = path.join(folder, "sea.gguf");
 			await saveTrainedVector(file, result);
 			assert.deepEqual((await loadTrainedVector(file)).calibration!.profile, result.calibration!.profile);
+			// The vector viewer says the choice in the words the CLI prints.
+			const report = vectorReport(file, await loadControlVectorFile(file), { steering: null });
+			assert.equal(
+				report.type === "report" ? report.calibration?.profile : report.type,
+				"every layer pushed alike (1–2) chosen: the training pairs read 0.5 nats likelier at its 1.0 than unsteered, the band (1) 0.0 nats"
+			);
 			const broken = path.join(folder, "broken.gguf");
 			const profile = { ...result.calibration!.profile!, chosen: "sideways" };
 			await saveTrainedVector(broken, { ...result, calibration: { ...result.calibration!, profile } as never });

@@ -37,6 +37,9 @@ import type { SteerableModel } from "./steerableModel";
 import { everyLayerProfile, type SteeringProfile } from "./steeringProfiles";
 import type { TrainedVector } from "./trainFromPairs";
 
+/** The training pairs' likelihood is read three times after the searches: unsteered and at each profile's 1.0. */
+const LIKELIHOOD_READS = 3;
+
 export interface VectorCalibrationOptions extends CalibrationOptions {
 	/**
 	 * `search` compares the profiles; `band` (default) calibrates the suggested band alone, as
@@ -62,28 +65,36 @@ export async function calibrateVector(
 	const started = performance.now();
 	const alternative = options.profiles === "search" ? everyLayerProfile(trained) : undefined;
 	const budget = options.maxSeconds ?? CALIBRATION_MAX_SECONDS;
-	// Progress over both searches: the second is assumed as long as the first until it starts.
+	// Progress over both searches and the likelihood reads after them (a step each): the second search is
+	// assumed as long as the first until it starts.
 	let firstTotal = 0;
 	const band = await calibrateStrength(trained, pairs, model, source, {
 		...options,
 		onProgress: (done, total) => {
 			firstTotal = total;
-			options.onProgress?.(done, alternative ? 2 * total : total);
+			options.onProgress?.(done, alternative ? 2 * total + LIKELIHOOD_READS : total);
 		}
 	});
 	if (!alternative) return band;
 	const bandSeconds = band.calibration!.seconds;
 	if (bandSeconds > budget / 2)
 		return withChoice(band, "band", [candidateOf("band", band)], started, ["every-layer"]);
+	let searched = firstTotal;
 	const everyLayer = await calibrateStrength(alternative, pairs, model, source, {
 		...options,
 		maxSeconds: budget - bandSeconds,
-		onProgress: (done, total) => options.onProgress?.(firstTotal + done, firstTotal + total)
+		onProgress: (done, total) => {
+			searched = firstTotal + total;
+			options.onProgress?.(firstTotal + done, searched + LIKELIHOOD_READS);
+		}
 	});
+	let reads = 0;
+	const read = () => options.onProgress?.(searched + ++reads, searched + LIKELIHOOD_READS);
 
 	const texts = trainingTextsOf(pairs);
 	const gapUnder = async (steering: readonly WeightedVector[]): Promise<number | undefined> => {
 		const logProbs = await source.suffixLogProbs(texts, { steering, signal: options.signal });
+		read();
 		// A push that overflows the hidden states gives no likelihood to compare.
 		if (logProbs.some((row) => row.some((value) => Number.isNaN(value)))) return undefined;
 		const gap = contrastLogLikelihoodGap(
