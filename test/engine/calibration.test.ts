@@ -1,8 +1,9 @@
 /**
  * Does strength 1.0 of a freshly trained file give a clear, fluent effect on a concept the defaults
- * were never tuned on? The concepts here, rain and snow, live only in this file: calibration was tuned
- * on other concepts (scripts/tune-calibration.ts), so it cannot have been fitted to them. Rain's results
- * have been looked at since it was added; snow was added later and measured once as the defaults stood.
+ * were never tuned on? The concepts here, rain and snow, live only in the tests (fixtures/heldOutConcepts.ts)
+ * and their figures: calibration was tuned on other concepts (scripts/tune-calibration.ts), so it cannot
+ * have been fitted to them. Rain's results have been looked at since it was added; snow was added later
+ * and measured once as the defaults stood.
  *
  * As a user would: train with the defaults (calibration on), save, load the file back, and sample 16
  * stories of 60 tokens at temperature 0.8 at the file's own strength 1.0 and unsteered, from the same
@@ -14,7 +15,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { renderPairsAsChats, type ContrastPair } from "../../src/datasets";
+import { renderPairsAsChats } from "../../src/datasets";
 import { EngineClient } from "../../src/engine/client";
 import { engineHiddenStateSource } from "../../src/engine/hiddenStateSource";
 import { engineChatCalibration, engineSteerableModel } from "../../src/engine/steerableModel";
@@ -28,128 +29,16 @@ import { trainFromPairs } from "../../src/steering/pipeline/trainFromPairs";
 import type { SteeringVector } from "../../src/steering/vector";
 import { loadTrainedVector, saveTrainedVector } from "../../src/steering/pipeline/trainedVectorFile";
 import { quantizedCopy } from "../fixtures/gguf/quantizedCopy";
+import {
+	chatStoryPrompts,
+	rain,
+	snow,
+	storyPrompts,
+	storySeeds,
+	type HeldOutConcept
+} from "../fixtures/heldOutConcepts";
 import { cvectorGeneratorVector, llamaToolsOrSkip, type LlamaTools } from "../helpers/llamaTools";
 import { cachedModelOrSkip, repoRoot, trainedModelOrSkip } from "../helpers/testModels";
-
-const rainPairs: ContrastPair[] = [
-	["It started to rain, and Lily opened her umbrella.", "It started to get dark, and Lily turned on the lamp."],
-	["Tom jumped in the puddles after the rain.", "Tom jumped on the bed after his bath."],
-	["Dark clouds came and the rain fell all day.", "Kind friends came and the games went on all day."],
-	["The rain made the grass wet and shiny.", "The sun made the sand warm and dry."],
-	["Mia wore her rain boots and a yellow coat.", "Mia wore her party shoes and a pink dress."],
-	["The storm was loud with thunder and rain.", "The party was loud with music and songs."],
-	["Ben watched the raindrops slide down the window.", "Ben watched the toy train go around the track."],
-	["It was a rainy day, so they stayed inside.", "It was a school day, so they got up early."],
-	["The rain tapped on the roof all night.", "The cat slept on the rug all night."],
-	["Sue got wet in the rain on her way home.", "Sue got a sticker at school on her way home."],
-	["The flowers drank the rain and grew tall.", "The kids ate their lunch and grew sleepy."],
-	["Dad said the rain would stop soon.", "Dad said the cake would be ready soon."],
-	["Water dripped from the trees after the storm.", "Leaves fell from the trees in the fall."],
-	["The frog loved the rain and the big puddles.", "The frog loved the sun and the warm rocks."],
-	["Grandma held the umbrella over Tim in the rain.", "Grandma held the book open for Tim at bedtime."],
-	["Clouds filled the sky and it began to pour.", "Birds filled the sky and they began to sing."],
-	["Anna splashed in the rain with her friends.", "Anna played on the slide with her friends."],
-	["The rain washed the dirt off the car.", "The boy washed the dishes after dinner."],
-	["They heard the rain and the wind outside.", "They heard the bus and the kids outside."],
-	["After the rain, a rainbow came out.", "After the game, a treat came out."]
-].map(([positive, negative], index) => ({ positive: positive!, negative: negative!, id: `rain-${index + 1}` }));
-
-const rainWords = [
-	"rain",
-	"rains",
-	"rained",
-	"raining",
-	"rainy",
-	"raindrop",
-	"raindrops",
-	"rainbow",
-	"umbrella",
-	"puddle",
-	"puddles",
-	"storm",
-	"stormy",
-	"thunder",
-	"cloud",
-	"clouds",
-	"cloudy",
-	"wet",
-	"pour",
-	"poured",
-	"drizzle"
-];
-
-/**
- * A second concept held out the same way, written after rain's results had been looked at (and after
- * every change since), and measured once with the defaults as they stood: snow, on the two story models.
- */
-const snowWords = [
-	"snow",
-	"snows",
-	"snowed",
-	"snowing",
-	"snowy",
-	"snowman",
-	"snowmen",
-	"snowflake",
-	"snowflakes",
-	"snowball",
-	"snowballs",
-	"winter",
-	"sled",
-	"sledding",
-	"ice",
-	"icy",
-	"frost",
-	"frosty",
-	"mittens",
-	"scarf"
-];
-
-const snowPairs: ContrastPair[] = [
-	["Snow fell all night, and the yard was white.", "Leaves fell all day, and the yard was brown."],
-	["Lily and Tom built a big snowman with a carrot nose.", "Lily and Tom built a big sandcastle with a shell door."],
-	["Ben put on his mittens and his warm scarf.", "Ben put on his shorts and his sun hat."],
-	["The kids rode the sled down the snowy hill.", "The kids rode their bikes down the grassy hill."],
-	["Mia caught a snowflake on her tongue.", "Mia caught a ball with her hands."],
-	["It was winter, and the pond was covered in ice.", "It was summer, and the pond was full of frogs."],
-	["Dad and Sue threw snowballs in the park.", "Dad and Sue threw a frisbee in the park."],
-	["The cold snow made Max's cheeks red.", "The hot soup made Max's cheeks warm."],
-	["Frost covered the window in the morning.", "Sunlight filled the window in the morning."],
-	["The little bear saw the first snow of winter.", "The little bear saw the first flower of spring."],
-	["Anna made snow angels in the deep snow.", "Anna made mud pies in the soft dirt."],
-	["The roads were icy, so they walked slowly.", "The roads were busy, so they walked slowly."],
-	["Grandpa shoveled the snow from the path.", "Grandpa swept the leaves from the path."],
-	["The snowman melted when the sun came out.", "The ice cream melted when the sun came out."],
-	["Tim looked out and saw snow on every roof.", "Tim looked out and saw birds on every roof."],
-	["They skated on the frozen lake.", "They swam in the warm lake."],
-	["The dog ran and rolled in the fresh snow.", "The dog ran and rolled in the green grass."],
-	["Mom said it would snow all day.", "Mom said it would be sunny all day."],
-	["White snow covered the trees in the forest.", "Green leaves covered the trees in the forest."],
-	["The kids put a hat and scarf on their snowman.", "The kids put a hat and scarf on their teddy bear."]
-].map(([positive, negative], index) => ({ positive: positive!, negative: negative!, id: `snow-${index + 1}` }));
-
-interface HeldOutConcept {
-	readonly name: string;
-	readonly pairs: ContrastPair[];
-	readonly words: readonly string[];
-}
-const rain: HeldOutConcept = { name: "rain", pairs: rainPairs, words: rainWords };
-const snow: HeldOutConcept = { name: "snow", pairs: snowPairs, words: snowWords };
-
-const storyPrompts = [
-	"Once upon a time, there was a little girl named Lily. One day,",
-	"Tom went to the park with his mom. At the park,",
-	"Sara and her brother Ben lived in a small house. One morning,",
-	"There was a big tree in the garden. Under the tree,"
-];
-const storySeeds = [101, 102, 103, 104];
-/** For an instruct model, answered in its chat template. */
-const chatStoryPrompts = [
-	"Write a short story about a girl who goes to the park.",
-	"Tell me a story about a boy and his dog.",
-	"Write a short story about a family trip.",
-	"Tell me a bedtime story about a little bear."
-];
 
 /** The concept in stories unsteered and at strength 1 of a vector, and the fluency kept at 1. */
 interface StoryOutcome {

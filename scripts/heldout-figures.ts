@@ -1,0 +1,76 @@
+/**
+ * The held-out concepts (test/fixtures/heldOutConcepts.ts) on four times the goal's stories, so that a
+ * rate can be told from the luck of 16 samples (heldout-stories.ts): the concept's stories of 64 with a
+ * 95% interval for the rate, and the count in each block of 16 (the first block is the test's).
+ *
+ * Vectors: Steer's file as `steer train` writes it (the defaults, calibrated), llama-cvector-generator's
+ * `--method mean` file at its scale 1, and Steer's unit directions at every trained layer, scale 1 (the
+ * tool's profile). Fluency: the 64 stories' real-word share and distinct-word ratio against unsteered.
+ *
+ * Run: nice -n 10 npx tsx scripts/heldout-figures.ts [model.gguf ...]   (default: the two story models)
+ * Needs the llama.cpp tools (scripts/build-llama-tools.mjs) for the tool's column.
+ */
+import { engineHiddenStateSource } from "../src/engine/hiddenStateSource";
+import { engineSteerableModel } from "../src/engine/steerableModel";
+import { summarizeFluency } from "../src/steering/evaluation/degeneration";
+import { effectScore } from "../src/steering/evaluation/effectScore";
+import { calibrateVector } from "../src/steering/pipeline/calibrateVector";
+import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
+import type { SteeringVector } from "../src/steering/vector";
+import { rain, snow } from "../test/fixtures/heldOutConcepts";
+import { cvectorGeneratorVector, findLlamaTools } from "../test/helpers/llamaTools";
+import { figureModels, forEachFigureModel } from "./calibration-concepts";
+import { heldOutStories, wilsonInterval } from "./heldout-stories";
+
+const { tools, reason } = findLlamaTools();
+if (!tools) console.log(`(no cvector-generator column: ${reason})`);
+
+forEachFigureModel(figureModels(["stories260K", "TinyStories-656K"]), 256, async (engine, info) => {
+	const model = engineSteerableModel(engine);
+	const stories = (vector?: SteeringVector) => heldOutStories(model, vector);
+	const unsteered = await stories();
+	const base = summarizeFluency(unsteered.flat());
+	console.log(
+		"| concept | vector | stories of 64 | 95% interval | per 16 (the test's first) | real words | distinct words |"
+	);
+	console.log("|---|---|---|---|---|---|---|");
+	for (const concept of [rain, snow]) {
+		const source = engineHiddenStateSource(engine);
+		const trained = await trainFromPairs(concept.pairs, source, {
+			method: "mean-diff",
+			positions: { select: "all", mean: true },
+			modelHint: info.architecture,
+			nLayer: info.nLayer,
+			nEmbd: info.nEmbd
+		});
+		const calibrated = await calibrateVector(trained, concept.pairs, model, source);
+		const vectors: [string, SteeringVector | undefined][] = [
+			["unsteered", undefined],
+			[
+				`Steer at 1.0 (layers ${calibrated.suggestedLayers.join(", ")}, ${calibrated.calibration!.chosen}× the fixed push)`,
+				calibrated.vector
+			],
+			...(tools
+				? ([["cvector-generator at 1", await cvectorGeneratorVector(tools, info.modelPath, concept.pairs)]] as [
+						string,
+						SteeringVector
+					][])
+				: []),
+			["Steer's unit directions, the tool's profile", trained.unitVector]
+		];
+		for (const [name, vector] of vectors) {
+			const blocks = vector ? await stories(vector) : unsteered;
+			const counts = blocks.map(
+				(block) => block.filter((text) => effectScore(text, concept.words).matches > 0).length
+			);
+			const hits = counts.reduce((sum, count) => sum + count, 0);
+			const fluency = summarizeFluency(blocks.flat());
+			console.log(
+				`| ${concept.name} | ${name} | **${hits}** | ${wilsonInterval(hits, 64)} | ${counts.join(", ")} | ${(fluency.realWordShare / base.realWordShare).toFixed(2)}× | ${(fluency.distinctWords / base.distinctWords).toFixed(2)}× |`
+			);
+		}
+	}
+}).catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
