@@ -199,9 +199,12 @@ describe("calibration's profile search (calibrateVector)", () => {
 		]);
 		assert.equal(events.filter((event) => event === "read").length, 3);
 		const steps = events.filter((event): event is [number, number] => typeof event !== "string");
+		// The fake's two searches have the same ladder, prompts and seeds, so the whole is known from the start.
 		assert.ok(
-			steps.every(([done, total], i) => done <= total && (i === 0 || done >= steps[i - 1]![0])),
-			"progress never goes back nor past its whole"
+			steps.every(
+				([done, total], i) => total === whole && done <= total && (i === 0 || done >= steps[i - 1]![0])
+			),
+			"progress has one whole from the start, and never goes back nor past it"
 		);
 		const choice = result.calibration!.profile!;
 		assert.equal(choice.chosen, "every-layer");
@@ -230,11 +233,17 @@ describe("calibration's profile search (calibrateVector)", () => {
 	});
 
 	it("keeps the band alone when its search used over half of the time budget", async () => {
+		const progress: [number, number][] = [];
 		const result = await calibrateVector(trained(), pairs, new FakeModel(), source, {
 			ladder,
 			profiles: "search",
-			maxSeconds: 1e-6
+			maxSeconds: 1e-6,
+			onProgress: (done, total) => progress.push([done, total])
 		});
+		// The second search and the reads are not run, so the progress ends at its whole without them.
+		const [done, total] = progress.at(-1)!;
+		assert.equal(done, total);
+		assert.ok(progress.every((step) => step[1] === total));
 		const choice = result.calibration!.profile!;
 		assert.equal(choice.chosen, "band");
 		assert.deepEqual(choice.skipped, ["every-layer"]);

@@ -77,8 +77,12 @@ export async function calibrateVector(
 	});
 	if (!alternative) return band;
 	const bandSeconds = band.calibration!.seconds;
-	if (bandSeconds > budget / 2)
+	if (bandSeconds > budget / 2) {
+		// What was counted for the second search and the reads will not run: the progress ends here.
+		const whole = 2 * firstTotal + LIKELIHOOD_READS;
+		options.onProgress?.(whole, whole);
 		return withChoice(band, "band", [candidateOf("band", band)], started, ["every-layer"]);
+	}
 	let searched = firstTotal;
 	const everyLayer = await calibrateStrength(alternative, pairs, model, source, {
 		...options,
