@@ -8,7 +8,7 @@
  *   equal (the shared beginning) dropped, averaged per pair, then over pairs;
  * - per row: the same rows, each weighing alike (a long pair counts more);
  * - padded: per row, with the shorter text first padded with spaces to the longer's length, as the tool
- *   does (only where a space is one token, as on stories260K).
+ *   does (only where that gives every pair equal lengths, as on stories260K; else the column shows –).
  * The tool's own file is the last row. The concepts: the tuning ones and the held-out ones.
  *
  * Run: nice -n 10 npx tsx scripts/direction-recipe-figures.ts [model.gguf]   (default: stories260K)
@@ -16,12 +16,11 @@
 import type { EngineClient } from "../src/engine/client";
 import { engineSteerableModel } from "../src/engine/steerableModel";
 import { summarizeFluency } from "../src/steering/evaluation/degeneration";
-import { effectScore } from "../src/steering/evaluation/effectScore";
 import type { HiddenStateSource } from "../src/steering/pipeline/hiddenStateSource";
 import type { SteeringVector } from "../src/steering/vector";
 import { rain, snow } from "../test/fixtures/heldOutConcepts";
 import { cvectorGeneratorVector, findLlamaTools } from "../test/helpers/llamaTools";
-import { figureModels, forEachFigureModel, trainConcept, tuningConcepts } from "./calibration-concepts";
+import { conceptHits, figureModels, forEachFigureModel, trainConcept, tuningConcepts } from "./calibration-concepts";
 import { heldOutStories } from "./heldout-stories";
 
 type Recipe = "means" | "per pair" | "per row" | "padded";
@@ -31,12 +30,8 @@ const { tools, reason } = findLlamaTools();
 if (!tools) console.log(`(no cvector-generator row: ${reason})`);
 
 const concepts = [
-	...tuningConcepts.map((concept) => ({ name: concept.name, concept, words: concept.keywords })),
-	...[rain, snow].map((concept) => ({
-		name: concept.name,
-		concept: { name: concept.name, pairs: concept.pairs, keywords: concept.words },
-		words: concept.words
-	}))
+	...tuningConcepts,
+	...[rain, snow].map((concept) => ({ name: concept.name, pairs: concept.pairs, keywords: concept.words }))
 ];
 
 /** The rows (tokens × nEmbd) of each text of each pair at each block: [pair][side][block]. */
@@ -105,11 +100,13 @@ function unitDirections(sums: Float64Array[], below: boolean, info: { nLayer: nu
 	return directions;
 }
 
-/** The pairs with the shorter text padded by spaces to the longer's token count, or undefined where a space is not one token. */
+/**
+ * The pairs with the shorter text padded by spaces to the longer's token count, as the tool pads with the
+ * token of a space; undefined where a model's tokenizer does not give every padded pair equal lengths.
+ */
 async function paddedPairs(engine: EngineClient, pairs: readonly { positive: string; negative: string }[]) {
 	const count = async (text: string) => (await engine.request("tokenize", { text })).tokens.length;
-	if ((await count("a   ")) !== (await count("a")) + 3) return undefined;
-	return Promise.all(
+	const padded = await Promise.all(
 		pairs.map(async ({ positive, negative }) => {
 			const [p, n] = [await count(positive), await count(negative)];
 			return {
@@ -118,6 +115,8 @@ async function paddedPairs(engine: EngineClient, pairs: readonly { positive: str
 			};
 		})
 	);
+	for (const pair of padded) if ((await count(pair.positive)) !== (await count(pair.negative))) return undefined;
+	return padded;
 }
 
 forEachFigureModel(figureModels(["stories260K"]), 256, async (engine, info) => {
@@ -128,9 +127,9 @@ forEachFigureModel(figureModels(["stories260K"]), 256, async (engine, info) => {
 	const header = RECIPES.flatMap((recipe) => [`${recipe}, same block`, `${recipe}, below`]);
 	const rows: string[] = [];
 	const totals = new Map<string, number>();
-	for (const { name, concept, words } of concepts) {
+	for (const concept of concepts) {
 		const { pairs, source } = await trainConcept(engine, info, concept);
-		const hits = (texts: string[]) => texts.filter((text) => effectScore(text, words).matches > 0).length;
+		const hits = (texts: string[]) => conceptHits(concept, texts);
 		const read = await readPairs(source, pairs, blocks);
 		const padded = await paddedPairs(engine, pairs);
 		const readPadded = padded && (await readPairs(source, padded, blocks));
@@ -157,7 +156,7 @@ forEachFigureModel(figureModels(["stories260K"]), 256, async (engine, info) => {
 		}
 		if (tools) await measure("cvector-generator", await cvectorGeneratorVector(tools, info.modelPath, pairs));
 		rows.push(
-			`| ${name} (${hits(unsteered)}) | ${cells.join(" | ")} | ${Math.min(...fluencies).toFixed(2)}–${Math.max(...fluencies).toFixed(2)}× |`
+			`| ${concept.name} (${hits(unsteered)}) | ${cells.join(" | ")} | ${Math.min(...fluencies).toFixed(2)}–${Math.max(...fluencies).toFixed(2)}× |`
 		);
 		console.log(rows.at(-1));
 	}

@@ -3,7 +3,8 @@
  * rate can be told from the luck of 16 samples (heldout-stories.ts): the concept's stories of 64 with a
  * 95% interval for the rate, and the count in each block of 16 (the first block is the test's).
  *
- * Vectors: Steer's file as `steer train` writes it (the defaults, calibrated), llama-cvector-generator's
+ * Vectors: Steer's vector as `steer train` makes it (the defaults, calibrated; the test also saves and
+ * loads it, which keeps it as it is), llama-cvector-generator's
  * `--method mean` file at its scale 1, and Steer's unit directions at every trained layer, scale 1 (the
  * tool's profile). Fluency: the 64 stories' real-word share and distinct-word ratio against unsteered.
  *
@@ -13,13 +14,12 @@
 import { engineHiddenStateSource } from "../src/engine/hiddenStateSource";
 import { engineSteerableModel } from "../src/engine/steerableModel";
 import { summarizeFluency } from "../src/steering/evaluation/degeneration";
-import { effectScore } from "../src/steering/evaluation/effectScore";
 import { calibrateVector } from "../src/steering/pipeline/calibrateVector";
 import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
 import type { SteeringVector } from "../src/steering/vector";
 import { rain, snow } from "../test/fixtures/heldOutConcepts";
 import { cvectorGeneratorVector, findLlamaTools } from "../test/helpers/llamaTools";
-import { figureModels, forEachFigureModel } from "./calibration-concepts";
+import { conceptHits, figureModels, fluencyCells, forEachFigureModel } from "./calibration-concepts";
 import { heldOutStories, wilsonInterval } from "./heldout-stories";
 
 const { tools, reason } = findLlamaTools();
@@ -58,15 +58,14 @@ forEachFigureModel(figureModels(["stories260K", "TinyStories-656K"]), 256, async
 				: []),
 			["Steer's unit directions, the tool's profile", trained.unitVector]
 		];
+		const keywords = { name: concept.name, keywords: concept.words };
 		for (const [name, vector] of vectors) {
 			const blocks = vector ? await stories(vector) : unsteered;
-			const counts = blocks.map(
-				(block) => block.filter((text) => effectScore(text, concept.words).matches > 0).length
-			);
+			const counts = blocks.map((block) => conceptHits(keywords, block));
 			const hits = counts.reduce((sum, count) => sum + count, 0);
-			const fluency = summarizeFluency(blocks.flat());
+			const cells = fluencyCells(blocks.flat(), base);
 			console.log(
-				`| ${concept.name} | ${name} | **${hits}** | ${wilsonInterval(hits, 64)} | ${counts.join(", ")} | ${(fluency.realWordShare / base.realWordShare).toFixed(2)}× | ${(fluency.distinctWords / base.distinctWords).toFixed(2)}× |`
+				`| ${concept.name} | ${name} | **${hits}** | ${wilsonInterval(hits, blocks.flat().length)} | ${counts.join(", ")} | ${cells.realWords} | ${cells.distinctWords} |`
 			);
 		}
 	}
