@@ -191,8 +191,25 @@ export const tuningConcepts: TuningConcept[] = [
 ];
 
 /**
+ * A concept's pairs as `steer train` reads them (rendered as chats on a model with a chat template) and
+ * the hidden-state source that reads them so.
+ */
+export async function conceptPairs(engine: EngineClient, info: ModelInfo, concept: TuningConcept) {
+	const raw =
+		concept.pairs ??
+		(await loadDataset(path.join(__dirname, "..", "examples", "datasets", concept.dataset!))).pairs;
+	const chat = info.hasChatTemplate
+		? await renderPairsAsChats(raw, (conversations) => engine.request("formatChats", { conversations }))
+		: undefined;
+	return {
+		pairs: chat?.pairs ?? raw,
+		source: engineHiddenStateSource(engine, { specialTokens: chat !== undefined })
+	};
+}
+
+/**
  * Trains a concept as `steer train --no-calibrate` does (mean-diff over all positions, the fixed push),
- * its pairs rendered as chats on a model with a chat template; returns what calibration needs too.
+ * from conceptPairs; returns what calibration needs too.
  */
 export async function trainConcept(
 	engine: EngineClient,
@@ -200,14 +217,7 @@ export async function trainConcept(
 	concept: TuningConcept,
 	method: TrainingMethod = "mean-diff"
 ) {
-	const raw =
-		concept.pairs ??
-		(await loadDataset(path.join(__dirname, "..", "examples", "datasets", concept.dataset!))).pairs;
-	const chat = info.hasChatTemplate
-		? await renderPairsAsChats(raw, (conversations) => engine.request("formatChats", { conversations }))
-		: undefined;
-	const pairs = chat?.pairs ?? raw;
-	const source = engineHiddenStateSource(engine, { specialTokens: chat !== undefined });
+	const { pairs, source } = await conceptPairs(engine, info, concept);
 	const trained = await trainFromPairs(pairs, source, {
 		method,
 		positions: { select: "all", mean: true },

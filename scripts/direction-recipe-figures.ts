@@ -18,10 +18,9 @@ import { engineSteerableModel } from "../src/engine/steerableModel";
 import { summarizeFluency } from "../src/steering/evaluation/degeneration";
 import type { HiddenStateSource } from "../src/steering/pipeline/hiddenStateSource";
 import type { SteeringVector } from "../src/steering/vector";
-import { rain, snow } from "../test/fixtures/heldOutConcepts";
 import { cvectorGeneratorVector, findLlamaTools } from "../test/helpers/llamaTools";
-import { conceptHits, figureModels, forEachFigureModel, trainConcept, tuningConcepts } from "./calibration-concepts";
-import { heldOutStories } from "./heldout-stories";
+import { conceptHits, conceptPairs, figureModels, forEachFigureModel, tuningConcepts } from "./calibration-concepts";
+import { heldOutFigureConcepts, heldOutStories } from "./heldout-stories";
 
 type Recipe = "means" | "per pair" | "per row" | "padded";
 const RECIPES: readonly Recipe[] = ["means", "per pair", "per row", "padded"];
@@ -29,10 +28,7 @@ const RECIPES: readonly Recipe[] = ["means", "per pair", "per row", "padded"];
 const { tools, reason } = findLlamaTools();
 if (!tools) console.log(`(no cvector-generator row: ${reason})`);
 
-const concepts = [
-	...tuningConcepts,
-	...[rain, snow].map((concept) => ({ name: concept.name, pairs: concept.pairs, keywords: concept.words }))
-];
+const concepts = [...tuningConcepts, ...heldOutFigureConcepts];
 
 /** The rows (tokens × nEmbd) of each text of each pair at each block: [pair][side][block]. */
 async function readPairs(
@@ -128,7 +124,7 @@ forEachFigureModel(figureModels(["stories260K"]), 256, async (engine, info) => {
 	const rows: string[] = [];
 	const totals = new Map<string, number>();
 	for (const concept of concepts) {
-		const { pairs, source } = await trainConcept(engine, info, concept);
+		const { pairs, source } = await conceptPairs(engine, info, concept);
 		const hits = (texts: string[]) => conceptHits(concept, texts);
 		const read = await readPairs(source, pairs, blocks);
 		const padded = await paddedPairs(engine, pairs);

@@ -11,16 +11,13 @@
  * Run: nice -n 10 npx tsx scripts/heldout-figures.ts [model.gguf ...]   (default: the two story models)
  * Needs the llama.cpp tools (scripts/build-llama-tools.mjs) for the tool's column.
  */
-import { engineHiddenStateSource } from "../src/engine/hiddenStateSource";
 import { engineSteerableModel } from "../src/engine/steerableModel";
 import { summarizeFluency } from "../src/steering/evaluation/degeneration";
 import { calibrateVector } from "../src/steering/pipeline/calibrateVector";
-import { trainFromPairs } from "../src/steering/pipeline/trainFromPairs";
 import type { SteeringVector } from "../src/steering/vector";
-import { rain, snow } from "../test/fixtures/heldOutConcepts";
 import { cvectorGeneratorVector, findLlamaTools } from "../test/helpers/llamaTools";
-import { conceptHits, figureModels, fluencyCells, forEachFigureModel } from "./calibration-concepts";
-import { heldOutStories, wilsonInterval } from "./heldout-stories";
+import { conceptHits, figureModels, fluencyCells, forEachFigureModel, trainConcept } from "./calibration-concepts";
+import { heldOutFigureConcepts, heldOutStories, wilsonInterval } from "./heldout-stories";
 
 const { tools, reason } = findLlamaTools();
 if (!tools) console.log(`(no cvector-generator column: ${reason})`);
@@ -34,16 +31,9 @@ forEachFigureModel(figureModels(["stories260K", "TinyStories-656K"]), 256, async
 		"| concept | vector | stories of 64 | 95% interval | per 16 (the test's first) | real words | distinct words |"
 	);
 	console.log("|---|---|---|---|---|---|---|");
-	for (const concept of [rain, snow]) {
-		const source = engineHiddenStateSource(engine);
-		const trained = await trainFromPairs(concept.pairs, source, {
-			method: "mean-diff",
-			positions: { select: "all", mean: true },
-			modelHint: info.architecture,
-			nLayer: info.nLayer,
-			nEmbd: info.nEmbd
-		});
-		const calibrated = await calibrateVector(trained, concept.pairs, model, source);
+	for (const concept of heldOutFigureConcepts) {
+		const { pairs, source, trained } = await trainConcept(engine, info, concept);
+		const calibrated = await calibrateVector(trained, pairs, model, source);
 		const vectors: [string, SteeringVector | undefined][] = [
 			["unsteered", undefined],
 			[
@@ -51,17 +41,16 @@ forEachFigureModel(figureModels(["stories260K", "TinyStories-656K"]), 256, async
 				calibrated.vector
 			],
 			...(tools
-				? ([["cvector-generator at 1", await cvectorGeneratorVector(tools, info.modelPath, concept.pairs)]] as [
+				? ([["cvector-generator at 1", await cvectorGeneratorVector(tools, info.modelPath, pairs)]] as [
 						string,
 						SteeringVector
 					][])
 				: []),
 			["Steer's unit directions, the tool's profile", trained.unitVector]
 		];
-		const keywords = { name: concept.name, keywords: concept.words };
 		for (const [name, vector] of vectors) {
 			const blocks = vector ? await stories(vector) : unsteered;
-			const counts = blocks.map((block) => conceptHits(keywords, block));
+			const counts = blocks.map((block) => conceptHits(concept, block));
 			const hits = counts.reduce((sum, count) => sum + count, 0);
 			const cells = fluencyCells(blocks.flat(), base);
 			console.log(

@@ -7,7 +7,15 @@
  */
 import type { SteerableModel } from "../src/steering/pipeline/steerableModel";
 import type { SteeringVector } from "../src/steering/vector";
-import { storyPrompts, storySeeds } from "../test/fixtures/heldOutConcepts";
+import { rain, snow, storyPrompts, storySeeds } from "../test/fixtures/heldOutConcepts";
+import type { TuningConcept } from "./calibration-concepts";
+
+/** The held-out concepts in the shape the figure helpers take (their words as the keywords). */
+export const heldOutFigureConcepts: readonly TuningConcept[] = [rain, snow].map((concept) => ({
+	name: concept.name,
+	pairs: concept.pairs,
+	keywords: concept.words
+}));
 
 /** The test's seeds, then twelve more. */
 export const heldOutSeeds = [

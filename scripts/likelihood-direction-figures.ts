@@ -18,7 +18,6 @@ import { contrastLogLikelihoodGap } from "../src/steering/evaluation/contrastLik
 import { summarizeFluency } from "../src/steering/evaluation/degeneration";
 import { calibrateStrength, trainingTextsOf } from "../src/steering/pipeline/calibrateStrength";
 import type { TrainedVector } from "../src/steering/pipeline/trainFromPairs";
-import { rain, snow } from "../test/fixtures/heldOutConcepts";
 import {
 	conceptHits,
 	figureModels,
@@ -27,16 +26,13 @@ import {
 	trainConcept,
 	tuningConcepts
 } from "./calibration-concepts";
-import { heldOutStories } from "./heldout-stories";
+import { heldOutFigureConcepts, heldOutStories } from "./heldout-stories";
 
 const ASCENT_STEPS = 4;
 /** The finite-difference step, as a share of the layer's typical hidden-state norm. */
 const DIFFERENCE_STEP = 0.05;
 
-const concepts = [
-	...tuningConcepts,
-	...[rain, snow].map((concept) => ({ name: concept.name, pairs: concept.pairs, keywords: concept.words }))
-];
+const concepts = [...tuningConcepts, ...heldOutFigureConcepts];
 
 const scaled = (values: Float32Array, length: number) => {
 	const current = Math.hypot(...values);
